@@ -253,7 +253,10 @@ export function sobelGradients(img: GrayImage): Gradients {
   return { width: w, height: h, gx, gy }
 }
 
-/** Central differences (I[x+1] − I[x−1]) / 2, one-sided at the borders. */
+/**
+ * Centred differences (I[x+1] − I[x−1]) / 2 with replicated borders, i.e. half the one-sided
+ * difference on the first and last row/column (the gradient of IPOL's and OpenCV's TV-L1).
+ */
 export function centralGradients(img: GrayImage): Gradients {
   const { width: w, height: h, data: I } = img
   const gx = new Float32Array(w * h)
@@ -262,13 +265,11 @@ export function centralGradients(img: GrayImage): Gradients {
     const r0 = y * w
     const rm = (y > 0 ? y - 1 : 0) * w
     const rp = (y < h - 1 ? y + 1 : h - 1) * w
-    const sy = y > 0 && y < h - 1 ? 0.5 : 1
     for (let x = 0; x < w; x++) {
       const xm = x > 0 ? x - 1 : 0
       const xp = x < w - 1 ? x + 1 : w - 1
-      const sx = x > 0 && x < w - 1 ? 0.5 : 1
-      gx[r0 + x] = w > 1 ? (I[r0 + xp]! - I[r0 + xm]!) * sx : 0
-      gy[r0 + x] = h > 1 ? (I[rp + x]! - I[rm + x]!) * sy : 0
+      gx[r0 + x] = 0.5 * (I[r0 + xp]! - I[r0 + xm]!)
+      gy[r0 + x] = 0.5 * (I[rp + x]! - I[rm + x]!)
     }
   }
   return { width: w, height: h, gx, gy }
@@ -359,4 +360,22 @@ function checkSize(width: number, height: number): void {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new RangeError(`invalid image size ${width}×${height}`)
   }
+}
+
+/**
+ * Backward warp: out(x, y) = img(x + u(x, y), y + v(x, y)), borders replicated. With the flow
+ * from frame 0 to frame 1, warping frame 1 gives frame 0's prediction.
+ */
+export function warpImage(img: GrayImage, flow: FlowField, interpolation: 'bicubic' | 'bilinear' = 'bicubic'): GrayImage {
+  if (img.width !== flow.width || img.height !== flow.height) throw new RangeError('warpImage: sizes differ')
+  const { width: w, height: h } = img
+  const out = new Float32Array(w * h)
+  const sample = interpolation === 'bicubic' ? sampleBicubic : sampleBilinear
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x
+      out[i] = sample(img, x + flow.u[i]!, y + flow.v[i]!)
+    }
+  }
+  return { width: w, height: h, data: out }
 }

@@ -1,0 +1,673 @@
+/**
+ * TV-L1 optical flow.
+ *
+ * C. Zach, T. Pock, H. Bischof, "A Duality Based Approach for Realtime TV-L1 Optical Flow",
+ * DAGM 2007; J. Sánchez, E. Meinhardt-Llopis, G. Facciolo, "TV-L1 Optical Flow Estimation",
+ * IPOL 3 (2013) 137–150. The loop structure and defaults follow OpenCV's `DualTVL1OpticalFlow`
+ * (coarse-to-fine pyramid, `warps` warpings per scale, each running up to `outerIterations` ×
+ * `innerIterations` primal–dual steps with a median filter of the flow before every outer
+ * iteration), so results agree with it on the same input.
+ *
+ * Intensities are expected on the 0–255 scale (λ is tuned for it, as in OpenCV and IPOL).
+ */
+import {
+  centralGradients,
+  createFlow,
+  gaussianBlur,
+  resizeArea,
+  resizeBilinear,
+  type FlowField,
+  type GrayImage,
+} from './image'
+
+export interface Tvl1Options {
+  /** Time step of the dual (Chambolle) update; convergence needs τ < 1/8 · θ-scaled, 0.25 in OpenCV (IPOL eq. 19). */
+  tau: number
+  /** Weight λ of the L1 data term; smaller gives smoother flow. */
+  lambda: number
+  /** Coupling θ between the primal flow u and the auxiliary v (IPOL eq. 10). */
+  theta: number
+  /** Number of pyramid scales (capped so the coarsest side stays ≥ 16 px, as in OpenCV). */
+  nscales: number
+  /** Warpings of I1 towards I0 per scale (IPOL §2.3). */
+  warps: number
+  /** Stop when the mean squared flow update of one iteration is ≤ ε² (IPOL eq. 26). */
+  epsilon: number
+  /** Primal–dual iterations between two median filterings. */
+  innerIterations: number
+  /** Median filterings (outer iterations) per warping. */
+  outerIterations: number
+  /** Downscaling factor between pyramid scales (IPOL's zoom factor η). */
+  scaleStep: number
+  /** Weight of the illumination-change term (Chambolle–Pock 2011, OpenCV's `gamma`); 0 disables it. */
+  gamma: number
+  /** Side of the square median filter applied to the flow before every outer iteration; ≤ 1 disables it. */
+  medianFiltering: number
+  /** σ of a Gaussian applied to both frames before the pyramid (IPOL: 0.8); 0 for none (OpenCV). */
+  presmoothingSigma: number
+  /** Gaussian anti-aliasing before each downscaling, σ = 0.6·√(1/η² − 1) (IPOL's zoom-out); false in OpenCV. */
+  pyramidSmoothing: boolean
+  /** Interpolation used when warping I1 and its gradient (OpenCV: bicubic). */
+  interpolation: 'bicubic' | 'bilinear'
+  /** Flow to start from at the finest scale (downscaled to the coarser ones); zero when absent. */
+  initialFlow?: FlowField
+  /** Called after every warping with the count done and the total, for job progress. */
+  onProgress?: (done: number, total: number) => void
+}
+
+/** Defaults of OpenCV's `cv::optflow::DualTVL1OpticalFlow::create()`. */
+export const TVL1_DEFAULTS: Readonly<Tvl1Options> = Object.freeze({
+  tau: 0.25,
+  lambda: 0.15,
+  theta: 0.3,
+  nscales: 5,
+  warps: 5,
+  epsilon: 0.01,
+  innerIterations: 30,
+  outerIterations: 10,
+  scaleStep: 0.8,
+  gamma: 0,
+  medianFiltering: 5,
+  presmoothingSigma: 0,
+  pyramidSmoothing: false,
+  interpolation: 'bicubic' as const,
+})
+
+/**
+ * The parameters of the IPOL reference implementation (Sánchez et al. 2013): zoom factor 0.5
+ * down to the coarsest 16-px scale, up to 300 iterations per warping, presmoothing σ 0.8, no
+ * median filtering.
+ */
+export const TVL1_IPOL_PRESET: Readonly<Partial<Tvl1Options>> = Object.freeze({
+  scaleStep: 0.5,
+  nscales: 100,
+  warps: 5,
+  innerIterations: 300,
+  outerIterations: 1,
+  medianFiltering: 0,
+  presmoothingSigma: 0.8,
+  pyramidSmoothing: true,
+})
+
+/** Smallest side of a pyramid scale, as in OpenCV. */
+const MIN_SCALE_SIDE = 16
+/** FLT_EPSILON: below this |∇I1|² the thresholding step leaves the flow unchanged. */
+const FLT_EPSILON = 1.1920928955078125e-7
+
+/**
+ * Dense TV-L1 optical flow from `i0` to `i1` (pixel (x, y) of i0 moves to (x + u, y + v) in i1).
+ */
+export function tvl1Flow(i0: GrayImage, i1: GrayImage, options: Partial<Tvl1Options> = {}): FlowField {
+  const o: Tvl1Options = { ...TVL1_DEFAULTS, ...options }
+  checkOptions(o, i0, i1)
+
+  // Pyramid: level 0 is the input; each next level is round(size · scaleStep), OpenCV's resize rule.
+  let f0 = i0
+  let f1 = i1
+  if (o.presmoothingSigma > 0) {
+    f0 = gaussianBlur(i0, o.presmoothingSigma)
+    f1 = gaussianBlur(i1, o.presmoothingSigma)
+  }
+  const I0s: GrayImage[] = [f0]
+  const I1s: GrayImage[] = [f1]
+  const antiAlias = o.pyramidSmoothing ? 0.6 * Math.sqrt(1 / (o.scaleStep * o.scaleStep) - 1) : 0
+  for (let s = 1; s < o.nscales; s++) {
+    const prev0 = I0s[s - 1]!
+    const w = Math.round(prev0.width * o.scaleStep)
+    const h = Math.round(prev0.height * o.scaleStep)
+    if (w < MIN_SCALE_SIDE || h < MIN_SCALE_SIDE) break
+    I0s.push(resizeBilinear(antiAlias > 0 ? gaussianBlur(prev0, antiAlias) : prev0, w, h))
+    const prev1 = I1s[s - 1]!
+    I1s.push(resizeBilinear(antiAlias > 0 ? gaussianBlur(prev1, antiAlias) : prev1, w, h))
+  }
+  const nscales = I0s.length
+
+  // Initial flow at the coarsest scale.
+  const coarsest = I0s[nscales - 1]!
+  let flow = createFlow(coarsest.width, coarsest.height)
+  if (o.initialFlow) {
+    const { u, v } = o.initialFlow
+    const k = coarsest.width / i0.width
+    flow = {
+      width: coarsest.width,
+      height: coarsest.height,
+      u: resizeArea({ width: i0.width, height: i0.height, data: u }, coarsest.width, coarsest.height).data.map((a) => a * k),
+      v: resizeArea({ width: i0.width, height: i0.height, data: v }, coarsest.width, coarsest.height).data.map((a) => a * k),
+    }
+  }
+
+  const ws = new Tvl1Workspace(i0.width * i0.height, o.gamma !== 0, o.medianFiltering)
+  const totalWarps = nscales * o.warps
+  let doneWarps = 0
+  const progress = o.onProgress
+    ? () => {
+        doneWarps++
+        o.onProgress!(doneWarps, totalWarps)
+      }
+    : undefined
+
+  for (let s = nscales - 1; s >= 0; s--) {
+    solveScale(I0s[s]!, I1s[s]!, flow, ws, o, progress)
+    if (s === 0) break
+    // Zoom the flow to the next finer scale and rescale the vectors by 1/scaleStep (as OpenCV does).
+    const next = I0s[s - 1]!
+    flow = scaleFlow(flow, next.width, next.height, 1 / o.scaleStep)
+  }
+  return flow
+}
+
+/** Bilinear resize of both components, vectors multiplied by `factor`. */
+function scaleFlow(flow: FlowField, width: number, height: number, factor: number): FlowField {
+  const u = resizeBilinear({ width: flow.width, height: flow.height, data: flow.u }, width, height).data
+  const v = resizeBilinear({ width: flow.width, height: flow.height, data: flow.v }, width, height).data
+  for (let i = 0; i < u.length; i++) {
+    u[i] = u[i]! * factor
+    v[i] = v[i]! * factor
+  }
+  return { width, height, u, v }
+}
+
+/** Buffers sized for the finest scale, reused by every scale (views of the first w·h values). */
+class Tvl1Workspace {
+  readonly I1w: Float32Array
+  readonly I1wx: Float32Array
+  readonly I1wy: Float32Array
+  readonly grad: Float32Array
+  readonly rhoc: Float32Array
+  readonly p11: Float32Array
+  readonly p12: Float32Array
+  readonly p21: Float32Array
+  readonly p22: Float32Array
+  readonly u3: Float32Array
+  readonly p31: Float32Array
+  readonly p32: Float32Array
+  readonly medianTmp: Float32Array
+  readonly medianWindow: Float64Array
+
+  constructor(n: number, gamma: boolean, median: number) {
+    this.I1w = new Float32Array(n)
+    this.I1wx = new Float32Array(n)
+    this.I1wy = new Float32Array(n)
+    this.grad = new Float32Array(n)
+    this.rhoc = new Float32Array(n)
+    this.p11 = new Float32Array(n)
+    this.p12 = new Float32Array(n)
+    this.p21 = new Float32Array(n)
+    this.p22 = new Float32Array(n)
+    const ng = gamma ? n : 0
+    this.u3 = new Float32Array(ng)
+    this.p31 = new Float32Array(ng)
+    this.p32 = new Float32Array(ng)
+    this.medianTmp = new Float32Array(median > 1 ? n : 0)
+    this.medianWindow = new Float64Array(median > 1 ? median * median : 0)
+  }
+}
+
+/** One scale of IPOL Algorithm 1 / OpenCV's `procOneScale`; updates `flow` in place. */
+function solveScale(
+  I0: GrayImage,
+  I1: GrayImage,
+  flow: FlowField,
+  ws: Tvl1Workspace,
+  o: Tvl1Options,
+  progress: (() => void) | undefined,
+): void {
+  const { width: w, height: h } = I0
+  const n = w * h
+  const { gx: I1x, gy: I1y } = centralGradients(I1)
+  const u1 = flow.u
+  const u2 = flow.v
+  const useGamma = o.gamma !== 0
+  const I1w = ws.I1w.subarray(0, n)
+  const I1wx = ws.I1wx.subarray(0, n)
+  const I1wy = ws.I1wy.subarray(0, n)
+  const grad = ws.grad.subarray(0, n)
+  const rhoc = ws.rhoc.subarray(0, n)
+  const p11 = ws.p11.subarray(0, n)
+  const p12 = ws.p12.subarray(0, n)
+  const p21 = ws.p21.subarray(0, n)
+  const p22 = ws.p22.subarray(0, n)
+  p11.fill(0)
+  p12.fill(0)
+  p21.fill(0)
+  p22.fill(0)
+  const u3 = ws.u3.subarray(0, useGamma ? n : 0)
+  const p31 = ws.p31.subarray(0, useGamma ? n : 0)
+  const p32 = ws.p32.subarray(0, useGamma ? n : 0)
+  // OpenCV keeps u3 from the coarser scale only through its buffer; we restart it at 0 per scale.
+  u3.fill(0)
+  p31.fill(0)
+  p32.fill(0)
+
+  const scaledEpsilon = o.epsilon * o.epsilon * n
+  const lt = o.lambda * o.theta
+  const taut = o.tau / o.theta
+  const bicubic = o.interpolation === 'bicubic'
+
+  for (let warp = 0; warp < o.warps; warp++) {
+    // I1(x + u0), its gradient, |∇I1|² and the constant part of ρ (IPOL eq. 13).
+    warpAndLinearise(I0.data, I1.data, I1x, I1y, u1, u2, w, h, bicubic, I1w, I1wx, I1wy, grad, rhoc)
+    let error = Infinity
+    for (let outer = 0; error > scaledEpsilon && outer < o.outerIterations; outer++) {
+      if (o.medianFiltering > 1) {
+        medianFilterInPlace(u1, w, h, o.medianFiltering, ws.medianTmp, ws.medianWindow)
+        medianFilterInPlace(u2, w, h, o.medianFiltering, ws.medianTmp, ws.medianWindow)
+      }
+      for (let inner = 0; error > scaledEpsilon && inner < o.innerIterations; inner++) {
+        error = useGamma
+          ? primalDualStepGamma(I1wx, I1wy, grad, rhoc, u1, u2, u3, p11, p12, p21, p22, p31, p32, w, h, lt, o.theta, taut, o.gamma)
+          : primalDualStep(I1wx, I1wy, grad, rhoc, u1, u2, p11, p12, p21, p22, w, h, lt, o.theta, taut)
+      }
+    }
+    progress?.()
+  }
+}
+
+/**
+ * Samples I1, ∂xI1, ∂yI1 at x + u(x) (replicated borders; IPOL's Neumann condition) and fills
+ * grad = |∇I1w|² and ρ_c = I1w − ∇I1w·u0 − I0.
+ */
+function warpAndLinearise(
+  I0: Float32Array,
+  I1: Float32Array,
+  I1x: Float32Array,
+  I1y: Float32Array,
+  u1: Float32Array,
+  u2: Float32Array,
+  w: number,
+  h: number,
+  bicubic: boolean,
+  I1w: Float32Array,
+  I1wx: Float32Array,
+  I1wy: Float32Array,
+  grad: Float32Array,
+  rhoc: Float32Array,
+): void {
+  const A = -0.75 // Keys kernel parameter of OpenCV's INTER_CUBIC
+  const wm = w - 1
+  const hm = h - 1
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x
+      const fx = x + u1[i]!
+      const fy = y + u2[i]!
+      let s0: number
+      let sx: number
+      let sy: number
+      if (bicubic) {
+        const x0 = Math.floor(fx)
+        const y0 = Math.floor(fy)
+        const tx = fx - x0
+        const ty = fy - y0
+        // Keys weights for taps at offsets −1, 0, 1, 2.
+        const ax = tx + 1
+        const bx = 1 - tx
+        const wx0 = ((A * ax - 5 * A) * ax + 8 * A) * ax - 4 * A
+        const wx1 = ((A + 2) * tx - (A + 3)) * tx * tx + 1
+        const wx2 = ((A + 2) * bx - (A + 3)) * bx * bx + 1
+        const wx3 = 1 - wx0 - wx1 - wx2
+        const ay = ty + 1
+        const by = 1 - ty
+        const wy0 = ((A * ay - 5 * A) * ay + 8 * A) * ay - 4 * A
+        const wy1 = ((A + 2) * ty - (A + 3)) * ty * ty + 1
+        const wy2 = ((A + 2) * by - (A + 3)) * by * by + 1
+        const wy3 = 1 - wy0 - wy1 - wy2
+        let c0: number, c1: number, c2: number, c3: number
+        let r0: number, r1: number, r2: number, r3: number
+        if (x0 >= 1 && x0 + 2 <= wm) {
+          c0 = x0 - 1
+          c1 = x0
+          c2 = x0 + 1
+          c3 = x0 + 2
+        } else {
+          c0 = clamp(x0 - 1, wm)
+          c1 = clamp(x0, wm)
+          c2 = clamp(x0 + 1, wm)
+          c3 = clamp(x0 + 2, wm)
+        }
+        if (y0 >= 1 && y0 + 2 <= hm) {
+          r0 = (y0 - 1) * w
+          r1 = y0 * w
+          r2 = (y0 + 1) * w
+          r3 = (y0 + 2) * w
+        } else {
+          r0 = clamp(y0 - 1, hm) * w
+          r1 = clamp(y0, hm) * w
+          r2 = clamp(y0 + 1, hm) * w
+          r3 = clamp(y0 + 2, hm) * w
+        }
+        s0 =
+          wy0 * (wx0 * I1[r0 + c0]! + wx1 * I1[r0 + c1]! + wx2 * I1[r0 + c2]! + wx3 * I1[r0 + c3]!) +
+          wy1 * (wx0 * I1[r1 + c0]! + wx1 * I1[r1 + c1]! + wx2 * I1[r1 + c2]! + wx3 * I1[r1 + c3]!) +
+          wy2 * (wx0 * I1[r2 + c0]! + wx1 * I1[r2 + c1]! + wx2 * I1[r2 + c2]! + wx3 * I1[r2 + c3]!) +
+          wy3 * (wx0 * I1[r3 + c0]! + wx1 * I1[r3 + c1]! + wx2 * I1[r3 + c2]! + wx3 * I1[r3 + c3]!)
+        sx =
+          wy0 * (wx0 * I1x[r0 + c0]! + wx1 * I1x[r0 + c1]! + wx2 * I1x[r0 + c2]! + wx3 * I1x[r0 + c3]!) +
+          wy1 * (wx0 * I1x[r1 + c0]! + wx1 * I1x[r1 + c1]! + wx2 * I1x[r1 + c2]! + wx3 * I1x[r1 + c3]!) +
+          wy2 * (wx0 * I1x[r2 + c0]! + wx1 * I1x[r2 + c1]! + wx2 * I1x[r2 + c2]! + wx3 * I1x[r2 + c3]!) +
+          wy3 * (wx0 * I1x[r3 + c0]! + wx1 * I1x[r3 + c1]! + wx2 * I1x[r3 + c2]! + wx3 * I1x[r3 + c3]!)
+        sy =
+          wy0 * (wx0 * I1y[r0 + c0]! + wx1 * I1y[r0 + c1]! + wx2 * I1y[r0 + c2]! + wx3 * I1y[r0 + c3]!) +
+          wy1 * (wx0 * I1y[r1 + c0]! + wx1 * I1y[r1 + c1]! + wx2 * I1y[r1 + c2]! + wx3 * I1y[r1 + c3]!) +
+          wy2 * (wx0 * I1y[r2 + c0]! + wx1 * I1y[r2 + c1]! + wx2 * I1y[r2 + c2]! + wx3 * I1y[r2 + c3]!) +
+          wy3 * (wx0 * I1y[r3 + c0]! + wx1 * I1y[r3 + c1]! + wx2 * I1y[r3 + c2]! + wx3 * I1y[r3 + c3]!)
+      } else {
+        const cx = fx < 0 ? 0 : fx > wm ? wm : fx
+        const cy = fy < 0 ? 0 : fy > hm ? hm : fy
+        const x0 = Math.floor(cx)
+        const y0 = Math.floor(cy)
+        const x1 = x0 < wm ? x0 + 1 : x0
+        const y1 = y0 < hm ? y0 + 1 : y0
+        const tx = cx - x0
+        const ty = cy - y0
+        const a = y0 * w + x0
+        const b = y0 * w + x1
+        const c = y1 * w + x0
+        const d = y1 * w + x1
+        const w00 = (1 - tx) * (1 - ty)
+        const w01 = tx * (1 - ty)
+        const w10 = (1 - tx) * ty
+        const w11 = tx * ty
+        s0 = w00 * I1[a]! + w01 * I1[b]! + w10 * I1[c]! + w11 * I1[d]!
+        sx = w00 * I1x[a]! + w01 * I1x[b]! + w10 * I1x[c]! + w11 * I1x[d]!
+        sy = w00 * I1y[a]! + w01 * I1y[b]! + w10 * I1y[c]! + w11 * I1y[d]!
+      }
+      I1w[i] = s0
+      I1wx[i] = sx
+      I1wy[i] = sy
+      grad[i] = sx * sx + sy * sy
+      rhoc[i] = s0 - sx * u1[i]! - sy * u2[i]! - I0[i]!
+    }
+  }
+}
+
+function clamp(i: number, max: number): number {
+  return i < 0 ? 0 : i > max ? max : i
+}
+
+/**
+ * One primal–dual iteration, fused into a single sweep (IPOL Algorithm 1, lines 10–14):
+ * v = TH(u) (eq. 15), u = v + θ·div p (eq. 16), p = (p + τ/θ·∇u) / (1 + τ/θ·|∇u|) (eq. 19).
+ * The dual update of row y−1 runs right after the primal update of row y, the first moment its
+ * forward differences are known, so the result equals the unfused sequence exactly.
+ * Returns Σ|u_new − u_old|².
+ */
+function primalDualStep(
+  I1wx: Float32Array,
+  I1wy: Float32Array,
+  grad: Float32Array,
+  rhoc: Float32Array,
+  u1: Float32Array,
+  u2: Float32Array,
+  p11: Float32Array,
+  p12: Float32Array,
+  p21: Float32Array,
+  p22: Float32Array,
+  w: number,
+  h: number,
+  lt: number,
+  theta: number,
+  taut: number,
+): number {
+  let error = 0
+  for (let y = 0; y < h; y++) {
+    const row = y * w
+    for (let x = 0; x < w; x++) {
+      const i = row + x
+      const ix = I1wx[i]!
+      const iy = I1wy[i]!
+      const g = grad[i]!
+      const u1k = u1[i]!
+      const u2k = u2[i]!
+      // Thresholding step TH (IPOL eq. 15).
+      const rho = rhoc[i]! + ix * u1k + iy * u2k
+      const ltg = lt * g
+      let d1 = 0
+      let d2 = 0
+      if (rho < -ltg) {
+        d1 = lt * ix
+        d2 = lt * iy
+      } else if (rho > ltg) {
+        d1 = -lt * ix
+        d2 = -lt * iy
+      } else if (g > FLT_EPSILON) {
+        const fi = -rho / g
+        d1 = fi * ix
+        d2 = fi * iy
+      }
+      // Backward-difference divergence of p (IPOL eq. 23), p taken as 0 outside.
+      let div1 = p11[i]! + p12[i]!
+      let div2 = p21[i]! + p22[i]!
+      if (x > 0) {
+        div1 -= p11[i - 1]!
+        div2 -= p21[i - 1]!
+      }
+      if (y > 0) {
+        div1 -= p12[i - w]!
+        div2 -= p22[i - w]!
+      }
+      const n1 = u1k + d1 + theta * div1
+      const n2 = u2k + d2 + theta * div2
+      u1[i] = n1
+      u2[i] = n2
+      error += (n1 - u1k) * (n1 - u1k) + (n2 - u2k) * (n2 - u2k)
+    }
+    if (y > 0) dualRow(u1, u2, p11, p12, p21, p22, w, h, y - 1, taut)
+  }
+  dualRow(u1, u2, p11, p12, p21, p22, w, h, h - 1, taut)
+  return error
+}
+
+/** Dual update of one row from forward differences of u (zero past the last row/column). */
+function dualRow(
+  u1: Float32Array,
+  u2: Float32Array,
+  p11: Float32Array,
+  p12: Float32Array,
+  p21: Float32Array,
+  p22: Float32Array,
+  w: number,
+  h: number,
+  y: number,
+  taut: number,
+): void {
+  const row = y * w
+  const lastRow = y === h - 1
+  for (let x = 0; x < w; x++) {
+    const i = row + x
+    const a1 = u1[i]!
+    const a2 = u2[i]!
+    let u1x = 0
+    let u2x = 0
+    let u1y = 0
+    let u2y = 0
+    if (x < w - 1) {
+      u1x = u1[i + 1]! - a1
+      u2x = u2[i + 1]! - a2
+    }
+    if (!lastRow) {
+      u1y = u1[i + w]! - a1
+      u2y = u2[i + w]! - a2
+    }
+    const ng1 = 1 + taut * Math.sqrt(u1x * u1x + u1y * u1y)
+    const ng2 = 1 + taut * Math.sqrt(u2x * u2x + u2y * u2y)
+    p11[i] = (p11[i]! + taut * u1x) / ng1
+    p12[i] = (p12[i]! + taut * u1y) / ng1
+    p21[i] = (p21[i]! + taut * u2x) / ng2
+    p22[i] = (p22[i]! + taut * u2y) / ng2
+  }
+}
+
+/**
+ * The same iteration with OpenCV's illumination term: a third primal variable u3 (weight γ)
+ * enters ρ = ρ_c + ∇I1·u + γ·u3 and is regularised by TV like u1 and u2.
+ */
+function primalDualStepGamma(
+  I1wx: Float32Array,
+  I1wy: Float32Array,
+  grad: Float32Array,
+  rhoc: Float32Array,
+  u1: Float32Array,
+  u2: Float32Array,
+  u3: Float32Array,
+  p11: Float32Array,
+  p12: Float32Array,
+  p21: Float32Array,
+  p22: Float32Array,
+  p31: Float32Array,
+  p32: Float32Array,
+  w: number,
+  h: number,
+  lt: number,
+  theta: number,
+  taut: number,
+  gamma: number,
+): number {
+  let error = 0
+  for (let y = 0; y < h; y++) {
+    const row = y * w
+    for (let x = 0; x < w; x++) {
+      const i = row + x
+      const ix = I1wx[i]!
+      const iy = I1wy[i]!
+      const g = grad[i]!
+      const u1k = u1[i]!
+      const u2k = u2[i]!
+      const u3k = u3[i]!
+      const rho = rhoc[i]! + ix * u1k + iy * u2k + gamma * u3k
+      const ltg = lt * g
+      let d1 = 0
+      let d2 = 0
+      let d3 = 0
+      if (rho < -ltg) {
+        d1 = lt * ix
+        d2 = lt * iy
+        d3 = lt * gamma
+      } else if (rho > ltg) {
+        d1 = -lt * ix
+        d2 = -lt * iy
+        d3 = -lt * gamma
+      } else if (g > FLT_EPSILON) {
+        const fi = -rho / g
+        d1 = fi * ix
+        d2 = fi * iy
+        d3 = fi * gamma
+      }
+      let div1 = p11[i]! + p12[i]!
+      let div2 = p21[i]! + p22[i]!
+      let div3 = p31[i]! + p32[i]!
+      if (x > 0) {
+        div1 -= p11[i - 1]!
+        div2 -= p21[i - 1]!
+        div3 -= p31[i - 1]!
+      }
+      if (y > 0) {
+        div1 -= p12[i - w]!
+        div2 -= p22[i - w]!
+        div3 -= p32[i - w]!
+      }
+      const n1 = u1k + d1 + theta * div1
+      const n2 = u2k + d2 + theta * div2
+      const n3 = u3k + d3 + theta * div3
+      u1[i] = n1
+      u2[i] = n2
+      u3[i] = n3
+      error += (n1 - u1k) * (n1 - u1k) + (n2 - u2k) * (n2 - u2k) + (n3 - u3k) * (n3 - u3k)
+    }
+    if (y > 0) {
+      dualRow(u1, u2, p11, p12, p21, p22, w, h, y - 1, taut)
+      dualRowSingle(u3, p31, p32, w, h, y - 1, taut)
+    }
+  }
+  dualRow(u1, u2, p11, p12, p21, p22, w, h, h - 1, taut)
+  dualRowSingle(u3, p31, p32, w, h, h - 1, taut)
+  return error
+}
+
+/** Dual update of one row for a single primal field. */
+function dualRowSingle(u: Float32Array, px: Float32Array, py: Float32Array, w: number, h: number, y: number, taut: number): void {
+  const row = y * w
+  const lastRow = y === h - 1
+  for (let x = 0; x < w; x++) {
+    const i = row + x
+    const ux = x < w - 1 ? u[i + 1]! - u[i]! : 0
+    const uy = lastRow ? 0 : u[i + w]! - u[i]!
+    const ng = 1 + taut * Math.sqrt(ux * ux + uy * uy)
+    px[i] = (px[i]! + taut * ux) / ng
+    py[i] = (py[i]! + taut * uy) / ng
+  }
+}
+
+/**
+ * k×k median filter of a float plane in place, borders replicated (OpenCV's `medianBlur`).
+ * `tmp` holds a copy of the input; `window` holds k² values.
+ */
+function medianFilterInPlace(
+  data: Float32Array,
+  w: number,
+  h: number,
+  k: number,
+  tmpBuf: Float32Array,
+  window: Float64Array,
+): void {
+  const n = w * h
+  const src = tmpBuf.subarray(0, n)
+  src.set(data.subarray(0, n))
+  const r = k >> 1
+  const m = k * k
+  const mid = m >> 1
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let c = 0
+      for (let dy = -r; dy <= r; dy++) {
+        const yy = y + dy
+        const row = (yy < 0 ? 0 : yy >= h ? h - 1 : yy) * w
+        for (let dx = -r; dx <= r; dx++) {
+          const xx = x + dx
+          window[c++] = src[row + (xx < 0 ? 0 : xx >= w ? w - 1 : xx)]!
+        }
+      }
+      data[y * w + x] = selectKth(window, m, mid)
+    }
+  }
+}
+
+/** k-th smallest of the first n values (Hoare's selection; reorders `a`). */
+function selectKth(a: Float64Array, n: number, k: number): number {
+  let lo = 0
+  let hi = n - 1
+  while (hi > lo) {
+    const pivot = a[(lo + hi) >> 1]!
+    let i = lo
+    let j = hi
+    while (i <= j) {
+      while (a[i]! < pivot) i++
+      while (a[j]! > pivot) j--
+      if (i <= j) {
+        const t = a[i]!
+        a[i] = a[j]!
+        a[j] = t
+        i++
+        j--
+      }
+    }
+    if (k <= j) hi = j
+    else if (k >= i) lo = i
+    else break
+  }
+  return a[k]!
+}
+
+function checkOptions(o: Tvl1Options, i0: GrayImage, i1: GrayImage): void {
+  if (i0.width !== i1.width || i0.height !== i1.height) throw new RangeError('tvl1Flow: frames differ in size')
+  if (i0.width < 3 || i0.height < 3) throw new RangeError('tvl1Flow: frames must be at least 3×3')
+  if (!(o.tau > 0 && o.lambda > 0 && o.theta > 0)) throw new RangeError('tvl1Flow: tau, lambda and theta must be > 0')
+  if (!(o.scaleStep > 0 && o.scaleStep < 1)) throw new RangeError('tvl1Flow: scaleStep must be in (0, 1)')
+  if (!(o.nscales >= 1 && o.warps >= 1 && o.innerIterations >= 1 && o.outerIterations >= 1)) {
+    throw new RangeError('tvl1Flow: nscales, warps and iteration counts must be ≥ 1')
+  }
+  if (o.medianFiltering > 1 && o.medianFiltering % 2 === 0) throw new RangeError('tvl1Flow: medianFiltering must be odd')
+  if (o.initialFlow && (o.initialFlow.width !== i0.width || o.initialFlow.height !== i0.height)) {
+    throw new RangeError('tvl1Flow: initialFlow size differs from the frames')
+  }
+}
