@@ -1,0 +1,204 @@
+"""ONNX export, model cards and parity fixtures.
+
+Parity fixtures (tests/fixtures/models/<id>.parity.json + .bin) let the vitest
+suite check onnxruntime-node against PyTorch without shipping large inputs:
+the input is regenerated from a seed with a 32-bit LCG that TypeScript
+reproduces (state = 1664525 * state + 1013904223 mod 2^32, value =
+state / 2^32 * 2 - 1, float32, row-major), and the .bin holds the PyTorch
+outputs as float32 little-endian, concatenated in the header's order."""
+import hashlib
+import json
+import os
+
+import numpy as np
+import onnx
+import torch
+from torch import nn
+
+from . import svm
+from .registry import CLASSES, MODELS
+
+OPSET = 17
+SCHEMA_PATH = os.path.join(os.path.dirname(__file__), 'model_card.schema.json')
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PREPROCESS_REFERENCE = 'models/preprocess.py (Python reference; the studio reproduces it in TypeScript)'
+
+
+def lcg_uniform(count, seed):
+    out = np.empty(count, np.float64)
+    state = seed & 0xFFFFFFFF
+    for i in range(count):
+        state = (1664525 * state + 1013904223) & 0xFFFFFFFF
+        out[i] = state / 4294967296.0 * 2.0 - 1.0
+    return out.astype(np.float32)
+
+
+def output_names(spec):
+    if spec.key == 'ast_svmnet':
+        return ['features', *spec.attention]
+    return ['logits', *spec.attention, *spec.other_outputs]
+
+
+class _TupleOutputs(nn.Module):
+    """ONNX export needs a tuple in a fixed order, not a dict."""
+
+    def __init__(self, model, names):
+        super().__init__()
+        self.model, self.names = model, names
+
+    def forward(self, x):
+        out = self.model(x)
+        return tuple(out[n] for n in self.names)
+
+
+def export_onnx(model, spec, cfg, path, svm_weights=None):
+    """Export `model` (eval mode) to `path`; for AST+SVMNet append the SVM (w, b)."""
+    model.eval()
+    names = output_names(spec)
+    dummy = torch.zeros(2, *spec.input_shape(cfg))
+    dynamic = {n: {0: 'batch'} for n in ['input', *names]}
+    torch.onnx.export(_TupleOutputs(model, names), dummy, path, input_names=['input'], output_names=names,
+                      dynamic_axes=dynamic, opset_version=OPSET, do_constant_folding=True)
+    proto = onnx.load(path)
+    if spec.key == 'ast_svmnet':
+        proto = svm.append_svm_classifier(proto, *svm_weights)
+    onnx.checker.check_model(proto, full_check=True)
+    onnx.save(proto, path)
+    return proto
+
+
+@torch.no_grad()
+def reference_outputs(model, spec, x, svm_weights=None):
+    """PyTorch outputs in ONNX output order (numpy float32); AST+SVMNet adds label and SVM scores."""
+    model.eval()
+    out = model(torch.from_numpy(x))
+    result = {n: out[n].numpy().astype(np.float32) for n in output_names(spec)}
+    if spec.key == 'ast_svmnet':
+        scores = svm.decision_values(result['features'], *svm_weights)
+        result['label'] = scores.argmax(axis=1).astype(np.float32)
+        result['logits'] = scores
+    return result
+
+
+def write_parity_fixture(model, spec, cfg, model_id, fixture_dir, svm_weights=None, seed=12345, batch=2):
+    shape = [batch, *spec.input_shape(cfg)]
+    x = lcg_uniform(int(np.prod(shape)), seed).reshape(shape)
+    outputs = reference_outputs(model, spec, x, svm_weights)
+    os.makedirs(fixture_dir, exist_ok=True)
+    header = {'model': f'{model_id}.onnx', 'input': {'name': 'input', 'shape': shape, 'seed': seed,
+                                                    'generator': 'lcg-1664525-1013904223-uniform-minus1-1'},
+              'tolerance': 1e-4, 'outputs': []}
+    offset = 0
+    with open(os.path.join(fixture_dir, f'{model_id}.parity.bin'), 'wb') as f:
+        for name, value in outputs.items():
+            data = np.ascontiguousarray(value, dtype='<f4')
+            f.write(data.tobytes())
+            header['outputs'].append({'name': name, 'shape': list(value.shape), 'offset': offset,
+                                      'length': int(data.size), 'dtype': 'int64' if name == 'label' else 'float32'})
+            offset += data.size * 4
+    with open(os.path.join(fixture_dir, f'{model_id}.parity.json'), 'w') as f:
+        json.dump(header, f, indent=2)
+        f.write('\n')
+    return header
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def parameter_count(model, spec, svm_weights=None):
+    params = model.parameters() if spec.key != 'ast_svmnet' else (
+        p for n, p in model.named_parameters() if not n.startswith('head.'))
+    count = sum(p.numel() for p in params)
+    if svm_weights is not None:
+        count += sum(int(np.asarray(a).size) for a in svm_weights)
+    return int(count)
+
+
+@torch.no_grad()
+def output_shapes(model, spec, cfg, svm_weights=None):
+    x = np.zeros([1, *spec.input_shape(cfg)], np.float32)
+    return {n: [-1, *v.shape[1:]] for n, v in reference_outputs(model, spec, x, svm_weights).items()}
+
+
+def _steps(pre, spec, cfg):
+    steps = []
+    if pre['frames']['selection'] == 'onset-apex':
+        steps.append('Take the onset and apex frames.')
+    else:
+        steps.append(f"Take frames onset..offset and resample them to {cfg['frames']} frames by linear interpolation "
+                     '(preprocess.temporal_normalise), rounding to uint8.')
+    steps.append(f"Convert to {pre['crop']['colour']} (cv2.COLOR_BGR2GRAY for gray) and resize to "
+                 f"{cfg['size']}x{cfg['size']} with bicubic interpolation (preprocess.resize).")
+    if pre['magnification']:
+        steps.append('Magnify: I_t + alpha * GaussianBlur(I_t - I_0, sigma) (preprocess.magnify_onset_difference).')
+    if pre['flow']:
+        steps.append(f"Optical flow ({pre['flow']['method']}) from the first frame to each frame "
+                     f"({'tvl1_flow' if pre['flow']['method'] == 'tvl1' else 'lk_flow'}); channels u, v.")
+    if pre['strain']:
+        steps.append(f"Optical strain magnitude, variant {pre['strain']['variant']} (preprocess.optical_strain), "
+                     'as the third channel.')
+    if pre['isdf']:
+        steps.append('ISDF: gray(frame_t) - gray(frame_0) as the third channel (preprocess.isdf).')
+    steps.append('Standardise each channel of the sample: (x - mean) / (std + 1e-6), population std over all '
+                 'other axes (preprocess.standardise_channels).')
+    steps.append(f"Layout {spec.layout}, float32, channels {', '.join(spec.channels)}.")
+    return steps
+
+
+def build_card(spec, cfg, model, onnx_path, *, model_id, name, version, demo, training, metrics, notes,
+               config_name, svm_weights=None):
+    shapes = output_shapes(model, spec, cfg, svm_weights)
+    pre = spec.preprocessing(cfg)
+    pre = {**pre, 'steps': _steps(pre, spec, cfg), 'reference': PREPROCESS_REFERENCE}
+    attention = [{'name': n, 'kind': kind, 'layer': layer, 'shape': shapes[n], 'axes': axes, 'display': display}
+                 for n, (kind, layer, axes, display) in spec.attention.items()]
+    other = [{'name': n, 'shape': shapes[n], 'description': d} for n, d in spec.other_outputs.items()]
+    card = {
+        'schemaVersion': 1, 'id': model_id, 'name': name, 'architecture': spec.key, 'version': version, 'demo': demo,
+        'paper': spec.paper, 'classes': list(CLASSES),
+        'input': {'name': 'input', 'kind': spec.input_kind, 'dtype': 'float32', 'shape': [-1, *spec.input_shape(cfg)],
+                  'layout': spec.layout, 'channels': list(spec.channels)},
+        'preprocessing': pre,
+        'outputs': {'logits': {'name': 'logits', 'shape': shapes['logits'],
+                               'kind': 'svm-decision-values' if spec.key == 'ast_svmnet' else 'logits'},
+                    'attention': attention, 'other': other},
+        'architectureConfig': {'config': config_name, **{k: v for k, v in cfg.items()}},
+        'training': training, 'metrics': metrics, 'deviations': list(spec.deviations), 'notes': list(notes),
+        'file': {'name': os.path.basename(onnx_path), 'sha256': sha256(onnx_path),
+                 'sizeBytes': os.path.getsize(onnx_path), 'opset': OPSET},
+        'parameterCount': parameter_count(model, spec, svm_weights),
+        'licence': {'weights': 'MIT (ME Studio)' if demo else 'as the training data licence allows',
+                    'code': 'MIT (ME Studio reimplementation from the paper text)'},
+    }
+    validate_card(card)
+    return card
+
+
+def validate_card(card):
+    """Validate against models/model_card.schema.json (generated from the zod schema)."""
+    with open(SCHEMA_PATH) as f:
+        schema = json.load(f)
+    try:
+        import jsonschema
+    except ImportError:  # Debian's python3-jsonschema missing: check the top level only
+        missing = [k for k in schema['required'] if k not in card]
+        extra = [k for k in card if k not in schema['properties']]
+        if missing or extra:
+            raise ValueError(f'model card: missing {missing}, unexpected {extra}')
+        return
+    jsonschema.validate(card, schema)
+
+
+def write_card(card, path):
+    with open(path, 'w') as f:
+        json.dump(card, f, indent=2)
+        f.write('\n')
+
+
+def get_spec(key):
+    return MODELS[key]

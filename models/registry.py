@@ -1,0 +1,256 @@
+"""One entry per architecture: how to build it at paper / demo / tiny size,
+what its input is, how preprocessing makes that input from a clip, which
+outputs are attention maps and how to display them, and what the paper says."""
+from dataclasses import dataclass, field
+
+from . import preprocess as pp
+from .ast_svmnet import ASTSVMNetFeatures
+from .astnet import ASTNet
+from .cbamnet import CBAMNet
+from .ms3d_resnet import MS3DResNet
+from .off_tanet import OffTANet
+from .ststnet import STSTNet
+
+CLASSES = ('negative', 'positive', 'surprise')
+STANDARDISE = {'method': 'per-sample-channel-standardise', 'epsilon': 1e-6}
+TVL1 = {'method': 'tvl1', 'reference': 'onset', 'params': pp.TVL1_PARAMS,
+        'description': 'OpenCV DualTVL1OpticalFlow with its default parameters on uint8 gray frames '
+                       '(models/preprocess.py tvl1_flow); u = x displacement, v = y displacement in pixels '
+                       'of the working size.'}
+LK = {'method': 'lk', 'reference': 'onset', 'params': pp.LK_PARAMS,
+      'description': 'Dense single-scale Lucas-Kanade, box window, Sobel/8 gradients of the mean of both frames '
+                     '(models/preprocess.py lk_flow).'}
+
+
+def crop(size, colour='gray'):
+    return {'method': 'as-provided', 'alignment': 'none', 'size': [size, size], 'interpolation': 'bicubic',
+            'colour': colour,
+            'description': 'Frames are expected to be aligned face crops (the studio aligns on the onset frame '
+                           'and applies the same transform to every frame); they are resized with OpenCV '
+                           'INTER_CUBIC and rounded to uint8.'}
+
+
+def onset_apex_frames():
+    return {'selection': 'onset-apex', 'temporalLength': None, 'temporalInterpolation': None}
+
+
+def sequence_frames(length):
+    return {'selection': 'onset-to-offset', 'temporalLength': length, 'temporalInterpolation': 'linear'}
+
+
+@dataclass
+class ModelSpec:
+    key: str
+    name: str
+    paper: dict
+    build: object
+    configs: dict
+    input_kind: str
+    channels: list
+    layout: str
+    make_input: object
+    preprocessing: object
+    attention: dict
+    other_outputs: dict = field(default_factory=dict)
+    deviations: list = field(default_factory=list)
+    spatial_attention: str | None = None
+
+    def input_shape(self, cfg):
+        if self.layout == 'NCHW':
+            return [len(self.channels), cfg['size'], cfg['size']]
+        return [len(self.channels), cfg['frames'], cfg['size'], cfg['size']]
+
+
+def _display(aggregation, description, overlay='input', multiply_by=None):
+    d = {'aggregation': aggregation, 'overlay': overlay, 'description': description}
+    if multiply_by:
+        d['multiplyBy'] = multiply_by
+    return d
+
+
+OFF_TANET = ModelSpec(
+    key='off_tanet', name='Off-TANet',
+    paper={'title': 'Off-TANet: a Lightweight Neural Micro-Expression Recognizer with Optical Flow Features and '
+                    'Integrated Attention Mechanism', 'authors': ['Jiahao Zhang', 'Feng Liu', 'Aimin Zhou'],
+           'year': 2021, 'venue': 'EasyChair Preprint, October 2021', 'doi': None, 'url': None},
+    build=lambda cfg: OffTANet(),
+    configs={'paper': {'size': 112}, 'demo': {'size': 112}, 'tiny': {'size': 112}},
+    input_kind='onset-apex-flow', channels=['u', 'v', 'strain'], layout='NCHW',
+    make_input=lambda frames, apex, cfg: pp.onset_apex_flow_input(frames[0], frames[apex], cfg['size'], 'off-tanet'),
+    preprocessing=lambda cfg: {
+        'frames': onset_apex_frames(), 'crop': crop(cfg['size']), 'magnification': None, 'flow': TVL1,
+        'strain': {'variant': 'off-tanet', 'derivative': 'sobel3-div8-reflect101'}, 'isdf': None,
+        'normalisation': STANDARDISE},
+    attention={
+        'channel_attention': ('channel', 'block3 (attention residual block): CBAM channel attention, 28 channels',
+                              ['batch', 'channel'], _display('bar', 'Channel weights (sigmoid) of the 28 features.', 'none')),
+        'spatial_attention': ('spatial', 'block3: CBAM spatial attention at 14x14', ['batch', 'one', 'y', 'x'],
+                              _display('map', 'Sigmoid spatial map; resize bilinearly to 112x112.')),
+        'self_attention': ('self', 'block3: 4-head self-attention, 7 channels per head, softmax over 14x14',
+                           ['batch', 'head', 'channel', 'y', 'x'],
+                           _display('max-over-heads-channels-times-spatial',
+                                    "Paper's figure: max over heads and channels, times spatial_attention, "
+                                    'resized to 112x112.', multiply_by='spatial_attention')),
+    },
+    spatial_attention='spatial_attention',
+    deviations=[
+        'Layer details the paper leaves to its code were chosen to reproduce exactly 59,403 parameters: ordinary '
+        'convs with bias + BatchNorm; residual shortcuts 1x1 conv with bias, no BatchNorm; attention block = '
+        'conv3x3 28->28 + BN + ReLU, then channel (MLP 28->1->28, no bias), spatial (3x3 conv, no bias), '
+        '4-head self-attention (q, k, v 1x1 conv 28->7 with bias), then conv3x3 28->8 + BN, shortcut, ReLU, max pool.',
+        'Self-attention per channel: softmax over all 14x14 entries of (q k^T + q r^T) (q, k, r as 14x14 matrices), '
+        'output = attention * v element-wise; heads concatenated without extra head weights.',
+        "Positional code taken literally from eq. 9-10: p[2i] = sin(1/10000^(2i/14)), p[2i+1] = cos(1/10000^(2i/14)); "
+        'r = p + p^T.',
+        'Input standardised per sample and channel (the paper does not state its normalisation).',
+    ])
+
+STSTNET = ModelSpec(
+    key='ststnet', name='STSTNet',
+    paper={'title': 'Shallow Triple Stream Three-dimensional CNN (STSTNet) for Micro-expression Recognition',
+           'authors': ['Sze-Teng Liong', 'Y. S. Gan', 'John See', 'Huai-Qian Khor', 'Yen-Chang Huang'], 'year': 2019,
+           'venue': '14th IEEE International Conference on Automatic Face & Gesture Recognition (FG 2019)',
+           'doi': '10.1109/FG.2019.8756567', 'url': 'https://doi.org/10.1109/FG.2019.8756567'},
+    build=lambda cfg: STSTNet(),
+    configs={'paper': {'size': 28}, 'demo': {'size': 28}, 'tiny': {'size': 28}},
+    input_kind='onset-apex-flow', channels=['u', 'v', 'strain'], layout='NCHW',
+    make_input=lambda frames, apex, cfg: pp.onset_apex_flow_input(frames[0], frames[apex], cfg['size'], 'standard'),
+    preprocessing=lambda cfg: {
+        'frames': onset_apex_frames(), 'crop': crop(cfg['size']), 'magnification': None, 'flow': TVL1,
+        'strain': {'variant': 'standard', 'derivative': 'sobel3-div8-reflect101'}, 'isdf': None,
+        'normalisation': STANDARDISE},
+    attention={},
+    deviations=['Input standardised per sample and channel; the paper feeds the raw flow at 28x28.'])
+
+CBAMNET = ModelSpec(
+    key='cbamnet', name='CBAMNet',
+    paper={'title': 'Spatiotemporal Convolutional Neural Network with Convolutional Block Attention Module for '
+                    'Micro-Expression Recognition',
+           'authors': ['Boyu Chen', 'Zhihao Zhang', 'Nian Liu', 'Yang Tan', 'Xinyu Liu', 'Tong Chen'], 'year': 2020,
+           'venue': 'MDPI journal article (venue not named in the stored copy)', 'doi': None, 'url': None},
+    build=lambda cfg: CBAMNet(frames=cfg['frames'], size=cfg['size'], width=cfg['width']),
+    configs={'paper': {'frames': 16, 'size': 64, 'width': 1.0, 'alpha': 10.0},
+             'demo': {'frames': 16, 'size': 64, 'width': 0.25, 'alpha': 10.0},
+             'tiny': {'frames': 8, 'size': 32, 'width': 0.125, 'alpha': 10.0}},
+    input_kind='frame-sequence', channels=['r', 'g', 'b'], layout='NCTHW',
+    make_input=lambda frames, apex, cfg: pp.frame_sequence_input(frames, cfg['frames'], cfg['size'], cfg['alpha'], 2.0),
+    preprocessing=lambda cfg: {
+        'frames': sequence_frames(cfg['frames']), 'crop': crop(cfg['size'], 'rgb'),
+        'magnification': {'method': 'onset-difference-linear', 'alpha': cfg['alpha'], 'sigma': 2.0,
+                          'description': 'I_t + alpha * GaussianBlur_sigma(I_t - I_0) per RGB channel on the '
+                                         'resized, temporally normalised frames, rounded to uint8 '
+                                         '(models/preprocess.py magnify_onset_difference).'},
+        'flow': None, 'strain': None, 'isdf': None, 'normalisation': STANDARDISE},
+    attention={
+        'channel_attention': ('channel', 'CBAM after conv6: channel attention', ['batch', 'channel'],
+                              _display('bar', 'Channel weights (sigmoid).', 'none')),
+        'spatial_attention': ('spatial', 'CBAM after conv6: 3-D spatial attention, one map per remaining time slice',
+                              ['batch', 'one', 'frame', 'y', 'x'],
+                              _display('map-per-frame', 'One sigmoid map per time slice; summary = mean over slices.')),
+    },
+    spatial_attention='spatial_attention',
+    deviations=['Pooling schedule chosen (paper: each conv has 3-D pooling): spatial /2 after conv1-4, temporal /2 '
+                'after conv2, conv4, conv6.',
+                'Classifier: flatten -> FC 128 -> ReLU -> dropout 0.5 -> FC classes.',
+                'Magnification: onset-difference linear magnification (alpha 10, sigma 2) instead of a '
+                'Laplacian-pyramid Eulerian magnification with an IIR band-pass.'])
+
+ASTNET = ModelSpec(
+    key='astnet', name='ASTNet',
+    paper={'title': 'Attention-Based Spatiotemporal-Aware Network for Fine-Grained Visual Recognition',
+           'authors': ['Yili Ren', 'Ruidong Lu', 'Guan Yuan', 'Dashuai Hao', 'Hongjue Li'], 'year': 2024,
+           'venue': 'Applied Sciences 14, 7755', 'doi': '10.3390/app14177755',
+           'url': 'https://doi.org/10.3390/app14177755'},
+    build=lambda cfg: ASTNet(frames=cfg['frames'], width=cfg['width']),
+    configs={'paper': {'frames': 11, 'size': 224, 'width': 1.0},
+             'demo': {'frames': 11, 'size': 112, 'width': 0.0625},
+             'tiny': {'frames': 3, 'size': 64, 'width': 0.0625}},
+    input_kind='flow-sequence', channels=['u', 'v'], layout='NCTHW',
+    make_input=lambda frames, apex, cfg: pp.flow_sequence_input(frames, cfg['frames'], cfg['size']),
+    preprocessing=lambda cfg: {
+        'frames': sequence_frames(cfg['frames']), 'crop': crop(cfg['size']), 'magnification': None, 'flow': TVL1,
+        'strain': None, 'isdf': None, 'normalisation': STANDARDISE},
+    attention={
+        'channel_attention': ('channel', 'CBAM between the ResNet-18 trunk and the ConvLSTM, per frame',
+                              ['batch', 'frame', 'channel'], _display('bar', 'Channel weights per frame.', 'none')),
+        'spatial_attention': ('spatial', 'CBAM spatial attention per frame at the trunk output (stride 32)',
+                              ['batch', 'frame', 'y', 'x'],
+                              _display('map-per-frame', 'One sigmoid map per frame; summary = mean over frames.')),
+    },
+    spatial_attention='spatial_attention',
+    deviations=['Flow from the first normalised frame to each frame (reference onset) instead of between '
+                'neighbouring frames; frames sampled over onset..offset by linear interpolation, not apex-centred.',
+                "No learning-based magnification (the paper's x3 magnifier is not reproduced).",
+                'ConvLSTM: one 3x3 conv for the four gates, hidden width = trunk width; last hidden state is '
+                'average-pooled and fed to one FC.'])
+
+MS3D_RESNET = ModelSpec(
+    key='ms3d_resnet', name='MS-3D-ResNet',
+    paper={'title': 'Micro-expression recognition based on multi-scale 3D residual convolutional neural network',
+           'authors': ['Hongmei Jin', 'Ning He', 'Zhanli Li', 'Pengcheng Yang'], 'year': 2024,
+           'venue': 'AIMS journal research article (venue not named in the stored copy)', 'doi': None, 'url': None},
+    build=lambda cfg: MS3DResNet(width=cfg['width'], blocks=tuple(cfg['blocks'])),
+    configs={'paper': {'frames': 16, 'size': 134, 'width': 1.0, 'blocks': [3, 4, 6, 3]},
+             'demo': {'frames': 16, 'size': 64, 'width': 0.0625, 'blocks': [3, 4, 6, 3]},
+             'tiny': {'frames': 8, 'size': 32, 'width': 0.03125, 'blocks': [1, 1, 1, 1]}},
+    input_kind='flow-sequence', channels=['u', 'v'], layout='NCTHW',
+    make_input=lambda frames, apex, cfg: pp.flow_sequence_input(frames, cfg['frames'], cfg['size']),
+    preprocessing=lambda cfg: {
+        'frames': sequence_frames(cfg['frames']), 'crop': crop(cfg['size']), 'magnification': None, 'flow': TVL1,
+        'strain': None, 'isdf': None, 'normalisation': STANDARDISE},
+    attention={
+        'temporal_attention': ('temporal', 'after block 1 (stem): temporal attention', ['batch', 'frame'],
+                               _display('bar', 'Sigmoid weight per frame.', 'none')),
+        'spatial_attention': ('spatial', 'after block 1 (stem): spatial attention at stride 4',
+                              ['batch', 'one', 'y', 'x'], _display('map', 'Sigmoid map; resize to the input size.')),
+        'aff_weights_5_4': ('fusion-weights', 'AFF of deconv(block5) with block4: second-pass channel weights',
+                            ['batch', 'channel'], _display('bar', 'Weight of the deconvolved deeper map per channel.', 'none')),
+        'aff_weights_4_3': ('fusion-weights', 'AFF of deconv(block4) with block3', ['batch', 'channel'],
+                            _display('bar', 'Weight of the deconvolved deeper map per channel.', 'none')),
+        'aff_weights_3_2': ('fusion-weights', 'AFF of deconv(block3) with block2', ['batch', 'channel'],
+                            _display('bar', 'Weight of the deconvolved deeper map per channel.', 'none')),
+    },
+    other_outputs={'head_logits': 'logits of the four heads (block5, AFF5-4, AFF4-3, AFF3-2); `logits` is the '
+                                  'head whose softmax maximum is highest (the discriminator)'},
+    spatial_attention='spatial_attention',
+    deviations=['Spatio-temporal attention: temporal = sigmoid(conv1d k3 over [mean; max] pooled over C,H,W); '
+                'spatial = sigmoid(conv2d k7 over [mean; max] pooled over C,T).',
+                'RC modules: branches end at the block width and are added to the block output with learned scalar '
+                'weights (residual); reductions to width/4 inside branches.',
+                'AFF: two fusion passes (iterative AFF): Z = M1(X+Y)X + (1-M1)Y, out = M2(Z)X + (1-M2)Y.',
+                'Discriminator: picks the head with the most confident softmax; training sums the four heads\' '
+                'cross-entropies.', 'Flow from the first normalised frame to each frame; no magnification.'])
+
+AST_SVMNET = ModelSpec(
+    key='ast_svmnet', name='AST+SVMNet',
+    paper={'title': 'AST+SVMNet: A Novel Decomposition Method for Micro-Expression Recognition Based on Fusion '
+                    'Attention and Improved Spatio-Temporal Convolution by Feature Transfer',
+           'authors': ['Peiyun Xue', 'Xiaolong Guo', 'Jing Bai', 'Bo Yuan'], 'year': 2024, 'venue': 'IEEE Access',
+           'doi': '10.1109/ACCESS.2024.3395116', 'url': 'https://doi.org/10.1109/ACCESS.2024.3395116'},
+    build=lambda cfg: ASTSVMNetFeatures(size=cfg['size'], width=cfg['width']),
+    configs={'paper': {'frames': 10, 'size': 192, 'width': 1.0},
+             'demo': {'frames': 10, 'size': 64, 'width': 0.5},
+             'tiny': {'frames': 4, 'size': 32, 'width': 0.25}},
+    input_kind='flow-isdf', channels=['u', 'v', 'isdf'], layout='NCTHW',
+    make_input=lambda frames, apex, cfg: pp.flow_isdf_input(frames, cfg['frames'], cfg['size']),
+    preprocessing=lambda cfg: {
+        'frames': sequence_frames(cfg['frames']), 'crop': crop(cfg['size']), 'magnification': None, 'flow': LK,
+        'strain': None, 'isdf': {'reference': 'onset'}, 'normalisation': STANDARDISE},
+    attention={
+        'channel_attention': ('channel', 'FAM channel attention (softmax over channels)', ['batch', 'channel'],
+                              _display('bar', 'Softmax channel weights.', 'none')),
+        'spatial_attention': ('spatial', 'FAM spatial attention at 32x32, softmax over HxW per frame',
+                              ['batch', 'one', 'frame', 'y', 'x'],
+                              _display('map-per-frame', 'Softmax map per frame (sums to 1); summary = mean over frames.')),
+    },
+    other_outputs={'features': 'spatio-temporal features the SVM classifies',
+                   'label': 'SVM predicted class index (int64)'},
+    spatial_attention='spatial_attention',
+    deviations=['SVM: linear one-vs-rest (squared hinge, L2, trained in numpy on standardised features and folded '
+                'into the ONNX-ML SVMClassifier coefficients) instead of the paper\'s RBF one-vs-rest.',
+                'LK flow from the first normalised frame to each frame (not between neighbours); flow and ISDF are '
+                'stacked as three input channels of one stream.',
+                'FAM softmax weights rescaled by the number of entries so uniform attention is the identity.',
+                'Temporal normalisation by linear interpolation instead of TIM.'])
+
+MODELS = {s.key: s for s in (OFF_TANET, STSTNET, CBAMNET, ASTNET, MS3D_RESNET, AST_SVMNET)}
