@@ -1,0 +1,5 @@
+import type { CliCommand } from '../command'
+import { infoCommand } from './info'
+
+/** Every `me-studio` sub-command, in the order `--help` lists them. */
+export const COMMANDS: CliCommand[] = [infoCommand]

@@ -1,0 +1,8 @@
+import type { HandlerRegistry } from '../registry'
+import type { StudioContext } from '../../studio'
+
+export function registerJobHandlers(registry: HandlerRegistry, studio: StudioContext): void {
+  registry
+    .handle('command:job.cancel', ({ jobId }) => ({ cancelled: studio.jobs.cancel(jobId) }))
+    .handle('query:job.list', () => studio.jobs.list())
+}

@@ -1,0 +1,105 @@
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { delimiter, join } from 'node:path'
+import { StudioError, type FfmpegInfo } from '@shared/ipc'
+
+export interface FfmpegLocatorOptions {
+  /** Path chosen in the studio's settings (highest priority). */
+  setting?: string | undefined
+  env?: NodeJS.ProcessEnv
+  /** Resolves an npm package's export; injectable so tests can simulate absent packages. */
+  requirePackage?: (name: string) => unknown
+  exists?: (path: string) => boolean
+  probeVersion?: (path: string) => Promise<string>
+}
+
+type Candidate = { source: Extract<FfmpegInfo, { found: true }>['source']; path: string | undefined; label: string }
+
+/**
+ * Finds ffmpeg in a fixed order: explicit setting → `FFMPEG_PATH` env → ffmpeg-static
+ * (optional dependency: absent where its download failed) → @ffmpeg-installer/ffmpeg
+ * (binary shipped inside the npm package) → `ffmpeg` on PATH.
+ */
+export async function locateFfmpeg(options: FfmpegLocatorOptions = {}): Promise<FfmpegInfo> {
+  const env = options.env ?? process.env
+  const exists = options.exists ?? existsSync
+  const requirePackage = options.requirePackage ?? createRequire(import.meta.url)
+  const probe = options.probeVersion ?? probeFfmpegVersion
+
+  const candidates: Candidate[] = [
+    { source: 'setting', path: options.setting, label: 'studio setting' },
+    { source: 'env', path: env.FFMPEG_PATH, label: 'FFMPEG_PATH' },
+    { source: 'ffmpeg-static', path: packagePath(requirePackage, 'ffmpeg-static', (m) => m as string), label: 'ffmpeg-static' },
+    {
+      source: '@ffmpeg-installer/ffmpeg',
+      path: packagePath(requirePackage, '@ffmpeg-installer/ffmpeg', (m) => (m as { path: string }).path),
+      label: '@ffmpeg-installer/ffmpeg',
+    },
+    { source: 'path', path: findOnPath('ffmpeg', env, exists), label: 'ffmpeg on PATH' },
+  ]
+
+  const tried: string[] = []
+  for (const candidate of candidates) {
+    if (!candidate.path) {
+      tried.push(`${candidate.label}: not set or not installed`)
+      continue
+    }
+    // Electron packs node_modules into app.asar; the binary itself lives in app.asar.unpacked.
+    const path = candidate.path.replace(`app.asar${sepOf(candidate.path)}`, `app.asar.unpacked${sepOf(candidate.path)}`)
+    if (!exists(path)) {
+      tried.push(`${candidate.label}: ${path} does not exist`)
+      continue
+    }
+    try {
+      return { found: true, source: candidate.source, path, version: await probe(path) }
+    } catch (error) {
+      tried.push(`${candidate.label}: ${path} did not run (${(error as Error).message})`)
+    }
+  }
+  return {
+    found: false,
+    tried,
+    message: `ffmpeg was not found. Tried: ${tried.join('; ')}. Install ffmpeg (e.g. apt-get install ffmpeg) or set FFMPEG_PATH.`,
+  }
+}
+
+/** Like `locateFfmpeg` but throws `media/ffmpeg-missing` naming every place tried. */
+export async function requireFfmpeg(options?: FfmpegLocatorOptions): Promise<string> {
+  const info = await locateFfmpeg(options)
+  if (!info.found) throw new StudioError('media/ffmpeg-missing', info.message, { tried: info.tried })
+  return info.path
+}
+
+export function probeFfmpegVersion(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(path, ['-hide_banner', '-version'], { timeout: 10_000 }, (error, stdout) => {
+      if (error) return reject(error)
+      const match = /ffmpeg version (\S+)/.exec(stdout)
+      resolve(match?.[1] ?? stdout.split('\n')[0] ?? 'unknown')
+    })
+  })
+}
+
+function packagePath(requirePackage: (name: string) => unknown, name: string, pick: (mod: unknown) => string): string | undefined {
+  try {
+    return pick(requirePackage(name)) || undefined
+  } catch {
+    return undefined
+  }
+}
+
+function findOnPath(binary: string, env: NodeJS.ProcessEnv, exists: (p: string) => boolean): string | undefined {
+  const names = process.platform === 'win32' ? [`${binary}.exe`] : [binary]
+  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    for (const name of names) {
+      const full = join(dir, name)
+      if (exists(full)) return full
+    }
+  }
+  return undefined
+}
+
+function sepOf(path: string): string {
+  return path.includes('\\') && !path.includes('/') ? '\\' : '/'
+}

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto'
+import {
+  StudioError,
+  type JobDone,
+  type JobItemError,
+  type JobProgress,
+  type JobSummary,
+  type StudioErrorShape,
+} from '@shared/ipc'
+
+/** Where job events go: the event bus in the app, a progress line in the CLI, an array in tests. */
+export interface JobEventSink {
+  progress(event: JobProgress): void
+  itemError(event: JobItemError): void
+  done(event: JobDone): void
+}
+
+export interface JobContext {
+  readonly jobId: string
+  readonly signal: AbortSignal
+  /** Report how many of `total` items are finished. */
+  progress(done: number, total: number, message?: string): void
+  /** Record a failed item; the job goes on. */
+  itemError(item: string, error: StudioErrorShape): void
+  /** Throws a `cancelled` StudioError when the job was cancelled: call between items. */
+  throwIfCancelled(): void
+}
+
+interface RunningJob {
+  summary: JobSummary
+  controller: AbortController
+  startedMs: number
+  finished: Promise<JobDone>
+}
+
+/**
+ * Runs long work off the request path with progress, per-item errors, cancellation and ETA.
+ * Host-neutral: the sink decides where events go.
+ */
+export class JobManager {
+  private readonly jobs = new Map<string, RunningJob>()
+
+  constructor(
+    private readonly sink: JobEventSink,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  start<R>(kind: string, work: (ctx: JobContext) => Promise<R>, jobId: string = randomUUID()): { jobId: string } {
+    if (this.jobs.get(jobId)?.summary.state === 'running') {
+      throw new StudioError('conflict', `Job ${jobId} is already running`)
+    }
+    const controller = new AbortController()
+    const summary: JobSummary = {
+      jobId,
+      kind,
+      state: 'running',
+      done: 0,
+      total: 0,
+      itemErrors: 0,
+      startedAt: new Date(this.now()).toISOString(),
+    }
+    const startedMs = this.now()
+    const ctx: JobContext = {
+      jobId,
+      signal: controller.signal,
+      progress: (done, total, message) => {
+        summary.done = done
+        summary.total = total
+        this.sink.progress({ jobId, kind, done, total, ...this.rate(startedMs, done, total), ...(message ? { message } : {}) })
+      },
+      itemError: (item, error) => {
+        summary.itemErrors += 1
+        this.sink.itemError({ jobId, item, error })
+      },
+      throwIfCancelled: () => {
+        if (controller.signal.aborted) throw new StudioError('cancelled', 'Cancelled by the user')
+      },
+    }
+    const finished = (async (): Promise<JobDone> => {
+      let done: JobDone
+      try {
+        const result = await work(ctx)
+        done = { ...this.tally(summary), state: controller.signal.aborted ? 'cancelled' : 'completed', result }
+      } catch (error) {
+        const cancelled = controller.signal.aborted || (error instanceof StudioError && error.code === 'cancelled')
+        const shape = error instanceof StudioError ? error.toShape() : { code: 'internal' as const, message: String((error as Error)?.message ?? error) }
+        done = cancelled ? { ...this.tally(summary), state: 'cancelled' } : { ...this.tally(summary), state: 'failed', error: shape }
+      }
+      summary.state = done.state
+      this.sink.done(done)
+      return done
+    })()
+    this.jobs.set(jobId, { summary, controller, startedMs, finished })
+    return { jobId }
+  }
+
+  cancel(jobId: string): boolean {
+    const job = this.jobs.get(jobId)
+    if (!job || job.summary.state !== 'running') return false
+    job.controller.abort()
+    return true
+  }
+
+  list(): JobSummary[] {
+    return [...this.jobs.values()].map((j) => ({ ...j.summary }))
+  }
+
+  /** Resolves when the job has finished (any state). */
+  wait(jobId: string): Promise<JobDone> {
+    const job = this.jobs.get(jobId)
+    if (!job) return Promise.reject(new StudioError('not-found', `No job ${jobId}`))
+    return job.finished
+  }
+
+  private tally(summary: JobSummary) {
+    return { jobId: summary.jobId, kind: summary.kind, done: summary.done, total: summary.total, itemErrors: summary.itemErrors }
+  }
+
+  private rate(startedMs: number, done: number, total: number) {
+    const elapsed = this.now() - startedMs
+    if (done < 2 || elapsed <= 0) return { etaMs: null, throughput: null }
+    const perItem = elapsed / done
+    return { etaMs: Math.max(0, Math.round(perItem * (total - done))), throughput: (done * 1000) / elapsed }
+  }
+}

@@ -1,0 +1,51 @@
+import { EventBus } from './ipc/event-bus'
+import { registerAllHandlers } from './ipc/handlers'
+import { HandlerRegistry } from './ipc/registry'
+import { JobManager } from './services/jobs'
+import { MediaRoots, MediaRouter } from './services/media-access'
+
+export interface StudioOptions {
+  host: 'electron' | 'bridge' | 'cli'
+  /** Where settings, caches and the recent-projects list live. */
+  userDataDir: string
+  /** The app's `resources/` folder (AU catalogue, bundled models). */
+  resourcesDir: string
+  /** ffmpeg chosen in settings; otherwise the locator's order applies. */
+  ffmpegPath?: string | undefined
+}
+
+/** Everything the handlers reach: services only, no Electron. */
+export interface StudioContext {
+  readonly options: StudioOptions
+  readonly bus: EventBus
+  readonly jobs: JobManager
+  readonly mediaRoots: MediaRoots
+  readonly media: MediaRouter
+}
+
+export interface Studio extends StudioContext {
+  readonly registry: HandlerRegistry
+  dispose(): Promise<void>
+}
+
+/** The composition root shared by the Electron main process, the browser bridge and tests. */
+export function createStudio(options: StudioOptions): Studio {
+  const bus = new EventBus()
+  const jobs = new JobManager({
+    progress: (e) => bus.emit('event:job.progress', e),
+    itemError: (e) => bus.emit('event:job.item-error', e),
+    done: (e) => bus.emit('event:job.done', e),
+  })
+  const mediaRoots = new MediaRoots()
+  const media = new MediaRouter(mediaRoots)
+  const context: StudioContext = { options, bus, jobs, mediaRoots, media }
+  const registry = new HandlerRegistry()
+  registerAllHandlers(registry, context)
+  return {
+    ...context,
+    registry,
+    async dispose() {
+      for (const job of jobs.list()) jobs.cancel(job.jobId)
+    },
+  }
+}

@@ -1,0 +1,6 @@
+export * from './errors'
+export * from './envelope'
+export * from './define'
+export * from './contract'
+export * from './channels/jobs'
+export * from './channels/system'

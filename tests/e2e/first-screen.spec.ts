@@ -1,0 +1,20 @@
+import { expect, test } from '@playwright/test'
+import { E2E_TOKEN } from '../../playwright.config'
+
+test('the first screen renders with real backend facts in the status bar', async ({ page }) => {
+  await page.goto(`/?token=${E2E_TOKEN}`)
+  await expect(page.getByTestId('empty-state')).toBeVisible()
+  await expect(page.getByTestId('open-dataset')).toBeVisible()
+  await expect(page.getByTestId('open-demo')).toBeVisible()
+  await expect(page.getByTestId('status-ffmpeg')).toHaveText(/^ffmpeg \S+ \((setting|env|ffmpeg-static|@ffmpeg-installer\/ffmpeg|path)\)$/)
+  await expect(page.getByTestId('status-ort')).toContainText('cpu')
+  await expect(page.getByTestId('status-host')).toHaveText('browser bridge')
+  await page.screenshot({ path: 'docs/screenshots/first-screen.png' })
+})
+
+test('the bridge refuses a request without the token', async ({ request, baseURL }) => {
+  const response = await request.post(`${baseURL}/api/invoke/query:system.info`, { data: {} })
+  expect(response.status()).toBe(401)
+  const page = await request.get(`${baseURL}/`)
+  expect(page.status()).toBe(401)
+})

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest'
+import { runCli } from '../../../src/main/cli/run'
+import { COMMANDS } from '../../../src/main/cli/commands'
+
+async function run(...argv: string[]) {
+  let stdout = ''
+  let stderr = ''
+  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTty: false, env: process.env, cwd: process.cwd() })
+  return { code, stdout, stderr }
+}
+
+describe('me-studio CLI', () => {
+  it('info prints real versions, the ffmpeg found and the execution providers', async () => {
+    const { code, stdout } = await run('info')
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/^ME Studio \d+\.\d+\.\d+/)
+    expect(stdout).toMatch(/ffmpeg +\S+ at \S+ \(found via [\w@/-]+\)/)
+    expect(stdout).toMatch(/providers +.*\bcpu\b/)
+  })
+
+  it('info --json is machine-readable', async () => {
+    const { code, stdout } = await run('info', '--json')
+    expect(code).toBe(0)
+    const info = JSON.parse(stdout)
+    expect(info.host).toBe('cli')
+    expect(info.onnxruntime.providers.some((p: { name: string }) => p.name === 'cpu')).toBe(true)
+  })
+
+  it('every command has --help', async () => {
+    for (const command of COMMANDS) {
+      const { code, stdout } = await run(command.name, '--help')
+      expect(code).toBe(0)
+      expect(stdout).toContain(`Usage: me-studio ${command.name}`)
+    }
+    const { code, stdout } = await run('--help')
+    expect(code).toBe(0)
+    for (const command of COMMANDS) expect(stdout).toContain(command.name)
+  })
+
+  it('bad usage exits non-zero with one line on stderr', async () => {
+    for (const argv of [['bogus'], ['info', '--nope'], ['info', 'extra-arg'], []]) {
+      const { code, stderr } = await run(...argv)
+      expect(code).toBe(2)
+      if (argv.length) expect(stderr.trim().split('\n')).toHaveLength(1)
+    }
+  })
+})
