@@ -1,0 +1,222 @@
+/**
+ * A pool of worker threads running the vision tasks of `vision-tasks.ts`.
+ *
+ * - sized to the cores (`os.availableParallelism()`) unless told otherwise; workers start lazily;
+ * - typed `run(name, params)` → result, with progress callbacks;
+ * - transfer, not copy: buffers listed in `transfer` move to the worker, result buffers move back;
+ * - cancellation by `AbortSignal`: a queued task is dropped, a running one has its worker
+ *   terminated (JS cannot interrupt a tight loop otherwise) and replaced;
+ * - a worker that crashes (uncaught error, exit, out of memory) fails its task with
+ *   `VisionWorkerCrashError` and is replaced for the next task.
+ *
+ * The worker entry is injected (`workerPath`): the built `out/main/workers/vision.js` in the app,
+ * the TypeScript source with `execArgv: ['--import', 'tsx']` under vitest.
+ */
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import type { VisionRequest, VisionResponse } from './vision-protocol'
+import type { VisionTaskName, VisionTaskParams, VisionTaskResult } from './vision-tasks'
+
+export interface VisionPoolOptions {
+  /** Path or file URL of the worker entry script. */
+  workerPath: string | URL
+  /** Number of worker threads; defaults to the available cores. */
+  size?: number
+  /** Node flags for the workers (e.g. `['--import', 'tsx']` to run the TypeScript entry). */
+  execArgv?: string[]
+  /** Per-worker V8 heap limit in MB (`resourceLimits.maxOldGenerationSizeMb`). */
+  maxHeapMb?: number
+}
+
+export interface RunOptions {
+  /** Buffers of `params` to move to the worker instead of copying (they become detached here). */
+  transfer?: ArrayBuffer[]
+  signal?: AbortSignal
+  onProgress?: (done: number, total: number) => void
+}
+
+/** The task threw inside the worker; `remoteName`/`remoteStack` keep the original error. */
+export class VisionTaskError extends Error {
+  constructor(
+    message: string,
+    readonly remoteName: string,
+    readonly remoteStack?: string,
+  ) {
+    super(message)
+    this.name = 'VisionTaskError'
+  }
+}
+
+/** The worker running the task died (crash, exit or out-of-memory). */
+export class VisionWorkerCrashError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'VisionWorkerCrashError'
+  }
+}
+
+interface Job {
+  id: number
+  request: VisionRequest
+  transfer: ArrayBuffer[]
+  resolve: (value: unknown) => void
+  reject: (reason: unknown) => void
+  onProgress: ((done: number, total: number) => void) | undefined
+  signal: AbortSignal | undefined
+  onAbort: (() => void) | undefined
+}
+
+interface Slot {
+  worker: Worker
+  job: Job | undefined
+}
+
+export class VisionPool {
+  readonly size: number
+  private readonly options: VisionPoolOptions
+  private readonly slots: Slot[] = []
+  private readonly queue: Job[] = []
+  private nextId = 1
+  private closed = false
+  /** Workers replaced after a crash or a cancellation since the pool was created. */
+  restarts = 0
+
+  constructor(options: VisionPoolOptions) {
+    this.options = options
+    this.size = Math.max(1, options.size ?? availableParallelism())
+  }
+
+  /** Tasks waiting for a free worker. */
+  get queued(): number {
+    return this.queue.length
+  }
+
+  /** Tasks running now. */
+  get running(): number {
+    return this.slots.filter((s) => s.job).length
+  }
+
+  run<N extends VisionTaskName>(task: N, params: VisionTaskParams<N>, options: RunOptions = {}): Promise<VisionTaskResult<N>> {
+    if (this.closed) return Promise.reject(new Error('VisionPool is destroyed'))
+    const { signal } = options
+    if (signal?.aborted) return Promise.reject(abortReason(signal))
+    return new Promise<VisionTaskResult<N>>((resolve, reject) => {
+      const id = this.nextId++
+      const job: Job = {
+        id,
+        request: { type: 'run', id, task, params },
+        transfer: options.transfer ?? [],
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        onProgress: options.onProgress,
+        signal,
+        onAbort: undefined,
+      }
+      if (signal) {
+        job.onAbort = () => this.cancel(job)
+        signal.addEventListener('abort', job.onAbort, { once: true })
+      }
+      this.queue.push(job)
+      this.dispatch()
+    })
+  }
+
+  /** Terminates all workers; queued and running tasks are rejected. */
+  async destroy(): Promise<void> {
+    this.closed = true
+    const err = new Error('VisionPool is destroyed')
+    for (const job of this.queue.splice(0)) this.settle(job, undefined, err)
+    const slots = this.slots.splice(0)
+    for (const slot of slots) {
+      if (slot.job) this.settle(slot.job, undefined, err)
+      slot.job = undefined
+    }
+    await Promise.all(slots.map((s) => s.worker.terminate()))
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let slot = this.slots.find((s) => !s.job)
+      if (!slot) {
+        if (this.slots.length >= this.size) return
+        slot = this.spawn()
+      }
+      const job = this.queue.shift()!
+      slot.job = job
+      try {
+        slot.worker.postMessage(job.request, job.transfer)
+      } catch (err) {
+        slot.job = undefined
+        this.settle(job, undefined, err)
+      }
+    }
+  }
+
+  private spawn(): Slot {
+    const { workerPath, execArgv, maxHeapMb } = this.options
+    const worker = new Worker(workerPath, {
+      ...(execArgv ? { execArgv } : {}),
+      ...(maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } } : {}),
+    })
+    const slot: Slot = { worker, job: undefined }
+    this.slots.push(slot)
+    worker.on('message', (msg: VisionResponse) => this.onMessage(slot, msg))
+    worker.on('error', (err) => this.onCrash(slot, `vision worker crashed: ${err.message}`))
+    worker.on('exit', (code) => this.onCrash(slot, `vision worker exited with code ${code}`))
+    return slot
+  }
+
+  private onMessage(slot: Slot, msg: VisionResponse): void {
+    const job = slot.job
+    if (msg.type === 'ready' || !job || msg.id !== job.id) return
+    if (msg.type === 'progress') {
+      job.onProgress?.(msg.done, msg.total)
+      return
+    }
+    slot.job = undefined
+    if (msg.type === 'result') this.settle(job, msg.value)
+    else this.settle(job, undefined, new VisionTaskError(msg.error.message, msg.error.name, msg.error.stack))
+    this.dispatch()
+  }
+
+  /** The worker died: fail its task, forget the worker, start a replacement if work is waiting. */
+  private onCrash(slot: Slot, message: string): void {
+    const index = this.slots.indexOf(slot)
+    if (index < 0) return // already removed (cancelled or destroyed)
+    this.slots.splice(index, 1)
+    this.restarts++
+    const job = slot.job
+    slot.job = undefined
+    if (job) this.settle(job, undefined, new VisionWorkerCrashError(message))
+    void slot.worker.terminate()
+    if (!this.closed) this.dispatch()
+  }
+
+  private cancel(job: Job): void {
+    const queuedAt = this.queue.indexOf(job)
+    if (queuedAt >= 0) {
+      this.queue.splice(queuedAt, 1)
+      this.settle(job, undefined, abortReason(job.signal!))
+      return
+    }
+    const slot = this.slots.find((s) => s.job === job)
+    if (!slot) return
+    // A running task cannot be interrupted: terminate its worker and replace it.
+    this.slots.splice(this.slots.indexOf(slot), 1)
+    this.restarts++
+    slot.job = undefined
+    this.settle(job, undefined, abortReason(job.signal!))
+    void slot.worker.terminate()
+    this.dispatch()
+  }
+
+  private settle(job: Job, value: unknown, error?: unknown): void {
+    if (job.signal && job.onAbort) job.signal.removeEventListener('abort', job.onAbort)
+    if (error !== undefined) job.reject(error)
+    else job.resolve(value)
+  }
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The operation was aborted', 'AbortError')
+}

@@ -1,0 +1,52 @@
+/**
+ * The table of vision tasks a worker of the vision pool can run: `{ name → function }`.
+ *
+ * Each task takes one structured-clonable params object (typed arrays inside travel by transfer)
+ * and a context for progress, and returns a structured-clonable result whose typed-array
+ * buffers the worker transfers back. To add a task, append an entry here; the pool's `run()`
+ * types its params and result from this table.
+ */
+import { farnebackFlow, type FarnebackOptions } from '../vision/farneback'
+import type { FlowField, GrayImage } from '../vision/image'
+import { lucasKanadeFlow, type LucasKanadeOptions } from '../vision/lucas-kanade'
+import { opticalStrain, type OpticalStrainOptions } from '../vision/strain'
+import { tvl1Flow, type Tvl1Options } from '../vision/tvl1'
+
+export interface VisionTaskContext {
+  /** Reports progress to the caller (forwarded as a message; cheap, but call it per step, not per pixel). */
+  progress(done: number, total: number): void
+}
+
+/** A frame pair and the options of a two-frame flow method. */
+export interface FlowPairParams<O> {
+  i0: GrayImage
+  i1: GrayImage
+  options?: Partial<O>
+}
+
+export const visionTasks = {
+  tvl1: (p: FlowPairParams<Omit<Tvl1Options, 'onProgress'>>, ctx: VisionTaskContext): FlowField =>
+    tvl1Flow(p.i0, p.i1, { ...p.options, onProgress: (done, total) => ctx.progress(done, total) }),
+  farneback: (p: FlowPairParams<FarnebackOptions>): FlowField => farnebackFlow(p.i0, p.i1, p.options),
+  lk: (p: FlowPairParams<LucasKanadeOptions>): FlowField => lucasKanadeFlow(p.i0, p.i1, p.options),
+  strain: (p: { flow: FlowField; options?: Partial<OpticalStrainOptions> }): GrayImage => opticalStrain(p.flow, p.options),
+} satisfies Record<string, (params: never, ctx: VisionTaskContext) => unknown>
+
+export type VisionTaskName = keyof typeof visionTasks
+export type VisionTaskParams<N extends VisionTaskName> = Parameters<(typeof visionTasks)[N]>[0]
+export type VisionTaskResult<N extends VisionTaskName> = Awaited<ReturnType<(typeof visionTasks)[N]>>
+
+/** Buffers of all typed arrays reachable in `value` (own enumerable properties, arrays), for a transfer list. SharedArrayBuffers are left out. */
+export function collectTransferables(value: unknown, out: Set<ArrayBuffer> = new Set(), depth = 0): ArrayBuffer[] {
+  if (depth > 8 || value === null || typeof value !== 'object') return [...out]
+  if (ArrayBuffer.isView(value)) {
+    if (value.buffer instanceof ArrayBuffer && value.buffer.byteLength > 0) out.add(value.buffer)
+  } else if (value instanceof ArrayBuffer) {
+    if (value.byteLength > 0) out.add(value)
+  } else if (Array.isArray(value)) {
+    for (const item of value) collectTransferables(item, out, depth + 1)
+  } else {
+    for (const item of Object.values(value)) collectTransferables(item, out, depth + 1)
+  }
+  return [...out]
+}

@@ -1,0 +1,79 @@
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createFlow } from '../../../src/main/vision/image'
+import { opticalStrain } from '../../../src/main/vision/strain'
+import { VisionPool, VisionTaskError, VisionWorkerCrashError } from '../../../src/main/workers/vision-pool'
+import { loadFace, makePair, smoothFlow } from './synthetic'
+
+const WORKER = fileURLToPath(new URL('../../../src/main/workers/vision.worker.ts', import.meta.url))
+const CRASHING = fileURLToPath(new URL('./crashing.worker.mjs', import.meta.url))
+
+describe('VisionPool', () => {
+  const pool = new VisionPool({ workerPath: WORKER, execArgv: ['--import', 'tsx'], size: 2 })
+  afterAll(() => pool.destroy())
+
+  it('runs a task in a worker and returns the same result as in-process, transferring the inputs', async () => {
+    const flow = createFlow(16, 12)
+    for (let i = 0; i < flow.u.length; i++) {
+      flow.u[i] = 0.1 * (i % 16)
+      flow.v[i] = 0.05 * Math.floor(i / 16)
+    }
+    const expected = opticalStrain(flow)
+    const input = { width: flow.width, height: flow.height, u: flow.u.slice(), v: flow.v.slice() }
+    const result = await pool.run('strain', { flow: input }, { transfer: [input.u.buffer, input.v.buffer] })
+    expect(result.width).toBe(16)
+    expect(Array.from(result.data)).toEqual(Array.from(expected.data))
+    expect(input.u.byteLength).toBe(0) // moved, not copied
+  })
+
+  it('runs TV-L1 with progress and two tasks in parallel', async () => {
+    const base = await loadFace(48, 48)
+    const { i0, i1 } = makePair(base, smoothFlow(48, 48, 1))
+    const seen: number[] = []
+    const [a, b] = await Promise.all([
+      pool.run('tvl1', { i0, i1, options: { nscales: 2 } }, { onProgress: (done) => seen.push(done) }),
+      pool.run('lk', { i0, i1 }),
+    ])
+    expect(a.u).toBeInstanceOf(Float32Array)
+    expect(a.u.length).toBe(48 * 48)
+    expect(b.v.length).toBe(48 * 48)
+    expect(seen.at(-1)).toBe(10) // 2 scales × 5 warps
+  })
+
+  it('cancels a running task by terminating its worker, then keeps working', async () => {
+    const base = await loadFace(320, 240)
+    const { i0, i1 } = makePair(base, smoothFlow(320, 240, 2))
+    const ac = new AbortController()
+    const started = Date.now()
+    const running = pool.run('tvl1', { i0, i1 }, { signal: ac.signal })
+    setTimeout(() => ac.abort(), 100)
+    await expect(running).rejects.toMatchObject({ name: 'AbortError' })
+    expect(Date.now() - started).toBeLessThan(2000)
+    expect(pool.restarts).toBeGreaterThanOrEqual(1)
+    const after = await pool.run('strain', { flow: createFlow(8, 8) })
+    expect(after.data.every((x) => x === 0)).toBe(true)
+  })
+
+  it('rejects a queued task that is aborted before it starts', async () => {
+    const ac = new AbortController()
+    ac.abort()
+    await expect(pool.run('strain', { flow: createFlow(4, 4) }, { signal: ac.signal })).rejects.toMatchObject({ name: 'AbortError' })
+  })
+
+  it('reports errors thrown by a task', async () => {
+    const a = { width: 8, height: 8, data: new Float32Array(64) }
+    const b = { width: 4, height: 4, data: new Float32Array(16) }
+    await expect(pool.run('tvl1', { i0: a, i1: b })).rejects.toBeInstanceOf(VisionTaskError)
+  })
+
+  it('detects a crashed worker and replaces it', async () => {
+    const crashing = new VisionPool({ workerPath: CRASHING, size: 1 })
+    try {
+      await expect(crashing.run('strain', { flow: createFlow(4, 4) })).rejects.toBeInstanceOf(VisionWorkerCrashError)
+      await expect(crashing.run('strain', { flow: createFlow(4, 4) })).rejects.toBeInstanceOf(VisionWorkerCrashError)
+      expect(crashing.restarts).toBe(2)
+    } finally {
+      await crashing.destroy()
+    }
+  })
+})
