@@ -1,0 +1,125 @@
+import { writeFile } from 'node:fs/promises'
+import ExcelJS from 'exceljs'
+import type { SampleTruth } from './truth'
+
+/** Fixed document dates so that the same seed writes byte-identical spreadsheets. */
+const FIXED_DATE = new Date(Date.UTC(2026, 0, 1))
+
+/** Column order of the CASME II coding sheet (two unnamed spacer columns, as in the original). */
+export const CASME2_SHEET_COLUMNS = ['Subject', 'Filename', '', 'OnsetFrame', 'ApexFrame', 'OffsetFrame', '', 'Action Units', 'Estimated Emotion'] as const
+
+/** SAMM's header row (row 13, after twelve rows of prose). */
+export const SAMM_SHEET_COLUMNS = [
+  'Subject',
+  'Filename',
+  'Inducement Code',
+  'Onset Frame',
+  'Apex Frame',
+  'Offset Frame',
+  'Duration',
+  'Type',
+  'Action Units',
+  'Notes',
+  'Estimated Emotion',
+  'Objective Classes',
+] as const
+export const SAMM_HEADER_ROW = 13
+
+export async function writeCasme2Sheet(path: string, samples: SampleTruth[]): Promise<void> {
+  const workbook = newWorkbook()
+  const sheet = workbook.addWorksheet('Sheet1')
+  sheet.addRow([...CASME2_SHEET_COLUMNS])
+  for (const s of samples) {
+    sheet.addRow([s.subjectLabel, s.sample, '', s.onset, s.apex, s.offset, '', s.auText, s.emotion])
+  }
+  await writeWorkbook(workbook, path)
+}
+
+export async function writeSammSheet(path: string, samples: SampleTruth[]): Promise<void> {
+  const workbook = newWorkbook()
+  const sheet = workbook.addWorksheet('FACS_Movement_Only')
+  const prose = [
+    'SAMM-shaped synthetic micro-expression codes (ME Studio generator)',
+    'Every sample is synthetic: one real public-domain photo, warped and animated with known displacement fields.',
+    '',
+    'Onset, Apex and Offset are frame numbers as written in the image file names.',
+    'Duration is Offset - Onset + 1 frames at 200 fps unless stated otherwise in ground-truth.json.',
+    'Type: Micro - 1/2 means micro-expression.',
+    'Action Units follow FACS; the objective classes follow Davison et al. 2018.',
+    '',
+    'Generated deterministically from a seed; see ground-truth.json next to this file.',
+    '',
+    '',
+    '',
+  ]
+  for (const line of prose) sheet.addRow([line])
+  sheet.addRow([...SAMM_SHEET_COLUMNS])
+  for (const s of samples) {
+    sheet.addRow([
+      s.subjectLabel,
+      s.sample,
+      '1_1',
+      s.onset,
+      s.apex,
+      s.offset,
+      s.offset - s.onset + 1,
+      'Micro - 1/2',
+      s.auText,
+      '',
+      s.emotion,
+      s.objectiveClass,
+    ])
+  }
+  await writeWorkbook(workbook, path)
+}
+
+/** Generic csv labels (video datasets): frame numbers are 0-based decoder indices. */
+export async function writeLabelsCsv(path: string, samples: SampleTruth[]): Promise<void> {
+  const lines = ['subject,sample,onset,apex,offset,action_units,emotion']
+  for (const s of samples) lines.push([s.subjectLabel, s.sample, s.onset, s.apex, s.offset, s.auText, s.emotion].join(','))
+  await writeFile(path, lines.join('\n') + '\n')
+}
+
+function newWorkbook(): ExcelJS.Workbook {
+  const workbook = new ExcelJS.Workbook()
+  workbook.creator = 'ME Studio synthetic generator'
+  workbook.lastModifiedBy = 'ME Studio synthetic generator'
+  workbook.created = FIXED_DATE
+  workbook.modified = FIXED_DATE
+  return workbook
+}
+
+async function writeWorkbook(workbook: ExcelJS.Workbook, path: string): Promise<void> {
+  const buffer = new Uint8Array(await workbook.xlsx.writeBuffer())
+  await writeFile(path, normaliseZipTimestamps(buffer))
+}
+
+/**
+ * exceljs stamps every zip entry with the current time; set them all to 1980-01-01 00:00
+ * (DOS date 0x0021, time 0) in both the local headers and the central directory.
+ */
+export function normaliseZipTimestamps(zip: Uint8Array): Uint8Array {
+  const out = new Uint8Array(zip)
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength)
+  const endRecord = findEndOfCentralDirectory(view)
+  const entries = view.getUint16(endRecord + 10, true)
+  let offset = view.getUint32(endRecord + 16, true)
+  for (let i = 0; i < entries; i++) {
+    if (view.getUint32(offset, true) !== 0x02014b50) throw new Error('zip: bad central directory entry')
+    view.setUint16(offset + 12, 0, true)
+    view.setUint16(offset + 14, 0x0021, true)
+    const localHeader = view.getUint32(offset + 42, true)
+    if (view.getUint32(localHeader, true) !== 0x04034b50) throw new Error('zip: bad local header')
+    view.setUint16(localHeader + 10, 0, true)
+    view.setUint16(localHeader + 12, 0x0021, true)
+    offset += 46 + view.getUint16(offset + 28, true) + view.getUint16(offset + 30, true) + view.getUint16(offset + 32, true)
+  }
+  return out
+}
+
+function findEndOfCentralDirectory(view: DataView): number {
+  for (let i = view.byteLength - 22; i >= Math.max(0, view.byteLength - 22 - 65535); i--) {
+    if (view.getUint32(i, true) === 0x06054b50) return i
+  }
+  throw new Error('zip: no end of central directory record')
+}

@@ -1,0 +1,69 @@
+import type { Emotion, MegcClass } from '@shared/domain/dataset'
+import type { ActionRegion, SynthAction } from './actions'
+import type { Landmarks } from './face'
+
+export const SYNTH_FORMATS = ['casme2', 'samm', 'video'] as const
+export type SynthFormat = (typeof SYNTH_FORMATS)[number]
+
+/** Everything known about one generated sample; written to `ground-truth.json`. */
+export interface SampleTruth {
+  /** Folder name of the subject (`sub01`, `006`, `s01`). */
+  subject: string
+  /** Subject as written in the label sheet (`01`, `006`, `s01`). */
+  subjectLabel: string
+  sample: string
+  /** Frame folder or video file, relative to the dataset root, `/`-separated. */
+  path: string
+  fps: number
+  width: number
+  height: number
+  frameCount: number
+  /** Number in the first frame's file name (0 for videos: decoder indices). */
+  firstFrameNumber: number
+  /** Frame numbers as written in the label sheet (file-name numbers; 0-based indices for videos). */
+  onset: number
+  apex: number
+  offset: number
+  /** The same three frames as 0-based positions in the clip. */
+  onsetIndex: number
+  apexIndex: number
+  offsetIndex: number
+  action: SynthAction
+  auCodes: string[]
+  auText: string
+  emotion: Emotion
+  megcClass: MegcClass
+  objectiveClass: string
+  /** Peak displacement of the action at the apex, output pixels. */
+  amplitude: number
+  /** Where the face moves: centres, directions and ±2σ boxes in output pixels. */
+  regions: ActionRegion[]
+  /** The subject's landmarks in output pixels (neutral pose). */
+  landmarks: Landmarks
+  headMotion: boolean
+  /** `.flo` file (relative path) holding the onset→apex displacement of every pixel. */
+  apexFlow: string
+  /** Largest displacement magnitude in that field, pixels. */
+  maxFlow: number
+}
+
+export interface SubjectTruth {
+  subject: string
+  rollDegrees: number
+  noiseSigma: number
+}
+
+export interface GroundTruth {
+  generator: 'me-studio-synth'
+  version: 1
+  seed: number
+  format: SynthFormat
+  width: number
+  height: number
+  fps: number
+  /** The one real photo every subject derives from (see PROVENANCE.md). */
+  sourceFace: string
+  labelFile: string
+  subjects: SubjectTruth[]
+  samples: SampleTruth[]
+}
