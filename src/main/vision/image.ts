@@ -296,8 +296,8 @@ export function sampleBilinear(img: GrayImage, x: number, y: number): number {
 }
 
 /**
- * Bicubic sample at real coordinates with the Keys kernel, a = −0.75 (OpenCV's `INTER_CUBIC`),
- * borders replicated.
+ * Bicubic sample at real coordinates with the Keys kernel, a = −0.5 (Catmull–Rom, the cubic of
+ * IPOL's TV-L1; exact on quadratics, unlike OpenCV's a = −0.75), borders replicated.
  */
 export function sampleBicubic(img: GrayImage, x: number, y: number): number {
   const { width: w, height: h, data } = img
@@ -326,7 +326,8 @@ export function sampleBicubic(img: GrayImage, x: number, y: number): number {
   return acc
 }
 
-const KEYS_A = -0.75
+/** Keys (1981) kernel parameter; −0.5 gives third-order accuracy. */
+export const KEYS_A = -0.5
 /** Keys weight of the tap at distance 1 + t (outer tap). */
 function keys0(t: number): number {
   const s = t + 1

@@ -1,7 +1,7 @@
 /**
  * Dense pyramidal Lucas–Kanade optical flow (Lucas & Kanade 1981; Bouguet, "Pyramidal
  * implementation of the Lucas Kanade feature tracker", 2000), evaluated at every pixel: at each
- * scale, coarse to fine, `iterations` Gauss–Newton steps solve the 2×2 normal equations
+ * scale, coarse to fine, up to `iterations` Gauss–Newton steps solve the 2×2 normal equations
  * G·d = −b summed over a window, with G built from the gradient of I0 (Bouguet eq. 8).
  */
 import {
@@ -19,7 +19,7 @@ export interface LucasKanadeOptions {
   windowSize: number
   /** Pyramid levels (each half the size of the previous, coarsest side kept ≥ 8 px). */
   levels: number
-  /** Gauss–Newton iterations per level. */
+  /** Maximum Gauss–Newton iterations per level and pixel (stops earlier once the update is below 10⁻³ px). */
   iterations: number
   /** Smallest eigenvalue of G (per pixel of the window) below which the update is skipped (ill-conditioned, aperture problem). */
   minEigenvalue: number
@@ -75,7 +75,11 @@ export function lucasKanadeFlow(i0: GrayImage, i1: GrayImage, options: Partial<L
   return flow
 }
 
-/** Gauss–Newton refinement of `flow` at one level (in place). */
+/**
+ * Gauss–Newton refinement of `flow` at one level (in place). Each pixel is tracked on its own, as
+ * Bouguet's tracker does for a feature: its window of I1 is resampled at the pixel's current
+ * displacement, so the 2×2 system is consistent and the iteration converges.
+ */
 function refineLevel(I0: GrayImage, I1: GrayImage, flow: FlowField, o: LucasKanadeOptions): void {
   const { width: w, height: h } = I0
   const n = w * h
@@ -93,48 +97,73 @@ function refineLevel(I0: GrayImage, I1: GrayImage, flow: FlowField, o: LucasKana
   const Sxy = boxSum(gxy, w, h, r)
   const Syy = boxSum(gyy, w, h, r)
   const minEig = o.minEigenvalue * o.windowSize * o.windowSize
-  const bx = new Float32Array(n)
-  const by = new Float32Array(n)
   const { u, v } = flow
   const src = I1.data
+  const tpl = I0.data
   const wm = w - 1
   const hm = h - 1
-  for (let it = 0; it < o.iterations; it++) {
-    // Mismatch I1(x + d) − I0(x) (bilinear, replicated borders) weighted by ∇I0.
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const i = y * w + x
-        let fx = x + u[i]!
-        let fy = y + v[i]!
-        fx = fx < 0 ? 0 : fx > wm ? wm : fx
-        fy = fy < 0 ? 0 : fy > hm ? hm : fy
-        const x0 = Math.floor(fx)
-        const y0 = Math.floor(fy)
-        const x1 = x0 < wm ? x0 + 1 : x0
-        const y1 = y0 < hm ? y0 + 1 : y0
-        const tx = fx - x0
-        const ty = fy - y0
-        const top = src[y0 * w + x0]! + tx * (src[y0 * w + x1]! - src[y0 * w + x0]!)
-        const bot = src[y1 * w + x0]! + tx * (src[y1 * w + x1]! - src[y1 * w + x0]!)
-        const it1 = top + ty * (bot - top) - I0.data[i]!
-        bx[i] = gx[i]! * it1
-        by[i] = gy[i]! * it1
-      }
-    }
-    const Bx = boxSum(bx, w, h, r)
-    const By = boxSum(by, w, h, r)
-    for (let i = 0; i < n; i++) {
+  for (let y = 0; y < h; y++) {
+    const y0w = Math.max(0, y - r)
+    const y1w = Math.min(hm, y + r)
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x
       const a = Sxx[i]!
       const b = Sxy[i]!
       const c = Syy[i]!
       const det = a * c - b * b
-      // Smallest eigenvalue of [[a, b], [b, c]].
+      // Smallest eigenvalue of G = [[a, b], [b, c]] (Shi–Tomasi); skip ill-conditioned windows.
       const lmin = 0.5 * (a + c - Math.sqrt((a - c) * (a - c) + 4 * b * b))
-      if (lmin < minEig || det === 0) continue
-      const ex = Bx[i]!
-      const ey = By[i]!
-      u[i] = u[i]! - (c * ex - b * ey) / det
-      v[i] = v[i]! - (a * ey - b * ex) / det
+      if (lmin < minEig || det <= 0) continue
+      const x0w = Math.max(0, x - r)
+      const x1w = Math.min(wm, x + r)
+      let du = u[i]!
+      let dv = v[i]!
+      for (let it = 0; it < o.iterations; it++) {
+        const ox = Math.floor(du)
+        const oy = Math.floor(dv)
+        const tx = du - ox
+        const ty = dv - oy
+        const inside = x0w + ox >= 0 && x1w + ox + 1 <= wm && y0w + oy >= 0 && y1w + oy + 1 <= hm
+        let ex = 0
+        let ey = 0
+        for (let yy = y0w; yy <= y1w; yy++) {
+          for (let xx = x0w; xx <= x1w; xx++) {
+            const j = yy * w + xx
+            let s: number
+            if (inside) {
+              const k = j + oy * w + ox
+              const top = src[k]! + tx * (src[k + 1]! - src[k]!)
+              const bot = src[k + w]! + tx * (src[k + w + 1]! - src[k + w]!)
+              s = top + ty * (bot - top)
+            } else {
+              let fx = xx + du
+              let fy = yy + dv
+              fx = fx < 0 ? 0 : fx > wm ? wm : fx
+              fy = fy < 0 ? 0 : fy > hm ? hm : fy
+              const px = Math.floor(fx)
+              const py = Math.floor(fy)
+              const qx = px < wm ? px + 1 : px
+              const qy = py < hm ? py + 1 : py
+              const sx = fx - px
+              const sy = fy - py
+              const top = src[py * w + px]! + sx * (src[py * w + qx]! - src[py * w + px]!)
+              const bot = src[qy * w + px]! + sx * (src[qy * w + qx]! - src[qy * w + px]!)
+              s = top + sy * (bot - top)
+            }
+            const e = s - tpl[j]!
+            ex += gx[j]! * e
+            ey += gy[j]! * e
+          }
+        }
+        // δ = −G⁻¹·b (Bouguet eq. 10).
+        const ddu = -(c * ex - b * ey) / det
+        const ddv = -(a * ey - b * ex) / det
+        du += ddu
+        dv += ddv
+        if (ddu * ddu + ddv * ddv < 1e-6) break
+      }
+      u[i] = du
+      v[i] = dv
     }
   }
 }

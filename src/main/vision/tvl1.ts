@@ -13,6 +13,7 @@
 import {
   centralGradients,
   createFlow,
+  KEYS_A,
   gaussianBlur,
   resizeArea,
   resizeBilinear,
@@ -47,7 +48,7 @@ export interface Tvl1Options {
   presmoothingSigma: number
   /** Gaussian anti-aliasing before each downscaling, σ = 0.6·√(1/η² − 1) (IPOL's zoom-out); false in OpenCV. */
   pyramidSmoothing: boolean
-  /** Interpolation used when warping I1 and its gradient (OpenCV: bicubic). */
+  /** Interpolation used when warping I1 and its gradient: bicubic (Catmull–Rom, as IPOL; OpenCV uses Keys a = −0.75) or bilinear. */
   interpolation: 'bicubic' | 'bilinear'
   /** Flow to start from at the finest scale (downscaled to the coarser ones); zero when absent. */
   initialFlow?: FlowField
@@ -283,7 +284,7 @@ function warpAndLinearise(
   grad: Float32Array,
   rhoc: Float32Array,
 ): void {
-  const A = -0.75 // Keys kernel parameter of OpenCV's INTER_CUBIC
+  const A = KEYS_A // Catmull–Rom (IPOL's bicubic): exact on quadratics
   const wm = w - 1
   const hm = h - 1
   for (let y = 0; y < h; y++) {
