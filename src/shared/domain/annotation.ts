@@ -66,16 +66,6 @@ export const AnnotatorSchema = z.object({
 })
 export type Annotator = z.infer<typeof AnnotatorSchema>
 
-/** Emotion vocabularies of the datasets the studio knows (labels as the datasets spell them). */
-export const EMOTION_VOCABULARIES = {
-  casme2: ['happiness', 'disgust', 'repression', 'surprise', 'sadness', 'fear', 'others'],
-  samm: ['anger', 'contempt', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'other'],
-  smic: ['positive', 'negative', 'surprise'],
-  casme3: ['happy', 'disgust', 'fear', 'anger', 'sad', 'surprise', 'others'],
-  megc3: ['negative', 'positive', 'surprise'],
-} as const satisfies Record<string, readonly string[]>
-export type EmotionVocabularyId = keyof typeof EMOTION_VOCABULARIES
-
 // ---------------------------------------------------------------------------------------------
 // Validation
 

@@ -1,0 +1,287 @@
+import { isDeepStrictEqual } from 'node:util'
+import { primaryAus } from '@shared/domain/au'
+import {
+  AnnotationFieldsSchema,
+  EMPTY_ANNOTATION_FIELDS,
+  deriveSampleStatus,
+  hasContent,
+  validateAnnotation,
+  type Annotation,
+  type AnnotationFields,
+  type AnnotationIssue,
+  type AnnotationPatch,
+  type Annotator,
+  type AnnotatorRole,
+  type SampleStatus,
+} from '@shared/domain/annotation'
+import type { SampleFilter, SampleRecord, SampleSummary } from '@shared/domain/project'
+import { StudioError } from '@shared/ipc'
+import { annotationFields, type AnnotationKey, type Project } from '../project/project'
+
+/** Where an undo/redo applies: one coder's (or the adjudicator's) annotation of one sample. */
+export interface HistoryScope {
+  annotatorId: number
+  sampleId: number
+  adjudicated?: boolean
+}
+
+export interface HistoryState {
+  canUndo: boolean
+  canRedo: boolean
+  /** The action the next undo / redo would revert / replay (`set onset`, `set AUs`…). */
+  undoAction: string | null
+  redoAction: string | null
+}
+
+export interface CommandResult {
+  annotation: Annotation | null
+  issues: AnnotationIssue[]
+  history: HistoryState
+  /** False when the command changed nothing (no history entry written). */
+  changed: boolean
+}
+
+export type AdjudicationChoice = { accept: number } | { merge: AnnotationFields }
+
+interface HistoryRow {
+  id: number
+  action: string
+  before_json: string | null
+  after_json: string | null
+}
+
+const BLIND_MODE_KEY = 'blind_mode'
+
+/**
+ * The coding back end: every user action is one command = one transaction that writes the
+ * annotation and one history row. Undo/redo walk the history table, so they survive restarts.
+ * A new command discards the redo entries of its scope, like any editor.
+ */
+export class CodingService {
+  constructor(readonly project: Project) {}
+
+  private get db() {
+    return this.project.database.db
+  }
+
+  // ---- annotators ----------------------------------------------------------------------
+
+  listAnnotators(): Annotator[] {
+    return this.project.listAnnotators()
+  }
+
+  createAnnotator(name: string, role: AnnotatorRole = 'coder', initials = ''): Annotator {
+    return this.project.transaction(() => this.project.createAnnotator(name, role, initials))
+  }
+
+  // ---- blind mode ----------------------------------------------------------------------
+
+  get blindMode(): boolean {
+    return this.project.getMeta(BLIND_MODE_KEY) === '1'
+  }
+
+  setBlindMode(on: boolean): void {
+    this.project.transaction(() => this.project.setMeta(BLIND_MODE_KEY, on ? '1' : '0'))
+  }
+
+  /**
+   * The annotations of a sample `viewerId` may see. In blind mode a coder sees only their own
+   * until the sample is adjudicated; adjudicators always see every coding.
+   */
+  visibleAnnotations(sampleId: number, viewerId: number): Annotation[] {
+    const all = this.project.annotationsForSample(sampleId)
+    return this.filterVisible(all, this.project.getAnnotator(viewerId))
+  }
+
+  private filterVisible(annotations: Annotation[], viewer: Annotator): Annotation[] {
+    if (!this.blindMode || viewer.role === 'adjudicator') return annotations
+    if (annotations.some((a) => a.adjudicated)) return annotations
+    return annotations.filter((a) => a.annotatorId === viewer.id)
+  }
+
+  // ---- commands ------------------------------------------------------------------------
+
+  /** Applies a patch to the coder's annotation of a sample as one undoable action. */
+  update(sampleId: number, annotatorId: number, patch: AnnotationPatch, action = describePatch(patch)): CommandResult {
+    const annotator = this.project.getAnnotator(annotatorId)
+    if (annotator.role === 'dataset') throw new StudioError('invalid-input', `"${annotator.name}" holds the dataset's own labels, which are read-only`)
+    return this.apply({ sampleId, annotatorId, adjudicated: false }, action, (before) => ({ ...before, ...patch }))
+  }
+
+  /** Clears the coder's annotation of a sample (undoable). */
+  clear(sampleId: number, annotatorId: number): CommandResult {
+    return this.apply({ sampleId, annotatorId, adjudicated: false }, 'clear', () => null)
+  }
+
+  /** Stores the sample's adjudicated coding: one coder's annotation accepted as is, or a merge. */
+  adjudicate(sampleId: number, adjudicatorId: number, choice: AdjudicationChoice): CommandResult {
+    const adjudicator = this.project.getAnnotator(adjudicatorId)
+    if (adjudicator.role === 'dataset') throw new StudioError('invalid-input', 'The dataset labels cannot adjudicate')
+    let fields: AnnotationFields
+    let action: string
+    if ('accept' in choice) {
+      const source = this.project.getAnnotationById(choice.accept)
+      if (source.sampleId !== sampleId) throw new StudioError('invalid-input', `Annotation ${choice.accept} belongs to another sample`)
+      fields = annotationFields(source)
+      action = `accept ${this.project.getAnnotator(source.annotatorId).name}`
+    } else {
+      fields = choice.merge
+      action = 'merge'
+    }
+    return this.apply({ sampleId, annotatorId: adjudicatorId, adjudicated: true }, action, () => fields)
+  }
+
+  private apply(key: AnnotationKey, action: string, next: (before: AnnotationFields) => AnnotationFields | null): CommandResult {
+    const sample = this.project.getSample(key.sampleId)
+    return this.project.transaction(() => {
+      const current = this.project.getAnnotation(key)
+      const before = current ? annotationFields(current) : null
+      const proposed = next(before ?? EMPTY_ANNOTATION_FIELDS)
+      const after = proposed === null ? null : AnnotationFieldsSchema.parse(proposed)
+      if (isDeepStrictEqual(before, after)) return this.result(key, sample, current, false)
+      const saved = after === null ? (this.project.deleteAnnotation(key), null) : this.project.putAnnotation(key, after)
+      this.db
+        .prepare('DELETE FROM annotation_history WHERE annotator_id = ? AND sample_id = ? AND adjudicated = ? AND undone = 1')
+        .run(key.annotatorId, key.sampleId, key.adjudicated ? 1 : 0)
+      this.db
+        .prepare(
+          'INSERT INTO annotation_history(sample_id, annotator_id, adjudicated, action, before_json, after_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(key.sampleId, key.annotatorId, key.adjudicated ? 1 : 0, action, json(before), json(after), new Date().toISOString())
+      return this.result(key, sample, saved, true)
+    })
+  }
+
+  undo(scope: HistoryScope): CommandResult {
+    return this.step(scope, 'undo')
+  }
+
+  redo(scope: HistoryScope): CommandResult {
+    return this.step(scope, 'redo')
+  }
+
+  private step(scope: HistoryScope, direction: 'undo' | 'redo'): CommandResult {
+    const key: AnnotationKey = { sampleId: scope.sampleId, annotatorId: scope.annotatorId, adjudicated: scope.adjudicated ?? false }
+    const sample = this.project.getSample(key.sampleId)
+    return this.project.transaction(() => {
+      const row = this.historyRow(key, direction)
+      if (!row) return this.result(key, sample, this.project.getAnnotation(key), false)
+      const target = direction === 'undo' ? row.before_json : row.after_json
+      const saved = target === null ? (this.project.deleteAnnotation(key), null) : this.project.putAnnotation(key, JSON.parse(target) as AnnotationFields)
+      this.db.prepare('UPDATE annotation_history SET undone = ? WHERE id = ?').run(direction === 'undo' ? 1 : 0, row.id)
+      return this.result(key, sample, saved, true)
+    })
+  }
+
+  /** Undo takes the newest applied entry; redo the oldest undone one (the last undone). */
+  private historyRow(key: AnnotationKey, direction: 'undo' | 'redo'): HistoryRow | undefined {
+    const sql =
+      direction === 'undo'
+        ? 'SELECT * FROM annotation_history WHERE annotator_id = ? AND sample_id = ? AND adjudicated = ? AND undone = 0 ORDER BY id DESC LIMIT 1'
+        : 'SELECT * FROM annotation_history WHERE annotator_id = ? AND sample_id = ? AND adjudicated = ? AND undone = 1 ORDER BY id ASC LIMIT 1'
+    return this.db.prepare(sql).get(key.annotatorId, key.sampleId, key.adjudicated ? 1 : 0) as HistoryRow | undefined
+  }
+
+  historyState(scope: HistoryScope): HistoryState {
+    const key: AnnotationKey = { sampleId: scope.sampleId, annotatorId: scope.annotatorId, adjudicated: scope.adjudicated ?? false }
+    const undo = this.historyRow(key, 'undo')
+    const redo = this.historyRow(key, 'redo')
+    return { canUndo: undo !== undefined, canRedo: redo !== undefined, undoAction: undo?.action ?? null, redoAction: redo?.action ?? null }
+  }
+
+  private result(key: AnnotationKey, sample: SampleRecord, annotation: Annotation | null, changed: boolean): CommandResult {
+    return {
+      annotation,
+      issues: annotation ? validateAnnotation(annotationFields(annotation), clipTiming(sample)) : [],
+      history: this.historyState(key),
+      changed,
+    }
+  }
+
+  // ---- browsing ------------------------------------------------------------------------
+
+  /** Dataset browser rows: status (from coders' and adjudicated codings), filters, viewer's own coding. */
+  listSamples(filter: SampleFilter = {}, viewerId?: number): SampleSummary[] {
+    const viewer = viewerId === undefined ? undefined : this.project.getAnnotator(viewerId)
+    const annotators = new Map(this.project.listAnnotators().map((a) => [a.id, a]))
+    const bySample = new Map<number, Annotation[]>()
+    for (const a of this.project.allAnnotations(filter.datasetId)) {
+      const list = bySample.get(a.sampleId)
+      if (list) list.push(a)
+      else bySample.set(a.sampleId, [a])
+    }
+    const out: SampleSummary[] = []
+    for (const sample of this.project.listSampleRows(filter.datasetId)) {
+      if (filter.subject !== undefined && sample.subject !== filter.subject) continue
+      const all = bySample.get(sample.id) ?? []
+      const visible = viewer ? this.filterVisible(all, viewer) : all
+      const status = this.statusFor(visible, annotators)
+      if (filter.status !== undefined && status !== filter.status) continue
+      const content = visible.filter((a) => hasContent(a))
+      if (filter.emotion !== undefined && !content.some((a) => a.emotion === filter.emotion)) continue
+      if (filter.au !== undefined && !content.some((a) => primaryAus(a.aus).some((c) => c.au === filter.au))) continue
+      out.push({
+        id: sample.id,
+        datasetId: sample.datasetId,
+        subject: sample.subject,
+        name: sample.name,
+        clipKind: sample.clip.kind,
+        fps: sample.clip.fps,
+        frameCount: sample.clip.frameCount,
+        firstFrame: sample.firstFrame,
+        lastFrame: sample.lastFrame,
+        status,
+        coders: new Set(all.filter((a) => !a.adjudicated && annotators.get(a.annotatorId)?.role === 'coder' && hasContent(a)).map((a) => a.annotatorId)).size,
+        mine: viewer ? (all.find((a) => a.annotatorId === viewer.id && !a.adjudicated) ?? null) : null,
+        datasetLabel: visible.find((a) => annotators.get(a.annotatorId)?.role === 'dataset') ?? null,
+      })
+    }
+    return out
+  }
+
+  /** Status from what the viewer may see; the dataset's own labels do not make a sample "coded". */
+  private statusFor(visible: Annotation[], annotators: Map<number, Annotator>): SampleStatus {
+    return deriveSampleStatus(
+      visible
+        .filter((a) => a.adjudicated || annotators.get(a.annotatorId)?.role === 'coder')
+        .map((a) => ({ adjudicated: a.adjudicated, fields: annotationFields(a) })),
+    )
+  }
+
+  /** The next (or previous) sample after `fromSampleId`, in browsing order, that this coder has not coded. */
+  nearestUncoded(annotatorId: number, fromSampleId: number | null, direction: 'next' | 'previous', filter: SampleFilter = {}): number | null {
+    const rows = this.listSamples(filter, annotatorId)
+    const ordered = direction === 'next' ? rows : [...rows].reverse()
+    const start = fromSampleId === null ? -1 : ordered.findIndex((r) => r.id === fromSampleId)
+    for (let i = start + 1; i < ordered.length; i++) {
+      const mine = ordered[i]!.mine
+      if (!mine || !hasContent(mine)) return ordered[i]!.id
+    }
+    return null
+  }
+}
+
+export function clipTiming(sample: SampleRecord) {
+  return { fps: sample.clip.fps, firstFrame: sample.firstFrame, lastFrame: sample.lastFrame }
+}
+
+function json(fields: AnnotationFields | null): string | null {
+  return fields === null ? null : JSON.stringify(fields)
+}
+
+const FIELD_LABELS: Record<keyof AnnotationFields, string> = {
+  onset: 'onset',
+  apex: 'apex',
+  offset: 'offset',
+  aus: 'AUs',
+  emotion: 'emotion',
+  objectiveClass: 'objective class',
+  notes: 'notes',
+  confidence: 'confidence',
+  status: 'status',
+}
+
+function describePatch(patch: AnnotationPatch): string {
+  const keys = Object.keys(patch) as (keyof AnnotationFields)[]
+  return keys.length === 0 ? 'no change' : `set ${keys.map((k) => FIELD_LABELS[k]).join(', ')}`
+}

@@ -1,0 +1,181 @@
+import { existsSync, statSync } from 'node:fs'
+import { mkdir, readdir, rm } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
+import Database from 'better-sqlite3'
+import { StudioError } from '@shared/ipc'
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema'
+
+/**
+ * One project = one SQLite file, opened by one process at a time.
+ *
+ * - WAL journal: a commit appends to the -wal file; a process killed mid-write leaves at most an
+ *   uncommitted tail that SQLite discards on the next open, so nothing committed is lost.
+ * - synchronous=FULL: the WAL is fsynced at every commit, so committed work also survives a
+ *   power cut or OS crash (NORMAL would only survive a process crash). Writes here happen at
+ *   human speed (one transaction per user action) or in one big transaction (imports), so the
+ *   extra fsync is never felt.
+ * - locking_mode=EXCLUSIVE, taken at open: the OS-level lock is the project lock. A second
+ *   process (or a second open in this one) gets SQLITE_BUSY → `project/locked`; the lock dies
+ *   with the process, so there are no stale lock files after a crash. (In this mode the WAL
+ *   index lives in heap memory instead of a -shm file.)
+ * - foreign_keys=ON, STRICT tables, `PRAGMA application_id` marks the file as ours.
+ */
+
+export interface OpenProjectOptions {
+  /** Create a new project file; fails with `conflict` if the file exists. */
+  create?: boolean
+  /** Backups kept in `<file>.backups/` (rotating, newest kept); 0 disables them. Default 5. */
+  keepBackups?: number
+  /** Lock wait before reporting `project/locked`, ms. Default 250. */
+  lockTimeoutMs?: number
+}
+
+export const DEFAULT_KEEP_BACKUPS = 5
+
+export class ProjectDatabase {
+  private constructor(
+    readonly path: string,
+    readonly db: Database.Database,
+    /** The backup written when this project was opened, if any. */
+    readonly backupPath: string | null,
+  ) {}
+
+  static async open(file: string, options: OpenProjectOptions = {}): Promise<ProjectDatabase> {
+    const path = resolve(file)
+    const exists = existsSync(path)
+    if (options.create && exists) throw new StudioError('conflict', `A file already exists at ${path}`)
+    if (!options.create && !exists) throw new StudioError('not-found', `No project file at ${path}`)
+    if (exists && statSync(path).isDirectory()) throw new StudioError('invalid-input', `${path} is a folder, not a project file`)
+    if (options.create) await mkdir(dirname(path), { recursive: true })
+
+    let db: Database.Database
+    try {
+      db = new Database(path, { timeout: options.lockTimeoutMs ?? 250 })
+    } catch (error) {
+      throw translateSqliteError(error, path)
+    }
+    try {
+      // Order matters: EXCLUSIVE before WAL keeps the WAL index out of shared memory.
+      db.pragma('locking_mode = EXCLUSIVE')
+      db.exec('BEGIN EXCLUSIVE; COMMIT')
+      checkIsProject(db, path, Boolean(options.create))
+      db.pragma('journal_mode = WAL')
+      db.pragma('synchronous = FULL')
+      db.pragma('foreign_keys = ON')
+      if (exists && !options.create) {
+        const check = db.pragma('quick_check', { simple: true })
+        if (check !== 'ok') throw corrupt(path, `integrity check failed: ${String(check)}`)
+      }
+      const keep = options.keepBackups ?? DEFAULT_KEEP_BACKUPS
+      const backupPath = exists && !options.create && keep > 0 ? await writeBackup(db, path, keep) : null
+      migrate(db)
+      if (options.create) db.prepare('INSERT INTO project_meta(key, value) VALUES (?, ?)').run('created_at', new Date().toISOString())
+      return new ProjectDatabase(path, db, backupPath)
+    } catch (error) {
+      db.close()
+      throw translateSqliteError(error, path)
+    }
+  }
+
+  /** Runs `work` as one transaction (BEGIN IMMEDIATE … COMMIT; rolled back if it throws). */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work).immediate()
+  }
+
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number
+  }
+
+  integrityCheck(): string {
+    return String(this.db.pragma('integrity_check', { simple: true }))
+  }
+
+  close(): void {
+    if (!this.db.open) return
+    // Fold the WAL back into the main file so the project is one self-contained file at rest.
+    this.db.pragma('wal_checkpoint(TRUNCATE)')
+    this.db.close()
+  }
+}
+
+function checkIsProject(db: Database.Database, path: string, creating: boolean): void {
+  const appId = db.pragma('application_id', { simple: true }) as number
+  const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n
+  if (creating || (appId === 0 && tables === 0)) {
+    db.pragma(`application_id = ${APPLICATION_ID}`)
+    return
+  }
+  if (appId !== APPLICATION_ID) {
+    throw new StudioError('project/corrupt', `${path} is an SQLite database but not an ME Studio project`)
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number
+  if (current > SCHEMA_VERSION) {
+    throw new StudioError(
+      'conflict',
+      `This project was saved by a newer ME Studio (schema ${current}; this version reads up to ${SCHEMA_VERSION}). Update ME Studio to open it.`,
+    )
+  }
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= current) continue
+    db.transaction(() => {
+      db.exec(migration.sql)
+      db.pragma(`user_version = ${migration.version}`)
+    }).immediate()
+  }
+}
+
+export function backupDir(projectPath: string): string {
+  return `${projectPath}.backups`
+}
+
+/** Copies the project with SQLite's online backup API into `<file>.backups/`, keeping the newest `keep`. */
+async function writeBackup(db: Database.Database, path: string, keep: number): Promise<string> {
+  const dir = backupDir(path)
+  await mkdir(dir, { recursive: true })
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+  const target = join(dir, `${basename(path)}.${stamp}.bak`)
+  await db.backup(target)
+  const backups = (await readdir(dir)).filter((f) => f.startsWith(`${basename(path)}.`) && f.endsWith('.bak')).sort()
+  for (const old of backups.slice(0, Math.max(0, backups.length - keep))) await rm(join(dir, old), { force: true })
+  return target
+}
+
+/** Newest backup of a project, for messages that suggest restoring one. */
+export async function latestBackup(projectPath: string): Promise<string | null> {
+  try {
+    const files = (await readdir(backupDir(projectPath))).filter((f) => f.endsWith('.bak')).sort()
+    const last = files[files.length - 1]
+    return last === undefined ? null : join(backupDir(projectPath), last)
+  } catch {
+    return null
+  }
+}
+
+function corrupt(path: string, detail: string): StudioError {
+  return new StudioError(
+    'project/corrupt',
+    `The project file ${path} is damaged (${detail}). Restore the newest copy from ${backupDir(path)}/ or open another project.`,
+    { path, backups: backupDir(path) },
+  )
+}
+
+function translateSqliteError(error: unknown, path: string): unknown {
+  if (error instanceof StudioError) return error
+  const code = (error as { code?: string }).code ?? ''
+  const message = (error as Error).message ?? String(error)
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return new StudioError(
+      'project/locked',
+      `The project ${path} is open in another ME Studio window or process. Close it there first (the lock is released when that process ends).`,
+      { path },
+    )
+  }
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return corrupt(path, message)
+  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code.startsWith('SQLITE_IOERR')) {
+    return new StudioError('internal', `Cannot open ${path}: ${message}`, { path, sqlite: code })
+  }
+  return error
+}
