@@ -64,7 +64,9 @@ describe('Riesz (phase-based) magnification', () => {
     [0.2, 9],
     [0.25, 11],
   ])('magnifies a %f px translation by 1+α (α = %i) within 5 %', (d, alpha) => {
-    const frames = gratingClip(96, 64, LAMBDA, T, delta(d))
+    // Wider than the Eulerian case: the Riesz transform is non-local, so the reflected borders of
+    // the small coarse levels bias the phase of narrow images by a few per cent.
+    const frames = gratingClip(192, 32, LAMBDA, T, delta(d))
     const out = magnifyRiesz(frames, { alpha, filter: ideal, levels: 5 })
     const measured = gratingShift(out[0]!, out[PEAK]!, LAMBDA) - gratingShift(out[0]!, out[0]!, LAMBDA)
     const truth = delta(d)(PEAK)
