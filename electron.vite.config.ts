@@ -15,6 +15,7 @@ export default defineConfig({
           index: resolve(import.meta.dirname, 'src/main/index.ts'),
           bridge: resolve(import.meta.dirname, 'src/main/bridge/serve.ts'),
           cli: resolve(import.meta.dirname, 'src/main/cli/index.ts'),
+          'workers/vision': resolve(import.meta.dirname, 'src/main/workers/vision.worker.ts'),
         },
       },
     },

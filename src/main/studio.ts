@@ -3,6 +3,8 @@ import { registerAllHandlers } from './ipc/handlers'
 import { HandlerRegistry } from './ipc/registry'
 import { JobManager } from './services/jobs'
 import { MediaRoots, MediaRouter } from './services/media-access'
+import { VisionPool } from './workers/vision-pool'
+import { visionWorkerLocation } from './workers/vision-worker-location'
 
 export interface StudioOptions {
   host: 'electron' | 'bridge' | 'cli'
@@ -12,6 +14,8 @@ export interface StudioOptions {
   resourcesDir: string
   /** ffmpeg chosen in settings; otherwise the locator's order applies. */
   ffmpegPath?: string | undefined
+  /** Worker threads for vision tasks; defaults to the cores. */
+  visionWorkers?: number
 }
 
 /** Everything the handlers reach: services only, no Electron. */
@@ -21,6 +25,8 @@ export interface StudioContext {
   readonly jobs: JobManager
   readonly mediaRoots: MediaRoots
   readonly media: MediaRouter
+  /** Worker pool for CPU-heavy vision (flow, magnification); workers start on first use. */
+  readonly vision: VisionPool
 }
 
 export interface Studio extends StudioContext {
@@ -38,7 +44,8 @@ export function createStudio(options: StudioOptions): Studio {
   })
   const mediaRoots = new MediaRoots()
   const media = new MediaRouter(mediaRoots)
-  const context: StudioContext = { options, bus, jobs, mediaRoots, media }
+  const vision = new VisionPool({ ...visionWorkerLocation(), ...(options.visionWorkers ? { size: options.visionWorkers } : {}) })
+  const context: StudioContext = { options, bus, jobs, mediaRoots, media, vision }
   const registry = new HandlerRegistry()
   registerAllHandlers(registry, context)
   return {
@@ -46,6 +53,7 @@ export function createStudio(options: StudioOptions): Studio {
     registry,
     async dispose() {
       for (const job of jobs.list()) jobs.cancel(job.jobId)
+      await vision.destroy()
     },
   }
 }
