@@ -1,0 +1,259 @@
+import { stat } from 'node:fs/promises'
+import { extname, join } from 'node:path'
+import sharp from 'sharp'
+import type { ClipInfo } from '@shared/domain/dataset'
+import { StudioError } from '@shared/ipc'
+import { requireFfmpeg } from '../ffmpeg-locator'
+import type { SpawnFunction } from './ffmpeg-process'
+import { FrameCache } from './frame-cache'
+import type { DecodedFrame, FrameMode } from './frame'
+import { decodeImage, imageSize, listSequence, type SequenceListing } from './image-sequence'
+import { VIDEO_EXTENSIONS, decodeVideoFrames, indexVideo, type VideoIndex } from './video'
+
+export interface MediaServiceOptions {
+  /** Resolves the ffmpeg binary (default: the locator's order). Called once, on first video use. */
+  ffmpeg?: () => Promise<string>
+  spawn?: SpawnFunction
+  /** Upper bound of decoded pixel bytes kept in memory (default 256 MiB). */
+  cacheBytes?: number
+  /** Frames decoded per ffmpeg process when a video frame misses the cache (default 16). */
+  readAhead?: number
+}
+
+export interface OpenClipOptions {
+  /** Image folders carry no frame rate; datasets pass theirs (default 30). Overrides a video's rate too. */
+  fps?: number
+  signal?: AbortSignal
+}
+
+/** An opened clip: the public description plus what decoding needs. */
+interface OpenClip {
+  info: ClipInfo
+  video?: VideoIndex
+  sequence?: SequenceListing
+  /** Decoder complaints on a file that still opened. */
+  warnings: string[]
+}
+
+const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
+const DEFAULT_READ_AHEAD = 16
+const DEFAULT_SEQUENCE_FPS = 30
+
+export function isVideoFile(path: string): boolean {
+  return (VIDEO_EXTENSIONS as readonly string[]).includes(extname(path).toLowerCase())
+}
+
+/**
+ * Frame-exact random access to videos and image-sequence folders by integer index (0-based
+ * position in the clip; `ClipInfo.frameNumbers[index]` is the dataset's own number). Videos are
+ * indexed once (full decode), then read through short ffmpeg runs that start at the exact
+ * frame; frames are kept in a byte-bounded LRU cache. Host-neutral: no Electron.
+ */
+export class MediaService {
+  private readonly cache: FrameCache
+  private readonly clips = new Map<string, Promise<OpenClip>>()
+  private readonly inFlight = new Map<string, Promise<DecodedFrame[]>>()
+  private ffmpegPath: Promise<string> | null = null
+  private readonly readAhead: number
+
+  constructor(private readonly options: MediaServiceOptions = {}) {
+    this.cache = new FrameCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES)
+    this.readAhead = Math.max(1, options.readAhead ?? DEFAULT_READ_AHEAD)
+  }
+
+  /** Opens (and for videos, indexes) a clip once; later calls reuse the result. */
+  async open(path: string, options: OpenClipOptions = {}): Promise<ClipInfo> {
+    const clip = await this.openInternal(path, options)
+    return options.fps && options.fps !== clip.info.fps ? { ...clip.info, fps: options.fps } : clip.info
+  }
+
+  /** Warnings from opening the clip (decoder complaints, files left out of a sequence). */
+  async warnings(path: string): Promise<string[]> {
+    return (await this.openInternal(path, {})).warnings
+  }
+
+  async readFrame(path: string, index: number, mode: FrameMode = 'gray'): Promise<DecodedFrame> {
+    const [frame] = await this.readFrames(path, index, 1, mode)
+    return frame!
+  }
+
+  /** Reads the frame whose dataset number is `frameNumber` (`img46.jpg` → 46). */
+  async readFrameByNumber(path: string, frameNumber: number, mode: FrameMode = 'gray'): Promise<DecodedFrame> {
+    const clip = await this.openInternal(path, {})
+    return this.readFrame(path, indexOfFrameNumber(clip.info, frameNumber), mode)
+  }
+
+  /** Reads `count` consecutive frames from `start`; cached frames are reused, the gaps decoded in runs. */
+  async readFrames(path: string, start: number, count: number, mode: FrameMode = 'gray'): Promise<DecodedFrame[]> {
+    const clip = await this.openInternal(path, {})
+    const { frameCount } = clip.info
+    if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 1 || start + count > frameCount) {
+      throw new StudioError('media/missing-frames', `Frames ${start}..${start + count - 1} are outside ${path} (0..${frameCount - 1})`)
+    }
+    const result: DecodedFrame[] = []
+    for (let i = start; i < start + count; i++) {
+      const cached = this.cache.get(cacheKey(path, mode, i))
+      if (cached) {
+        result.push(cached)
+        continue
+      }
+      const run = clip.video ? Math.min(Math.max(this.readAhead, start + count - i), frameCount - i) : 1
+      const decoded = await this.decodeRun(path, clip, i, run, mode)
+      result.push(decoded[0]!)
+      // Frames of the run that this call needs are taken straight from the run.
+      for (let k = 1; k < decoded.length && i + k < start + count; k++) result.push(decoded[k]!)
+      i += Math.min(decoded.length, start + count - i) - 1
+    }
+    return result
+  }
+
+  /** A PNG thumbnail of one frame, longest side `maxSide` pixels. */
+  async thumbnail(path: string, index: number, maxSide = 160): Promise<Buffer> {
+    const frame = await this.readFrame(path, index, 'rgb')
+    return sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: frame.channels } })
+      .resize(maxSide, maxSide, { fit: 'inside' })
+      .png({ compressionLevel: 3 })
+      .toBuffer()
+  }
+
+  /** `count` evenly spaced frames side by side, each `height` pixels high, as one PNG. */
+  async filmstrip(path: string, count = 10, height = 64): Promise<{ png: Buffer; indices: number[]; tileWidth: number }> {
+    const { info } = await this.openInternal(path, {})
+    const n = Math.max(1, Math.min(count, info.frameCount))
+    const indices = Array.from({ length: n }, (_, i) => (n === 1 ? 0 : Math.round((i * (info.frameCount - 1)) / (n - 1))))
+    const tileWidth = Math.max(1, Math.round((info.width * height) / Math.max(1, info.height)))
+    const tiles: Buffer[] = []
+    for (const index of indices) {
+      const frame = await this.readFrame(path, index, 'rgb')
+      tiles.push(
+        await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: frame.channels } })
+          .resize(tileWidth, height, { fit: 'fill' })
+          .raw()
+          .toBuffer(),
+      )
+    }
+    const png = await sharp({ create: { width: tileWidth * n, height, channels: 3, background: { r: 0, g: 0, b: 0 } } })
+      .composite(tiles.map((tile, i) => ({ input: tile, raw: { width: tileWidth, height, channels: 3 as const }, left: i * tileWidth, top: 0 })))
+      .png({ compressionLevel: 3 })
+      .toBuffer()
+    return { png, indices, tileWidth }
+  }
+
+  /** Encodes a decoded frame as PNG (for the media route and `me-studio frames`). */
+  static encodePng(frame: DecodedFrame): Promise<Buffer> {
+    return sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: frame.channels } })
+      .png({ compressionLevel: 3 })
+      .toBuffer()
+  }
+
+  cacheStats() {
+    return this.cache.stats()
+  }
+
+  /** Forgets a clip's index and cached frames (after the file changed on disk). */
+  forget(path: string): void {
+    this.clips.delete(path)
+    this.cache.deletePrefix(`${path}\0`)
+  }
+
+  private openInternal(path: string, options: OpenClipOptions): Promise<OpenClip> {
+    let clip = this.clips.get(path)
+    if (!clip) {
+      clip = this.load(path, options)
+      this.clips.set(path, clip)
+      // A failed open is not cached: the user may fix the file and retry.
+      clip.catch(() => this.clips.delete(path))
+    }
+    return clip
+  }
+
+  private async load(path: string, options: OpenClipOptions): Promise<OpenClip> {
+    const info = await stat(path).catch(() => null)
+    if (!info) throw new StudioError('not-found', `No such clip: ${path}`)
+    if (info.isDirectory()) return this.loadSequence(path, options)
+    if (!isVideoFile(path)) throw new StudioError('media/unsupported', `Not a video or image folder: ${path}`)
+    const video = await indexVideo(path, { ffmpeg: await this.ffmpeg(), spawn: this.options.spawn, signal: options.signal })
+    return {
+      info: {
+        kind: 'video',
+        path,
+        fps: options.fps ?? video.fps,
+        frameCount: video.frameCount,
+        width: video.width,
+        height: video.height,
+        frameNumbers: Array.from({ length: video.frameCount }, (_, i) => i),
+      },
+      video,
+      warnings: video.warnings,
+    }
+  }
+
+  private async loadSequence(folder: string, options: OpenClipOptions): Promise<OpenClip> {
+    const sequence = await listSequence(folder)
+    if (sequence.files.length === 0) throw new StudioError('media/missing-frames', `No image frames in ${folder}`)
+    const { width, height } = await imageSize(join(folder, sequence.files[0]!))
+    return {
+      info: {
+        kind: 'frames',
+        path: folder,
+        fps: options.fps ?? DEFAULT_SEQUENCE_FPS,
+        frameCount: sequence.files.length,
+        width,
+        height,
+        frameNumbers: sequence.frameNumbers,
+        files: sequence.files,
+      },
+      sequence,
+      warnings: sequence.skipped.map((s) => `${s.file}: ${s.reason}`),
+    }
+  }
+
+  private decodeRun(path: string, clip: OpenClip, start: number, count: number, mode: FrameMode): Promise<DecodedFrame[]> {
+    const key = `${cacheKey(path, mode, start)}:${count}`
+    let pending = this.inFlight.get(key)
+    if (!pending) {
+      pending = (async () => {
+        const frames = clip.video
+          ? await decodeVideoFrames(path, clip.video, start, count, mode, { ffmpeg: await this.ffmpeg(), spawn: this.options.spawn })
+          : [await this.decodeSequenceFrame(clip, start, mode)]
+        frames.forEach((frame, k) => this.cache.set(cacheKey(path, mode, start + k), frame))
+        return frames
+      })().finally(() => this.inFlight.delete(key))
+      this.inFlight.set(key, pending)
+    }
+    return pending
+  }
+
+  private async decodeSequenceFrame(clip: OpenClip, index: number, mode: FrameMode): Promise<DecodedFrame> {
+    const frame = await decodeImage(join(clip.info.path, clip.sequence!.files[index]!), mode)
+    if (frame.width !== clip.info.width || frame.height !== clip.info.height) {
+      throw new StudioError('media/corrupt', `${clip.sequence!.files[index]} is ${frame.width}×${frame.height}, the clip is ${clip.info.width}×${clip.info.height}`)
+    }
+    return frame
+  }
+
+  private ffmpeg(): Promise<string> {
+    this.ffmpegPath ??= (this.options.ffmpeg ?? (() => requireFfmpeg()))()
+    this.ffmpegPath.catch(() => (this.ffmpegPath = null))
+    return this.ffmpegPath
+  }
+}
+
+/** Position of a dataset frame number in the clip, or `media/missing-frames`. */
+export function indexOfFrameNumber(clip: ClipInfo, frameNumber: number): number {
+  // frameNumbers is ascending: binary search.
+  let lo = 0
+  let hi = clip.frameNumbers.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    const value = clip.frameNumbers[mid]!
+    if (value === frameNumber) return mid
+    if (value < frameNumber) lo = mid + 1
+    else hi = mid - 1
+  }
+  throw new StudioError('media/missing-frames', `Frame ${frameNumber} is not in ${clip.path}`)
+}
+
+function cacheKey(path: string, mode: FrameMode, index: number): string {
+  return `${path}\0${mode}:${index}`
+}

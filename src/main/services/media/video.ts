@@ -1,0 +1,155 @@
+import { stat } from 'node:fs/promises'
+import { StudioError } from '@shared/ipc'
+import { runFfmpeg, type SpawnFunction } from './ffmpeg-process'
+import { channelsOf, type DecodedFrame, type FrameMode } from './frame'
+
+export const VIDEO_EXTENSIONS = ['.mp4', '.avi', '.mov', '.mkv'] as const
+
+/** What one full decode of a video tells us: exact frame count and every frame's timestamp. */
+export interface VideoIndex {
+  width: number
+  height: number
+  /** Stream frame rate from the container (average rate when variable). */
+  fps: number
+  frameCount: number
+  /** Presentation time of each decoded frame, seconds from the stream start. */
+  times: number[]
+  /** Decoder complaints on a file that still decoded (e.g. a damaged tail): reported, not fatal. */
+  warnings: string[]
+}
+
+export interface VideoDeps {
+  ffmpeg: string
+  spawn?: SpawnFunction
+  signal?: AbortSignal
+}
+
+const SHOWINFO = /\bn:\s*(\d+)\s+pts:\s*(-?\d+)\s+pts_time:\s*(-?[\d.e+-]+)/
+const TIME_BASE = /config in time_base:\s*(\d+)\/(\d+)/
+const STREAM = /Stream #\d+:\d+.*?: Video: .*?, (\d{2,5})x(\d{2,5})[\s,[]/
+const STREAM_FPS = /, ([\d.]+) (?:fps|tbr)\b/
+const DECODE_WARNING = /error|invalid|corrupt|truncat|missing|concealing/i
+
+/**
+ * Decodes the whole video once (`-vf showinfo -f null`) to count frames exactly and record each
+ * frame's timestamp; frame-exact seeks use those timestamps. ffprobe is not needed (and
+ * @ffmpeg-installer/ffmpeg does not ship it).
+ */
+export async function indexVideo(path: string, deps: VideoDeps): Promise<VideoIndex> {
+  const info = await stat(path).catch(() => null)
+  if (!info) throw new StudioError('not-found', `No such video: ${path}`)
+  if (!info.isFile()) throw new StudioError('media/unsupported', `Not a file: ${path}`)
+  if (info.size === 0) throw new StudioError('media/corrupt', `Empty video file (0 bytes): ${path}`)
+
+  const ptsByFrame: { pts: number; time: number }[] = []
+  let timeBase: number | null = null
+  let width = 0
+  let height = 0
+  let fps = 0
+  const warnings: string[] = []
+  const result = await runFfmpeg({
+    ffmpeg: deps.ffmpeg,
+    spawn: deps.spawn,
+    signal: deps.signal,
+    args: ['-i', path, '-map', '0:v:0', '-an', '-sn', '-vf', 'showinfo', '-f', 'null', '-'],
+    onStderrLine: (line) => {
+      const frame = SHOWINFO.exec(line)
+      if (frame) {
+        ptsByFrame[Number(frame[1])] = { pts: Number(frame[2]), time: Number(frame[3]) }
+        return
+      }
+      const base = TIME_BASE.exec(line)
+      if (base && timeBase === null) timeBase = Number(base[1]) / Number(base[2])
+      const stream = STREAM.exec(line)
+      if (stream && width === 0) {
+        width = Number(stream[1])
+        height = Number(stream[2])
+        const rate = STREAM_FPS.exec(line)
+        if (rate) fps = Number(rate[1])
+      }
+      if (DECODE_WARNING.test(line) && warnings.length < 20) warnings.push(line.trim())
+    },
+  })
+  if (deps.signal?.aborted) throw new StudioError('cancelled', 'Video indexing cancelled')
+  const frames = ptsByFrame.filter(Boolean)
+  if (frames.length === 0 || width === 0) throw classifyFailure(path, result.stderrTail, result.exitCode)
+  const base = timeBase as number | null
+  const times = frames.map((f) => (base !== null ? f.pts * base : f.time))
+  if (!(fps > 0)) fps = estimateFps(times)
+  return { width, height, fps, frameCount: frames.length, times, warnings: result.exitCode === 0 ? warnings : [...warnings, `ffmpeg exited with ${result.exitCode}`] }
+}
+
+function estimateFps(times: number[]): number {
+  if (times.length < 2) return 30
+  const span = times[times.length - 1]! - times[0]!
+  return span > 0 ? (times.length - 1) / span : 30
+}
+
+/** Maps ffmpeg's complaint to the contract's error codes. */
+export function classifyFailure(path: string, stderrTail: string, exitCode: number | null): StudioError {
+  const tail = stderrTail.trim().split('\n').slice(-4).join(' | ')
+  if (/moov atom not found|Truncated|End of file|partial file|could not find codec parameters/i.test(stderrTail)) {
+    return new StudioError('media/corrupt', `Truncated or damaged video: ${path} (${tail})`, { stderr: stderrTail })
+  }
+  if (/Invalid data found when processing input|Unknown input format|does not contain any stream|Output file #0 does not contain/i.test(stderrTail)) {
+    return new StudioError('media/unsupported', `Not a readable video (wrong extension or unknown format): ${path} (${tail})`, { stderr: stderrTail })
+  }
+  return new StudioError('media/corrupt', `No video frames could be decoded from ${path} (exit ${exitCode}: ${tail})`, { stderr: stderrTail })
+}
+
+/**
+ * Decodes `count` frames starting at 0-based `start`. The seek goes to the midpoint between
+ * frame start−1 and frame start, so ffmpeg's accurate seek drops everything before `start` and
+ * the first frame out is exactly `start`, whatever the keyframe spacing or frame-rate changes.
+ * (Both `-ss` and the indexed times are relative to the file's start time.)
+ */
+export async function decodeVideoFrames(
+  path: string,
+  index: VideoIndex,
+  start: number,
+  count: number,
+  mode: FrameMode,
+  deps: VideoDeps,
+): Promise<DecodedFrame[]> {
+  if (!Number.isInteger(start) || start < 0 || start + count > index.frameCount || count < 1) {
+    throw new StudioError('media/missing-frames', `Frames ${start}..${start + count - 1} are outside ${path} (0..${index.frameCount - 1})`)
+  }
+  const channels = channelsOf(mode)
+  const frameBytes = index.width * index.height * channels
+  const seek = start === 0 ? [] : ['-ss', ((index.times[start - 1]! + index.times[start]!) / 2).toFixed(6)]
+  const chunks: Buffer[] = []
+  let received = 0
+  const result = await runFfmpeg({
+    ffmpeg: deps.ffmpeg,
+    spawn: deps.spawn,
+    signal: deps.signal,
+    args: [
+      ...seek,
+      '-i', path,
+      '-map', '0:v:0', '-an', '-sn',
+      '-frames:v', String(count),
+      '-vsync', 'passthrough',
+      '-f', 'rawvideo', '-pix_fmt', mode === 'gray' ? 'gray' : 'rgb24',
+      'pipe:1',
+    ],
+    onStdout: (chunk) => {
+      chunks.push(chunk)
+      received += chunk.byteLength
+    },
+  })
+  if (deps.signal?.aborted) throw new StudioError('cancelled', 'Decoding cancelled')
+  const available = Math.floor(received / frameBytes)
+  if (available < count) {
+    if (available === 0 && result.exitCode !== 0) throw classifyFailure(path, result.stderrTail, result.exitCode)
+    throw new StudioError('media/missing-frames', `${path}: decoded ${available} of frames ${start}..${start + count - 1}`, { stderr: result.stderrTail })
+  }
+  const all = Buffer.concat(chunks, received)
+  const frames: DecodedFrame[] = []
+  for (let i = 0; i < count; i++) {
+    // Copy each frame out so the cache never pins the whole chunk.
+    const data = new Uint8Array(frameBytes)
+    data.set(all.subarray(i * frameBytes, (i + 1) * frameBytes))
+    frames.push({ width: index.width, height: index.height, channels, data })
+  }
+  return frames
+}
