@@ -2,7 +2,8 @@
 flow sequence -> CBAM (channel then spatial) + dropout -> ConvLSTM over time
 (unrolled, so it exports to plain ONNX ops) -> global average pool -> FC.
 Input layout [N, 2, T, H, W] (flow u, v). `width` scales the ResNet-18 widths
-(64, 128, 256, 512); the ConvLSTM hidden size equals the trunk's output width."""
+(64, 128, 256, 512) and `stages` < 4 drops the last stages (reduced configs);
+the ConvLSTM hidden size equals the trunk's output width."""
 import torch
 from torch import nn
 
@@ -22,8 +23,9 @@ class BasicBlock(nn.Module):
         return torch.relu(self.body(x) + self.shortcut(x))
 
 
-def resnet18_trunk(in_channels, width):
-    w = [max(4, round(c * width)) for c in (64, 128, 256, 512)]
+def resnet18_trunk(in_channels, width, stages=4):
+    """ResNet-18 up to `stages` of its 4 stages (4 = the full trunk, output stride 32)."""
+    w = [max(4, round(c * width)) for c in (64, 128, 256, 512)][:stages]
     layers = [nn.Conv2d(in_channels, w[0], 7, 2, 3, bias=False), nn.BatchNorm2d(w[0]), nn.ReLU(inplace=True),
               nn.MaxPool2d(3, 2, 1)]
     cin = w[0]
@@ -49,10 +51,10 @@ class ConvLSTMCell(nn.Module):
 
 
 class ASTNet(nn.Module):
-    def __init__(self, num_classes=3, frames=11, in_channels=2, width=1.0, dropout=0.5):
+    def __init__(self, num_classes=3, frames=11, in_channels=2, width=1.0, stages=4, dropout=0.5):
         super().__init__()
         self.frames = frames
-        self.trunk, channels = resnet18_trunk(in_channels, width)
+        self.trunk, channels = resnet18_trunk(in_channels, width, stages)
         self.cbam = CBAM(channels, reduction=16 if channels >= 64 else 4, kernel_size=7)
         self.dropout = nn.Dropout(dropout)
         self.lstm = ConvLSTMCell(channels, channels)

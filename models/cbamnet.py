@@ -2,12 +2,13 @@
 Six 3x3x3 conv layers (32, 32, 32, 64, 64, 64), each followed by BN, ReLU and
 a 3-D pooling, then 3-D CBAM (channel + per-time-slice spatial attention),
 then FC layers. Pooling schedule (the paper gives none): spatial /2 after
-layers 1-4, temporal /2 after layers 2, 4, 6 -> [64, 2, H/16, W/16]."""
+layers 1-3, temporal /2 after layers 2, 4, 6 -> [64, T/8, H/8, W/8], so the
+spatial attention keeps an 8x8 grid at the paper's 64x64 input."""
 from torch import nn
 
 from .attention import CBAM
 
-POOLS = ((1, 2, 2), (2, 2, 2), (1, 2, 2), (2, 2, 2), (1, 1, 1), (2, 1, 1))
+POOLS = ((1, 2, 2), (2, 2, 2), (1, 2, 2), (2, 1, 1), (1, 1, 1), (2, 1, 1))
 
 
 class CBAMNet(nn.Module):
@@ -22,7 +23,7 @@ class CBAMNet(nn.Module):
             cin = cout
         self.features = nn.Sequential(*layers)
         self.cbam = CBAM(cin, reduction=8, kernel_size=3, dims=3)
-        t, s = frames // 8, size // 16
+        t, s = frames // 8, size // 8
         self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(cin * t * s * s, hidden), nn.ReLU(inplace=True),
                                         nn.Dropout(dropout), nn.Linear(hidden, num_classes))
 

@@ -80,7 +80,7 @@ class WeightedBranches(nn.Module):
         return [b(x) for b in self.branches]
 
     def forward(self, x):
-        return x + sum(w * y for w, y in zip(self.weights, self.outputs(x)))
+        return x + sum(self.weights[i] * y for i, y in enumerate(self.outputs(x)))
 
 
 def rc1(c):

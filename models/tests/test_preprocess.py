@@ -1,0 +1,58 @@
+import cv2
+import numpy as np
+
+from models import preprocess as pp
+
+
+def texture(size=64, seed=0):
+    rng = np.random.default_rng(seed)
+    noise = rng.uniform(0, 255, (size, size)).astype(np.float32)
+    return cv2.GaussianBlur(noise, (0, 0), 2.0) * 3 - 255
+
+
+def shifted(image, dx, dy):
+    m = np.float32([[1, 0, dx], [0, 1, dy]])
+    out = cv2.warpAffine(image, m, image.shape[::-1], flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT_101)
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+def test_tvl1_and_lk_recover_a_subpixel_shift():
+    base = texture()
+    a, b = shifted(base, 0, 0), shifted(base, 0.6, -0.4)
+    for flow in (pp.tvl1_flow(a, b), pp.lk_flow(a, b)):
+        inner = flow[:, 8:-8, 8:-8]
+        assert abs(np.median(inner[0]) - 0.6) < 0.1
+        assert abs(np.median(inner[1]) + 0.4) < 0.1
+
+
+def test_strain_variants_on_an_affine_flow():
+    yy, xx = np.mgrid[0:32, 0:32].astype(np.float32)
+    # u = 0.1 x + 0.2 y, v = 0.3 x + 0.05 y: ux .1, uy .2, vx .3, vy .05
+    flow = np.stack([0.1 * xx + 0.2 * yy, 0.3 * xx + 0.05 * yy])
+    standard = pp.optical_strain(flow, 'standard')[4:-4, 4:-4]
+    off = pp.optical_strain(flow, 'off-tanet')[4:-4, 4:-4]
+    assert np.allclose(standard, np.sqrt(0.1 ** 2 + 0.05 ** 2 + 0.5 * (0.2 + 0.3) ** 2), atol=1e-5)
+    assert np.allclose(off, np.sqrt(0.1 ** 2 + 0.2 ** 2 + 0.5 * (0.3 + 0.2) ** 2), atol=1e-5)
+
+
+def test_temporal_normalise_interpolates_linearly():
+    frames = [np.full((2, 2), v, np.uint8) for v in (0, 100, 200)]
+    out = pp.temporal_normalise(frames, 5)
+    assert [int(f[0, 0]) for f in out] == [0, 50, 100, 150, 200]
+
+
+def test_isdf_and_standardise():
+    frames = [np.full((4, 4), v, np.uint8) for v in (10, 30)]
+    assert np.all(pp.isdf(frames)[1] == 20)
+    x = pp.standardise_channels(np.random.default_rng(0).normal(3, 2, (2, 5, 5)).astype(np.float32))
+    assert np.allclose(x.mean(axis=(1, 2)), 0, atol=1e-5) and np.allclose(x.std(axis=(1, 2)), 1, atol=1e-4)
+
+
+def test_model_inputs_have_the_registry_shapes():
+    from models.registry import MODELS
+    rng = np.random.default_rng(0)
+    frames = [np.clip(rng.normal(128, 30, (40, 40, 3)), 0, 255).astype(np.uint8) for _ in range(6)]
+    for spec in MODELS.values():
+        cfg = spec.configs['tiny']
+        x = spec.make_input(frames, 3, cfg)
+        assert list(x.shape) == spec.input_shape(cfg) and x.dtype == np.float32, spec.key

@@ -1,0 +1,268 @@
+"""Training kit: subject-grouped cross-validation on a studio training-set
+export (manifest.csv + .npy inputs, format in models/README.md), pooled
+UF1/UAR over all folds, per-fold numbers, and ONNX + model card export of the
+per-fold and all-data models.
+
+  /usr/bin/python3 -m models.train --model off_tanet --data EXPORT_DIR --protocol loso --out OUT_DIR
+
+The epoch count is fixed in advance (--epochs); test folds are never used to
+pick epochs or any other setting."""
+import argparse
+import csv
+import json
+import os
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from . import export, svm
+from .metrics import confusion_matrix, uf1_uar
+from .registry import CLASSES, MODELS
+
+DEFAULT_EPOCHS = {'off_tanet': 40, 'ststnet': 60, 'cbamnet': 25, 'astnet': 25, 'ms3d_resnet': 25, 'ast_svmnet': 30}
+
+
+def load_manifest(data_dir):
+    """Rows with a label in CLASSES; each gets the loaded input and (optional) region mask."""
+    rows, skipped = [], 0
+    with open(os.path.join(data_dir, 'manifest.csv'), newline='') as f:
+        for row in csv.DictReader(f):
+            if row['label'] not in CLASSES:
+                skipped += 1
+                continue
+            row['x'] = np.load(os.path.join(data_dir, row['input'])).astype(np.float32)
+            region = row.get('region')
+            row['mask'] = np.load(os.path.join(data_dir, region)) if region else None
+            row['y'] = CLASSES.index(row['label'])
+            rows.append(row)
+    return rows, skipped
+
+
+def make_folds(rows, protocol):
+    """List of (fold name, test indices). LOSO groups by (dataset, subject); group-kfold:K
+    deals the sorted groups round-robin into K folds."""
+    groups = sorted({(r['dataset'], r['subject']) for r in rows})
+    if protocol == 'loso':
+        parts = [[g] for g in groups]
+    elif protocol.startswith('group-kfold:'):
+        k = int(protocol.split(':')[1])
+        parts = [groups[i::k] for i in range(k)]
+    else:
+        raise ValueError(f'unknown protocol {protocol!r}')
+    folds = []
+    for part in parts:
+        members = set(part)
+        test = [i for i, r in enumerate(rows) if (r['dataset'], r['subject']) in members]
+        folds.append(('+'.join(f'{d}/{s}' for d, s in part), test))
+    return folds
+
+
+def classification_loss(out, y):
+    if 'head_logits' in out:  # MS-3D-ResNet: every head learns; the discriminator picks at inference
+        heads = out['head_logits']
+        return sum(F.cross_entropy(heads[:, h], y) for h in range(heads.shape[1]))
+    return F.cross_entropy(out['logits'], y)
+
+
+def train_model(spec, cfg, x, y, epochs, batch_size, lr, seed):
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    model = spec.build(cfg)
+    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(1, epochs))
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    for _ in range(epochs):
+        model.train()
+        order = rng.permutation(len(x))
+        for start in range(0, len(order), batch_size):
+            idx = order[start:start + batch_size]
+            if len(idx) < 2:  # BatchNorm needs two samples
+                continue
+            loss = classification_loss(model(xt[idx]), yt[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        sched.step()
+    model.eval()
+    svm_weights = None
+    if spec.key == 'ast_svmnet':
+        svm_weights = svm.fit_linear_ovr(predict_outputs(model, x)['features'], y, len(CLASSES))
+    return model, svm_weights
+
+
+@torch.no_grad()
+def predict_outputs(model, x, batch_size=16):
+    model.eval()
+    parts = [model(torch.from_numpy(x[i:i + batch_size])) for i in range(0, len(x), batch_size)]
+    return {k: torch.cat([p[k] for p in parts]).numpy() for k in parts[0]}
+
+
+def predictions(spec, out, svm_weights):
+    if spec.key == 'ast_svmnet':
+        return svm.decision_values(out['features'], *svm_weights).argmax(axis=1)
+    return out['logits'].argmax(axis=1)
+
+
+def spatial_map_2d(spec, attention):
+    """Collapse a model's spatial attention output to [N, h, w] (mean over frames/slices)."""
+    a = attention
+    if spec.key in ('cbamnet', 'ast_svmnet'):  # [N, 1, T, h, w]
+        return a[:, 0].mean(axis=1)
+    if spec.key == 'astnet':  # [N, T, h, w]
+        return a.mean(axis=1)
+    return a[:, 0]  # [N, 1, h, w]
+
+
+def attention_mass_in_region(spec, out, masks):
+    """Per sample: bilinearly upsample the 2-D spatial attention to the mask size, normalise to sum 1,
+    and sum it inside the region mask. Returns (masses, region area fractions)."""
+    maps = torch.from_numpy(spatial_map_2d(spec, out[spec.spatial_attention]))[:, None]
+    masses, areas = [], []
+    for i, mask in enumerate(masks):
+        up = F.interpolate(maps[i:i + 1], size=mask.shape, mode='bilinear', align_corners=False)[0, 0].numpy()
+        up = np.clip(up, 0, None)
+        masses.append(float((up * mask).sum() / up.sum()))
+        areas.append(float(mask.mean()))
+    return masses, areas
+
+
+def cross_validate(spec, cfg, rows, protocol, epochs, batch_size, lr, seed, log=print):
+    x = np.stack([r['x'] for r in rows])
+    y = np.array([r['y'] for r in rows], np.int64)
+    all_true, all_pred, fold_reports, masses, areas, fold_models = [], [], [], [], [], []
+    for k, (name, test) in enumerate(make_folds(rows, protocol)):
+        train = np.setdiff1d(np.arange(len(rows)), test)
+        t0 = time.time()
+        model, svm_weights = train_model(spec, cfg, x[train], y[train], epochs, batch_size, lr, seed + k)
+        out = predict_outputs(model, x[test])
+        pred = predictions(spec, out, svm_weights)
+        cm = confusion_matrix(y[test], pred, len(CLASSES))
+        uf1, uar = uf1_uar(cm)
+        fold_reports.append({'fold': k, 'test': name, 'n': len(test), 'uf1': uf1, 'uar': uar,
+                             'accuracy': float((pred == y[test]).mean()), 'seconds': round(time.time() - t0, 1)})
+        log(f'fold {k} [{name}] n={len(test)} UF1={uf1:.3f} UAR={uar:.3f} acc={fold_reports[-1]["accuracy"]:.3f}')
+        all_true += y[test].tolist()
+        all_pred += pred.tolist()
+        if spec.spatial_attention:
+            correct = [i for i, t in enumerate(test) if pred[i] == y[t] and rows[t]['mask'] is not None]
+            if correct:
+                sub = {spec.spatial_attention: out[spec.spatial_attention][correct]}
+                m, a = attention_mass_in_region(spec, sub, [rows[test[i]]['mask'] for i in correct])
+                masses += m
+                areas += a
+        fold_models.append((model, svm_weights))
+    cm = confusion_matrix(all_true, all_pred, len(CLASSES))
+    uf1, uar = uf1_uar(cm)
+    report = {'protocol': protocol, 'pooled': {'uf1': uf1, 'uar': uar, 'confusion': cm.tolist(),
+                                               'accuracy': float(np.trace(cm) / cm.sum())},
+              'folds': fold_reports, 'classes': list(CLASSES)}
+    if masses:
+        report['attention'] = {'meanMassInRegion': float(np.mean(masses)), 'fractionAbove50': float(np.mean(np.array(masses) > 0.5)),
+                               'meanRegionArea': float(np.mean(areas)), 'samples': len(masses)}
+    return report, fold_models, (x, y)
+
+
+def metrics_for_card(report, data_desc):
+    p = report['pooled']
+    how = (f"Pooled over all {len(report['folds'])} {report['protocol']} folds (one confusion matrix of every "
+           f"held-out prediction, subjects grouped by (dataset, subject)) on {data_desc}; fixed epoch count, no "
+           'selection on test folds.')
+    metrics = [{'name': 'UF1', 'value': round(p['uf1'], 4), 'howComputed': how + ' F1_c = 2TP/(2TP+FP+FN), mean over classes.'},
+               {'name': 'UAR', 'value': round(p['uar'], 4), 'howComputed': how + ' recall_c = TP/N_c, mean over classes.'},
+               {'name': 'accuracy', 'value': round(p['accuracy'], 4), 'howComputed': how}]
+    if 'attention' in report:
+        a = report['attention']
+        region = ('the union of the moving regions\' +-2 sigma boxes from the synthetic ground truth, scaled to '
+                  'the input size')
+        metrics += [
+            {'name': 'spatial attention mass in moving region', 'value': round(a['meanMassInRegion'], 4),
+             'howComputed': f"Mean over the {a['samples']} correctly classified held-out samples of: the spatial "
+                            'attention (mean over frames where per-frame), bilinearly resized to the input size, '
+                            f'normalised to sum 1, summed inside {region}.'},
+            {'name': 'share of samples with > 50% attention mass in region', 'value': round(a['fractionAbove50'], 4),
+             'howComputed': 'Same samples and mass as above; fraction whose mass exceeds 0.5.'},
+            {'name': 'moving region area fraction (chance level of the mass)', 'value': round(a['meanRegionArea'], 4),
+             'howComputed': 'Mean fraction of the input covered by the region mask over the same samples; a '
+                            'uniform attention map would put this much mass inside.'}]
+    return metrics
+
+
+def export_model(spec, cfg, model, svm_weights, out_dir, model_id, name, demo, training, metrics, notes, config_name,
+                 fixture_dir=None):
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, f'{model_id}.onnx')
+    export.export_onnx(model, spec, cfg, path, svm_weights)
+    card = export.build_card(spec, cfg, model, path, model_id=model_id, name=name, version='1.0.0', demo=demo,
+                             training=training, metrics=metrics, notes=notes, config_name=config_name,
+                             svm_weights=svm_weights)
+    export.write_card(card, os.path.join(out_dir, f'{model_id}.card.json'))
+    if fixture_dir:
+        export.write_parity_fixture(model, spec, cfg, model_id, fixture_dir, svm_weights)
+    return card
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    ap.add_argument('--model', required=True, choices=list(MODELS))
+    ap.add_argument('--data', required=True, help='training-set export folder with manifest.csv')
+    ap.add_argument('--protocol', default='loso', help="'loso' or 'group-kfold:K'")
+    ap.add_argument('--config', default='paper', choices=['paper', 'demo', 'tiny'])
+    ap.add_argument('--epochs', type=int)
+    ap.add_argument('--batch-size', type=int, default=16)
+    ap.add_argument('--lr', type=float, default=1e-3)
+    ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--out', default='models-out')
+    ap.add_argument('--id', help='model id (default <model>-<config>)')
+    ap.add_argument('--name')
+    ap.add_argument('--data-description', default='the training-set export given with --data')
+    ap.add_argument('--demo', action='store_true', help='mark the cards as demo (synthetic data, not for real use)')
+    ap.add_argument('--no-fold-models', action='store_true', help='skip exporting the per-fold models')
+    ap.add_argument('--fixtures', help='write an ONNX parity fixture for the all-data model into this folder')
+    ap.add_argument('--note', action='append', default=[])
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    spec, cfg = MODELS[a.model], MODELS[a.model].configs[a.config]
+    epochs = a.epochs if a.epochs is not None else DEFAULT_EPOCHS[a.model]
+    model_id = a.id or f'{a.model}-{a.config}'
+    name = a.name or f'{spec.name} ({a.config} config)'
+    rows, skipped = load_manifest(a.data)
+    expected = spec.input_shape(cfg)
+    if list(rows[0]['x'].shape) != expected:
+        raise SystemExit(f"inputs have shape {list(rows[0]['x'].shape)}, {a.model}/{a.config} expects {expected}")
+    print(f'{len(rows)} samples ({skipped} with other labels skipped), '
+          f"{len({(r['dataset'], r['subject']) for r in rows})} subjects, {epochs} epochs")
+    t0 = time.time()
+    report, fold_models, (x, y) = cross_validate(spec, cfg, rows, a.protocol, epochs, a.batch_size, a.lr, a.seed)
+    p = report['pooled']
+    print(f"pooled UF1={p['uf1']:.4f} UAR={p['uar']:.4f} acc={p['accuracy']:.4f} confusion={p['confusion']}")
+    if 'attention' in report:
+        print('attention:', json.dumps(report['attention']))
+    training = {'data': a.data_description, 'protocol': f"{a.protocol} cross-validation for the metrics; the shipped "
+                f'model is trained on all {len(rows)} samples', 'epochs': epochs,
+                'details': f'Adam lr {a.lr}, weight decay 1e-4, cosine schedule, batch {a.batch_size}, seed {a.seed}, '
+                           f'config {a.config}' + ('; SVM fitted on the trained features' if a.model == 'ast_svmnet' else '')}
+    metrics = metrics_for_card(report, a.data_description)
+    os.makedirs(a.out, exist_ok=True)
+    if not a.no_fold_models:
+        for k, (model, w) in enumerate(fold_models):
+            fr = report['folds'][k]
+            fold_metrics = [{'name': 'fold UF1', 'value': round(fr['uf1'], 4), 'howComputed': f"held-out fold {k} ({fr['test']}) only"},
+                            {'name': 'fold UAR', 'value': round(fr['uar'], 4), 'howComputed': f"held-out fold {k} ({fr['test']}) only"}]
+            export_model(spec, cfg, model, w, os.path.join(a.out, 'folds'), f'{model_id}-fold{k}', f'{name}, fold {k}',
+                         a.demo, {**training, 'protocol': f"{a.protocol}, fold {k}: trained without {fr['test']}"},
+                         fold_metrics, a.note, a.config)
+    model, w = train_model(spec, cfg, x, y, epochs, a.batch_size, a.lr, a.seed + 1000)
+    card = export_model(spec, cfg, model, w, a.out, model_id, name, a.demo, training, metrics, a.note, a.config, a.fixtures)
+    report.update({'model': model_id, 'seconds': round(time.time() - t0, 1), 'parameterCount': card['parameterCount'],
+                   'sizeBytes': card['file']['sizeBytes']})
+    with open(os.path.join(a.out, f'{model_id}.results.json'), 'w') as f:
+        json.dump(report, f, indent=2)
+    print(f"exported {os.path.join(a.out, model_id + '.onnx')} ({card['file']['sizeBytes']} bytes, "
+          f"{card['parameterCount']} parameters) in {report['seconds']} s")
+
+
+if __name__ == '__main__':
+    main()
