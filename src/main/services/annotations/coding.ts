@@ -131,6 +131,14 @@ export class CodingService {
     return this.apply({ sampleId, annotatorId: adjudicatorId, adjudicated: true }, action, () => fields)
   }
 
+  /**
+   * Replaces a whole annotation (import of codes): one undoable action per annotation, and
+   * nests inside the caller's transaction so a whole file imports atomically.
+   */
+  replace(key: AnnotationKey, fields: AnnotationFields, action: string): CommandResult {
+    return this.apply(key, action, () => fields)
+  }
+
   private apply(key: AnnotationKey, action: string, next: (before: AnnotationFields) => AnnotationFields | null): CommandResult {
     const sample = this.project.getSample(key.sampleId)
     return this.project.transaction(() => {

@@ -1,0 +1,144 @@
+import { formatAus, parseAus } from '@shared/domain/au'
+import { ANNOTATION_STATUSES, ANNOTATOR_ROLES, frameToMs, type AnnotationStatus, type AnnotatorRole } from '@shared/domain/annotation'
+import { StudioError } from '@shared/ipc'
+import { frameCell, textCell, type CodingRow } from './rows'
+
+/**
+ * Codes as CSV (RFC 4180, UTF-8, CRLF): one row per sample × coder. Frames are the dataset's
+ * frame numbers; the `_ms` columns are (frame − first frame of the clip) / fps · 1000, written
+ * for people and other tools and ignored on import (frames are the truth).
+ */
+export const CSV_COLUMNS = [
+  'dataset',
+  'subject',
+  'sample',
+  'coder',
+  'role',
+  'adjudicated',
+  'fps',
+  'first_frame',
+  'onset_frame',
+  'apex_frame',
+  'offset_frame',
+  'onset_ms',
+  'apex_ms',
+  'offset_ms',
+  'aus',
+  'emotion',
+  'objective_class',
+  'confidence',
+  'status',
+  'notes',
+] as const
+
+export function codesToCsv(rows: readonly CodingRow[]): string {
+  const lines = [CSV_COLUMNS.join(',')]
+  for (const r of rows) {
+    const f = r.fields
+    const timing = { fps: r.fps, firstFrame: r.firstFrame }
+    const ms = (frame: number | null) => (frame === null ? '' : String(Math.round(frameToMs(frame, timing) * 1000) / 1000))
+    const cells: Record<(typeof CSV_COLUMNS)[number], string> = {
+      dataset: r.dataset,
+      subject: r.subject,
+      sample: r.sample,
+      coder: r.coder,
+      role: r.role,
+      adjudicated: r.adjudicated ? '1' : '0',
+      fps: String(r.fps),
+      first_frame: r.firstFrame === null ? '' : String(r.firstFrame),
+      onset_frame: f.onset === null ? '' : String(f.onset),
+      apex_frame: f.apex === null ? '' : String(f.apex),
+      offset_frame: f.offset === null ? '' : String(f.offset),
+      onset_ms: ms(f.onset),
+      apex_ms: ms(f.apex),
+      offset_ms: ms(f.offset),
+      aus: formatAus(f.aus),
+      emotion: f.emotion ?? '',
+      objective_class: f.objectiveClass ?? '',
+      confidence: f.confidence === null ? '' : String(f.confidence),
+      status: f.status,
+      notes: f.notes,
+    }
+    lines.push(CSV_COLUMNS.map((c) => quote(cells[c])).join(','))
+  }
+  return lines.join('\r\n') + '\r\n'
+}
+
+function quote(cell: string): string {
+  return /[",\r\n]/.test(cell) || cell !== cell.trim() ? `"${cell.replace(/"/g, '""')}"` : cell
+}
+
+/** RFC 4180 records (quoted fields may hold commas, quotes and line breaks). */
+export function parseCsv(text: string): string[][] {
+  const records: string[][] = []
+  let record: string[] = []
+  let field = ''
+  let quoted = false
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0
+  for (; i < text.length; i++) {
+    const ch = text[i]!
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"'
+          i++
+        } else quoted = false
+      } else field += ch
+    } else if (ch === '"' && field === '') quoted = true
+    else if (ch === ',') {
+      record.push(field)
+      field = ''
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++
+      record.push(field)
+      records.push(record)
+      record = []
+      field = ''
+    } else field += ch
+  }
+  if (field !== '' || record.length > 0) {
+    record.push(field)
+    records.push(record)
+  }
+  return records.filter((r) => !(r.length === 1 && r[0] === ''))
+}
+
+export function codesFromCsv(text: string): CodingRow[] {
+  const [header, ...body] = parseCsv(text)
+  if (!header) throw new StudioError('labels/malformed', 'The CSV file is empty')
+  const col = new Map(header.map((h, i) => [h.trim().toLowerCase(), i]))
+  for (const required of ['subject', 'sample', 'coder', 'onset_frame', 'apex_frame', 'offset_frame']) {
+    if (!col.has(required)) throw new StudioError('labels/malformed', `The CSV file has no "${required}" column`)
+  }
+  return body.map((cells, index) => {
+    const get = (name: string) => {
+      const i = col.get(name)
+      return i === undefined ? '' : (cells[i] ?? '')
+    }
+    const where = `CSV line ${index + 2}`
+    const role = get('role') as AnnotatorRole
+    const status = get('status') as AnnotationStatus
+    const confidence = textCell(get('confidence'))
+    return {
+      dataset: get('dataset'),
+      subject: get('subject'),
+      sample: get('sample'),
+      coder: get('coder'),
+      role: ANNOTATOR_ROLES.includes(role) ? role : 'coder',
+      adjudicated: get('adjudicated') === '1',
+      fps: Number(get('fps')) || 0,
+      firstFrame: frameCell(get('first_frame'), `${where}, first_frame`),
+      fields: {
+        onset: frameCell(get('onset_frame'), `${where}, onset_frame`),
+        apex: frameCell(get('apex_frame'), `${where}, apex_frame`),
+        offset: frameCell(get('offset_frame'), `${where}, offset_frame`),
+        aus: parseAus(get('aus')).value,
+        emotion: textCell(get('emotion')),
+        objectiveClass: textCell(get('objective_class')),
+        notes: get('notes'),
+        confidence: confidence === null ? null : Number(confidence),
+        status: ANNOTATION_STATUSES.includes(status) ? status : 'draft',
+      },
+    }
+  })
+}

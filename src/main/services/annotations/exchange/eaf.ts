@@ -1,0 +1,242 @@
+import { formatAus, parseAus } from '@shared/domain/au'
+import { ANNOTATION_STATUSES, ANNOTATOR_ROLES, type AnnotationStatus, type AnnotatorRole } from '@shared/domain/annotation'
+import { StudioError } from '@shared/ipc'
+import type { CodingRow } from './rows'
+
+/**
+ * Codes of one sample as an ELAN annotation document (EAF 3.0, milliseconds from the clip's
+ * first frame, which is what ELAN shows when the clip is its media file).
+ *
+ * Per coder, two independent time-alignable tiers:
+ *   "<coder>"       one annotation onset → offset, value `AU: 1+2+R12 | emotion: surprise | …`
+ *   "<coder> apex"  the apex as a one-frame annotation (ELAN has no zero-length annotations)
+ * An adjudicated coding goes to "<coder> (adjudicated)". Each tier's ANNOTATOR attribute is the
+ * coder. Header PROPERTY elements (which ELAN keeps) identify the sample and the frame timing,
+ * so a file saved back from ELAN imports losslessly; an interval covers its offset frame, i.e.
+ * ends one frame after the offset frame starts. Codings without onset and offset cannot be
+ * placed on ELAN's timeline and are skipped (reported by the caller).
+ */
+
+const PROP = 'me-studio:'
+const LT_INTERVAL = 'me-interval'
+const LT_APEX = 'me-apex'
+const NOTES_MARKER = ' | notes: '
+const ADJUDICATED_SUFFIX = ' (adjudicated)'
+const APEX_SUFFIX = ' apex'
+
+export interface EafSample {
+  dataset: string
+  subject: string
+  sample: string
+  fps: number
+  firstFrame: number
+  /** The clip's media file for ELAN (videos only; image sequences have none). */
+  mediaPath?: string | undefined
+}
+
+/** Whether a row can be placed on ELAN's timeline. */
+export function eafPlaceable(row: CodingRow): boolean {
+  return row.fields.onset !== null && row.fields.offset !== null
+}
+
+export function codesToEaf(sample: EafSample, rows: readonly CodingRow[], date = new Date()): string {
+  const frameMs = (frame: number) => Math.round(((frame - sample.firstFrame) * 1000) / sample.fps)
+  const slots: number[] = []
+  const slot = (ms: number) => {
+    slots.push(ms)
+    return `ts${slots.length}`
+  }
+  let annotationId = 0
+  const tiers: string[] = []
+  for (const row of rows.filter(eafPlaceable)) {
+    const f = row.fields
+    const tier = `${row.coder}${row.adjudicated ? ADJUDICATED_SUFFIX : ''}`
+    const value = intervalValue(row)
+    const a = ++annotationId
+    const interval = annotationXml(`a${a}`, slot(frameMs(f.onset!)), slot(frameMs(f.offset! + 1)), value)
+    tiers.push(tierXml(tier, LT_INTERVAL, row, interval))
+    if (f.apex !== null) {
+      const p = ++annotationId
+      tiers.push(tierXml(`${tier}${APEX_SUFFIX}`, LT_APEX, row, annotationXml(`a${p}`, slot(frameMs(f.apex)), slot(frameMs(f.apex + 1)), 'apex')))
+    }
+  }
+  const properties: [string, string][] = [
+    ['dataset', sample.dataset],
+    ['subject', sample.subject],
+    ['sample', sample.sample],
+    ['fps', String(sample.fps)],
+    ['first-frame', String(sample.firstFrame)],
+    ...[...new Map(rows.map((r) => [r.coder, r.role]))].map(([coder, role]): [string, string] => [`role:${coder}`, role]),
+    ['lastUsedAnnotationId', String(annotationId)],
+  ]
+  const media = sample.mediaPath
+    ? `\n    <MEDIA_DESCRIPTOR MEDIA_URL="${esc(fileUrl(sample.mediaPath))}" MIME_TYPE="${mimeType(sample.mediaPath)}"/>`
+    : ''
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<ANNOTATION_DOCUMENT AUTHOR="ME Studio" DATE="${date.toISOString()}" FORMAT="3.0" VERSION="3.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="http://www.mpi.nl/tools/elan/EAFv3.0.xsd">
+  <HEADER MEDIA_FILE="" TIME_UNITS="milliseconds">${media}
+${properties.map(([k, v]) => `    <PROPERTY NAME="${esc(k === 'lastUsedAnnotationId' ? k : PROP + k)}">${esc(v)}</PROPERTY>`).join('\n')}
+  </HEADER>
+  <TIME_ORDER>
+${slots.map((ms, i) => `    <TIME_SLOT TIME_SLOT_ID="ts${i + 1}" TIME_VALUE="${ms}"/>`).join('\n')}
+  </TIME_ORDER>
+${tiers.join('\n')}
+  <LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="${LT_INTERVAL}" TIME_ALIGNABLE="true" GRAPHIC_REFERENCES="false"/>
+  <LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="${LT_APEX}" TIME_ALIGNABLE="true" GRAPHIC_REFERENCES="false"/>
+  <CONSTRAINT STEREOTYPE="Time_Subdivision" DESCRIPTION="Time subdivision of parent annotation's time interval, no time gaps allowed within this interval"/>
+  <CONSTRAINT STEREOTYPE="Symbolic_Subdivision" DESCRIPTION="Symbolic subdivision of a parent annotation. Annotations refering to the same parent are ordered"/>
+  <CONSTRAINT STEREOTYPE="Symbolic_Association" DESCRIPTION="1-1 association with a parent annotation"/>
+  <CONSTRAINT STEREOTYPE="Included_In" DESCRIPTION="Time alignable annotations within the parent annotation's time interval, gaps are allowed"/>
+</ANNOTATION_DOCUMENT>
+`
+}
+
+function tierXml(id: string, type: string, row: CodingRow, annotation: string): string {
+  return `  <TIER TIER_ID="${esc(id)}" LINGUISTIC_TYPE_REF="${type}" ANNOTATOR="${esc(row.coder)}" PARTICIPANT="${esc(row.subject)}">\n${annotation}\n  </TIER>`
+}
+
+function annotationXml(id: string, ts1: string, ts2: string, value: string): string {
+  return `    <ANNOTATION>
+      <ALIGNABLE_ANNOTATION ANNOTATION_ID="${id}" TIME_SLOT_REF1="${ts1}" TIME_SLOT_REF2="${ts2}">
+        <ANNOTATION_VALUE>${esc(value)}</ANNOTATION_VALUE>
+      </ALIGNABLE_ANNOTATION>
+    </ANNOTATION>`
+}
+
+/** `AU: 4+L10 | emotion: disgust | class: III | confidence: 0.8 | status: done | notes: …` (notes last, verbatim). */
+function intervalValue(row: CodingRow): string {
+  const f = row.fields
+  const parts = [`AU: ${formatAus(f.aus)}`, `emotion: ${f.emotion ?? ''}`]
+  if (f.objectiveClass !== null) parts.push(`class: ${f.objectiveClass}`)
+  if (f.confidence !== null) parts.push(`confidence: ${f.confidence}`)
+  parts.push(`status: ${f.status}`)
+  if (f.notes !== '') parts.push(`notes: ${f.notes}`)
+  return parts.join(' | ')
+}
+
+function parseIntervalValue(value: string): Pick<CodingRow['fields'], 'aus' | 'emotion' | 'objectiveClass' | 'confidence' | 'status' | 'notes'> {
+  const out = { aus: parseAus('').value, emotion: null as string | null, objectiveClass: null as string | null, confidence: null as number | null, status: 'draft' as AnnotationStatus, notes: '' }
+  const notesAt = value.indexOf(NOTES_MARKER)
+  const head = notesAt >= 0 ? value.slice(0, notesAt) : value
+  if (notesAt >= 0) out.notes = value.slice(notesAt + NOTES_MARKER.length)
+  for (const part of head.split(' | ')) {
+    const colon = part.indexOf(': ')
+    const key = (colon >= 0 ? part.slice(0, colon) : part.replace(/:$/, '')).trim().toLowerCase()
+    const text = colon >= 0 ? part.slice(colon + 2) : ''
+    if (key === 'au') out.aus = parseAus(text).value
+    else if (key === 'emotion') out.emotion = text === '' ? null : text
+    else if (key === 'class') out.objectiveClass = text === '' ? null : text
+    else if (key === 'confidence') out.confidence = text === '' ? null : Number(text)
+    else if (key === 'status') out.status = ANNOTATION_STATUSES.includes(text as AnnotationStatus) ? (text as AnnotationStatus) : 'draft'
+  }
+  return out
+}
+
+export function codesFromEaf(xml: string): { sample: EafSample; rows: CodingRow[] } {
+  const doc = parseXml(xml)
+  if (doc.name !== 'ANNOTATION_DOCUMENT') throw new StudioError('labels/malformed', 'Not an ELAN file (no ANNOTATION_DOCUMENT)')
+  const header = child(doc, 'HEADER')
+  const props = new Map((header?.children ?? []).filter((c) => c.name === 'PROPERTY').map((p) => [p.attrs.NAME ?? '', textOf(p)]))
+  const prop = (k: string) => props.get(PROP + k)
+  const fps = Number(prop('fps'))
+  const firstFrame = Number(prop('first-frame'))
+  if (!prop('sample') || !(fps > 0) || !Number.isInteger(firstFrame)) {
+    throw new StudioError('labels/malformed', 'This ELAN file was not written by ME Studio (its me-studio: header properties are missing)')
+  }
+  const sample: EafSample = { dataset: prop('dataset') ?? '', subject: prop('subject') ?? '', sample: prop('sample')!, fps, firstFrame }
+  const slots = new Map((child(doc, 'TIME_ORDER')?.children ?? []).map((s) => [s.attrs.TIME_SLOT_ID ?? '', Number(s.attrs.TIME_VALUE)]))
+  const toFrame = (slotId: string | undefined) => {
+    const ms = slots.get(slotId ?? '')
+    if (ms === undefined || Number.isNaN(ms)) throw new StudioError('labels/malformed', `ELAN time slot ${slotId ?? '?'} has no time`)
+    return firstFrame + Math.round((ms * fps) / 1000)
+  }
+  const intervals = new Map<string, { start: number; end: number; value: string; coder: string }>()
+  const apexes = new Map<string, number>()
+  for (const tier of doc.children.filter((c) => c.name === 'TIER')) {
+    const id = tier.attrs.TIER_ID ?? ''
+    const first = tier.children.find((c) => c.name === 'ANNOTATION')?.children.find((c) => c.name === 'ALIGNABLE_ANNOTATION')
+    if (!first) continue
+    const start = toFrame(first.attrs.TIME_SLOT_REF1)
+    const end = toFrame(first.attrs.TIME_SLOT_REF2)
+    if (id.endsWith(APEX_SUFFIX)) apexes.set(id.slice(0, -APEX_SUFFIX.length), start)
+    else intervals.set(id, { start, end, value: textOf(child(first, 'ANNOTATION_VALUE')), coder: tier.attrs.ANNOTATOR ?? id })
+  }
+  const roleOf = (coder: string): AnnotatorRole => {
+    const role = prop(`role:${coder}`) as AnnotatorRole | undefined
+    return role !== undefined && ANNOTATOR_ROLES.includes(role) ? role : 'coder'
+  }
+  const rows: CodingRow[] = [...intervals].map(([tierId, iv]) => ({
+    dataset: sample.dataset,
+    subject: sample.subject,
+    sample: sample.sample,
+    coder: iv.coder,
+    role: roleOf(iv.coder),
+    adjudicated: tierId.endsWith(ADJUDICATED_SUFFIX),
+    fps,
+    firstFrame,
+    fields: { onset: iv.start, apex: apexes.get(tierId) ?? null, offset: iv.end - 1, ...parseIntervalValue(iv.value) },
+  }))
+  return { sample, rows }
+}
+
+function fileUrl(path: string): string {
+  return 'file://' + encodeURI(path.replace(/\\/g, '/').replace(/^(?=[A-Za-z]:)/, '/'))
+}
+
+function mimeType(path: string): string {
+  const ext = path.toLowerCase().split('.').pop()
+  const types: Record<string, string> = { mp4: 'video/mp4', mov: 'video/quicktime', mpg: 'video/mpeg', mpeg: 'video/mpeg', avi: 'video/x-msvideo', mkv: 'video/x-matroska' }
+  return types[ext ?? ''] ?? 'unknown'
+}
+
+// ---- a minimal XML reader: elements, attributes, text, entities, comments, CDATA -------------
+
+interface XmlElement {
+  name: string
+  attrs: Record<string, string>
+  children: XmlElement[]
+  text: string
+}
+
+function child(el: XmlElement | undefined, name: string): XmlElement | undefined {
+  return el?.children.find((c) => c.name === name)
+}
+
+function textOf(el: XmlElement | undefined): string {
+  return el?.text ?? ''
+}
+
+function esc(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+}
+
+function unescapeXml(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (_, e: string) => {
+    if (e[0] === '#') return String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10))
+    return { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }[e.toLowerCase()] ?? ''
+  })
+}
+
+function parseXml(xml: string): XmlElement {
+  const root: XmlElement = { name: '#root', attrs: {}, children: [], text: '' }
+  const stack: XmlElement[] = [root]
+  const token = /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!\[CDATA\[([\s\S]*?)\]\]>|<!DOCTYPE[^>]*>|<\/([^\s>]+)\s*>|<([^\s/>]+)((?:\s+[^\s=]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g
+  for (const m of xml.matchAll(token)) {
+    const top = stack[stack.length - 1]!
+    if (m[1] !== undefined) top.text += m[1]
+    else if (m[2] !== undefined) {
+      if (stack.length === 1 || top.name !== m[2]) throw new StudioError('labels/malformed', `XML: unexpected </${m[2]}>`)
+      stack.pop()
+    } else if (m[3] !== undefined) {
+      const attrs: Record<string, string> = {}
+      for (const a of (m[4] ?? '').matchAll(/([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) attrs[a[1]!] = unescapeXml(a[2] ?? a[3] ?? '')
+      const el: XmlElement = { name: m[3], attrs, children: [], text: '' }
+      top.children.push(el)
+      if (m[5] !== '/') stack.push(el)
+    } else if (m[6] !== undefined) top.text += unescapeXml(m[6])
+  }
+  if (stack.length !== 1) throw new StudioError('labels/malformed', `XML: <${stack[stack.length - 1]!.name}> is not closed`)
+  const doc = root.children[0]
+  if (!doc) throw new StudioError('labels/malformed', 'XML: no document element')
+  return doc
+}

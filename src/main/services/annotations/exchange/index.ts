@@ -1,0 +1,105 @@
+import { mkdir, readFile, readdir, stat } from 'node:fs/promises'
+import { extname, join } from 'node:path'
+import { StudioError } from '@shared/ipc'
+import type { Project } from '../../project/project'
+import type { CodingService } from '../coding'
+import { writeFileAtomic } from './atomic'
+import { codesFromCsv, codesToCsv } from './csv'
+import { codesFromEaf, codesToEaf, eafPlaceable } from './eaf'
+import { applyCodingRows, collectCodingRows, type CodesImportResult, type CodingRow, type ExportSelection } from './rows'
+import { codesFromXlsx, codesToXlsx } from './xlsx'
+
+export const CODES_FORMATS = ['csv', 'xlsx', 'eaf'] as const
+export type CodesFormat = (typeof CODES_FORMATS)[number]
+
+export interface CodesExportResult {
+  /** Files written: one for csv/xlsx, one per sample for eaf. */
+  files: string[]
+  rows: number
+  /** Codings left out (eaf: no onset/offset to place on the timeline). */
+  skipped: number
+}
+
+/**
+ * Exports codes atomically. csv/xlsx: `target` is the file; eaf: `target` is a folder that gets
+ * one `<subject>_<sample>.eaf` per sample with codes.
+ */
+export async function exportCodes(project: Project, format: CodesFormat, target: string, selection: ExportSelection = {}): Promise<CodesExportResult> {
+  const rows = collectCodingRows(project, selection)
+  if (format === 'csv') {
+    await writeFileAtomic(target, codesToCsv(rows))
+    return { files: [target], rows: rows.length, skipped: 0 }
+  }
+  if (format === 'xlsx') {
+    await writeFileAtomic(target, await codesToXlsx(rows))
+    return { files: [target], rows: rows.length, skipped: 0 }
+  }
+  await mkdir(target, { recursive: true })
+  const bySample = new Map<string, CodingRow[]>()
+  for (const r of rows) {
+    const key = JSON.stringify([r.dataset, r.subject, r.sample])
+    bySample.set(key, [...(bySample.get(key) ?? []), r])
+  }
+  const datasets = project.listDatasets()
+  const files: string[] = []
+  let skipped = 0
+  for (const group of bySample.values()) {
+    const placeable = group.filter(eafPlaceable)
+    skipped += group.length - placeable.length
+    if (placeable.length === 0) continue
+    const first = group[0]!
+    const dataset = datasets.find((d) => d.name === first.dataset)!
+    const sample = project.sampleByName(dataset.id, first.subject, first.sample)!
+    const file = join(target, `${safeFileName(`${first.subject}_${first.sample}`)}.eaf`)
+    const xml = codesToEaf(
+      {
+        dataset: first.dataset,
+        subject: first.subject,
+        sample: first.sample,
+        fps: sample.clip.fps,
+        firstFrame: sample.firstFrame ?? 0,
+        mediaPath: sample.clip.kind === 'video' ? sample.clip.path : undefined,
+      },
+      placeable,
+    )
+    await writeFileAtomic(file, xml)
+    files.push(file)
+  }
+  return { files, rows: rows.length - skipped, skipped }
+}
+
+export interface CodesImportOptions {
+  /** Match samples in this dataset (otherwise by the dataset name in the file). */
+  datasetId?: number | undefined
+  /** xlsx sheets without ME Studio's index sheet: the coder they belong to. */
+  coder?: string | undefined
+}
+
+/** Imports codes from a csv/xlsx file, an .eaf file or a folder of .eaf files, in one transaction. */
+export async function importCodes(project: Project, coding: CodingService, source: string, options: CodesImportOptions = {}): Promise<CodesImportResult> {
+  const isFolder = (await stat(source).catch(() => null))?.isDirectory() ?? false
+  const format = isFolder ? 'eaf' : formatOf(source)
+  let rows: CodingRow[]
+  if (format === 'csv') rows = codesFromCsv(await readFile(source, 'utf8'))
+  else if (format === 'xlsx') rows = await codesFromXlsx(new Uint8Array(await readFile(source)), { coder: options.coder })
+  else {
+    const files = !isFolder ? [source] : (await readdir(source)).filter((f) => f.toLowerCase().endsWith('.eaf')).sort().map((f) => join(source, f))
+    rows = []
+    for (const file of files) rows.push(...codesFromEaf(await readFile(file, 'utf8')).rows)
+  }
+  return applyCodingRows(project, coding, rows, { format, datasetId: options.datasetId })
+}
+
+function formatOf(source: string): CodesFormat {
+  const ext = extname(source).toLowerCase()
+  if (ext === '.csv') return 'csv'
+  if (ext === '.xlsx') return 'xlsx'
+  if (ext === '.eaf') return 'eaf'
+  throw new StudioError('invalid-input', `Cannot tell the codes format of ${source}: use .csv, .xlsx, .eaf or a folder of .eaf files`)
+}
+
+function safeFileName(name: string): string {
+  return name.replace(/[\\/:*?"<>|\s]+/g, '_')
+}
+
+export type { CodesImportResult, CodingRow, ExportSelection } from './rows'

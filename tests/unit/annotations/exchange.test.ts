@@ -1,0 +1,100 @@
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { parseAus } from '@shared/domain/au'
+import { CodingService } from '../../../src/main/services/annotations/coding'
+import { exportCodes, importCodes, type CodesFormat } from '../../../src/main/services/annotations/exchange'
+import { codesFromCsv, parseCsv } from '../../../src/main/services/annotations/exchange/csv'
+import { annotationFields, type Project } from '../../../src/main/services/project/project'
+import { projectWithSamples, scratchDir } from '../project/project-fixture'
+
+let cleanups: (() => void)[] = []
+afterEach(() => {
+  for (const c of cleanups) c()
+  cleanups = []
+})
+
+function scratch() {
+  const s = scratchDir()
+  cleanups.push(s.cleanup)
+  return s.dir
+}
+
+/** Two coders, awkward values (quotes, commas, newlines, "or", missing apex), an adjudication, dataset labels. */
+async function codedProject(dir: string) {
+  const { project, sampleIds } = await projectWithSamples(dir)
+  const coding = new CodingService(project)
+  const kim = coding.createAnnotator('Kim', 'coder')
+  const lee = coding.createAnnotator('Lee "the second", PhD', 'coder')
+  const ada = coding.createAnnotator('Ada', 'adjudicator')
+  const [a, b, c] = sampleIds as [number, number, number]
+  coding.update(a, kim.id, { onset: 12, apex: 20, offset: 41, aus: parseAus('1+2+R12B').value, emotion: 'surprise', objectiveClass: 'VI', confidence: 0.75, status: 'done', notes: 'brows, then "lip"\nsecond line | notes: tricky' })
+  coding.update(a, lee.id, { onset: 13, apex: null, offset: 40, aus: parseAus('R14 or R24').value, emotion: 'others' })
+  coding.update(b, kim.id, { onset: 10, apex: 10, offset: 10, aus: parseAus('T17+B24+L4A').value, emotion: 'disgust', notes: '  padded  ' })
+  coding.adjudicate(a, ada.id, { accept: project.getAnnotation({ sampleId: a, annotatorId: kim.id, adjudicated: false })!.id })
+  const labels = project.transaction(() => project.createAnnotator('CASME II labels', 'dataset'))
+  coding.replace({ sampleId: c, annotatorId: labels.id, adjudicated: false }, { ...annotationFields(project.getAnnotation({ sampleId: a, annotatorId: kim.id, adjudicated: false })!), notes: '' }, 'import dataset')
+  return { project, coding }
+}
+
+/** Every annotation as comparable plain data: (dataset, subject, sample, coder, role, adjudicated) → fields. */
+function snapshot(project: Project) {
+  const names = new Map(project.listAnnotators().map((a) => [a.id, `${a.name}/${a.role}`]))
+  return project
+    .allAnnotations()
+    .map((a) => {
+      const s = project.getSample(a.sampleId)
+      return { key: `${s.subject}/${s.name}/${names.get(a.annotatorId)}/${a.adjudicated}`, fields: annotationFields(a) }
+    })
+    .sort((x, y) => x.key.localeCompare(y.key))
+}
+
+describe('codes export/import', () => {
+  for (const format of ['csv', 'xlsx', 'eaf'] as CodesFormat[]) {
+    it(`round-trips losslessly through ${format}`, async () => {
+      const source = await codedProject(scratch())
+      const out = join(scratch(), format === 'eaf' ? 'eaf' : `codes.${format}`)
+      const written = await exportCodes(source.project, format, out)
+      // every coding here has onset and offset, so ELAN can place them all
+      expect(written.skipped).toBe(0)
+      const target = await projectWithSamples(scratch())
+      const result = await importCodes(target.project, new CodingService(target.project), out)
+      expect(result.problems).toEqual([])
+      expect(result.imported).toBe(5)
+      expect(snapshot(target.project)).toEqual(snapshot(source.project))
+      // importing the same file again changes nothing
+      expect((await importCodes(target.project, new CodingService(target.project), out)).unchanged).toBe(5)
+      source.project.close()
+      target.project.close()
+    })
+  }
+
+  it('writes frames and ms in the CSV', async () => {
+    const { project } = await codedProject(scratch())
+    const out = join(scratch(), 'codes.csv')
+    await exportCodes(project, 'csv', out)
+    const [header, ...rows] = parseCsv(readFileSync(out, 'utf8'))
+    const row = rows.find((r) => r[3] === 'Kim' && r[5] === '0' && r[2] === 'EP01_01')!
+    const get = (name: string) => row[header!.indexOf(name)]
+    // first frame 10 at 200 fps: onset 12 → 10 ms, apex 20 → 50 ms, offset 41 → 155 ms
+    expect([get('onset_frame'), get('onset_ms'), get('apex_ms'), get('offset_ms')]).toEqual(['12', '10', '50', '155'])
+    expect(codesFromCsv(readFileSync(out, 'utf8'))).toHaveLength(5)
+    project.close()
+  })
+
+  it('writes ELAN files with one tier per coder and the apex as its own tier', async () => {
+    const { project } = await codedProject(scratch())
+    const dir = join(scratch(), 'eaf')
+    await exportCodes(project, 'eaf', dir)
+    expect(readdirSync(dir).sort()).toEqual(['sub01_EP01_01.eaf', 'sub01_EP02_01.eaf', 'sub01_EP03_01.eaf'])
+    const xml = readFileSync(join(dir, 'sub01_EP01_01.eaf'), 'utf8')
+    expect(xml).toContain('FORMAT="3.0"')
+    expect(xml).toContain('TIME_UNITS="milliseconds"')
+    for (const tier of ['Kim', 'Kim apex', 'Lee &quot;the second&quot;, PhD', 'Ada (adjudicated)', 'Ada (adjudicated) apex']) expect(xml).toContain(`TIER_ID="${tier}"`)
+    // onset 12 → 10 ms; the interval ends after offset frame 41 → (42 − 10)/200 s = 160 ms
+    expect(xml).toMatch(/TIME_VALUE="10"/)
+    expect(xml).toMatch(/TIME_VALUE="160"/)
+    expect(xml).toContain('AU: 1+2+R12B | emotion: surprise | class: VI | confidence: 0.75 | status: done | notes: brows')
+    project.close()
+  })
+})
