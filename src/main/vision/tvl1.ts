@@ -20,6 +20,7 @@ import {
   type FlowField,
   type GrayImage,
 } from './image'
+import { TVL1_KERNELS_WASM_BASE64 } from './wasm/tvl1-kernels'
 
 export interface Tvl1Options {
   /** Time step of the dual (Chambolle) update; convergence needs τ < 1/8 · θ-scaled, 0.25 in OpenCV (IPOL eq. 19). */
@@ -50,6 +51,11 @@ export interface Tvl1Options {
   pyramidSmoothing: boolean
   /** Interpolation used when warping I1 and its gradient: bicubic (Catmull–Rom, as IPOL; OpenCV uses Keys a = −0.75) or bilinear. */
   interpolation: 'bicubic' | 'bilinear'
+  /**
+   * Kernels: `wasm` (WebAssembly SIMD, 4 pixels per instruction) or `js` (plain TypeScript, the
+   * readable reference). The JS kernels also serve γ ≠ 0 and median filters larger than 5.
+   */
+  implementation: 'wasm' | 'js'
   /** Flow to start from at the finest scale (downscaled to the coarser ones); zero when absent. */
   initialFlow?: FlowField
   /** Called after every warping with the count done and the total, for job progress. */
@@ -72,6 +78,7 @@ export const TVL1_DEFAULTS: Readonly<Tvl1Options> = Object.freeze({
   presmoothingSigma: 0,
   pyramidSmoothing: false,
   interpolation: 'bicubic' as const,
+  implementation: 'wasm' as const,
 })
 
 /**
@@ -137,7 +144,8 @@ export function tvl1Flow(i0: GrayImage, i1: GrayImage, options: Partial<Tvl1Opti
     }
   }
 
-  const ws = new Tvl1Workspace(i0.width * i0.height, o.gamma !== 0, o.medianFiltering)
+  const useWasm = o.implementation === 'wasm' && o.gamma === 0 && o.medianFiltering <= 5
+  const ws = useWasm ? new WasmWorkspace(i0.width, i0.height) : new Tvl1Workspace(i0.width * i0.height, o.gamma !== 0, o.medianFiltering)
   const totalWarps = nscales * o.warps
   let doneWarps = 0
   const progress = o.onProgress
@@ -148,7 +156,8 @@ export function tvl1Flow(i0: GrayImage, i1: GrayImage, options: Partial<Tvl1Opti
     : undefined
 
   for (let s = nscales - 1; s >= 0; s--) {
-    solveScale(I0s[s]!, I1s[s]!, flow, ws, o, progress)
+    if (ws instanceof WasmWorkspace) solveScaleWasm(I0s[s]!, I1s[s]!, flow, ws, o, progress)
+    else solveScale(I0s[s]!, I1s[s]!, flow, ws, o, progress)
     if (s === 0) break
     // Zoom the flow to the next finer scale and rescale the vectors by 1/scaleStep (as OpenCV does).
     const next = I0s[s - 1]!
@@ -170,7 +179,6 @@ function scaleFlow(flow: FlowField, width: number, height: number, factor: numbe
 
 /** Buffers sized for the finest scale, reused by every scale (views of the first w·h values). */
 class Tvl1Workspace {
-  readonly I1w: Float32Array
   readonly I1wx: Float32Array
   readonly I1wy: Float32Array
   readonly grad: Float32Array
@@ -186,7 +194,6 @@ class Tvl1Workspace {
   readonly medianWindow: Float64Array
 
   constructor(n: number, gamma: boolean, median: number) {
-    this.I1w = new Float32Array(n)
     this.I1wx = new Float32Array(n)
     this.I1wy = new Float32Array(n)
     this.grad = new Float32Array(n)
@@ -219,7 +226,6 @@ function solveScale(
   const u1 = flow.u
   const u2 = flow.v
   const useGamma = o.gamma !== 0
-  const I1w = ws.I1w.subarray(0, n)
   const I1wx = ws.I1wx.subarray(0, n)
   const I1wy = ws.I1wy.subarray(0, n)
   const grad = ws.grad.subarray(0, n)
@@ -247,7 +253,7 @@ function solveScale(
 
   for (let warp = 0; warp < o.warps; warp++) {
     // I1(x + u0), its gradient, |∇I1|² and the constant part of ρ (IPOL eq. 13).
-    warpAndLinearise(I0.data, I1.data, I1x, I1y, u1, u2, w, h, bicubic, I1w, I1wx, I1wy, grad, rhoc)
+    warpAndLinearise(I0.data, I1.data, I1x, I1y, w, h, bicubic, u1, u2, I1wx, I1wy, grad, rhoc, 0, w)
     let error = Infinity
     for (let outer = 0; error > scaledEpsilon && outer < o.outerIterations; outer++) {
       if (o.medianFiltering > 1) {
@@ -264,32 +270,166 @@ function solveScale(
   }
 }
 
+/** Exports of the generated kernels (scripts/build-tvl1-wasm.mjs); pointers are byte offsets. */
+interface Tvl1Kernels {
+  pd_step(
+    ix: number, iy: number, grad: number, rhoc: number, u1: number, u2: number,
+    p11: number, p12: number, p21: number, p22: number,
+    w: number, h: number, stride: number, lt: number, theta: number, taut: number,
+  ): number
+  median3(dst: number, src: number, w: number, h: number, stride: number): void
+  median5(dst: number, src: number, w: number, h: number, stride: number): void
+}
+
+/** The part of the WebAssembly JS API used here (TypeScript declares it only with the DOM lib). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object
+  Instance: new (module: object, imports: object) => { exports: unknown }
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer }
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
+
+let kernelsModule: object | undefined
+
+/** The kernels, compiled once per thread (immutable code; memory and instance are per call). */
+function compiledKernels(): object {
+  if (!kernelsModule) {
+    const bin = atob(TVL1_KERNELS_WASM_BASE64)
+    const bytes = new Uint8Array(bin.length)
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i)
+    kernelsModule = new wasmApi.Module(bytes)
+  }
+  return kernelsModule
+}
+
+const PLANE = { ix: 0, iy: 1, grad: 2, rhoc: 3, u1: 4, u2: 5, p11: 6, p12: 7, p21: 8, p22: 9, tmp: 10 } as const
+const PLANE_COUNT = 11
+
+/**
+ * WebAssembly memory holding one padded plane per variable, sized for the finest scale. Pixel
+ * (x, y) of a scale is at float index `base + y·stride + x` (base = stride + 4): a zero row above
+ * and zero columns to the left make the backward divergence need no border tests, and spare
+ * columns to the right absorb the 4-wide vectors' overhang and the replicated last column.
+ */
+class WasmWorkspace {
+  readonly stride: number
+  readonly base: number
+  readonly planeFloats: number
+  readonly kernels: Tvl1Kernels
+  readonly planes: Float32Array[]
+
+  constructor(width: number, height: number) {
+    this.stride = (width + 8 + 3) & ~3
+    this.base = this.stride + 4
+    this.planeFloats = this.stride * (height + 6)
+    const bytes = this.planeFloats * 4 * PLANE_COUNT
+    const memory = new wasmApi.Memory({ initial: Math.ceil(bytes / 65536) })
+    const instance = new wasmApi.Instance(compiledKernels(), { env: { memory } })
+    this.kernels = instance.exports as unknown as Tvl1Kernels
+    const all = new Float32Array(memory.buffer)
+    this.planes = Array.from({ length: PLANE_COUNT }, (_, k) => all.subarray(k * this.planeFloats, (k + 1) * this.planeFloats))
+  }
+
+  ptr(plane: number): number {
+    return plane * this.planeFloats * 4
+  }
+
+  /** Median of a flow plane in place: replicated-border copy into `tmp`, then the SIMD network. */
+  median(plane: number, w: number, h: number, k: number): void {
+    const u = this.planes[plane]!
+    const tmp = this.planes[PLANE.tmp]!
+    const S = this.stride
+    for (let yy = -2; yy < h + 2; yy++) {
+      const from = this.base + (yy < 0 ? 0 : yy >= h ? h - 1 : yy) * S
+      const to = (yy + 2) * S + 4
+      tmp.set(u.subarray(from, from + w), to)
+      tmp[to - 2] = tmp[to - 1] = u[from]!
+      tmp[to + w] = tmp[to + w + 1] = u[from + w - 1]!
+    }
+    if (k === 5) this.kernels.median5(this.ptr(plane), this.ptr(PLANE.tmp), w, h, S)
+    else this.kernels.median3(this.ptr(plane), this.ptr(PLANE.tmp), w, h, S)
+  }
+}
+
+/** `solveScale` on the WebAssembly SIMD kernels (same algorithm, same stopping rule). */
+function solveScaleWasm(
+  I0: GrayImage,
+  I1: GrayImage,
+  flow: FlowField,
+  ws: WasmWorkspace,
+  o: Tvl1Options,
+  progress: (() => void) | undefined,
+): void {
+  const { width: w, height: h } = I0
+  const { gx: I1x, gy: I1y } = centralGradients(I1)
+  const { stride: S, base, planes, kernels } = ws
+  const u1 = planes[PLANE.u1]!
+  const u2 = planes[PLANE.u2]!
+  for (const p of [PLANE.p11, PLANE.p12, PLANE.p21, PLANE.p22]) planes[p]!.fill(0)
+  for (let y = 0; y < h; y++) {
+    u1.set(flow.u.subarray(y * w, y * w + w), base + y * S)
+    u2.set(flow.v.subarray(y * w, y * w + w), base + y * S)
+  }
+  const scaledEpsilon = o.epsilon * o.epsilon * w * h
+  const lt = o.lambda * o.theta
+  const taut = o.tau / o.theta
+  const bicubic = o.interpolation === 'bicubic'
+  const p = (k: number) => ws.ptr(k)
+
+  for (let warp = 0; warp < o.warps; warp++) {
+    warpAndLinearise(
+      I0.data, I1.data, I1x, I1y, w, h, bicubic, u1, u2,
+      planes[PLANE.ix]!, planes[PLANE.iy]!, planes[PLANE.grad]!, planes[PLANE.rhoc]!, base, S,
+    )
+    let error = Infinity
+    for (let outer = 0; error > scaledEpsilon && outer < o.outerIterations; outer++) {
+      if (o.medianFiltering > 1) {
+        ws.median(PLANE.u1, w, h, o.medianFiltering)
+        ws.median(PLANE.u2, w, h, o.medianFiltering)
+      }
+      for (let inner = 0; error > scaledEpsilon && inner < o.innerIterations; inner++) {
+        error = kernels.pd_step(
+          p(PLANE.ix), p(PLANE.iy), p(PLANE.grad), p(PLANE.rhoc), p(PLANE.u1), p(PLANE.u2),
+          p(PLANE.p11), p(PLANE.p12), p(PLANE.p21), p(PLANE.p22), w, h, S, lt, o.theta, taut,
+        )
+      }
+    }
+    progress?.()
+  }
+  for (let y = 0; y < h; y++) {
+    flow.u.set(u1.subarray(base + y * S, base + y * S + w), y * w)
+    flow.v.set(u2.subarray(base + y * S, base + y * S + w), y * w)
+  }
+}
+
 /**
  * Samples I1, ∂xI1, ∂yI1 at x + u(x) (replicated borders; IPOL's Neumann condition) and fills
- * grad = |∇I1w|² and ρ_c = I1w − ∇I1w·u0 − I0.
+ * I1wx, I1wy, grad = |∇I1w|² and ρ_c = I1w − ∇I1w·u0 − I0. I0, I1 and its gradient are dense
+ * (stride w); u and the outputs share a layout where pixel (x, y) is at `base + y·stride + x`.
  */
 function warpAndLinearise(
   I0: Float32Array,
   I1: Float32Array,
   I1x: Float32Array,
   I1y: Float32Array,
-  u1: Float32Array,
-  u2: Float32Array,
   w: number,
   h: number,
   bicubic: boolean,
-  I1w: Float32Array,
+  u1: Float32Array,
+  u2: Float32Array,
   I1wx: Float32Array,
   I1wy: Float32Array,
   grad: Float32Array,
   rhoc: Float32Array,
+  base: number,
+  stride: number,
 ): void {
   const A = KEYS_A // Catmull–Rom (IPOL's bicubic): exact on quadratics
   const wm = w - 1
   const hm = h - 1
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      const i = y * w + x
+      const i = base + y * stride + x
       const fx = x + u1[i]!
       const fy = y + u2[i]!
       let s0: number
@@ -373,11 +513,10 @@ function warpAndLinearise(
         sx = w00 * I1x[a]! + w01 * I1x[b]! + w10 * I1x[c]! + w11 * I1x[d]!
         sy = w00 * I1y[a]! + w01 * I1y[b]! + w10 * I1y[c]! + w11 * I1y[d]!
       }
-      I1w[i] = s0
       I1wx[i] = sx
       I1wy[i] = sy
       grad[i] = sx * sx + sy * sy
-      rhoc[i] = s0 - sx * u1[i]! - sy * u2[i]! - I0[i]!
+      rhoc[i] = s0 - sx * u1[i]! - sy * u2[i]! - I0[y * w + x]!
     }
   }
 }
