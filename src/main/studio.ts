@@ -3,6 +3,8 @@ import { registerAllHandlers } from './ipc/handlers'
 import { HandlerRegistry } from './ipc/registry'
 import { JobManager } from './services/jobs'
 import { MediaRoots, MediaRouter } from './services/media-access'
+import { MediaService, registerFrameRoutes } from './services/media'
+import { MotionService, registerMotionRoutes } from './services/motion'
 import { VisionPool } from './workers/vision-pool'
 import { visionWorkerLocation } from './workers/vision-worker-location'
 
@@ -27,6 +29,10 @@ export interface StudioContext {
   readonly media: MediaRouter
   /** Worker pool for CPU-heavy vision (flow, magnification); workers start on first use. */
   readonly vision: VisionPool
+  /** Frame-exact decoding of videos and image sequences (one byte-bounded cache for the app). */
+  readonly frames: MediaService
+  /** Flow/strain and magnification views of clips, cached per (clip, parameters). */
+  readonly motion: MotionService
 }
 
 export interface Studio extends StudioContext {
@@ -45,7 +51,11 @@ export function createStudio(options: StudioOptions): Studio {
   const mediaRoots = new MediaRoots()
   const media = new MediaRouter(mediaRoots)
   const vision = new VisionPool({ ...visionWorkerLocation(), ...(options.visionWorkers ? { size: options.visionWorkers } : {}) })
-  const context: StudioContext = { options, bus, jobs, mediaRoots, media, vision }
+  const frames = new MediaService(options.ffmpegPath ? { ffmpeg: async () => options.ffmpegPath! } : {})
+  const motion = new MotionService(frames, vision)
+  registerFrameRoutes(media, frames)
+  registerMotionRoutes(media, motion)
+  const context: StudioContext = { options, bus, jobs, mediaRoots, media, vision, frames, motion }
   const registry = new HandlerRegistry()
   registerAllHandlers(registry, context)
   return {

@@ -6,9 +6,12 @@
  * buffers the worker transfers back. To add a task, append an entry here; the pool's `run()`
  * types its params and result from this table.
  */
+import type { RgbImage } from '../vision/color'
 import { farnebackFlow, type FarnebackOptions } from '../vision/farneback'
 import type { FlowField, GrayImage } from '../vision/image'
 import { lucasKanadeFlow, type LucasKanadeOptions } from '../vision/lucas-kanade'
+import { magnifyEulerianRgb, type EulerianOptions } from '../vision/magnify-eulerian'
+import { magnifyRieszRgb, type RieszOptions } from '../vision/magnify-riesz'
 import { opticalStrain, type OpticalStrainOptions } from '../vision/strain'
 import { tvl1Flow, type Tvl1Options } from '../vision/tvl1'
 
@@ -30,6 +33,8 @@ export const visionTasks = {
   farneback: (p: FlowPairParams<FarnebackOptions>): FlowField => farnebackFlow(p.i0, p.i1, p.options),
   lk: (p: FlowPairParams<LucasKanadeOptions>): FlowField => lucasKanadeFlow(p.i0, p.i1, p.options),
   strain: (p: { flow: FlowField; options?: Partial<OpticalStrainOptions> }): GrayImage => opticalStrain(p.flow, p.options),
+  magnify: (p: { frames: RgbImage[] } & ({ method: 'eulerian'; options: EulerianOptions } | { method: 'riesz'; options: RieszOptions })): RgbImage[] =>
+    p.method === 'eulerian' ? magnifyEulerianRgb(p.frames, p.options) : magnifyRieszRgb(p.frames, p.options),
 } satisfies Record<string, (params: never, ctx: VisionTaskContext) => unknown>
 
 export type VisionTaskName = keyof typeof visionTasks

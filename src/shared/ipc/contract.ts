@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import type { EventName, RequestChannel, RequestName } from './define'
 import { jobEvents, jobRequests } from './channels/jobs'
+import { motionRequests } from './channels/motion'
 import { systemEvents, systemRequests } from './channels/system'
 
 /**
@@ -11,6 +12,7 @@ import { systemEvents, systemRequests } from './channels/system'
 export const requests = {
   ...systemRequests,
   ...jobRequests,
+  ...motionRequests,
 } as const satisfies Record<RequestName, RequestChannel>
 
 export const events = {

@@ -1,0 +1,246 @@
+import { createHash } from 'node:crypto'
+import sharp from 'sharp'
+import { applyColormap, finiteRange, type ColormapName } from '@shared/colormaps'
+import type { ClipInfo } from '@shared/domain/dataset'
+import { StudioError } from '@shared/ipc'
+import type { FlowMethod, FlowSummary, MagnifyMethod, MagnifySummary } from '@shared/ipc/channels/motion'
+import { flowColorLegend, flowMagnitudeStats, flowToColor } from '../../vision/flow-color'
+import type { RgbImage } from '../../vision/color'
+import { grayFromPixels, resizeBilinear, type FlowField, type GrayImage } from '../../vision/image'
+import type { OpticalStrainOptions } from '../../vision/strain'
+import type { TemporalFilter } from '../../vision/magnify-eulerian'
+import type { VisionPool } from '../../workers/vision-pool'
+import type { DecodedFrame, FrameMode } from '../media/frame'
+
+/** What the motion service needs from the media layer (MediaService satisfies it). */
+export interface FrameSource {
+  open(path: string): Promise<ClipInfo>
+  readFrame(path: string, index: number, mode?: FrameMode): Promise<DecodedFrame>
+}
+
+export interface FlowRequest {
+  clipPath: string
+  /** 0-based frame indices (onset → apex by default in the UI). */
+  from: number
+  to: number
+  method: FlowMethod
+  strainVariant: OpticalStrainOptions['variant']
+  /** Frames larger than this (longest side) are downscaled first; null keeps the native size. */
+  maxSide: number | null
+}
+
+interface FlowEntry {
+  summary: FlowSummary
+  flow: FlowField
+  strain: GrayImage
+}
+
+export interface MagnifyRequest {
+  clipPath: string
+  start: number
+  count: number
+  method: MagnifyMethod
+  alpha: number
+  /** Eulerian cut-off wavelength λc (px); ignored by the Riesz method. */
+  lambdaC: number
+  /** Temporal band-pass: IIR weights, or an ideal band in Hz (the clip's fps is filled in here). */
+  filter: { kind: 'iir'; r1: number; r2: number } | { kind: 'ideal'; lowHz: number; highHz: number }
+}
+
+interface MagnifyEntry {
+  summary: MagnifySummary
+  frames: Uint8Array[]
+}
+
+/** Longest clip section magnified at once: the pyramid of every frame is held in memory. */
+export const MAX_MAGNIFY_FRAMES = 400
+
+/**
+ * Computes and caches motion views of clips: optical flow + strain between two frames, and
+ * magnified clip sections. All heavy work runs in the vision worker pool; results are cached per
+ * (clip, parameters) under a deterministic id, so the renderer can re-request the same PNGs.
+ */
+export class MotionService {
+  private readonly flows = new Map<string, Promise<FlowEntry>>()
+  private readonly magnified = new Map<string, Promise<MagnifyEntry>>()
+
+  constructor(
+    private readonly frames: FrameSource,
+    private readonly pool: VisionPool,
+    private readonly limits = { flows: 24, magnified: 4 },
+  ) {}
+
+  static flowId(request: FlowRequest): string {
+    return digest(['flow', request.clipPath, request.from, request.to, request.method, request.strainVariant, request.maxSide])
+  }
+
+  static magnifyId(request: MagnifyRequest): string {
+    return digest(['magnify', request.clipPath, request.start, request.count, request.method, request.alpha, request.lambdaC, request.filter])
+  }
+
+  /** Flow from frame `from` to frame `to`, its strain and statistics (cached). */
+  flow(request: FlowRequest, options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<FlowEntry> {
+    const id = MotionService.flowId(request)
+    return remember(this.flows, id, this.limits.flows, () => this.computeFlow(id, request, options))
+  }
+
+  /** A finished flow by id, or a `not-found` error (e.g. evicted: the UI recomputes). */
+  async flowById(id: string): Promise<FlowEntry> {
+    const entry = this.flows.get(id)
+    if (!entry) throw new StudioError('not-found', `No computed flow ${id}`)
+    return entry
+  }
+
+  magnify(request: MagnifyRequest, options: { signal?: AbortSignal } = {}): Promise<MagnifyEntry> {
+    const id = MotionService.magnifyId(request)
+    return remember(this.magnified, id, this.limits.magnified, () => this.computeMagnified(id, request, options))
+  }
+
+  async magnifiedById(id: string): Promise<MagnifyEntry> {
+    const entry = this.magnified.get(id)
+    if (!entry) throw new StudioError('not-found', `No magnified clip ${id}`)
+    return entry
+  }
+
+  /** PNG of a flow view: Middlebury colour, magnitude or strain heatmap (px/frame), or the colour-wheel legend. */
+  async flowPng(id: string, view: 'color' | 'magnitude' | 'strain' | 'legend', colormap: ColormapName = 'inferno'): Promise<Buffer> {
+    const { flow, strain, summary } = await this.flowById(id)
+    if (view === 'legend') return rgbaPng(flowColorLegend(129))
+    if (view === 'color') return rgbaPng(flowToColor(flow))
+    const values = view === 'strain' ? strain.data : magnitudes(flow)
+    const range = view === 'strain' ? { min: 0, max: summary.strain.max } : { min: 0, max: summary.stats.max }
+    return rgbaPng({ width: flow.width, height: flow.height, data: applyColormap(values, colormap, range) })
+  }
+
+  /** The raw field for quiver drawing: little-endian float32, u and v interleaved, row-major. */
+  async flowField(id: string): Promise<Buffer> {
+    const { flow } = await this.flowById(id)
+    const interleaved = new Float32Array(flow.width * flow.height * 2)
+    for (let i = 0; i < flow.width * flow.height; i++) {
+      interleaved[2 * i] = flow.u[i]!
+      interleaved[2 * i + 1] = flow.v[i]!
+    }
+    return Buffer.from(interleaved.buffer)
+  }
+
+  async magnifiedFramePng(id: string, offset: number): Promise<Buffer> {
+    const { frames, summary } = await this.magnifiedById(id)
+    const frame = frames[offset]
+    if (!frame) throw new StudioError('not-found', `Frame ${offset} is outside the magnified section (0..${frames.length - 1})`)
+    return sharp(frame, { raw: { width: summary.width, height: summary.height, channels: 3 } }).png({ compressionLevel: 2 }).toBuffer()
+  }
+
+  private async computeFlow(id: string, request: FlowRequest, options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void }): Promise<FlowEntry> {
+    const started = performance.now()
+    const clip = await this.frames.open(request.clipPath)
+    for (const index of [request.from, request.to]) {
+      if (!Number.isInteger(index) || index < 0 || index >= clip.frameCount) {
+        throw new StudioError('media/missing-frames', `Frame index ${index} is outside the clip (0..${clip.frameCount - 1})`)
+      }
+    }
+    const [a, b] = await Promise.all([this.frames.readFrame(request.clipPath, request.from, 'gray'), this.frames.readFrame(request.clipPath, request.to, 'gray')])
+    const i0 = this.fit(grayFromPixels(a.data, a.width, a.height, 1), request.maxSide)
+    const i1 = this.fit(grayFromPixels(b.data, b.width, b.height, 1), request.maxSide)
+    const run = { signal: options.signal, transfer: [i0.data.buffer as ArrayBuffer, i1.data.buffer as ArrayBuffer] }
+    const flow =
+      request.method === 'tvl1'
+        ? await this.pool.run('tvl1', { i0, i1 }, { ...run, ...(options.onProgress ? { onProgress: options.onProgress } : {}) })
+        : await this.pool.run(request.method === 'farneback' ? 'farneback' : 'lk', { i0, i1 }, run)
+    const strain = await this.pool.run('strain', { flow: copyFlow(flow), options: { variant: request.strainVariant } }, { signal: options.signal })
+    const stats = flowMagnitudeStats(flow)
+    const strainRange = finiteRange(strain.data)
+    let strainSum = 0
+    for (const value of strain.data) strainSum += value
+    const summary: FlowSummary = {
+      flowId: id,
+      clipPath: request.clipPath,
+      from: request.from,
+      to: request.to,
+      method: request.method,
+      strainVariant: request.strainVariant,
+      width: flow.width,
+      height: flow.height,
+      sourceWidth: a.width,
+      sourceHeight: a.height,
+      stats: { mean: stats.mean, max: stats.max, median: stats.median, p95: stats.p95 },
+      strain: { mean: strainSum / strain.data.length, max: strainRange.max },
+      computeMs: Math.round(performance.now() - started),
+    }
+    return { summary, flow, strain }
+  }
+
+  private async computeMagnified(id: string, request: MagnifyRequest, options: { signal?: AbortSignal }): Promise<MagnifyEntry> {
+    const clip = await this.frames.open(request.clipPath)
+    const { start, count } = request
+    if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 2 || start + count > clip.frameCount) {
+      throw new StudioError('invalid-input', `Frames ${start}..${start + count - 1} are not a section of the clip (0..${clip.frameCount - 1}, at least 2 frames)`)
+    }
+    if (count > MAX_MAGNIFY_FRAMES) throw new StudioError('invalid-input', `At most ${MAX_MAGNIFY_FRAMES} frames can be magnified at once (asked for ${count})`)
+    const filter = temporalFilter(request.filter, clip.fps)
+    const rgb: RgbImage[] = []
+    for (let i = 0; i < count; i++) {
+      const frame = await this.frames.readFrame(request.clipPath, start + i, 'rgb')
+      rgb.push({ width: frame.width, height: frame.height, data: Float32Array.from(frame.data) })
+    }
+    const task =
+      request.method === 'eulerian'
+        ? { frames: rgb, method: 'eulerian' as const, options: { alpha: request.alpha, lambdaC: request.lambdaC, filter } }
+        : { frames: rgb, method: 'riesz' as const, options: { alpha: request.alpha, filter } }
+    const magnified = await this.pool.run('magnify', task, { signal: options.signal, transfer: rgb.map((f) => f.data.buffer as ArrayBuffer) })
+    const width = magnified[0]!.width
+    const height = magnified[0]!.height
+    const frames = magnified.map((f) => Uint8Array.from(f.data, (v) => (v < 0 ? 0 : v > 255 ? 255 : Math.round(v))))
+    return { summary: { magnifyId: id, clipPath: request.clipPath, start, count, width, height, method: request.method, alpha: request.alpha }, frames }
+  }
+
+  private fit(image: GrayImage, maxSide: number | null): GrayImage {
+    const side = Math.max(image.width, image.height)
+    if (maxSide === null || side <= maxSide) return image
+    const scale = maxSide / side
+    return resizeBilinear(image, Math.max(1, Math.round(image.width * scale)), Math.max(1, Math.round(image.height * scale)))
+  }
+}
+
+function temporalFilter(filter: MagnifyRequest['filter'], fps: number): TemporalFilter {
+  if (filter.kind === 'iir') return filter
+  if (!(filter.lowHz > 0 && filter.highHz > filter.lowHz && filter.highHz <= fps / 2)) {
+    throw new StudioError('invalid-input', `The pass band ${filter.lowHz}–${filter.highHz} Hz must satisfy 0 < low < high ≤ fps/2 (${fps / 2} Hz)`)
+  }
+  return { kind: 'ideal', fps, low: filter.lowHz, high: filter.highHz }
+}
+
+/** Caches a computation by id with LRU eviction; a failed computation is forgotten so it can be retried. */
+function remember<T>(cache: Map<string, Promise<T>>, id: string, limit: number, compute: () => Promise<T>): Promise<T> {
+  const existing = cache.get(id)
+  if (existing) {
+    cache.delete(id)
+    cache.set(id, existing)
+    return existing
+  }
+  const pending = compute()
+  cache.set(id, pending)
+  pending.catch(() => cache.delete(id))
+  while (cache.size > limit) cache.delete(cache.keys().next().value as string)
+  return pending
+}
+
+function digest(parts: unknown[]): string {
+  return createHash('sha1').update(JSON.stringify(parts)).digest('hex').slice(0, 20)
+}
+
+function magnitudes(flow: FlowField): Float32Array {
+  const out = new Float32Array(flow.width * flow.height)
+  for (let i = 0; i < out.length; i++) out[i] = Math.hypot(flow.u[i]!, flow.v[i]!)
+  return out
+}
+
+/** The strain task takes its input by transfer; keep the cached flow intact. */
+function copyFlow(flow: FlowField): FlowField {
+  return { width: flow.width, height: flow.height, u: flow.u.slice(), v: flow.v.slice() }
+}
+
+function rgbaPng(image: { width: number; height: number; data: Uint8ClampedArray }): Promise<Buffer> {
+  return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 4 } })
+    .png({ compressionLevel: 2 })
+    .toBuffer()
+}
