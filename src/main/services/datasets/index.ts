@@ -1,0 +1,5 @@
+export { scanDataset, openDataset, type ScanOptions, type OpenDatasetOptions, type OpenedDataset, type DatasetSummary } from './scan'
+export { readLabelFile, parseLabelSheets, labelsFromFolders } from './labels'
+export { validateLabels, matchRow, subjectKey, sampleKey, type LabelMatch } from './validate'
+export { findClips, guessLayout, findLabelFile, identifyClip, type FoundClip, type LayoutGuess } from './layout'
+export { readSheets, parseDelimited, type Cell, type SheetGrid } from './sheet-reader'

@@ -1,0 +1,96 @@
+import { MAX_MICRO_EXPRESSION_MS, type ImportProblem, type LabelRow, type ScannedSample } from '@shared/domain/dataset'
+
+/** A subject id reduced to what every sheet and folder agree on: `sub01`, `01`, `1`, `s1`, `spNO.1` → `1`. */
+export function subjectKey(subject: string): string {
+  const trimmed = subject.trim().toLowerCase()
+  const digits = /(\d+)\s*$/.exec(trimmed)
+  return digits ? String(Number(digits[1])) : trimmed
+}
+
+export function sampleKey(sample: string): string {
+  return sample.trim().toLowerCase()
+}
+
+/**
+ * Finds the sample a label row describes: same subject, and the same name, or — for sheets that
+ * abbreviate folder names (CAS(ME)²) — the one folder name that contains the sheet's name.
+ */
+export function matchRow(row: LabelRow, samples: ScannedSample[], bySubject = groupBySubject(samples)): ScannedSample | null {
+  const candidates = bySubject.get(subjectKey(row.subject)) ?? []
+  const name = sampleKey(row.sample)
+  const exact = candidates.find((s) => sampleKey(s.name) === name)
+  if (exact) return exact
+  const containing = candidates.filter((s) => sampleKey(s.name).includes(name))
+  return containing.length === 1 ? containing[0]! : null
+}
+
+export function groupBySubject(samples: ScannedSample[]): Map<string, ScannedSample[]> {
+  const groups = new Map<string, ScannedSample[]>()
+  for (const sample of samples) {
+    const key = subjectKey(sample.subject)
+    const list = groups.get(key)
+    if (list) list.push(sample)
+    else groups.set(key, [sample])
+  }
+  return groups
+}
+
+export interface LabelMatch {
+  row: LabelRow
+  sample: ScannedSample | null
+}
+
+/**
+ * Checks label rows against the scanned clips: unknown samples, frames that are not in the clip
+ * (outside it, or dropped inside it), onset > apex > offset order, intervals over 500 ms (micro
+ * rows only), and samples no row describes.
+ */
+export function validateLabels(samples: ScannedSample[], rows: LabelRow[]): { matches: LabelMatch[]; problems: ImportProblem[] } {
+  const problems: ImportProblem[] = []
+  const bySubject = groupBySubject(samples)
+  const labelled = new Set<ScannedSample>()
+  const matches: LabelMatch[] = []
+  for (const row of rows) {
+    const where = `${row.subject}/${row.sample}`
+    const report = (severity: ImportProblem['severity'], code: ImportProblem['code'], message: string) =>
+      problems.push({ severity, code, message, row: row.rowNumber, sample: where })
+
+    if (row.apex !== null && row.onset > row.apex) report('error', 'labels/onset-after-apex', `Row ${row.rowNumber}: onset ${row.onset} is after apex ${row.apex}`)
+    if (row.apex !== null && row.offset !== null && row.apex > row.offset) report('error', 'labels/apex-after-offset', `Row ${row.rowNumber}: apex ${row.apex} is after offset ${row.offset}`)
+    else if (row.offset !== null && row.onset > row.offset) report('error', 'labels/onset-after-apex', `Row ${row.rowNumber}: onset ${row.onset} is after offset ${row.offset}`)
+
+    const sample = matchRow(row, samples, bySubject)
+    matches.push({ row, sample })
+    if (!sample) {
+      report('warning', 'labels/unknown-sample', `Row ${row.rowNumber}: no clip ${where} in the dataset`)
+      continue
+    }
+    labelled.add(sample)
+    const { frameNumbers, fps } = sample.clip
+    const first = frameNumbers[0]
+    const last = frameNumbers[frameNumbers.length - 1]
+    const present = new Set(frameNumbers)
+    const frames: [string, number | null][] = [
+      ['onset', row.onset],
+      ['apex', row.apex],
+      ['offset', row.offset],
+    ]
+    for (const [label, frame] of frames) {
+      if (frame === null || first === undefined || last === undefined) continue
+      if (frame < first || frame > last) report('error', 'labels/frames-outside-clip', `Row ${row.rowNumber}: ${label} frame ${frame} is outside the clip (${first}..${last})`)
+      else if (!present.has(frame)) report('warning', 'labels/missing-frames', `Row ${row.rowNumber}: ${label} frame ${frame} is missing from the clip (dropped frame)`)
+    }
+    if (row.offset !== null && row.offset >= row.onset && row.expressionType !== 'macro') {
+      const durationMs = ((row.offset - row.onset + 1) / fps) * 1000
+      if (durationMs > MAX_MICRO_EXPRESSION_MS) {
+        report('warning', 'labels/too-long', `Row ${row.rowNumber}: ${Math.round(durationMs)} ms from onset to offset at ${fps} fps (micro-expressions last at most ${MAX_MICRO_EXPRESSION_MS} ms)`)
+      }
+    }
+  }
+  for (const sample of samples) {
+    if (!labelled.has(sample)) {
+      problems.push({ severity: 'warning', code: 'dataset/sample-without-label', message: `No label row describes ${sample.subject}/${sample.name}`, sample: `${sample.subject}/${sample.name}` })
+    }
+  }
+  return { matches, problems }
+}
