@@ -161,6 +161,21 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX predictions_by_sample ON predictions(sample_id, model_id);
     `,
   },
+  {
+    // Added by the batch/export engineer (issue 8): exports record the onset/apex/offset a
+    // prediction used and whether they were coded or suggested, plus optional per-frame
+    // summaries; a batch job holds at most one prediction per (sample, model).
+    version: 2,
+    description: 'predictions: frames used + their source, summaries; one prediction per (job, sample, model)',
+    sql: /* sql */ `
+      ALTER TABLE predictions ADD COLUMN onset_frame INTEGER;
+      ALTER TABLE predictions ADD COLUMN apex_frame INTEGER;
+      ALTER TABLE predictions ADD COLUMN offset_frame INTEGER;
+      ALTER TABLE predictions ADD COLUMN frames_source TEXT CHECK (frames_source IN ('coded', 'suggested'));
+      ALTER TABLE predictions ADD COLUMN summaries_json TEXT;
+      CREATE UNIQUE INDEX one_prediction_per_job_item ON predictions(job_id, sample_id, model_id) WHERE job_id IS NOT NULL;
+    `,
+  },
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version

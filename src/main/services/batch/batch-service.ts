@@ -1,0 +1,252 @@
+import { StudioError, type StudioErrorShape } from '@shared/ipc'
+import type { BatchSelection, Shard } from '@shared/domain/batch'
+import type { JobContext, JobManager } from '../jobs'
+import type { Project } from '../project/project'
+import type { Predictor, PredictorSource } from './predictor'
+import { BATCH_JOB_KIND, BatchStore, type BatchJobRecord, type PendingItem } from './store'
+
+export interface BatchRequest {
+  modelRefs: string[]
+  selection: BatchSelection
+  shard?: Shard | null
+  /** Execution provider override (`cpu`, `cuda`, …); the inference service's order otherwise. */
+  provider?: string | null
+  /** Also compute per-frame attention/flow summaries (exported on request). */
+  summaries?: boolean
+}
+
+/** Progress of a batch as this process measures it (rate over the items run since it (re)started). */
+export interface BatchProgress {
+  jobId: string
+  state: 'running' | 'paused'
+  done: number
+  total: number
+  failed: number
+  etaMs: number | null
+  /** Items per second since this run started (a resumed job does not count its earlier items). */
+  throughput: number | null
+}
+
+export interface BatchServiceOptions {
+  jobs: JobManager
+  predictors: PredictorSource
+  /** The open project (throws `not-found` when none is). */
+  project: () => Project
+  onProgress?: (progress: BatchProgress) => void
+  now?: () => number
+}
+
+/** Resolves when not paused; a pause holds the batch between two items. */
+class PauseGate {
+  private release: (() => void) | null = null
+  private gate: Promise<void> | null = null
+
+  get paused(): boolean {
+    return this.gate !== null
+  }
+
+  pause(): void {
+    this.gate ??= new Promise<void>((resolve) => (this.release = resolve))
+  }
+
+  resume(): void {
+    this.release?.()
+    this.gate = this.release = null
+  }
+
+  async wait(signal: AbortSignal): Promise<void> {
+    if (!this.gate || signal.aborted) return
+    const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))
+    await Promise.race([this.gate, aborted])
+  }
+}
+
+/**
+ * Runs models over a selection of a project's samples as a resumable job: the work list and
+ * every finished prediction live in the project file (see `BatchStore`), samples are streamed
+ * one at a time (no tensors are kept), a failing sample is recorded and the batch goes on, and
+ * a job interrupted by a crash, a quit, a cancel or a pause continues where it stopped.
+ */
+export class BatchService {
+  private readonly gates = new Map<string, PauseGate>()
+  private readonly now: () => number
+
+  constructor(private readonly options: BatchServiceOptions) {
+    this.now = options.now ?? Date.now
+  }
+
+  private store(): BatchStore {
+    return new BatchStore(this.options.project())
+  }
+
+  /** Creates the job in the project (its whole work list) and starts it. */
+  async start(request: BatchRequest): Promise<{ jobId: string; total: number }> {
+    if (request.modelRefs.length === 0) throw new StudioError('invalid-input', 'Choose at least one model')
+    const predictors = await this.options.predictors.resolve(request.modelRefs, { provider: request.provider ?? undefined })
+    const store = this.store()
+    const job = store.createJob(
+      {
+        selection: request.selection,
+        shard: request.shard ?? null,
+        modelRefs: request.modelRefs,
+        provider: request.provider ?? null,
+        summaries: request.summaries ?? false,
+      },
+      predictors.map((p) => p.model),
+    )
+    this.launch(store, job, predictors)
+    return { jobId: job.jobId, total: job.total }
+  }
+
+  /** Continues an interrupted, paused or cancelled job from its first unfinished item. */
+  async resume(jobId: string): Promise<{ jobId: string; total: number }> {
+    const gate = this.gates.get(jobId)
+    if (gate) {
+      gate.resume()
+      return { jobId, total: this.store().job(jobId).total }
+    }
+    const store = this.store()
+    const job = store.job(jobId)
+    if (job.state === 'completed') return { jobId, total: job.total }
+    const predictors = await this.options.predictors.resolve(job.params.modelRefs, { provider: job.params.provider ?? undefined })
+    job.params.modelRowIds.forEach((rowId, i) => {
+      const expected = store.modelSha256(rowId)
+      const actual = predictors[i]!.model.sha256
+      if (expected !== actual) {
+        throw new StudioError(
+          'conflict',
+          `Model ${job.params.modelRefs[i]} has changed since this batch started (sha256 ${actual.slice(0, 12)}…, the batch used ${expected.slice(0, 12)}…); start a new batch`,
+        )
+      }
+    })
+    this.launch(store, job, predictors)
+    return { jobId, total: job.total }
+  }
+
+  /** Holds a running job between two items; `resume` lets it go on. The pause survives a restart. */
+  pause(jobId: string): boolean {
+    const gate = this.gates.get(jobId)
+    if (!gate || gate.paused) return false
+    gate.pause()
+    this.store().setState(jobId, 'paused')
+    return true
+  }
+
+  cancel(jobId: string): boolean {
+    this.gates.get(jobId)?.resume()
+    return this.options.jobs.cancel(jobId)
+  }
+
+  isActive(jobId: string): boolean {
+    return this.gates.has(jobId)
+  }
+
+  isPaused(jobId: string): boolean {
+    return this.gates.get(jobId)?.paused ?? false
+  }
+
+  jobs(): BatchJobRecord[] {
+    return this.store().listJobs()
+  }
+
+  job(jobId: string): BatchJobRecord {
+    return this.store().job(jobId)
+  }
+
+  private launch(store: BatchStore, job: BatchJobRecord, predictors: Predictor[]): void {
+    const gate = new PauseGate()
+    this.gates.set(job.jobId, gate)
+    store.setState(job.jobId, 'running')
+    this.options.jobs.start(
+      BATCH_JOB_KIND,
+      async (ctx) => {
+        try {
+          await this.run(store, job, predictors, ctx, gate)
+          store.setState(job.jobId, ctx.signal.aborted ? 'cancelled' : 'completed')
+          const final = store.job(job.jobId)
+          return { jobId: job.jobId, total: final.total, done: final.done, failed: final.failed }
+        } catch (error) {
+          const cancelled = ctx.signal.aborted
+          store.setState(job.jobId, cancelled ? 'cancelled' : 'failed', cancelled ? undefined : errorShape(error))
+          throw error
+        } finally {
+          this.gates.delete(job.jobId)
+        }
+      },
+      job.jobId,
+    )
+  }
+
+  private async run(store: BatchStore, job: BatchJobRecord, predictors: Predictor[], ctx: JobContext, gate: PauseGate): Promise<void> {
+    const byRow = new Map(job.params.modelRowIds.map((rowId, i) => [rowId, predictors[i]!]))
+    const startedMs = this.now()
+    let done = job.done
+    let failed = job.failed
+    let ranHere = 0
+    const report = (state: BatchProgress['state']) => {
+      const elapsed = this.now() - startedMs
+      const rate = ranHere >= 1 && elapsed > 0 ? (ranHere * 1000) / elapsed : null
+      ctx.progress(done, job.total)
+      this.options.onProgress?.({
+        jobId: job.jobId,
+        state,
+        done,
+        total: job.total,
+        failed,
+        throughput: rate,
+        etaMs: rate ? Math.round(((job.total - done) / rate) * 1000) : null,
+      })
+    }
+    report('running')
+    for (const item of store.pendingItems(job.jobId)) {
+      if (gate.paused) {
+        report('paused')
+        await gate.wait(ctx.signal)
+        if (!ctx.signal.aborted) store.setState(job.jobId, 'running')
+      }
+      if (ctx.signal.aborted) return
+      const predictor = byRow.get(item.modelRowId)
+      if (!predictor) throw new StudioError('internal', `Job ${job.jobId} has an item for model row ${item.modelRowId}, which the job does not list`)
+      const ok = await this.runItem(store, job, item, predictor, ctx)
+      if (ok === null) return
+      done += 1
+      ranHere += 1
+      if (!ok) failed += 1
+      report('running')
+    }
+  }
+
+  /** Predicts one item and commits it; true/false for success/failure, null when cancelled mid-item (left pending). */
+  private async runItem(store: BatchStore, job: BatchJobRecord, item: PendingItem, predictor: Predictor, ctx: JobContext): Promise<boolean | null> {
+    const model = predictor.model
+    let label = `sample ${item.sampleId} · ${model.id}`
+    try {
+      const sample = store.sample(item.sampleId)
+      label = `${sample.dataset}/${sample.subject}/${sample.name} · ${model.id}`
+      const prediction = await predictor.predictSample(sample, { signal: ctx.signal, summaries: job.params.summaries })
+      if (ctx.signal.aborted) return null
+      if (prediction.probabilities.length !== model.classes.length || prediction.probabilities.some((p) => !Number.isFinite(p))) {
+        throw new StudioError('model/run-failed', `${model.id} returned ${prediction.probabilities.length} scores (non-finite or not one per class)`)
+      }
+      store.recordResult(job.jobId, item, model, { ok: true, prediction, predictedClass: model.classes[argmax(prediction.probabilities)]! })
+      return true
+    } catch (error) {
+      if (ctx.signal.aborted) return null
+      const shape = errorShape(error)
+      store.recordResult(job.jobId, item, model, { ok: false, error: shape, provider: job.params.provider ?? '' })
+      ctx.itemError(label, shape)
+      return false
+    }
+  }
+}
+
+function argmax(values: readonly number[]): number {
+  let best = 0
+  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i
+  return best
+}
+
+function errorShape(error: unknown): StudioErrorShape {
+  if (error instanceof StudioError) return error.toShape()
+  return { code: 'model/run-failed', message: error instanceof Error ? error.message : String(error) }
+}

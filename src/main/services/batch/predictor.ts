@@ -1,0 +1,68 @@
+import type { FramesSource } from '@shared/domain/batch'
+
+/**
+ * What the batch needs from inference, and nothing more: the inference service's
+ * `predictSample` behind a narrow interface, so batch, resume, shard and export logic run the
+ * same with the real ONNX models, in the CLI, and with a deterministic predictor in tests.
+ */
+
+/** A sample as the batch hands it to a predictor: identity, clip and its reference coding. */
+export interface BatchSample {
+  sampleId: number
+  datasetId: number
+  /** Dataset name as imported: with `subject`, the LOSO group key. */
+  dataset: string
+  subject: string
+  name: string
+  /** Absolute path of the clip (video file or frame folder). */
+  clipPath: string
+  fps: number
+  frameCount: number
+  /** The reference coding (adjudicated, else the dataset's own labels, else the first coder's); null when uncoded. */
+  coded: { onset: number | null; apex: number | null; offset: number | null; emotion: string | null } | null
+}
+
+/** The identity of a model as exports and evaluation record it. */
+export interface PredictorModel {
+  /** Model card id. */
+  id: string
+  name: string
+  version: string
+  sha256: string
+  /** Class names in the order of `probabilities`. */
+  classes: string[]
+  /** Preprocessing recipe id: models with the same recipe share intermediate features. */
+  recipeId: string
+  /** The card's `training.protocol` (per-fold LOSO models: `loso-fold dataset=… subject=…`). */
+  protocol: string
+  /** The full model card as JSON, kept in the project with the predictions. */
+  cardJson: string
+  path: string
+}
+
+/** A named per-frame (or per-channel) series summarising what the model saw, e.g. mean attention per frame. */
+export interface PredictionSummary {
+  name: string
+  values: number[]
+}
+
+export interface SamplePrediction {
+  /** Class probabilities in `PredictorModel.classes` order. */
+  probabilities: number[]
+  /** The execution provider that actually ran the model. */
+  provider: string
+  timings: { preprocessMs: number; inferenceMs: number; totalMs: number }
+  /** The frames the input was built from, and whether they were coded or suggested (spotting, midpoint). */
+  frames: { onset: number; apex: number; offset: number | null; source: FramesSource }
+  summaries?: PredictionSummary[]
+}
+
+export interface Predictor {
+  readonly model: PredictorModel
+  predictSample(sample: BatchSample, options: { signal: AbortSignal; summaries: boolean }): Promise<SamplePrediction>
+}
+
+/** Turns the models a user names (card id or `.onnx` path) into predictors on a provider. */
+export interface PredictorSource {
+  resolve(modelRefs: readonly string[], options: { provider?: string | undefined }): Promise<Predictor[]>
+}

@@ -1,0 +1,112 @@
+/**
+ * CSV per RFC 4180 (CRLF line ends, fields quoted when they hold `"`, `,`, CR or LF, quotes
+ * doubled), UTF-8 without BOM, plus spreadsheet formula neutralisation for text cells.
+ */
+
+/** A typed cell: text is neutralised, numbers are written as already formatted. */
+export type CsvCell = { text: string } | { number: string } | null
+
+export const text = (value: string | null | undefined): CsvCell => (value === null || value === undefined ? null : { text: value })
+export const num = (value: number | null | undefined, digits?: number): CsvCell =>
+  value === null || value === undefined || !Number.isFinite(value) ? null : { number: formatNumber(value, digits) }
+
+/**
+ * Fixed formatting so that re-exports are byte-identical on every platform: `digits` decimals
+ * when given, else the shortest round-trip form (integers stay integers). `-0` prints as `0`.
+ */
+export function formatNumber(value: number, digits?: number): string {
+  const s = digits === undefined ? String(value) : value.toFixed(digits)
+  return /^-0(\.0*)?$/.test(s) ? s.slice(1) : s
+}
+
+/**
+ * Spreadsheets (Excel, LibreOffice, Google Sheets) execute a cell that starts with `=`, `+`, `-`,
+ * `@`, a tab or a CR as a formula ("CSV injection"). Such text cells get a leading `'`, which the
+ * spreadsheet shows as a text marker. Numeric columns are not text and are never touched, so a
+ * negative number stays a number.
+ */
+export function neutraliseFormula(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
+}
+
+export function quoteField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value
+}
+
+export function csvCell(cell: CsvCell): string {
+  if (cell === null) return ''
+  if ('number' in cell) return cell.number
+  return quoteField(neutraliseFormula(cell.text))
+}
+
+export function csvHeader(columns: readonly string[]): string {
+  return columns.map(quoteField).join(',') + '\r\n'
+}
+
+export function csvRow(cells: readonly CsvCell[]): string {
+  return cells.map(csvCell).join(',') + '\r\n'
+}
+
+/**
+ * Parses RFC 4180 text (CRLF or LF line ends; a UTF-8 BOM is skipped) into rows of strings.
+ * Throws on an unterminated quoted field, naming the line it started on.
+ */
+export function parseCsv(input: string): string[][] {
+  const rows: string[][] = []
+  let row: string[] = []
+  let field = ''
+  let i = input.charCodeAt(0) === 0xfeff ? 1 : 0
+  let line = 1
+  let quoted = false
+  let quoteLine = 0
+  let fieldStarted = false
+  const endField = () => {
+    row.push(field)
+    field = ''
+    fieldStarted = false
+  }
+  const endRow = () => {
+    endField()
+    rows.push(row)
+    row = []
+  }
+  for (; i < input.length; i++) {
+    const ch = input[i]!
+    if (quoted) {
+      if (ch === '"') {
+        if (input[i + 1] === '"') {
+          field += '"'
+          i++
+        } else quoted = false
+      } else {
+        if (ch === '\n') line++
+        field += ch
+      }
+      continue
+    }
+    if (ch === '"' && !fieldStarted) {
+      quoted = true
+      quoteLine = line
+      fieldStarted = true
+    } else if (ch === ',') endField()
+    else if (ch === '\r' && input[i + 1] === '\n') {
+      endRow()
+      i++
+      line++
+    } else if (ch === '\n') {
+      endRow()
+      line++
+    } else {
+      field += ch
+      fieldStarted = true
+    }
+  }
+  if (quoted) throw new Error(`CSV: the quoted field opened on line ${quoteLine} is never closed`)
+  if (fieldStarted || row.length > 0) endRow()
+  return rows
+}
+
+/** Undoes `neutraliseFormula` on a text cell read back from our own CSV. */
+export function restoreNeutralised(value: string): string {
+  return /^'[=+\-@\t\r]/.test(value) ? value.slice(1) : value
+}

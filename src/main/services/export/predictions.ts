@@ -1,0 +1,154 @@
+import ExcelJS from 'exceljs'
+import { StudioError } from '@shared/ipc'
+import { writeFileAtomic } from '../fs-atomic'
+import { codedClassFor } from '../evaluation/labels'
+import type { BatchStore, PredictionRow } from '../batch/store'
+import { pinZipTimestamps } from './zip-timestamps'
+import { csvHeader, csvRow, num, text, type CsvCell } from './csv'
+
+/**
+ * Exports of a batch job's predictions: CSV (the documented schema, README "Predictions CSV"),
+ * XLSX and JSON. Rows come from the project in a fixed order, numbers have fixed formatting and
+ * nothing depends on the clock, so exporting the same job twice gives byte-identical files.
+ */
+
+export const PREDICTION_FORMATS = ['csv', 'xlsx', 'json'] as const
+export type PredictionFormat = (typeof PREDICTION_FORMATS)[number]
+
+/** Probabilities: 6 decimals; timings: milliseconds with 3 decimals. */
+const PROBABILITY_DIGITS = 6
+const MS_DIGITS = 3
+
+export const LEADING_COLUMNS = [
+  'dataset', 'subject', 'sample', 'clip_path', 'fps', 'onset', 'apex', 'offset', 'frames_source',
+  'coded_label', 'coded_class', 'predicted_label',
+] as const
+export const TRAILING_COLUMNS = [
+  'model_id', 'model_version', 'model_sha256', 'execution_provider', 'recipe_id',
+  'preprocess_ms', 'inference_ms', 'total_ms', 'error_code', 'error_message',
+] as const
+export const TIMING_COLUMNS = ['preprocess_ms', 'inference_ms', 'total_ms'] as const
+
+/** One `p_<class>` column per class of the job's models, in the order the models list them. */
+export function probabilityColumn(cls: string): string {
+  return `p_${cls}`
+}
+
+export interface PredictionsExportOptions {
+  /** Add per-frame attention/flow summaries (JSON: a `summaries` field; XLSX: a `summaries` sheet; CSV: not applicable). */
+  summaries?: boolean
+}
+
+/** The class columns of a job: every class of its models, first appearance first. */
+export function jobClasses(store: BatchStore, jobId: string): string[] {
+  const classes: string[] = []
+  for (const facts of store.jobModelFacts(jobId)) for (const c of facts.classes) if (!classes.includes(c)) classes.push(c)
+  return classes
+}
+
+export function predictionColumns(classes: readonly string[]): string[] {
+  return [...LEADING_COLUMNS, ...classes.map(probabilityColumn), ...TRAILING_COLUMNS]
+}
+
+/** A prediction as typed cells in `predictionColumns` order. */
+export function predictionCells(row: PredictionRow, classes: readonly string[]): CsvCell[] {
+  const probability = (cls: string) => {
+    const i = row.modelClasses.indexOf(cls)
+    return i === -1 || row.probabilities === null ? null : num(row.probabilities[i], PROBABILITY_DIGITS)
+  }
+  return [
+    text(row.dataset), text(row.subject), text(row.sample), text(row.clipPath), num(row.fps),
+    num(row.onset), num(row.apex), num(row.offset), text(row.framesSource),
+    text(row.codedEmotion), text(codedClassFor(row.codedEmotion, row.modelClasses)), text(row.predictedClass),
+    ...classes.map(probability),
+    text(row.modelId), text(row.modelVersion), text(row.modelSha256), text(row.provider), text(row.recipeId),
+    num(row.preprocessMs, MS_DIGITS), num(row.inferenceMs, MS_DIGITS), num(row.totalMs, MS_DIGITS),
+    text(row.errorCode), text(row.errorMessage),
+  ]
+}
+
+/** A typed cell for JSON and XLSX: text as written (neither is evaluated as a formula), numbers as numbers. */
+function cellValue(cell: CsvCell): string | number | null {
+  if (cell === null) return null
+  return 'number' in cell ? Number(cell.number) : cell.text
+}
+
+export async function exportPredictions(store: BatchStore, jobId: string, format: PredictionFormat, path: string, options: PredictionsExportOptions = {}): Promise<{ rows: number }> {
+  store.job(jobId)
+  switch (format) {
+    case 'csv':
+      if (options.summaries) throw new StudioError('invalid-input', 'Per-frame summaries are exported as JSON or XLSX, not CSV')
+      return writePredictionsCsv(store, jobId, path)
+    case 'json':
+      return writePredictionsJson(store, jobId, path, options)
+    case 'xlsx':
+      return writePredictionsXlsx(store, jobId, path, options)
+  }
+}
+
+/** Streams the CSV (64 KiB chunks) into an atomically replaced file. */
+export async function writePredictionsCsv(store: BatchStore, jobId: string, path: string): Promise<{ rows: number }> {
+  const classes = jobClasses(store, jobId)
+  let rows = 0
+  await writeFileAtomic(path, async (write) => {
+    let buffer = csvHeader(predictionColumns(classes))
+    for (const row of store.iteratePredictions(jobId)) {
+      buffer += csvRow(predictionCells(row, classes))
+      rows += 1
+      if (buffer.length > 65536) {
+        await write(buffer)
+        buffer = ''
+      }
+    }
+    await write(buffer)
+  })
+  return { rows }
+}
+
+/** JSON: `{ format, columns, rows: [{column: value}] }`, one row per line; values as in the CSV (numbers as numbers). */
+export async function writePredictionsJson(store: BatchStore, jobId: string, path: string, options: PredictionsExportOptions = {}): Promise<{ rows: number }> {
+  const classes = jobClasses(store, jobId)
+  const columns = predictionColumns(classes)
+  let rows = 0
+  await writeFileAtomic(path, async (write) => {
+    await write(`{"format":"me-studio.predictions/1","columns":${JSON.stringify(columns)},"rows":[`)
+    for (const row of store.iteratePredictions(jobId)) {
+      const cells = predictionCells(row, classes)
+      const record: Record<string, unknown> = Object.fromEntries(columns.map((c, i) => [c, cellValue(cells[i]!)]))
+      if (options.summaries) record.summaries = row.summaries ?? []
+      await write(`${rows === 0 ? '\n' : ',\n'}${JSON.stringify(record)}`)
+      rows += 1
+    }
+    await write('\n]}\n')
+  })
+  return { rows }
+}
+
+/**
+ * XLSX with a `predictions` sheet (numbers as numbers, text as text — Excel never evaluates a
+ * string cell, so no neutralisation is needed) and, on request, a long-format `summaries` sheet.
+ * Creation dates and ZIP entry times are pinned so re-exports are identical.
+ */
+export async function writePredictionsXlsx(store: BatchStore, jobId: string, path: string, options: PredictionsExportOptions = {}): Promise<{ rows: number }> {
+  const classes = jobClasses(store, jobId)
+  const workbook = new ExcelJS.Workbook()
+  const pinned = new Date(Date.UTC(2000, 0, 1))
+  workbook.creator = 'ME Studio'
+  workbook.created = pinned
+  workbook.modified = pinned
+  const sheet = workbook.addWorksheet('predictions')
+  sheet.addRow(predictionColumns(classes))
+  const summaries = options.summaries ? workbook.addWorksheet('summaries') : null
+  summaries?.addRow(['dataset', 'subject', 'sample', 'model_id', 'summary', 'index', 'value'])
+  let rows = 0
+  for (const row of store.iteratePredictions(jobId)) {
+    sheet.addRow(predictionCells(row, classes).map(cellValue))
+    for (const s of summaries ? (row.summaries ?? []) : []) {
+      s.values.forEach((value, index) => summaries!.addRow([row.dataset, row.subject, row.sample, row.modelId, s.name, index, value]))
+    }
+    rows += 1
+  }
+  const buffer = pinZipTimestamps(new Uint8Array(await workbook.xlsx.writeBuffer()))
+  await writeFileAtomic(path, buffer)
+  return { rows }
+}

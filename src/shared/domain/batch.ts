@@ -1,0 +1,104 @@
+import { z } from 'zod'
+
+/**
+ * Batch prediction domain, shared by the batch service, the CLI and the batch view: which
+ * samples a batch covers (selection), how N machines split it (shard), and the LOSO fold
+ * convention for per-fold models.
+ */
+
+export const CodedFilterSchema = z.enum(['any', 'coded', 'uncoded'])
+export type CodedFilter = z.infer<typeof CodedFilterSchema>
+
+export const BatchSelectionSchema = z.object({
+  /** Dataset name as imported (the `dataset` column of exports). */
+  dataset: z.string().min(1).optional(),
+  subject: z.string().min(1).optional(),
+  /** Emotion of the sample's reference coding (see `BatchSample.coded`). */
+  emotion: z.string().min(1).optional(),
+  coded: CodedFilterSchema.default('any'),
+})
+export type BatchSelection = z.infer<typeof BatchSelectionSchema>
+
+/**
+ * Parses the CLI's `--select` text: `all`, or comma-separated terms `dataset=NAME`,
+ * `subject=S`, `emotion=E`, `coded`, `uncoded` (e.g. `dataset=casme2,subject=sub01,coded`).
+ */
+export function parseSelection(textValue: string): BatchSelection {
+  const selection: BatchSelection = { coded: 'any' }
+  const trimmed = textValue.trim()
+  if (trimmed === '' || trimmed === 'all') return selection
+  for (const term of trimmed.split(',').map((t) => t.trim())) {
+    if (term === 'coded' || term === 'uncoded') {
+      selection.coded = term
+      continue
+    }
+    const match = /^(dataset|subject|emotion)=(.+)$/.exec(term)
+    if (!match) throw new Error(`selection term "${term}" is not one of all, coded, uncoded, dataset=…, subject=…, emotion=…`)
+    selection[match[1] as 'dataset' | 'subject' | 'emotion'] = match[2]!
+  }
+  return selection
+}
+
+export function formatSelection(selection: BatchSelection): string {
+  const terms = [
+    ...(selection.dataset ? [`dataset=${selection.dataset}`] : []),
+    ...(selection.subject ? [`subject=${selection.subject}`] : []),
+    ...(selection.emotion ? [`emotion=${selection.emotion}`] : []),
+    ...(selection.coded !== 'any' ? [selection.coded] : []),
+  ]
+  return terms.length === 0 ? 'all' : terms.join(',')
+}
+
+/** Shard k of N, 1-based (`--shard 1/4` … `--shard 4/4`). */
+export const ShardSchema = z
+  .object({ index: z.number().int().positive(), count: z.number().int().positive() })
+  .refine((s) => s.index <= s.count, { message: 'shard index must be between 1 and the shard count' })
+export type Shard = z.infer<typeof ShardSchema>
+
+export function parseShard(textValue: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(textValue.trim())
+  const shard = match ? { index: Number(match[1]), count: Number(match[2]) } : null
+  if (!shard || shard.count < 1 || shard.index < 1 || shard.index > shard.count) {
+    throw new Error(`--shard must be k/N with 1 ≤ k ≤ N (e.g. 2/8), got "${textValue}"`)
+  }
+  return shard
+}
+
+/**
+ * The shard a sample belongs to: FNV-1a (32 bit) over the UTF-16 code units of
+ * `dataset␟subject␟sample`, mod N, plus 1. It depends only on the sample's identity, so every
+ * machine computes the same split without coordination, whatever else is in its project, and
+ * the N shards cover a selection exactly once.
+ */
+export function shardOf(dataset: string, subject: string, sample: string, count: number): number {
+  const key = `${dataset}\u001f${subject}\u001f${sample}`
+  let hash = 0x811c9dc5
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i)
+    hash = Math.imul(hash, 0x01000193) >>> 0
+  }
+  return (hash % count) + 1
+}
+
+/**
+ * Per-fold models of a leave-one-subject-out run say which group they held out in their card's
+ * `training.protocol`: `loso-fold dataset=<name> subject=<id>`. Such a model only ever
+ * predicts the samples of its held-out (dataset, subject), the ones it never saw in training.
+ */
+export interface HeldOutGroup {
+  dataset: string
+  subject: string
+}
+
+export function heldOutGroupOf(protocol: string): HeldOutGroup | null {
+  const match = /^loso-fold\s+dataset=(\S+)\s+subject=(\S+)\s*$/.exec(protocol.trim())
+  return match ? { dataset: match[1]!, subject: match[2]! } : null
+}
+
+export function losoFoldProtocol(group: HeldOutGroup): string {
+  return `loso-fold dataset=${group.dataset} subject=${group.subject}`
+}
+
+/** Whether the onset/apex/offset a prediction used came from the coding or were suggested (spotting, midpoint). */
+export const FramesSourceSchema = z.enum(['coded', 'suggested'])
+export type FramesSource = z.infer<typeof FramesSourceSchema>

@@ -1,0 +1,148 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { parseSelection, shardOf } from '@shared/domain/batch'
+import { BatchService, type BatchProgress } from '../../../src/main/services/batch/batch-service'
+import { BatchStore } from '../../../src/main/services/batch/store'
+import { JobManager } from '../../../src/main/services/jobs'
+import { exportPredictions } from '../../../src/main/services/export/predictions'
+import type { Project } from '../../../src/main/services/project/project'
+import { createBatchProject, deterministicSource, fixtureModel } from '../../helpers/batch-fixture'
+
+let dir: string
+let project: Project
+
+function harness(source = deterministicSource([fixtureModel('model_a'), fixtureModel('model_b', ['happiness', 'disgust', 'surprise', 'others'])])) {
+  const errors: string[] = []
+  const progress: BatchProgress[] = []
+  const jobs = new JobManager({ progress: () => undefined, itemError: (e) => errors.push(e.item), done: () => undefined })
+  const service = new BatchService({ jobs, predictors: source, project: () => project, onProgress: (p) => progress.push(p) })
+  return { jobs, service, source, errors, progress }
+}
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'me-batch-'))
+  project = await createBatchProject(join(dir, 'p.meproj'), { datasets: ['CASME II', 'SAMM'] })
+})
+afterEach(() => {
+  project.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('batch service', () => {
+  it('runs every model over the selection, sample-major, and records one prediction per item', async () => {
+    const { jobs, service, source, progress } = harness()
+    const { jobId, total } = await service.start({ modelRefs: ['model_a', 'model_b'], selection: parseSelection('all') })
+    expect(total).toBe(2 * 3 * 4 * 2)
+    const done = await jobs.wait(jobId)
+    expect(done.state).toBe('completed')
+    expect(service.job(jobId)).toMatchObject({ state: 'completed', done: total, failed: 0 })
+    expect(source.predictors.map((p) => p.calls)).toEqual([24, 24])
+    expect(progress.at(-1)).toMatchObject({ done: total, total })
+    expect(progress.at(-1)!.throughput).toBeGreaterThan(0)
+    const rows = [...new BatchStore(project).iteratePredictions(jobId)]
+    expect(rows).toHaveLength(total)
+    expect(new Set(rows.map((r) => `${r.sampleId}/${r.modelId}`)).size).toBe(total)
+  })
+
+  it('filters by subject, dataset and coding status', async () => {
+    const { jobs, service } = harness()
+    const count = async (select: string) => {
+      const { jobId, total } = await service.start({ modelRefs: ['model_a'], selection: parseSelection(select) })
+      await jobs.wait(jobId)
+      return total
+    }
+    expect(await count('subject=sub02')).toBe(8)
+    expect(await count('dataset=SAMM,subject=sub02')).toBe(4)
+    const coded = await count('coded')
+    const uncoded = await count('uncoded')
+    expect(coded + uncoded).toBe(24)
+    expect(uncoded).toBe(4) // every 5th of 24 samples
+  })
+
+  it('collects per-sample errors and goes on', async () => {
+    const { jobs, service, errors } = harness(deterministicSource([fixtureModel('model_a')], { failOn: 'EP03' }))
+    const { jobId } = await service.start({ modelRefs: ['model_a'], selection: parseSelection('all') })
+    await jobs.wait(jobId)
+    const job = service.job(jobId)
+    expect(job).toMatchObject({ state: 'completed', done: 24, failed: 6 })
+    expect(errors).toHaveLength(6)
+    expect(errors[0]).toMatch(/^CASME II\/sub01\/EP03_01 · model_a$/)
+    const itemErrors = new BatchStore(project).itemErrors(jobId)
+    expect(itemErrors).toHaveLength(6)
+    expect(itemErrors[0]!.error).toEqual({ code: 'model/run-failed', message: 'frame 112 of EP03_01 is unreadable' })
+  })
+
+  it('pauses between items, resumes, and can be cancelled then resumed to completion without duplicates', async () => {
+    const { jobs, service, source } = harness(deterministicSource([fixtureModel('model_a')], { delayMs: 5 }))
+    const { jobId } = await service.start({ modelRefs: ['model_a'], selection: parseSelection('all') })
+    await new Promise((r) => setTimeout(r, 30))
+    expect(service.pause(jobId)).toBe(true)
+    await new Promise((r) => setTimeout(r, 30))
+    expect(service.job(jobId).state).toBe('paused')
+    const callsWhilePaused = source.predictors[0]!.calls
+    await new Promise((r) => setTimeout(r, 30))
+    expect(source.predictors[0]!.calls).toBe(callsWhilePaused)
+    await service.resume(jobId)
+    await new Promise((r) => setTimeout(r, 20))
+    service.cancel(jobId)
+    expect((await jobs.wait(jobId)).state).toBe('cancelled')
+    const partial = service.job(jobId)
+    expect(partial.state).toBe('cancelled')
+    expect(partial.done).toBeLessThan(24)
+    await service.resume(jobId)
+    await jobs.wait(jobId)
+    expect(service.job(jobId)).toMatchObject({ state: 'completed', done: 24 })
+    expect([...new BatchStore(project).iteratePredictions(jobId)]).toHaveLength(24)
+  })
+
+  it('refuses to resume with a model whose weights changed', async () => {
+    const { jobs, service } = harness(deterministicSource([fixtureModel('model_a')], { delayMs: 2 }))
+    const { jobId } = await service.start({ modelRefs: ['model_a'], selection: parseSelection('all') })
+    service.cancel(jobId)
+    await jobs.wait(jobId)
+    const changed = { ...fixtureModel('model_a'), sha256: 'f'.repeat(64) }
+    const other = harness(deterministicSource([changed]))
+    await expect(other.service.resume(jobId)).rejects.toMatchObject({ code: 'conflict' })
+  })
+
+  it('gives a per-fold LOSO model only the samples of the subject it held out', async () => {
+    const folds = ['sub01', 'sub02', 'sub03'].map((s) => fixtureModel(`fold_${s}`, undefined, `loso-fold dataset=SAMM subject=${s}`))
+    const { jobs, service } = harness(deterministicSource(folds))
+    const { jobId, total } = await service.start({ modelRefs: folds.map((f) => f.id), selection: parseSelection('dataset=SAMM') })
+    await jobs.wait(jobId)
+    expect(total).toBe(12)
+    for (const row of new BatchStore(project).iteratePredictions(jobId)) expect(row.modelId).toBe(`fold_${row.subject}`)
+  })
+
+  it('shards k/N cover a selection exactly once', async () => {
+    const { jobs, service } = harness()
+    const seen: string[] = []
+    for (let k = 1; k <= 3; k++) {
+      const { jobId } = await service.start({ modelRefs: ['model_a'], selection: parseSelection('all'), shard: { index: k, count: 3 } })
+      await jobs.wait(jobId)
+      for (const row of new BatchStore(project).iteratePredictions(jobId)) {
+        expect(shardOf(row.dataset, row.subject, row.sample, 3)).toBe(k)
+        seen.push(`${row.dataset}/${row.subject}/${row.sample}`)
+      }
+    }
+    expect(seen).toHaveLength(24)
+    expect(new Set(seen).size).toBe(24)
+  })
+
+  it('re-exports the same job byte-identically, in every format', async () => {
+    const { jobs, service } = harness()
+    const { jobId } = await service.start({ modelRefs: ['model_a', 'model_b'], selection: parseSelection('all'), summaries: true })
+    await jobs.wait(jobId)
+    const store = new BatchStore(project)
+    for (const format of ['csv', 'json', 'xlsx'] as const) {
+      const a = join(dir, `a.${format}`)
+      const b = join(dir, `b.${format}`)
+      await exportPredictions(store, jobId, format, a, { summaries: format !== 'csv' })
+      await new Promise((r) => setTimeout(r, 1100))
+      await exportPredictions(store, jobId, format, b, { summaries: format !== 'csv' })
+      expect(readFileSync(a).equals(readFileSync(b)), format).toBe(true)
+    }
+  }, 20_000)
+})
