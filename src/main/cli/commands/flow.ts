@@ -1,0 +1,69 @@
+import { writeFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import sharp from 'sharp'
+import { StudioError } from '@shared/ipc'
+import { farnebackFlow } from '../../vision/farneback'
+import { writeFlo } from '../../vision/flo'
+import { flowMagnitudeStats } from '../../vision/flow-color'
+import { grayFromPixels, resizeBilinear, type GrayImage } from '../../vision/image'
+import { tvl1Flow } from '../../vision/tvl1'
+import { EXIT, UsageError, defineCommand, stringOption } from '../command'
+
+export const flowCommand = defineCommand({
+  name: 'flow',
+  summary: 'Dense optical flow between two frames; writes Middlebury .flo and prints mean/max magnitude.',
+  usage: '<frameA> <frameB> [--method tvl1|farneback] [--size WxH] [--out flow.flo] [--json]',
+  help: `Options:
+  --method tvl1|farneback   TV-L1 (OpenCV DualTVL1 defaults) or Farnebäck (fast preview). Default tvl1
+  --size WxH                resize both frames first (e.g. 112x112 as Off-TANet uses)
+  --out FILE                write the flow as Middlebury .flo (float32 u,v)
+  --json                    print {width,height,mean,max,median,p95,ms} as JSON
+
+Prints "mean <px/frame> max <px/frame>" for the flow at the computed size.`,
+  options: { method: { type: 'string' }, size: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } },
+  positionals: [2, 2],
+  async run({ values, positionals }, io) {
+    const method = stringOption(values, 'method') ?? 'tvl1'
+    if (method !== 'tvl1' && method !== 'farneback') throw new UsageError(`--method must be tvl1 or farneback, got ${method}`)
+    const size = parseSize(stringOption(values, 'size'))
+    const [a, b] = await Promise.all(positionals.map((p) => readGray(resolve(io.cwd, p), size)))
+    if (a!.width !== b!.width || a!.height !== b!.height) {
+      throw new StudioError('invalid-input', `The frames differ in size (${a!.width}×${a!.height} vs ${b!.width}×${b!.height}); pass --size`)
+    }
+    const started = performance.now()
+    const flow = method === 'tvl1' ? tvl1Flow(a!, b!) : farnebackFlow(a!, b!)
+    const ms = Math.round(performance.now() - started)
+    const stats = flowMagnitudeStats(flow)
+    const out = stringOption(values, 'out')
+    if (out) await writeFile(resolve(io.cwd, out), writeFlo(flow))
+    if (values.json) {
+      io.stdout(JSON.stringify({ width: flow.width, height: flow.height, method, mean: stats.mean, max: stats.max, median: stats.median, p95: stats.p95, ms }) + '\n')
+    } else {
+      io.stdout(`mean ${stats.mean.toFixed(4)} max ${stats.max.toFixed(4)} (px/frame, ${flow.width}x${flow.height}, ${method}, ${ms} ms)\n`)
+    }
+    return EXIT.ok
+  },
+})
+
+function parseSize(text: string | undefined): { width: number; height: number } | null {
+  if (text === undefined) return null
+  const match = /^(\d+)x(\d+)$/i.exec(text)
+  if (!match) throw new UsageError(`--size must look like 112x112, got ${text}`)
+  const width = Number(match[1])
+  const height = Number(match[2])
+  if (width < 8 || height < 8 || width > 8192 || height > 8192) throw new UsageError(`--size ${text} is out of range (8–8192)`)
+  return { width, height }
+}
+
+async function readGray(path: string, size: { width: number; height: number } | null): Promise<GrayImage> {
+  let decoded: { data: Buffer; info: { width: number; height: number } }
+  try {
+    decoded = await sharp(path).grayscale().raw().toBuffer({ resolveWithObject: true })
+  } catch (error) {
+    const message = (error as Error).message
+    if (/no such file|missing/i.test(message)) throw new StudioError('not-found', `No such image: ${path}`)
+    throw new StudioError('media/unsupported', `Cannot decode ${path} as an image (${message})`)
+  }
+  const image = grayFromPixels(decoded.data, decoded.info.width, decoded.info.height, 1)
+  return size ? resizeBilinear(image, size.width, size.height) : image
+}
