@@ -233,3 +233,18 @@ export const LabelSheetSchema = z.object({
   problems: z.array(ImportProblemSchema),
 })
 export type LabelSheet = z.infer<typeof LabelSheetSchema>
+
+export const DatasetSummarySchema = z.object({
+  format: DatasetFormatSchema,
+  samples: z.number().int().nonnegative(),
+  subjects: z.number().int().nonnegative(),
+  labelRows: z.number().int().nonnegative(),
+  /** Rows that matched a scanned clip. */
+  matchedRows: z.number().int().nonnegative(),
+  emotions: z.record(z.string(), z.number().int().nonnegative()),
+  /** MEGC 2019 composite classes of the matched rows ('others' dropped). */
+  megcClasses: z.record(z.string(), z.number().int().nonnegative()),
+  errors: z.number().int().nonnegative(),
+  warnings: z.number().int().nonnegative(),
+})
+export type DatasetSummary = z.infer<typeof DatasetSummarySchema>

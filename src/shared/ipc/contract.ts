@@ -1,8 +1,13 @@
 import type { z } from 'zod'
 import type { EventName, RequestChannel, RequestName } from './define'
 import { jobEvents, jobRequests } from './channels/jobs'
+import { inferenceRequests } from './channels/inference'
 import { motionRequests } from './channels/motion'
+import { datasetRequests } from './channels/datasets'
+import { mediaRequests } from './channels/media'
 import { systemEvents, systemRequests } from './channels/system'
+import { projectEvents, projectRequests } from './channels/project'
+import { annotationEvents, annotationRequests } from './channels/annotations'
 
 /**
  * The whole contract: every request and event channel with its schemas.
@@ -12,12 +17,19 @@ import { systemEvents, systemRequests } from './channels/system'
 export const requests = {
   ...systemRequests,
   ...jobRequests,
+  ...projectRequests,
+  ...annotationRequests,
+  ...inferenceRequests,
   ...motionRequests,
+  ...datasetRequests,
+  ...mediaRequests,
 } as const satisfies Record<RequestName, RequestChannel>
 
 export const events = {
   ...systemEvents,
   ...jobEvents,
+  ...projectEvents,
+  ...annotationEvents,
 } as const satisfies Record<EventName, z.ZodType>
 
 export type Requests = typeof requests

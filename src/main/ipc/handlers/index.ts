@@ -2,11 +2,19 @@ import type { HandlerRegistry } from '../registry'
 import type { StudioContext } from '../../studio'
 import { registerJobHandlers } from './jobs'
 import { registerMotionHandlers } from './motion'
+import { registerDatasetHandlers } from './datasets'
+import { registerMediaHandlers } from './media'
 import { registerSystemHandlers } from './system'
+import { registerProjectHandlers } from './project'
+import { registerAnnotationHandlers } from './annotations'
 
 /** Every domain registers its handlers here, once, for both binders. */
 export function registerAllHandlers(registry: HandlerRegistry, studio: StudioContext): void {
   registerSystemHandlers(registry, studio)
   registerJobHandlers(registry, studio)
+  registerProjectHandlers(registry, studio)
+  registerAnnotationHandlers(registry, studio)
   registerMotionHandlers(registry, studio)
+  registerDatasetHandlers(registry, studio)
+  registerMediaHandlers(registry, studio)
 }

@@ -1,5 +1,6 @@
-export { scanDataset, openDataset, type ScanOptions, type OpenDatasetOptions, type OpenedDataset, type DatasetSummary } from './scan'
+export { scanDataset, openDataset, type ScanOptions, type OpenDatasetOptions, type OpenedDataset } from './scan'
 export { readLabelFile, parseLabelSheets, labelsFromFolders } from './labels'
 export { validateLabels, matchRow, subjectKey, sampleKey, type LabelMatch } from './validate'
 export { findClips, guessLayout, findLabelFile, identifyClip, type FoundClip, type LayoutGuess } from './layout'
 export { readSheets, parseDelimited, type Cell, type SheetGrid } from './sheet-reader'
+export type { DatasetSummary } from '@shared/domain/dataset'

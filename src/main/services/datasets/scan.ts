@@ -6,6 +6,7 @@ import {
   megcClassOf,
   type DatasetFormat,
   type DatasetScan,
+  type DatasetSummary,
   type ImportProblem,
   type LabelSheet,
   type ScannedSample,
@@ -91,20 +92,6 @@ function countGaps(frameNumbers: number[]): number {
 export interface OpenDatasetOptions extends ScanOptions {
   /** Label file to read instead of the one found in the dataset folder. */
   labels?: string
-}
-
-export interface DatasetSummary {
-  format: DatasetFormat
-  samples: number
-  subjects: number
-  labelRows: number
-  /** Rows that matched a scanned clip. */
-  matchedRows: number
-  emotions: Record<string, number>
-  /** MEGC 2019 composite classes of the matched rows ('others' dropped). */
-  megcClasses: Record<string, number>
-  errors: number
-  warnings: number
 }
 
 export interface OpenedDataset {
