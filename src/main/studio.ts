@@ -3,6 +3,7 @@ import { registerAllHandlers } from './ipc/handlers'
 import { HandlerRegistry } from './ipc/registry'
 import { JobManager } from './services/jobs'
 import { MediaRoots, MediaRouter } from './services/media-access'
+import { ProjectService } from './services/project/projects'
 import { MediaService, registerFrameRoutes } from './services/media'
 import { MotionService, registerMotionRoutes } from './services/motion'
 import { VisionPool } from './workers/vision-pool'
@@ -33,6 +34,8 @@ export interface StudioContext {
   readonly frames: MediaService
   /** Flow/strain and magnification views of clips, cached per (clip, parameters). */
   readonly motion: MotionService
+  /** The open project (SQLite file) and its coding service. */
+  readonly projects: ProjectService
 }
 
 export interface Studio extends StudioContext {
@@ -55,7 +58,8 @@ export function createStudio(options: StudioOptions): Studio {
   const motion = new MotionService(frames, vision)
   registerFrameRoutes(media, frames)
   registerMotionRoutes(media, motion)
-  const context: StudioContext = { options, bus, jobs, mediaRoots, media, vision, frames, motion }
+  const projects = new ProjectService(mediaRoots)
+  const context: StudioContext = { options, bus, jobs, mediaRoots, media, vision, frames, motion, projects }
   const registry = new HandlerRegistry()
   registerAllHandlers(registry, context)
   return {
@@ -64,6 +68,7 @@ export function createStudio(options: StudioOptions): Studio {
     async dispose() {
       for (const job of jobs.list()) jobs.cancel(job.jobId)
       await vision.destroy()
+      projects.close()
     },
   }
 }

@@ -197,6 +197,11 @@ export class CodingService {
     return { canUndo: undo !== undefined, canRedo: redo !== undefined, undoAction: undo?.action ?? null, redoAction: redo?.action ?? null }
   }
 
+  /** Validation issues of a saved annotation against its clip (order, range, duration, apex). */
+  validate(annotation: Annotation): AnnotationIssue[] {
+    return validateAnnotation(annotationFields(annotation), clipTiming(this.project.getSample(annotation.sampleId)))
+  }
+
   private result(key: AnnotationKey, sample: SampleRecord, annotation: Annotation | null, changed: boolean): CommandResult {
     return {
       annotation,

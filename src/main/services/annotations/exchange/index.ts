@@ -1,6 +1,7 @@
 import { mkdir, readFile, readdir, stat } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import { StudioError } from '@shared/ipc'
+import type { CODES_FORMATS } from '@shared/ipc/channels/annotations'
 import type { Project } from '../../project/project'
 import type { CodingService } from '../coding'
 import { writeFileAtomic } from './atomic'
@@ -9,7 +10,6 @@ import { codesFromEaf, codesToEaf, eafPlaceable } from './eaf'
 import { applyCodingRows, collectCodingRows, type CodesImportResult, type CodingRow, type ExportSelection } from './rows'
 import { codesFromXlsx, codesToXlsx } from './xlsx'
 
-export const CODES_FORMATS = ['csv', 'xlsx', 'eaf'] as const
 export type CodesFormat = (typeof CODES_FORMATS)[number]
 
 export interface CodesExportResult {

@@ -1,0 +1,74 @@
+import { deriveSampleStatus } from '@shared/domain/annotation'
+import type { HandlerRegistry } from '../registry'
+import type { StudioContext } from '../../studio'
+import { agreementReport } from '../../services/annotations/agreement-report'
+import type { CommandResult } from '../../services/annotations/coding'
+import { exportCodes, importCodes } from '../../services/annotations/exchange'
+import { annotationFields } from '../../services/project/project'
+import { projectInfo } from './project'
+
+export function registerAnnotationHandlers(registry: HandlerRegistry, studio: StudioContext): void {
+  const { projects } = studio
+  const coding = () => projects.require().coding
+  /** Emits `event:annotation.changed` for a command that changed something, and passes its result on. */
+  const announce = (scope: { sampleId: number; annotatorId: number; adjudicated?: boolean }, action: string, result: CommandResult) => {
+    if (result.changed) studio.bus.emit('event:annotation.changed', { sampleId: scope.sampleId, annotatorId: scope.annotatorId, adjudicated: scope.adjudicated ?? false, action })
+    return result
+  }
+  const projectChanged = (reason: 'annotators-changed' | 'settings-changed' | 'codes-imported') =>
+    studio.bus.emit('event:project.changed', { reason, project: projects.current ? projectInfo(projects.current) : null })
+
+  registry
+    .handle('query:annotators.list', () => coding().listAnnotators())
+    .handle('command:annotator.create', ({ name, role, initials }) => {
+      const annotator = coding().createAnnotator(name, role, initials)
+      projectChanged('annotators-changed')
+      return annotator
+    })
+    .handle('query:annotation.get', ({ sampleId, viewerId }) => {
+      const c = coding()
+      const visible = c.visibleAnnotations(sampleId, viewerId)
+      const roles = new Map(c.listAnnotators().map((a) => [a.id, a.role]))
+      const mine = visible.find((a) => a.annotatorId === viewerId && !a.adjudicated) ?? null
+      const scope = { sampleId, annotatorId: viewerId }
+      return {
+        sampleId,
+        status: deriveSampleStatus(
+          visible.filter((a) => a.adjudicated || roles.get(a.annotatorId) === 'coder').map((a) => ({ adjudicated: a.adjudicated, fields: annotationFields(a) })),
+        ),
+        mine,
+        visible,
+        issues: mine ? c.validate(mine) : [],
+        history: c.historyState(scope),
+      }
+    })
+    .handle('command:annotation.update', ({ sampleId, annotatorId, patch, action }) => {
+      const result = action ? coding().update(sampleId, annotatorId, patch, action) : coding().update(sampleId, annotatorId, patch)
+      return announce({ sampleId, annotatorId }, result.history.undoAction ?? 'update', result)
+    })
+    .handle('command:annotation.clear', ({ sampleId, annotatorId }) => announce({ sampleId, annotatorId }, 'clear', coding().clear(sampleId, annotatorId)))
+    .handle('command:annotation.undo', (scope) => announce(scope, 'undo', coding().undo(scope)))
+    .handle('command:annotation.redo', (scope) => announce(scope, 'redo', coding().redo(scope)))
+    .handle('query:annotation.history', (scope) => coding().historyState(scope))
+    .handle('command:annotation.adjudicate', ({ sampleId, adjudicatorId, choice }) =>
+      announce({ sampleId, annotatorId: adjudicatorId, adjudicated: true }, 'adjudicate', coding().adjudicate(sampleId, adjudicatorId, choice)),
+    )
+    .handle('command:annotation.blind-mode', ({ on }) => {
+      coding().setBlindMode(on)
+      projectChanged('settings-changed')
+      return { blindMode: coding().blindMode }
+    })
+    .handle('query:samples.next-uncoded', ({ annotatorId, fromSampleId, direction, filter }) => ({
+      sampleId: coding().nearestUncoded(annotatorId, fromSampleId, direction, filter),
+    }))
+    .handle('query:agreement.report', ({ datasetId, annotatorIds }) =>
+      agreementReport(projects.require().project, { ...(datasetId ? { datasetId } : {}), ...(annotatorIds ? { annotatorIds } : {}) }),
+    )
+    .handle('command:codes.export', ({ format, target, datasetId, annotatorIds }) => exportCodes(projects.require().project, format, target, { datasetId, annotatorIds }))
+    .handle('command:codes.import', async ({ source, datasetId, coder }) => {
+      const { project, coding: service } = projects.require()
+      const result = await importCodes(project, service, source, { datasetId, coder })
+      projectChanged('codes-imported')
+      return result
+    })
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod'
+import { AnnotatorSchema } from '../../domain/annotation'
+import { DATASET_FORMATS, ImportProblemSchema } from '../../domain/dataset'
+import { DatasetRecordSchema, SampleFilterSchema, SampleRecordSchema, SampleSummarySchema } from '../../domain/project'
+import { JobStartedSchema } from './jobs'
+import { request } from '../define'
+
+/**
+ * The project file: create/open/close, dataset import (a job), and the dataset browser.
+ * Writes are `command:`, reads `query:`; `event:project.changed` tells every window to refresh.
+ */
+
+export const ProjectInfoSchema = z.object({
+  path: z.string(),
+  name: z.string(),
+  schemaVersion: z.number().int(),
+  /** Blind coding: coders see only their own codes until a sample is adjudicated. */
+  blindMode: z.boolean(),
+  /** Backup written when the project was opened (rotating copies beside the file). */
+  backupPath: z.string().nullable(),
+  datasets: z.array(DatasetRecordSchema),
+  annotators: z.array(AnnotatorSchema),
+})
+export type ProjectInfo = z.infer<typeof ProjectInfoSchema>
+
+const PathSchema = z.string().min(1)
+
+export const DatasetImportRequestSchema = z.object({
+  root: PathSchema,
+  /** `auto` recognises the layout (CASME II, SAMM, SMIC-HS, CAS(ME)², CAS(ME)³, generic). */
+  format: z.enum(['auto', ...DATASET_FORMATS]).default('auto'),
+  /** Label sheet (xlsx/csv) instead of the one found in the folder. */
+  labels: PathSchema.optional(),
+  /** Frame rate override. */
+  fps: z.number().positive().optional(),
+  name: z.string().min(1).optional(),
+})
+export type DatasetImportRequest = z.input<typeof DatasetImportRequestSchema>
+
+/** The `result` of the import job's `event:job.done`. */
+export const DatasetImportResultSchema = z.object({
+  datasetId: z.number().int().positive(),
+  name: z.string(),
+  root: z.string(),
+  summary: z.object({
+    format: z.enum(DATASET_FORMATS),
+    samples: z.number().int(),
+    subjects: z.number().int(),
+    labelRows: z.number().int(),
+    matchedRows: z.number().int(),
+    emotions: z.record(z.string(), z.number()),
+    megcClasses: z.record(z.string(), z.number()),
+    errors: z.number().int(),
+    warnings: z.number().int(),
+  }),
+  labelled: z.number().int(),
+  labelsAnnotatorId: z.number().int().nullable(),
+  problems: z.array(ImportProblemSchema),
+})
+
+export const projectRequests = {
+  'command:project.create': request(z.object({ path: PathSchema, name: z.string().min(1).optional() }), ProjectInfoSchema),
+  'command:project.open': request(z.object({ path: PathSchema }), ProjectInfoSchema),
+  'command:project.close': request(z.object({}), z.object({ closed: z.boolean() })),
+  'query:project.current': request(z.object({}), ProjectInfoSchema.nullable()),
+  'command:dataset.import': request(DatasetImportRequestSchema, JobStartedSchema),
+  'query:datasets.list': request(z.object({}), z.array(DatasetRecordSchema)),
+  'query:samples.list': request(
+    z.object({ filter: SampleFilterSchema.default({}), viewerId: z.number().int().positive().optional() }),
+    z.array(SampleSummarySchema),
+  ),
+  'query:sample.get': request(z.object({ sampleId: z.number().int().positive() }), SampleRecordSchema),
+} as const
+
+export const projectEvents = {
+  'event:project.changed': z.object({
+    reason: z.enum(['created', 'opened', 'closed', 'dataset-imported', 'annotators-changed', 'settings-changed', 'codes-imported']),
+    project: ProjectInfoSchema.nullable(),
+  }),
+} as const
