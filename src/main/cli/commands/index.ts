@@ -1,9 +1,15 @@
 import type { CliCommand } from '../command'
 import { flowCommand } from './flow'
+import { framesCommand } from './frames'
+import { synthCommand } from './synth'
 import { infoCommand } from './info'
+import { importCommand } from './import'
 
 /** Every `me-studio` sub-command, in the order `--help` lists them. */
 export const COMMANDS: CliCommand[] = [
   infoCommand,
   flowCommand,
+  synthCommand,
+  framesCommand,
+  importCommand,
 ]
