@@ -1,0 +1,102 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { formatAus, parseAus } from '@shared/domain/au'
+import { canonicalEmotion } from '@shared/domain/dataset'
+import { runCli } from '../../../src/main/cli/run'
+import { requireFfmpeg } from '../../../src/main/services/ffmpeg-locator'
+import { MediaService } from '../../../src/main/services/media/media-service'
+import { importDataset } from '../../../src/main/services/project/import'
+import { Project } from '../../../src/main/services/project/project'
+import { generateSyntheticDataset } from '../../../src/main/services/synth/generate'
+import type { GroundTruth, SynthFormat } from '../../../src/main/services/synth/truth'
+import { scratchDir } from '../../unit/project/project-fixture'
+
+/** Small generated datasets (3 subjects × 2 samples, 64×64): exact counts and labels are known. */
+const scratch = scratchDir('me-import-')
+const truths = new Map<SynthFormat, { root: string; truth: GroundTruth }>()
+let ffmpeg: string | null = null
+
+beforeAll(async () => {
+  ffmpeg = await requireFfmpeg().catch(() => null)
+  for (const format of ['casme2', 'samm', 'video'] as SynthFormat[]) {
+    if (format === 'video' && !ffmpeg) continue
+    const root = join(scratch.dir, format)
+    mkdirSync(root)
+    const truth = await generateSyntheticDataset({
+      outDir: root,
+      format,
+      subjects: 3,
+      samplesPerSubject: 2,
+      width: 64,
+      height: 64,
+      durationSeconds: [0.2, 0.25],
+      seed: 7,
+      ...(ffmpeg ? { ffmpegPath: ffmpeg } : {}),
+    })
+    truths.set(format, { root, truth })
+  }
+})
+afterAll(() => scratch.cleanup())
+
+describe('dataset import into the project', () => {
+  for (const format of ['casme2', 'samm', 'video'] as SynthFormat[]) {
+    it(`imports a generated ${format} dataset with exact samples, subjects and labels`, async (ctx) => {
+      const generated = truths.get(format)
+      if (!generated) return ctx.skip()
+      const { root, truth } = generated
+      const project = await Project.open(join(scratch.dir, `${format}.meproj`), { create: true })
+      const media = new MediaService(ffmpeg ? { ffmpeg: async () => ffmpeg! } : {})
+      const result = await importDataset(project, media, root)
+      expect(result.summary.samples).toBe(6)
+      expect(result.summary.subjects).toBe(3)
+      expect(result.labelled).toBe(6)
+      expect(result.problems.filter((p) => p.severity === 'error')).toEqual([])
+
+      const [dataset] = project.listDatasets()
+      expect(dataset).toMatchObject({ sampleCount: 6, subjectCount: 3, root })
+      const labels = project.listAnnotators().find((a) => a.role === 'dataset')!
+      for (const t of truth.samples) {
+        const sample = project.listSampleRows(dataset!.id).find((s) => s.name === t.sample)!
+        expect(sample, t.sample).toBeDefined()
+        expect(sample.clip.frameCount).toBe(t.frameCount)
+        expect(sample.firstFrame).toBe(t.firstFrameNumber)
+        const label = project.getAnnotation({ sampleId: sample.id, annotatorId: labels.id, adjudicated: false })!
+        expect([label.onset, label.apex, label.offset]).toEqual([t.onset, t.apex, t.offset])
+        expect(formatAus(label.aus)).toBe(formatAus(parseAus(t.auText).value))
+        expect(label.emotion).toBe(canonicalEmotion(t.emotion) ?? t.emotion)
+      }
+      // the same folder twice is refused; the first import is untouched
+      await expect(importDataset(project, media, root)).rejects.toMatchObject({ code: 'conflict' })
+      expect(project.listDatasets()).toHaveLength(1)
+      project.close()
+    })
+  }
+})
+
+describe('me-studio import', () => {
+  async function cli(args: string[]) {
+    let stdout = ''
+    let stderr = ''
+    const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTty: false, env: process.env, cwd: scratch.dir })
+    return { code, stdout, stderr }
+  }
+
+  it('prints the summary and exits 0; a second import of the folder fails with 1', async () => {
+    const first = await cli(['import', 'casme2', '--project', 'cli.meproj'])
+    expect(first.stderr).toBe('')
+    expect(first.code).toBe(0)
+    expect(first.stdout).toMatch(/samples +6 in 3 subjects/)
+    expect(first.stdout).toMatch(/labels +6 rows, 6 matched a clip, 6 stored as "CASME II labels"/)
+    expect(first.stdout).toMatch(/problems +0 error\(s\)/)
+    const again = await cli(['import', 'casme2', '--project', 'cli.meproj', '--format', 'casme2'])
+    expect(again.code).toBe(1)
+    expect(again.stderr).toMatch(/already in this project \[conflict\]/)
+  })
+
+  it('rejects an unknown format as a usage error', async () => {
+    const r = await cli(['import', 'casme2', '--project', 'x.meproj', '--format', 'nope'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/--format must be one of/)
+  })
+})
