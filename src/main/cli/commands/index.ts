@@ -4,7 +4,6 @@ import { framesCommand } from './frames'
 import { synthCommand } from './synth'
 import { infoCommand } from './info'
 import { importCommand } from './import'
-import { importCommand } from './import'
 
 /** Every `me-studio` sub-command, in the order `--help` lists them. */
 export const COMMANDS: CliCommand[] = [
@@ -12,6 +11,5 @@ export const COMMANDS: CliCommand[] = [
   flowCommand,
   synthCommand,
   framesCommand,
-  importCommand,
   importCommand,
 ]
