@@ -31,6 +31,8 @@ export default tseslint.config(
       },
     },
     rules: {
+      // TypeScript already checks undefined names (with the right DOM/Node lib per project).
+      'no-undef': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'vue/multi-word-component-names': 'off',

@@ -1,0 +1,131 @@
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import type { ColormapName } from '@shared/colormaps'
+import type { FlowMethod, FlowSummary, MagnifyMethod, MagnifySummary } from '@shared/ipc'
+import { useTransport } from '../transport'
+import { useJobsStore } from './jobs'
+
+export interface FlowSettings {
+  method: FlowMethod
+  strainVariant: 'standard' | 'off-tanet'
+  /** Longest side the frames are scaled to first; null = native size. */
+  maxSide: number | null
+}
+
+export interface MagnifySettings {
+  method: MagnifyMethod
+  alpha: number
+  lambdaC: number
+  r1: number
+  r2: number
+}
+
+/** The flow field as float32 u/v pairs, for quiver arrows drawn over the frame. */
+export interface FlowFieldData {
+  width: number
+  height: number
+  uv: Float32Array
+}
+
+/**
+ * Motion views of the open clip: a computed flow (colour wheel, magnitude/strain heatmaps,
+ * raw field for arrows) between two frame indices, and a magnified section of the clip.
+ * Both are jobs on the main side; results come back as ids whose pixels are media routes.
+ */
+export const useMotionStore = defineStore('motion', () => {
+  const transport = useTransport()
+  const jobs = useJobsStore()
+
+  const flowSettings = ref<FlowSettings>({ method: 'tvl1', strainVariant: 'standard', maxSide: 320 })
+  const magnifySettings = ref<MagnifySettings>({ method: 'eulerian', alpha: 10, lambdaC: 16, r1: 0.4, r2: 0.05 })
+  const colormap = ref<ColormapName>('inferno')
+
+  const flow = shallowRef<FlowSummary | null>(null)
+  const field = shallowRef<FlowFieldData | null>(null)
+  const magnified = shallowRef<MagnifySummary | null>(null)
+  const busy = ref<'flow' | 'magnify' | null>(null)
+  const error = ref<string | null>(null)
+  const activeJob = ref<string | null>(null)
+
+  async function computeFlow(clipPath: string, from: number, to: number): Promise<void> {
+    await guarded('flow', async () => {
+      let flowId = ''
+      await jobs.run(`Optical flow ${from}→${to}`, 'motion.flow', async () => {
+        const started = await transport.invoke('command:motion.flow', { clipPath, from, to, ...flowSettings.value })
+        flowId = started.flowId
+        activeJob.value = started.jobId
+        return started
+      })
+      flow.value = await transport.invoke('query:motion.flow', { flowId })
+      field.value = await loadField(flowId)
+    })
+  }
+
+  async function magnify(clipPath: string, start: number, count: number): Promise<void> {
+    await guarded('magnify', async () => {
+      let magnifyId = ''
+      const { method, alpha, lambdaC, r1, r2 } = magnifySettings.value
+      await jobs.run(`Magnifying ${count} frames ×${alpha}`, 'motion.magnify', async () => {
+        const started = await transport.invoke('command:motion.magnify', { clipPath, start, count, method, alpha, lambdaC, filter: { kind: 'iir', r1, r2 } })
+        magnifyId = started.magnifyId
+        activeJob.value = started.jobId
+        return started
+      })
+      magnified.value = await transport.invoke('query:motion.magnified', { magnifyId })
+    })
+  }
+
+  async function cancel(): Promise<void> {
+    if (activeJob.value) await jobs.cancel(activeJob.value)
+  }
+
+  function reset(): void {
+    flow.value = null
+    field.value = null
+    magnified.value = null
+    error.value = null
+  }
+
+  async function guarded(kind: 'flow' | 'magnify', work: () => Promise<void>): Promise<void> {
+    busy.value = kind
+    error.value = null
+    try {
+      await work()
+    } catch (e) {
+      error.value = (e as Error).message
+    } finally {
+      busy.value = null
+      activeJob.value = null
+    }
+  }
+
+  async function loadField(flowId: string): Promise<FlowFieldData> {
+    const response = await fetch(transport.mediaUrl(`flow/${flowId}/field.f32`))
+    if (!response.ok) throw new Error(`flow field request failed (${response.status})`)
+    return { width: Number(response.headers.get('x-flow-width')), height: Number(response.headers.get('x-flow-height')), uv: new Float32Array(await response.arrayBuffer()) }
+  }
+
+  const flowUrls = computed(() => {
+    const id = flow.value?.flowId
+    if (!id) return null
+    return {
+      color: transport.mediaUrl(`flow/${id}/color.png`),
+      legend: transport.mediaUrl(`flow/${id}/legend.png`),
+      magnitude: transport.mediaUrl(`flow/${id}/magnitude.png?colormap=${colormap.value}`),
+      strain: transport.mediaUrl(`flow/${id}/strain.png?colormap=${colormap.value}`),
+    }
+  })
+
+  function magnifiedFrameUrl(offset: number): string | null {
+    const m = magnified.value
+    if (!m || offset < 0 || offset >= m.count) return null
+    return transport.mediaUrl(`magnified/${m.magnifyId}/${offset}.png`)
+  }
+
+  /** The source frame as PNG, to show under the flow at the same geometry. */
+  function frameUrl(clipPath: string, index: number): string {
+    return transport.mediaUrl(`frame/${encodeURIComponent(clipPath)}/${index}.png?mode=rgb`)
+  }
+
+  return { frameUrl, flowSettings, magnifySettings, colormap, flow, field, magnified, busy, error, computeFlow, magnify, cancel, reset, flowUrls, magnifiedFrameUrl }
+})
