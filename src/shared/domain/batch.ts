@@ -81,22 +81,37 @@ export function shardOf(dataset: string, subject: string, sample: string, count:
 }
 
 /**
- * Per-fold models of a leave-one-subject-out run say which group they held out in their card's
- * `training.protocol`: `loso-fold dataset=<name> subject=<id>`. Such a model only ever
- * predicts the samples of its held-out (dataset, subject), the ones it never saw in training.
+ * Per-fold models of a subject-grouped cross-validation (the models kit, `models/train.py`) say
+ * which (dataset, subject) groups they never saw in their card's `training.protocol`:
+ * `loso, fold 3: trained without CASME II/sub04` (group-kfold: several groups joined by `+`),
+ * and their id ends in `-fold<k>`. Such a model only ever predicts the samples it held out.
  */
 export interface HeldOutGroup {
   dataset: string
   subject: string
 }
 
-export function heldOutGroupOf(protocol: string): HeldOutGroup | null {
-  const match = /^loso-fold\s+dataset=(\S+)\s+subject=(\S+)\s*$/.exec(protocol.trim())
-  return match ? { dataset: match[1]!, subject: match[2]! } : null
+export function heldOutGroupsOf(protocol: string): HeldOutGroup[] | null {
+  const match = /\bfold \d+: trained without (.+)$/.exec(protocol.trim())
+  if (!match) return null
+  const groups = match[1]!.split('+').map((part) => {
+    const slash = part.indexOf('/')
+    return slash <= 0 ? null : { dataset: part.slice(0, slash), subject: part.slice(slash + 1) }
+  })
+  return groups.every((g) => g !== null) ? groups : null
 }
 
-export function losoFoldProtocol(group: HeldOutGroup): string {
-  return `loso-fold dataset=${group.dataset} subject=${group.subject}`
+export function foldProtocol(protocol: string, fold: number, groups: readonly HeldOutGroup[]): string {
+  return `${protocol}, fold ${fold}: trained without ${groups.map((g) => `${g.dataset}/${g.subject}`).join('+')}`
+}
+
+/** Per-fold models of one cross-validation share their id up to `-fold<k>`. */
+export function foldFamilyOf(modelId: string): string {
+  return modelId.replace(/-fold\d+$/, '')
+}
+
+export function isHeldOutBy(groups: readonly HeldOutGroup[] | null, dataset: string, subject: string): boolean {
+  return groups === null || groups.some((g) => g.dataset === dataset && g.subject === subject)
 }
 
 /** Whether the onset/apex/offset a prediction used came from the coding or were suggested (spotting, midpoint). */

@@ -108,12 +108,12 @@ describe('batch service', () => {
   })
 
   it('gives a per-fold LOSO model only the samples of the subject it held out', async () => {
-    const folds = ['sub01', 'sub02', 'sub03'].map((s) => fixtureModel(`fold_${s}`, undefined, `loso-fold dataset=SAMM subject=${s}`))
+    const folds = ['sub01', 'sub02', 'sub03'].map((s, k) => fixtureModel(`net-fold${k}`, undefined, `loso, fold ${k}: trained without SAMM/${s}`))
     const { jobs, service } = harness(deterministicSource(folds))
     const { jobId, total } = await service.start({ modelRefs: folds.map((f) => f.id), selection: parseSelection('dataset=SAMM') })
     await jobs.wait(jobId)
     expect(total).toBe(12)
-    for (const row of new BatchStore(project).iteratePredictions(jobId)) expect(row.modelId).toBe(`fold_${row.subject}`)
+    for (const row of new BatchStore(project).iteratePredictions(jobId)) expect(row.modelId).toBe(`net-fold${Number(row.subject.slice(3)) - 1}`)
   })
 
   it('shards k/N cover a selection exactly once', async () => {

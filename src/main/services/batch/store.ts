@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { resolve } from 'node:path'
 import type Database from 'better-sqlite3'
 import { StudioError, type StudioErrorShape } from '@shared/ipc'
-import { heldOutGroupOf, shardOf, type BatchSelection, type FramesSource, type Shard } from '@shared/domain/batch'
+import { heldOutGroupsOf, isHeldOutBy, shardOf, type BatchSelection, type FramesSource, type Shard } from '@shared/domain/batch'
 import type { Project } from '../project/project'
 import { addModel, createJob, listJobs, markJobItem, pendingJobItems, recordPrediction, setJobState, type JobRecordState } from '../project/runs'
 import type { BatchSample, PredictionSummary, PredictorModel, SamplePrediction } from './predictor'
@@ -187,12 +187,11 @@ export class BatchStore {
       const modelRowIds = models.map((m) =>
         addModel(this.project, { cardId: m.id, name: m.name, path: m.path, sha256: m.sha256, card: JSON.parse(m.cardJson) as unknown }),
       )
-      const heldOut = models.map((m) => heldOutGroupOf(m.protocol))
+      const heldOut = models.map((m) => heldOutGroupsOf(m.protocol))
       const items: string[] = []
       for (const sample of this.iterateSamples(params.selection, params.shard)) {
         modelRowIds.forEach((modelRowId, m) => {
-          const group = heldOut[m]
-          if (group && (group.dataset !== sample.dataset || group.subject !== sample.subject)) return
+          if (!isHeldOutBy(heldOut[m]!, sample.dataset, sample.subject)) return
           items.push(`${sample.sampleId}|${modelRowId}`)
         })
       }

@@ -1,0 +1,66 @@
+import { StudioError } from '@shared/ipc'
+import type { BatchStore } from '../batch/store'
+import { parseCsv, restoreNeutralised } from '../export/csv'
+import type { EvaluationInput } from './evaluate'
+
+/** Evaluation inputs from a batch job in the project. */
+export function* inputsFromJob(store: BatchStore, jobId: string): Generator<EvaluationInput> {
+  for (const row of store.iteratePredictions(jobId)) {
+    yield {
+      dataset: row.dataset,
+      subject: row.subject,
+      sample: row.sample,
+      sampleId: row.sampleId,
+      modelId: row.modelId,
+      protocol: row.modelProtocol,
+      classes: row.modelClasses,
+      codedEmotion: row.codedEmotion,
+      predicted: row.predictedClass,
+    }
+  }
+}
+
+const REQUIRED = ['dataset', 'subject', 'sample', 'model_id', 'predicted_label'] as const
+
+/**
+ * Evaluation inputs from predictions CSVs (ours, e.g. the shards of a cluster run). The truth
+ * is the project's current reference coding of each sample (so recoding a sample updates the
+ * figures); the model's classes and training protocol come from the project's copy of its card,
+ * else from the file's `p_<class>` columns.
+ */
+export function inputsFromPredictionsCsv(store: BatchStore, files: readonly { name: string; text: string }[]): EvaluationInput[] {
+  const codings = new Map<string, { sampleId: number; emotion: string | null }>()
+  for (const s of store.iterateSamples({ coded: 'any' })) codings.set(key(s.dataset, s.subject, s.name), { sampleId: s.sampleId, emotion: s.coded?.emotion ?? null })
+  const models = store.modelsByCardId()
+  const inputs: EvaluationInput[] = []
+  for (const file of files) {
+    const [header, ...rows] = parseCsv(file.text)
+    if (!header) throw new StudioError('invalid-input', `${file.name} is empty`)
+    const column = new Map(header.map((name, i) => [name, i]))
+    const missing = REQUIRED.filter((c) => !column.has(c))
+    if (missing.length) throw new StudioError('invalid-input', `${file.name} is not a predictions CSV: no column ${missing.join(', ')}`)
+    const probabilityClasses = header.filter((h) => h.startsWith('p_')).map((h) => h.slice(2))
+    rows.forEach((cells, r) => {
+      if (cells.length === 1 && cells[0] === '') return
+      const get = (name: string) => restoreNeutralised(cells[column.get(name) ?? -1] ?? '')
+      const [dataset, subject, sample, modelId] = [get('dataset'), get('subject'), get('sample'), get('model_id')]
+      const coding = codings.get(key(dataset, subject, sample))
+      if (!coding) throw new StudioError('not-found', `${file.name}, line ${r + 2}: sample ${dataset}/${subject}/${sample} is not in this project`)
+      const card = models.get(modelId)
+      const classes = card?.classes.length ? card.classes : probabilityClasses.filter((c) => get(`p_${c}`) !== '')
+      const predicted = get('predicted_label')
+      inputs.push({
+        dataset, subject, sample, sampleId: coding.sampleId, modelId,
+        protocol: card?.protocol ?? '',
+        classes,
+        codedEmotion: coding.emotion,
+        predicted: predicted === '' ? null : predicted,
+      })
+    })
+  }
+  return inputs
+}
+
+function key(dataset: string, subject: string, sample: string): string {
+  return `${dataset}\u0000${subject}\u0000${sample}`
+}
