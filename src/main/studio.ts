@@ -1,6 +1,8 @@
 import { EventBus } from './ipc/event-bus'
 import { registerAllHandlers } from './ipc/handlers'
 import { HandlerRegistry } from './ipc/registry'
+import { createInferenceService, type InferenceService } from './services/inference'
+import { registerInferenceRoutes } from './services/inference/routes'
 import { JobManager } from './services/jobs'
 import { MediaRoots, MediaRouter } from './services/media-access'
 import { ProjectService } from './services/project/projects'
@@ -34,6 +36,8 @@ export interface StudioContext {
   readonly frames: MediaService
   /** Flow/strain and magnification views of clips, cached per (clip, parameters). */
   readonly motion: MotionService
+  /** Model registry, execution providers, input building and predictions. */
+  readonly inference: InferenceService
   /** The open project (SQLite file) and its coding service. */
   readonly projects: ProjectService
 }
@@ -58,8 +62,10 @@ export function createStudio(options: StudioOptions): Studio {
   const motion = new MotionService(frames, vision)
   registerFrameRoutes(media, frames)
   registerMotionRoutes(media, motion)
+  const inference = createInferenceService({ ...options, vision, notify: (message) => bus.emit('event:system.notice', { level: 'warning', message }) })
+  registerInferenceRoutes(media, inference)
   const projects = new ProjectService(mediaRoots)
-  const context: StudioContext = { options, bus, jobs, mediaRoots, media, vision, frames, motion, projects }
+  const context: StudioContext = { options, bus, jobs, mediaRoots, media, vision, frames, motion, projects, inference }
   const registry = new HandlerRegistry()
   registerAllHandlers(registry, context)
   return {
@@ -67,6 +73,7 @@ export function createStudio(options: StudioOptions): Studio {
     registry,
     async dispose() {
       for (const job of jobs.list()) jobs.cancel(job.jobId)
+      await inference.dispose()
       await vision.destroy()
       projects.close()
     },

@@ -13,12 +13,22 @@ export interface ProviderAvailability {
 export function preferredProviderOrder(platform: NodeJS.Platform): string[] {
   switch (platform) {
     case 'win32':
-      return ['cuda', 'dml', 'cpu']
+      return ['cuda', 'tensorrt', 'dml', 'cpu']
     case 'darwin':
       return ['coreml', 'cpu']
     default:
       return ['cuda', 'tensorrt', 'cpu']
   }
+}
+
+/**
+ * The providers to try, in order, for one session: the user's override first (when set), then
+ * the platform order without it. CPU always closes the list, so a session can always open.
+ */
+export function providerCandidates(platform: NodeJS.Platform, override?: string | null): string[] {
+  const order = preferredProviderOrder(platform)
+  if (!override) return order
+  return [override, ...order.filter((p) => p !== override)]
 }
 
 export interface OrtInfo {

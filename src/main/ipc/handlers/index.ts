@@ -1,6 +1,7 @@
 import type { HandlerRegistry } from '../registry'
 import type { StudioContext } from '../../studio'
 import { registerJobHandlers } from './jobs'
+import { registerInferenceHandlers } from './inference'
 import { registerMotionHandlers } from './motion'
 import { registerDatasetHandlers } from './datasets'
 import { registerMediaHandlers } from './media'
@@ -12,6 +13,7 @@ import { registerAnnotationHandlers } from './annotations'
 export function registerAllHandlers(registry: HandlerRegistry, studio: StudioContext): void {
   registerSystemHandlers(registry, studio)
   registerJobHandlers(registry, studio)
+  registerInferenceHandlers(registry, studio)
   registerProjectHandlers(registry, studio)
   registerAnnotationHandlers(registry, studio)
   registerMotionHandlers(registry, studio)

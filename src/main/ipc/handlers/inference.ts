@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { providerCandidates } from '../../services/execution-providers'
+import { groundTruthRegions } from '../../services/inference/au-regions'
+import { draftCard } from '../../services/inference/card-draft'
+import { recipeIdOf } from '../../services/inference/inputs'
+import { mediaSample } from '../../services/inference/media-sample'
+import type { RegisteredModel } from '../../services/inference/registry'
+import { StudioError, type ModelSummary, type PredictionResult } from '@shared/ipc'
+import type { HandlerRegistry } from '../registry'
+import type { StudioContext } from '../../studio'
+
+function summary(model: RegisteredModel): ModelSummary {
+  return {
+    id: model.id,
+    source: model.source,
+    card: model.card,
+    recipeId: model.card ? recipeIdOf(model.card) : null,
+    problem: model.problem ? { code: model.problem.code, message: model.problem.message } : null,
+  }
+}
+
+export function registerInferenceHandlers(registry: HandlerRegistry, studio: StudioContext): void {
+  const { inference } = studio
+  registry
+    .handle('query:models.list', async ({ reload }) => {
+      if (reload) await inference.registry.reload()
+      return {
+        models: (await inference.registry.list()).map(summary),
+        providers: { order: providerCandidates(process.platform), unavailable: inference.unavailableProviders() },
+      }
+    })
+    .handle('command:models.add', async ({ onnxPath }) => {
+      if (!existsSync(onnxPath)) throw new StudioError('not-found', `No file at ${onnxPath}`)
+      const cardPath = onnxPath.replace(/\.onnx$/i, '.card.json')
+      if (cardPath !== onnxPath && existsSync(cardPath)) {
+        let json: unknown
+        try {
+          json = JSON.parse(await readFile(cardPath, 'utf8'))
+        } catch (error) {
+          throw new StudioError('model/invalid-card', `${cardPath} is not readable JSON: ${(error as Error).message}`)
+        }
+        return { status: 'added' as const, model: summary(await inference.registry.add(onnxPath, json)) }
+      }
+      const signature = await inference.registry.signature(onnxPath)
+      const registered = (await inference.registry.list()).flatMap((m) => (m.card && !m.problem ? [m.card] : []))
+      return { status: 'needs-card' as const, onnxPath, ...signature, draft: draftCard(onnxPath, signature, registered) }
+    })
+    .handle('command:models.save-card', async ({ onnxPath, card }) => ({ model: summary(await inference.registry.add(onnxPath, card)) }))
+    .handle('command:predict.sample', async ({ sample, modelId, provider }): Promise<PredictionResult> => {
+      const clipPath = await studio.mediaRoots.resolve(sample.clipPath)
+      const source = await mediaSample(studio.frames, { clipPath, onsetIndex: sample.onsetIndex, apexIndex: sample.apexIndex, offsetIndex: sample.offsetIndex })
+      const p = await inference.predictSample(source, modelId, { provider })
+      const model = await inference.registry.get(modelId)
+      const { width, height } = p.input.faceCrop
+      return {
+        id: p.id,
+        modelId: p.modelId,
+        modelName: model.card.name,
+        recipeId: p.recipeId,
+        classes: p.classes,
+        scoreKind: p.scoreKind,
+        scores: p.scores,
+        probabilities: p.probabilities,
+        predictedIndex: p.predictedIndex,
+        predictedClass: p.predictedClass,
+        provider: p.provider,
+        fallbacks: p.fallbacks,
+        timings: p.timings,
+        input: { width, height, frameIndices: p.input.frameIndices, apex: p.input.apex, warnings: p.input.warnings },
+        attention: p.attention.map((a) => ({ name: a.name, kind: a.kind, shape: a.shape })),
+        auRegions: await groundTruthRegions(clipPath, { width, height }),
+      }
+    })
+}

@@ -1,0 +1,174 @@
+/**
+ * Predictions: build the input a card asks for, run the model on the best execution provider
+ * that initialises, and return probabilities (softmax of the class scores), the predicted class,
+ * the provider actually used, timings, and every declared attention output as a typed array with
+ * its shape. Recent predictions are kept (bounded) so their attention tensors and face crops can
+ * be served as binary media, never as JSON.
+ */
+import { randomUUID } from 'node:crypto'
+import type { AttentionOutput, ModelCard } from '@shared/domain/model-card'
+import { argmax, softmax } from '@shared/inference/attention'
+import { StudioError } from '@shared/ipc'
+import { providerCandidates } from '../execution-providers'
+import type { BuiltInput, InputBuilder } from './inputs'
+import type { ModelRegistry } from './registry'
+import type { InferenceSample } from './sample'
+import type { ProviderFallback, SessionCache } from './sessions'
+
+export interface AttentionTensor {
+  name: string
+  kind: AttentionOutput['kind']
+  /** Shape as returned, batch axis included ([1, …]). */
+  shape: number[]
+  data: Float32Array
+}
+
+export interface Prediction {
+  id: string
+  modelId: string
+  modelVersion: string
+  /** The sample's cache identity. */
+  sampleKey: string
+  recipeId: string
+  classes: string[]
+  scoreKind: ModelCard['outputs']['logits']['kind']
+  scores: number[]
+  probabilities: number[]
+  predictedIndex: number
+  predictedClass: string
+  /** The execution provider the session actually ran on. */
+  provider: string
+  fallbacks: ProviderFallback[]
+  timings: { preprocessMs: number; inferenceMs: number; warmupMs: number }
+  attention: AttentionTensor[]
+  input: Pick<BuiltInput, 'frameIndices' | 'apex' | 'warnings' | 'faceCrop' | 'dims'>
+  createdAt: string
+}
+
+export interface PredictOptions {
+  /** User override: tried first, then the platform order. */
+  provider?: string | null
+  signal?: AbortSignal
+}
+
+export interface InferenceServiceOptions {
+  registry: ModelRegistry
+  sessions: SessionCache
+  inputs: InputBuilder
+  platform?: NodeJS.Platform
+  /** Predictions kept for the media routes. Default 64. */
+  keep?: number
+}
+
+export class InferenceService {
+  private readonly recent = new Map<string, Prediction>()
+
+  constructor(private readonly options: InferenceServiceOptions) {}
+
+  get registry(): ModelRegistry {
+    return this.options.registry
+  }
+
+  get inputs(): InputBuilder {
+    return this.options.inputs
+  }
+
+  /** Providers that failed to initialise in this process, with the reason. */
+  unavailableProviders(): ProviderFallback[] {
+    return this.options.sessions.unavailableProviders()
+  }
+
+  /** Closes every cached session. */
+  dispose(): Promise<void> {
+    return this.options.sessions.dispose()
+  }
+
+  /** A recent prediction by id (for the attention and face-crop routes). */
+  prediction(id: string): Prediction {
+    const p = this.recent.get(id)
+    if (!p) throw new StudioError('not-found', `No recent prediction ${id}`)
+    return p
+  }
+
+  async predictSample(sample: InferenceSample, modelId: string, options: PredictOptions = {}): Promise<Prediction> {
+    const model = await this.options.registry.get(modelId)
+    let input: BuiltInput
+    try {
+      input = await this.options.inputs.buildInput(sample, model.card, options.signal ? { signal: options.signal } : {})
+    } catch (error) {
+      if (error instanceof StudioError || options.signal?.aborted) throw error
+      throw new StudioError('internal', `Building the input of "${modelId}" for sample ${sample.key} failed: ${(error as Error).message}`)
+    }
+    const { inferenceMs, warmupMs, ...run } = await this.runModel(model.card, model.onnxPath, input, options)
+    const prediction: Prediction = {
+      id: randomUUID(),
+      modelId,
+      modelVersion: model.card.version,
+      sampleKey: sample.key,
+      recipeId: input.recipeId,
+      ...run,
+      timings: { preprocessMs: input.preprocessMs, inferenceMs, warmupMs },
+      input: { frameIndices: input.frameIndices, apex: input.apex, warnings: input.warnings, faceCrop: input.faceCrop, dims: input.dims },
+      createdAt: new Date().toISOString(),
+    }
+    this.remember(prediction)
+    return prediction
+  }
+
+  /** Runs a model on a ready tensor (the batch engine's and the tests' entry point). */
+  async runModel(card: ModelCard, onnxPath: string, input: Pick<BuiltInput, 'data' | 'dims'>, options: PredictOptions = {}) {
+    const candidates = providerCandidates(this.options.platform ?? process.platform, options.provider)
+    const acquired = await this.options.sessions
+      .acquire({ modelId: card.id, modelPath: onnxPath, input: { name: card.input.name, shape: input.dims }, candidates })
+      .catch((error: unknown) => {
+        if (error instanceof StudioError) throw error
+        throw new StudioError('provider/unavailable', `No execution provider could open "${card.id}": ${(error as Error).message}`)
+      })
+    options.signal?.throwIfAborted()
+    const started = performance.now()
+    let outputs: Awaited<ReturnType<typeof acquired.session.run>>
+    try {
+      outputs = await acquired.session.run({ [card.input.name]: { data: input.data, dims: input.dims } })
+    } catch (error) {
+      throw new StudioError('model/run-failed', `Model "${card.id}" failed on ${acquired.provider}: ${(error as Error).message.split('\n')[0]}`)
+    }
+    const inferenceMs = performance.now() - started
+    const logits = outputs[card.outputs.logits.name]
+    if (!logits || !(logits.data instanceof Float32Array) || logits.data.length !== card.classes.length) {
+      throw new StudioError('model/mismatch', `Model "${card.id}" returned no ${card.classes.length} class scores in "${card.outputs.logits.name}"`)
+    }
+    const scores = Array.from(logits.data)
+    const probabilities = softmax(scores)
+    const predictedIndex = argmax(scores)
+    const attention = card.outputs.attention.map((declared): AttentionTensor => {
+      const tensor = outputs[declared.name]
+      if (!tensor || !(tensor.data instanceof Float32Array)) {
+        throw new StudioError('model/mismatch', `Model "${card.id}" did not return its declared attention output "${declared.name}" as float32`)
+      }
+      return { name: declared.name, kind: declared.kind, shape: tensor.dims, data: tensor.data }
+    })
+    return {
+      classes: card.classes,
+      scoreKind: card.outputs.logits.kind,
+      scores,
+      probabilities,
+      predictedIndex,
+      predictedClass: card.classes[predictedIndex]!,
+      provider: acquired.provider,
+      fallbacks: acquired.fallbacks,
+      inferenceMs,
+      warmupMs: acquired.warmupMs,
+      attention,
+    }
+  }
+
+  private remember(prediction: Prediction): void {
+    this.recent.set(prediction.id, prediction)
+    const keep = this.options.keep ?? 64
+    for (const id of this.recent.keys()) {
+      if (this.recent.size <= keep) break
+      this.recent.delete(id)
+    }
+  }
+}
+

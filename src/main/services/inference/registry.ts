@@ -1,0 +1,218 @@
+/**
+ * The model registry: bundled models (`resources/models/*.card.json` beside their `.onnx`) and
+ * models the user added (copied with their card into `<userData>/models/`). A model is usable
+ * only when its card passes the shared schema (`parseModelCard`), its file's sha256 and size
+ * match the card, and the ONNX inputs/outputs agree with what the card declares; otherwise it is
+ * listed as refused, with the specific reason.
+ */
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { copyFile, mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import { parseModelCard, type ModelCard } from '@shared/domain/model-card'
+import { StudioError, type StudioErrorShape } from '@shared/ipc'
+import { assertCardMatches } from './card-check'
+import { readModelSignature, type SessionFactory, type ValueInfo } from './session'
+
+export type ModelSource = 'bundled' | 'user'
+
+export interface RegisteredModel {
+  /** Card id, or the card file's name when the card could not be read. */
+  id: string
+  source: ModelSource
+  cardPath: string
+  onnxPath: string
+  card: ModelCard | null
+  /** Null when the model is usable. */
+  problem: StudioErrorShape | null
+}
+
+export interface UsableModel extends RegisteredModel {
+  card: ModelCard
+  problem: null
+}
+
+export interface ModelRegistryOptions {
+  bundledDir: string
+  userDir: string
+  factory: SessionFactory
+}
+
+const CARD_SUFFIX = '.card.json'
+
+export class ModelRegistry {
+  private models = new Map<string, RegisteredModel>()
+  private loaded: Promise<void> | null = null
+
+  constructor(private readonly options: ModelRegistryOptions) {}
+
+  /** Every model found, usable or refused (bundled first). Loads on first use. */
+  async list(): Promise<RegisteredModel[]> {
+    await this.ensureLoaded()
+    return [...this.models.values()]
+  }
+
+  /** A usable model, or the reason it cannot be used. */
+  async get(id: string): Promise<UsableModel> {
+    await this.ensureLoaded()
+    const model = this.models.get(id)
+    if (!model) throw new StudioError('not-found', `No model with id "${id}"`)
+    if (model.problem || !model.card) {
+      const problem = model.problem ?? { code: 'model/invalid-card' as const, message: `Model "${id}" has no readable card` }
+      throw new StudioError(problem.code, problem.message, problem.details)
+    }
+    return model as UsableModel
+  }
+
+  /** Rescans both folders (after files changed on disk). */
+  async reload(): Promise<void> {
+    this.loaded = this.scan()
+    await this.loaded
+  }
+
+  /** The ONNX file's inputs and outputs, for the card form. */
+  signature(onnxPath: string): Promise<{ inputs: ValueInfo[]; outputs: ValueInfo[] }> {
+    return readModelSignature(this.options.factory, onnxPath).catch((error: unknown) => {
+      throw new StudioError('model/invalid-card', `Cannot read ${basename(onnxPath)} as an ONNX model: ${(error as Error).message}`)
+    })
+  }
+
+  /**
+   * Adds a user model: validates `cardJson` with the shared schema, fills in the file facts the
+   * user cannot know (name, sha256, size), checks the ONNX against the card and copies both
+   * into the user folder. Refusals throw `model/invalid-card` or `model/mismatch`.
+   */
+  async add(onnxPath: string, cardJson: unknown): Promise<UsableModel> {
+    await this.ensureLoaded()
+    const withFile = fillFileFacts(cardJson, basename(onnxPath), await sha256(onnxPath), (await stat(onnxPath)).size)
+    const card = parseCardOrThrow(withFile, basename(onnxPath))
+    const existing = this.models.get(card.id)
+    if (existing?.source === 'bundled') throw new StudioError('conflict', `A bundled model already uses the id "${card.id}"`)
+    assertCardMatches(card, await this.signature(onnxPath))
+
+    await mkdir(this.options.userDir, { recursive: true })
+    const target = join(this.options.userDir, `${card.id}.onnx`)
+    const finalCard: ModelCard = { ...card, file: { ...card.file, name: basename(target) } }
+    const cardPath = join(this.options.userDir, `${card.id}${CARD_SUFFIX}`)
+    if (onnxPath !== target) await atomicCopy(onnxPath, target)
+    await atomicWrite(cardPath, `${JSON.stringify(finalCard, null, 2)}\n`)
+    const model: UsableModel = { id: card.id, source: 'user', cardPath, onnxPath: target, card: finalCard, problem: null }
+    this.models.set(card.id, model)
+    return model
+  }
+
+  private ensureLoaded(): Promise<void> {
+    this.loaded ??= this.scan()
+    return this.loaded
+  }
+
+  private async scan(): Promise<void> {
+    const found = new Map<string, RegisteredModel>()
+    for (const [dir, source] of [
+      [this.options.bundledDir, 'bundled'],
+      [this.options.userDir, 'user'],
+    ] as const) {
+      for (const cardPath of await cardFiles(dir)) {
+        const model = await this.load(cardPath, source)
+        if (found.has(model.id)) {
+          found.set(`${model.id} (${source})`, {
+            ...model,
+            id: `${model.id} (${source})`,
+            problem: { code: 'conflict', message: `Another model already uses the id "${model.id}"` },
+          })
+        } else found.set(model.id, model)
+      }
+    }
+    this.models = found
+  }
+
+  private async load(cardPath: string, source: ModelSource): Promise<RegisteredModel> {
+    const fallbackId = basename(cardPath, CARD_SUFFIX)
+    const onnxDefault = join(dirname(cardPath), `${fallbackId}.onnx`)
+    const refused = (problem: StudioErrorShape, card: ModelCard | null = null, onnxPath = onnxDefault): RegisteredModel => ({
+      id: card?.id ?? fallbackId,
+      source,
+      cardPath,
+      onnxPath,
+      card,
+      problem,
+    })
+    let json: unknown
+    try {
+      json = JSON.parse(await readFile(cardPath, 'utf8'))
+    } catch (error) {
+      return refused({ code: 'model/invalid-card', message: `${basename(cardPath)} is not readable JSON: ${(error as Error).message}` })
+    }
+    let card: ModelCard
+    try {
+      card = parseCardOrThrow(json, basename(cardPath))
+    } catch (error) {
+      return refused((error as StudioError).toShape())
+    }
+    const onnxPath = join(dirname(cardPath), card.file.name)
+    try {
+      const size = (await stat(onnxPath)).size
+      if (size !== card.file.sizeBytes) {
+        throw new StudioError('model/mismatch', `Model "${card.id}": ${card.file.name} has ${size} bytes, the card says ${card.file.sizeBytes}`)
+      }
+      const digest = await sha256(onnxPath)
+      if (digest !== card.file.sha256) {
+        throw new StudioError('model/mismatch', `Model "${card.id}": sha256 of ${card.file.name} is ${digest}, the card says ${card.file.sha256}`)
+      }
+      assertCardMatches(card, await this.signature(onnxPath))
+    } catch (error) {
+      if (error instanceof StudioError) return refused(error.toShape(), card, onnxPath)
+      return refused({ code: 'not-found', message: `Model "${card.id}": ${card.file.name} cannot be read (${(error as Error).message})` }, card, onnxPath)
+    }
+    return { id: card.id, source, cardPath, onnxPath, card, problem: null }
+  }
+}
+
+function parseCardOrThrow(json: unknown, what: string): ModelCard {
+  const parsed = parseModelCard(json)
+  if (!parsed.ok) {
+    throw new StudioError('model/invalid-card', `${what}: invalid model card: ${parsed.issues.join('; ')}`, { issues: parsed.issues })
+  }
+  return parsed.card
+}
+
+/** The card form cannot know the file's digest and size: the service writes them. */
+function fillFileFacts(cardJson: unknown, name: string, digest: string, sizeBytes: number): unknown {
+  if (typeof cardJson !== 'object' || cardJson === null) return cardJson
+  const card = cardJson as Record<string, unknown>
+  const file = typeof card.file === 'object' && card.file !== null ? (card.file as Record<string, unknown>) : {}
+  return { ...card, file: { opset: 17, ...file, name, sha256: digest, sizeBytes } }
+}
+
+async function cardFiles(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir))
+      .filter((f) => f.endsWith(CARD_SUFFIX))
+      .sort()
+      .map((f) => join(dir, f))
+  } catch {
+    return []
+  }
+}
+
+export function sha256(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256')
+    createReadStream(path)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')))
+  })
+}
+
+async function atomicCopy(from: string, to: string): Promise<void> {
+  const tmp = `${to}.${process.pid}.tmp`
+  await copyFile(from, tmp)
+  await rename(tmp, to)
+}
+
+async function atomicWrite(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`
+  await writeFile(tmp, text)
+  await rename(tmp, path)
+}

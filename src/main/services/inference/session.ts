@@ -1,0 +1,68 @@
+import type * as Ort from 'onnxruntime-node'
+
+/**
+ * The narrow view of an ONNX Runtime session the inference service needs, so tests can inject
+ * sessions that fail to initialise on a given provider or throw at run time, and the real one
+ * (onnxruntime-node) stays behind one factory.
+ */
+
+/** Input/output metadata as ONNX declares it; symbolic dimensions stay strings. */
+export interface ValueInfo {
+  name: string
+  /** Element type (`float32`, `int64`…), or null for non-tensor values. */
+  type: string | null
+  shape: (number | string)[]
+}
+
+export interface OutputTensor {
+  type: string
+  dims: number[]
+  data: Float32Array | BigInt64Array | Int32Array | Uint8Array
+}
+
+export interface ModelSession {
+  readonly inputs: ValueInfo[]
+  readonly outputs: ValueInfo[]
+  /** Runs off the event loop (onnxruntime-node executes on its own threads). */
+  run(feeds: Record<string, { data: Float32Array; dims: number[] }>): Promise<Record<string, OutputTensor>>
+  release(): Promise<void>
+}
+
+/** Opens `modelPath` with exactly one execution provider (plus ORT's implicit CPU kernels); throws if it cannot initialise. */
+export type SessionFactory = (modelPath: string, provider: string) => Promise<ModelSession>
+
+/** Reads inputs/outputs only: a CPU session, not cached (for validating a card against its file). */
+export async function readModelSignature(factory: SessionFactory, modelPath: string): Promise<{ inputs: ValueInfo[]; outputs: ValueInfo[] }> {
+  const session = await factory(modelPath, 'cpu')
+  try {
+    return { inputs: session.inputs, outputs: session.outputs }
+  } finally {
+    await session.release()
+  }
+}
+
+/** The real factory: onnxruntime-node, loaded lazily so the CLI's other commands do not pay for it. */
+export const ortSessionFactory: SessionFactory = async (modelPath, provider) => {
+  const ort = await import('onnxruntime-node')
+  const session = await ort.InferenceSession.create(modelPath, {
+    executionProviders: [provider],
+    graphOptimizationLevel: 'all',
+  })
+  const info = (meta: readonly Ort.InferenceSession.ValueMetadata[]): ValueInfo[] =>
+    meta.map((m) => (m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, type: null, shape: [] }))
+  return {
+    inputs: info(session.inputMetadata),
+    outputs: info(session.outputMetadata),
+    async run(feeds) {
+      const tensors: Record<string, Ort.Tensor> = {}
+      for (const [name, { data, dims }] of Object.entries(feeds)) tensors[name] = new ort.Tensor('float32', data, dims)
+      const results = await session.run(tensors)
+      const out: Record<string, OutputTensor> = {}
+      for (const [name, tensor] of Object.entries(results)) {
+        out[name] = { type: tensor.type, dims: [...tensor.dims], data: tensor.data as OutputTensor['data'] }
+      }
+      return out
+    },
+    release: () => session.release(),
+  }
+}

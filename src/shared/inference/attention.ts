@@ -1,0 +1,208 @@
+/**
+ * The maths behind the prediction panel and the attention overlay: softmax of class scores,
+ * reducing an attention tensor to the 2-D map or 1-D weights a card's `display.aggregation`
+ * asks for, bilinear resizing to the model input, and the share of attention mass inside AU
+ * regions. Pure functions on typed arrays; the main process (PNG heatmaps) and the renderer
+ * (interactive overlay) share them so both show the same numbers.
+ */
+
+/** A dense row-major tensor without its batch axis (batch 1 is dropped by the caller). */
+export interface DenseTensor {
+  data: Float32Array
+  shape: number[]
+}
+
+/** A 2-D map, row-major. */
+export interface Map2D {
+  width: number
+  height: number
+  data: Float32Array
+}
+
+/** Numerically stable softmax (subtracts the maximum first). */
+export function softmax(scores: ArrayLike<number>): number[] {
+  const values = Array.from(scores)
+  if (values.length === 0) return []
+  const max = Math.max(...values)
+  const exps = values.map((v) => Math.exp(v - max))
+  const sum = exps.reduce((a, b) => a + b, 0)
+  return exps.map((e) => e / sum)
+}
+
+export function argmax(values: ArrayLike<number>): number {
+  let best = 0
+  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i
+  return best
+}
+
+/** Drops a leading batch axis of size 1: [1, ...rest] → [...rest]. */
+export function dropBatch(data: Float32Array, shape: readonly number[]): DenseTensor {
+  if (shape[0] !== 1) throw new RangeError(`expected batch 1, got shape [${shape.join(', ')}]`)
+  return { data, shape: shape.slice(1) }
+}
+
+function count(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1)
+}
+
+/** The last two axes are (y, x): the map at `index` over the leading axes (row-major). */
+export function sliceMap(tensor: DenseTensor, leadingIndex: number): Map2D {
+  const { shape } = tensor
+  if (shape.length < 2) throw new RangeError(`a map needs ≥ 2 axes, got [${shape.join(', ')}]`)
+  const height = shape[shape.length - 2]!
+  const width = shape[shape.length - 1]!
+  const maps = count(shape.slice(0, -2))
+  if (!Number.isInteger(leadingIndex) || leadingIndex < 0 || leadingIndex >= maps) {
+    throw new RangeError(`map ${leadingIndex} outside 0…${maps - 1}`)
+  }
+  const size = width * height
+  return { width, height, data: tensor.data.slice(leadingIndex * size, (leadingIndex + 1) * size) }
+}
+
+/** Number of 2-D maps stacked in the leading axes of `tensor`. */
+export function mapCount(tensor: DenseTensor): number {
+  return count(tensor.shape.slice(0, -2))
+}
+
+/** Element-wise reduction over all leading axes (every stacked map) to one map. */
+export function reduceMaps(tensor: DenseTensor, how: 'max' | 'mean'): Map2D {
+  const n = mapCount(tensor)
+  const first = sliceMap(tensor, 0)
+  const out = new Float32Array(first.data)
+  const size = out.length
+  for (let m = 1; m < n; m++) {
+    const offset = m * size
+    for (let i = 0; i < size; i++) {
+      const v = tensor.data[offset + i]!
+      out[i] = how === 'max' ? Math.max(out[i]!, v) : out[i]! + v
+    }
+  }
+  if (how === 'mean') for (let i = 0; i < size; i++) out[i] = out[i]! / n
+  return { width: first.width, height: first.height, data: out }
+}
+
+export function multiplyMaps(a: Map2D, b: Map2D): Map2D {
+  if (a.width !== b.width || a.height !== b.height) {
+    throw new RangeError(`maps differ in size: ${a.width}×${a.height} vs ${b.width}×${b.height}`)
+  }
+  const data = new Float32Array(a.data.length)
+  for (let i = 0; i < data.length; i++) data[i] = a.data[i]! * b.data[i]!
+  return { width: a.width, height: a.height, data }
+}
+
+/**
+ * The map a card's `display.aggregation` defines for the whole tensor (the "summary" view):
+ * - `map`: the single map (leading axes must hold one map);
+ * - `map-per-frame`: mean over frames (and any other leading axis);
+ * - `max-over-heads-channels-times-spatial`: Off-TANet's figure, max over heads and channels of
+ *   the self-attention, times the spatial map named by `multiplyBy` (passed as `multiplier`).
+ */
+export function summaryMap(
+  tensor: DenseTensor,
+  aggregation: 'map' | 'map-per-frame' | 'max-over-heads-channels-times-spatial',
+  multiplier?: DenseTensor,
+): Map2D {
+  switch (aggregation) {
+    case 'map':
+      if (mapCount(tensor) !== 1) throw new RangeError(`aggregation "map" expects one map, got ${mapCount(tensor)}`)
+      return sliceMap(tensor, 0)
+    case 'map-per-frame':
+      return reduceMaps(tensor, 'mean')
+    case 'max-over-heads-channels-times-spatial': {
+      if (!multiplier) throw new RangeError('this aggregation needs the spatial map it multiplies by')
+      return multiplyMaps(reduceMaps(tensor, 'max'), summaryMap(multiplier, 'map'))
+    }
+  }
+}
+
+/** 1-D weights for bar charts: a tensor of shape [C] or [T, C] (row `row`). */
+export function barWeights(tensor: DenseTensor, row = 0): Float32Array {
+  const { shape, data } = tensor
+  if (shape.length === 1) return data
+  const width = shape[shape.length - 1]!
+  const rows = count(shape.slice(0, -1))
+  if (row < 0 || row >= rows) throw new RangeError(`row ${row} outside 0…${rows - 1}`)
+  return data.slice(row * width, (row + 1) * width)
+}
+
+/**
+ * Bilinear resize with pixel-centre alignment (source = (dst + 0.5)·scale − 0.5, clamped): how a
+ * 14×14 attention map is laid over the 112×112 input the model saw, as the card's `overlay: input`
+ * asks.
+ */
+export function resizeMapBilinear(map: Map2D, width: number, height: number): Map2D {
+  const out = new Float32Array(width * height)
+  const sx = map.width / width
+  const sy = map.height / height
+  for (let y = 0; y < height; y++) {
+    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), map.height - 1)
+    const y0 = Math.floor(fy)
+    const y1 = Math.min(y0 + 1, map.height - 1)
+    const ty = fy - y0
+    for (let x = 0; x < width; x++) {
+      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), map.width - 1)
+      const x0 = Math.floor(fx)
+      const x1 = Math.min(x0 + 1, map.width - 1)
+      const tx = fx - x0
+      const top = map.data[y0 * map.width + x0]! * (1 - tx) + map.data[y0 * map.width + x1]! * tx
+      const bottom = map.data[y1 * map.width + x0]! * (1 - tx) + map.data[y1 * map.width + x1]! * tx
+      out[y * width + x] = top * (1 - ty) + bottom * ty
+    }
+  }
+  return { width, height, data: out }
+}
+
+export function mapRange(map: Map2D): { min: number; max: number } {
+  let min = Infinity
+  let max = -Infinity
+  for (const v of map.data) {
+    if (v < min) min = v
+    if (v > max) max = v
+  }
+  return { min, max }
+}
+
+/** An axis-aligned box [x0, y0, x1, y1] in the coordinates of a map, x1/y1 exclusive. */
+export type Box = [number, number, number, number]
+
+export interface AttentionMassReport {
+  /** Share (0…1) of the map's mass inside the union of the boxes. */
+  inside: number
+  /** Share of the map's area the boxes cover: what uniform attention would score. */
+  areaShare: number
+  /** The model "looks elsewhere": less mass inside than `threshold`. */
+  looksElsewhere: boolean
+}
+
+/**
+ * Attention mass inside AU regions. The map is shifted to be non-negative (minus its minimum) so
+ * that maps with a baseline (sigmoid outputs hover around 0.5) are judged by where they rise, and
+ * a pixel counts as inside when its centre lies in any box (union, no double counting).
+ */
+export function attentionMassInBoxes(map: Map2D, boxes: readonly Box[], threshold = 0.5): AttentionMassReport {
+  const { min } = mapRange(map)
+  let total = 0
+  let inside = 0
+  let insidePixels = 0
+  for (let y = 0; y < map.height; y++) {
+    const cy = y + 0.5
+    for (let x = 0; x < map.width; x++) {
+      const cx = x + 0.5
+      const v = map.data[y * map.width + x]! - min
+      total += v
+      if (boxes.some(([x0, y0, x1, y1]) => cx >= x0 && cx < x1 && cy >= y0 && cy < y1)) {
+        inside += v
+        insidePixels++
+      }
+    }
+  }
+  const share = total > 0 ? inside / total : 0
+  return { inside: share, areaShare: insidePixels / (map.width * map.height), looksElsewhere: share < threshold }
+}
+
+/** Scales a box from one image size to another (frame pixels → model input pixels). */
+export function scaleBox(box: Box, from: { width: number; height: number }, to: { width: number; height: number }): Box {
+  const sx = to.width / from.width
+  const sy = to.height / from.height
+  return [box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy]
+}

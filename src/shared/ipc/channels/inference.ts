@@ -1,0 +1,104 @@
+import { z } from 'zod'
+import { AttentionKindSchema, ModelCardSchema } from '../../domain/model-card'
+import { ERROR_CODES } from '../errors'
+import { request } from '../define'
+
+/**
+ * Inference: the model registry (bundled + user-added models with their cards) and per-sample
+ * predictions. Results are small JSON; attention tensors and the face crop the model saw travel
+ * as binary media (`attention/<predictionId>/<output>.f32` with an `x-tensor-shape` header,
+ * `attention/<predictionId>/face.png`), never as JSON.
+ */
+
+const ProblemSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() })
+
+export const ModelSummarySchema = z.object({
+  id: z.string(),
+  source: z.enum(['bundled', 'user']),
+  /** Null when the card could not be read at all. */
+  card: ModelCardSchema.nullable(),
+  /** Preprocessing recipe id: models with equal ids share cached inputs. */
+  recipeId: z.string().nullable(),
+  /** Why the model cannot be used (invalid card, file differs from card…); null when usable. */
+  problem: ProblemSchema.nullable(),
+})
+export type ModelSummary = z.infer<typeof ModelSummarySchema>
+
+export const ValueInfoSchema = z.object({ name: z.string(), type: z.string().nullable(), shape: z.array(z.union([z.number(), z.string()])) })
+export type ValueInfoDto = z.infer<typeof ValueInfoSchema>
+
+export const ProviderFallbackSchema = z.object({ provider: z.string(), reason: z.string() })
+
+/** What a prediction needs to know about a sample; frame positions are 0-based clip indices. */
+export const PredictSampleRefSchema = z.object({
+  /** Absolute clip path (video or frame folder) inside an opened dataset. */
+  clipPath: z.string().min(1),
+  onsetIndex: z.number().int().nonnegative(),
+  /** Null when no apex is coded: spotting or the middle frame is used, and said so. */
+  apexIndex: z.number().int().nonnegative().nullable(),
+  offsetIndex: z.number().int().nonnegative(),
+  /** Coded AUs, for the AU-region check. */
+  auCodes: z.array(z.string()).default([]),
+})
+export type PredictSampleRef = z.input<typeof PredictSampleRefSchema>
+
+export const AuRegionBoxSchema = z.object({
+  name: z.string(),
+  /** [x0, y0, x1, y1] in model-input pixels (the overlay's coordinates). */
+  box: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+})
+
+export const PredictionResultSchema = z.object({
+  id: z.string(),
+  modelId: z.string(),
+  modelName: z.string(),
+  recipeId: z.string(),
+  classes: z.array(z.string()),
+  scoreKind: z.enum(['logits', 'svm-decision-values']),
+  scores: z.array(z.number()),
+  /** Softmax of the scores. */
+  probabilities: z.array(z.number()),
+  predictedIndex: z.number().int(),
+  predictedClass: z.string(),
+  /** The execution provider the model actually ran on. */
+  provider: z.string(),
+  fallbacks: z.array(ProviderFallbackSchema),
+  timings: z.object({ preprocessMs: z.number(), inferenceMs: z.number(), warmupMs: z.number() }),
+  input: z.object({
+    /** Model input geometry (the overlay's pixel grid). */
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    frameIndices: z.array(z.number().int()),
+    apex: z.object({ index: z.number().int(), source: z.enum(['annotated', 'spotted', 'middle-frame']) }).nullable(),
+    warnings: z.array(z.string()),
+  }),
+  /** Every declared attention output: fetch `attention/<id>/<name>.f32` for the values. */
+  attention: z.array(z.object({ name: z.string(), kind: AttentionKindSchema, shape: z.array(z.number().int()) })),
+  /** Where the AU boxes come from: the synthetic generator's ground truth, or none found. */
+  auRegions: z.object({ source: z.enum(['ground-truth', 'none']), regions: z.array(AuRegionBoxSchema), note: z.string() }),
+})
+export type PredictionResult = z.infer<typeof PredictionResultSchema>
+
+export const ModelsListSchema = z.object({
+  models: z.array(ModelSummarySchema),
+  /** Provider order this platform tries, and the ones that failed to initialise so far. */
+  providers: z.object({ order: z.array(z.string()), unavailable: z.array(ProviderFallbackSchema) }),
+})
+
+export const inferenceRequests = {
+  'query:models.list': request(z.object({ reload: z.boolean().default(false) }), ModelsListSchema),
+  /** Adds an ONNX file: with a `.card.json` beside it the model is registered, otherwise a draft card is returned for the card form. */
+  'command:models.add': request(
+    z.object({ onnxPath: z.string().min(1) }),
+    z.discriminatedUnion('status', [
+      z.object({ status: z.literal('added'), model: ModelSummarySchema }),
+      z.object({ status: z.literal('needs-card'), onnxPath: z.string(), inputs: z.array(ValueInfoSchema), outputs: z.array(ValueInfoSchema), draft: ModelCardSchema }),
+    ]),
+  ),
+  /** Saves the card made in the form and registers the model (refused with `model/invalid-card` or `model/mismatch`). */
+  'command:models.save-card': request(z.object({ onnxPath: z.string().min(1), card: z.unknown() }), z.object({ model: ModelSummarySchema })),
+  'command:predict.sample': request(
+    z.object({ sample: PredictSampleRefSchema, modelId: z.string().min(1), provider: z.string().nullable().default(null) }),
+    PredictionResultSchema,
+  ),
+} as const

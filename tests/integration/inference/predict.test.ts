@@ -1,0 +1,150 @@
+// The inference service end to end with the real onnxruntime-node on the untrained Off-TANet
+// fixture: registry validation, provider fallback on this machine, input building and caching,
+// attention outputs, per-sample errors.
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { InputBuilder } from '../../../src/main/services/inference/inputs'
+import { InferenceService } from '../../../src/main/services/inference/predict'
+import { ModelRegistry } from '../../../src/main/services/inference/registry'
+import { ortSessionFactory } from '../../../src/main/services/inference/session'
+import { SessionCache } from '../../../src/main/services/inference/sessions'
+import { inlineVisionCompute } from '../../../src/main/services/inference/vision-compute'
+import { INFERENCE_FIXTURES, OFF_TANET_ONNX, offTanetCardJson, syntheticSample } from '../../helpers/inference-fixture'
+
+function service(bundledDir = INFERENCE_FIXTURES) {
+  const notices: string[] = []
+  const registry = new ModelRegistry({ bundledDir, userDir: mkdtempSync(join(tmpdir(), 'me-user-models-')), factory: ortSessionFactory })
+  const inputs = new InputBuilder({ compute: inlineVisionCompute })
+  const inference = new InferenceService({ registry, sessions: new SessionCache(ortSessionFactory, (m) => notices.push(m)), inputs, platform: 'linux' })
+  return { inference, registry, inputs, notices }
+}
+
+describe('inference service on a real ONNX model', () => {
+  const ctx = service()
+
+  beforeAll(async () => {
+    expect((await ctx.registry.list()).map((m) => [m.id, m.problem])).toEqual([['off_tanet-untrained', null]])
+  })
+
+  it('predicts: softmax probabilities, the provider actually used, every declared attention output', async () => {
+    const p = await ctx.inference.predictSample(syntheticSample(), 'off_tanet-untrained')
+    expect(p.probabilities).toHaveLength(3)
+    expect(p.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6)
+    expect(p.predictedClass).toBe(p.classes[p.predictedIndex])
+    // This machine has no CUDA/TensorRT libraries: both fail for real and the CPU runs the model.
+    expect(p.provider).toBe('cpu')
+    expect(p.fallbacks.map((f) => f.provider)).toEqual(['cuda', 'tensorrt'])
+    expect(ctx.notices.some((n) => n.includes('"cuda" could not be initialised'))).toBe(true)
+    expect(p.attention.map((a) => [a.name, a.shape])).toEqual([
+      ['channel_attention', [1, 28]],
+      ['spatial_attention', [1, 1, 14, 14]],
+      ['self_attention', [1, 4, 7, 14, 14]],
+    ])
+    expect(p.input.apex).toEqual({ index: 6, source: 'annotated' })
+    expect(p.input.faceCrop).toMatchObject({ width: 112, height: 112, channels: 1 })
+    expect(p.timings.inferenceMs).toBeGreaterThan(0)
+    expect(p.timings.preprocessMs).toBeGreaterThan(0)
+    expect(ctx.inference.prediction(p.id)).toBe(p)
+  })
+
+  it('reuses cached inputs and flow: same recipe → tensor hit; another strain variant → flow hit', async () => {
+    const sample = syntheticSample({ key: 'cache-check' })
+    const card = (await ctx.registry.get('off_tanet-untrained')).card
+    const before = ctx.inputs.cacheStats()
+    const a = await ctx.inputs.buildInput(sample, card)
+    const b = await ctx.inputs.buildInput(sample, { ...card, id: 'other_model_same_recipe' })
+    expect(b.recipeId).toBe(a.recipeId)
+    expect(b.cached).toBe(true)
+    expect(b.data).toBe(a.data)
+    const standard = { ...card, preprocessing: { ...card.preprocessing, strain: { variant: 'standard' as const, derivative: 'sobel3-div8-reflect101' as const } } }
+    const c = await ctx.inputs.buildInput(sample, standard)
+    expect(c.recipeId).not.toBe(a.recipeId)
+    const after = ctx.inputs.cacheStats()
+    expect(after.misses.flow - before.misses.flow).toBe(1)
+    expect(after.hits.flow - before.hits.flow).toBe(1)
+    expect(after.hits.tensor - before.hits.tensor).toBe(1)
+    expect(sample.reads.sort()).toEqual([1, 6])
+  })
+
+  it('says which apex it used when none is coded', async () => {
+    const p = await ctx.inference.predictSample(syntheticSample({ key: 'no-apex', apex: null }), 'off_tanet-untrained')
+    expect(p.input.apex).toEqual({ index: 6, source: 'middle-frame' })
+    expect(p.input.warnings[0]).toContain('middle frame 6')
+  })
+
+  it('turns bad samples into specific per-sample errors', async () => {
+    await expect(ctx.inference.predictSample(syntheticSample({ key: 'corrupt', corrupt: [6] }), 'off_tanet-untrained')).rejects.toMatchObject({
+      code: 'media/corrupt',
+      message: expect.stringContaining('frame 6 cannot be decoded'),
+    })
+    await expect(ctx.inference.predictSample(syntheticSample({ key: 'short', frames: 8, offset: 10 }), 'off_tanet-untrained')).rejects.toMatchObject({
+      code: 'media/missing-frames',
+    })
+    await expect(ctx.inference.predictSample(syntheticSample(), 'nope')).rejects.toMatchObject({ code: 'not-found' })
+  })
+})
+
+describe('model registry refusals on a real ONNX file', () => {
+  function withCard(mutate: (card: Record<string, unknown>) => void) {
+    const dir = mkdtempSync(join(tmpdir(), 'me-models-'))
+    copyFileSync(OFF_TANET_ONNX, join(dir, 'off_tanet-untrained.onnx'))
+    const card = offTanetCardJson()
+    mutate(card)
+    writeFileSync(join(dir, 'off_tanet-untrained.card.json'), JSON.stringify(card))
+    return new ModelRegistry({ bundledDir: dir, userDir: join(dir, 'user'), factory: ortSessionFactory })
+  }
+
+  it('refuses a card whose input or outputs disagree with the file, naming each difference', async () => {
+    const registry = withCard((card) => {
+      const input = card.input as { shape: number[] }
+      input.shape = [-1, 3, 128, 128]
+      const outputs = card.outputs as { attention: { name: string }[] }
+      outputs.attention[0]!.name = 'channel_weights'
+    })
+    const [model] = await registry.list()
+    expect(model!.problem?.code).toBe('model/mismatch')
+    expect(model!.problem?.message).toContain('input "input": axis 2 is 128 in the card but 112 in the ONNX file')
+    expect(model!.problem?.message).toContain('output "channel_weights" (attention (channel)) is declared in the card but missing from the ONNX file')
+    expect(model!.problem?.message).toContain('output "channel_attention" of the ONNX file is not declared in the card')
+    await expect(registry.get(model!.id)).rejects.toMatchObject({ code: 'model/mismatch' })
+  })
+
+  it('refuses a class list that does not fit the logits, and a file that is not the one the card hashed', async () => {
+    const classes = withCard((card) => {
+      card.classes = ['a', 'b', 'c', 'd']
+    })
+    expect((await classes.list())[0]!.problem?.message).toContain('scores 3 classes, the card lists 4')
+    const hashed = withCard((card) => {
+      ;(card.file as { sha256: string }).sha256 = 'f'.repeat(64)
+    })
+    expect((await hashed.list())[0]!.problem?.message).toMatch(/sha256 of off_tanet-untrained.onnx is [0-9a-f]{64}, the card says f{64}/)
+  })
+
+  it('refuses an invalid card with the schema path of each issue', async () => {
+    const registry = withCard((card) => {
+      delete card.classes
+      ;(card.input as { kind: string }).kind = 'optical-flow'
+    })
+    const problem = (await registry.list())[0]!.problem!
+    expect(problem.code).toBe('model/invalid-card')
+    expect(problem.message).toContain('classes:')
+    expect(problem.message).toContain('input.kind:')
+  })
+
+  it('adds a user model with a card from the form, filling in the file facts', async () => {
+    const registry = withCard(() => undefined)
+    const card = { ...offTanetCardJson(), id: 'my_offtanet', file: { name: 'whatever.onnx', opset: 17 } }
+    const added = await registry.add(OFF_TANET_ONNX, card)
+    expect(added.source).toBe('user')
+    expect(added.card.file.name).toBe('my_offtanet.onnx')
+    expect(added.card.file.sha256).toMatch(/^[0-9a-f]{64}$/)
+    await expect(registry.add(OFF_TANET_ONNX, { ...card, id: 'bad', classes: ['x', 'y'] })).rejects.toMatchObject({ code: 'model/mismatch' })
+    await registry.reload()
+    expect((await registry.list()).map((m) => [m.id, m.problem])).toEqual([
+      ['off_tanet-untrained', null],
+      ['my_offtanet', null],
+    ])
+  })
+})
