@@ -3,12 +3,16 @@ import { flowCommand } from './flow'
 import { framesCommand } from './frames'
 import { synthCommand } from './synth'
 import { infoCommand } from './info'
+import { magnifyCommand } from './magnify'
+import { spotCommand } from './spot'
 import { importCommand } from './import'
 
 /** Every `me-studio` sub-command, in the order `--help` lists them. */
 export const COMMANDS: CliCommand[] = [
   infoCommand,
   flowCommand,
+  magnifyCommand,
+  spotCommand,
   synthCommand,
   framesCommand,
   importCommand,

@@ -1,0 +1,109 @@
+import { StudioError } from '@shared/ipc'
+import { auRegions } from '../../vision/face/regions'
+import { farnebackFlow } from '../../vision/farneback'
+import type { FlowField, GrayImage } from '../../vision/image'
+import { SPOT_DEFAULTS, spotApex, type FlowFunction, type SpotOptions } from '../../vision/spotting'
+import { opticalStrain } from '../../vision/strain'
+import { tvl1Flow } from '../../vision/tvl1'
+import { EXIT, UsageError, defineCommand, stringOption } from '../command'
+import { alignGray, alignOn, cropOption, grayOf, loadClip, numberOption } from './clip-vision'
+
+const SIGNALS = ['difference', 'farneback', 'tvl1', 'strain'] as const
+
+export const spotCommand = defineCommand({
+  name: 'spot',
+  summary: 'Suggest the apex (and onset/offset when not coded) of a clip from a motion curve; prints JSON.',
+  usage: '<clip> [--onset N] [--offset N] [--signal difference|farneback|tvl1|strain] [options]',
+  help: `<clip> is a video file or an image-sequence folder. Frame numbers are the dataset's own
+(the numbers in the file names, e.g. img46.jpg → 46; 0-based indices for videos).
+
+Options:
+  --onset N        coded onset frame number: the reference of the motion signal (else the first frame,
+                   and the onset is suggested)
+  --offset N       coded offset frame number (else suggested)
+  --signal S       difference (default: frame difference with head translation removed, fastest),
+                   farneback (opencv-wasm flow), tvl1 (TV-L1 flow, slow), strain (TV-L1 optical strain)
+  --crop SIDE      face crop the signal is measured on (default 128; presets as in magnify)
+  --no-face        skip face detection: whole frame, no nose reference
+  --sigma F        temporal smoothing σ in frames (default ${SPOT_DEFAULTS.temporalSigma})
+  --fps N          frame rate (image folders carry none; default 30)
+  --start N --count N  frame range (0-based index)
+
+Prints {onset, apex, offset, confidence, curve, …}: onset/apex/offset as frame numbers, their
+0-based indices under "indices", the apex time after the onset in ms, the top peaks, the
+smoothed curve (one value per frame of the range; px of displacement for difference/flow
+signals) and the face found.`,
+  options: {
+    onset: { type: 'string' },
+    offset: { type: 'string' },
+    signal: { type: 'string' },
+    crop: { type: 'string' },
+    'no-face': { type: 'boolean' },
+    sigma: { type: 'string' },
+    fps: { type: 'string' },
+    start: { type: 'string' },
+    count: { type: 'string' },
+  },
+  positionals: [1, 1],
+  async run({ values, positionals }, io) {
+    const signalName = stringOption(values, 'signal') ?? 'difference'
+    if (!(SIGNALS as readonly string[]).includes(signalName)) throw new UsageError(`--signal must be one of ${SIGNALS.join(', ')}, got ${signalName}`)
+    const side = cropOption(stringOption(values, 'crop') ?? '128')
+    const clip = await loadClip(positionals[0]!, io, values, 'gray')
+    const numbers = clip.info.frameNumbers.slice(clip.start, clip.start + clip.frames.length)
+    const toIndex = (name: string): number | undefined => {
+      if (values[name] === undefined) return undefined
+      const n = numberOption(values, name, 0)
+      const i = numbers.indexOf(n)
+      if (i < 0) throw new StudioError('invalid-input', `--${name} ${n} is not a frame number of the range (${numbers[0]}..${numbers[numbers.length - 1]})`)
+      return i
+    }
+    const onset = toIndex('onset')
+    const offset = toIndex('offset')
+    let frames: GrayImage[] = clip.frames.map(grayOf)
+    const options: SpotOptions = { onset, offset, temporalSigma: numberOption(values, 'sigma', SPOT_DEFAULTS.temporalSigma) }
+
+    let face: { found: boolean; score?: number; crop?: number } = { found: false }
+    if (!values['no-face']) {
+      const alignment = await alignOn(frames[onset ?? 0]!, side)
+      if (alignment) {
+        frames = frames.map((f) => alignGray(f, alignment))
+        options.regions = auRegions(alignment.landmarks)
+        face = { found: true, score: alignment.face.score, crop: side }
+      } else {
+        io.stderr('me-studio spot: no face found on the reference frame; measuring the whole frame without a head-motion reference\n')
+      }
+    }
+    if (signalName !== 'difference') {
+      const flow: FlowFunction = signalName === 'farneback' ? (a, b): FlowField => farnebackFlow(a, b) : (a, b): FlowField => tvl1Flow(a, b)
+      options.flow = flow
+      options.signal = signalName === 'strain' ? 'strain' : 'flow'
+      if (signalName === 'strain') options.strain = (f) => opticalStrain(f)
+    }
+
+    const r = spotApex(frames, options)
+    const fps = clip.info.fps
+    const result = {
+      clip: clip.info.path,
+      fps,
+      signal: signalName,
+      onset: numbers[r.onset],
+      apex: numbers[r.apex],
+      offset: numbers[r.offset],
+      confidence: round(r.confidence),
+      onsetSuggested: r.onsetSuggested,
+      offsetSuggested: r.offsetSuggested,
+      indices: { onset: clip.start + r.onset, apex: clip.start + r.apex, offset: clip.start + r.offset },
+      apexAfterOnsetMs: round(((r.apex - r.onset) / fps) * 1000),
+      peaks: r.peaks.map((p) => ({ frame: numbers[p.frame], value: round(p.value), prominence: round(p.prominence), confidence: round(p.confidence) })),
+      face,
+      curve: r.curve.map(round),
+    }
+    io.stdout(JSON.stringify(result) + '\n')
+    return EXIT.ok
+  },
+})
+
+function round(v: number): number {
+  return Math.round(v * 1e4) / 1e4
+}
