@@ -2,10 +2,13 @@
  * TV-L1: ours vs native OpenCV (Debian python3-opencv through /usr/bin/python3) on the same
  * frame pairs with the same (OpenCV default) parameters.
  *
- *   npx tsx bench/tvl1.bench.ts [--sizes 112x112,224x224,640x480] [--repeats 3] [--threads 0]
+ *   npx tsx bench/tvl1.bench.ts [--sizes 112x112,224x224,640x480] [--repeats 5]
  *
- * Prints per size: median ms of each, the time ratio ours/OpenCV, the EPE of each against the
- * known flow (border of 8 px excluded), and the mean EPE between the two flows.
+ * Runs are interleaved (ours, OpenCV with its default threads, OpenCV with 1 thread, repeat) so
+ * that a machine shared with other work slows all of them alike. Prints per size: median ms of
+ * ours (one thread) and of OpenCV (default threads = cores, and 1 thread), the time ratios
+ * ours/OpenCV, the EPE of each against the known flow (border of 8 px excluded), and the mean
+ * EPE between the two flows.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -30,11 +33,21 @@ function median(xs: number[]): number {
   return s[s.length >> 1]!
 }
 
+interface CvRun {
+  ms: number[]
+  threads: number
+}
+
+/** One OpenCV process: a warm-up run then a timed one (the first call allocates its buffers). */
+function runOpenCv(p0: string, p1: string, pf: string, threads: number): CvRun {
+  return JSON.parse(execFileSync(PY, [SCRIPT, p0, p1, pf, '2', String(threads)], { encoding: 'utf8' })) as CvRun
+}
+
 async function main(): Promise<void> {
   const sizes = arg('sizes', '112x112,224x224,640x480').split(',').map((s) => s.split('x').map(Number) as [number, number])
-  const repeats = Number(arg('repeats', '3'))
-  const threads = Number(arg('threads', '0'))
+  const repeats = Number(arg('repeats', '5'))
   const dir = mkdtempSync(join(tmpdir(), 'tvl1-bench-'))
+  const header = 'size      ours ms  cv ms (T thr)  cv ms (1 thr)  ratio vs T  ratio vs 1  EPE ours  EPE cv  ours↔cv'
   const rows: string[] = []
   try {
     for (const [w, h] of sizes) {
@@ -47,32 +60,37 @@ async function main(): Promise<void> {
       writeFileSync(p0, await grayPng(i0))
       writeFileSync(p1, await grayPng(i1))
 
-      const cvOut = JSON.parse(execFileSync(PY, [SCRIPT, p0, p1, pf, String(repeats), String(threads)], { encoding: 'utf8' })) as {
-        ms: number[]
-        threads: number
-      }
-      const cvFlow = readFlo(readFileSync(pf))
-
+      let flow = tvl1Flow(i0, i1) // warm-up (JIT, wasm tier-up)
       const ours: number[] = []
-      let flow = tvl1Flow(i0, i1) // warm-up (JIT)
+      const cvT: number[] = []
+      const cv1: number[] = []
+      let cvThreads = 0
       for (let r = 0; r < repeats; r++) {
         const t0 = performance.now()
         flow = tvl1Flow(i0, i1)
         ours.push(performance.now() - t0)
+        const a = runOpenCv(p0, p1, pf, 0)
+        cvT.push(a.ms.at(-1)!)
+        cvThreads = a.threads
+        cv1.push(runOpenCv(p0, p1, pf, 1).ms.at(-1)!)
       }
+      runOpenCv(p0, p1, pf, 0)
+      const cvFlow = readFlo(readFileSync(pf))
       const mask = interiorMask(w, h, 8)
       const tOurs = median(ours)
-      const tCv = median(cvOut.ms)
+      const tCvT = median(cvT)
+      const tCv1 = median(cv1)
       rows.push(
         [
           `${w}x${h}`.padEnd(8),
           tOurs.toFixed(1).padStart(9),
-          tCv.toFixed(1).padStart(9),
-          (tOurs / tCv).toFixed(2).padStart(7),
+          `${tCvT.toFixed(1)} (${cvThreads})`.padStart(14),
+          tCv1.toFixed(1).padStart(14),
+          (tOurs / tCvT).toFixed(2).padStart(11),
+          (tOurs / tCv1).toFixed(2).padStart(11),
           endPointError(flow, truth, mask).toFixed(4).padStart(9),
-          endPointError(cvFlow, truth, mask).toFixed(4).padStart(9),
-          endPointError(flow, cvFlow, mask).toFixed(4).padStart(9),
-          String(cvOut.threads).padStart(4),
+          endPointError(cvFlow, truth, mask).toFixed(4).padStart(7),
+          endPointError(flow, cvFlow, mask).toFixed(4).padStart(8),
         ].join(' '),
       )
       console.log(rows.at(-1))
@@ -80,8 +98,9 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
-  console.log('\nsize      ours ms  opencv ms  ratio  EPE ours  EPE cv  ours↔cv  cv-threads')
+  console.log(`\n${header}`)
   for (const r of rows) console.log(r)
+  console.log('ratio = ours ms / OpenCV ms (< 1: ours is faster); ours runs on one thread.')
 }
 
 await main()

@@ -10,6 +10,7 @@
  * Kernels (f32x4, 4 pixels per step, planes in a padded layout shared with tvl1.ts: row stride S,
  * pixel (x, y) at float index (y + 1)·S + 4 + x; zero row above, zero columns left):
  *   pd_step    one fused primal–dual iteration (thresholding, divergence, primal and dual updates)
+ *   warp       bicubic warping of I1, ∂xI1, ∂yI1 by the flow fused with the linearisation (ρc, |∇I1w|²)
  *   median3/5  3×3 / 5×5 median of a plane whose replicated-border copy sits in `src`
  *              (pixel (x, y) at (y + 2)·S + 4 + x), by a pruned Batcher selection network
  */
@@ -265,11 +266,101 @@ const pdStep = String.raw`
   )
 `
 
+// Bicubic (Catmull–Rom, Keys a = −0.5) warping of I1 and its gradient at x + u, fused with the
+// linearisation: fills I1wx, I1wy, grad = |∇I1w|², ρc = I1w − ∇I1w·u − I0. The image planes
+// carry 4 replicated columns on each side, so a row of 4 taps is one v128 load; rows are clamped.
+function samplePlane(plane, out) {
+  const load = (k) => `(v128.load align=4 (i32.add (local.get $${plane}) (local.get $r${k})))`
+  return `
+        (local.set $acc (f32x4.mul ${load(0)} (local.get $wy0)))
+        (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul ${load(1)} (local.get $wy1))))
+        (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul ${load(2)} (local.get $wy2))))
+        (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul ${load(3)} (local.get $wy3))))
+        (local.set $acc (f32x4.mul (local.get $acc) (local.get $wx)))
+        (local.set $${out} (f32.add
+          (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+          (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))`
+}
+
+function rowOffset(k) {
+  // byte offset of tap row k: ((clamp(y0 − 1 + k, 0, h − 1) + 1)·S + 4 + x0 − 1)·4
+  return `
+        (local.set $t (i32.add (local.get $y0) (i32.const ${k - 1})))
+        (local.set $t (select (i32.const 0) (local.get $t) (i32.lt_s (local.get $t) (i32.const 0))))
+        (local.set $t (select (local.get $hm) (local.get $t) (i32.gt_s (local.get $t) (local.get $hm))))
+        (local.set $r${k} (i32.shl (i32.add (i32.mul (i32.add (local.get $t) (i32.const 1)) (local.get $S)) (i32.add (local.get $x0) (i32.const 3))) (i32.const 2)))`
+}
+
+const warp = String.raw`
+  ;; Keys weights of the taps at distances (t + 1, t, 1 − t, 2 − t), a = −0.5
+  (func $keys (param $t f32) (result v128)
+    (local $d v128)
+    (local.set $d (f32x4.add (f32x4.mul (f32x4.splat (local.get $t)) (v128.const f32x4 1 1 -1 -1)) (v128.const f32x4 1 0 1 2)))
+    (v128.bitselect
+      ;; |d| ≤ 1: (a + 2)d³ − (a + 3)d² + 1
+      (f32x4.add (f32x4.mul (f32x4.mul (f32x4.sub (f32x4.mul (v128.const f32x4 1.5 1.5 1.5 1.5) (local.get $d)) (v128.const f32x4 2.5 2.5 2.5 2.5)) (local.get $d)) (local.get $d)) (v128.const f32x4 1 1 1 1))
+      ;; 1 < |d| < 2: a·d³ − 5a·d² + 8a·d − 4a
+      (f32x4.add (f32x4.mul (f32x4.add (f32x4.mul (f32x4.add (f32x4.mul (v128.const f32x4 -0.5 -0.5 -0.5 -0.5) (local.get $d)) (v128.const f32x4 2.5 2.5 2.5 2.5)) (local.get $d)) (v128.const f32x4 -4 -4 -4 -4)) (local.get $d)) (v128.const f32x4 2 2 2 2))
+      (v128.const i32x4 0 -1 -1 0))
+  )
+
+  (func $warp (export "warp")
+      (param $I0 i32) (param $I1 i32) (param $I1x i32) (param $I1y i32) (param $u1 i32) (param $u2 i32)
+      (param $ix i32) (param $iy i32) (param $grad i32) (param $rhoc i32) (param $w i32) (param $h i32) (param $S i32)
+    (local $x i32) (local $y i32) (local $o i32) (local $hm i32) (local $t i32) (local $x0 i32) (local $y0 i32)
+    (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32)
+    (local $fx f32) (local $fy f32) (local $fx0 f32) (local $fy0 f32) (local $uu f32) (local $vv f32)
+    (local $s0 f32) (local $sx f32) (local $sy f32)
+    (local $wx v128) (local $wyv v128) (local $wy0 v128) (local $wy1 v128) (local $wy2 v128) (local $wy3 v128) (local $acc v128)
+    (local.set $hm (i32.sub (local.get $h) (i32.const 1)))
+    (local.set $y (i32.const 0))
+    (block $ybreak (loop $yloop
+      (br_if $ybreak (i32.ge_s (local.get $y) (local.get $h)))
+      (local.set $o (i32.shl (i32.add (i32.mul (i32.add (local.get $y) (i32.const 1)) (local.get $S)) (i32.const 4)) (i32.const 2)))
+      (local.set $x (i32.const 0))
+      (block $xbreak (loop $xloop
+        (br_if $xbreak (i32.ge_s (local.get $x) (local.get $w)))
+        (local.set $uu (f32.load (i32.add (local.get $u1) (local.get $o))))
+        (local.set $vv (f32.load (i32.add (local.get $u2) (local.get $o))))
+        (local.set $fx (f32.add (f32.convert_i32_s (local.get $x)) (local.get $uu)))
+        (local.set $fy (f32.add (f32.convert_i32_s (local.get $y)) (local.get $vv)))
+        (local.set $fx0 (f32.floor (local.get $fx)))
+        (local.set $fy0 (f32.floor (local.get $fy)))
+        (local.set $wx (call $keys (f32.sub (local.get $fx) (local.get $fx0))))
+        (local.set $wyv (call $keys (f32.sub (local.get $fy) (local.get $fy0))))
+        (local.set $wy0 (f32x4.splat (f32x4.extract_lane 0 (local.get $wyv))))
+        (local.set $wy1 (f32x4.splat (f32x4.extract_lane 1 (local.get $wyv))))
+        (local.set $wy2 (f32x4.splat (f32x4.extract_lane 2 (local.get $wyv))))
+        (local.set $wy3 (f32x4.splat (f32x4.extract_lane 3 (local.get $wyv))))
+        ;; clamp the integer parts to [−3, size + 1]: beyond, all four taps are the replicated edge
+        (local.set $fx0 (f32.min (f32.max (local.get $fx0) (f32.const -3)) (f32.convert_i32_s (i32.add (local.get $w) (i32.const 1)))))
+        (local.set $fy0 (f32.min (f32.max (local.get $fy0) (f32.const -3)) (f32.convert_i32_s (i32.add (local.get $h) (i32.const 1)))))
+        (local.set $x0 (i32.trunc_sat_f32_s (local.get $fx0)))
+        (local.set $y0 (i32.trunc_sat_f32_s (local.get $fy0)))
+${[0, 1, 2, 3].map(rowOffset).join('')}
+${samplePlane('I1', 's0')}
+${samplePlane('I1x', 'sx')}
+${samplePlane('I1y', 'sy')}
+        (f32.store (i32.add (local.get $ix) (local.get $o)) (local.get $sx))
+        (f32.store (i32.add (local.get $iy) (local.get $o)) (local.get $sy))
+        (f32.store (i32.add (local.get $grad) (local.get $o)) (f32.add (f32.mul (local.get $sx) (local.get $sx)) (f32.mul (local.get $sy) (local.get $sy))))
+        (f32.store (i32.add (local.get $rhoc) (local.get $o))
+          (f32.sub (f32.sub (f32.sub (local.get $s0) (f32.mul (local.get $sx) (local.get $uu))) (f32.mul (local.get $sy) (local.get $vv)))
+                   (f32.load (i32.add (local.get $I0) (local.get $o)))))
+        (local.set $o (i32.add (local.get $o) (i32.const 4)))
+        (local.set $x (i32.add (local.get $x) (i32.const 1)))
+        (br $xloop)))
+      (local.set $y (i32.add (local.get $y) (i32.const 1)))
+      (br $yloop)))
+  )
+`
+
 const wat = `;; GENERATED by scripts/build-tvl1-wasm.mjs — edit the generator, not this file.
 ;; WebAssembly SIMD kernels of TV-L1 optical flow (see src/main/vision/tvl1.ts).
 (module
   (import "env" "memory" (memory 1))
 ${pdStep}
+${warp}
 ${medianFunc('median3', 3)}
 ${medianFunc('median5', 5)}
 )

@@ -277,6 +277,10 @@ interface Tvl1Kernels {
     p11: number, p12: number, p21: number, p22: number,
     w: number, h: number, stride: number, lt: number, theta: number, taut: number,
   ): number
+  warp(
+    I0: number, I1: number, I1x: number, I1y: number, u1: number, u2: number,
+    ix: number, iy: number, grad: number, rhoc: number, w: number, h: number, stride: number,
+  ): void
   median3(dst: number, src: number, w: number, h: number, stride: number): void
   median5(dst: number, src: number, w: number, h: number, stride: number): void
 }
@@ -302,8 +306,8 @@ function compiledKernels(): object {
   return kernelsModule
 }
 
-const PLANE = { ix: 0, iy: 1, grad: 2, rhoc: 3, u1: 4, u2: 5, p11: 6, p12: 7, p21: 8, p22: 9, tmp: 10 } as const
-const PLANE_COUNT = 11
+const PLANE = { ix: 0, iy: 1, grad: 2, rhoc: 3, u1: 4, u2: 5, p11: 6, p12: 7, p21: 8, p22: 9, tmp: 10, I0: 11, I1: 12, I1x: 13, I1y: 14 } as const
+const PLANE_COUNT = 15
 
 /**
  * WebAssembly memory holding one padded plane per variable, sized for the finest scale. Pixel
@@ -332,6 +336,17 @@ class WasmWorkspace {
 
   ptr(plane: number): number {
     return plane * this.planeFloats * 4
+  }
+
+  /** Copies a dense image into a plane, replicating 4 columns on each side (bicubic taps read them). */
+  load(plane: number, data: Float32Array, w: number, h: number): void {
+    const dst = this.planes[plane]!
+    for (let y = 0; y < h; y++) {
+      const to = this.base + y * this.stride
+      dst.set(data.subarray(y * w, y * w + w), to)
+      dst.fill(data[y * w]!, to - 4, to)
+      dst.fill(data[y * w + w - 1]!, to + w, to + w + 4)
+    }
   }
 
   /** Median of a flow plane in place: replicated-border copy into `tmp`, then the SIMD network. */
@@ -376,11 +391,25 @@ function solveScaleWasm(
   const bicubic = o.interpolation === 'bicubic'
   const p = (k: number) => ws.ptr(k)
 
+  if (bicubic) {
+    ws.load(PLANE.I0, I0.data, w, h)
+    ws.load(PLANE.I1, I1.data, w, h)
+    ws.load(PLANE.I1x, I1x, w, h)
+    ws.load(PLANE.I1y, I1y, w, h)
+  }
+
   for (let warp = 0; warp < o.warps; warp++) {
-    warpAndLinearise(
-      I0.data, I1.data, I1x, I1y, w, h, bicubic, u1, u2,
-      planes[PLANE.ix]!, planes[PLANE.iy]!, planes[PLANE.grad]!, planes[PLANE.rhoc]!, base, S,
-    )
+    if (bicubic) {
+      kernels.warp(
+        p(PLANE.I0), p(PLANE.I1), p(PLANE.I1x), p(PLANE.I1y), p(PLANE.u1), p(PLANE.u2),
+        p(PLANE.ix), p(PLANE.iy), p(PLANE.grad), p(PLANE.rhoc), w, h, S,
+      )
+    } else {
+      warpAndLinearise(
+        I0.data, I1.data, I1x, I1y, w, h, false, u1, u2,
+        planes[PLANE.ix]!, planes[PLANE.iy]!, planes[PLANE.grad]!, planes[PLANE.rhoc]!, base, S,
+      )
+    }
     let error = Infinity
     for (let outer = 0; error > scaledEpsilon && outer < o.outerIterations; outer++) {
       if (o.medianFiltering > 1) {

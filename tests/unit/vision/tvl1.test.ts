@@ -73,3 +73,16 @@ describe('tvl1Flow', () => {
     expect(() => tvl1Flow(face, face, { medianFiltering: 4 })).toThrow(/odd/)
   })
 })
+
+describe('tvl1Flow kernels', () => {
+  it('WebAssembly SIMD and TypeScript kernels agree (odd sizes, both interpolations, median 3 and 5)', async () => {
+    const face = await loadFace(45, 37)
+    const truth = smoothFlow(45, 37, 1.2)
+    const { i0, i1 } = makePair(face, truth)
+    for (const options of [{}, { medianFiltering: 3 }, { interpolation: 'bilinear' as const }, { medianFiltering: 0, nscales: 1 }]) {
+      const a = tvl1Flow(i0, i1, { ...options, implementation: 'js' })
+      const b = tvl1Flow(i0, i1, { ...options, implementation: 'wasm' })
+      expect(endPointError(a, b)).toBeLessThan(1e-3)
+    }
+  })
+})
