@@ -8,6 +8,7 @@ import { mediaRequests } from './channels/media'
 import { systemEvents, systemRequests } from './channels/system'
 import { projectEvents, projectRequests } from './channels/project'
 import { annotationEvents, annotationRequests } from './channels/annotations'
+import { demoRequests } from './channels/demo'
 
 /**
  * The whole contract: every request and event channel with its schemas.
@@ -19,6 +20,7 @@ export const requests = {
   ...jobRequests,
   ...projectRequests,
   ...annotationRequests,
+  ...demoRequests,
   ...inferenceRequests,
   ...motionRequests,
   ...datasetRequests,

@@ -8,6 +8,7 @@ import { registerMediaHandlers } from './media'
 import { registerSystemHandlers } from './system'
 import { registerProjectHandlers } from './project'
 import { registerAnnotationHandlers } from './annotations'
+import { registerDemoHandlers } from './demo'
 
 /** Every domain registers its handlers here, once, for both binders. */
 export function registerAllHandlers(registry: HandlerRegistry, studio: StudioContext): void {
@@ -16,6 +17,7 @@ export function registerAllHandlers(registry: HandlerRegistry, studio: StudioCon
   registerInferenceHandlers(registry, studio)
   registerProjectHandlers(registry, studio)
   registerAnnotationHandlers(registry, studio)
+  registerDemoHandlers(registry, studio)
   registerMotionHandlers(registry, studio)
   registerDatasetHandlers(registry, studio)
   registerMediaHandlers(registry, studio)

@@ -1,0 +1,29 @@
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+import type { OutputOf } from '@shared/ipc'
+import { useTransport } from '../transport'
+
+export type AgreementReport = OutputOf<'query:agreement.report'>
+export type PairAgreement = AgreementReport['pairs'][number]
+
+/** The inter-coder agreement report of the open dataset, computed by the back end. */
+export const useAgreementStore = defineStore('agreement', () => {
+  const transport = useTransport()
+  const report = ref<AgreementReport | null>(null)
+  const loading = ref(false)
+  const error = ref<string | null>(null)
+
+  async function load(datasetId: number | null): Promise<void> {
+    loading.value = true
+    error.value = null
+    try {
+      report.value = await transport.invoke('query:agreement.report', datasetId === null ? {} : { datasetId })
+    } catch (e) {
+      error.value = (e as Error).message
+    } finally {
+      loading.value = false
+    }
+  }
+
+  return { report, loading, error, load }
+})

@@ -1,0 +1,48 @@
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+import type { ImportProblem } from '@shared/domain/dataset'
+import { useTransport } from '../transport'
+import { useProjectStore } from './project'
+
+/** Export and import of coders' codes (CSV, CASME II xlsx, ELAN .eaf) through the back end. */
+export const useCodesStore = defineStore('codes', () => {
+  const transport = useTransport()
+  const busy = ref<string | null>(null)
+  const error = ref<string | null>(null)
+  const message = ref<string | null>(null)
+  const problems = ref<ImportProblem[]>([])
+
+  async function exportCodes(format: 'csv' | 'xlsx' | 'eaf', target: string, datasetId: number | null): Promise<void> {
+    await run('Exporting', async () => {
+      const result = await transport.invoke('command:codes.export', { format, target, ...(datasetId === null ? {} : { datasetId }) })
+      message.value = `Exported ${result.rows} codings to ${result.files.length === 1 ? result.files[0] : `${result.files.length} files`}${result.skipped ? ` (${result.skipped} without onset/offset left out)` : ''}`
+    })
+  }
+
+  async function importCodes(source: string, datasetId: number | null): Promise<void> {
+    await run('Importing', async () => {
+      const result = await transport.invoke('command:codes.import', { source, ...(datasetId === null ? {} : { datasetId }) })
+      problems.value = result.problems
+      message.value = `Imported ${result.imported} codings (${result.unchanged} unchanged) for ${result.coders.join(', ') || 'no coder'}`
+      const project = useProjectStore()
+      await project.refreshAnnotators()
+      await project.refreshSamples()
+    })
+  }
+
+  async function run(label: string, work: () => Promise<void>): Promise<void> {
+    busy.value = label
+    error.value = null
+    message.value = null
+    problems.value = []
+    try {
+      await work()
+    } catch (e) {
+      error.value = (e as Error).message
+    } finally {
+      busy.value = null
+    }
+  }
+
+  return { busy, error, message, problems, exportCodes, importCodes }
+})
