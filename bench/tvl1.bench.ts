@@ -44,7 +44,9 @@ function runOpenCv(p0: string, p1: string, pf: string, threads: number): CvRun {
 }
 
 async function main(): Promise<void> {
-  const sizes = arg('sizes', '112x112,224x224,640x480').split(',').map((s) => s.split('x').map(Number) as [number, number])
+  const sizes = arg('sizes', '112x112,224x224,640x480')
+    .split(',')
+    .map((s) => s.split('x').map(Number) as [number, number])
   const repeats = Number(arg('repeats', '5'))
   const dir = mkdtempSync(join(tmpdir(), 'tvl1-bench-'))
   const header = 'size      ours ms  cv ms (T thr)  cv ms (1 thr)  ratio vs T  ratio vs 1  EPE ours  EPE cv  ours↔cv'

@@ -91,8 +91,12 @@ function medianFunc(name, k) {
   lines.push('    (block $ybreak (loop $yloop')
   lines.push('      (br_if $ybreak (i32.ge_s (local.get $y) (local.get $h)))')
   // o: byte address of the window centre in src; d: output address in dst.
-  lines.push('      (local.set $o (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (i32.add (local.get $y) (i32.const 2)) (local.get $S)) (i32.const 4)) (i32.const 2))))')
-  lines.push('      (local.set $d (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (i32.add (local.get $y) (i32.const 1)) (local.get $S)) (i32.const 4)) (i32.const 2))))')
+  lines.push(
+    '      (local.set $o (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (i32.add (local.get $y) (i32.const 2)) (local.get $S)) (i32.const 4)) (i32.const 2))))',
+  )
+  lines.push(
+    '      (local.set $d (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (i32.add (local.get $y) (i32.const 1)) (local.get $S)) (i32.const 4)) (i32.const 2))))',
+  )
   lines.push('      (local.set $c (i32.const 0))')
   lines.push('      (block $cbreak (loop $cloop')
   lines.push('        (br_if $cbreak (i32.ge_s (local.get $c) (local.get $nc)))')

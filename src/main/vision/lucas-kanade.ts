@@ -4,15 +4,7 @@
  * scale, coarse to fine, up to `iterations` Gauss–Newton steps solve the 2×2 normal equations
  * G·d = −b summed over a window, with G built from the gradient of I0 (Bouguet eq. 8).
  */
-import {
-  centralGradients,
-  createFlow,
-  gaussianBlur,
-  resizeArea,
-  resizeBilinear,
-  type FlowField,
-  type GrayImage,
-} from './image'
+import { centralGradients, createFlow, gaussianBlur, resizeArea, resizeBilinear, type FlowField, type GrayImage } from './image'
 
 export interface LucasKanadeOptions {
   /** Side of the square integration window (odd). */

@@ -10,16 +10,7 @@
  *
  * Intensities are expected on the 0–255 scale (λ is tuned for it, as in OpenCV and IPOL).
  */
-import {
-  centralGradients,
-  createFlow,
-  KEYS_A,
-  gaussianBlur,
-  resizeArea,
-  resizeBilinear,
-  type FlowField,
-  type GrayImage,
-} from './image'
+import { centralGradients, createFlow, KEYS_A, gaussianBlur, resizeArea, resizeBilinear, type FlowField, type GrayImage } from './image'
 import { TVL1_KERNELS_WASM_BASE64 } from './wasm/tvl1-kernels'
 
 export interface Tvl1Options {
@@ -273,13 +264,37 @@ function solveScale(
 /** Exports of the generated kernels (scripts/build-tvl1-wasm.mjs); pointers are byte offsets. */
 interface Tvl1Kernels {
   pd_step(
-    ix: number, iy: number, grad: number, rhoc: number, u1: number, u2: number,
-    p11: number, p12: number, p21: number, p22: number,
-    w: number, h: number, stride: number, lt: number, theta: number, taut: number,
+    ix: number,
+    iy: number,
+    grad: number,
+    rhoc: number,
+    u1: number,
+    u2: number,
+    p11: number,
+    p12: number,
+    p21: number,
+    p22: number,
+    w: number,
+    h: number,
+    stride: number,
+    lt: number,
+    theta: number,
+    taut: number,
   ): number
   warp(
-    I0: number, I1: number, I1x: number, I1y: number, u1: number, u2: number,
-    ix: number, iy: number, grad: number, rhoc: number, w: number, h: number, stride: number,
+    I0: number,
+    I1: number,
+    I1x: number,
+    I1y: number,
+    u1: number,
+    u2: number,
+    ix: number,
+    iy: number,
+    grad: number,
+    rhoc: number,
+    w: number,
+    h: number,
+    stride: number,
   ): void
   median3(dst: number, src: number, w: number, h: number, stride: number): void
   median5(dst: number, src: number, w: number, h: number, stride: number): void
@@ -306,7 +321,23 @@ function compiledKernels(): object {
   return kernelsModule
 }
 
-const PLANE = { ix: 0, iy: 1, grad: 2, rhoc: 3, u1: 4, u2: 5, p11: 6, p12: 7, p21: 8, p22: 9, tmp: 10, I0: 11, I1: 12, I1x: 13, I1y: 14 } as const
+const PLANE = {
+  ix: 0,
+  iy: 1,
+  grad: 2,
+  rhoc: 3,
+  u1: 4,
+  u2: 5,
+  p11: 6,
+  p12: 7,
+  p21: 8,
+  p22: 9,
+  tmp: 10,
+  I0: 11,
+  I1: 12,
+  I1x: 13,
+  I1y: 14,
+} as const
 const PLANE_COUNT = 15
 
 /**
@@ -401,13 +432,37 @@ function solveScaleWasm(
   for (let warp = 0; warp < o.warps; warp++) {
     if (bicubic) {
       kernels.warp(
-        p(PLANE.I0), p(PLANE.I1), p(PLANE.I1x), p(PLANE.I1y), p(PLANE.u1), p(PLANE.u2),
-        p(PLANE.ix), p(PLANE.iy), p(PLANE.grad), p(PLANE.rhoc), w, h, S,
+        p(PLANE.I0),
+        p(PLANE.I1),
+        p(PLANE.I1x),
+        p(PLANE.I1y),
+        p(PLANE.u1),
+        p(PLANE.u2),
+        p(PLANE.ix),
+        p(PLANE.iy),
+        p(PLANE.grad),
+        p(PLANE.rhoc),
+        w,
+        h,
+        S,
       )
     } else {
       warpAndLinearise(
-        I0.data, I1.data, I1x, I1y, w, h, false, u1, u2,
-        planes[PLANE.ix]!, planes[PLANE.iy]!, planes[PLANE.grad]!, planes[PLANE.rhoc]!, base, S,
+        I0.data,
+        I1.data,
+        I1x,
+        I1y,
+        w,
+        h,
+        false,
+        u1,
+        u2,
+        planes[PLANE.ix]!,
+        planes[PLANE.iy]!,
+        planes[PLANE.grad]!,
+        planes[PLANE.rhoc]!,
+        base,
+        S,
       )
     }
     let error = Infinity
@@ -418,8 +473,22 @@ function solveScaleWasm(
       }
       for (let inner = 0; error > scaledEpsilon && inner < o.innerIterations; inner++) {
         error = kernels.pd_step(
-          p(PLANE.ix), p(PLANE.iy), p(PLANE.grad), p(PLANE.rhoc), p(PLANE.u1), p(PLANE.u2),
-          p(PLANE.p11), p(PLANE.p12), p(PLANE.p21), p(PLANE.p22), w, h, S, lt, o.theta, taut,
+          p(PLANE.ix),
+          p(PLANE.iy),
+          p(PLANE.grad),
+          p(PLANE.rhoc),
+          p(PLANE.u1),
+          p(PLANE.u2),
+          p(PLANE.p11),
+          p(PLANE.p12),
+          p(PLANE.p21),
+          p(PLANE.p22),
+          w,
+          h,
+          S,
+          lt,
+          o.theta,
+          taut,
         )
       }
     }
@@ -771,14 +840,7 @@ function dualRowSingle(u: Float32Array, px: Float32Array, py: Float32Array, w: n
  * k×k median filter of a float plane in place, borders replicated (OpenCV's `medianBlur`).
  * `tmp` holds a copy of the input; `window` holds k² values.
  */
-function medianFilterInPlace(
-  data: Float32Array,
-  w: number,
-  h: number,
-  k: number,
-  tmpBuf: Float32Array,
-  window: Float64Array,
-): void {
+function medianFilterInPlace(data: Float32Array, w: number, h: number, k: number, tmpBuf: Float32Array, window: Float64Array): void {
   const n = w * h
   const src = tmpBuf.subarray(0, n)
   src.set(data.subarray(0, n))

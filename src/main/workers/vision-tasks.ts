@@ -33,8 +33,9 @@ export const visionTasks = {
   farneback: (p: FlowPairParams<FarnebackOptions>): FlowField => farnebackFlow(p.i0, p.i1, p.options),
   lk: (p: FlowPairParams<LucasKanadeOptions>): FlowField => lucasKanadeFlow(p.i0, p.i1, p.options),
   strain: (p: { flow: FlowField; options?: Partial<OpticalStrainOptions> }): GrayImage => opticalStrain(p.flow, p.options),
-  magnify: (p: { frames: RgbImage[] } & ({ method: 'eulerian'; options: EulerianOptions } | { method: 'riesz'; options: RieszOptions })): RgbImage[] =>
-    p.method === 'eulerian' ? magnifyEulerianRgb(p.frames, p.options) : magnifyRieszRgb(p.frames, p.options),
+  magnify: (
+    p: { frames: RgbImage[] } & ({ method: 'eulerian'; options: EulerianOptions } | { method: 'riesz'; options: RieszOptions }),
+  ): RgbImage[] => (p.method === 'eulerian' ? magnifyEulerianRgb(p.frames, p.options) : magnifyRieszRgb(p.frames, p.options)),
 } satisfies Record<string, (params: never, ctx: VisionTaskContext) => unknown>
 
 export type VisionTaskName = keyof typeof visionTasks

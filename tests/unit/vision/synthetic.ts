@@ -36,11 +36,9 @@ export function smoothFlow(width: number, height: number, amplitude: number): Fl
       const nx = x / width
       const ny = y / height
       flow.u[i] =
-        amplitude *
-        (0.35 + 0.3 * Math.sin(2 * Math.PI * (1.1 * nx + 0.2)) * Math.cos(2 * Math.PI * 0.8 * ny) + (0.15 * (x - cx)) / width)
+        amplitude * (0.35 + 0.3 * Math.sin(2 * Math.PI * (1.1 * nx + 0.2)) * Math.cos(2 * Math.PI * 0.8 * ny) + (0.15 * (x - cx)) / width)
       flow.v[i] =
-        amplitude *
-        (-0.2 + 0.3 * Math.cos(2 * Math.PI * (0.9 * ny + 0.1)) * Math.sin(2 * Math.PI * 1.2 * nx) + (0.15 * (y - cy)) / height)
+        amplitude * (-0.2 + 0.3 * Math.cos(2 * Math.PI * (0.9 * ny + 0.1)) * Math.sin(2 * Math.PI * 1.2 * nx) + (0.15 * (y - cy)) / height)
     }
   }
   return flow
@@ -87,5 +85,7 @@ export function interiorMask(width: number, height: number, margin: number): Uin
 export async function grayPng(img: GrayImage): Promise<Buffer> {
   const bytes = Buffer.alloc(img.width * img.height)
   for (let i = 0; i < bytes.length; i++) bytes[i] = Math.max(0, Math.min(255, Math.round(img.data[i]!)))
-  return sharp(bytes, { raw: { width: img.width, height: img.height, channels: 1 } }).png().toBuffer()
+  return sharp(bytes, { raw: { width: img.width, height: img.height, channels: 1 } })
+    .png()
+    .toBuffer()
 }

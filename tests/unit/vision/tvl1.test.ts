@@ -53,7 +53,7 @@ describe('tvl1Flow', () => {
     const truth = translationFlow(96, 96, 0.8, 0.4)
     const { i0, i1 } = makePair(face, truth)
     const brighter = { ...i1, data: i1.data.map((v) => v + 6) }
-    expect(endPointError(tvl1Flow(i0, brighter, { gamma: 0.5, nscales: 2, warps: 3 }), truth, mask)).toBeLessThan(0.2)
+    expect(endPointError(tvl1Flow(i0, brighter, { gamma: 0.5, nscales: 1, warps: 2, outerIterations: 3 }), truth, mask)).toBeLessThan(0.2)
     const warm = tvl1Flow(i0, i1, { initialFlow: truth, nscales: 1, warps: 2 })
     expect(endPointError(warm, truth, mask)).toBeLessThan(0.08)
   })
