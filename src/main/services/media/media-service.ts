@@ -141,7 +141,8 @@ export class MediaService {
 
   /** Encodes a decoded frame as PNG (for the media route and `me-studio frames`). */
   static encodePng(frame: DecodedFrame): Promise<Buffer> {
-    return sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: frame.channels } })
+    const image = sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: frame.channels } })
+    return (frame.channels === 1 ? image.toColourspace('b-w') : image)
       .png({ compressionLevel: 3 })
       .toBuffer()
   }

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises'
+import { open, stat } from 'node:fs/promises'
 import { StudioError } from '@shared/ipc'
 import { runFfmpeg, type SpawnFunction } from './ffmpeg-process'
 import { channelsOf, type DecodedFrame, type FrameMode } from './frame'
@@ -40,6 +40,9 @@ export async function indexVideo(path: string, deps: VideoDeps): Promise<VideoIn
   if (!info) throw new StudioError('not-found', `No such video: ${path}`)
   if (!info.isFile()) throw new StudioError('media/unsupported', `Not a file: ${path}`)
   if (info.size === 0) throw new StudioError('media/corrupt', `Empty video file (0 bytes): ${path}`)
+  if (!(await looksLikeVideoContainer(path))) {
+    throw new StudioError('media/unsupported', `Not a video file (content is no MP4/MOV, AVI or Matroska container; wrong extension?): ${path}`)
+  }
 
   const ptsByFrame: { pts: number; time: number }[] = []
   let timeBase: number | null = null
@@ -77,6 +80,22 @@ export async function indexVideo(path: string, deps: VideoDeps): Promise<VideoIn
   const times = frames.map((f) => (base !== null ? f.pts * base : f.time))
   if (!(fps > 0)) fps = estimateFps(times)
   return { width, height, fps, frameCount: frames.length, times, warnings: result.exitCode === 0 ? warnings : [...warnings, `ffmpeg exited with ${result.exitCode}`] }
+}
+
+/** Container signatures: ISO BMFF box at byte 4 (MP4/MOV), RIFF…AVI (AVI), EBML (Matroska/WebM). */
+async function looksLikeVideoContainer(path: string): Promise<boolean> {
+  const handle = await open(path, 'r')
+  try {
+    const head = Buffer.alloc(12)
+    const { bytesRead } = await handle.read(head, 0, 12, 0)
+    if (bytesRead < 8) return false
+    const box = head.toString('latin1', 4, 8)
+    if (['ftyp', 'moov', 'mdat', 'free', 'wide', 'skip', 'pnot'].includes(box)) return true
+    if (head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'AVI ') return true
+    return head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3
+  } finally {
+    await handle.close()
+  }
 }
 
 function estimateFps(times: number[]): number {

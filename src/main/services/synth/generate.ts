@@ -276,7 +276,8 @@ async function encodeVideo(frames: Iterable<Uint8Array>, path: string, width: nu
     args: [
       '-y',
       '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-framerate', String(fps), '-i', 'pipe:0',
-      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '12', '-g', '50', '-pix_fmt', 'yuv420p',
+      // tune=grain keeps the per-frame sensor noise instead of copying it from reference frames.
+      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '12', '-tune', 'grain', '-g', '50', '-pix_fmt', 'yuv420p',
       '-fflags', '+bitexact', '-flags:v', '+bitexact', '-map_metadata', '-1',
       path,
     ],
