@@ -47,8 +47,8 @@ describe('kill test', () => {
     project.close()
 
     let expectedHistory = 0
-    for (let round = 0; round < 3; round++) {
-      const acks = await runAndKill(project.path, coder.id, 150 + round * 100)
+    for (let round = 0; round < 2; round++) {
+      const acks = await runAndKill(project.path, coder.id, 150 + round * 150)
       expect(acks.length).toBeGreaterThan(0)
 
       const reopened = await Project.open(project.path, { keepBackups: 0 })

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -76,6 +76,17 @@ describe('project database', () => {
     const garbage = join(dir, 'garbage.meproj')
     writeFileSync(garbage, 'this is not an SQLite database, just text pretending to be one'.repeat(100))
     await expect(Project.open(garbage)).rejects.toMatchObject({ code: 'project/corrupt', message: expect.stringMatching(/damaged/) })
+
+    const empty = join(dir, 'empty.meproj')
+    writeFileSync(empty, '')
+    await expect(Project.open(empty)).rejects.toMatchObject({ code: 'project/corrupt', message: expect.stringMatching(/empty/) })
+
+    const { project } = await projectWithSamples(dir, 4, 25)
+    project.close()
+    const bytes = readFileSync(project.path)
+    const truncated = join(dir, 'truncated.meproj')
+    writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)))
+    await expect(Project.open(truncated)).rejects.toMatchObject({ code: 'project/corrupt' })
 
     const foreign = join(dir, 'other.sqlite')
     const other = new Database(foreign)

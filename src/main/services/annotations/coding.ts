@@ -227,7 +227,8 @@ export class CodingService {
     for (const sample of this.project.listSampleRows(filter.datasetId)) {
       if (filter.subject !== undefined && sample.subject !== filter.subject) continue
       const all = bySample.get(sample.id) ?? []
-      const visible = viewer ? this.filterVisible(all, viewer) : all
+      // Without a viewer, blind mode shows only adjudicated samples' codes.
+      const visible = viewer ? this.filterVisible(all, viewer) : this.blindMode && !all.some((a) => a.adjudicated) ? [] : all
       const status = this.statusFor(visible, annotators)
       if (filter.status !== undefined && status !== filter.status) continue
       const content = visible.filter((a) => hasContent(a))

@@ -101,10 +101,12 @@ export class ProjectDatabase {
 function checkIsProject(db: Database.Database, path: string, creating: boolean): void {
   const appId = db.pragma('application_id', { simple: true }) as number
   const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n
-  if (creating || (appId === 0 && tables === 0)) {
+  if (creating) {
     db.pragma(`application_id = ${APPLICATION_ID}`)
     return
   }
+  // An empty file is what a crashed non-transactional save leaves behind: never re-initialise it silently.
+  if (appId === 0 && tables === 0) throw corrupt(path, 'the file is empty')
   if (appId !== APPLICATION_ID) {
     throw new StudioError('project/corrupt', `${path} is an SQLite database but not an ME Studio project`)
   }
