@@ -5,7 +5,7 @@ import vueParser from 'vue-eslint-parser'
 
 export default tseslint.config(
   {
-    ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'models/**', 'tests/.generated/**', 'coverage/**', 'test-results/**', 'playwright-report/**', '**/*.wasm'],
+    ignores: ['.tmp/**', 'out/**', 'dist/**', 'release/**', 'node_modules/**', 'models/**', 'tests/.generated/**', 'coverage/**', 'test-results/**', 'playwright-report/**', '**/*.wasm'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
