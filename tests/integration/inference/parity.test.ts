@@ -1,0 +1,147 @@
+// Parity of the TypeScript input building with the training preprocessing (models/preprocess.py,
+// OpenCV) on the same generated frames. Deterministic stages (gray + bicubic resize, temporal
+// normalisation, strain and standardisation from one flow field) must agree to float precision;
+// the flow itself differs slightly between the TS TV-L1 and OpenCV's, so the full tensors are
+// compared with a stated tolerance on the flow's end-point error.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { describe, expect, it } from 'vitest'
+import type { ModelCard } from '../../../src/shared/domain/model-card'
+import { InputBuilder } from '../../../src/main/services/inference/inputs'
+import { framePlanes, grayFromPlanes, quantise, resizeBicubicOpenCv, strainReflect101 } from '../../../src/main/services/inference/recipe-ops'
+import type { InferenceSample } from '../../../src/main/services/inference/sample'
+import { inlineVisionCompute } from '../../../src/main/services/inference/vision-compute'
+import { normalizeLength } from '../../../src/main/vision/temporal'
+import { lucasKanadeFlow } from '../../../src/main/vision/lucas-kanade'
+import { offTanetCard, texturedFrame } from '../../helpers/inference-fixture'
+
+const PYTHON = '/usr/bin/python3'
+const hasOpenCv = spawnSync(PYTHON, ['-c', 'import cv2, numpy'], { stdio: 'ignore' }).status === 0
+const SIZE = 112
+const LENGTH = 6
+const FRAMES = 9
+/**
+ * Measured on these frames: EPE 0.05 px; per-channel correlation of the standardised tensors u 0.987,
+ * v 0.984, strain 0.924 (strain differentiates the flow, which amplifies the small TV-L1 differences).
+ */
+const MIN_CORRELATION = [0.97, 0.97, 0.9]
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length)
+  let m = 0
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!))
+  return m
+}
+
+function meanEndPointError(u0: ArrayLike<number>, v0: ArrayLike<number>, u1: ArrayLike<number>, v1: ArrayLike<number>): number {
+  let s = 0
+  for (let i = 0; i < u0.length; i++) s += Math.hypot(u0[i]! - u1[i]!, v0[i]! - v1[i]!)
+  return s / u0.length
+}
+
+describe.skipIf(!hasOpenCv)('parity with models/preprocess.py (OpenCV)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'me-parity-'))
+  const out = join(dir, 'reference')
+  // Motion grows to (2.4, −1.2) px at the middle frame (the apex) inside a 48×32 patch.
+  const frames = Array.from({ length: FRAMES }, (_, i) => {
+    const t = 1 - Math.abs(i - 4) / 4
+    return texturedFrame(128, 128, { dx: 2.4 * t, dy: -1.2 * t }, [40, 48, 88, 80])
+  })
+  await Promise.all(frames.map((f, i) => sharp(f.data, { raw: { width: 128, height: 128, channels: 3 } }).png().toFile(join(dir, `frame_${String(i).padStart(3, '0')}.png`))))
+  const sample: InferenceSample = { key: dir, frameCount: FRAMES, onsetIndex: 0, apexIndex: 4, offsetIndex: FRAMES - 1, readFrame: async (i) => frames[i]! }
+  const card = offTanetCard()
+  const builder = new InputBuilder({ compute: inlineVisionCompute })
+  const built = await builder.buildInput(sample, card)
+  const plane = SIZE * SIZE
+  // The TS flow (before standardisation) is recomputed from the cached stage for the exact comparisons.
+  const grayOnset = quantise(resizeBicubicOpenCv(grayFromPlanes(framePlanes(frames[0]!)), SIZE, SIZE))
+  const grayApex = quantise(resizeBicubicOpenCv(grayFromPlanes(framePlanes(frames[4]!)), SIZE, SIZE))
+  const tsFlow = await inlineVisionCompute.flow('tvl1', grayOnset, grayApex, { ...card.preprocessing.flow!.params, useInitialFlow: undefined })
+  const flowBytes = new Float32Array(2 * plane)
+  flowBytes.set(tsFlow.u, 0)
+  flowBytes.set(tsFlow.v, plane)
+  writeFileSync(join(dir, 'ts_flow.f32'), Buffer.from(flowBytes.buffer))
+  execFileSync(PYTHON, ['tests/fixtures/inference/preprocess_reference.py', dir, out, String(SIZE), String(LENGTH)], { stdio: 'pipe' })
+  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Record<string, number[]>
+  const ref = (name: string): Float32Array => {
+    const bytes = readFileSync(join(out, `${name}.f32`))
+    const data = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)
+    expect(data.length).toBe(manifest[name]!.reduce((a, b) => a * b, 1))
+    return data
+  }
+
+  it('gray conversion + OpenCV bicubic resize: identical uint8 frames', () => {
+    expect(maxAbsDiff(grayOnset.data, ref('onset_resized'))).toBe(0)
+    expect(maxAbsDiff(grayApex.data, ref('apex_resized'))).toBe(0)
+  })
+
+  it('strain and standardisation from the same flow agree to float precision (≤ 1e-4)', () => {
+    expect(maxAbsDiff(strainReflect101(tsFlow, 'off-tanet').data, ref('from_ts_flow_strain'))).toBeLessThan(1e-5)
+    // The built tensor used the same TS flow: only strain and standardisation lie between them.
+    expect(maxAbsDiff(built.data, ref('from_ts_flow_input'))).toBeLessThan(1e-4)
+  })
+
+  it('TS TV-L1 vs OpenCV TV-L1 on the same frames: mean end-point error < 0.1 px, u and v channels correlate > 0.97, strain > 0.9', () => {
+    const cv = ref('flow')
+    const epe = meanEndPointError(tsFlow.u, tsFlow.v, cv.subarray(0, plane), cv.subarray(plane))
+    expect(epe).toBeLessThan(0.1)
+    const reference = ref('onset_apex_input')
+    for (let c = 0; c < 3; c++) {
+      const a = built.data.subarray(c * plane, (c + 1) * plane)
+      const b = reference.subarray(c * plane, (c + 1) * plane)
+      let dot = 0
+      for (let i = 0; i < plane; i++) dot += a[i]! * b[i]!
+      // Both channels are standardised (mean 0, std 1): the mean product is their correlation.
+      expect(dot / plane).toBeGreaterThan(MIN_CORRELATION[c]!)
+    }
+  })
+
+  it('temporal normalisation (linear, rounded) then gray + resize: identical uint8 frames', () => {
+    const planes = frames.map(framePlanes)
+    const perChannel = [0, 1, 2].map((c) => normalizeLength(planes.map((p) => p[c]!), LENGTH).map(quantise))
+    const ts = Array.from({ length: LENGTH }, (_, t) => quantise(resizeBicubicOpenCv(grayFromPlanes(perChannel.map((seq) => seq[t]!)), SIZE, SIZE)).data)
+    const reference = ref('sequence_resized')
+    ts.forEach((data, t) => expect(maxAbsDiff(data, reference.subarray(t * plane, (t + 1) * plane))).toBeLessThanOrEqual(0))
+  })
+
+  it('flow + ISDF sequence (AST+SVMNet recipe): ISDF channel identical, LK flow channels correlate > 0.9', async () => {
+    const sequenceCard: ModelCard = {
+      ...card,
+      id: 'flow_isdf_probe',
+      input: { ...card.input, kind: 'flow-isdf', shape: [-1, 3, LENGTH, SIZE, SIZE], layout: 'NCTHW', channels: ['u', 'v', 'isdf'] },
+      preprocessing: {
+        ...card.preprocessing,
+        frames: { selection: 'onset-to-offset', temporalLength: LENGTH, temporalInterpolation: 'linear' },
+        flow: { method: 'lk', reference: 'onset', params: { window: 9, regularisation: 1e-3 }, description: '' },
+        strain: null,
+        isdf: { reference: 'onset' },
+      },
+    }
+    const seq = await builder.buildInput(sample, sequenceCard)
+    const reference = ref('isdf_input')
+    const channel = LENGTH * plane
+    const correlation = (c: number): number => {
+      let dot = 0
+      for (let i = c * channel; i < (c + 1) * channel; i++) dot += seq.data[i]! * reference[i]!
+      return dot / channel
+    }
+    expect(maxAbsDiff(seq.data.subarray(2 * channel), reference.subarray(2 * channel))).toBeLessThan(1e-4)
+    // Measured: u 0.993, v 0.987 (single-scale LK of the vision module vs preprocess.lk_flow).
+    expect(correlation(0)).toBeGreaterThan(0.9)
+    expect(correlation(1)).toBeGreaterThan(0.9)
+  })
+
+  it('Lucas–Kanade: the vision module vs preprocess.lk_flow (a known deviation, bounded)', () => {
+    const reference = ref('sequence_resized')
+    const first = { width: SIZE, height: SIZE, data: reference.slice(0, plane) }
+    const mid = LENGTH >> 1
+    const last = { width: SIZE, height: SIZE, data: reference.slice(mid * plane, (mid + 1) * plane) }
+    const ts = lucasKanadeFlow(first, last, { windowSize: 9, levels: 1, iterations: 1 })
+    const cv = ref('lk_first_mid')
+    const epe = meanEndPointError(ts.u, ts.v, cv.subarray(0, plane), cv.subarray(plane))
+    expect(epe).toBeLessThan(0.1) // measured 0.027 px
+  })
+})
