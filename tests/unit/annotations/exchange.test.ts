@@ -94,6 +94,10 @@ describe('codes export/import', () => {
     // onset 12 → 10 ms; the interval ends after offset frame 41 → (42 − 10)/200 s = 160 ms
     expect(xml).toMatch(/TIME_VALUE="10"/)
     expect(xml).toMatch(/TIME_VALUE="160"/)
+    // time slots listed chronologically, ids in the same order
+    const slots = [...xml.matchAll(/TIME_SLOT_ID="ts(\d+)" TIME_VALUE="(\d+)"/g)].map((m) => [Number(m[1]), Number(m[2])])
+    expect(slots.map(([id]) => id)).toEqual(slots.map((_, i) => i + 1))
+    expect(slots.map(([, ms]) => ms)).toEqual(slots.map(([, ms]) => ms).sort((a, b) => a! - b!))
     expect(xml).toContain('AU: 1+2+R12B | emotion: surprise | class: VI | confidence: 0.75 | status: done | notes: brows')
     project.close()
   })

@@ -41,11 +41,10 @@ export function eafPlaceable(row: CodingRow): boolean {
 
 export function codesToEaf(sample: EafSample, rows: readonly CodingRow[], date = new Date()): string {
   const frameMs = (frame: number) => Math.round(((frame - sample.firstFrame) * 1000) / sample.fps)
+  // Slots are numbered in time order at the end (ELAN's own files list them chronologically);
+  // every boundary gets its own slot, so no two tiers are glued together when edited in ELAN.
   const slots: number[] = []
-  const slot = (ms: number) => {
-    slots.push(ms)
-    return `ts${slots.length}`
-  }
+  const slot = (ms: number) => `\u0000${slots.push(ms) - 1}\u0000`
   let annotationId = 0
   const tiers: string[] = []
   for (const row of rows.filter(eafPlaceable)) {
@@ -72,15 +71,18 @@ export function codesToEaf(sample: EafSample, rows: readonly CodingRow[], date =
   const media = sample.mediaPath
     ? `\n    <MEDIA_DESCRIPTOR MEDIA_URL="${esc(fileUrl(sample.mediaPath))}" MIME_TYPE="${mimeType(sample.mediaPath)}"/>`
     : ''
+  const order = slots.map((ms, i) => ({ ms, i })).sort((a, b) => a.ms - b.ms || a.i - b.i)
+  const slotId = new Map(order.map(({ i }, rank) => [i, `ts${rank + 1}`]))
+  const body = tiers.join('\n').replace(/\u0000(\d+)\u0000/g, (_, i: string) => slotId.get(Number(i))!)
   return `<?xml version="1.0" encoding="UTF-8"?>
 <ANNOTATION_DOCUMENT AUTHOR="ME Studio" DATE="${date.toISOString()}" FORMAT="3.0" VERSION="3.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="http://www.mpi.nl/tools/elan/EAFv3.0.xsd">
   <HEADER MEDIA_FILE="" TIME_UNITS="milliseconds">${media}
 ${properties.map(([k, v]) => `    <PROPERTY NAME="${esc(k === 'lastUsedAnnotationId' ? k : PROP + k)}">${esc(v)}</PROPERTY>`).join('\n')}
   </HEADER>
   <TIME_ORDER>
-${slots.map((ms, i) => `    <TIME_SLOT TIME_SLOT_ID="ts${i + 1}" TIME_VALUE="${ms}"/>`).join('\n')}
+${order.map(({ ms }, rank) => `    <TIME_SLOT TIME_SLOT_ID="ts${rank + 1}" TIME_VALUE="${ms}"/>`).join('\n')}
   </TIME_ORDER>
-${tiers.join('\n')}
+${body}
   <LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="${LT_INTERVAL}" TIME_ALIGNABLE="true" GRAPHIC_REFERENCES="false"/>
   <LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="${LT_APEX}" TIME_ALIGNABLE="true" GRAPHIC_REFERENCES="false"/>
   <CONSTRAINT STEREOTYPE="Time_Subdivision" DESCRIPTION="Time subdivision of parent annotation's time interval, no time gaps allowed within this interval"/>
