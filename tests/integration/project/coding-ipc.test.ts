@@ -62,6 +62,8 @@ describe('coding through the IPC contract', () => {
     await call(r, 'command:project.close', {})
     await expect(call(r, 'query:samples.list', {})).rejects.toMatchObject({ code: 'not-found' })
     await call(r, 'command:project.open', { path: projectPath })
+    // opening the open project again is a no-op, not a fight with its own lock
+    expect((await call(r, 'command:project.open', { path: projectPath })).path).toBe(projectPath)
     const reloaded = await call(r, 'query:annotation.get', { sampleId, viewerId: kim.id })
     expect(reloaded.mine).toMatchObject({ onset: first + 2, apex: first + 10, offset: first + 20, emotion: 'happiness' })
     expect(reloaded.status).toBe('coded')

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { StudioError } from '@shared/ipc'
 import { CodingService } from '../annotations/coding'
 import type { MediaRoots } from '../media-access'
@@ -28,7 +29,9 @@ export class ProjectService {
     return this.open_
   }
 
+  /** Opens a project (closing the current one); opening the file that is already open returns it. */
   async open(path: string, options: OpenProjectOptions = {}): Promise<OpenProject> {
+    if (this.open_ && !options.create && this.open_.project.path === resolve(path)) return this.open_
     const project = await Project.open(path, options)
     this.close()
     this.open_ = { project, coding: new CodingService(project) }
