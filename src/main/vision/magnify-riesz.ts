@@ -49,7 +49,7 @@ export type RieszFilter = 'exact' | 'approx'
  * R₁ = (I[x+1] − I[x−1])/2 and likewise in y — exact only near ω = π/2, so on Laplacian bands
  * (which spread over ω ≈ π/4…π) it compresses the phase and under-magnifies by up to ~25 %.
  * `exact`: R̂ⱼ(ω) = i·ωⱼ/|ω|·Î(ω) by FFT (same sign as the 3-tap filters), the band reflected
- * into a power-of-two frame with at least 8 px margin.
+ * into a power-of-two frame (see `fftSide`).
  */
 export function rieszTransform(band: GrayImage, method: RieszFilter = 'exact'): { r1: Float32Array; r2: Float32Array } {
   return method === 'exact' ? rieszExact(band) : rieszApprox(band)
@@ -79,10 +79,20 @@ function reflect101(i: number, n: number): number {
   return i
 }
 
+/**
+ * FFT side for a band side n: the next power of two, doubled for small bands (< 64 px) that would
+ * otherwise get less than 8 px of reflected margin. Large bands may wrap around at the border
+ * (the Riesz kernel decays as 1/r², so that touches only the outermost pixels).
+ */
+function fftSide(n: number): number {
+  const p = nextPowerOfTwo(n)
+  return n < 64 && p - n < 16 ? 2 * p : p
+}
+
 function rieszExact(band: GrayImage): { r1: Float32Array; r2: Float32Array } {
   const { width: w, height: h, data: I } = band
-  const W = nextPowerOfTwo(w + 16)
-  const H = nextPowerOfTwo(h + 16)
+  const W = fftSide(w)
+  const H = fftSide(h)
   const ox = (W - w) >> 1
   const oy = (H - h) >> 1
   const re = new Float64Array(W * H)
