@@ -5,6 +5,7 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { spotSampleApex } from '../../../src/main/services/inference/apex-spotting'
 import { InputBuilder } from '../../../src/main/services/inference/inputs'
 import { InferenceService } from '../../../src/main/services/inference/predict'
 import { ModelRegistry } from '../../../src/main/services/inference/registry'
@@ -72,6 +73,14 @@ describe('inference service on a real ONNX model', () => {
     const p = await ctx.inference.predictSample(syntheticSample({ key: 'no-apex', apex: null }), 'off_tanet-untrained')
     expect(p.input.apex).toEqual({ index: 6, source: 'middle-frame' })
     expect(p.input.warnings[0]).toContain('middle frame 6')
+  })
+
+  it('spots the apex when none is coded, with the vision module', async () => {
+    const inputs = new InputBuilder({ compute: inlineVisionCompute, spotApex: spotSampleApex })
+    const built = await inputs.buildInput(syntheticSample({ key: 'spot', apex: null }), (await ctx.registry.get('off_tanet-untrained')).card)
+    expect(built.apex?.source).toBe('spotted')
+    expect(Math.abs(built.apex!.index - 6)).toBeLessThanOrEqual(1)
+    expect(built.warnings[0]).toContain('found by spotting')
   })
 
   it('turns bad samples into specific per-sample errors', async () => {

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path'
 import type { VisionPool } from '../../workers/vision-pool'
+import { spotSampleApex } from './apex-spotting'
 import { InputBuilder } from './inputs'
 import { InferenceService } from './predict'
 import { ModelRegistry } from './registry'
@@ -24,7 +25,7 @@ export function createInferenceService(options: CreateInferenceOptions): Inferen
   const factory = options.factory ?? ortSessionFactory
   const sessions = new SessionCache(factory, options.notify)
   const registry = new ModelRegistry({ bundledDir: join(options.resourcesDir, 'models'), userDir: join(options.userDataDir, 'models'), factory })
-  const inputs = new InputBuilder({ compute: poolVisionCompute(options.vision), diskCacheDir: join(options.userDataDir, 'cache', 'inference-flow') })
+  const inputs = new InputBuilder({ compute: poolVisionCompute(options.vision), diskCacheDir: join(options.userDataDir, 'cache', 'inference-flow'), spotApex: spotSampleApex })
   return new InferenceService({ registry, sessions, inputs })
 }
 
