@@ -222,6 +222,7 @@ def main(argv=None):
     ap.add_argument('--no-fold-models', action='store_true', help='skip exporting the per-fold models')
     ap.add_argument('--fixtures', help='write an ONNX parity fixture for the all-data model into this folder')
     ap.add_argument('--note', action='append', default=[])
+    ap.add_argument('--results', help='where to write <id>.results.json (default: --out)')
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     spec, cfg = MODELS[a.model], MODELS[a.model].configs[a.config]
@@ -258,7 +259,9 @@ def main(argv=None):
     card = export_model(spec, cfg, model, w, a.out, model_id, name, a.demo, training, metrics, a.note, a.config, a.fixtures)
     report.update({'model': model_id, 'seconds': round(time.time() - t0, 1), 'parameterCount': card['parameterCount'],
                    'sizeBytes': card['file']['sizeBytes']})
-    with open(os.path.join(a.out, f'{model_id}.results.json'), 'w') as f:
+    results_dir = a.results or a.out
+    os.makedirs(results_dir, exist_ok=True)
+    with open(os.path.join(results_dir, f'{model_id}.results.json'), 'w') as f:
         json.dump(report, f, indent=2)
     print(f"exported {os.path.join(a.out, model_id + '.onnx')} ({card['file']['sizeBytes']} bytes, "
           f"{card['parameterCount']} parameters) in {report['seconds']} s")
