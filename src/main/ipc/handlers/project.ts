@@ -1,4 +1,4 @@
-import type { ProjectInfo } from '@shared/ipc/channels/project'
+import { DatasetImportResultSchema, type ProjectInfo } from '@shared/ipc/channels/project'
 import type { HandlerRegistry } from '../registry'
 import type { StudioContext } from '../../studio'
 import { importDataset } from '../../services/project/import'
@@ -55,7 +55,7 @@ export function registerProjectHandlers(registry: HandlerRegistry, studio: Studi
         }
         await projects.addDatasetRoots()
         changed('dataset-imported')
-        return result
+        return DatasetImportResultSchema.parse(result)
       })
     })
     .handle('query:datasets.list', () => projects.require().project.listDatasets())

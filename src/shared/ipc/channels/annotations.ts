@@ -25,7 +25,6 @@ export const CommandResultSchema = z.object({
   history: HistoryStateSchema,
   changed: z.boolean(),
 })
-export type CommandResultPayload = z.infer<typeof CommandResultSchema>
 
 export const SampleCodingSchema = z.object({
   sampleId: Id,

@@ -35,9 +35,8 @@ export const DatasetImportRequestSchema = z.object({
   fps: z.number().positive().optional(),
   name: z.string().min(1).optional(),
 })
-export type DatasetImportRequest = z.input<typeof DatasetImportRequestSchema>
 
-/** The `result` of the import job's `event:job.done`. */
+/** The `result` of the import job's `event:job.done` (the handler validates it against this). */
 export const DatasetImportResultSchema = z.object({
   datasetId: z.number().int().positive(),
   name: z.string(),
