@@ -62,8 +62,8 @@ class ASTSVMNetFeatures(nn.Module):
         if size % working_size:
             raise ValueError(f'input size {size} must be a multiple of the working size {working_size}')
         factor = size // working_size
-        stem = [conv_bn(in_channels, c, (1, 3, 3))]
-        self.stem = nn.Sequential(*stem, nn.MaxPool3d((1, factor, factor))) if factor > 1 else stem[0]
+        stem = conv_bn(in_channels, c, (1, 3, 3))
+        self.stem = nn.Sequential(stem, nn.MaxPool3d((1, factor, factor))) if factor > 1 else stem
         self.fam = FusionAttention(c)
         branch = max(2, round(16 * width))
         self.inception2d = Inception(c, branch, temporal=False)

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from . import svm
-from .registry import CLASSES, MODELS
+from .registry import CLASSES
 
 OPSET = 17
 SCHEMA_PATH = os.path.join(os.path.dirname(__file__), 'model_card.schema.json')
@@ -198,7 +198,3 @@ def write_card(card, path):
     with open(path, 'w') as f:
         json.dump(card, f, indent=2)
         f.write('\n')
-
-
-def get_spec(key):
-    return MODELS[key]
