@@ -67,6 +67,8 @@ for (const side of [112, 256]) {
   ] as const) {
     const t0 = performance.now()
     run()
-    console.log(`${name} ${side}x${side}, MER defaults (6 levels, IIR 0.4/0.05): ${((performance.now() - t0) / frames.length).toFixed(1)} ms/frame`)
+    console.log(
+      `${name} ${side}x${side}, MER defaults (6 levels, IIR 0.4/0.05): ${((performance.now() - t0) / frames.length).toFixed(1)} ms/frame`,
+    )
   }
 }

@@ -275,7 +275,11 @@ export function magnifyRiesz(frames: readonly GrayImage[], options: RieszOptions
   }
   return pyrs.map((pyr, t) => render(pyr, riesz[t]!, phases[t]!))
 
-  function render(pyr: Pyramid, rz: { r1: Float32Array; r2: Float32Array }[], ph: { c: Float32Array; s: Float32Array; a: Float32Array }[]): GrayImage {
+  function render(
+    pyr: Pyramid,
+    rz: { r1: Float32Array; r2: Float32Array }[],
+    ph: { c: Float32Array; s: Float32Array; a: Float32Array }[],
+  ): GrayImage {
     for (let l = firstBand; l < bands; l++) {
       const band = pyr.levels[l]!
       const pc = amplitudeWeightedBlur(ph[l]!.c, ph[l]!.a, band.width, band.height, o.sigma)

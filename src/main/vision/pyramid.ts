@@ -59,8 +59,7 @@ export function pyrDown(img: GrayImage): GrayImage {
     const r = y * w
     const o = y * dw
     for (let x = 0; x < dw; x++) {
-      tmp[o + x] =
-        (src[r + xm2[x]!]! + src[r + xp2[x]!]! + 4 * (src[r + xm1[x]!]! + src[r + xp1[x]!]!) + 6 * src[r + 2 * x]!) * 0.0625
+      tmp[o + x] = (src[r + xm2[x]!]! + src[r + xp2[x]!]! + 4 * (src[r + xm1[x]!]! + src[r + xp1[x]!]!) + 6 * src[r + 2 * x]!) * 0.0625
     }
   }
   const out = new Float32Array(dw * dh)

@@ -120,7 +120,14 @@ function regionIndices(regions: readonly FaceRegion[] | undefined, width: number
  * (Σ∇I∇Iᵀ·d = −Σ∇I·ΔI over the patch, Lucas–Kanade) and removed everywhere: r = ΔI + ∇I·d.
  * Each region then reports √(Σr² / Σ|∇I|²), the displacement magnitude that explains r.
  */
-function differenceValues(ref: GrayImage, gx: Float32Array, gy: Float32Array, frame: GrayImage, regions: RegionIndex[], refIdx: number): number[] {
+function differenceValues(
+  ref: GrayImage,
+  gx: Float32Array,
+  gy: Float32Array,
+  frame: GrayImage,
+  regions: RegionIndex[],
+  refIdx: number,
+): number[] {
   let dx = 0
   let dy = 0
   if (refIdx >= 0) {

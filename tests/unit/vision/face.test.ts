@@ -120,7 +120,18 @@ describe('face detection, landmarks and alignment (face-api, wasm)', () => {
   it('auRegions gives catalogue-named polygons placed anatomically', () => {
     const regions = auRegions(lm)
     const byId = new Map(regions.map((r) => [r.id, r]))
-    for (const id of ['left-brow', 'right-brow', 'glabella', 'left-eye', 'right-eye', 'nose', 'lips', 'left-mouth-corner', 'right-mouth-corner', 'nose-reference']) {
+    for (const id of [
+      'left-brow',
+      'right-brow',
+      'glabella',
+      'left-eye',
+      'right-eye',
+      'nose',
+      'lips',
+      'left-mouth-corner',
+      'right-mouth-corner',
+      'nose-reference',
+    ]) {
       expect(byId.has(id)).toBe(true)
     }
     expect(regions.filter((r) => r.reference).map((r) => r.id)).toEqual(['nose-reference'])
@@ -128,7 +139,11 @@ describe('face detection, landmarks and alignment (face-api, wasm)', () => {
       const m = polygonMask(byId.get(id)!.polygon, img.width, img.height)
       let sy = 0
       let n = 0
-      for (let i = 0; i < m.length; i++) if (m[i]) (sy += Math.floor(i / img.width)), n++
+      for (let i = 0; i < m.length; i++) {
+        if (!m[i]) continue
+        sy += Math.floor(i / img.width)
+        n++
+      }
       expect(n).toBeGreaterThan(10)
       return sy / n
     }

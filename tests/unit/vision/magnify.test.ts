@@ -37,7 +37,8 @@ describe('Eulerian magnification', () => {
   it('IIR default filter leaves a static clip unchanged', () => {
     const frames = gratingClip(64, 32, LAMBDA, 8, () => 0)
     const out = magnifyEulerian(frames, { alpha: 20 })
-    for (let t = 0; t < 8; t++) for (let p = 0; p < out[t]!.data.length; p += 97) expect(out[t]!.data[p]).toBeCloseTo(frames[t]!.data[p]!, 3)
+    for (let t = 0; t < 8; t++)
+      for (let p = 0; p < out[t]!.data.length; p += 97) expect(out[t]!.data[p]).toBeCloseTo(frames[t]!.data[p]!, 3)
   })
 
   it('colour: luminance magnified, chrominance attenuated', () => {

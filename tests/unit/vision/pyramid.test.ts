@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { GrayImage } from '../../../src/main/vision/image'
-import {
-  collapseLaplacian,
-  gaussianPyramid,
-  laplacianPyramid,
-  maxPyramidLevels,
-  pyrDown,
-  pyrUp,
-} from '../../../src/main/vision/pyramid'
+import { collapseLaplacian, gaussianPyramid, laplacianPyramid, maxPyramidLevels, pyrDown, pyrUp } from '../../../src/main/vision/pyramid'
 
 function randomImage(width: number, height: number, seed = 1): GrayImage {
   let s = seed
@@ -40,7 +33,8 @@ describe('pyramids', () => {
     const img: GrayImage = { width: w, height: 8, data: new Float32Array(w * 8) }
     for (let y = 0; y < 8; y++) for (let x = 0; x < w; x++) img.data[y * w + x] = 3 * x + 2 * y
     const d = pyrDown(img)
-    for (let y = 1; y < d.height - 1; y++) for (let x = 1; x < d.width - 1; x++) expect(d.data[y * d.width + x]).toBeCloseTo(6 * x + 4 * y, 4)
+    for (let y = 1; y < d.height - 1; y++)
+      for (let x = 1; x < d.width - 1; x++) expect(d.data[y * d.width + x]).toBeCloseTo(6 * x + 4 * y, 4)
   })
 
   it('Gaussian pyramid sizes follow ⌈w/2⌉', () => {

@@ -35,7 +35,16 @@ function square(id: string, cx: number, cy: number, half: number, reference = fa
  * centred at (30, 30)) following the activation, a rigid head drift of ±`drift` px, and
  * Gaussian-ish pixel noise.
  */
-function makeClip(base: GrayImage, n: number, onset: number, apex: number, offset: number, amp: number, drift: number, seed = 3): GrayImage[] {
+function makeClip(
+  base: GrayImage,
+  n: number,
+  onset: number,
+  apex: number,
+  offset: number,
+  amp: number,
+  drift: number,
+  seed = 3,
+): GrayImage[] {
   let s = seed
   const rnd = () => {
     s = (s * 1103515245 + 12345) % 2147483648
@@ -60,7 +69,11 @@ describe('apex spotting', () => {
   const regions = [square('brow', 30, 30, 10), square('mouth', 60, 70, 10), square('nose-reference', 48, 50, 6, true)]
 
   beforeAll(async () => {
-    const { data, info } = await sharp(ASTRONAUT).extract({ left: 150, top: 60, width: 150, height: 150 }).greyscale().raw().toBuffer({ resolveWithObject: true })
+    const { data, info } = await sharp(ASTRONAUT)
+      .extract({ left: 150, top: 60, width: 150, height: 150 })
+      .greyscale()
+      .raw()
+      .toBuffer({ resolveWithObject: true })
     base = resizeArea({ width: info.width, height: info.height, data: Float32Array.from(data) }, SIDE, SIDE)
   })
 

@@ -7,7 +7,15 @@ import type { ClipInfo } from '@shared/domain/dataset'
 import { StudioError } from '@shared/ipc'
 import { MediaService, type DecodedFrame } from '../../services/media'
 import type { RgbImage } from '../../vision/color'
-import { alignmentTransform, cropSide, CROP_PRESETS, transformLandmarks, warpSimilarity, type CropPreset, type SimilarityTransform } from '../../vision/face/align'
+import {
+  alignmentTransform,
+  cropSide,
+  CROP_PRESETS,
+  transformLandmarks,
+  warpSimilarity,
+  type CropPreset,
+  type SimilarityTransform,
+} from '../../vision/face/align'
 import { loadFaceDetector, type DetectedFace } from '../../vision/face/detector'
 import type { Point } from '../../vision/face/landmarks'
 import type { GrayImage } from '../../vision/image'
@@ -30,7 +38,10 @@ export async function loadClip(path: string, io: CliIo, values: Record<string, u
   const start = intOption(values, 'start', 0)
   const count = intOption(values, 'count', info.frameCount - start)
   if (start < 0 || count < 3 || start + count > info.frameCount) {
-    throw new StudioError('invalid-input', `frames ${start}..${start + count - 1} are not inside the clip (0..${info.frameCount - 1}; at least 3 needed)`)
+    throw new StudioError(
+      'invalid-input',
+      `frames ${start}..${start + count - 1} are not inside the clip (0..${info.frameCount - 1}; at least 3 needed)`,
+    )
   }
   return { info, start, frames: await media.readFrames(full, start, count, mode) }
 }
@@ -50,7 +61,8 @@ export function numberOption(values: Record<string, unknown>, name: string, fall
   const raw = values[name]
   if (raw === undefined) return fallback
   const n = Number(raw)
-  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got ${String(raw)}`)
+  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n))
+    throw new UsageError(`--${name} must be a number, got ${String(raw)}`)
   return n
 }
 
@@ -58,7 +70,8 @@ export function numberOption(values: Record<string, unknown>, name: string, fall
 export function cropOption(text: string): number {
   if (text in CROP_PRESETS) return cropSide(text as CropPreset)
   const n = Number(text)
-  if (!Number.isInteger(n) || n < 16 || n > 1024) throw new UsageError(`--crop must be a preset (${Object.keys(CROP_PRESETS).join(', ')}) or a side 16–1024, got ${text}`)
+  if (!Number.isInteger(n) || n < 16 || n > 1024)
+    throw new UsageError(`--crop must be a preset (${Object.keys(CROP_PRESETS).join(', ')}) or a side 16–1024, got ${text}`)
   return n
 }
 

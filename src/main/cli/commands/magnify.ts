@@ -90,7 +90,8 @@ Example: me-studio magnify sub01/EP02_01f --fps 200 --alpha 15 --crop off-tanet 
 
     const summary = { clip: clip.info.path, method, alpha, filter, frames: magnified.length, width, height, fps: clip.info.fps, ms, out }
     if (values.json) io.stdout(JSON.stringify(summary) + '\n')
-    else io.stdout(`magnified ${summary.frames} frames ${width}x${height} (${method}, alpha ${alpha}, ${filter.kind}) in ${ms} ms → ${out}\n`)
+    else
+      io.stdout(`magnified ${summary.frames} frames ${width}x${height} (${method}, alpha ${alpha}, ${filter.kind}) in ${ms} ms → ${out}\n`)
     return EXIT.ok
   },
 })
@@ -126,19 +127,26 @@ async function writePngs(frames: Uint8Array[], dir: string, width: number, heigh
     const name = `${String(i).padStart(5, '0')}.png`
     // Written under a temporary name and renamed, so a reader never sees half a file.
     const tmp = join(dir, `.${name}.tmp`)
-    await sharp(frames[i]!, { raw: { width, height, channels: 3 } }).png({ compressionLevel: 3 }).toFile(tmp)
+    await sharp(frames[i]!, { raw: { width, height, channels: 3 } })
+      .png({ compressionLevel: 3 })
+      .toFile(tmp)
     await rename(tmp, join(dir, name))
   }
 }
 
 async function writeMp4(frames: Uint8Array[], path: string, width: number, height: number, fps: number): Promise<void> {
-  if (width % 2 || height % 2) throw new StudioError('invalid-input', `H.264 (yuv420p) needs even sizes, got ${width}x${height}; write PNG frames or use an even --crop`)
+  if (width % 2 || height % 2)
+    throw new StudioError(
+      'invalid-input',
+      `H.264 (yuv420p) needs even sizes, got ${width}x${height}; write PNG frames or use an even --crop`,
+    )
   const ffmpeg = await requireFfmpeg()
   await mkdir(dirname(path), { recursive: true })
   const tmp = `${path}.tmp.mp4`
   const result = await runFfmpeg({
     ffmpeg,
     input: frames,
+    // prettier-ignore
     args: [
       '-y',
       '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-framerate', String(fps), '-i', 'pipe:0',

@@ -47,7 +47,8 @@ signals) and the face found.`,
   positionals: [1, 1],
   async run({ values, positionals }, io) {
     const signalName = stringOption(values, 'signal') ?? 'difference'
-    if (!(SIGNALS as readonly string[]).includes(signalName)) throw new UsageError(`--signal must be one of ${SIGNALS.join(', ')}, got ${signalName}`)
+    if (!(SIGNALS as readonly string[]).includes(signalName))
+      throw new UsageError(`--signal must be one of ${SIGNALS.join(', ')}, got ${signalName}`)
     const side = cropOption(stringOption(values, 'crop') ?? '128')
     const clip = await loadClip(positionals[0]!, io, values, 'gray')
     const numbers = clip.info.frameNumbers.slice(clip.start, clip.start + clip.frames.length)
@@ -55,7 +56,11 @@ signals) and the face found.`,
       if (values[name] === undefined) return undefined
       const n = numberOption(values, name, 0)
       const i = numbers.indexOf(n)
-      if (i < 0) throw new StudioError('invalid-input', `--${name} ${n} is not a frame number of the range (${numbers[0]}..${numbers[numbers.length - 1]})`)
+      if (i < 0)
+        throw new StudioError(
+          'invalid-input',
+          `--${name} ${n} is not a frame number of the range (${numbers[0]}..${numbers[numbers.length - 1]})`,
+        )
       return i
     }
     const onset = toIndex('onset')
@@ -84,7 +89,12 @@ signals) and the face found.`,
       offsetSuggested: r.offsetSuggested,
       indices: { onset: clip.start + r.onset, apex: clip.start + r.apex, offset: clip.start + r.offset },
       apexAfterOnsetMs: round(((r.apex - r.onset) / fps) * 1000),
-      peaks: r.peaks.map((p) => ({ frame: numbers[p.frame], value: round(p.value), prominence: round(p.prominence), confidence: round(p.confidence) })),
+      peaks: r.peaks.map((p) => ({
+        frame: numbers[p.frame],
+        value: round(p.value),
+        prominence: round(p.prominence),
+        confidence: round(p.confidence),
+      })),
       face,
       curve: r.curve.map(round),
     }
@@ -111,7 +121,10 @@ export interface SpotFramesOptions {
  * the reference frame, onset-frame alignment of the whole clip, AU regions with the nose
  * reference, then `spotApex` with the chosen signal. Indices are 0-based positions in `frames`.
  */
-export async function spotFrames(frames: GrayImage[], o: SpotFramesOptions): Promise<{ result: SpotResult; face: { found: boolean; score?: number; crop?: number } }> {
+export async function spotFrames(
+  frames: GrayImage[],
+  o: SpotFramesOptions,
+): Promise<{ result: SpotResult; face: { found: boolean; score?: number; crop?: number } }> {
   const options: SpotOptions = { onset: o.onset, offset: o.offset, temporalSigma: o.temporalSigma }
   let face: { found: boolean; score?: number; crop?: number } = { found: false }
   if (o.face) {

@@ -107,7 +107,9 @@ export async function loadFaceDetector(options: FaceModelOptions = {}): Promise<
     const { inputSize, scoreThreshold } = { ...FACE_DETECT_DEFAULTS, ...o }
     const tensor = api.tf.tensor3d(toRgbInt32(image), [image.height, image.width, 3], 'int32')
     try {
-      const results = await api.detectAllFaces(tensor, new api.TinyFaceDetectorOptions({ inputSize, scoreThreshold })).withFaceLandmarks(tiny)
+      const results = await api
+        .detectAllFaces(tensor, new api.TinyFaceDetectorOptions({ inputSize, scoreThreshold }))
+        .withFaceLandmarks(tiny)
       return results
         .map((r) => ({
           box: { x: r.detection.box.x, y: r.detection.box.y, width: r.detection.box.width, height: r.detection.box.height },
