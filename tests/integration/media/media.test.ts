@@ -10,7 +10,7 @@ import { runCli } from '../../../src/main/cli/run'
 import { openDataset } from '../../../src/main/services/datasets'
 import { requireFfmpeg } from '../../../src/main/services/ffmpeg-locator'
 import { MediaRoots, MediaRouter } from '../../../src/main/services/media-access'
-import { MediaService, registerFrameRoutes, type DecodedFrame, type SpawnFunction } from '../../../src/main/services/media'
+import { MediaService, indexVideo, registerFrameRoutes, type DecodedFrame, type SpawnFunction } from '../../../src/main/services/media'
 import { synthFixture, type SynthFixture } from '../../helpers/synth-fixture'
 
 let ffmpeg: string
@@ -42,6 +42,10 @@ describe('video decoding', () => {
     const clip = await service().open(video.clipPath(truth))
     expect(clip).toMatchObject({ kind: 'video', frameCount: truth.frameCount, width: 128, height: 128, fps: 200 })
     expect(clip.frameNumbers).toEqual(Array.from({ length: truth.frameCount }, (_, i) => i))
+    // The generator encodes with a GOP of 50 frames.
+    const index = await indexVideo(video.clipPath(truth), { ffmpeg })
+    expect(index.keyframes).toEqual([0, 50])
+    expect(index.times[1]! - index.times[0]!).toBeCloseTo(1 / 200, 9)
   })
 
   it('frame N of the mp4 is frame N of the source images (within codec tolerance; N±1 match worse)', async () => {

@@ -81,8 +81,13 @@ export function runFfmpeg(run: FfmpegRun): Promise<FfmpegResult> {
           if (child.stdin.destroyed) return
           if (!child.stdin.write(chunk)) {
             await new Promise<void>((r) => {
-              child.stdin.once('drain', r)
-              child.stdin.once('close', r)
+              const done = () => {
+                child.stdin.off('drain', done)
+                child.stdin.off('close', done)
+                r()
+              }
+              child.stdin.on('drain', done)
+              child.stdin.on('close', done)
             })
           }
         }

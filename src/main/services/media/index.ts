@@ -1,7 +1,7 @@
 export { MediaService, indexOfFrameNumber, isVideoFile, type MediaServiceOptions, type OpenClipOptions } from './media-service'
 export { registerFrameRoutes } from './frame-route'
 export { runFfmpeg, defaultSpawn, StderrTail, type SpawnFunction, type FfmpegRun, type FfmpegResult } from './ffmpeg-process'
-export { indexVideo, decodeVideoFrames, classifyFailure, VIDEO_EXTENSIONS, type VideoIndex } from './video'
+export { indexVideo, decodeVideoFrames, classifyFailure, keyframeBefore, VIDEO_EXTENSIONS, type VideoIndex } from './video'
 export { decodeImage, imageSize, listSequence, orderFrameFiles, frameNumberFromName, isImageFile, IMAGE_EXTENSIONS, type SequenceListing } from './image-sequence'
 export { decodeBmp, encodeBmp, bmpSize } from './bmp'
 export { FrameCache } from './frame-cache'

@@ -8,7 +8,7 @@ import type { SpawnFunction } from './ffmpeg-process'
 import { FrameCache } from './frame-cache'
 import type { DecodedFrame, FrameMode } from './frame'
 import { decodeImage, imageSize, listSequence, type SequenceListing } from './image-sequence'
-import { VIDEO_EXTENSIONS, decodeVideoFrames, indexVideo, type VideoIndex } from './video'
+import { VIDEO_EXTENSIONS, decodeVideoFrames, indexVideo, keyframeBefore, type VideoIndex } from './video'
 
 export interface MediaServiceOptions {
   /** Resolves the ffmpeg binary (default: the locator's order). Called once, on first video use. */
@@ -37,6 +37,11 @@ interface OpenClip {
 
 const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 const DEFAULT_READ_AHEAD = 16
+/**
+ * ffmpeg decodes from the keyframe before a seek target anyway; frames up to this many before
+ * the target are kept (cached) instead of discarded, so scrubbing backwards is cheap.
+ */
+const MAX_BACKFILL = 64
 const DEFAULT_SEQUENCE_FPS = 30
 
 export function isVideoFile(path: string): boolean {
@@ -98,7 +103,9 @@ export class MediaService {
         continue
       }
       const run = clip.video ? Math.min(Math.max(this.readAhead, start + count - i), frameCount - i) : 1
-      const decoded = await this.decodeRun(path, clip, i, run, mode)
+      const keyframe = clip.video ? keyframeBefore(clip.video, i) : i
+      const from = i - keyframe <= MAX_BACKFILL ? keyframe : i
+      const decoded = (await this.decodeRun(path, clip, from, run + i - from, mode)).slice(i - from)
       result.push(decoded[0]!)
       // Frames of the run that this call needs are taken straight from the run.
       for (let k = 1; k < decoded.length && i + k < start + count; k++) result.push(decoded[k]!)

@@ -14,6 +14,8 @@ export interface VideoIndex {
   frameCount: number
   /** Presentation time of each decoded frame, seconds from the stream start. */
   times: number[]
+  /** Indices of the keyframes, ascending (decoding any frame starts at the one before it). */
+  keyframes: number[]
   /** Decoder complaints on a file that still decoded (e.g. a damaged tail): reported, not fatal. */
   warnings: string[]
 }
@@ -25,6 +27,7 @@ export interface VideoDeps {
 }
 
 const SHOWINFO = /\bn:\s*(\d+)\s+pts:\s*(-?\d+)\s+pts_time:\s*(-?[\d.e+-]+)/
+const KEYFRAME = /\b(?:is)?key:\s*1\b/
 const TIME_BASE = /config in time_base:\s*(\d+)\/(\d+)/
 const STREAM = /Stream #\d+:\d+.*?: Video: .*?, (\d{2,5})x(\d{2,5})[\s,[]/
 const STREAM_FPS = /, ([\d.]+) (?:fps|tbr)\b/
@@ -44,7 +47,7 @@ export async function indexVideo(path: string, deps: VideoDeps): Promise<VideoIn
     throw new StudioError('media/unsupported', `Not a video file (content is no MP4/MOV, AVI or Matroska container; wrong extension?): ${path}`)
   }
 
-  const ptsByFrame: { pts: number; time: number }[] = []
+  const ptsByFrame: { pts: number; time: number; key: boolean }[] = []
   let timeBase: number | null = null
   let width = 0
   let height = 0
@@ -58,7 +61,7 @@ export async function indexVideo(path: string, deps: VideoDeps): Promise<VideoIn
     onStderrLine: (line) => {
       const frame = SHOWINFO.exec(line)
       if (frame) {
-        ptsByFrame[Number(frame[1])] = { pts: Number(frame[2]), time: Number(frame[3]) }
+        ptsByFrame[Number(frame[1])] = { pts: Number(frame[2]), time: Number(frame[3]), key: KEYFRAME.test(line) }
         return
       }
       const base = TIME_BASE.exec(line)
@@ -76,10 +79,48 @@ export async function indexVideo(path: string, deps: VideoDeps): Promise<VideoIn
   if (deps.signal?.aborted) throw new StudioError('cancelled', 'Video indexing cancelled')
   const frames = ptsByFrame.filter(Boolean)
   if (frames.length === 0 || width === 0) throw classifyFailure(path, result.stderrTail, result.exitCode)
-  const base = timeBase as number | null
+  const base = (timeBase as number | null) ?? inferTimeBase(frames)
   const times = frames.map((f) => (base !== null ? f.pts * base : f.time))
   if (!(fps > 0)) fps = estimateFps(times)
-  return { width, height, fps, frameCount: frames.length, times, warnings: result.exitCode === 0 ? warnings : [...warnings, `ffmpeg exited with ${result.exitCode}`] }
+  const keyframes = frames.flatMap((f, i) => (f.key ? [i] : []))
+  if (keyframes[0] !== 0) keyframes.unshift(0)
+  return {
+    width,
+    height,
+    fps,
+    frameCount: frames.length,
+    times,
+    keyframes,
+    warnings: result.exitCode === 0 ? warnings : [...warnings, `ffmpeg exited with ${result.exitCode}`],
+  }
+}
+
+/**
+ * Older ffmpeg builds do not print the filter's time base, and `pts_time` has only six
+ * significant digits (too coarse to tell 200 fps frames apart after ~20 minutes). The integer
+ * pts are exact: recover the time base 1/den from the frame with the largest pts.
+ */
+function inferTimeBase(frames: { pts: number; time: number }[]): number | null {
+  const last = frames.reduce((best, f) => (Math.abs(f.pts) > Math.abs(best.pts) ? f : best), frames[0]!)
+  if (!last || last.pts === 0 || last.time === 0) return null
+  const den = Math.round(last.pts / last.time)
+  const consistent = frames.every((f) => Math.abs(f.pts / den - f.time) <= 1e-3 * Math.max(1, Math.abs(f.time)))
+  return consistent && den > 0 ? 1 / den : null
+}
+
+/** The keyframe at or before `index`: where a decode that must produce `index` starts anyway. */
+export function keyframeBefore(index: VideoIndex, frame: number): number {
+  let lo = 0
+  let hi = index.keyframes.length - 1
+  let best = 0
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    if (index.keyframes[mid]! <= frame) {
+      best = index.keyframes[mid]!
+      lo = mid + 1
+    } else hi = mid - 1
+  }
+  return best
 }
 
 /** Container signatures: ISO BMFF box at byte 4 (MP4/MOV), RIFF…AVI (AVI), EBML (Matroska/WebM). */
