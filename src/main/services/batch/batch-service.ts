@@ -98,6 +98,15 @@ export class BatchService {
     return { jobId: job.jobId, total: job.total }
   }
 
+  /**
+   * The unfinished job (interrupted, paused or cancelled) that ran exactly this request, if any:
+   * re-running a command after a crash continues it instead of starting over.
+   */
+  findResumable(request: BatchRequest): BatchJobRecord | null {
+    const wanted = JSON.stringify(comparable(request))
+    return this.store().listJobs().find((job) => job.state !== 'completed' && !this.gates.has(job.jobId) && JSON.stringify(comparable(job.params)) === wanted) ?? null
+  }
+
   /** Continues an interrupted, paused or cancelled job from its first unfinished item. */
   async resume(jobId: string): Promise<{ jobId: string; total: number }> {
     const gate = this.gates.get(jobId)
@@ -237,6 +246,17 @@ export class BatchService {
       ctx.itemError(label, shape)
       return false
     }
+  }
+}
+
+function comparable(request: BatchRequest) {
+  const { dataset = null, subject = null, emotion = null, coded } = request.selection
+  return {
+    models: request.modelRefs,
+    selection: { dataset, subject, emotion, coded },
+    shard: request.shard ?? null,
+    provider: request.provider ?? null,
+    summaries: request.summaries ?? false,
   }
 }
 

@@ -52,8 +52,12 @@ export interface SamplePrediction {
   /** The execution provider that actually ran the model. */
   provider: string
   timings: { preprocessMs: number; inferenceMs: number; totalMs: number }
-  /** The frames the input was built from, and whether they were coded or suggested (spotting, midpoint). */
-  frames: { onset: number; apex: number; offset: number | null; source: FramesSource }
+  /**
+   * Frame numbers (the dataset's numbering) the input was built from — apex null for sequence
+   * recipes that do not use one — and whether they were all coded, or some suggested (spotting,
+   * midpoint, clip bounds of an uncoded sample).
+   */
+  frames: { onset: number; apex: number | null; offset: number | null; source: FramesSource }
   summaries?: PredictionSummary[]
 }
 

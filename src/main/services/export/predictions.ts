@@ -86,23 +86,28 @@ export async function exportPredictions(store: BatchStore, jobId: string, format
   }
 }
 
-/** Streams the CSV (64 KiB chunks) into an atomically replaced file. */
-export async function writePredictionsCsv(store: BatchStore, jobId: string, path: string): Promise<{ rows: number }> {
+/** The CSV text of a job in chunks of about 64 KiB (for a file or stdout). */
+export function* predictionsCsvChunks(store: BatchStore, jobId: string, counter = { rows: 0 }): Generator<string> {
   const classes = jobClasses(store, jobId)
-  let rows = 0
-  await writeFileAtomic(path, async (write) => {
-    let buffer = csvHeader(predictionColumns(classes))
-    for (const row of store.iteratePredictions(jobId)) {
-      buffer += csvRow(predictionCells(row, classes))
-      rows += 1
-      if (buffer.length > 65536) {
-        await write(buffer)
-        buffer = ''
-      }
+  let buffer = csvHeader(predictionColumns(classes))
+  for (const row of store.iteratePredictions(jobId)) {
+    buffer += csvRow(predictionCells(row, classes))
+    counter.rows += 1
+    if (buffer.length > 65536) {
+      yield buffer
+      buffer = ''
     }
-    await write(buffer)
+  }
+  yield buffer
+}
+
+/** Streams the CSV into an atomically replaced file. */
+export async function writePredictionsCsv(store: BatchStore, jobId: string, path: string): Promise<{ rows: number }> {
+  const counter = { rows: 0 }
+  await writeFileAtomic(path, async (write) => {
+    for (const chunk of predictionsCsvChunks(store, jobId, counter)) await write(chunk)
   })
-  return { rows }
+  return counter
 }
 
 /** JSON: `{ format, columns, rows: [{column: value}] }`, one row per line; values as in the CSV (numbers as numbers). */
