@@ -8,7 +8,8 @@
  * that a machine shared with other work slows all of them alike. Prints per size: median ms of
  * ours (one thread) and of OpenCV (default threads = cores, and 1 thread), the time ratios
  * ours/OpenCV, the EPE of each against the known flow (border of 8 px excluded), and the mean
- * EPE between the two flows.
+ * EPE between the two flows. A second table compares CPU time (ours vs OpenCV on 1 thread), which
+ * other processes on a busy machine disturb much less than wall time.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -35,6 +36,7 @@ function median(xs: number[]): number {
 
 interface CvRun {
   ms: number[]
+  cpu_ms: number[]
   threads: number
 }
 
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tvl1-bench-'))
   const header = 'size      ours ms  cv ms (T thr)  cv ms (1 thr)  ratio vs T  ratio vs 1  EPE ours  EPE cv  ours↔cv'
   const rows: string[] = []
+  const cpuRows: string[] = []
   try {
     for (const [w, h] of sizes) {
       const base = await loadFace(w, h)
@@ -66,15 +69,22 @@ async function main(): Promise<void> {
       const ours: number[] = []
       const cvT: number[] = []
       const cv1: number[] = []
+      const oursCpu: number[] = []
+      const cv1Cpu: number[] = []
       let cvThreads = 0
       for (let r = 0; r < repeats; r++) {
         const t0 = performance.now()
+        const c0 = process.cpuUsage()
         flow = tvl1Flow(i0, i1)
+        const c = process.cpuUsage(c0)
         ours.push(performance.now() - t0)
+        oursCpu.push((c.user + c.system) / 1000)
         const a = runOpenCv(p0, p1, pf, 0)
         cvT.push(a.ms.at(-1)!)
         cvThreads = a.threads
-        cv1.push(runOpenCv(p0, p1, pf, 1).ms.at(-1)!)
+        const b = runOpenCv(p0, p1, pf, 1)
+        cv1.push(b.ms.at(-1)!)
+        cv1Cpu.push(b.cpu_ms.at(-1)!)
       }
       runOpenCv(p0, p1, pf, 0)
       const cvFlow = readFlo(readFileSync(pf))
@@ -95,6 +105,14 @@ async function main(): Promise<void> {
           endPointError(flow, cvFlow, mask).toFixed(4).padStart(8),
         ].join(' '),
       )
+      cpuRows.push(
+        [
+          `${w}x${h}`.padEnd(8),
+          median(oursCpu).toFixed(1).padStart(12),
+          median(cv1Cpu).toFixed(1).padStart(14),
+          (median(oursCpu) / median(cv1Cpu)).toFixed(2).padStart(7),
+        ].join(' '),
+      )
       console.log(rows.at(-1))
     }
   } finally {
@@ -103,6 +121,8 @@ async function main(): Promise<void> {
   console.log(`\n${header}`)
   for (const r of rows) console.log(r)
   console.log('ratio = ours ms / OpenCV ms (< 1: ours is faster); ours runs on one thread.')
+  console.log('\nsize      ours CPU ms  cv CPU ms (1 thr)  ratio')
+  for (const r of cpuRows) console.log(r)
 }
 
 await main()

@@ -286,6 +286,18 @@ function samplePlane(plane, out) {
           (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))`
 }
 
+/** Keys weights (a = −0.5) of the taps at distances (t + 1, t, 1 − t, 2 − t), into local `target` (inlined). */
+function keysWeights(target, t) {
+  return `
+        (local.set $d (f32x4.add (f32x4.mul (f32x4.splat ${t}) (v128.const f32x4 1 1 -1 -1)) (v128.const f32x4 1 0 1 2)))
+        (local.set $${target} (v128.bitselect
+          ;; |d| ≤ 1: (a + 2)d³ − (a + 3)d² + 1
+          (f32x4.add (f32x4.mul (f32x4.mul (f32x4.sub (f32x4.mul (v128.const f32x4 1.5 1.5 1.5 1.5) (local.get $d)) (v128.const f32x4 2.5 2.5 2.5 2.5)) (local.get $d)) (local.get $d)) (v128.const f32x4 1 1 1 1))
+          ;; 1 < |d| < 2: a·d³ − 5a·d² + 8a·d − 4a
+          (f32x4.add (f32x4.mul (f32x4.add (f32x4.mul (f32x4.add (f32x4.mul (v128.const f32x4 -0.5 -0.5 -0.5 -0.5) (local.get $d)) (v128.const f32x4 2.5 2.5 2.5 2.5)) (local.get $d)) (v128.const f32x4 -4 -4 -4 -4)) (local.get $d)) (v128.const f32x4 2 2 2 2))
+          (v128.const i32x4 0 -1 -1 0)))`
+}
+
 function rowOffset(k) {
   // byte offset of tap row k: ((clamp(y0 − 1 + k, 0, h − 1) + 1)·S + 4 + x0 − 1)·4
   return `
@@ -296,18 +308,6 @@ function rowOffset(k) {
 }
 
 const warp = String.raw`
-  ;; Keys weights of the taps at distances (t + 1, t, 1 − t, 2 − t), a = −0.5
-  (func $keys (param $t f32) (result v128)
-    (local $d v128)
-    (local.set $d (f32x4.add (f32x4.mul (f32x4.splat (local.get $t)) (v128.const f32x4 1 1 -1 -1)) (v128.const f32x4 1 0 1 2)))
-    (v128.bitselect
-      ;; |d| ≤ 1: (a + 2)d³ − (a + 3)d² + 1
-      (f32x4.add (f32x4.mul (f32x4.mul (f32x4.sub (f32x4.mul (v128.const f32x4 1.5 1.5 1.5 1.5) (local.get $d)) (v128.const f32x4 2.5 2.5 2.5 2.5)) (local.get $d)) (local.get $d)) (v128.const f32x4 1 1 1 1))
-      ;; 1 < |d| < 2: a·d³ − 5a·d² + 8a·d − 4a
-      (f32x4.add (f32x4.mul (f32x4.add (f32x4.mul (f32x4.add (f32x4.mul (v128.const f32x4 -0.5 -0.5 -0.5 -0.5) (local.get $d)) (v128.const f32x4 2.5 2.5 2.5 2.5)) (local.get $d)) (v128.const f32x4 -4 -4 -4 -4)) (local.get $d)) (v128.const f32x4 2 2 2 2))
-      (v128.const i32x4 0 -1 -1 0))
-  )
-
   (func $warp (export "warp")
       (param $I0 i32) (param $I1 i32) (param $I1x i32) (param $I1y i32) (param $u1 i32) (param $u2 i32)
       (param $ix i32) (param $iy i32) (param $grad i32) (param $rhoc i32) (param $w i32) (param $h i32) (param $S i32)
@@ -315,7 +315,7 @@ const warp = String.raw`
     (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32)
     (local $fx f32) (local $fy f32) (local $fx0 f32) (local $fy0 f32) (local $uu f32) (local $vv f32)
     (local $s0 f32) (local $sx f32) (local $sy f32)
-    (local $wx v128) (local $wyv v128) (local $wy0 v128) (local $wy1 v128) (local $wy2 v128) (local $wy3 v128) (local $acc v128)
+    (local $d v128) (local $wx v128) (local $wyv v128) (local $wy0 v128) (local $wy1 v128) (local $wy2 v128) (local $wy3 v128) (local $acc v128)
     (local.set $hm (i32.sub (local.get $h) (i32.const 1)))
     (local.set $y (i32.const 0))
     (block $ybreak (loop $yloop
@@ -330,8 +330,8 @@ const warp = String.raw`
         (local.set $fy (f32.add (f32.convert_i32_s (local.get $y)) (local.get $vv)))
         (local.set $fx0 (f32.floor (local.get $fx)))
         (local.set $fy0 (f32.floor (local.get $fy)))
-        (local.set $wx (call $keys (f32.sub (local.get $fx) (local.get $fx0))))
-        (local.set $wyv (call $keys (f32.sub (local.get $fy) (local.get $fy0))))
+${keysWeights('wx', '(f32.sub (local.get $fx) (local.get $fx0))')}
+${keysWeights('wyv', '(f32.sub (local.get $fy) (local.get $fy0))')}
         (local.set $wy0 (f32x4.splat (f32x4.extract_lane 0 (local.get $wyv))))
         (local.set $wy1 (f32x4.splat (f32x4.extract_lane 1 (local.get $wyv))))
         (local.set $wy2 (f32x4.splat (f32x4.extract_lane 2 (local.get $wyv))))
