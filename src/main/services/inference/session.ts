@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import type * as Ort from 'onnxruntime-node'
 
 /**
@@ -47,6 +48,8 @@ export const ortSessionFactory: SessionFactory = async (modelPath, provider) => 
   const session = await ort.InferenceSession.create(modelPath, {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
+    // ORT's default uses every core; one is left to the main event loop so the UI stays responsive.
+    intraOpNumThreads: Math.max(1, availableParallelism() - 1),
   })
   const info = (meta: readonly Ort.InferenceSession.ValueMetadata[]): ValueInfo[] =>
     meta.map((m) => (m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, type: null, shape: [] }))
