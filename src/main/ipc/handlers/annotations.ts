@@ -1,10 +1,8 @@
-import { deriveSampleStatus } from '@shared/domain/annotation'
 import type { HandlerRegistry } from '../registry'
 import type { StudioContext } from '../../studio'
 import { agreementReport } from '../../services/annotations/agreement-report'
 import type { CommandResult } from '../../services/annotations/coding'
 import { exportCodes, importCodes } from '../../services/annotations/exchange'
-import { annotationFields } from '../../services/project/project'
 import { projectInfo } from './project'
 
 export function registerAnnotationHandlers(registry: HandlerRegistry, studio: StudioContext): void {
@@ -25,23 +23,7 @@ export function registerAnnotationHandlers(registry: HandlerRegistry, studio: St
       projectChanged('annotators-changed')
       return annotator
     })
-    .handle('query:annotation.get', ({ sampleId, viewerId }) => {
-      const c = coding()
-      const visible = c.visibleAnnotations(sampleId, viewerId)
-      const roles = new Map(c.listAnnotators().map((a) => [a.id, a.role]))
-      const mine = visible.find((a) => a.annotatorId === viewerId && !a.adjudicated) ?? null
-      const scope = { sampleId, annotatorId: viewerId }
-      return {
-        sampleId,
-        status: deriveSampleStatus(
-          visible.filter((a) => a.adjudicated || roles.get(a.annotatorId) === 'coder').map((a) => ({ adjudicated: a.adjudicated, fields: annotationFields(a) })),
-        ),
-        mine,
-        visible,
-        issues: mine ? c.validate(mine) : [],
-        history: c.historyState(scope),
-      }
-    })
+    .handle('query:annotation.get', ({ sampleId, viewerId }) => coding().sampleCoding(sampleId, viewerId))
     .handle('command:annotation.update', ({ sampleId, annotatorId, patch, action }) => {
       const result = action ? coding().update(sampleId, annotatorId, patch, action) : coding().update(sampleId, annotatorId, patch)
       return announce({ sampleId, annotatorId }, result.history.undoAction ?? 'update', result)

@@ -41,6 +41,15 @@ export interface CommandResult {
   changed: boolean
 }
 
+export interface SampleCoding {
+  sampleId: number
+  status: SampleStatus
+  mine: Annotation | null
+  visible: Annotation[]
+  issues: AnnotationIssue[]
+  history: HistoryState
+}
+
 export type AdjudicationChoice = { accept: number } | { merge: AnnotationFields }
 
 interface HistoryRow {
@@ -251,6 +260,21 @@ export class CodingService {
       })
     }
     return out
+  }
+
+  /** Everything the coding panel shows for one sample, as `viewerId` may see it. */
+  sampleCoding(sampleId: number, viewerId: number): SampleCoding {
+    const visible = this.visibleAnnotations(sampleId, viewerId)
+    const annotators = new Map(this.project.listAnnotators().map((a) => [a.id, a]))
+    const mine = visible.find((a) => a.annotatorId === viewerId && !a.adjudicated) ?? null
+    return {
+      sampleId,
+      status: this.statusFor(visible, annotators),
+      mine,
+      visible,
+      issues: mine ? this.validate(mine) : [],
+      history: this.historyState({ sampleId, annotatorId: viewerId }),
+    }
   }
 
   /** Status from what the viewer may see; the dataset's own labels do not make a sample "coded". */

@@ -41,24 +41,22 @@ export function eafPlaceable(row: CodingRow): boolean {
 
 export function codesToEaf(sample: EafSample, rows: readonly CodingRow[], date = new Date()): string {
   const frameMs = (frame: number) => Math.round(((frame - sample.firstFrame) * 1000) / sample.fps)
-  // Slots are numbered in time order at the end (ELAN's own files list them chronologically);
-  // every boundary gets its own slot, so no two tiers are glued together when edited in ELAN.
+  // Every boundary gets its own slot (so no two tiers are glued together when edited in ELAN);
+  // slots are numbered in time order, as ELAN's own files list them.
   const slots: number[] = []
-  const slot = (ms: number) => `\u0000${slots.push(ms) - 1}\u0000`
+  const slot = (ms: number) => slots.push(ms) - 1
+  const tiers: EafTier[] = []
   let annotationId = 0
-  const tiers: string[] = []
   for (const row of rows.filter(eafPlaceable)) {
     const f = row.fields
     const tier = `${row.coder}${row.adjudicated ? ADJUDICATED_SUFFIX : ''}`
-    const value = intervalValue(row)
-    const a = ++annotationId
-    const interval = annotationXml(`a${a}`, slot(frameMs(f.onset!)), slot(frameMs(f.offset! + 1)), value)
-    tiers.push(tierXml(tier, LT_INTERVAL, row, interval))
+    tiers.push({ id: tier, type: LT_INTERVAL, row, annotationId: ++annotationId, from: slot(frameMs(f.onset!)), to: slot(frameMs(f.offset! + 1)), value: intervalValue(row) })
     if (f.apex !== null) {
-      const p = ++annotationId
-      tiers.push(tierXml(`${tier}${APEX_SUFFIX}`, LT_APEX, row, annotationXml(`a${p}`, slot(frameMs(f.apex)), slot(frameMs(f.apex + 1)), 'apex')))
+      tiers.push({ id: `${tier}${APEX_SUFFIX}`, type: LT_APEX, row, annotationId: ++annotationId, from: slot(frameMs(f.apex)), to: slot(frameMs(f.apex + 1)), value: 'apex' })
     }
   }
+  const order = slots.map((ms, i) => ({ ms, i })).sort((a, b) => a.ms - b.ms || a.i - b.i)
+  const slotId = new Map(order.map(({ i }, rank) => [i, `ts${rank + 1}`]))
   const properties: [string, string][] = [
     ['dataset', sample.dataset],
     ['subject', sample.subject],
@@ -71,9 +69,6 @@ export function codesToEaf(sample: EafSample, rows: readonly CodingRow[], date =
   const media = sample.mediaPath
     ? `\n    <MEDIA_DESCRIPTOR MEDIA_URL="${esc(fileUrl(sample.mediaPath))}" MIME_TYPE="${mimeType(sample.mediaPath)}"/>`
     : ''
-  const order = slots.map((ms, i) => ({ ms, i })).sort((a, b) => a.ms - b.ms || a.i - b.i)
-  const slotId = new Map(order.map(({ i }, rank) => [i, `ts${rank + 1}`]))
-  const body = tiers.join('\n').replace(/\u0000(\d+)\u0000/g, (_, i: string) => slotId.get(Number(i))!)
   return `<?xml version="1.0" encoding="UTF-8"?>
 <ANNOTATION_DOCUMENT AUTHOR="ME Studio" DATE="${date.toISOString()}" FORMAT="3.0" VERSION="3.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="http://www.mpi.nl/tools/elan/EAFv3.0.xsd">
   <HEADER MEDIA_FILE="" TIME_UNITS="milliseconds">${media}
@@ -82,7 +77,7 @@ ${properties.map(([k, v]) => `    <PROPERTY NAME="${esc(k === 'lastUsedAnnotatio
   <TIME_ORDER>
 ${order.map(({ ms }, rank) => `    <TIME_SLOT TIME_SLOT_ID="ts${rank + 1}" TIME_VALUE="${ms}"/>`).join('\n')}
   </TIME_ORDER>
-${body}
+${tiers.map((t) => tierXml(t, slotId.get(t.from)!, slotId.get(t.to)!)).join('\n')}
   <LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="${LT_INTERVAL}" TIME_ALIGNABLE="true" GRAPHIC_REFERENCES="false"/>
   <LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="${LT_APEX}" TIME_ALIGNABLE="true" GRAPHIC_REFERENCES="false"/>
   <CONSTRAINT STEREOTYPE="Time_Subdivision" DESCRIPTION="Time subdivision of parent annotation's time interval, no time gaps allowed within this interval"/>
@@ -93,16 +88,25 @@ ${body}
 `
 }
 
-function tierXml(id: string, type: string, row: CodingRow, annotation: string): string {
-  return `  <TIER TIER_ID="${esc(id)}" LINGUISTIC_TYPE_REF="${type}" ANNOTATOR="${esc(row.coder)}" PARTICIPANT="${esc(row.subject)}">\n${annotation}\n  </TIER>`
+interface EafTier {
+  id: string
+  type: string
+  row: CodingRow
+  annotationId: number
+  /** Indices into the slot list. */
+  from: number
+  to: number
+  value: string
 }
 
-function annotationXml(id: string, ts1: string, ts2: string, value: string): string {
-  return `    <ANNOTATION>
-      <ALIGNABLE_ANNOTATION ANNOTATION_ID="${id}" TIME_SLOT_REF1="${ts1}" TIME_SLOT_REF2="${ts2}">
-        <ANNOTATION_VALUE>${esc(value)}</ANNOTATION_VALUE>
+function tierXml(t: EafTier, ts1: string, ts2: string): string {
+  return `  <TIER TIER_ID="${esc(t.id)}" LINGUISTIC_TYPE_REF="${t.type}" ANNOTATOR="${esc(t.row.coder)}" PARTICIPANT="${esc(t.row.subject)}">
+    <ANNOTATION>
+      <ALIGNABLE_ANNOTATION ANNOTATION_ID="a${t.annotationId}" TIME_SLOT_REF1="${ts1}" TIME_SLOT_REF2="${ts2}">
+        <ANNOTATION_VALUE>${esc(t.value)}</ANNOTATION_VALUE>
       </ALIGNABLE_ANNOTATION>
-    </ANNOTATION>`
+    </ANNOTATION>
+  </TIER>`
 }
 
 /** `AU: 4+L10 | emotion: disgust | class: III | confidence: 0.8 | status: done | notes: …` (notes last, verbatim). */
