@@ -14,6 +14,8 @@ export interface PlayerClip {
   frameNumbers: readonly number[]
   /** URL of the decoded frame at `index` (the media layer's frame route). */
   frameUrl: (index: number) => string
+  /** URL of a small PNG of the frame at `index`, for the filmstrip. */
+  thumbUrl: (index: number) => string
 }
 
 export type PlayerViewMode = 'frame' | 'compare' | 'difference'

@@ -9,6 +9,7 @@ import { useJobsStore } from './jobs'
 const RECENT_KEY = 'me-studio.recent-datasets'
 const CODER_KEY = 'me-studio.annotator'
 const RECENT_MAX = 8
+const lastSampleKey = (projectPath: string) => `me-studio.last-sample:${projectPath}`
 
 export interface OpenProject {
   path: string
@@ -96,6 +97,9 @@ export const useProjectStore = defineStore('project', () => {
   async function refreshProject(): Promise<void> {
     adoptProject(await transport.invoke('query:project.current', {}))
     await refreshSamples()
+    // After a reload (or a restart) the coder is back on the sample they were coding.
+    const last = project.value ? Number(localStorage.getItem(lastSampleKey(project.value.path))) : 0
+    if (!currentSample.value && allSamples.value.some((s) => s.id === last)) await openSample(last)
   }
 
   function adoptProject(info: ProjectInfo | null): void {
@@ -168,6 +172,7 @@ export const useProjectStore = defineStore('project', () => {
 
   async function openSample(id: number): Promise<void> {
     currentSample.value = await transport.invoke('query:sample.get', { sampleId: id })
+    if (project.value) localStorage.setItem(lastSampleKey(project.value.path), String(id))
   }
 
   /** The next (or previous) sample in the filtered list, wrapping around. */
