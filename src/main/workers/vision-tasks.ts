@@ -12,7 +12,10 @@ import type { FlowField, GrayImage } from '../vision/image'
 import { lucasKanadeFlow, type LucasKanadeOptions } from '../vision/lucas-kanade'
 import { magnifyEulerianRgb, type EulerianOptions } from '../vision/magnify-eulerian'
 import { magnifyRieszRgb, type RieszOptions } from '../vision/magnify-riesz'
+import { warpSimilarity, type SimilarityTransform } from '../vision/face/align'
+import { spotApex, type SpotOptions, type SpotResult } from '../vision/spotting'
 import { opticalStrain, type OpticalStrainOptions } from '../vision/strain'
+import { isdf, normalizeLength, type TemporalMethod } from '../vision/temporal'
 import { tvl1Flow, type Tvl1Options } from '../vision/tvl1'
 
 export interface VisionTaskContext {
@@ -36,6 +39,18 @@ export const visionTasks = {
   magnify: (
     p: { frames: RgbImage[] } & ({ method: 'eulerian'; options: EulerianOptions } | { method: 'riesz'; options: RieszOptions }),
   ): RgbImage[] => (p.method === 'eulerian' ? magnifyEulerianRgb(p.frames, p.options) : magnifyRieszRgb(p.frames, p.options)),
+  /** Same similarity transform and crop for every frame (onset-frame face alignment). */
+  align: (p: { frames: GrayImage[]; transform: SimilarityTransform; side: number }): GrayImage[] =>
+    p.frames.map((f) => warpSimilarity(f, p.transform, p.side)),
+  /** Apex spotting; a flow-based signal names its flow method (functions cannot cross the worker boundary). */
+  spot: (p: { frames: GrayImage[]; options?: Omit<SpotOptions, 'flow' | 'strain'>; flow?: 'tvl1' | 'farneback' | 'lk' }): SpotResult => {
+    const method = p.flow ?? 'farneback'
+    const flow = (a: GrayImage, b: GrayImage): FlowField =>
+      method === 'tvl1' ? tvl1Flow(a, b) : method === 'lk' ? lucasKanadeFlow(a, b) : farnebackFlow(a, b)
+    return spotApex(p.frames, { ...p.options, flow, strain: (f) => opticalStrain(f) })
+  },
+  isdf: (p: { frames: GrayImage[]; onset: number }): GrayImage[] => isdf(p.frames, p.onset),
+  normalizeLength: (p: { frames: GrayImage[]; n: number; method: TemporalMethod }): GrayImage[] => normalizeLength(p.frames, p.n, p.method),
 } satisfies Record<string, (params: never, ctx: VisionTaskContext) => unknown>
 
 export type VisionTaskName = keyof typeof visionTasks

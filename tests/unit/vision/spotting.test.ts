@@ -1,9 +1,11 @@
+import { fileURLToPath } from 'node:url'
 import sharp from 'sharp'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FaceRegion } from '../../../src/main/vision/face/regions'
 import { resizeArea, sampleBilinear, type FlowField, type GrayImage } from '../../../src/main/vision/image'
 import { lucasKanadeFlow } from '../../../src/main/vision/lucas-kanade'
 import { findPeaks, spotApex } from '../../../src/main/vision/spotting'
+import { VisionPool } from '../../../src/main/workers/vision-pool'
 
 const ASTRONAUT = new URL('../../../resources/faces/astronaut.png', import.meta.url).pathname
 const SIDE = 96
@@ -103,6 +105,23 @@ describe('apex spotting', () => {
     const b = spotApex(clip, { regions, onset: 6, signal: 'flow', flow })
     expect(Math.abs(b.apex - 15)).toBeLessThanOrEqual(2)
     expect(b.confidence).toBeGreaterThan(0.5)
+  })
+
+  it('runs as the `spot` task of the vision worker pool with the same result', async () => {
+    const pool = new VisionPool({
+      workerPath: fileURLToPath(new URL('../../../src/main/workers/vision.worker.ts', import.meta.url)),
+      execArgv: ['--import', 'tsx'],
+      size: 1,
+    })
+    try {
+      const clip = makeClip(base, 24, 4, 12, 20, 0.8, 0.3, 9)
+      const local = spotApex(clip, { regions })
+      const remote = await pool.run('spot', { frames: clip, options: { regions } })
+      expect(remote.apex).toBe(local.apex)
+      expect(remote.curve).toEqual(local.curve)
+    } finally {
+      await pool.destroy()
+    }
   })
 
   it('a still clip with only head drift has low confidence', () => {
