@@ -1,10 +1,13 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { parseAus } from '@shared/domain/au'
+import { EMPTY_ANNOTATION_FIELDS } from '@shared/domain/annotation'
 import { CodingService } from '../../../src/main/services/annotations/coding'
 import { exportCodes, importCodes, type CodesFormat } from '../../../src/main/services/annotations/exchange'
 import { codesFromCsv, parseCsv } from '../../../src/main/services/annotations/exchange/csv'
+import { codesFromEaf, codesToEaf } from '../../../src/main/services/annotations/exchange/eaf'
 import { annotationFields, type Project } from '../../../src/main/services/project/project'
 import { projectWithSamples, scratchDir } from '../project/project-fixture'
 
@@ -100,5 +103,34 @@ describe('codes export/import', () => {
     expect(slots.map(([, ms]) => ms)).toEqual(slots.map(([, ms]) => ms).sort((a, b) => a! - b!))
     expect(xml).toContain('AU: 1+2+R12B | emotion: surprise | class: VI | confidence: 0.75 | status: done | notes: brows')
     project.close()
+  })
+})
+
+describe('ELAN timing', () => {
+  it('maps frames to ms and back exactly at any dataset frame rate (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(25, 29.97, 30, 60, 100, 200, 500),
+        fc.integer({ min: 0, max: 5000 }),
+        fc.tuple(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 0, max: 3000 })),
+        (fps, firstFrame, offsets) => {
+          const [onset, apex, offset] = [...offsets].sort((a, b) => a - b).map((o) => firstFrame + o) as [number, number, number]
+          const row = {
+            dataset: 'd',
+            subject: 's',
+            sample: 'x',
+            coder: 'Kim',
+            role: 'coder' as const,
+            adjudicated: false,
+            fps,
+            firstFrame,
+            fields: { ...EMPTY_ANNOTATION_FIELDS, onset, apex, offset },
+          }
+          const back = codesFromEaf(codesToEaf({ dataset: 'd', subject: 's', sample: 'x', fps, firstFrame }, [row])).rows
+          expect(back.map((r) => [r.fields.onset, r.fields.apex, r.fields.offset])).toEqual([[onset, apex, offset]])
+        },
+      ),
+      { numRuns: 300 },
+    )
   })
 })
