@@ -66,7 +66,10 @@ export class MediaService {
     this.readAhead = Math.max(1, options.readAhead ?? DEFAULT_READ_AHEAD)
   }
 
-  /** Opens (and for videos, indexes) a clip once; later calls reuse the result. */
+  /**
+   * Opens (and for videos, indexes) a clip once; later calls reuse the result, including the
+   * frame rate the first caller gave (a dataset import sets its rate for its image folders).
+   */
   async open(path: string, options: OpenClipOptions = {}): Promise<ClipInfo> {
     const clip = await this.openInternal(path, options)
     return options.fps && options.fps !== clip.info.fps ? { ...clip.info, fps: options.fps } : clip.info
