@@ -3,6 +3,8 @@ import { registerAllHandlers } from './ipc/handlers'
 import { HandlerRegistry } from './ipc/registry'
 import { createInferenceService, type InferenceService } from './services/inference'
 import { registerInferenceRoutes } from './services/inference/routes'
+import { BatchService } from './services/batch/batch-service'
+import { InferencePredictorSource } from './services/batch/inference-source'
 import { JobManager } from './services/jobs'
 import { MediaRoots, MediaRouter } from './services/media-access'
 import { ProjectService } from './services/project/projects'
@@ -40,6 +42,8 @@ export interface StudioContext {
   readonly inference: InferenceService
   /** The open project (SQLite file) and its coding service. */
   readonly projects: ProjectService
+  /** Resumable batch prediction over the open project's samples. */
+  readonly batch: BatchService
 }
 
 export interface Studio extends StudioContext {
@@ -65,7 +69,13 @@ export function createStudio(options: StudioOptions): Studio {
   const inference = createInferenceService({ ...options, vision, notify: (message) => bus.emit('event:system.notice', { level: 'warning', message }) })
   registerInferenceRoutes(media, inference)
   const projects = new ProjectService(mediaRoots)
-  const context: StudioContext = { options, bus, jobs, mediaRoots, media, vision, frames, motion, projects, inference }
+  const batch = new BatchService({
+    jobs,
+    predictors: new InferencePredictorSource(inference, frames),
+    project: () => projects.require().project,
+    onProgress: (p) => bus.emit('event:batch.progress', p),
+  })
+  const context: StudioContext = { options, bus, jobs, mediaRoots, media, vision, frames, motion, projects, inference, batch }
   const registry = new HandlerRegistry()
   registerAllHandlers(registry, context)
   return {

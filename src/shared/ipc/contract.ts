@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import type { EventName, RequestChannel, RequestName } from './define'
 import { jobEvents, jobRequests } from './channels/jobs'
+import { batchEvents, batchRequests } from './channels/batch'
 import { inferenceRequests } from './channels/inference'
 import { motionRequests } from './channels/motion'
 import { datasetRequests } from './channels/datasets'
@@ -18,6 +19,7 @@ import { demoRequests } from './channels/demo'
 export const requests = {
   ...systemRequests,
   ...jobRequests,
+  ...batchRequests,
   ...projectRequests,
   ...annotationRequests,
   ...demoRequests,
@@ -30,6 +32,7 @@ export const requests = {
 export const events = {
   ...systemEvents,
   ...jobEvents,
+  ...batchEvents,
   ...projectEvents,
   ...annotationEvents,
 } as const satisfies Record<EventName, z.ZodType>

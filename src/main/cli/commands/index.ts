@@ -6,6 +6,7 @@ import { infoCommand } from './info'
 import { magnifyCommand } from './magnify'
 import { spotCommand } from './spot'
 import { importCommand } from './import'
+import { predictCommand } from './predict'
 
 /** Every `me-studio` sub-command, in the order `--help` lists them. */
 export const COMMANDS: CliCommand[] = [
@@ -16,4 +17,5 @@ export const COMMANDS: CliCommand[] = [
   synthCommand,
   framesCommand,
   importCommand,
+  predictCommand,
 ]

@@ -1,6 +1,7 @@
 import type { HandlerRegistry } from '../registry'
 import type { StudioContext } from '../../studio'
 import { registerJobHandlers } from './jobs'
+import { registerBatchHandlers } from './batch'
 import { registerInferenceHandlers } from './inference'
 import { registerMotionHandlers } from './motion'
 import { registerDatasetHandlers } from './datasets'
@@ -14,6 +15,7 @@ import { registerDemoHandlers } from './demo'
 export function registerAllHandlers(registry: HandlerRegistry, studio: StudioContext): void {
   registerSystemHandlers(registry, studio)
   registerJobHandlers(registry, studio)
+  registerBatchHandlers(registry, studio)
   registerInferenceHandlers(registry, studio)
   registerProjectHandlers(registry, studio)
   registerAnnotationHandlers(registry, studio)

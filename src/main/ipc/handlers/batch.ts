@@ -1,0 +1,49 @@
+import { resolve } from 'node:path'
+import { formatSelection } from '@shared/domain/batch'
+import { BatchStore } from '../../services/batch/store'
+import { evaluate } from '../../services/evaluation/evaluate'
+import { evaluationCsv, evaluationHtml } from '../../services/evaluation/report'
+import { inputsFromJob } from '../../services/evaluation/sources'
+import { exportPredictions } from '../../services/export/predictions'
+import { writeFileAtomic } from '../../services/fs-atomic'
+import type { HandlerRegistry } from '../registry'
+import type { StudioContext } from '../../studio'
+
+export function registerBatchHandlers(registry: HandlerRegistry, studio: StudioContext): void {
+  const store = () => new BatchStore(studio.projects.require().project)
+  const report = (jobId: string) => evaluate(inputsFromJob(store(), jobId))
+  registry
+    .handle('command:batch.start', ({ models, selection, shard, provider, summaries }) =>
+      studio.batch.start({ modelRefs: models, selection, shard, provider, summaries }),
+    )
+    .handle('command:batch.resume', ({ jobId }) => studio.batch.resume(jobId))
+    .handle('command:batch.pause', ({ jobId }) => ({ paused: studio.batch.pause(jobId) }))
+    .handle('command:batch.cancel', ({ jobId }) => ({ cancelled: studio.batch.cancel(jobId) }))
+    .handle('query:batch.jobs', () =>
+      studio.batch.jobs().map((job) => ({
+        jobId: job.jobId,
+        state: job.state,
+        total: job.total,
+        done: job.done,
+        failed: job.failed,
+        models: job.params.modelRefs,
+        scope: `${formatSelection(job.params.selection)}${job.params.shard ? `, shard ${job.params.shard.index}/${job.params.shard.count}` : ''}`,
+        createdAt: job.createdAt,
+        active: studio.batch.isActive(job.jobId),
+      })),
+    )
+    .handle('query:batch.errors', ({ jobId }) => store().itemErrors(jobId))
+    .handle('command:batch.export', async ({ jobId, format, path, summaries }) => {
+      const target = resolve(path)
+      const { rows } = await exportPredictions(store(), jobId, format, target, { summaries })
+      return { path: target, rows }
+    })
+    .handle('query:batch.evaluation', ({ jobId }) => report(jobId))
+    .handle('command:batch.export-evaluation', async ({ jobId, format, path }) => {
+      const target = resolve(path)
+      const evaluation = report(jobId)
+      const title = `Evaluation of batch ${jobId.slice(0, 8)} — ${studio.projects.require().project.name}`
+      await writeFileAtomic(target, format === 'csv' ? evaluationCsv(evaluation) : evaluationHtml(evaluation, title))
+      return { path: target }
+    })
+}

@@ -1,0 +1,130 @@
+import { z } from 'zod'
+import { BatchSelectionSchema, ShardSchema } from '../../domain/batch'
+import { ErrorShapeSchema } from '../envelope'
+import { request } from '../define'
+import { JobIdSchema, JobStateSchema } from './jobs'
+
+/**
+ * Batch prediction over a project's samples (a resumable job: the progress of a running one
+ * arrives as `event:batch.progress`, completion as `event:job.done`), predictions exports,
+ * evaluation reports and the training-set export for the models kit.
+ */
+
+export const PREDICTION_EXPORT_FORMATS = ['csv', 'xlsx', 'json'] as const
+
+export const BatchJobSummarySchema = z.object({
+  jobId: JobIdSchema,
+  state: JobStateSchema,
+  total: z.number().int().nonnegative(),
+  done: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  models: z.array(z.string()),
+  /** The selection as `--select` text, plus the shard if any. */
+  scope: z.string(),
+  createdAt: z.string(),
+  /** Running in this process now (else it can be resumed unless completed). */
+  active: z.boolean(),
+})
+export type BatchJobSummary = z.infer<typeof BatchJobSummarySchema>
+
+export const BatchProgressSchema = z.object({
+  jobId: JobIdSchema,
+  state: z.enum(['running', 'paused']),
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  etaMs: z.number().nonnegative().nullable(),
+  throughput: z.number().nonnegative().nullable(),
+})
+
+export const BatchItemErrorSchema = z.object({
+  sampleId: z.number().int().positive(),
+  dataset: z.string(),
+  subject: z.string(),
+  sample: z.string(),
+  modelId: z.string(),
+  error: ErrorShapeSchema,
+})
+
+const ReportSchema = z.object({
+  n: z.number().int(),
+  accuracy: z.number().nullable(),
+  uf1: z.number().nullable(),
+  uar: z.number().nullable(),
+  perClass: z.array(
+    z.object({
+      label: z.string(),
+      support: z.number().int(),
+      tp: z.number().int(),
+      fp: z.number().int(),
+      fn: z.number().int(),
+      f1: z.number().nullable(),
+      recall: z.number().nullable(),
+    }),
+  ),
+  confusion: z.object({ classes: z.array(z.string()), counts: z.array(z.array(z.number().int())) }),
+  method: z.string(),
+})
+
+const BreakdownSchema = z.object({ dataset: z.string(), subject: z.string().nullable(), report: ReportSchema })
+
+export const EvaluationReportSchema = z.object({
+  method: z.string(),
+  units: z.array(
+    z.object({
+      id: z.string(),
+      models: z.array(z.string()),
+      perFold: z.boolean(),
+      classes: z.array(z.string()),
+      overall: ReportSchema,
+      perDataset: z.array(BreakdownSchema),
+      perSubject: z.array(BreakdownSchema),
+      excluded: z.object({ uncoded: z.number().int(), notInClasses: z.number().int(), failed: z.number().int(), seenInTraining: z.number().int() }),
+      misclassified: z.array(
+        z.object({
+          dataset: z.string(),
+          subject: z.string(),
+          sample: z.string(),
+          sampleId: z.number().int().positive().nullable(),
+          modelId: z.string(),
+          truth: z.string(),
+          predicted: z.string(),
+        }),
+      ),
+    }),
+  ),
+})
+export type EvaluationReportDto = z.infer<typeof EvaluationReportSchema>
+
+const JobRef = z.object({ jobId: JobIdSchema })
+
+export const batchRequests = {
+  'command:batch.start': request(
+    z.object({
+      models: z.array(z.string().min(1)).min(1),
+      selection: BatchSelectionSchema,
+      shard: ShardSchema.nullable().default(null),
+      provider: z.string().min(1).nullable().default(null),
+      summaries: z.boolean().default(false),
+    }),
+    z.object({ jobId: JobIdSchema, total: z.number().int().nonnegative() }),
+  ),
+  'command:batch.resume': request(JobRef, z.object({ jobId: JobIdSchema, total: z.number().int().nonnegative() })),
+  'command:batch.pause': request(JobRef, z.object({ paused: z.boolean() })),
+  'command:batch.cancel': request(JobRef, z.object({ cancelled: z.boolean() })),
+  'query:batch.jobs': request(z.object({}), z.array(BatchJobSummarySchema)),
+  'query:batch.errors': request(JobRef, z.array(BatchItemErrorSchema)),
+  'command:batch.export': request(
+    z.object({ jobId: JobIdSchema, format: z.enum(PREDICTION_EXPORT_FORMATS), path: z.string().min(1), summaries: z.boolean().default(false) }),
+    z.object({ path: z.string(), rows: z.number().int().nonnegative() }),
+  ),
+  'query:batch.evaluation': request(JobRef, EvaluationReportSchema),
+  'command:batch.export-evaluation': request(
+    z.object({ jobId: JobIdSchema, format: z.enum(['csv', 'html']), path: z.string().min(1) }),
+    z.object({ path: z.string() }),
+  ),
+} as const
+
+export const batchEvents = {
+  'event:batch.progress': BatchProgressSchema,
+} as const
