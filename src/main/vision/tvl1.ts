@@ -124,6 +124,8 @@ export function tvl1Flow(i0: GrayImage, i1: GrayImage, options: Partial<Tvl1Opti
   // Initial flow at the coarsest scale.
   const coarsest = I0s[nscales - 1]!
   let flow = createFlow(coarsest.width, coarsest.height)
+  /** u3 of the illumination term (γ ≠ 0), carried across scales like the flow; empty otherwise. */
+  let illumination: Float32Array = new Float32Array(o.gamma !== 0 ? coarsest.width * coarsest.height : 0)
   if (o.initialFlow) {
     const { u, v } = o.initialFlow
     const k = coarsest.width / i0.width
@@ -148,11 +150,15 @@ export function tvl1Flow(i0: GrayImage, i1: GrayImage, options: Partial<Tvl1Opti
 
   for (let s = nscales - 1; s >= 0; s--) {
     if (ws instanceof WasmWorkspace) solveScaleWasm(I0s[s]!, I1s[s]!, flow, ws, o, progress)
-    else solveScale(I0s[s]!, I1s[s]!, flow, ws, o, progress)
+    else solveScale(I0s[s]!, I1s[s]!, flow, illumination, ws, o, progress)
     if (s === 0) break
     // Zoom the flow to the next finer scale and rescale the vectors by 1/scaleStep (as OpenCV does).
     const next = I0s[s - 1]!
     flow = scaleFlow(flow, next.width, next.height, 1 / o.scaleStep)
+    // The illumination variable is zoomed but not rescaled (OpenCV).
+    if (illumination.length > 0) {
+      illumination = resizeBilinear({ width: I0s[s]!.width, height: I0s[s]!.height, data: illumination }, next.width, next.height).data
+    }
   }
   return flow
 }
@@ -178,7 +184,6 @@ class Tvl1Workspace {
   readonly p12: Float32Array
   readonly p21: Float32Array
   readonly p22: Float32Array
-  readonly u3: Float32Array
   readonly p31: Float32Array
   readonly p32: Float32Array
   readonly medianTmp: Float32Array
@@ -194,7 +199,6 @@ class Tvl1Workspace {
     this.p21 = new Float32Array(n)
     this.p22 = new Float32Array(n)
     const ng = gamma ? n : 0
-    this.u3 = new Float32Array(ng)
     this.p31 = new Float32Array(ng)
     this.p32 = new Float32Array(ng)
     this.medianTmp = new Float32Array(median > 1 ? n : 0)
@@ -202,11 +206,12 @@ class Tvl1Workspace {
   }
 }
 
-/** One scale of IPOL Algorithm 1 / OpenCV's `procOneScale`; updates `flow` in place. */
+/** One scale of IPOL Algorithm 1 / OpenCV's `procOneScale`; updates `flow` (and `u3` when γ ≠ 0) in place. */
 function solveScale(
   I0: GrayImage,
   I1: GrayImage,
   flow: FlowField,
+  u3: Float32Array,
   ws: Tvl1Workspace,
   o: Tvl1Options,
   progress: (() => void) | undefined,
@@ -229,11 +234,8 @@ function solveScale(
   p12.fill(0)
   p21.fill(0)
   p22.fill(0)
-  const u3 = ws.u3.subarray(0, useGamma ? n : 0)
   const p31 = ws.p31.subarray(0, useGamma ? n : 0)
   const p32 = ws.p32.subarray(0, useGamma ? n : 0)
-  // OpenCV keeps u3 from the coarser scale only through its buffer; we restart it at 0 per scale.
-  u3.fill(0)
   p31.fill(0)
   p32.fill(0)
 
