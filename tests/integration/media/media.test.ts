@@ -10,7 +10,7 @@ import { runCli } from '../../../src/main/cli/run'
 import { openDataset } from '../../../src/main/services/datasets'
 import { requireFfmpeg } from '../../../src/main/services/ffmpeg-locator'
 import { MediaRoots, MediaRouter } from '../../../src/main/services/media-access'
-import { MediaService, indexVideo, registerFrameRoutes, type DecodedFrame, type SpawnFunction } from '../../../src/main/services/media'
+import { MediaService, indexVideo, registerFrameRoutes, runFfmpeg, type DecodedFrame, type SpawnFunction } from '../../../src/main/services/media'
 import { synthFixture, type SynthFixture } from '../../helpers/synth-fixture'
 
 let ffmpeg: string
@@ -111,6 +111,24 @@ describe('bad video files', () => {
     expect(opened.scan.samples[0]!.clip.frameCount).toBe(video.truth.samples[0]!.frameCount)
     const skipped = opened.problems.filter((p) => p.code === 'dataset/unreadable-clip' && p.severity === 'error')
     expect(skipped.map((p) => p.sample).sort()).toEqual(['s01/empty', 's01/text', 's01/truncated'])
+  })
+
+  it('opens a truncated file whose header survived with the frames that decode, and says it is truncated', async () => {
+    const good = video.clipPath(video.truth.samples[0]!)
+    const faststart = join(dir, 'faststart.mp4')
+    const remux = await runFfmpeg({ ffmpeg, args: ['-y', '-i', good, '-c', 'copy', '-movflags', '+faststart', faststart] })
+    expect(remux.exitCode).toBe(0)
+    const bytes = await readFile(faststart)
+    const cut = join(dir, 'cut.mp4')
+    await writeFile(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)))
+    const media = service()
+    const clip = await media.open(cut)
+    expect(clip.frameCount).toBeGreaterThan(0)
+    expect(clip.frameCount).toBeLessThan(video.truth.samples[0]!.frameCount)
+    expect((await media.warnings(cut))[0]).toMatch(/^truncated/)
+    // The frames that decode are the right ones.
+    const last = clip.frameCount - 1
+    expect(Buffer.compare(Buffer.from((await media.readFrame(cut, last, 'gray')).data), Buffer.from((await service().readFrame(good, last, 'gray')).data))).toBe(0)
   })
 
   it('keeps only a bounded stderr tail and reports it when ffmpeg fails (injected spawn)', async () => {

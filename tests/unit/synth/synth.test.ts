@@ -168,3 +168,37 @@ describe('synthetic generator', () => {
     expect(Buffer.compare(normaliseZipTimestamps(xlsx), xlsx)).toBe(0)
   })
 })
+
+describe('ground-truth flow', () => {
+  it('maps the onset frame onto the apex frame, head motion included', async () => {
+    const ds = await synthFixture({ format: 'casme2', headMotion: true, subjects: 1, samplesPerSubject: 2, seed: 3, width: 96, height: 96 })
+    for (const s of ds.truth.samples) {
+      expect(s.headMotion).toBe(true)
+      const flow = await ds.apexFlow(s)
+      const [onset, apex] = await Promise.all(
+        [s.onset, s.apex].map(async (n) => new Float32Array(await sharp(join(ds.clipPath(s), `img${n}.jpg`)).greyscale().raw().toBuffer())),
+      )
+      const sample = (image: Float32Array, x: number, y: number) => {
+        const x0 = Math.min(94, Math.max(0, Math.floor(x)))
+        const y0 = Math.min(94, Math.max(0, Math.floor(y)))
+        const fx = x - x0
+        const fy = y - y0
+        const at = (xx: number, yy: number) => image[yy * 96 + xx]!
+        return (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) + (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy
+      }
+      // Brightness constancy: apex(x + F(x)) ≈ onset(x); compare with ignoring the motion.
+      let warped = 0
+      let unwarped = 0
+      for (const r of s.regions) {
+        for (let y = Math.ceil(r.box[1]) + 2; y < Math.floor(r.box[3]) - 2; y++) {
+          for (let x = Math.ceil(r.box[0]) + 2; x < Math.floor(r.box[2]) - 2; x++) {
+            const i = y * 96 + x
+            warped += Math.abs(sample(apex!, x + flow.u[i]!, y + flow.v[i]!) - onset![i]!)
+            unwarped += Math.abs(apex![i]! - onset![i]!)
+          }
+        }
+      }
+      expect(warped).toBeLessThan(unwarped * 0.75)
+    }
+  })
+})

@@ -31,6 +31,7 @@ const KEYFRAME = /\b(?:is)?key:\s*1\b/
 const TIME_BASE = /config in time_base:\s*(\d+)\/(\d+)/
 const STREAM = /Stream #\d+:\d+.*?: Video: .*?, (\d{2,5})x(\d{2,5})[\s,[]/
 const STREAM_FPS = /, ([\d.]+) (?:fps|tbr)\b/
+const DURATION = /^\s*Duration:\s*(\d+):(\d+):([\d.]+)/
 const DECODE_WARNING = /error|invalid|corrupt|truncat|missing|concealing/i
 
 /**
@@ -52,6 +53,7 @@ export async function indexVideo(path: string, deps: VideoDeps): Promise<VideoIn
   let width = 0
   let height = 0
   let fps = 0
+  let declaredSeconds: number | null = null
   const warnings: string[] = []
   const result = await runFfmpeg({
     ffmpeg: deps.ffmpeg,
@@ -64,6 +66,8 @@ export async function indexVideo(path: string, deps: VideoDeps): Promise<VideoIn
         ptsByFrame[Number(frame[1])] = { pts: Number(frame[2]), time: Number(frame[3]), key: KEYFRAME.test(line) }
         return
       }
+      const duration = DURATION.exec(line)
+      if (duration && declaredSeconds === null) declaredSeconds = Number(duration[1]) * 3600 + Number(duration[2]) * 60 + Number(duration[3])
       const base = TIME_BASE.exec(line)
       if (base && timeBase === null) timeBase = Number(base[1]) / Number(base[2])
       const stream = STREAM.exec(line)
@@ -84,6 +88,12 @@ export async function indexVideo(path: string, deps: VideoDeps): Promise<VideoIn
   if (!(fps > 0)) fps = estimateFps(times)
   const keyframes = frames.flatMap((f, i) => (f.key ? [i] : []))
   if (keyframes[0] !== 0) keyframes.unshift(0)
+  // A file cut short (moov first, mdat truncated) decodes fewer frames than its header promises.
+  const declared = declaredSeconds as number | null
+  const expectedFrames = declared !== null ? Math.round(declared * fps) : null
+  if (expectedFrames !== null && frames.length < 0.95 * expectedFrames - 1) {
+    warnings.unshift(`truncated: the container declares ${declared!.toFixed(3)} s (~${expectedFrames} frames) but only ${frames.length} frames decode`)
+  }
   return {
     width,
     height,
