@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { AuSetSchema, auKey, formatAus, primaryAus, type AuSet } from './au'
+import { MAX_MICRO_EXPRESSION_MS } from './dataset'
 
 /**
  * Micro-expression annotations: one per sample × coder (plus at most one adjudicated one per
@@ -69,9 +70,6 @@ export type Annotator = z.infer<typeof AnnotatorSchema>
 // ---------------------------------------------------------------------------------------------
 // Validation
 
-/** Durations above this are macro-expressions (Yan et al., CASME II). */
-export const MICRO_MAX_MS = 500
-
 export const AnnotationIssueSchema = z.object({
   level: z.enum(['error', 'warning']),
   code: z.enum(['order', 'out-of-range', 'not-micro', 'apex-missing', 'incomplete', 'ambiguous-aus']),
@@ -119,8 +117,8 @@ export function validateAnnotation(fields: AnnotationFields, clip?: ClipTiming):
   }
   if (onset !== null && offset !== null && clip && onset <= offset) {
     const ms = durationMs(onset, offset, clip.fps)
-    if (ms > MICRO_MAX_MS) {
-      issues.push({ level: 'warning', code: 'not-micro', message: `onset→offset lasts ${Math.round(ms)} ms (> ${MICRO_MAX_MS} ms): not a micro-expression` })
+    if (ms > MAX_MICRO_EXPRESSION_MS) {
+      issues.push({ level: 'warning', code: 'not-micro', message: `onset→offset lasts ${Math.round(ms)} ms (> ${MAX_MICRO_EXPRESSION_MS} ms): not a micro-expression` })
     }
   }
   if (set.length > 0 && apex === null) issues.push({ level: 'warning', code: 'apex-missing', message: 'apex frame not marked' })

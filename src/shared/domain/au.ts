@@ -76,8 +76,6 @@ export type AuCode = z.infer<typeof AuCodeSchema>
 export const AuSetSchema = z.object({ alternatives: z.array(z.array(AuCodeSchema)).min(1) })
 export type AuSet = z.infer<typeof AuSetSchema>
 
-export const EMPTY_AU_SET: AuSet = { alternatives: [[]] }
-
 export interface AuParseResult {
   value: AuSet
   /** Tokens that are not AU codes (kept out of `value`), AU numbers not in the catalogue, "or" present. */

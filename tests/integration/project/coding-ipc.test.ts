@@ -95,6 +95,13 @@ describe('coding through the IPC contract', () => {
     expect(exported.rows).toBe(6) // 4 dataset labels + Kim + Lee
     expect(existsSync(join(scratch.dir, 'codes.csv'))).toBe(true)
 
+    // removing the dataset removes its samples and every coding of them, in one transaction
+    const datasetId = (await call(r, 'query:datasets.list', {}))[0]!.id
+    expect(await call(r, 'command:dataset.remove', { datasetId })).toEqual({ removed: true })
+    expect(await call(r, 'query:samples.list', {})).toEqual([])
+    expect(studio.projects.require().project.allAnnotations()).toEqual([])
+    expect(studio.projects.require().project.database.integrityCheck()).toBe('ok')
+
     // another studio (another window or process) cannot open the same project
     const other = createStudio({ host: 'bridge', userDataDir: scratch.dir, resourcesDir: 'resources', visionWorkers: 1 })
     const locked = await other.registry.invoke('command:project.open', { path: projectPath }, { via: 'test' })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { classificationReport, confusionMatrix } from '@shared/metrics/classification'
+import { classificationReport, confusionMatrix, unweightedAverageRecall, unweightedF1 } from '@shared/metrics/classification'
 
 describe('classification metrics (pooled)', () => {
   // truth:     n n n n p p s s s s
@@ -26,6 +26,8 @@ describe('classification metrics (pooled)', () => {
       ],
     })
     expect(r.method).toMatch(/pooled/)
+    expect(unweightedF1(truth, predicted)).toBe(r.uf1)
+    expect(unweightedAverageRecall(truth, predicted)).toBe(r.uar)
   })
 
   it('averages over ground-truth classes only', () => {

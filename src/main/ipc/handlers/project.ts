@@ -19,7 +19,7 @@ export function projectInfo(open: OpenProject): ProjectInfo {
 
 export function registerProjectHandlers(registry: HandlerRegistry, studio: StudioContext): void {
   const { projects } = studio
-  const changed = (reason: 'created' | 'opened' | 'closed' | 'dataset-imported') =>
+  const changed = (reason: 'created' | 'opened' | 'closed' | 'dataset-imported' | 'dataset-removed') =>
     studio.bus.emit('event:project.changed', { reason, project: projects.current ? projectInfo(projects.current) : null })
 
   registry
@@ -57,6 +57,12 @@ export function registerProjectHandlers(registry: HandlerRegistry, studio: Studi
         changed('dataset-imported')
         return DatasetImportResultSchema.parse(result)
       })
+    })
+    .handle('command:dataset.remove', ({ datasetId }) => {
+      const { project } = projects.require()
+      const removed = project.transaction(() => project.deleteDataset(datasetId))
+      if (removed) changed('dataset-removed')
+      return { removed }
     })
     .handle('query:datasets.list', () => projects.require().project.listDatasets())
     .handle('query:samples.list', ({ filter, viewerId }) => projects.require().coding.listSamples(filter, viewerId))

@@ -145,17 +145,6 @@ async function writeBackup(db: Database.Database, path: string, keep: number): P
   return target
 }
 
-/** Newest backup of a project, for messages that suggest restoring one. */
-export async function latestBackup(projectPath: string): Promise<string | null> {
-  try {
-    const files = (await readdir(backupDir(projectPath))).filter((f) => f.endsWith('.bak')).sort()
-    const last = files[files.length - 1]
-    return last === undefined ? null : join(backupDir(projectPath), last)
-  } catch {
-    return null
-  }
-}
-
 function corrupt(path: string, detail: string): StudioError {
   return new StudioError(
     'project/corrupt',

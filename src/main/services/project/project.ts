@@ -127,12 +127,6 @@ export class Project {
     return rows.map(toDatasetRecord)
   }
 
-  getDataset(id: number): DatasetRecord {
-    const found = this.listDatasets().find((d) => d.id === id)
-    if (!found) throw new StudioError('not-found', `No dataset ${id} in this project`)
-    return found
-  }
-
   datasetByRoot(root: string): DatasetRecord | undefined {
     return this.listDatasets().find((d) => d.root === root)
   }
@@ -144,8 +138,9 @@ export class Project {
     return Number(info.lastInsertRowid)
   }
 
-  deleteDataset(id: number): void {
-    this.db.prepare('DELETE FROM datasets WHERE id = ?').run(id)
+  /** Removes a dataset with its samples and everything coded or predicted on them (cascades). */
+  deleteDataset(id: number): boolean {
+    return this.db.prepare('DELETE FROM datasets WHERE id = ?').run(id).changes > 0
   }
 
   // ---- samples ---------------------------------------------------------------------------
@@ -193,7 +188,7 @@ export class Project {
     return row ? toSampleRecord(row) : undefined
   }
 
-  /** Samples in browsing order (dataset, subject, name), without frame lists. */
+  /** Samples in browsing order (dataset, subject, name). */
   listSampleRows(datasetId?: number): SampleRecord[] {
     const rows = (
       datasetId === undefined

@@ -63,6 +63,8 @@ export const projectRequests = {
   'command:project.close': request(z.object({}), z.object({ closed: z.boolean() })),
   'query:project.current': request(z.object({}), ProjectInfoSchema.nullable()),
   'command:dataset.import': request(DatasetImportRequestSchema, JobStartedSchema),
+  /** Removes the dataset from the project with everything coded or predicted on it; the folder is untouched. */
+  'command:dataset.remove': request(z.object({ datasetId: z.number().int().positive() }), z.object({ removed: z.boolean() })),
   'query:datasets.list': request(z.object({}), z.array(DatasetRecordSchema)),
   'query:samples.list': request(
     z.object({ filter: SampleFilterSchema.default({}), viewerId: z.number().int().positive().optional() }),
@@ -73,7 +75,7 @@ export const projectRequests = {
 
 export const projectEvents = {
   'event:project.changed': z.object({
-    reason: z.enum(['created', 'opened', 'closed', 'dataset-imported', 'annotators-changed', 'settings-changed', 'codes-imported']),
+    reason: z.enum(['created', 'opened', 'closed', 'dataset-imported', 'dataset-removed', 'annotators-changed', 'settings-changed', 'codes-imported']),
     project: ProjectInfoSchema.nullable(),
   }),
 } as const
