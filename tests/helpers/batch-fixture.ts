@@ -18,7 +18,7 @@ export interface BatchProjectOptions {
 }
 
 export async function createBatchProject(file: string, options: BatchProjectOptions = {}): Promise<Project> {
-  const { datasets = ['CASME II'], subjects = 3, perSubject = 4, uncodedEvery = 5 } = options
+  const { datasets = ['CASME II'], subjects = 3, perSubject = 4, uncodedEvery = 7 } = options
   const project = await Project.open(file, { create: true, keepBackups: 0 })
   project.transaction(() => {
     const labeller = project.ensureAnnotator('dataset labels', 'dataset')

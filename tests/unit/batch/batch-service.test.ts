@@ -58,7 +58,7 @@ describe('batch service', () => {
     const coded = await count('coded')
     const uncoded = await count('uncoded')
     expect(coded + uncoded).toBe(24)
-    expect(uncoded).toBe(4) // every 5th of 24 samples
+    expect(uncoded).toBe(3) // every 7th of 24 samples
   })
 
   it('collects per-sample errors and goes on', async () => {

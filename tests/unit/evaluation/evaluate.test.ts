@@ -6,6 +6,7 @@ import { parseSelection } from '@shared/domain/batch'
 import { evaluate, type EvaluationInput } from '../../../src/main/services/evaluation/evaluate'
 import { evaluationCsv, evaluationHtml, formatEvaluationText } from '../../../src/main/services/evaluation/report'
 import { inputsFromJob, inputsFromPredictionsCsv } from '../../../src/main/services/evaluation/sources'
+import { runCli } from '../../../src/main/cli/run'
 import { codedClassFor } from '../../../src/main/services/evaluation/labels'
 import { BatchService } from '../../../src/main/services/batch/batch-service'
 import { BatchStore } from '../../../src/main/services/batch/store'
@@ -92,6 +93,19 @@ describe('evaluation', () => {
       await writePredictionsCsv(store, jobId, join(dir, 'preds.csv'))
       const fromCsv = evaluate(inputsFromPredictionsCsv(store, [{ name: 'preds.csv', text: readFileSync(join(dir, 'preds.csv'), 'utf8') }]))
       expect(fromCsv).toEqual(fromJob)
+      let stdout = ''
+      const code = await runCli(['evaluate', '--project', join(dir, 'p.meproj'), '--predictions', join(dir, 'preds.csv'), '--html', join(dir, 'r.html')], {
+        stdout: (t) => (stdout += t), stderr: () => undefined, isTty: false, env: process.env, cwd: dir,
+      })
+      // The project is open here, so the CLI cannot lock it: it must say so, not hang or corrupt it.
+      expect(code).toBe(1)
+      project.close()
+      const again = await runCli(['evaluate', '--project', join(dir, 'p.meproj'), '--predictions', join(dir, 'preds.csv'), '--html', join(dir, 'r.html')], {
+        stdout: (t) => (stdout += t), stderr: () => undefined, isTty: false, env: process.env, cwd: dir,
+      })
+      expect(again).toBe(0)
+      expect(stdout).toBe(formatEvaluationText(fromJob))
+      expect(readFileSync(join(dir, 'r.html'), 'utf8')).toContain('<svg')
       const unit = fromJob.units[0]!
       expect(unit.overall.n).toBeGreaterThan(0)
       expect(unit.overall.n + Object.values(unit.excluded).reduce((a, b) => a + b, 0)).toBe(24)

@@ -7,6 +7,7 @@ import { magnifyCommand } from './magnify'
 import { spotCommand } from './spot'
 import { importCommand } from './import'
 import { predictCommand } from './predict'
+import { evaluateCommand } from './evaluate'
 
 /** Every `me-studio` sub-command, in the order `--help` lists them. */
 export const COMMANDS: CliCommand[] = [
@@ -18,4 +19,5 @@ export const COMMANDS: CliCommand[] = [
   framesCommand,
   importCommand,
   predictCommand,
+  evaluateCommand,
 ]
