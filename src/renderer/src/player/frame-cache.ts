@@ -71,11 +71,10 @@ export class FrameCache<F extends DecodedFrame> {
   /** Queues the window around `index`, nearest first, dropping queued frames now out of it. */
   prefetch(index: number, direction: 1 | -1 = 1): void {
     const order: number[] = []
-    const ahead = direction === 1 ? this.options.ahead : this.options.behind
-    const behind = direction === 1 ? this.options.behind : this.options.ahead
+    const { ahead, behind } = this.options
     for (let d = 1; d <= Math.max(ahead, behind); d++) {
-      if (d <= ahead) order.push(index + d)
-      if (d <= behind) order.push(index - d)
+      if (d <= ahead) order.push(index + direction * d)
+      if (d <= behind) order.push(index - direction * d)
     }
     this.queue = order.filter((i) => i >= 0 && i < this.frameCount && !this.frames.has(i) && !this.pending.has(i))
     this.pump()

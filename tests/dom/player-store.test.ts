@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest'
+import { usePlayerStore, type PlayerClip } from '../../src/renderer/src/stores/player'
+import { fakeTransport, installFake } from './helpers/fake-transport'
+
+/** A CASME II-like clip whose numbering starts at 46 and skips a dropped frame (49). */
+const clip: PlayerClip = {
+  sampleId: 1,
+  fps: 200,
+  width: 4,
+  height: 4,
+  frameNumbers: [46, 47, 48, 50, 51, 52],
+  frameUrl: (i) => `/frame/${i}`,
+  thumbUrl: (i) => `/thumb/${i}`,
+}
+
+function setup() {
+  installFake(fakeTransport({}).transport)
+  const player = usePlayerStore()
+  const decoded: number[] = []
+  player.configure({
+    decoder: async (url) => {
+      decoded.push(Number(url.split('/').pop()))
+      return { width: 4, height: 4, close: () => undefined } as ImageBitmap
+    },
+    cache: { maxBytes: 1e6, concurrency: 2, ahead: 2, behind: 1 },
+  })
+  player.open(clip)
+  return { player, decoded }
+}
+
+describe('player store', () => {
+  it('keeps an integer index and shows the dataset frame number and its time from the fps', () => {
+    const { player } = setup()
+    expect(player.frameNumber).toBe(46)
+    player.step(3)
+    expect(player.index).toBe(3)
+    expect(player.frameNumber).toBe(50)
+    // 50 − 46 = 4 frame periods at 200 fps, the dropped frame included.
+    expect(player.timeMs).toBe(20)
+  })
+
+  it('clamps steps to the clip and seeks by dataset frame number', () => {
+    const { player } = setup()
+    player.step(-10)
+    expect(player.index).toBe(0)
+    player.step(100)
+    expect(player.index).toBe(5)
+    expect(player.seekFrameNumber(47)).toBe(true)
+    expect(player.index).toBe(1)
+    expect(player.seekFrameNumber(49)).toBe(false)
+    expect(player.index).toBe(1)
+    expect(player.indexOfFrame(52)).toBe(5)
+  })
+
+  it('prefetches around the playhead in the direction of travel', async () => {
+    const { player, decoded } = setup()
+    player.step(3)
+    player.step(-1)
+    await Promise.resolve()
+    expect(decoded.slice(0, 2)).toEqual([1, 2])
+    expect(player.direction).toBe(-1)
+  })
+
+  it('steps through the speeds 0.05× … 1× and loops only proper ranges', () => {
+    const { player } = setup()
+    player.setSpeed(0.05)
+    player.changeSpeed(-1)
+    expect(player.speed).toBe(0.05)
+    player.changeSpeed(1)
+    player.changeSpeed(1)
+    expect(player.speed).toBe(0.25)
+    player.setLoop({ from: 1, to: 4 })
+    expect(player.loopRange).toEqual({ from: 1, to: 4 })
+    player.setLoop({ from: 3, to: 3 })
+    expect(player.loopRange).toBeNull()
+  })
+})
