@@ -13,6 +13,8 @@ export interface Random {
   gaussian(): number
   /** Zero mean, unit variance, bell-shaped (sum of four random bytes): one draw, for sensor noise. */
   approximateGaussian(): number
+  /** Adds `sigma` × approximateGaussian() to every element, in order (a tight loop for whole frames). */
+  addApproximateGaussian(target: Float32Array, sigma: number): void
   /** A fresh 32-bit seed for an independent stream. */
   fork(): Random
 }
@@ -53,6 +55,13 @@ export function createRandom(seed: number): Random {
       const sum = (bits & 0xff) + ((bits >>> 8) & 0xff) + ((bits >>> 16) & 0xff) + (bits >>> 24)
       // Four uniform bytes: mean 510, variance 4·(256² − 1)/12.
       return (sum - 510) * APPROXIMATE_GAUSSIAN_SCALE
+    },
+    addApproximateGaussian: (target, sigma) => {
+      const scale = sigma * APPROXIMATE_GAUSSIAN_SCALE
+      for (let i = 0; i < target.length; i++) {
+        const bits = nextUint32()
+        target[i]! += ((bits & 0xff) + ((bits >>> 8) & 0xff) + ((bits >>> 16) & 0xff) + (bits >>> 24) - 510) * scale
+      }
     },
     fork: () => createRandom(Math.floor(next() * 4294967296)),
   }

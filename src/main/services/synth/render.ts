@@ -85,7 +85,7 @@ export function renderFrame(
   channels: 1 | 3,
 ): Uint8Array {
   const { width, height, u, v } = field
-  const out = new Uint8Array(width * height * channels)
+  const values = new Float32Array(width * height * channels)
   const cx = (width - 1) / 2
   const cy = (height - 1) / 2
   const a = spec.activation
@@ -126,14 +126,17 @@ export function renderFrame(
       const o = (y * width + x) * channels
       if (channels === 1) {
         // ITU-R BT.601 luma, as a grey camera (SAMM) would record it.
-        out[o] = quantise(0.299 * pixel[0]! + 0.587 * pixel[1]! + 0.114 * pixel[2]! + noiseSigma * noise.approximateGaussian())
+        values[o] = 0.299 * pixel[0]! + 0.587 * pixel[1]! + 0.114 * pixel[2]!
       } else {
-        out[o] = quantise(pixel[0]! + noiseSigma * noise.approximateGaussian())
-        out[o + 1] = quantise(pixel[1]! + noiseSigma * noise.approximateGaussian())
-        out[o + 2] = quantise(pixel[2]! + noiseSigma * noise.approximateGaussian())
+        values[o] = pixel[0]!
+        values[o + 1] = pixel[1]!
+        values[o + 2] = pixel[2]!
       }
     }
   }
+  noise.addApproximateGaussian(values, noiseSigma)
+  const out = new Uint8Array(values.length)
+  for (let i = 0; i < values.length; i++) out[i] = quantise(values[i]!)
   return out
 }
 
