@@ -14,7 +14,7 @@ import { centralGradients, createFlow, KEYS_A, gaussianBlur, resizeArea, resizeB
 import { TVL1_KERNELS_WASM_BASE64 } from './wasm/tvl1-kernels'
 
 export interface Tvl1Options {
-  /** Time step of the dual (Chambolle) update; convergence needs τ < 1/8 · θ-scaled, 0.25 in OpenCV (IPOL eq. 19). */
+  /** Time step τ of the dual update (Chambolle's projection, IPOL eq. 19); τ ≤ 1/8 guarantees convergence, 0.25 works in practice (OpenCV, IPOL). */
   tau: number
   /** Weight λ of the L1 data term; smaller gives smoother flow. */
   lambda: number
@@ -128,12 +128,13 @@ export function tvl1Flow(i0: GrayImage, i1: GrayImage, options: Partial<Tvl1Opti
   let illumination: Float32Array = new Float32Array(o.gamma !== 0 ? coarsest.width * coarsest.height : 0)
   if (o.initialFlow) {
     const { u, v } = o.initialFlow
-    const k = coarsest.width / i0.width
+    const kx = coarsest.width / i0.width
+    const ky = coarsest.height / i0.height
     flow = {
       width: coarsest.width,
       height: coarsest.height,
-      u: resizeArea({ width: i0.width, height: i0.height, data: u }, coarsest.width, coarsest.height).data.map((a) => a * k),
-      v: resizeArea({ width: i0.width, height: i0.height, data: v }, coarsest.width, coarsest.height).data.map((a) => a * k),
+      u: resizeArea({ width: i0.width, height: i0.height, data: u }, coarsest.width, coarsest.height).data.map((a) => a * kx),
+      v: resizeArea({ width: i0.width, height: i0.height, data: v }, coarsest.width, coarsest.height).data.map((a) => a * ky),
     }
   }
 
