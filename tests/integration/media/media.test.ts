@@ -10,7 +10,7 @@ import { runCli } from '../../../src/main/cli/run'
 import { openDataset } from '../../../src/main/services/datasets'
 import { requireFfmpeg } from '../../../src/main/services/ffmpeg-locator'
 import { MediaRoots, MediaRouter } from '../../../src/main/services/media-access'
-import { MediaService, indexVideo, registerFrameRoutes, runFfmpeg, type DecodedFrame, type SpawnFunction } from '../../../src/main/services/media'
+import { MediaService, defaultSpawn, indexVideo, registerFrameRoutes, runFfmpeg, type DecodedFrame, type SpawnFunction } from '../../../src/main/services/media'
 import { synthFixture, type SynthFixture } from '../../helpers/synth-fixture'
 
 let ffmpeg: string
@@ -78,6 +78,22 @@ describe('video decoding', () => {
     const rgb = await seeking.readFrame(path, 10, 'rgb')
     expect(rgb.channels).toBe(3)
     expect(rgb.data.length).toBe(128 * 128 * 3)
+  })
+
+  it('reuses a persisted video index instead of decoding the whole video again', async () => {
+    const indexCacheDir = join(dir, 'video-index')
+    const path = video.clipPath(video.truth.samples[0]!)
+    const first = await new MediaService({ ffmpeg: async () => ffmpeg, indexCacheDir }).open(path)
+    let spawned = 0
+    const counting: SpawnFunction = (command, args) => {
+      spawned++
+      return defaultSpawn(command, args)
+    }
+    const second = new MediaService({ ffmpeg: async () => ffmpeg, indexCacheDir, spawn: counting })
+    expect(await second.open(path)).toEqual(first)
+    expect(spawned).toBe(0)
+    await second.readFrame(path, 3)
+    expect(spawned).toBe(1)
   })
 
   it('keeps the cache under its byte bound', async () => {

@@ -1,4 +1,5 @@
-import { stat } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import sharp from 'sharp'
 import type { ClipInfo } from '@shared/domain/dataset'
@@ -18,6 +19,11 @@ export interface MediaServiceOptions {
   cacheBytes?: number
   /** Frames decoded per ffmpeg process when a video frame misses the cache (default 16). */
   readAhead?: number
+  /**
+   * Folder for video indices (one small JSON per video, keyed by path, size and mtime), so a
+   * video is decoded in full once per machine rather than once per session. None: memory only.
+   */
+  indexCacheDir?: string
 }
 
 export interface OpenClipOptions {
@@ -42,6 +48,10 @@ const DEFAULT_READ_AHEAD = 16
  * the target are kept (cached) instead of discarded, so scrubbing backwards is cheap.
  */
 const MAX_BACKFILL = 64
+/** Image files decoded concurrently when a range of a sequence misses the cache. */
+const SEQUENCE_CONCURRENCY = 4
+/** Bump when the VideoIndex shape changes: old cache files are then ignored. */
+const INDEX_CACHE_VERSION = 1
 const DEFAULT_SEQUENCE_FPS = 30
 
 export function isVideoFile(path: string): boolean {
@@ -98,6 +108,7 @@ export class MediaService {
     if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 1 || start + count > frameCount) {
       throw new StudioError('media/missing-frames', `Frames ${start}..${start + count - 1} are outside ${path} (0..${frameCount - 1})`)
     }
+    if (!clip.video) return this.readSequenceFrames(path, clip, start, count, mode)
     const result: DecodedFrame[] = []
     for (let i = start; i < start + count; i++) {
       const cached = this.cache.get(cacheKey(path, mode, i))
@@ -105,8 +116,8 @@ export class MediaService {
         result.push(cached)
         continue
       }
-      const run = clip.video ? Math.min(Math.max(this.readAhead, start + count - i), frameCount - i) : 1
-      const keyframe = clip.video ? keyframeBefore(clip.video, i) : i
+      const run = Math.min(Math.max(this.readAhead, start + count - i), frameCount - i)
+      const keyframe = keyframeBefore(clip.video, i)
       const from = i - keyframe <= MAX_BACKFILL ? keyframe : i
       const decoded = (await this.decodeRun(path, clip, from, run + i - from, mode)).slice(i - from)
       result.push(decoded[0]!)
@@ -114,6 +125,19 @@ export class MediaService {
       for (let k = 1; k < decoded.length && i + k < start + count; k++) result.push(decoded[k]!)
       i += Math.min(decoded.length, start + count - i) - 1
     }
+    return result
+  }
+
+  private async readSequenceFrames(path: string, clip: OpenClip, start: number, count: number, mode: FrameMode): Promise<DecodedFrame[]> {
+    const result = new Array<DecodedFrame>(count)
+    let next = 0
+    const worker = async () => {
+      while (next < count) {
+        const k = next++
+        result[k] = this.cache.get(cacheKey(path, mode, start + k)) ?? (await this.decodeRun(path, clip, start + k, 1, mode))[0]!
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(SEQUENCE_CONCURRENCY, count) }, worker))
     return result
   }
 
@@ -183,7 +207,7 @@ export class MediaService {
     if (!info) throw new StudioError('not-found', `No such clip: ${path}`)
     if (info.isDirectory()) return this.loadSequence(path, options)
     if (!isVideoFile(path)) throw new StudioError('media/unsupported', `Not a video or image folder: ${path}`)
-    const video = await indexVideo(path, { ffmpeg: await this.ffmpeg(), spawn: this.options.spawn, signal: options.signal })
+    const video = await this.videoIndex(path, info.size, info.mtimeMs, options.signal)
     return {
       info: {
         kind: 'video',
@@ -217,6 +241,25 @@ export class MediaService {
       sequence,
       warnings: sequence.skipped.map((s) => `${s.file}: ${s.reason}`),
     }
+  }
+
+  private async videoIndex(path: string, size: number, mtimeMs: number, signal: AbortSignal | undefined): Promise<VideoIndex> {
+    const dir = this.options.indexCacheDir
+    const file = dir ? join(dir, `${createHash('sha256').update(`${INDEX_CACHE_VERSION}\0${path}\0${size}\0${mtimeMs}`).digest('hex').slice(0, 32)}.json`) : null
+    if (file) {
+      const cached = await readFile(file, 'utf8').then((text) => JSON.parse(text) as VideoIndex, () => null)
+      if (cached && cached.frameCount === cached.times?.length && Array.isArray(cached.keyframes)) return cached
+    }
+    const index = await indexVideo(path, { ffmpeg: await this.ffmpeg(), spawn: this.options.spawn, signal })
+    if (file && dir) {
+      // A cache that cannot be written (read-only folder, full disk) only costs a re-index next time.
+      const temporary = `${file}.${process.pid}.tmp`
+      await mkdir(dir, { recursive: true })
+        .then(() => writeFile(temporary, JSON.stringify(index)))
+        .then(() => rename(temporary, file))
+        .catch(() => undefined)
+    }
+    return index
   }
 
   private decodeRun(path: string, clip: OpenClip, start: number, count: number, mode: FrameMode): Promise<DecodedFrame[]> {
