@@ -5,6 +5,7 @@
  * regions. Pure functions on typed arrays; the main process (PNG heatmaps) and the renderer
  * (interactive overlay) share them so both show the same numbers.
  */
+import { finiteRange } from '../colormaps'
 
 /** A dense row-major tensor without its batch axis (batch 1 is dropped by the caller). */
 export interface DenseTensor {
@@ -152,16 +153,6 @@ export function resizeMapBilinear(map: Map2D, width: number, height: number): Ma
   return { width, height, data: out }
 }
 
-export function mapRange(map: Map2D): { min: number; max: number } {
-  let min = Infinity
-  let max = -Infinity
-  for (const v of map.data) {
-    if (v < min) min = v
-    if (v > max) max = v
-  }
-  return { min, max }
-}
-
 /** An axis-aligned box [x0, y0, x1, y1] in the coordinates of a map, x1/y1 exclusive. */
 export type Box = [number, number, number, number]
 
@@ -180,7 +171,7 @@ export interface AttentionMassReport {
  * a pixel counts as inside when its centre lies in any box (union, no double counting).
  */
 export function attentionMassInBoxes(map: Map2D, boxes: readonly Box[], threshold = 0.5): AttentionMassReport {
-  const { min } = mapRange(map)
+  const { min } = finiteRange(map.data)
   let total = 0
   let inside = 0
   let insidePixels = 0

@@ -37,8 +37,6 @@ export const PredictSampleRefSchema = z.object({
   /** Null when no apex is coded: spotting or the middle frame is used, and said so. */
   apexIndex: z.number().int().nonnegative().nullable(),
   offsetIndex: z.number().int().nonnegative(),
-  /** Coded AUs, for the AU-region check. */
-  auCodes: z.array(z.string()).default([]),
 })
 export type PredictSampleRef = z.input<typeof PredictSampleRefSchema>
 

@@ -1,0 +1,162 @@
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import type { ModelCard } from '@shared/domain/model-card'
+import type { DenseTensor } from '@shared/inference/attention'
+import type { ModelSummary, PredictionResult, PredictSampleRef, ValueInfoDto } from '@shared/ipc'
+import { useTransport } from '../transport'
+
+export type Slot = 'a' | 'b'
+
+/** The card form's starting point for an ONNX file without a card. */
+export interface CardDraft {
+  onnxPath: string
+  inputs: ValueInfoDto[]
+  outputs: ValueInfoDto[]
+  draft: ModelCard
+}
+
+/**
+ * Models and predictions for the inspection view: the registry's list, two model slots (A, and
+ * B for side-by-side comparison), the provider override, each slot's last prediction and its
+ * attention tensors, fetched as binary from the media route (never JSON).
+ */
+export const useInferenceStore = defineStore('inference', () => {
+  const transport = useTransport()
+  const models = ref<ModelSummary[]>([])
+  const providerOrder = ref<string[]>([])
+  const unavailable = ref<{ provider: string; reason: string }[]>([])
+  const selected = ref<Record<Slot, string | null>>({ a: null, b: null })
+  const compare = ref(false)
+  /** Provider override; null follows the platform order. */
+  const provider = ref<string | null>(null)
+  const predictions = shallowRef<Record<Slot, PredictionResult | null>>({ a: null, b: null })
+  const tensors = shallowRef<Record<Slot, Record<string, DenseTensor>>>({ a: {}, b: {} })
+  const running = ref<Record<Slot, boolean>>({ a: false, b: false })
+  const errors = ref<Record<Slot, string | null>>({ a: null, b: null })
+  const listError = ref<string | null>(null)
+  const cardDraft = shallowRef<CardDraft | null>(null)
+  const cardError = ref<string | null>(null)
+
+  const usableModels = computed(() => models.value.filter((m) => m.card && !m.problem))
+  const refusedModels = computed(() => models.value.filter((m) => m.problem))
+
+  function cardOf(id: string | null): ModelCard | null {
+    return models.value.find((m) => m.id === id)?.card ?? null
+  }
+
+  async function loadModels(reload = false): Promise<void> {
+    listError.value = null
+    try {
+      const list = await transport.invoke('query:models.list', { reload })
+      models.value = list.models
+      providerOrder.value = list.providers.order
+      unavailable.value = list.providers.unavailable
+      const first = usableModels.value[0]?.id ?? null
+      if (!selected.value.a || !cardOf(selected.value.a)) selected.value.a = first
+      if (!selected.value.b || !cardOf(selected.value.b)) selected.value.b = usableModels.value[1]?.id ?? first
+    } catch (e) {
+      listError.value = (e as Error).message
+    }
+  }
+
+  async function predict(slot: Slot, sample: PredictSampleRef): Promise<void> {
+    const modelId = selected.value[slot]
+    if (!modelId) return
+    running.value = { ...running.value, [slot]: true }
+    errors.value = { ...errors.value, [slot]: null }
+    try {
+      const result = await transport.invoke('command:predict.sample', { sample, modelId, provider: provider.value })
+      const loaded = await Promise.all(result.attention.map(async (a) => [a.name, await fetchTensor(result.id, a.name)] as const))
+      tensors.value = { ...tensors.value, [slot]: Object.fromEntries(loaded) }
+      predictions.value = { ...predictions.value, [slot]: result }
+      unavailable.value = mergeFallbacks(unavailable.value, result.fallbacks)
+    } catch (e) {
+      predictions.value = { ...predictions.value, [slot]: null }
+      errors.value = { ...errors.value, [slot]: (e as Error).message }
+    } finally {
+      running.value = { ...running.value, [slot]: false }
+    }
+  }
+
+  async function predictAll(sample: PredictSampleRef): Promise<void> {
+    await predict('a', sample)
+    if (compare.value) await predict('b', sample)
+  }
+
+  /** `attention/<id>/<name>.f32`: float32 LE with its shape in `x-tensor-shape`. */
+  async function fetchTensor(predictionId: string, name: string): Promise<DenseTensor> {
+    const response = await fetch(transport.mediaUrl(`attention/${encodeURIComponent(predictionId)}/${encodeURIComponent(name)}.f32`))
+    if (!response.ok) throw new Error(`Attention output ${name}: ${response.status} ${await response.text()}`)
+    const shape = (response.headers.get('x-tensor-shape') ?? '').split(',').map(Number)
+    const data = new Float32Array(await response.arrayBuffer())
+    if (shape.reduce((a, b) => a * b, 1) !== data.length) throw new Error(`Attention output ${name}: ${data.length} values do not fill shape [${shape.join(', ')}]`)
+    return { data, shape }
+  }
+
+  function faceUrl(predictionId: string): string {
+    return transport.mediaUrl(`attention/${encodeURIComponent(predictionId)}/face.png`)
+  }
+
+  function clear(): void {
+    predictions.value = { a: null, b: null }
+    tensors.value = { a: {}, b: {} }
+    errors.value = { a: null, b: null }
+  }
+
+  async function addModel(onnxPath: string): Promise<void> {
+    cardError.value = null
+    cardDraft.value = null
+    try {
+      const result = await transport.invoke('command:models.add', { onnxPath })
+      if (result.status === 'needs-card') cardDraft.value = { onnxPath: result.onnxPath, inputs: result.inputs, outputs: result.outputs, draft: result.draft }
+      else await loadModels()
+    } catch (e) {
+      cardError.value = (e as Error).message
+    }
+  }
+
+  async function saveCard(onnxPath: string, card: ModelCard): Promise<boolean> {
+    cardError.value = null
+    try {
+      await transport.invoke('command:models.save-card', { onnxPath, card })
+      cardDraft.value = null
+      await loadModels()
+      return true
+    } catch (e) {
+      cardError.value = (e as Error).message
+      return false
+    }
+  }
+
+  return {
+    models,
+    usableModels,
+    refusedModels,
+    providerOrder,
+    unavailable,
+    selected,
+    compare,
+    provider,
+    predictions,
+    tensors,
+    running,
+    errors,
+    listError,
+    cardDraft,
+    cardError,
+    cardOf,
+    loadModels,
+    predict,
+    predictAll,
+    faceUrl,
+    clear,
+    addModel,
+    saveCard,
+  }
+})
+
+function mergeFallbacks(known: { provider: string; reason: string }[], more: { provider: string; reason: string }[]) {
+  const out = [...known]
+  for (const f of more) if (!out.some((k) => k.provider === f.provider)) out.push(f)
+  return out
+}

@@ -1,0 +1,105 @@
+import { mount } from '@vue/test-utils'
+import { describe, expect, it } from 'vitest'
+import type { AttentionOutput } from '../../src/shared/domain/model-card'
+import type { PredictionResult } from '../../src/shared/ipc'
+import AttentionOverlay from '../../src/renderer/src/components/inspect/AttentionOverlay.vue'
+import PredictionPanel from '../../src/renderer/src/components/inspect/PredictionPanel.vue'
+
+function prediction(overrides: Partial<PredictionResult> = {}): PredictionResult {
+  return {
+    id: 'p1',
+    modelId: 'off_tanet-demo',
+    modelName: 'Off-TANet (demo)',
+    recipeId: 'recipe-abc',
+    classes: ['negative', 'positive', 'surprise'],
+    scoreKind: 'logits',
+    scores: [0.1, 2, -1],
+    probabilities: [0.12, 0.82, 0.06],
+    predictedIndex: 1,
+    predictedClass: 'positive',
+    provider: 'cpu',
+    fallbacks: [{ provider: 'cuda', reason: 'Failed to load shared library' }],
+    timings: { preprocessMs: 412.3, inferenceMs: 3.42, warmupMs: 10 },
+    input: { width: 4, height: 4, frameIndices: [3, 9], apex: { index: 9, source: 'spotted' }, warnings: ['No apex coded: frame 9 found by spotting was used.'] },
+    attention: [],
+    auRegions: { source: 'ground-truth', regions: [{ name: 'AU12: left mouth corner', box: [0, 0, 2, 2] }], note: '' },
+    ...overrides,
+  }
+}
+
+const display = (aggregation: AttentionOutput['display']['aggregation'], multiplyBy?: string): AttentionOutput['display'] => ({
+  aggregation,
+  overlay: aggregation === 'bar' ? 'none' : 'input',
+  description: '',
+  ...(multiplyBy ? { multiplyBy } : {}),
+})
+
+const OUTPUTS: AttentionOutput[] = [
+  { name: 'channel_attention', kind: 'channel', layer: 'block3', shape: [-1, 3], axes: ['batch', 'channel'], display: display('bar') },
+  { name: 'spatial_attention', kind: 'spatial', layer: 'block3', shape: [-1, 1, 2, 2], axes: ['batch', 'one', 'y', 'x'], display: display('map') },
+  { name: 'self_attention', kind: 'self', layer: 'block3', shape: [-1, 2, 2, 2, 2], axes: ['batch', 'head', 'channel', 'y', 'x'], display: display('max-over-heads-channels-times-spatial', 'spatial_attention') },
+]
+
+const TENSORS = {
+  channel_attention: { data: new Float32Array([0.2, 0.9, 0.5]), shape: [1, 3] },
+  // Top-left strongest: on the 4×4 input it covers the AU box [0, 0, 2, 2].
+  spatial_attention: { data: new Float32Array([1, 0.5, 0.5, 0.1]), shape: [1, 1, 2, 2] },
+  self_attention: { data: new Float32Array([4, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 2]), shape: [1, 2, 2, 2, 2] },
+}
+
+describe('PredictionPanel', () => {
+  it('shows the probabilities, the coded label, the provider actually used and timings', () => {
+    const wrapper = mount(PredictionPanel, { props: { prediction: prediction(), codedClass: 'negative', codedAus: '4+7' } })
+    const bars = wrapper.findAll('[data-testid=class-bar]')
+    expect(bars.map((b) => b.text())).toEqual(['negativecoded12.0%', 'positive82.0%', 'surprise6.0%'])
+    expect(bars[1]!.classes()).toContain('predicted')
+    expect(wrapper.get('[data-testid=predicted-class]').text()).toBe('positive')
+    expect(wrapper.text()).toContain('differs from the coded label')
+    expect(wrapper.get('[data-testid=coded-label]').text()).toBe('negative · AUs 4+7')
+    expect(wrapper.get('[data-testid=provider-used]').text()).toContain('cpu')
+    expect(wrapper.get('[data-testid=provider-used]').text()).toContain('(not cuda)')
+    expect(wrapper.get('[data-testid=timings]').text()).toBe('preprocess 412 ms · inference 3.4 ms')
+    expect(wrapper.text()).toContain('apex found by spotting 9')
+    expect(wrapper.text()).toContain('No apex coded')
+  })
+})
+
+describe('AttentionOverlay', () => {
+  const mountOverlay = () =>
+    mount(AttentionOverlay, { props: { prediction: prediction(), outputs: OUTPUTS, tensors: TENSORS, faceUrl: '/media/attention/p1/face.png' } })
+
+  it("starts on the paper's aggregation: max over heads and channels × spatial map, on the input grid", () => {
+    const wrapper = mountOverlay()
+    const heat = wrapper.get('[data-testid=attention-heatmap]')
+    expect(heat.attributes('data-output')).toBe('self_attention')
+    // max over maps = [4, 1, 1, 2]; × spatial [1, .5, .5, .1] = [4, .5, .5, .2]; bilinear to 4×4 keeps the extremes.
+    const [min, max] = heat.attributes('data-range')!.split(',').map(Number)
+    expect(max).toBeCloseTo(4, 5)
+    expect(min).toBeCloseTo(0.2, 5)
+    expect(wrapper.get('[data-testid=attention-face]').attributes('src')).toBe('/media/attention/p1/face.png')
+  })
+
+  it('reports the attention mass inside the AU regions and flags a model that looks elsewhere', async () => {
+    const wrapper = mountOverlay()
+    expect(wrapper.findAll('[data-testid=au-region]')).toHaveLength(1)
+    expect(wrapper.get('[data-testid=au-mass]').text()).toMatch(/^\d+% of the attention mass lies inside the AU regions \(they cover 25% of the input\)/)
+    expect(wrapper.get('[data-testid=au-mass]').text()).not.toContain('Looks elsewhere')
+    await wrapper.setProps({ prediction: prediction({ auRegions: { source: 'ground-truth', regions: [{ name: 'AU4', box: [2, 2, 4, 4] }], note: '' } }) })
+    expect(wrapper.get('[data-testid=au-mass]').text()).toContain('Looks elsewhere.')
+  })
+
+  it('selects one head/channel map and draws channel weights as bars', async () => {
+    const wrapper = mountOverlay()
+    await wrapper.get('[data-testid=attention-mode]').setValue('single')
+    expect(wrapper.find('[data-testid=attention-index-head]').exists()).toBe(true)
+    await wrapper.get('[data-testid=attention-index-head]').setValue('1')
+    await wrapper.get('[data-testid=attention-index-channel]').setValue('1')
+    // head 1, channel 1 = the last map [0, 0, 0, 2].
+    expect(wrapper.get('[data-testid=attention-heatmap]').attributes('data-range')).toBe('0,2')
+    const bars = wrapper.get('[data-testid=bars-channel_attention]').findAll('.bar')
+    const heights = bars.map((b) => Number(/height: ([\d.]+)%/.exec(b.attributes('style') ?? '')![1]))
+    expect(heights[0]).toBeCloseTo((0.2 / 0.9) * 100, 4)
+    expect(heights[1]).toBe(100)
+    expect(heights[2]).toBeCloseTo((0.5 / 0.9) * 100, 4)
+  })
+})
