@@ -51,10 +51,12 @@ describe('label sheets', () => {
         ['03', 'EP06_06', null, 10, 20, 30, null, '4', 'bewildered'], // row 9: unknown emotion
         [],
         ['01', 'EP02_01f', null, 46, 59, 86, null, '12', 'happiness'], // row 11: duplicate of row 2
+        [{ richText: [{ text: '0' }, { text: '4' }] }, 'EP12_01', null, { formula: '40+6', result: 46 }, 50, 60, null, 'L10', 'fear'], // row 12: rich text, formula
       ],
     })
     const sheet = await readLabelFile(path, 'casme2')
-    expect(sheet.rows.map((r) => r.rowNumber)).toEqual([2, 3, 4, 5, 9, 11])
+    expect(sheet.rows.map((r) => r.rowNumber)).toEqual([2, 3, 4, 5, 9, 11, 12])
+    expect(sheet.rows[6]).toMatchObject({ subject: '04', onset: 46, apex: 50, auText: 'L10', emotion: 'fear' })
     expect(sheet.rows[0]).toMatchObject({ subject: '01', sample: 'EP02_01f', onset: 46, apex: 59, offset: 86, auText: '12', emotion: 'happiness' })
     expect(sheet.rows[1]!.apex).toBeNull()
     expect(sheet.rows[2]).toMatchObject({ subject: '2', offset: null })
@@ -68,6 +70,7 @@ describe('label sheets', () => {
     expect(codes(sheet.problems, 8)).toEqual(['labels/bad-row'])
     expect(codes(sheet.problems, 9)).toEqual(['labels/unknown-emotion'])
     expect(codes(sheet.problems, 11)).toEqual(['labels/duplicate-row'])
+    expect(codes(sheet.problems, 12)).toEqual([])
   })
 
   it('finds SAMM’s header on row 13 below prose and keeps zero-padded ids', async () => {
@@ -168,15 +171,22 @@ describe('validation against scanned clips', () => {
       row(5, '2', 'EP02_02', 50, 40, 60), // onset after apex
       row(6, '2', 'EP02_02', 10, 50, 190), // 905 ms at 200 fps
       row(7, '4', 'EP09_09', 1, 2, 3), // no such clip
+      row(8, '3', 'EP03_03', 1, 2, 3), // Excel dropped the zero padding: still sub03
     ])
-    expect(matches.map((m) => m.sample?.name ?? null)).toEqual(['EP01_01', 'EP01_01', 'EP01_01', 'EP02_02', 'EP02_02', null])
+    expect(matches.map((m) => m.sample?.name ?? null)).toEqual(['EP01_01', 'EP01_01', 'EP01_01', 'EP02_02', 'EP02_02', null, 'EP03_03'])
     expect(codes(problems, 2)).toEqual([])
     expect(codes(problems, 3)).toEqual(['labels/missing-frames'])
     expect(codes(problems, 4)).toEqual(['labels/frames-outside-clip'])
     expect(codes(problems, 5)).toEqual(['labels/onset-after-apex'])
     expect(codes(problems, 6)).toEqual(['labels/too-long'])
     expect(codes(problems, 7)).toEqual(['labels/unknown-sample'])
-    expect(problems.filter((p) => p.code === 'dataset/sample-without-label').map((p) => p.sample)).toEqual(['sub03/EP03_03'])
+    expect(codes(problems, 8)).toEqual([])
+    expect(problems.filter((p) => p.code === 'dataset/sample-without-label')).toEqual([])
+    expect(validateLabels(samples, []).problems.map((p) => [p.code, p.sample])).toEqual([
+      ['dataset/sample-without-label', 'sub01/EP01_01'],
+      ['dataset/sample-without-label', 'sub02/EP02_02'],
+      ['dataset/sample-without-label', 'sub03/EP03_03'],
+    ])
   })
 
   it('takes SMIC labels from folder names, without apex', () => {
