@@ -184,9 +184,16 @@ export const useProjectStore = defineStore('project', () => {
     return list[next] ?? null
   }
 
-  /** Opens the next (or previous) sample the current coder has not coded, within the filters; false when none is left. */
+  /**
+   * Opens the next (or previous) sample the current coder has not coded, within the filters;
+   * false when none is left. Without a coder profile yet, every sample is uncoded: the next one.
+   */
   async function openNextUncoded(direction: 'next' | 'previous'): Promise<boolean> {
-    if (annotatorId.value === null) return false
+    if (annotatorId.value === null) {
+      const next = neighbour(direction === 'next' ? 1 : -1)
+      if (next) await openSample(next.id)
+      return next !== null
+    }
     const { sampleId } = await transport.invoke('query:samples.next-uncoded', {
       annotatorId: annotatorId.value,
       fromSampleId: currentSample.value?.id ?? null,
