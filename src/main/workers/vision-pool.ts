@@ -7,7 +7,9 @@
  * - cancellation by `AbortSignal`: a queued task is dropped, a running one has its worker
  *   terminated (JS cannot interrupt a tight loop otherwise) and replaced;
  * - a worker that crashes (uncaught error, exit, out of memory) fails its task with
- *   `VisionWorkerCrashError` and is replaced for the next task.
+ *   `VisionWorkerCrashError` and is replaced for the next task;
+ * - idle workers are unref'd, so a CLI process exits when no task is pending even if the pool
+ *   was not destroyed.
  *
  * The worker entry is injected (`workerPath`): the built `out/main/workers/vision.js` in the app,
  * the TypeScript source with `execArgv: ['--import', 'tsx']` under vitest.
@@ -143,10 +145,12 @@ export class VisionPool {
       }
       const job = this.queue.shift()!
       slot.job = job
+      slot.worker.ref()
       try {
         slot.worker.postMessage(job.request, job.transfer)
       } catch (err) {
         slot.job = undefined
+        slot.worker.unref()
         this.settle(job, undefined, err)
       }
     }
@@ -160,7 +164,9 @@ export class VisionPool {
     })
     const slot: Slot = { worker, job: undefined }
     this.slots.push(slot)
+    worker.unref()
     worker.on('message', (msg: VisionResponse) => this.onMessage(slot, msg))
+    worker.on('messageerror', (err) => this.onMessageError(slot, err))
     worker.on('error', (err) => this.onCrash(slot, `vision worker crashed: ${err.message}`))
     worker.on('exit', (code) => this.onCrash(slot, `vision worker exited with code ${code}`))
     return slot
@@ -174,8 +180,19 @@ export class VisionPool {
       return
     }
     slot.job = undefined
+    slot.worker.unref()
     if (msg.type === 'result') this.settle(job, msg.value)
     else this.settle(job, undefined, new VisionTaskError(msg.error.message, msg.error.name, msg.error.stack))
+    this.dispatch()
+  }
+
+  /** A reply could not be deserialised: fail the task, keep the worker. */
+  private onMessageError(slot: Slot, err: Error): void {
+    const job = slot.job
+    if (!job) return
+    slot.job = undefined
+    slot.worker.unref()
+    this.settle(job, undefined, new VisionTaskError(`could not deserialise the worker's reply: ${err.message}`, err.name))
     this.dispatch()
   }
 

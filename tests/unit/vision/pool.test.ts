@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createFlow } from '../../../src/main/vision/image'
@@ -7,6 +8,7 @@ import { loadFace, makePair, smoothFlow } from './synthetic'
 
 const WORKER = fileURLToPath(new URL('../../../src/main/workers/vision.worker.ts', import.meta.url))
 const CRASHING = fileURLToPath(new URL('./crashing.worker.mjs', import.meta.url))
+const POOL = fileURLToPath(new URL('../../../src/main/workers/vision-pool.ts', import.meta.url))
 
 describe('VisionPool', () => {
   const pool = new VisionPool({ workerPath: WORKER, execArgv: ['--import', 'tsx'], size: 2 })
@@ -76,5 +78,17 @@ describe('VisionPool', () => {
     } finally {
       await crashing.destroy()
     }
+  })
+
+  it("lets a process exit while its idle workers are alive (workers are unref'd when idle)", () => {
+    const script = [
+      `import { VisionPool } from ${JSON.stringify(POOL)}`,
+      `const pool = new VisionPool({ workerPath: ${JSON.stringify(WORKER)}, execArgv: ['--import', 'tsx'], size: 1 })`,
+      `const r = await pool.run('strain', { flow: { width: 2, height: 2, u: new Float32Array(4), v: new Float32Array(4) } })`,
+      `console.log('done', r.width)`,
+    ].join('\n')
+    const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 })
+    expect(res.stdout).toContain('done 2')
+    expect(res.status).toBe(0)
   })
 })
