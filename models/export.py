@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from . import svm
-from .registry import CLASSES
+from .registry import CLASSES, MODELS
 
 OPSET = 17
 SCHEMA_PATH = os.path.join(os.path.dirname(__file__), 'model_card.schema.json')
@@ -126,19 +126,25 @@ def output_shapes(model, spec, cfg, svm_weights=None):
 
 
 def _steps(pre, spec, cfg):
-    steps = []
-    if pre['frames']['selection'] == 'onset-apex':
-        steps.append('Take the onset and apex frames.')
+    onset_apex = pre['frames']['selection'] == 'onset-apex'
+    if onset_apex:
+        steps = ['Take the onset and apex frames.']
     else:
-        steps.append(f"Take frames onset..offset and resample them to {cfg['frames']} frames by linear interpolation "
-                     '(preprocess.temporal_normalise), rounding to uint8.')
-    steps.append(f"Convert to {pre['crop']['colour']} (cv2.COLOR_BGR2GRAY for gray) and resize to "
-                 f"{cfg['size']}x{cfg['size']} with bicubic interpolation (preprocess.resize).")
+        steps = [f"Take frames onset..offset and resample them to {cfg['frames']} frames by linear interpolation "
+                 '(preprocess.temporal_normalise), rounding to uint8.']
+    size = f"{cfg['size']}x{cfg['size']} with bicubic interpolation, rounded to uint8 (preprocess.resize)"
+    if pre['crop']['colour'] == 'gray':
+        steps.append(f'Convert each frame to gray (cv2.COLOR_BGR2GRAY), then resize it to {size}.')
+    else:
+        steps.append(f'Resize each BGR frame to {size}, then reorder the channels to RGB.')
     if pre['magnification']:
-        steps.append('Magnify: I_t + alpha * GaussianBlur(I_t - I_0, sigma) (preprocess.magnify_onset_difference).')
+        m = pre['magnification']
+        steps.append(f"Magnify: I_t + {m['alpha']} * GaussianBlur(I_t - I_0, sigma {m['sigma']}) "
+                     '(preprocess.magnify_onset_difference); then divide by 255.')
     if pre['flow']:
-        steps.append(f"Optical flow ({pre['flow']['method']}) from the first frame to each frame "
-                     f"({'tvl1_flow' if pre['flow']['method'] == 'tvl1' else 'lk_flow'}); channels u, v.")
+        fn = 'tvl1_flow' if pre['flow']['method'] == 'tvl1' else 'lk_flow'
+        pairs = 'onset -> apex' if onset_apex else 'first frame -> each frame (zero flow for the first)'
+        steps.append(f"Optical flow {pre['flow']['method']} {pairs} (preprocess.{fn}); channels u, v.")
     if pre['strain']:
         steps.append(f"Optical strain magnitude, variant {pre['strain']['variant']} (preprocess.optical_strain), "
                      'as the third channel.')
@@ -150,11 +156,15 @@ def _steps(pre, spec, cfg):
     return steps
 
 
+def _preprocessing(spec, cfg):
+    pre = spec.preprocessing(cfg)
+    return {**pre, 'steps': _steps(pre, spec, cfg), 'reference': PREPROCESS_REFERENCE}
+
+
 def build_card(spec, cfg, model, onnx_path, *, model_id, name, version, demo, training, metrics, notes,
                config_name, svm_weights=None):
     shapes = output_shapes(model, spec, cfg, svm_weights)
-    pre = spec.preprocessing(cfg)
-    pre = {**pre, 'steps': _steps(pre, spec, cfg), 'reference': PREPROCESS_REFERENCE}
+    pre = _preprocessing(spec, cfg)
     attention = [{'name': n, 'kind': kind, 'layer': layer, 'shape': shapes[n], 'axes': axes, 'display': display}
                  for n, (kind, layer, axes, display) in spec.attention.items()]
     other = [{'name': n, 'shape': shapes[n], 'description': d} for n, d in spec.other_outputs.items()]
@@ -194,7 +204,26 @@ def validate_card(card):
     jsonschema.validate(card, schema)
 
 
+def refresh_card(path):
+    """Re-derive a card's descriptive parts (paper, preprocessing, deviations) from the registry
+    after documentation changes, keeping its weights-dependent parts (file, metrics, training)."""
+    with open(path) as f:
+        card = json.load(f)
+    spec = MODELS[card['architecture']]
+    cfg = {k: v for k, v in card['architectureConfig'].items() if k != 'config'}
+    card.update(paper=spec.paper, preprocessing=_preprocessing(spec, cfg), deviations=list(spec.deviations))
+    validate_card(card)
+    write_card(card, path)
+
+
 def write_card(card, path):
     with open(path, 'w') as f:
         json.dump(card, f, indent=2)
         f.write('\n')
+
+
+if __name__ == '__main__':
+    import sys
+    for card_path in sys.argv[1:]:
+        refresh_card(card_path)
+        print(f'refreshed {card_path}')
