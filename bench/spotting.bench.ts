@@ -2,7 +2,7 @@
  * Apex spotting on generated micro-expression clips with known onset/apex/offset
  * (src/main/services/synth, the `me-studio synth` generator, with head motion on).
  *
- *   npx tsx --tsconfig tsconfig.node.json bench/spotting.bench.ts [--subjects 3] [--samples 3] [--signals difference,farneback] [--seed 7]
+ *   npx tsx --tsconfig tsconfig.node.json bench/spotting.bench.ts [--subjects 3] [--samples 3] [--signals difference,translation,farneback] [--seed 7]
  *
  * Runs the same pipeline as `me-studio spot` (face detection on the first frame, alignment to a
  * 128-px crop, AU regions with the nose reference, spotApex) without telling it the onset, and
@@ -25,7 +25,7 @@ function arg(name: string, fallback: string): string {
 const subjects = Number(arg('subjects', '3'))
 const samples = Number(arg('samples', '3'))
 const seed = Number(arg('seed', '7'))
-const signals = arg('signals', 'difference,farneback').split(',') as SpotSignalName[]
+const signals = arg('signals', 'difference,translation,farneback').split(',') as SpotSignalName[]
 
 const dir = mkdtempSync(join(tmpdir(), 'me-spot-bench-'))
 try {

@@ -11,6 +11,9 @@
  *   d = √(Σr² / Σ|∇I_ref|²) (brightness constancy: I_t − I_ref ≈ −∇I·d), minus the same for the
  *   reference patch (its noise floor). No flow needed, O(pixels) per frame — the right default
  *   for a suggestion that a coder then checks.
+ * - `translation`: each region's least-squares (Lucas–Kanade) translation minus the reference
+ *   patch's, |d_R − d_ref| — as cheap, less sensitive to resampling noise, blind to motion that
+ *   does not translate a region as a whole.
  * - `flow`: mean |w − w̄_ref| of a dense flow field ref → t, w̄_ref the mean flow in the reference
  *   patch (head translation removed vectorially). Takes the flow function as a parameter
  *   (TV-L1, Farnebäck, LK), so this module stays pure and light.
@@ -22,7 +25,7 @@ import { gaussianBlur, sobelGradients, type FlowField, type GrayImage } from './
 import type { FaceRegion } from './face/regions'
 import { polygonMask } from './face/regions'
 
-export type SpottingSignal = 'difference' | 'flow' | 'strain'
+export type SpottingSignal = 'difference' | 'translation' | 'flow' | 'strain'
 
 export type FlowFunction = (i0: GrayImage, i1: GrayImage) => FlowField
 export type StrainFunction = (flow: FlowField) => GrayImage
@@ -165,6 +168,44 @@ function differenceValues(
   })
 }
 
+/** Least-squares translation of one region (Lucas–Kanade over the region): Σ∇I∇Iᵀ·d = −Σ∇I·ΔI. */
+function regionTranslation(ref: GrayImage, gx: Float32Array, gy: Float32Array, frame: GrayImage, pixels: Int32Array): [number, number] {
+  let a = 0
+  let b = 0
+  let c = 0
+  let bx = 0
+  let by = 0
+  for (let k = 0; k < pixels.length; k++) {
+    const p = pixels[k]!
+    const d = frame.data[p]! - ref.data[p]!
+    a += gx[p]! * gx[p]!
+    b += gx[p]! * gy[p]!
+    c += gy[p]! * gy[p]!
+    bx += gx[p]! * d
+    by += gy[p]! * d
+  }
+  const det = a * c - b * b
+  if (!(det > 1e-9 * (a + c) * (a + c))) return [0, 0]
+  return [-(c * bx - b * by) / det, -(a * by - b * bx) / det]
+}
+
+/** Per-region |d_R − d_ref|: each region's least-squares translation minus the reference patch's. */
+function translationValues(
+  ref: GrayImage,
+  gx: Float32Array,
+  gy: Float32Array,
+  frame: GrayImage,
+  regions: RegionIndex[],
+  refIdx: number,
+): number[] {
+  const [rx, ry] = refIdx >= 0 ? regionTranslation(ref, gx, gy, frame, regions[refIdx]!.pixels) : [0, 0]
+  return regions.map((r, i) => {
+    if (i === refIdx) return 0
+    const [dx, dy] = regionTranslation(ref, gx, gy, frame, r.pixels)
+    return Math.hypot(dx - rx, dy - ry)
+  })
+}
+
 function flowValues(flow: FlowField, regions: RegionIndex[]): number[] {
   const refRegion = regions.find((r) => r.reference)
   let mu = 0
@@ -263,11 +304,14 @@ export function spotApex(frames: readonly GrayImage[], options: SpotOptions = {}
   const refIdx = regions.findIndex((r) => r.reference)
 
   let valuesAt: (t: number) => number[]
-  if (o.signal === 'difference') {
+  if (o.signal === 'difference' || o.signal === 'translation') {
     const blurred = frames.map((f) => gaussianBlur(f, o.spatialSigma))
     const ref = blurred[reference]!
     const g = sobelGradients(ref)
-    valuesAt = (t) => differenceValues(ref, g.gx, g.gy, blurred[t]!, regions, refIdx)
+    valuesAt =
+      o.signal === 'difference'
+        ? (t) => differenceValues(ref, g.gx, g.gy, blurred[t]!, regions, refIdx)
+        : (t) => translationValues(ref, g.gx, g.gy, blurred[t]!, regions, refIdx)
   } else {
     const flowFn = o.flow
     if (!flowFn) throw new RangeError(`spotting signal '${o.signal}' needs a flow function`)
@@ -286,7 +330,7 @@ export function spotApex(frames: readonly GrayImage[], options: SpotOptions = {}
   for (let t = 0; t < n; t++) {
     const v = valuesAt(t)
     // Flow already removed the reference vectorially; difference and strain subtract its value.
-    const base = refIdx >= 0 && o.signal !== 'flow' ? v[refIdx]! : 0
+    const base = refIdx >= 0 && (o.signal === 'difference' || o.signal === 'strain') ? v[refIdx]! : 0
     let best = 0
     regions.forEach((r, i) => {
       if (r.reference) return

@@ -1,8 +1,14 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
+import { runCli } from '../../../src/main/cli/run'
 import type { RgbImage } from '../../../src/main/vision/color'
 import type { GrayImage } from '../../../src/main/vision/image'
 import { eulerianLevelAlphas, magnifyEulerian, magnifyEulerianRgb } from '../../../src/main/vision/magnify-eulerian'
 import { magnifyRiesz } from '../../../src/main/vision/magnify-riesz'
+import { synthFixture } from '../../helpers/synth-fixture'
 import { gratingClip, gratingShift } from '../../helpers/vision-signals'
 
 // A vertical grating (wavelength 32 px) translating by δ(t) = d·sin(2π·2t/T): two cycles over the clip,
@@ -73,4 +79,51 @@ describe('Riesz (phase-based) magnification', () => {
     const truth = delta(d)(PEAK)
     expect(Math.abs(measured / truth - (1 + alpha)) / (1 + alpha)).toBeLessThan(0.05)
   })
+})
+
+describe('me-studio magnify', () => {
+  it('writes the magnified frames of a clip as PNGs (face crop, Riesz)', async () => {
+    const ds = await synthFixture({})
+    const sample = ds.truth.samples[0]!
+    const out = mkdtempSync(join(tmpdir(), 'me-magnify-'))
+    try {
+      let stdout = ''
+      let stderr = ''
+      const io = {
+        stdout: (t: string) => (stdout += t),
+        stderr: (t: string) => (stderr += t),
+        isTty: false,
+        env: process.env,
+        cwd: ds.root,
+      }
+      const args = [
+        'magnify',
+        ds.clipPath(sample),
+        '--fps',
+        '200',
+        '--alpha',
+        '8',
+        '--method',
+        'riesz',
+        '--count',
+        '8',
+        '--crop',
+        'cbamnet',
+        '--out',
+        out,
+        '--json',
+      ]
+      expect(await runCli(args, io), stderr).toBe(0)
+      const summary = JSON.parse(stdout) as { frames: number; width: number; height: number; method: string }
+      expect(summary).toMatchObject({ frames: 8, width: 64, height: 64, method: 'riesz' })
+      const files = readdirSync(out).sort()
+      expect(files).toHaveLength(8)
+      expect(files[0]).toBe('00000.png')
+      const meta = await sharp(join(out, files[7]!)).metadata()
+      expect([meta.width, meta.height]).toEqual([64, 64])
+      expect(await runCli(['magnify', ds.clipPath(sample), '--alpha', '5', '--method', 'nope', '--out', out], io)).toBe(2)
+    } finally {
+      rmSync(out, { recursive: true, force: true })
+    }
+  }, 60_000)
 })

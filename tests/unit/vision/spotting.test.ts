@@ -1,11 +1,13 @@
 import { fileURLToPath } from 'node:url'
 import sharp from 'sharp'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { FaceRegion } from '../../../src/main/vision/face/regions'
 import { resizeArea, sampleBilinear, type FlowField, type GrayImage } from '../../../src/main/vision/image'
 import { lucasKanadeFlow } from '../../../src/main/vision/lucas-kanade'
 import { findPeaks, spotApex } from '../../../src/main/vision/spotting'
 import { VisionPool } from '../../../src/main/workers/vision-pool'
+import { runCli } from '../../../src/main/cli/run'
+import { synthFixture } from '../../helpers/synth-fixture'
 
 const ASTRONAUT = new URL('../../../resources/faces/astronaut.png', import.meta.url).pathname
 const SIDE = 96
@@ -137,4 +139,40 @@ describe('apex spotting', () => {
     expect(p[1]!.prominence).toBe(1)
     expect(p[0]!.confidence).toBeCloseTo(5 / 5.3, 10)
   })
+})
+
+describe('spotting generated micro-expression clips (synth generator, head motion on)', () => {
+  it('`me-studio spot` finds every apex within 3 frames and prints the JSON', async () => {
+    const ds = await synthFixture({ headMotion: true })
+    for (const sample of ds.truth.samples) {
+      let stdout = ''
+      let stderr = ''
+      const io = {
+        stdout: (t: string) => (stdout += t),
+        stderr: (t: string) => (stderr += t),
+        isTty: false,
+        env: process.env,
+        cwd: ds.root,
+      }
+      const code = await runCli(['spot', ds.clipPath(sample), '--fps', String(sample.fps)], io)
+      expect(code, stderr).toBe(0)
+      const out = JSON.parse(stdout) as {
+        apex: number
+        onset: number
+        offset: number
+        confidence: number
+        curve: number[]
+        face: { found: boolean }
+        indices: { apex: number }
+      }
+      expect(out.face.found).toBe(true)
+      expect(out.curve).toHaveLength(sample.frameCount)
+      // Frame numbers as in the label sheet.
+      expect(Math.abs(out.apex - sample.apex)).toBeLessThanOrEqual(3)
+      expect(Math.abs(out.indices.apex - sample.apexIndex)).toBeLessThanOrEqual(3)
+      expect(out.onset).toBeLessThan(out.apex)
+      expect(out.offset).toBeGreaterThan(out.apex)
+      expect(out.confidence).toBeGreaterThan(0.3)
+    }
+  }, 60_000)
 })

@@ -8,12 +8,12 @@ import { tvl1Flow } from '../../vision/tvl1'
 import { EXIT, UsageError, defineCommand, stringOption } from '../command'
 import { alignGray, alignOn, cropOption, grayOf, loadClip, numberOption } from './clip-vision'
 
-const SIGNALS = ['difference', 'farneback', 'tvl1', 'strain'] as const
+const SIGNALS = ['difference', 'translation', 'farneback', 'tvl1', 'strain'] as const
 
 export const spotCommand = defineCommand({
   name: 'spot',
   summary: 'Suggest the apex (and onset/offset when not coded) of a clip from a motion curve; prints JSON.',
-  usage: '<clip> [--onset N] [--offset N] [--signal difference|farneback|tvl1|strain] [options]',
+  usage: '<clip> [--onset N] [--offset N] [--signal farneback|difference|translation|tvl1|strain] [options]',
   help: `<clip> is a video file or an image-sequence folder. Frame numbers are the dataset's own
 (the numbers in the file names, e.g. img46.jpg → 46; 0-based indices for videos).
 
@@ -21,8 +21,10 @@ Options:
   --onset N        coded onset frame number: the reference of the motion signal (else the first frame,
                    and the onset is suggested)
   --offset N       coded offset frame number (else suggested)
-  --signal S       difference (default: frame difference with head translation removed, fastest),
-                   farneback (opencv-wasm flow), tvl1 (TV-L1 flow, slow), strain (TV-L1 optical strain)
+  --signal S       farneback (default: opencv-wasm flow, apex MAE 1.1 frames on generated clips),
+                   difference (frame difference with head translation removed, no flow),
+                   translation (per-region least-squares translation minus the nose patch's),
+                   tvl1 (TV-L1 flow, slow), strain (TV-L1 optical strain)
   --crop SIDE      face crop the signal is measured on (default 128; presets as in magnify)
   --no-face        skip face detection: whole frame, no nose reference
   --sigma F        temporal smoothing σ in frames (default ${SPOT_DEFAULTS.temporalSigma})
@@ -46,7 +48,7 @@ signals) and the face found.`,
   },
   positionals: [1, 1],
   async run({ values, positionals }, io) {
-    const signalName = stringOption(values, 'signal') ?? 'difference'
+    const signalName = stringOption(values, 'signal') ?? 'farneback'
     if (!(SIGNALS as readonly string[]).includes(signalName))
       throw new UsageError(`--signal must be one of ${SIGNALS.join(', ')}, got ${signalName}`)
     const side = cropOption(stringOption(values, 'crop') ?? '128')
@@ -135,7 +137,9 @@ export async function spotFrames(
       face = { found: true, score: alignment.face.score, crop: o.side }
     }
   }
-  if (o.signal !== 'difference') {
+  if (o.signal === 'difference' || o.signal === 'translation') {
+    options.signal = o.signal
+  } else {
     const flow: FlowFunction = o.signal === 'farneback' ? (a, b): FlowField => farnebackFlow(a, b) : (a, b): FlowField => tvl1Flow(a, b)
     options.flow = flow
     options.signal = o.signal === 'strain' ? 'strain' : 'flow'
