@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { EventPayload } from '@shared/ipc'
 import { call } from '../../../src/main/ipc/registry'
 import { createStudio, type Studio } from '../../../src/main/studio'
 import { synthFixture, type SynthFixture } from '../../helpers/synth-fixture'
@@ -43,6 +44,24 @@ describe('dataset and media channels', () => {
     const labels = await call(registry, 'query:dataset.labels', { path: ds.labelPath, format: 'casme2' })
     expect(labels.rows).toHaveLength(4)
     expect((await call(registry, 'query:dataset.formats', {})).find((f) => f.format === 'samm')).toMatchObject({ fps: 200, title: 'SAMM' })
+  })
+
+  it('reports each unreadable clip as a job item error with its own code', async () => {
+    const root = join(userData, 'with-bad-clips')
+    mkdirSync(join(root, 'p1', 'broken'), { recursive: true })
+    cpSync(ds.clipPath(ds.truth.samples[0]!), join(root, 'p1', 'good'), { recursive: true })
+    writeFileSync(join(root, 'p1', 'broken', 'img1.jpg'), '')
+    const events: { item: string; code: string }[] = []
+    const off = studio.bus.subscribe((channel, payload) => {
+      if (channel !== 'event:job.item-error') return
+      const event = payload as EventPayload<'event:job.item-error'>
+      events.push({ item: event.item, code: event.error.code })
+    })
+    const { jobId } = await call(studio.registry, 'command:dataset.open', { root, format: 'casme2' })
+    const done = await studio.jobs.wait(jobId)
+    off()
+    expect(done).toMatchObject({ state: 'completed', itemErrors: 1, result: { samples: 1 } })
+    expect(events).toEqual([{ item: 'p1/broken', code: 'media/corrupt' }])
   })
 
   it('refuses clips outside opened roots and unknown datasets', async () => {

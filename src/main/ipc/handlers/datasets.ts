@@ -28,13 +28,9 @@ export function registerDatasetHandlers(registry: HandlerRegistry, studio: Studi
             ...(labels ? { labels: resolve(labels) } : {}),
             signal: ctx.signal,
             onProgress: (done, total, item) => ctx.progress(done, total, item),
+            onClipError: (sample, error) => ctx.itemError(sample, error),
           }),
         )
-        for (const problem of result.problems) {
-          if (problem.code === 'dataset/unreadable-clip' && problem.severity === 'error') {
-            ctx.itemError(problem.sample ?? folder, { code: 'media/corrupt', message: problem.message })
-          }
-        }
         opened.set(folder, result)
         return result.summary
       })

@@ -11,7 +11,7 @@ import {
   type LabelSheet,
   type ScannedSample,
 } from '@shared/domain/dataset'
-import { StudioError } from '@shared/ipc'
+import { StudioError, type StudioErrorShape } from '@shared/ipc'
 import type { MediaService } from '../media/media-service'
 import { findClips, guessLayout, identifyClip } from './layout'
 import { labelsFromFolders, readLabelFile } from './labels'
@@ -25,6 +25,8 @@ export interface ScanOptions {
   signal?: AbortSignal
   /** Called after each clip is opened. */
   onProgress?: (done: number, total: number, item: string) => void
+  /** Called for each clip that cannot be read (it is also in the problems). */
+  onClipError?: (sample: string, error: StudioErrorShape) => void
 }
 
 /**
@@ -72,8 +74,9 @@ export async function scanDataset(root: string, media: MediaService, options: Sc
       }
     } catch (error) {
       if (error instanceof StudioError && error.code === 'cancelled') throw error
-      const code = error instanceof StudioError ? error.code : 'internal'
-      problems.push({ severity: 'error', code: 'dataset/unreadable-clip', message: `${key} skipped [${code}]: ${(error as Error).message}`, sample: key })
+      const shape: StudioErrorShape = error instanceof StudioError ? { code: error.code, message: error.message } : { code: 'internal', message: String((error as Error).message ?? error) }
+      problems.push({ severity: 'error', code: 'dataset/unreadable-clip', message: `${key} skipped [${shape.code}]: ${shape.message}`, sample: key })
+      options.onClipError?.(key, shape)
     } finally {
       options.onProgress?.(++done, identified.length, key)
     }
