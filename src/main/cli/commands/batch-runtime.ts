@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { StudioError } from '@shared/ipc'
 import { BatchService, type BatchProgress } from '../../services/batch/batch-service'
 import type { PredictorSource } from '../../services/batch/predictor'
+import type { TrainingInputSource } from '../../services/export/training-set'
 import { JobManager } from '../../services/jobs'
 import { Project } from '../../services/project/project'
 import type { CliIo } from '../command'
@@ -27,6 +28,34 @@ export function userDataDir(io: CliIo): string {
   return io.env.ME_STUDIO_DATA_DIR ? resolve(io.cwd, io.env.ME_STUDIO_DATA_DIR) : join(homedir(), '.me-studio')
 }
 
+export interface InferenceRuntime {
+  predictors: PredictorSource
+  inputs: TrainingInputSource
+  dispose(): Promise<void>
+}
+
+/** The inference stack (vision workers, ONNX sessions), loaded on demand: it is heavy and not needed with injected predictors. */
+export async function loadInference(io: CliIo): Promise<InferenceRuntime> {
+  const [{ InferencePredictorSource, InferenceInputSource }, { createInferenceService }, { MediaService }, { VisionPool }, { visionWorkerLocation }] = await Promise.all([
+    import('../../services/batch/inference-source'),
+    import('../../services/inference'),
+    import('../../services/media'),
+    import('../../workers/vision-pool'),
+    import('../../workers/vision-worker-location'),
+  ])
+  const vision = new VisionPool(visionWorkerLocation())
+  const media = new MediaService()
+  const inference = createInferenceService({ resourcesDir: resourcesDir(io), userDataDir: userDataDir(io), vision, notify: (message) => io.stderr(`${message}\n`) })
+  return {
+    predictors: new InferencePredictorSource(inference, media),
+    inputs: new InferenceInputSource(inference, media),
+    async dispose() {
+      await inference.dispose()
+      await vision.destroy()
+    },
+  }
+}
+
 export interface BatchRuntime {
   project: Project
   batch: BatchService
@@ -34,45 +63,19 @@ export interface BatchRuntime {
   close(): Promise<void>
 }
 
-/**
- * Opens the project and the services a batch needs. `predictors` replaces the inference-backed
- * source (tests and child processes use a deterministic one).
- */
+/** Opens the project and the services a batch needs; `predictors` replaces the inference-backed source (tests, child processes). */
 export async function openBatchRuntime(io: CliIo, projectPath: string, options: { predictors?: PredictorSource; onProgress?: (p: BatchProgress) => void } = {}): Promise<BatchRuntime> {
   const project = await Project.open(projectPath)
   const jobs = new JobManager({ progress: () => undefined, itemError: () => undefined, done: () => undefined })
-  let dispose = async () => undefined as void
-  let predictors = options.predictors
-  if (!predictors) {
-    // Loaded on demand: the vision and ONNX stack is heavy and not needed with injected predictors.
-    const [{ InferencePredictorSource }, { createInferenceService }, { MediaService }, { VisionPool }, { visionWorkerLocation }] = await Promise.all([
-      import('../../services/batch/inference-source'),
-      import('../../services/inference'),
-      import('../../services/media'),
-      import('../../workers/vision-pool'),
-      import('../../workers/vision-worker-location'),
-    ])
-    const vision = new VisionPool(visionWorkerLocation())
-    const media = new MediaService()
-    const inference = createInferenceService({
-      resourcesDir: resourcesDir(io),
-      userDataDir: userDataDir(io),
-      vision,
-      notify: (message) => io.stderr(`${message}\n`),
-    })
-    predictors = new InferencePredictorSource(inference, media)
-    dispose = async () => {
-      await inference.dispose()
-      await vision.destroy()
-    }
-  }
+  const inference = options.predictors ? null : await loadInference(io)
+  const predictors = options.predictors ?? inference!.predictors
   const batch = new BatchService({ jobs, predictors, project: () => project, ...(options.onProgress ? { onProgress: options.onProgress } : {}) })
   return {
     project,
     batch,
     jobs,
     async close() {
-      await dispose()
+      await inference?.dispose()
       project.close()
     },
   }

@@ -8,6 +8,7 @@ import { spotCommand } from './spot'
 import { importCommand } from './import'
 import { predictCommand } from './predict'
 import { evaluateCommand } from './evaluate'
+import { exportCommand } from './export'
 
 /** Every `me-studio` sub-command, in the order `--help` lists them. */
 export const COMMANDS: CliCommand[] = [
@@ -20,4 +21,5 @@ export const COMMANDS: CliCommand[] = [
   importCommand,
   predictCommand,
   evaluateCommand,
+  exportCommand,
 ]

@@ -2,9 +2,10 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { StudioError } from '@shared/ipc'
 import type { ModelCard } from '@shared/domain/model-card'
-import { recipeIdOf, type InferenceService, type Prediction } from '../inference'
+import { recipeIdOf, type BuiltInput, type InferenceService, type InferenceSample, type Prediction } from '../inference'
 import { mediaSample } from '../inference/media-sample'
 import { indexOfFrameNumber, type MediaService } from '../media'
+import type { TrainingInput, TrainingInputSource, TrainingRecipe } from '../export/training-set'
 import type { BatchSample, Predictor, PredictorModel, PredictorSource, PredictionSummary, SamplePrediction } from './predictor'
 
 /**
@@ -67,6 +68,38 @@ function describe(card: ModelCard, path: string): PredictorModel {
   }
 }
 
+/** A batch sample opened for input building: frame numbers mapped to clip positions. */
+interface OpenedSample {
+  inferenceSample: InferenceSample
+  /** Frame numbers of the used positions, and whether any of them was not coded. */
+  framesUsed(input: Pick<BuiltInput, 'frameIndices' | 'apex'>): SamplePrediction['frames']
+}
+
+async function openSample(media: MediaService, sample: BatchSample): Promise<OpenedSample> {
+  const clip = await media.open(sample.clipPath)
+  const last = clip.frameCount - 1
+  if (last < 1) throw new StudioError('media/missing-frames', `${sample.name}: the clip has ${clip.frameCount} frame(s)`)
+  const position = (frame: number | null | undefined): number | null => (frame === null || frame === undefined ? null : indexOfFrameNumber(clip, frame))
+  const onsetIndex = position(sample.coded?.onset)
+  const apexIndex = position(sample.coded?.apex)
+  const offsetIndex = position(sample.coded?.offset)
+  const inferenceSample = await mediaSample(media, { clipPath: sample.clipPath, onsetIndex: onsetIndex ?? 0, apexIndex, offsetIndex: offsetIndex ?? last })
+  const number = (index: number) => clip.frameNumbers[index]!
+  return {
+    inferenceSample,
+    framesUsed({ frameIndices, apex }) {
+      const suggested = onsetIndex === null || offsetIndex === null || (apex !== null && apex.source !== 'annotated')
+      return {
+        onset: number(frameIndices[0]!),
+        apex: apex === null ? null : number(apex.index),
+        // Onset–apex recipes do not read the offset: the one that bounded the apex search is reported.
+        offset: apex === null ? number(frameIndices[frameIndices.length - 1]!) : number(offsetIndex ?? last),
+        source: suggested ? 'suggested' : 'coded',
+      }
+    },
+  }
+}
+
 class InferencePredictor implements Predictor {
   constructor(
     private readonly inference: InferenceService,
@@ -78,37 +111,36 @@ class InferencePredictor implements Predictor {
 
   async predictSample(sample: BatchSample, options: { signal: AbortSignal; summaries: boolean }): Promise<SamplePrediction> {
     const started = performance.now()
-    const clip = await this.media.open(sample.clipPath)
-    const last = clip.frameCount - 1
-    if (last < 1) throw new StudioError('media/missing-frames', `${sample.name}: the clip has ${clip.frameCount} frame(s)`)
-    const coded = sample.coded
-    const position = (frame: number | null | undefined): number | null => (frame === null || frame === undefined ? null : indexOfFrameNumber(clip, frame))
-    const onsetIndex = position(coded?.onset)
-    const apexIndex = position(coded?.apex)
-    const offsetIndex = position(coded?.offset)
-    const inferenceSample = await mediaSample(this.media, {
-      clipPath: sample.clipPath,
-      onsetIndex: onsetIndex ?? 0,
-      apexIndex,
-      offsetIndex: offsetIndex ?? last,
-    })
-    const prediction = await this.inference.predictSample(inferenceSample, this.model.id, { provider: this.provider, signal: options.signal })
-    const used = prediction.input.frameIndices
-    const number = (index: number) => clip.frameNumbers[index]!
-    const usesApex = prediction.input.apex !== null
-    const suggested = onsetIndex === null || offsetIndex === null || (usesApex && prediction.input.apex!.source !== 'annotated')
+    const opened = await openSample(this.media, sample)
+    const prediction = await this.inference.predictSample(opened.inferenceSample, this.model.id, { provider: this.provider, signal: options.signal })
     return {
       probabilities: prediction.probabilities,
       provider: prediction.provider,
       timings: { preprocessMs: prediction.timings.preprocessMs, inferenceMs: prediction.timings.inferenceMs, totalMs: performance.now() - started },
-      frames: {
-        onset: number(used[0]!),
-        apex: usesApex ? number(prediction.input.apex!.index) : null,
-        offset: usesApex ? number(offsetIndex ?? last) : number(used[used.length - 1]!),
-        source: suggested ? 'suggested' : 'coded',
-      },
+      frames: opened.framesUsed(prediction.input),
       ...(options.summaries ? { summaries: attentionSummaries(prediction, this.card) } : {}),
     }
+  }
+}
+
+/** Model inputs for the training-set export, built exactly as for prediction (same code, same cache). */
+export class InferenceInputSource implements TrainingInputSource {
+  constructor(
+    private readonly inference: InferenceService,
+    private readonly media: MediaService,
+  ) {}
+
+  async recipes(modelRefs: readonly string[]): Promise<TrainingRecipe[]> {
+    return Promise.all(modelRefs.map(async (ref) => {
+      const { card } = await this.inference.registry.get(ref)
+      return { modelId: card.id, recipeId: recipeIdOf(card), inputShape: card.input.shape.slice(1), card }
+    }))
+  }
+
+  async buildInput(sample: BatchSample, recipe: TrainingRecipe, options: { signal: AbortSignal }): Promise<TrainingInput> {
+    const opened = await openSample(this.media, sample)
+    const built = await this.inference.inputs.buildInput(opened.inferenceSample, recipe.card, { signal: options.signal })
+    return { data: built.data, shape: built.dims.slice(1), frames: opened.framesUsed(built) }
   }
 }
 

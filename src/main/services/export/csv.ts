@@ -48,6 +48,14 @@ export function csvRow(cells: readonly CsvCell[]): string {
 }
 
 /**
+ * A row for files only programs read (the models kit's manifest): quoted, never neutralised, so
+ * a subject called `-1` stays `-1`.
+ */
+export function plainCsvRow(values: readonly (string | number | null)[]): string {
+  return values.map((v) => (v === null ? '' : quoteField(String(v)))).join(',') + '\r\n'
+}
+
+/**
  * Parses RFC 4180 text (CRLF or LF line ends; a UTF-8 BOM is skipped) into rows of strings.
  * Throws on an unterminated quoted field, naming the line it started on.
  */

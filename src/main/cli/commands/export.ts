@@ -1,0 +1,113 @@
+import { resolve } from 'node:path'
+import { parseSelection } from '@shared/domain/batch'
+import { CODES_FORMATS } from '@shared/ipc'
+import { exportCodes } from '../../services/annotations/exchange'
+import { BatchStore } from '../../services/batch/store'
+import { exportPredictions, PREDICTION_FORMATS, type PredictionFormat } from '../../services/export/predictions'
+import { exportTrainingSet, type TrainingLabels } from '../../services/export/training-set'
+import { Project } from '../../services/project/project'
+import { EXIT, UsageError, defineCommand, stringOption, type CliIo } from '../command'
+import { loadInference } from './batch-runtime'
+
+const WHAT = ['annotations', 'predictions', 'training-set'] as const
+
+export const exportCommand = defineCommand({
+  name: 'export',
+  summary: 'Export annotations, a batch\'s predictions or a training set for the models kit (written atomically).',
+  usage: '--project P --what annotations|predictions|training-set --format csv|xlsx|eaf|json --out …',
+  help: `Options:
+  --project FILE     the project file
+  --what W           annotations    every coder's codes (csv, xlsx shaped like CASME II's sheet, or eaf:
+                                    one ELAN file per sample into the --out folder)
+                     predictions    a batch job's predictions (csv, xlsx or json; schema in the README,
+                                    "Predictions CSV"); --job picks the job (default: the newest)
+                     training-set   manifest.csv + .npy model inputs + folds.csv for models/train.py
+                                    (--format csv), built with --model's preprocessing recipe
+  --format F         csv | xlsx | eaf | json (what each --what accepts is listed above)
+  --out PATH         file, or folder for eaf and training-set (must be new or empty)
+  --job ID           predictions: the batch job (see the app's batch view)
+  --summaries        predictions (json/xlsx): add the per-frame attention summaries
+  --model M[,M2]     training-set: the model(s) whose input recipe to follow (one folder each when several)
+  --labels L         training-set: megc (default: MEGC 2019 negative/positive/surprise, others dropped) | emotion
+  --select S         training-set: which samples (as for predict; default all coded ones)
+  --dataset-id N     annotations: only this dataset`,
+  options: {
+    project: { type: 'string' },
+    what: { type: 'string' },
+    format: { type: 'string' },
+    out: { type: 'string' },
+    job: { type: 'string' },
+    summaries: { type: 'boolean' },
+    model: { type: 'string' },
+    labels: { type: 'string' },
+    select: { type: 'string' },
+    'dataset-id': { type: 'string' },
+  },
+  positionals: [0, 0],
+  async run({ values }, io) {
+    const what = stringOption(values, 'what', true)
+    if (!(WHAT as readonly string[]).includes(what)) throw new UsageError(`--what must be one of ${WHAT.join(', ')}`)
+    const format = stringOption(values, 'format') ?? 'csv'
+    const out = resolve(io.cwd, stringOption(values, 'out', true))
+    const project = await Project.open(resolve(io.cwd, stringOption(values, 'project', true)), { keepBackups: 0 })
+    try {
+      if (what === 'annotations') return await exportAnnotations(project, format, out, values, io)
+      if (what === 'predictions') return await exportJobPredictions(project, format, out, values, io)
+      return await exportTraining(project, format, out, values, io)
+    } finally {
+      project.close()
+    }
+  },
+})
+
+async function exportAnnotations(project: Project, format: string, out: string, values: Record<string, unknown>, io: CliIo): Promise<number> {
+  if (!(CODES_FORMATS as readonly string[]).includes(format)) throw new UsageError(`annotations export as ${CODES_FORMATS.join(', ')}, not ${format}`)
+  const datasetText = stringOption(values, 'dataset-id')
+  const datasetId = datasetText === undefined ? undefined : Number(datasetText)
+  if (datasetId !== undefined && !(Number.isInteger(datasetId) && datasetId > 0)) throw new UsageError(`--dataset-id must be a positive integer, got ${datasetText}`)
+  const result = await exportCodes(project, format as (typeof CODES_FORMATS)[number], out, datasetId === undefined ? {} : { datasetId })
+  io.stderr(`wrote ${result.rows} coding rows to ${result.files.length === 1 ? result.files[0] : `${result.files.length} files in ${out}`}\n`)
+  return EXIT.ok
+}
+
+async function exportJobPredictions(project: Project, format: string, out: string, values: Record<string, unknown>, io: CliIo): Promise<number> {
+  if (!(PREDICTION_FORMATS as readonly string[]).includes(format)) throw new UsageError(`predictions export as ${PREDICTION_FORMATS.join(', ')}, not ${format}`)
+  const store = new BatchStore(project)
+  const jobId = stringOption(values, 'job') ?? store.listJobs()[0]?.jobId
+  if (!jobId) throw new UsageError('this project has no batch job yet: run `me-studio predict` first')
+  const { rows } = await exportPredictions(store, jobId, format as PredictionFormat, out, { summaries: values.summaries === true })
+  io.stderr(`wrote ${rows} predictions of job ${jobId} to ${out}\n`)
+  return EXIT.ok
+}
+
+async function exportTraining(project: Project, format: string, out: string, values: Record<string, unknown>, io: CliIo): Promise<number> {
+  if (format !== 'csv') throw new UsageError('a training set is written as manifest.csv + .npy inputs: use --format csv')
+  const labels = stringOption(values, 'labels') ?? 'megc'
+  if (labels !== 'megc' && labels !== 'emotion') throw new UsageError('--labels must be megc or emotion')
+  let selection
+  try {
+    selection = parseSelection(stringOption(values, 'select') ?? 'coded')
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+  const modelRefs = stringOption(values, 'model', true).split(',').map((m) => m.trim()).filter(Boolean)
+  const inference = await loadInference(io)
+  try {
+    const result = await exportTrainingSet(new BatchStore(project), inference.inputs, {
+      outDir: out,
+      modelRefs,
+      selection,
+      labels: labels as TrainingLabels,
+      onProgress: (done, total) => {
+        if (io.isTty) io.stderr(`\r${done}/${total} samples`)
+      },
+    })
+    if (io.isTty) io.stderr('\n')
+    for (const f of result.failed) io.stderr(`failed: ${f.sample} · ${f.modelId}: ${f.error.message} [${f.error.code}]\n`)
+    for (const f of result.folders) io.stderr(`wrote ${f.samples} samples for ${f.modelId} to ${f.dir}\n`)
+    io.stderr(`skipped ${result.skipped.uncoded} uncoded and ${result.skipped.unlabelled} without a ${labels === 'megc' ? 'MEGC class' : 'label'}\n`)
+    return EXIT.ok
+  } finally {
+    await inference.dispose()
+  }
+}
