@@ -50,15 +50,6 @@ export function cloneFlow(flow: FlowField): FlowField {
   return { width: flow.width, height: flow.height, u: new Float32Array(flow.u), v: new Float32Array(flow.v) }
 }
 
-/** Wraps existing pixels after checking that the length matches `width × height`. */
-export function imageFromData(width: number, height: number, data: Float32Array): GrayImage {
-  checkSize(width, height)
-  if (data.length !== width * height) {
-    throw new RangeError(`image data has ${data.length} values, expected ${width}×${height}`)
-  }
-  return { width, height, data }
-}
-
 /**
  * Gray image from interleaved 8-bit pixels (gray, RGB or RGBA), luma by ITU-R BT.601
  * (0.299 R + 0.587 G + 0.114 B, the weights of OpenCV's `cvtColor(…, COLOR_RGB2GRAY)`).
@@ -76,16 +67,6 @@ export function grayFromPixels(pixels: Uint8Array | Uint8ClampedArray, width: nu
     }
   }
   return { width, height, data: out }
-}
-
-/** Rounds and clamps to 0–255 (for display and PNG writing). */
-export function toUint8(img: GrayImage): Uint8Array {
-  const out = new Uint8Array(img.data.length)
-  for (let i = 0; i < out.length; i++) {
-    const v = Math.round(img.data[i]!)
-    out[i] = v < 0 ? 0 : v > 255 ? 255 : v
-  }
-  return out
 }
 
 /**

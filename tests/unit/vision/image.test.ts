@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import {
   centralGradients,
+  cloneFlow,
+  cloneImage,
+  createFlow,
   createImage,
+  grayFromPixels,
   gaussianBlur,
   resizeArea,
   resizeBilinear,
@@ -63,5 +67,20 @@ describe('image helpers', () => {
     const half = resizeArea(r, 8, 8)
     expect(half.data[0]).toBeCloseTo(0.5, 5) // mean of 0 and 1
     expect(half.data[7]).toBeCloseTo(14.5, 5)
+  })
+
+  it('clones deeply and converts RGB(A) to BT.601 luma', () => {
+    const img = createImage(2, 1, 3)
+    const copy = cloneImage(img)
+    copy.data[0] = 9
+    expect(img.data[0]).toBe(3)
+    const flow = createFlow(2, 2)
+    const f2 = cloneFlow(flow)
+    f2.u[0] = 1
+    expect(flow.u[0]).toBe(0)
+    const rgba = new Uint8Array([255, 0, 0, 255, 0, 255, 0, 255])
+    const gray = grayFromPixels(rgba, 2, 1, 4)
+    expect(gray.data[0]).toBeCloseTo(0.299 * 255, 3)
+    expect(gray.data[1]).toBeCloseTo(0.587 * 255, 3)
   })
 })
