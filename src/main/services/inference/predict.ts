@@ -119,7 +119,8 @@ export class InferenceService {
   async runModel(card: ModelCard, onnxPath: string, input: Pick<BuiltInput, 'data' | 'dims'>, options: PredictOptions = {}) {
     const candidates = providerCandidates(this.options.platform ?? process.platform, options.provider)
     const acquired = await this.options.sessions
-      .acquire({ modelId: card.id, modelPath: onnxPath, input: { name: card.input.name, shape: input.dims }, candidates })
+      // Keyed by id and file digest: a user model re-added under the same id gets a fresh session.
+      .acquire({ modelId: `${card.id}@${card.file.sha256}`, modelPath: onnxPath, input: { name: card.input.name, shape: input.dims }, candidates })
       .catch((error: unknown) => {
         if (error instanceof StudioError) throw error
         throw new StudioError('provider/unavailable', `No execution provider could open "${card.id}": ${(error as Error).message}`)
