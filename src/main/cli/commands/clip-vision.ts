@@ -13,6 +13,7 @@ import {
   CROP_PRESETS,
   transformLandmarks,
   warpSimilarity,
+  warpSimilarityRgb,
   type CropPreset,
   type SimilarityTransform,
 } from '../../vision/face/align'
@@ -97,15 +98,7 @@ export function alignGray(frame: GrayImage, a: FaceAlignment): GrayImage {
   return warpSimilarity(frame, a.transform, a.side)
 }
 
-/** Warps an RGB frame plane by plane. */
+/** Warps an RGB frame with the alignment. */
 export function alignRgb(frame: RgbImage, a: FaceAlignment): RgbImage {
-  const n = frame.width * frame.height
-  const out = new Float32Array(a.side * a.side * 3)
-  for (let c = 0; c < 3; c++) {
-    const plane = new Float32Array(n)
-    for (let p = 0; p < n; p++) plane[p] = frame.data[3 * p + c]!
-    const w = warpSimilarity({ width: frame.width, height: frame.height, data: plane }, a.transform, a.side).data
-    for (let p = 0; p < w.length; p++) out[3 * p + c] = w[p]!
-  }
-  return { width: a.side, height: a.side, data: out }
+  return warpSimilarityRgb(frame, a.transform, a.side)
 }

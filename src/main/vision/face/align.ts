@@ -5,6 +5,7 @@
  * clip, so the motion inside the clip is preserved (MEB / Off-TANet preprocessing: align on the
  * onset frame only).
  */
+import type { RgbImage } from '../color'
 import { gaussianBlur, sampleBilinear, type GrayImage } from '../image'
 import { eyeCentres, type Landmarks68, type Point } from './landmarks'
 
@@ -112,6 +113,19 @@ export function warpSimilarity(img: GrayImage, t: SimilarityTransform, side: num
     const sx0 = -inv.b * y + inv.tx
     const sy0 = inv.a * y + inv.ty
     for (let x = 0; x < side; x++) out[y * side + x] = sampleBilinear(src, inv.a * x + sx0, inv.b * x + sy0)
+  }
+  return { width: side, height: side, data: out }
+}
+
+/** `warpSimilarity` for interleaved RGB, channel by channel. */
+export function warpSimilarityRgb(img: RgbImage, t: SimilarityTransform, side: number, antialias = true): RgbImage {
+  const n = img.width * img.height
+  const out = new Float32Array(side * side * 3)
+  const plane = new Float32Array(n)
+  for (let c = 0; c < 3; c++) {
+    for (let p = 0; p < n; p++) plane[p] = img.data[3 * p + c]!
+    const w = warpSimilarity({ width: img.width, height: img.height, data: plane }, t, side, antialias).data
+    for (let p = 0; p < w.length; p++) out[3 * p + c] = w[p]!
   }
   return { width: side, height: side, data: out }
 }
