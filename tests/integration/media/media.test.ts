@@ -216,5 +216,12 @@ describe('video datasets and routes', () => {
     const direct = await service().readFrame(video.clipPath(video.truth.samples[0]!), 11, 'rgb')
     expect(Buffer.compare(written.data, Buffer.from(direct.data))).toBe(0)
     expect(await runCli(['frames', video.clipPath(video.truth.samples[0]!), '--range', '500:501', '--out', out], io)).toBe(2)
+
+    // Dataset frame numbers of an image sequence, grey.
+    const truth = frames.truth.samples[0]!
+    const numbered = join(dir, 'numbered')
+    expect(await runCli(['frames', frames.clipPath(truth), '--range', `${truth.apex}:${truth.apex}`, '--numbers', '--gray', '--out', numbered], io)).toBe(0)
+    const apex = await sharp(join(numbered, `frame_${String(truth.apexIndex).padStart(5, '0')}.png`)).metadata()
+    expect([apex.width, apex.channels]).toEqual([128, 1])
   })
 })
