@@ -10,7 +10,7 @@
  * Kernels (f32x4, 4 pixels per step, planes in a padded layout shared with tvl1.ts: row stride S,
  * pixel (x, y) at float index (y + 1)·S + 4 + x; zero row above, zero columns left):
  *   pd_step    one fused primal–dual iteration (thresholding, divergence, primal and dual updates)
- *   warp       bicubic warping of I1, ∂xI1, ∂yI1 by the flow fused with the linearisation (ρc, |∇I1w|²)
+ *   warp       bicubic warping of I1, ∂xI1, ∂yI1 by the flow fused with the linearisation (ρc)
  *   median3/5  3×3 / 5×5 median of a plane whose replicated-border copy sits in `src`
  *              (pixel (x, y) at (y + 2)·S + 4 + x), by a pruned Batcher selection network
  */
@@ -170,7 +170,7 @@ const pdStep = String.raw`
   )
 
   (func $pd_step (export "pd_step")
-      (param $ix i32) (param $iy i32) (param $grad i32) (param $rhoc i32)
+      (param $ix i32) (param $iy i32) (param $rhoc i32)
       (param $u1 i32) (param $u2 i32) (param $p11 i32) (param $p12 i32) (param $p21 i32) (param $p22 i32)
       (param $w i32) (param $h i32) (param $S i32) (param $lt f32) (param $theta f32) (param $taut f32)
       (result f64)
@@ -199,7 +199,7 @@ const pdStep = String.raw`
         (br_if $cbreak (i32.ge_s (local.get $c) (local.get $nc)))
         (local.set $gx (v128.load align=4 (i32.add (local.get $ix) (local.get $o))))
         (local.set $gy (v128.load align=4 (i32.add (local.get $iy) (local.get $o))))
-        (local.set $g (v128.load align=4 (i32.add (local.get $grad) (local.get $o))))
+        (local.set $g (f32x4.add (f32x4.mul (local.get $gx) (local.get $gx)) (f32x4.mul (local.get $gy) (local.get $gy))))
         (local.set $u1k (v128.load align=4 (i32.add (local.get $u1) (local.get $o))))
         (local.set $u2k (v128.load align=4 (i32.add (local.get $u2) (local.get $o))))
         ;; thresholding TH (IPOL eq. 15): ρ = ρc + ∇I1w·u
@@ -271,7 +271,7 @@ const pdStep = String.raw`
 `
 
 // Bicubic (Catmull–Rom, Keys a = −0.5) warping of I1 and its gradient at x + u, fused with the
-// linearisation: fills I1wx, I1wy, grad = |∇I1w|², ρc = I1w − ∇I1w·u − I0. The image planes
+// linearisation: fills I1wx, I1wy and ρc = I1w − ∇I1w·u − I0 (pd_step recomputes |∇I1w|²). The image planes
 // carry 4 replicated columns on each side, so a row of 4 taps is one v128 load; rows are clamped.
 function samplePlane(plane, out) {
   const load = (k) => `(v128.load align=4 (i32.add (local.get $${plane}) (local.get $r${k})))`
@@ -310,7 +310,7 @@ function rowOffset(k) {
 const warp = String.raw`
   (func $warp (export "warp")
       (param $I0 i32) (param $I1 i32) (param $I1x i32) (param $I1y i32) (param $u1 i32) (param $u2 i32)
-      (param $ix i32) (param $iy i32) (param $grad i32) (param $rhoc i32) (param $w i32) (param $h i32) (param $S i32)
+      (param $ix i32) (param $iy i32) (param $rhoc i32) (param $w i32) (param $h i32) (param $S i32)
     (local $x i32) (local $y i32) (local $o i32) (local $hm i32) (local $t i32) (local $x0 i32) (local $y0 i32)
     (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32)
     (local $fx f32) (local $fy f32) (local $fx0 f32) (local $fy0 f32) (local $uu f32) (local $vv f32)
@@ -347,7 +347,6 @@ ${samplePlane('I1x', 'sx')}
 ${samplePlane('I1y', 'sy')}
         (f32.store (i32.add (local.get $ix) (local.get $o)) (local.get $sx))
         (f32.store (i32.add (local.get $iy) (local.get $o)) (local.get $sy))
-        (f32.store (i32.add (local.get $grad) (local.get $o)) (f32.add (f32.mul (local.get $sx) (local.get $sx)) (f32.mul (local.get $sy) (local.get $sy))))
         (f32.store (i32.add (local.get $rhoc) (local.get $o))
           (f32.sub (f32.sub (f32.sub (local.get $s0) (f32.mul (local.get $sx) (local.get $uu))) (f32.mul (local.get $sy) (local.get $vv)))
                    (f32.load (i32.add (local.get $I0) (local.get $o)))))

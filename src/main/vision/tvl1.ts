@@ -269,7 +269,6 @@ interface Tvl1Kernels {
   pd_step(
     ix: number,
     iy: number,
-    grad: number,
     rhoc: number,
     u1: number,
     u2: number,
@@ -293,7 +292,6 @@ interface Tvl1Kernels {
     u2: number,
     ix: number,
     iy: number,
-    grad: number,
     rhoc: number,
     w: number,
     h: number,
@@ -443,7 +441,6 @@ function solveScaleWasm(
         p(PLANE.u2),
         p(PLANE.ix),
         p(PLANE.iy),
-        p(PLANE.grad),
         p(PLANE.rhoc),
         w,
         h,
@@ -478,7 +475,6 @@ function solveScaleWasm(
         error = kernels.pd_step(
           p(PLANE.ix),
           p(PLANE.iy),
-          p(PLANE.grad),
           p(PLANE.rhoc),
           p(PLANE.u1),
           p(PLANE.u2),
