@@ -174,4 +174,5 @@ test('code a demo sample from the keyboard, undo/redo, reload, and compare two c
   await page.getByTestId('accept-Demo coder').click()
   await expectCoding(page, marksA, 'L12+R14A', 'happiness')
   await expect(page.getByTestId('sample-sub01-EP01_01')).toHaveAttribute('data-status', 'adjudicated')
+  await page.screenshot({ path: 'docs/screenshots/adjudication.png' })
 })

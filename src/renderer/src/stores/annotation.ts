@@ -50,6 +50,14 @@ export const useAnnotationStore = defineStore('annotation', () => {
   const saveState = computed<SaveState>(() => (saveError.value ? 'error' : pending.value > 0 ? 'saving' : 'saved'))
   const issues = computed(() => validateAnnotation(fields.value, clip.value ?? undefined))
 
+  // Another window (or an import) changed this coding: show it, unless an edit of ours is in flight.
+  transport.on('event:annotation.changed', (e) => {
+    const s = scope.value
+    if (s && pending.value === 0 && e.sampleId === s.sampleId && e.annotatorId === s.annotatorId && e.adjudicated === s.adjudicated) {
+      void refresh(true).catch(() => undefined)
+    }
+  })
+
   let queue: Promise<void> = Promise.resolve()
   /** Bumped on every load, so replies for a previous sample are ignored. */
   let generation = 0
@@ -96,14 +104,15 @@ export const useAnnotationStore = defineStore('annotation', () => {
     await refresh()
   }
 
-  async function refresh(): Promise<void> {
+  /** Reads the stored coding; with `onlyIfIdle`, drops the answer if an edit started meanwhile. */
+  async function refresh(onlyIfIdle = false): Promise<void> {
     const s = scope.value
     if (!s) return
     const mine = generation
     const coding = await transport.invoke('query:annotation.get', { sampleId: s.sampleId, viewerId: s.annotatorId })
     const own = s.adjudicated ? (coding.visible.find((a) => a.adjudicated) ?? null) : coding.mine
     const state = s.adjudicated ? await transport.invoke('query:annotation.history', s) : coding.history
-    if (mine === generation) adopt({ annotation: own, history: state })
+    if (mine === generation && !(onlyIfIdle && pending.value > 0)) adopt({ annotation: own, history: state })
   }
 
   function unload(): void {
