@@ -1,0 +1,101 @@
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import type { BatchSelection } from '@shared/domain/batch'
+import type { BatchJobSummary, EvaluationReportDto, EventPayload, InputOf, JobDone, OutputOf } from '@shared/ipc'
+import { useTransport } from '../transport'
+import { useProjectStore } from './project'
+import { useWorkspaceStore } from './workspace'
+
+export type BatchProgressEvent = EventPayload<'event:batch.progress'>
+export type BatchItemErrorDto = OutputOf<'query:batch.errors'>[number]
+
+/**
+ * Batch prediction in the UI: the project's batch jobs (running ones update from
+ * `event:batch.progress`), the selected job's per-sample errors and evaluation, exports, and
+ * opening a sample of the report in the inspection view.
+ */
+export const useBatchStore = defineStore('batch', () => {
+  const transport = useTransport()
+  const jobs = ref<BatchJobSummary[]>([])
+  const progress = ref<Record<string, BatchProgressEvent>>({})
+  const selectedJobId = ref<string | null>(null)
+  const itemErrors = ref<BatchItemErrorDto[]>([])
+  const evaluation = shallowRef<EvaluationReportDto | null>(null)
+  const error = ref<string | null>(null)
+  const busy = ref(false)
+
+  const selectedJob = computed(() => jobs.value.find((j) => j.jobId === selectedJobId.value) ?? null)
+
+  transport.on('event:batch.progress', (p: BatchProgressEvent) => {
+    progress.value = { ...progress.value, [p.jobId]: p }
+    const job = jobs.value.find((j) => j.jobId === p.jobId)
+    if (job) Object.assign(job, { done: p.done, failed: p.failed, state: p.state, active: true })
+  })
+  transport.on('event:job.done', (d: JobDone) => {
+    if (d.kind !== 'batch.predict') return
+    const { [d.jobId]: _finished, ...rest } = progress.value
+    progress.value = rest
+    void refresh().then(() => (d.jobId === selectedJobId.value ? loadDetails(d.jobId) : undefined))
+  })
+
+  async function attempt<T>(work: () => Promise<T>): Promise<T | undefined> {
+    error.value = null
+    busy.value = true
+    try {
+      return await work()
+    } catch (e) {
+      error.value = (e as Error).message
+      return undefined
+    } finally {
+      busy.value = false
+    }
+  }
+
+  async function refresh(): Promise<void> {
+    await attempt(async () => {
+      jobs.value = await transport.invoke('query:batch.jobs', {})
+      if (selectedJobId.value && !jobs.value.some((j) => j.jobId === selectedJobId.value)) selectedJobId.value = null
+    })
+  }
+
+  async function start(request: { models: string[]; selection: BatchSelection; summaries: boolean; provider: string | null }): Promise<void> {
+    const started = await attempt(() => transport.invoke('command:batch.start', { ...request, shard: null }))
+    if (!started) return
+    await refresh()
+    await select(started.jobId)
+  }
+
+  async function select(jobId: string): Promise<void> {
+    selectedJobId.value = jobId
+    await loadDetails(jobId)
+  }
+
+  async function loadDetails(jobId: string): Promise<void> {
+    await attempt(async () => {
+      const [errors, report] = await Promise.all([transport.invoke('query:batch.errors', { jobId }), transport.invoke('query:batch.evaluation', { jobId })])
+      if (selectedJobId.value !== jobId) return
+      itemErrors.value = errors
+      evaluation.value = report
+    })
+  }
+
+  const pause = (jobId: string) => attempt(() => transport.invoke('command:batch.pause', { jobId })).then(refresh)
+  const resume = (jobId: string) => attempt(() => transport.invoke('command:batch.resume', { jobId })).then(refresh)
+  const cancel = (jobId: string) => attempt(() => transport.invoke('command:batch.cancel', { jobId })).then(refresh)
+
+  function exportPredictions(input: InputOf<'command:batch.export'>) {
+    return attempt(() => transport.invoke('command:batch.export', input))
+  }
+
+  function exportEvaluation(input: InputOf<'command:batch.export-evaluation'>) {
+    return attempt(() => transport.invoke('command:batch.export-evaluation', input))
+  }
+
+  /** Opens a sample of the report (e.g. a misclassified one) in the inspection view. */
+  async function inspect(sampleId: number): Promise<void> {
+    await attempt(() => useProjectStore().openSample(sampleId))
+    useWorkspaceStore().show('inspect')
+  }
+
+  return { jobs, progress, selectedJobId, selectedJob, itemErrors, evaluation, error, busy, refresh, start, select, pause, resume, cancel, exportPredictions, exportEvaluation, inspect }
+})

@@ -1,0 +1,33 @@
+import { mount } from '@vue/test-utils'
+import { describe, expect, it } from 'vitest'
+import { classificationReport } from '@shared/metrics/classification'
+import EvaluationReport from '../../src/renderer/src/components/EvaluationReport.vue'
+import type { EvaluationReportDto } from '../../src/shared/ipc'
+
+describe('EvaluationReport', () => {
+  it('shows the pooled figures and the confusion matrix, and asks to inspect a misclassified sample', async () => {
+    const overall = classificationReport(['negative', 'negative', 'positive'], ['negative', 'positive', 'positive'], ['negative', 'positive', 'surprise'])
+    const report: EvaluationReportDto = {
+      method: 'pooled',
+      units: [
+        {
+          id: 'ststnet-demo',
+          models: ['ststnet-demo'],
+          perFold: false,
+          classes: ['negative', 'positive', 'surprise'],
+          overall,
+          perDataset: [{ dataset: 'ds', subject: null, report: overall }],
+          perSubject: [],
+          excluded: { uncoded: 1, notInClasses: 0, failed: 0, seenInTraining: 0 },
+          misclassified: [{ dataset: 'ds', subject: 'sub01', sample: 'EP02_04', sampleId: 7, modelId: 'ststnet-demo', truth: 'negative', predicted: 'positive' }],
+        },
+      ],
+    }
+    const wrapper = mount(EvaluationReport, { props: { report } })
+    expect(wrapper.get('[data-testid=uf1]').text()).toBe(overall.uf1!.toFixed(3))
+    expect(wrapper.get('[data-testid=uar]').text()).toBe('0.750')
+    expect(wrapper.findAll('.confusion td').map((td) => td.text())).toEqual(['1', '1', '0', '0', '1', '0', '0', '0', '0'])
+    await wrapper.get('[data-testid=inspect-EP02_04]').trigger('click')
+    expect(wrapper.emitted('inspect')).toEqual([[7]])
+  })
+})
