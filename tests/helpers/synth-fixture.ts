@@ -16,11 +16,12 @@
  * Options (all optional): format 'casme2' | 'samm' | 'video' (video needs ffmpeg), subjects (2),
  * samplesPerSubject (2), seed (7), width/height (128), fps (200), headMotion (false),
  * durationSeconds ([0.3, 0.4]). The same options always give the same bytes; the cache key is
- * the options themselves. Safe across parallel vitest workers: each generates into a private
+ * the options plus a hash of the generator's source, so a changed generator regenerates. Safe across parallel vitest workers: each generates into a private
  * temporary folder and renames it into place; the loser of a race discards its copy.
  */
+import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, rename, rm } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { readFlo } from '../../src/main/vision/flo'
@@ -73,6 +74,7 @@ export async function synthFixture(options: SynthFixtureOptions = {}): Promise<S
     `${settings.fps}fps`,
     settings.headMotion ? 'motion' : 'still',
     `${settings.durationSeconds[0]}-${settings.durationSeconds[1]}s`,
+    await generatorHash(),
   ].join('_')
   const root = join(GENERATED_DIR, key)
   if (!existsSync(join(root, 'ground-truth.json'))) {
@@ -98,4 +100,17 @@ export async function synthFixture(options: SynthFixtureOptions = {}): Promise<S
     clipPath: (sample) => join(root, ...sample.path.split('/')),
     apexFlow: async (sample) => readFlo(await readFile(join(root, ...sample.apexFlow.split('/')))),
   }
+}
+
+let cachedGeneratorHash: Promise<string> | null = null
+
+/** Short hash of the generator's source files. */
+function generatorHash(): Promise<string> {
+  cachedGeneratorHash ??= (async () => {
+    const dir = fileURLToPath(new URL('../../src/main/services/synth/', import.meta.url))
+    const hash = createHash('sha256')
+    for (const name of (await readdir(dir)).sort()) hash.update(name).update(await readFile(join(dir, name)))
+    return hash.digest('hex').slice(0, 10)
+  })()
+  return cachedGeneratorHash
 }

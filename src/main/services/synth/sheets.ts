@@ -48,11 +48,8 @@ export async function writeSammSheet(path: string, samples: SampleTruth[]): Prom
     'Action Units follow FACS; the objective classes follow Davison et al. 2018.',
     '',
     'Generated deterministically from a seed; see ground-truth.json next to this file.',
-    '',
-    '',
-    '',
   ]
-  for (const line of prose) sheet.addRow([line])
+  for (let row = 1; row < SAMM_HEADER_ROW; row++) sheet.addRow([prose[row - 1] ?? ''])
   sheet.addRow([...SAMM_SHEET_COLUMNS])
   for (const s of samples) {
     sheet.addRow([
