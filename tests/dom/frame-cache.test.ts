@@ -20,8 +20,7 @@ function fakeDecoder(width = 10, height = 10) {
   const finish = async (index: number) => {
     pending.get(index)!()
     pending.delete(index)
-    await Promise.resolve()
-    await Promise.resolve()
+    await new Promise((resolve) => setTimeout(resolve, 0))
   }
   return { decode, requested, pending, finish }
 }
@@ -29,23 +28,38 @@ function fakeDecoder(width = 10, height = 10) {
 const FRAME_BYTES = 10 * 10 * 4
 
 describe('FrameCache', () => {
-  it('prefetches nearest first, more ahead in the direction of travel, a few at a time', () => {
+  it('decodes the playhead first, then prefetches nearest first, more ahead in the direction of travel', async () => {
     const d = fakeDecoder()
     const cache = new FrameCache<FakeFrame>(100, d.decode, { maxBytes: 1e9, concurrency: 3, ahead: 4, behind: 2 })
     cache.prefetch(50, 1)
-    expect(d.requested).toEqual([51, 49, 52])
+    expect(d.requested).toEqual([50])
+    await d.finish(50)
+    expect(d.requested).toEqual([50, 51, 49, 52])
     const back = fakeDecoder()
     const cache2 = new FrameCache<FakeFrame>(100, back.decode, { maxBytes: 1e9, concurrency: 3, ahead: 4, behind: 2 })
     cache2.prefetch(50, -1)
-    expect(back.requested).toEqual([49, 51, 48])
+    await back.finish(50)
+    expect(back.requested).toEqual([50, 49, 51, 48])
+  })
+
+  it('forgets the window of a position the playhead already left', async () => {
+    const d = fakeDecoder()
+    const cache = new FrameCache<FakeFrame>(100, d.decode, { maxBytes: 1e9, concurrency: 2, ahead: 2, behind: 0 })
+    cache.prefetch(10, 1)
+    cache.prefetch(60, 1)
+    await d.finish(10)
+    expect(d.requested).toEqual([10, 60])
+    await d.finish(60)
+    expect(d.requested).toEqual([10, 60, 61, 62])
   })
 
   it('shares one decode between get and prefetch, and serves it synchronously once decoded', async () => {
     const d = fakeDecoder()
     const cache = new FrameCache<FakeFrame>(10, d.decode, { maxBytes: 1e9, concurrency: 2, ahead: 2, behind: 0 })
     cache.prefetch(0, 1)
+    await d.finish(0)
     const got = cache.get(1)
-    expect(d.requested).toEqual([1, 2])
+    expect(d.requested).toEqual([0, 1, 2])
     await d.finish(1)
     expect((await got).index).toBe(1)
     expect(cache.peek(1)?.index).toBe(1)

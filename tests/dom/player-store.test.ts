@@ -52,13 +52,14 @@ describe('player store', () => {
     expect(player.indexOfFrame(52)).toBe(5)
   })
 
-  it('prefetches around the playhead in the direction of travel', async () => {
+  it('decodes the frame at the playhead first, then prefetches in the direction of travel', async () => {
     const { player, decoded } = setup()
     player.step(3)
     player.step(-1)
-    await Promise.resolve()
-    expect(decoded.slice(0, 2)).toEqual([1, 2])
+    await new Promise((resolve) => setTimeout(resolve, 10))
     expect(player.direction).toBe(-1)
+    // 0 on open, 3 and 2 as the playhead reached them, then 2's window going backwards (3 and 0 are decoded).
+    expect(decoded).toEqual([0, 3, 2, 1])
   })
 
   it('steps through the speeds 0.05× … 1× and loops only proper ranges', () => {

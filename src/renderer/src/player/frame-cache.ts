@@ -33,8 +33,10 @@ export class FrameCache<F extends DecodedFrame> {
   private running = 0
   private bytes = 0
   private readonly controller = new AbortController()
-  /** Frames that must stay while in use (the playhead and the onset frame for comparison). */
+  /** Frames that must stay while in use (the onset frame for comparison). */
   private pinned = new Set<number>()
+  /** The playhead of the latest `prefetch` call; windows of older positions are dropped. */
+  private centre = -1
 
   constructor(
     private readonly frameCount: number,
@@ -68,8 +70,22 @@ export class FrameCache<F extends DecodedFrame> {
     return this.pending.get(index) ?? this.start(index)
   }
 
-  /** Queues the window around `index`, nearest first, dropping queued frames now out of it. */
+  /**
+   * Queues the window around `index`, nearest first, dropping queued frames now out of it. When
+   * `index` itself is not decoded yet, it is decoded first, alone, so that the frame the user is
+   * waiting for does not share the decoder with its neighbours.
+   */
   prefetch(index: number, direction: 1 | -1 = 1): void {
+    this.centre = index
+    if (index >= 0 && index < this.frameCount && !this.frames.has(index)) {
+      this.queue = []
+      ;(this.pending.get(index) ?? this.start(index))
+        .then(() => {
+          if (this.centre === index) this.prefetch(index, direction)
+        })
+        .catch(() => undefined)
+      return
+    }
     const order: number[] = []
     const { ahead, behind } = this.options
     for (let d = 1; d <= Math.max(ahead, behind); d++) {
