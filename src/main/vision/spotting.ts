@@ -300,6 +300,9 @@ export function spotApex(frames: readonly GrayImage[], options: SpotOptions = {}
   for (const f of frames) if (f.width !== width || f.height !== height) throw new RangeError('spotting: frame sizes differ')
   const reference = o.onset ?? 0
   if (!Number.isInteger(reference) || reference < 0 || reference >= n) throw new RangeError(`onset ${reference} outside 0…${n - 1}`)
+  if (o.offset !== undefined && (!Number.isInteger(o.offset) || o.offset <= reference || o.offset >= n)) {
+    throw new RangeError(`offset ${o.offset} must lie after the onset ${reference} and inside 0…${n - 1}`)
+  }
   const regions = regionIndices(o.regions, width, height)
   const refIdx = regions.findIndex((r) => r.reference)
 
@@ -344,9 +347,13 @@ export function spotApex(frames: readonly GrayImage[], options: SpotOptions = {}
   const noise = noiseSigma(raw)
   const floor = o.motionFloor ?? (o.signal === 'strain' ? 0.005 : 0.1)
   const peaks = findPeaks(curve, noise, floor)
-  // Peaks before a coded onset cannot be the apex.
-  const candidates = peaks.filter((p) => p.frame > reference || (o.onset === undefined && p.frame >= reference))
-  const top = candidates[0] ?? { frame: argmax(curve), value: Math.max(...curve), prominence: 0, confidence: 0 }
+  // Peaks before a coded onset or after a coded offset cannot be the apex.
+  const candidates = peaks.filter(
+    (p) => (p.frame > reference || (o.onset === undefined && p.frame >= reference)) && (o.offset === undefined || p.frame <= o.offset),
+  )
+  const last = o.offset ?? n - 1
+  const fallback = argmax(curve, reference, last)
+  const top = candidates[0] ?? { frame: fallback, value: curve[fallback]!, prominence: 0, confidence: 0 }
   const apex = top.frame
 
   const before = curve.slice(0, apex + 1)
@@ -390,8 +397,9 @@ export function spotApex(frames: readonly GrayImage[], options: SpotOptions = {}
   }
 }
 
-function argmax(values: readonly number[]): number {
-  let best = 0
-  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i
+/** Index of the largest value in [from, to]. */
+function argmax(values: readonly number[], from: number, to: number): number {
+  let best = from
+  for (let i = from + 1; i <= to; i++) if (values[i]! > values[best]!) best = i
   return best
 }
