@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { EventBus } from './ipc/event-bus'
 import { registerAllHandlers } from './ipc/handlers'
 import { HandlerRegistry } from './ipc/registry'
@@ -62,7 +63,11 @@ export function createStudio(options: StudioOptions): Studio {
   const mediaRoots = new MediaRoots()
   const media = new MediaRouter(mediaRoots)
   const vision = new VisionPool({ ...visionWorkerLocation(), ...(options.visionWorkers ? { size: options.visionWorkers } : {}) })
-  const frames = new MediaService(options.ffmpegPath ? { ffmpeg: async () => options.ffmpegPath! } : {})
+  const frames = new MediaService({
+    // Each video is fully decoded once to index it; the index is kept per machine.
+    indexCacheDir: join(options.userDataDir, 'video-index'),
+    ...(options.ffmpegPath ? { ffmpeg: async () => options.ffmpegPath! } : {}),
+  })
   const motion = new MotionService(frames, vision)
   registerFrameRoutes(media, frames)
   registerMotionRoutes(media, motion)

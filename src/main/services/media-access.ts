@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs'
 import { realpath, stat } from 'node:fs/promises'
 import { extname, isAbsolute, normalize, relative, resolve, sep } from 'node:path'
 import { Readable } from 'node:stream'
-import { StudioError } from '@shared/ipc'
+import { StudioError, type ErrorCode } from '@shared/ipc'
 
 /** Content types the media route may serve; anything else is refused. */
 export const MEDIA_CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -58,6 +58,17 @@ export class MediaRoots {
   }
 }
 
+/** HTTP status of each error code a media route may raise (the code itself travels in `x-studio-error`). */
+const MEDIA_ERROR_STATUS: Partial<Record<ErrorCode, number>> = {
+  'invalid-input': 400,
+  'forbidden-path': 403,
+  'not-found': 404,
+  'media/missing-frames': 404,
+  'media/unsupported': 415,
+  'media/corrupt': 422,
+  'media/ffmpeg-missing': 503,
+}
+
 export interface MediaRequest {
   /** Path part after the route prefix, still URL-encoded (e.g. `file/%2Fdata%2Fimg1.jpg`). */
   path: string
@@ -93,7 +104,7 @@ export class MediaRouter {
       return await route({ ...request, path: rest.join('/') })
     } catch (error) {
       if (error instanceof StudioError) {
-        const status = error.code === 'forbidden-path' ? 403 : error.code === 'not-found' ? 404 : error.code === 'invalid-input' ? 400 : 500
+        const status = MEDIA_ERROR_STATUS[error.code] ?? 500
         return textResponse(status, error.message, error.code)
       }
       return textResponse(500, (error as Error).message)

@@ -60,6 +60,19 @@ describe('media route path containment', () => {
     expect(response.headers.get('x-studio-error')).toBe('forbidden-path')
   })
 
+  it('maps media error codes to HTTP statuses and keeps the code in a header', async () => {
+    const { StudioError } = await import('@shared/ipc')
+    const cases = [['media/unsupported', 415], ['media/corrupt', 422], ['media/missing-frames', 404]] as const
+    for (const [code, status] of cases) {
+      router.register(`fail-${code.replace('/', '-')}`, async () => {
+        throw new StudioError(code, 'nope')
+      })
+      const response = await get(`fail-${code.replace('/', '-')}/x`)
+      expect(response.status).toBe(status)
+      expect(response.headers.get('x-studio-error')).toBe(code)
+    }
+  })
+
   it('answers 404 for missing files and unknown routes', async () => {
     expect((await get(fileRoute(join(root, 'missing.jpg')))).status).toBe(404)
     expect((await get('nope/x')).status).toBe(404)
