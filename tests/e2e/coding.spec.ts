@@ -69,6 +69,11 @@ async function expectCoding(page: Page, marks: { onset: number; apex: number; of
   await expect(page.getByTestId('emotion')).toHaveValue(emotion)
 }
 
+// The bridge is shared by every spec of the run: leave it with no project open, as found.
+test.afterEach(async ({ page }) => {
+  await invoke(page, 'command:project.close')
+})
+
 test('code a demo sample from the keyboard, undo/redo, reload, and compare two coders', async ({ page }) => {
   test.setTimeout(300_000)
   await page.goto(`/?token=${E2E_TOKEN}`)
