@@ -1,10 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, realpath, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { call } from '../../../src/main/ipc/registry'
 import { createStudio, type Studio } from '../../../src/main/studio'
-import { DEMO_CODER, DEMO_DATASET, demoPaths } from '../../../src/main/services/demo/first-minute'
+import { DEMO_CODER, DEMO_DATASET, datasetProjectFile, demoPaths } from '../../../src/main/services/demo/first-minute'
 
 describe('first-minute paths', () => {
   let studio: Studio
@@ -46,5 +46,25 @@ describe('first-minute paths', () => {
     const again = await call(studio.registry, 'command:project.create-demo', {})
     const second = await studio.jobs.wait(again.jobId)
     expect(second.result).toEqual({ projectPath: demoPaths(dir).projectFile, created: false })
+  })
+
+  it('opens a dataset folder as its own project in the user data folder, and reuses it', async () => {
+    const root = demoPaths(dir).datasetDir
+    const first = await studio.jobs.wait((await call(studio.registry, 'command:project.open-dataset', { root })).jobId)
+    expect(first.state, JSON.stringify(first.error)).toBe('completed')
+    const { projectPath, created } = first.result as { projectPath: string; created: boolean }
+    expect(created).toBe(true)
+    expect(projectPath).toBe(datasetProjectFile(dir, await realpath(root)))
+    const info = await call(studio.registry, 'query:project.current', {})
+    expect(info?.path).toBe(projectPath)
+    expect(info?.datasets[0]!.sampleCount).toBe(DEMO_DATASET.subjects * DEMO_DATASET.samplesPerSubject)
+
+    const reused = await studio.jobs.wait((await call(studio.registry, 'command:project.open-dataset', { root })).jobId)
+    expect(reused.result).toEqual({ projectPath, created: false })
+
+    const missing = await studio.jobs.wait((await call(studio.registry, 'command:project.open-dataset', { root: join(dir, 'nope') })).jobId)
+    expect(missing.state).toBe('failed')
+    expect(missing.error).toMatchObject({ code: 'not-found', message: expect.stringContaining('No such folder') })
+    expect((await call(studio.registry, 'query:project.current', {}))?.path).toBe(projectPath)
   })
 })
