@@ -12,10 +12,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { spotFrames, type SpotSignalName } from '../src/main/cli/commands/spot'
+import { spotFrames, type SpotSignalName } from '../src/main/services/motion/spotting'
 import { MediaService } from '../src/main/services/media'
 import { generateSyntheticDataset } from '../src/main/services/synth/generate'
 import type { GrayImage } from '../src/main/vision/image'
+import { VisionPool } from '../src/main/workers/vision-pool'
+import { visionWorkerLocation } from '../src/main/workers/vision-worker-location'
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`)
@@ -46,6 +48,7 @@ try {
     })
   }
   console.log(`${clips.length} generated clips, ${truth.width}x${truth.height} @ ${truth.fps} fps, head motion on, seed ${seed}`)
+  const pool = new VisionPool(visionWorkerLocation())
   for (const signal of signals) {
     let apexErr = 0
     let apexErrMs = 0
@@ -55,7 +58,7 @@ try {
     let within2 = 0
     const started = performance.now()
     for (const c of clips) {
-      const { result, face } = await spotFrames(c.frames, { signal, side: 128, face: true, temporalSigma: 1.5 })
+      const { result, face } = await spotFrames(c.frames, { signal, side: 128, face: true, temporalSigma: 1.5 }, pool)
       const e = Math.abs(result.apex - c.apex)
       apexErr += e
       apexErrMs += (e / c.fps) * 1000
@@ -74,6 +77,7 @@ try {
         `suggested onset MAE ${(onsetErr / n).toFixed(2)}, offset MAE ${(offsetErr / n).toFixed(2)} frames; mean confidence ${(conf / n).toFixed(2)}; ${ms.toFixed(0)} ms/clip`,
     )
   }
+  await pool.destroy()
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }

@@ -1,24 +1,13 @@
 /**
  * Shared plumbing of the `magnify` and `spot` commands: reading a clip through the media service,
- * converting frames to the vision types, numeric options, and face alignment on one frame.
+ * converting frames to the vision types, and numeric options.
  */
 import { resolve } from 'node:path'
 import type { ClipInfo } from '@shared/domain/dataset'
 import { StudioError } from '@shared/ipc'
 import { MediaService, type DecodedFrame } from '../../services/media'
 import type { RgbImage } from '../../vision/color'
-import {
-  alignmentTransform,
-  cropSide,
-  CROP_PRESETS,
-  transformLandmarks,
-  warpSimilarity,
-  warpSimilarityRgb,
-  type CropPreset,
-  type SimilarityTransform,
-} from '../../vision/face/align'
-import { loadFaceDetector, type DetectedFace } from '../../vision/face/detector'
-import type { Point } from '../../vision/face/landmarks'
+import { cropSide, CROP_PRESETS, type CropPreset } from '../../vision/face/align'
 import type { GrayImage } from '../../vision/image'
 import { UsageError, intOption, stringOption, type CliIo } from '../command'
 
@@ -74,31 +63,4 @@ export function cropOption(text: string): number {
   if (!Number.isInteger(n) || n < 16 || n > 1024)
     throw new UsageError(`--crop must be a preset (${Object.keys(CROP_PRESETS).join(', ')}) or a side 16–1024, got ${text}`)
   return n
-}
-
-export interface FaceAlignment {
-  face: DetectedFace
-  transform: SimilarityTransform
-  side: number
-  /** Landmarks in crop pixels. */
-  landmarks: Point[]
-}
-
-/** Detects the face on `reference` and returns the onset-frame alignment, or null when no face is found. */
-export async function alignOn(reference: GrayImage | RgbImage, side: number): Promise<FaceAlignment | null> {
-  const detector = await loadFaceDetector()
-  const face = await detector.detect(reference)
-  if (!face) return null
-  const transform = alignmentTransform(face.landmarks, { size: side })
-  return { face, transform, side, landmarks: transformLandmarks(face.landmarks, transform) }
-}
-
-/** Warps a gray frame with the alignment (same transform for every frame of the clip). */
-export function alignGray(frame: GrayImage, a: FaceAlignment): GrayImage {
-  return warpSimilarity(frame, a.transform, a.side)
-}
-
-/** Warps an RGB frame with the alignment. */
-export function alignRgb(frame: RgbImage, a: FaceAlignment): RgbImage {
-  return warpSimilarityRgb(frame, a.transform, a.side)
 }

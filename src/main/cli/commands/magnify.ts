@@ -9,7 +9,9 @@ import { EULERIAN_DEFAULTS, magnifyEulerianRgb, type TemporalFilter } from '../.
 import { magnifyRieszRgb } from '../../vision/magnify-riesz'
 import { IIR_DEFAULTS } from '../../vision/temporal'
 import { EXIT, UsageError, defineCommand, intOption, stringOption } from '../command'
-import { alignOn, alignRgb, cropOption, loadClip, numberOption, rgbOf } from './clip-vision'
+import { alignOn } from '../../services/motion/face-alignment'
+import { warpSimilarityRgb } from '../../vision/face/align'
+import { cropOption, loadClip, numberOption, rgbOf } from './clip-vision'
 
 export const magnifyCommand = defineCommand({
   name: 'magnify',
@@ -69,7 +71,7 @@ Example: me-studio magnify sub01/EP02_01f --fps 200 --alpha 15 --crop off-tanet 
     if (side !== undefined) {
       const alignment = await alignOn(frames[0]!, side)
       if (!alignment) throw new StudioError('invalid-input', `No face found on frame ${clip.start}; run without --crop`)
-      frames = frames.map((f) => alignRgb(f, alignment))
+      frames = frames.map((f) => warpSimilarityRgb(f, alignment.transform, alignment.side))
     }
     const started = performance.now()
     const magnified =

@@ -1,14 +1,12 @@
 import { StudioError } from '@shared/ipc'
-import { auRegions } from '../../vision/face/regions'
-import { farnebackFlow } from '../../vision/farneback'
-import type { FlowField, GrayImage } from '../../vision/image'
-import { SPOT_DEFAULTS, spotApex, type FlowFunction, type SpotOptions, type SpotResult } from '../../vision/spotting'
-import { opticalStrain } from '../../vision/strain'
-import { tvl1Flow } from '../../vision/tvl1'
+import { SPOT_SIGNALS, spotFrames, type SpotSignalName } from '../../services/motion/spotting'
+import { SPOT_DEFAULTS } from '../../vision/spotting'
+import { VisionPool } from '../../workers/vision-pool'
+import { visionWorkerLocation } from '../../workers/vision-worker-location'
 import { EXIT, UsageError, defineCommand, stringOption } from '../command'
-import { alignGray, alignOn, cropOption, grayOf, loadClip, numberOption } from './clip-vision'
+import { cropOption, grayOf, loadClip, numberOption } from './clip-vision'
 
-const SIGNALS = ['difference', 'translation', 'farneback', 'tvl1', 'strain'] as const
+const SIGNALS = SPOT_SIGNALS
 
 export const spotCommand = defineCommand({
   name: 'spot',
@@ -67,15 +65,21 @@ signals) and the face found.`,
     }
     const onset = toIndex('onset')
     const offset = toIndex('offset')
-    const { result: r, face } = await spotFrames(clip.frames.map(grayOf), {
-      onset,
-      offset,
-      signal: signalName as SpotSignalName,
-      side,
-      face: !values['no-face'],
-      temporalSigma: numberOption(values, 'sigma', SPOT_DEFAULTS.temporalSigma),
-    })
-    if (!values['no-face'] && !face.found) {
+    const pool = new VisionPool(visionWorkerLocation())
+    const { result: r, face: found } = await spotFrames(
+      clip.frames.map(grayOf),
+      {
+        onset,
+        offset,
+        signal: signalName as SpotSignalName,
+        side,
+        face: !values['no-face'],
+        temporalSigma: numberOption(values, 'sigma', SPOT_DEFAULTS.temporalSigma),
+      },
+      pool,
+    ).finally(() => pool.destroy())
+    const face = { found: found.found, ...(found.found ? { score: found.score, crop: found.crop } : {}) }
+    if (!values['no-face'] && !found.found) {
       io.stderr('me-studio spot: no face found on the reference frame; measured the whole frame without a head-motion reference\n')
     }
     const fps = clip.info.fps
@@ -104,49 +108,6 @@ signals) and the face found.`,
     return EXIT.ok
   },
 })
-
-export type SpotSignalName = (typeof SIGNALS)[number]
-
-export interface SpotFramesOptions {
-  onset?: number
-  offset?: number
-  signal: SpotSignalName
-  /** Side of the face crop the signal is measured on. */
-  side: number
-  /** Detect and align the face (else whole frame, no reference patch). */
-  face: boolean
-  temporalSigma: number
-}
-
-/**
- * The spotting pipeline of the command (also used by bench/spotting.bench.ts): face detection on
- * the reference frame, onset-frame alignment of the whole clip, AU regions with the nose
- * reference, then `spotApex` with the chosen signal. Indices are 0-based positions in `frames`.
- */
-export async function spotFrames(
-  frames: GrayImage[],
-  o: SpotFramesOptions,
-): Promise<{ result: SpotResult; face: { found: boolean; score?: number; crop?: number } }> {
-  const options: SpotOptions = { onset: o.onset, offset: o.offset, temporalSigma: o.temporalSigma }
-  let face: { found: boolean; score?: number; crop?: number } = { found: false }
-  if (o.face) {
-    const alignment = await alignOn(frames[o.onset ?? 0]!, o.side)
-    if (alignment) {
-      frames = frames.map((f) => alignGray(f, alignment))
-      options.regions = auRegions(alignment.landmarks)
-      face = { found: true, score: alignment.face.score, crop: o.side }
-    }
-  }
-  if (o.signal === 'difference' || o.signal === 'translation') {
-    options.signal = o.signal
-  } else {
-    const flow: FlowFunction = o.signal === 'farneback' ? (a, b): FlowField => farnebackFlow(a, b) : (a, b): FlowField => tvl1Flow(a, b)
-    options.flow = flow
-    options.signal = o.signal === 'strain' ? 'strain' : 'flow'
-    if (o.signal === 'strain') options.strain = (f) => opticalStrain(f)
-  }
-  return { result: spotApex(frames, options), face }
-}
 
 function round(v: number): number {
   return Math.round(v * 1e4) / 1e4
