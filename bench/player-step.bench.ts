@@ -37,6 +37,19 @@ function percentile(values: number[], p: number): number {
 
 const fmt = (ms: number) => `${ms.toFixed(2)} ms`
 
+// The functions passed to page.evaluate run in Chromium; the node tsconfig has no DOM library, so
+// the few page globals they touch are declared here, for this file only.
+interface PageElement {
+  getAttribute(name: string): string | null
+  value: string
+  dispatchEvent(event: unknown): boolean
+  form: { requestSubmit(): void } | null
+}
+declare const document: { querySelector(selector: string): PageElement | null }
+declare const window: { dispatchEvent(event: unknown): boolean }
+declare const KeyboardEvent: new (type: string, init: object) => unknown
+declare const MutationObserver: new (callback: () => void) => { observe(target: PageElement, options: object): void; disconnect(): void }
+
 /** In the page: runs `action`, resolves with ms until the canvas shows frame index `expected`. */
 function timeUntilDrawn(page: Page, action: 'step' | { jump: number }, expected: number): Promise<number> {
   return page.evaluate(
@@ -57,7 +70,7 @@ function timeUntilDrawn(page: Page, action: 'step' | { jump: number }, expected:
         if (action === 'step') {
           window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true, cancelable: true }))
         } else {
-          const field = document.querySelector<HTMLInputElement>('[data-testid=jump-frame]')!
+          const field = document.querySelector('[data-testid=jump-frame]')!
           field.value = String(action.jump)
           field.dispatchEvent(new Event('input'))
           field.form!.requestSubmit()
