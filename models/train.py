@@ -21,6 +21,11 @@ from . import export, svm
 from .metrics import confusion_matrix, uf1_uar
 from .registry import CLASSES, MODELS
 
+DISPLAY_MAP_TEXT = {
+    'off_tanet': 'max over heads and channels of self_attention times spatial_attention',
+    'cbamnet': 'spatial_attention averaged over its time slices', 'astnet': 'spatial_attention averaged over frames',
+    'ms3d_resnet': 'spatial_attention after block 1', 'ast_svmnet': 'FAM spatial_attention averaged over frames',
+    'ststnet': 'none'}
 DEFAULT_EPOCHS = {'off_tanet': 40, 'ststnet': 60, 'cbamnet': 25, 'astnet': 25, 'ms3d_resnet': 25, 'ast_svmnet': 30}
 
 
@@ -105,23 +110,13 @@ def predictions(spec, out, svm_weights):
     return out['logits'].argmax(axis=1)
 
 
-def spatial_map_2d(spec, attention):
-    """Collapse a model's spatial attention output to [N, h, w] (mean over frames/slices)."""
-    a = attention
-    if spec.key in ('cbamnet', 'ast_svmnet'):  # [N, 1, T, h, w]
-        return a[:, 0].mean(axis=1)
-    if spec.key == 'astnet':  # [N, T, h, w]
-        return a.mean(axis=1)
-    return a[:, 0]  # [N, 1, h, w]
-
-
-def attention_mass_in_region(spec, out, masks):
-    """Per sample: bilinearly upsample the 2-D spatial attention to the mask size, normalise to sum 1,
-    and sum it inside the region mask. Returns (masses, region area fractions)."""
-    maps = torch.from_numpy(spatial_map_2d(spec, out[spec.spatial_attention]))[:, None]
+def attention_mass_in_region(maps, masks):
+    """Per sample: bilinearly upsample the 2-D display map [h, w] to the mask size, normalise it to
+    sum 1 and sum it inside the region mask. Returns (masses, region area fractions)."""
     masses, areas = [], []
-    for i, mask in enumerate(masks):
-        up = F.interpolate(maps[i:i + 1], size=mask.shape, mode='bilinear', align_corners=False)[0, 0].numpy()
+    for attention, mask in zip(maps, masks):
+        up = F.interpolate(torch.from_numpy(attention)[None, None].float(), size=mask.shape, mode='bilinear',
+                           align_corners=False)[0, 0].numpy()
         up = np.clip(up, 0, None)
         masses.append(float((up * mask).sum() / up.sum()))
         areas.append(float(mask.mean()))
@@ -145,13 +140,12 @@ def cross_validate(spec, cfg, rows, protocol, epochs, batch_size, lr, seed, log=
         log(f'fold {k} [{name}] n={len(test)} UF1={uf1:.3f} UAR={uar:.3f} acc={fold_reports[-1]["accuracy"]:.3f}')
         all_true += y[test].tolist()
         all_pred += pred.tolist()
-        if spec.spatial_attention:
+        if spec.display_map:
             correct = [i for i, t in enumerate(test) if pred[i] == y[t] and rows[t]['mask'] is not None]
-            if correct:
-                sub = {spec.spatial_attention: out[spec.spatial_attention][correct]}
-                m, a = attention_mass_in_region(spec, sub, [rows[test[i]]['mask'] for i in correct])
-                masses += m
-                areas += a
+            maps = spec.display_map(out)
+            m, a = attention_mass_in_region([maps[i] for i in correct], [rows[test[i]]['mask'] for i in correct])
+            masses += m
+            areas += a
         fold_models.append((model, svm_weights))
     cm = confusion_matrix(all_true, all_pred, len(CLASSES))
     uf1, uar = uf1_uar(cm)
@@ -164,7 +158,7 @@ def cross_validate(spec, cfg, rows, protocol, epochs, batch_size, lr, seed, log=
     return report, fold_models, (x, y)
 
 
-def metrics_for_card(report, data_desc):
+def metrics_for_card(report, data_desc, display):
     p = report['pooled']
     how = (f"Pooled over all {len(report['folds'])} {report['protocol']} folds (one confusion matrix of every "
            f"held-out prediction, subjects grouped by (dataset, subject)) on {data_desc}; fixed epoch count, no "
@@ -177,9 +171,9 @@ def metrics_for_card(report, data_desc):
         region = ('the union of the moving regions\' +-2 sigma boxes from the synthetic ground truth, scaled to '
                   'the input size')
         metrics += [
-            {'name': 'spatial attention mass in moving region', 'value': round(a['meanMassInRegion'], 4),
-             'howComputed': f"Mean over the {a['samples']} correctly classified held-out samples of: the spatial "
-                            'attention (mean over frames where per-frame), bilinearly resized to the input size, '
+            {'name': 'attention mass in moving region', 'value': round(a['meanMassInRegion'], 4),
+             'howComputed': f"Mean over the {a['samples']} correctly classified held-out samples of: the 2-D "
+                            f'attention map the card displays ({display}), bilinearly resized to the input size, '
                             f'normalised to sum 1, summed inside {region}.'},
             {'name': 'share of samples with > 50% attention mass in region', 'value': round(a['fractionAbove50'], 4),
              'howComputed': 'Same samples and mass as above; fraction whose mass exceeds 0.5.'},
@@ -245,7 +239,7 @@ def main(argv=None):
                 f'model is trained on all {len(rows)} samples', 'epochs': epochs,
                 'details': f'Adam lr {a.lr}, weight decay 1e-4, cosine schedule, batch {a.batch_size}, seed {a.seed}, '
                            f'config {a.config}' + ('; SVM fitted on the trained features' if a.model == 'ast_svmnet' else '')}
-    metrics = metrics_for_card(report, a.data_description)
+    metrics = metrics_for_card(report, a.data_description, DISPLAY_MAP_TEXT[a.model])
     os.makedirs(a.out, exist_ok=True)
     if not a.no_fold_models:
         for k, (model, w) in enumerate(fold_models):

@@ -24,8 +24,9 @@ def test_tiny_forward_returns_logits_and_declared_attention(key):
     for name in [*spec.attention, *spec.other_outputs]:
         if name != 'label':  # AST+SVMNet's label comes from the SVM node, not the network
             assert name in out and out[name].shape[0] == 2, name
-    if spec.spatial_attention:
-        assert spec.spatial_attention in spec.attention
+    if spec.display_map:
+        maps = spec.display_map({k: v.numpy() for k, v in out.items()})
+        assert maps.ndim == 3 and maps.shape[0] == 2
 
 
 @pytest.mark.parametrize('key', ['off_tanet', 'ststnet', 'cbamnet', 'ast_svmnet'])
