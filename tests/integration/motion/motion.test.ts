@@ -77,6 +77,30 @@ describe('motion views through the contract', () => {
     expect((await route(`magnified/${magnifyId}/8.png`)).status).toBe(404)
   })
 
+  it('spots the apex of a generated clip as a job, within 3 frames of the truth', async () => {
+    const clipPath = join(root, sample.path)
+    const { jobId, spotId } = await call(studio.registry, 'command:motion.spot', { clipPath, start: 0, count: sample.frameCount })
+    expect((await waitForJob(jobId)).state).toBe('completed')
+    const spot = await call(studio.registry, 'query:motion.spot', { spotId })
+    expect(spot.faceFound).toBe(true)
+    expect(spot.curve).toHaveLength(sample.frameCount)
+    expect(Math.abs(spot.apex - sample.apexIndex)).toBeLessThanOrEqual(3)
+    expect(spot.onsetSuggested).toBe(true)
+    expect(spot.onset).toBeLessThan(spot.apex)
+  })
+
+  it('finds 68 landmarks and AU regions on a frame and serves the aligned crop', async () => {
+    const clipPath = join(root, sample.path)
+    const face = await call(studio.registry, 'query:motion.face', { clipPath, index: sample.onsetIndex, side: 112 })
+    expect(face.found).toBe(true)
+    expect(face.landmarks).toHaveLength(68)
+    expect(face.regions.map((r) => r.id)).toContain('nose-reference')
+    const crop = await route(`aligned/${face.faceId}.png`)
+    expect(crop.status).toBe(200)
+    const meta = await sharp(Buffer.from(await crop.arrayBuffer())).metadata()
+    expect([meta.width, meta.height]).toEqual([112, 112])
+  })
+
   it('rejects a magnification band above Nyquist with a clear message', async () => {
     const clipPath = join(root, sample.path)
     const { jobId } = await call(studio.registry, 'command:motion.magnify', { clipPath, start: 0, count: 4, filter: { kind: 'ideal', lowHz: 1, highHz: 500 } })

@@ -29,4 +29,17 @@ export function registerMotionHandlers(registry: HandlerRegistry, studio: Studio
       return { jobId, magnifyId }
     })
     .handle('query:motion.magnified', async ({ magnifyId }) => (await studio.motion.magnifiedById(magnifyId)).summary)
+    .handle('command:motion.spot', async (input) => {
+      const request = { ...input, clipPath: await studio.mediaRoots.resolve(input.clipPath) }
+      const spotId = MotionService.spotId(request)
+      const { jobId } = studio.jobs.start('motion.spot', async (ctx) => {
+        ctx.progress(0, 1)
+        const summary = await studio.motion.spot(request, { signal: ctx.signal })
+        ctx.progress(1, 1)
+        return summary
+      })
+      return { jobId, spotId }
+    })
+    .handle('query:motion.spot', ({ spotId }) => studio.motion.spotById(spotId))
+    .handle('query:motion.face', async ({ clipPath, index, side }) => (await studio.motion.face(await studio.mediaRoots.resolve(clipPath), index, side)).summary)
 }

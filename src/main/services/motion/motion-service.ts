@@ -3,7 +3,10 @@ import sharp from 'sharp'
 import { applyColormap, finiteRange, type ColormapName } from '@shared/colormaps'
 import type { ClipInfo } from '@shared/domain/dataset'
 import { StudioError } from '@shared/ipc'
-import type { FlowMethod, FlowSummary, MagnifyMethod, MagnifySummary } from '@shared/ipc/channels/motion'
+import type { FaceSummary, FlowMethod, FlowSummary, MagnifyMethod, MagnifySummary, SpotSummary } from '@shared/ipc/channels/motion'
+import { alignmentTransform, warpSimilarityRgb } from '../../vision/face/align'
+import { loadFaceDetector } from '../../vision/face/detector'
+import { auRegions } from '../../vision/face/regions'
 import { flowColorLegend, flowMagnitudeStats, flowToColor } from '../../vision/flow-color'
 import type { RgbImage } from '../../vision/color'
 import { grayFromPixels, resizeBilinear, type FlowField, type GrayImage } from '../../vision/image'
@@ -11,6 +14,7 @@ import type { OpticalStrainOptions } from '../../vision/strain'
 import type { TemporalFilter } from '../../vision/magnify-eulerian'
 import type { VisionPool } from '../../workers/vision-pool'
 import type { DecodedFrame, FrameMode } from '../media/frame'
+import { spotFrames, type SpotSignalName } from './spotting'
 
 /** What the motion service needs from the media layer (MediaService satisfies it). */
 export interface FrameSource {
@@ -47,10 +51,29 @@ export interface MagnifyRequest {
   filter: { kind: 'iir'; r1: number; r2: number } | { kind: 'ideal'; lowHz: number; highHz: number }
 }
 
+export interface SpotRequest {
+  clipPath: string
+  start: number
+  count: number
+  /** Coded onset/offset as clip indices (the reference of the signal); suggested when absent. */
+  onset: number | null
+  offset: number | null
+  signal: SpotSignalName
+}
+
+interface FaceEntry {
+  summary: FaceSummary
+  /** The aligned crop of the frame, RGB bytes (side × side). */
+  crop: Uint8Array
+}
+
 interface MagnifyEntry {
   summary: MagnifySummary
   frames: Uint8Array[]
 }
+
+/** Side of the aligned face crop the spotting signal is measured on (as `me-studio spot`). */
+const SPOT_CROP = 128
 
 /** Longest clip section magnified at once: the pyramid of every frame is held in memory. */
 export const MAX_MAGNIFY_FRAMES = 400
@@ -63,15 +86,25 @@ export const MAX_MAGNIFY_FRAMES = 400
 export class MotionService {
   private readonly flows = new Map<string, Promise<FlowEntry>>()
   private readonly magnified = new Map<string, Promise<MagnifyEntry>>()
+  private readonly spots = new Map<string, Promise<SpotSummary>>()
+  private readonly faces = new Map<string, Promise<FaceEntry>>()
 
   constructor(
     private readonly frames: FrameSource,
     private readonly pool: VisionPool,
-    private readonly limits = { flows: 24, magnified: 4 },
+    private readonly limits = { flows: 24, magnified: 4, spots: 32, faces: 32 },
   ) {}
 
   static flowId(request: FlowRequest): string {
     return digest(['flow', request.clipPath, request.from, request.to, request.method, request.strainVariant, request.maxSide])
+  }
+
+  static spotId(request: SpotRequest): string {
+    return digest(['spot', request.clipPath, request.start, request.count, request.onset, request.offset, request.signal])
+  }
+
+  static faceId(clipPath: string, index: number, side: number): string {
+    return digest(['face', clipPath, index, side])
   }
 
   static magnifyId(request: MagnifyRequest): string {
@@ -89,6 +122,32 @@ export class MotionService {
     const entry = this.flows.get(id)
     if (!entry) throw new StudioError('not-found', `No computed flow ${id}`)
     return entry
+  }
+
+  /** The motion curve of a clip section, its suggested apex (and onset/offset when not coded), with confidence. */
+  spot(request: SpotRequest, options: { signal?: AbortSignal } = {}): Promise<SpotSummary> {
+    const id = MotionService.spotId(request)
+    return remember(this.spots, id, this.limits.spots, () => this.computeSpot(id, request, options))
+  }
+
+  async spotById(id: string): Promise<SpotSummary> {
+    const entry = this.spots.get(id)
+    if (!entry) throw new StudioError('not-found', `No spotting result ${id}`)
+    return entry
+  }
+
+  /** Face box, 68 landmarks and AU regions on one frame (source pixels), and the aligned crop that frame gives. */
+  face(clipPath: string, index: number, side: number): Promise<FaceEntry> {
+    const id = MotionService.faceId(clipPath, index, side)
+    return remember(this.faces, id, this.limits.faces, () => this.computeFace(id, clipPath, index, side))
+  }
+
+  async alignedCropPng(id: string): Promise<Buffer> {
+    const entry = this.faces.get(id)
+    if (!entry) throw new StudioError('not-found', `No face result ${id}`)
+    const { crop, summary } = await entry
+    if (!summary.found) throw new StudioError('not-found', 'No face was found on that frame')
+    return sharp(crop, { raw: { width: summary.side, height: summary.side, channels: 3 } }).png({ compressionLevel: 2 }).toBuffer()
   }
 
   magnify(request: MagnifyRequest, options: { signal?: AbortSignal } = {}): Promise<MagnifyEntry> {
@@ -167,6 +226,60 @@ export class MotionService {
       computeMs: Math.round(performance.now() - started),
     }
     return { summary, flow, strain }
+  }
+
+  private async computeSpot(id: string, request: SpotRequest, options: { signal?: AbortSignal }): Promise<SpotSummary> {
+    const clip = await this.frames.open(request.clipPath)
+    const { start, count } = request
+    if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 3 || start + count > clip.frameCount) {
+      throw new StudioError('invalid-input', `Frames ${start}..${start + count - 1} are not a section of the clip (0..${clip.frameCount - 1}, at least 3 frames)`)
+    }
+    const relative = (index: number | null): number | undefined => {
+      if (index === null) return undefined
+      if (index < start || index >= start + count) throw new StudioError('invalid-input', `Frame ${index} is outside the section ${start}..${start + count - 1}`)
+      return index - start
+    }
+    const frames: GrayImage[] = []
+    for (let i = 0; i < count; i++) {
+      options.signal?.throwIfAborted()
+      const f = await this.frames.readFrame(request.clipPath, start + i, 'gray')
+      frames.push(grayFromPixels(f.data, f.width, f.height, 1))
+    }
+    const { result, face } = await spotFrames(
+      frames,
+      { onset: relative(request.onset), offset: relative(request.offset), signal: request.signal, side: SPOT_CROP, face: true, temporalSigma: 1.5, abort: options.signal },
+      this.pool,
+    )
+    return {
+      spotId: id,
+      clipPath: request.clipPath,
+      start,
+      count,
+      signal: request.signal,
+      onset: start + result.onset,
+      apex: start + result.apex,
+      offset: start + result.offset,
+      onsetSuggested: result.onsetSuggested,
+      offsetSuggested: result.offsetSuggested,
+      confidence: result.confidence,
+      curve: result.curve,
+      peaks: result.peaks.map((p) => ({ index: start + p.frame, value: p.value, prominence: p.prominence, confidence: p.confidence })),
+      faceFound: face.found,
+    }
+  }
+
+  private async computeFace(id: string, clipPath: string, index: number, side: number): Promise<FaceEntry> {
+    const frame = await this.frames.readFrame(clipPath, index, 'rgb')
+    const rgb: RgbImage = { width: frame.width, height: frame.height, data: Float32Array.from(frame.data) }
+    const detected = await (await loadFaceDetector()).detect(rgb)
+    if (!detected) return { summary: { faceId: id, found: false, index, side, score: 0, box: null, landmarks: [], regions: [] }, crop: new Uint8Array(0) }
+    const transform = alignmentTransform(detected.landmarks, { size: side })
+    const aligned = warpSimilarityRgb(rgb, transform, side)
+    const regions = auRegions(detected.landmarks).map((r) => ({ id: r.id, region: r.region, side: r.side, reference: r.reference, polygon: r.polygon.map((p) => ({ x: p.x, y: p.y })) }))
+    return {
+      summary: { faceId: id, found: true, index, side, score: detected.score, box: detected.box, landmarks: detected.landmarks.map((p) => ({ x: p.x, y: p.y })), regions },
+      crop: Uint8Array.from(aligned.data, (v) => (v < 0 ? 0 : v > 255 ? 255 : Math.round(v))),
+    }
   }
 
   private async computeMagnified(id: string, request: MagnifyRequest, options: { signal?: AbortSignal }): Promise<MagnifyEntry> {

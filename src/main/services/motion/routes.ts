@@ -10,6 +10,7 @@ const FLOW_VIEWS = ['color', 'magnitude', 'strain', 'legend'] as const
  * - `flow/<flowId>/{color,magnitude,strain,legend}.png?colormap=inferno` — Middlebury colour, heatmaps, wheel legend
  * - `flow/<flowId>/field.f32` — float32 LE, u/v interleaved, row-major (`x-flow-width`, `x-flow-height`)
  * - `magnified/<magnifyId>/<offset>.png` — one magnified frame of the section
+ * - `aligned/<faceId>.png` — the onset-style aligned face crop of a frame (after `query:motion.face`)
  * Ids only name results already computed for clips inside the opened roots, so no path is taken from the URL.
  */
 export function registerMotionRoutes(router: MediaRouter, motion: MotionService): void {
@@ -24,6 +25,11 @@ export function registerMotionRoutes(router: MediaRouter, motion: MotionService)
     const colormap = request.searchParams.get('colormap') ?? 'inferno'
     if (!(COLORMAP_NAMES as readonly string[]).includes(colormap)) throw new StudioError('invalid-input', `Unknown colormap: ${colormap}`)
     return binary(await motion.flowPng(flowId, view as (typeof FLOW_VIEWS)[number], colormap as ColormapName), 'image/png')
+  })
+  router.register('aligned', async (request) => {
+    const match = /^([0-9a-f]+)\.png$/.exec(request.path)
+    if (!match) throw new StudioError('not-found', `Unknown aligned crop: ${request.path}`)
+    return binary(await motion.alignedCropPng(match[1]!), 'image/png')
   })
   router.register('magnified', async (request) => {
     const [magnifyId = '', file = ''] = request.path.split('/')
