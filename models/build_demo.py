@@ -12,6 +12,7 @@ import argparse
 import os
 import subprocess
 import sys
+import time
 
 from .registry import MODELS
 
@@ -50,11 +51,13 @@ def main():
             key, cmd = pending.pop(0)
             log = open(os.path.join(a.logs, f'train-{key}-demo.log'), 'w')
             running.append((key, subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT), log))
-        key, proc, log = running[0]
-        proc.wait()
-        log.close()
-        running.pop(0)
-        print(f'{key}: exit {proc.returncode} (log {log.name})', flush=True)
+        finished = [job for job in running if job[1].poll() is not None]
+        if not finished:
+            time.sleep(2)
+        for key, proc, log in finished:
+            log.close()
+            running.remove((key, proc, log))
+            print(f'{key}: exit {proc.returncode} (log {log.name})', flush=True)
 
 
 if __name__ == '__main__':

@@ -55,6 +55,7 @@ class ModelSpec:
     deviations: list = field(default_factory=list)
     # outputs -> [N, h, w]: the 2-D map the studio overlays (per the card's display rule), for the attention check
     display_map: object = None
+    display_map_text: str = 'none'
 
     def input_shape(self, cfg):
         if self.layout == 'NCHW':
@@ -94,6 +95,7 @@ OFF_TANET = ModelSpec(
                                     'resized to 112x112.', multiply_by='spatial_attention')),
     },
     display_map=lambda o: o['self_attention'].max(axis=(1, 2)) * o['spatial_attention'][:, 0],
+    display_map_text='max over heads and channels of self_attention, times spatial_attention',
     deviations=[
         'Layer details the paper leaves to its code were chosen to reproduce exactly 59,403 parameters: ordinary '
         'convs with bias + BatchNorm; residual shortcuts 1x1 conv with bias, no BatchNorm; attention block = '
@@ -150,6 +152,7 @@ CBAMNET = ModelSpec(
                               _display('map-per-frame', 'One sigmoid map per time slice; summary = mean over slices.')),
     },
     display_map=lambda o: o['spatial_attention'][:, 0].mean(axis=1),
+    display_map_text='spatial_attention averaged over its time slices',
     deviations=['Pooling schedule chosen (paper: each conv has 3-D pooling): spatial /2 after conv1-4, temporal /2 '
                 'after conv2, conv4, conv6.',
                 'Classifier: flatten -> FC 128 -> ReLU -> dropout 0.5 -> FC classes.',
@@ -179,6 +182,7 @@ ASTNET = ModelSpec(
                               _display('map-per-frame', 'One sigmoid map per frame; summary = mean over frames.')),
     },
     display_map=lambda o: o['spatial_attention'].mean(axis=1),
+    display_map_text='spatial_attention averaged over frames',
     deviations=['Flow from the first normalised frame to each frame (reference onset) instead of between '
                 'neighbouring frames; frames sampled over onset..offset by linear interpolation, not apex-centred.',
                 "No learning-based magnification (the paper's x3 magnifier is not reproduced).",
@@ -214,6 +218,7 @@ MS3D_RESNET = ModelSpec(
     other_outputs={'head_logits': 'logits of the four heads (block5, AFF5-4, AFF4-3, AFF3-2); `logits` is the '
                                   'head whose softmax maximum is highest (the discriminator)'},
     display_map=lambda o: o['spatial_attention'][:, 0],
+    display_map_text='spatial_attention after block 1',
     deviations=['Spatio-temporal attention: temporal = sigmoid(conv1d k3 over [mean; max] pooled over C,H,W); '
                 'spatial = sigmoid(conv2d k7 over [mean; max] pooled over C,T).',
                 'RC modules: branches end at the block width and are added to the block output with learned scalar '
@@ -247,6 +252,7 @@ AST_SVMNET = ModelSpec(
     other_outputs={'features': 'spatio-temporal features the SVM classifies',
                    'label': 'SVM predicted class index (int64)'},
     display_map=lambda o: o['spatial_attention'][:, 0].mean(axis=1),
+    display_map_text='FAM spatial_attention averaged over frames',
     deviations=['SVM: linear one-vs-rest (squared hinge, L2, trained in numpy on standardised features and folded '
                 'into the ONNX-ML SVMClassifier coefficients) instead of the paper\'s RBF one-vs-rest.',
                 'LK flow from the first normalised frame to each frame (not between neighbours); flow and ISDF are '

@@ -21,11 +21,6 @@ from . import export, svm
 from .metrics import confusion_matrix, uf1_uar
 from .registry import CLASSES, MODELS
 
-DISPLAY_MAP_TEXT = {
-    'off_tanet': 'max over heads and channels of self_attention times spatial_attention',
-    'cbamnet': 'spatial_attention averaged over its time slices', 'astnet': 'spatial_attention averaged over frames',
-    'ms3d_resnet': 'spatial_attention after block 1', 'ast_svmnet': 'FAM spatial_attention averaged over frames',
-    'ststnet': 'none'}
 DEFAULT_EPOCHS = {'off_tanet': 40, 'ststnet': 60, 'cbamnet': 25, 'astnet': 25, 'ms3d_resnet': 25, 'ast_svmnet': 30}
 
 
@@ -239,7 +234,7 @@ def main(argv=None):
                 f'model is trained on all {len(rows)} samples', 'epochs': epochs,
                 'details': f'Adam lr {a.lr}, weight decay 1e-4, cosine schedule, batch {a.batch_size}, seed {a.seed}, '
                            f'config {a.config}' + ('; SVM fitted on the trained features' if a.model == 'ast_svmnet' else '')}
-    metrics = metrics_for_card(report, a.data_description, DISPLAY_MAP_TEXT[a.model])
+    metrics = metrics_for_card(report, a.data_description, spec.display_map_text)
     os.makedirs(a.out, exist_ok=True)
     if not a.no_fold_models:
         for k, (model, w) in enumerate(fold_models):
