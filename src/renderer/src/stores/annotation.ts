@@ -170,11 +170,6 @@ export const useAnnotationStore = defineStore('annotation', () => {
     return enqueue((s) => transport.invoke('command:annotation.redo', s))
   }
 
-  /** Resolves when every edit so far has been committed (or failed). */
-  function flushed(): Promise<void> {
-    return queue
-  }
-
   return {
     scope,
     annotation,
@@ -195,7 +190,6 @@ export const useAnnotationStore = defineStore('annotation', () => {
     accept,
     undo,
     redo,
-    flushed,
   }
 })
 

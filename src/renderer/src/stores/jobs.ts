@@ -76,9 +76,5 @@ export const useJobsStore = defineStore('jobs', () => {
     await transport.invoke('command:job.cancel', { jobId })
   }
 
-  function dismiss(jobId: string): void {
-    jobs.value = jobs.value.filter((j) => j.jobId !== jobId)
-  }
-
-  return { jobs, run, cancel, dismiss }
+  return { jobs, run, cancel }
 })

@@ -240,7 +240,6 @@ export const useProjectStore = defineStore('project', () => {
     openDataset,
     openDemo,
     refreshProject,
-    adoptProject,
     refreshAnnotators,
     addAnnotator,
     switchAnnotator,
