@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { ColormapName } from '@shared/colormaps'
-import type { FlowMethod, FlowSummary, MagnifyMethod, MagnifySummary } from '@shared/ipc'
+import type { FaceSummary, FlowMethod, FlowSummary, MagnifyMethod, MagnifySummary, SpotSummary } from '@shared/ipc'
 import { useTransport } from '../transport'
 import { useJobsStore } from './jobs'
 
@@ -43,7 +43,9 @@ export const useMotionStore = defineStore('motion', () => {
   const flow = shallowRef<FlowSummary | null>(null)
   const field = shallowRef<FlowFieldData | null>(null)
   const magnified = shallowRef<MagnifySummary | null>(null)
-  const busy = ref<'flow' | 'magnify' | null>(null)
+  const spot = shallowRef<SpotSummary | null>(null)
+  const face = shallowRef<FaceSummary | null>(null)
+  const busy = ref<'flow' | 'magnify' | 'spot' | 'face' | null>(null)
   const error = ref<string | null>(null)
   const activeJob = ref<string | null>(null)
 
@@ -75,6 +77,27 @@ export const useMotionStore = defineStore('motion', () => {
     })
   }
 
+  /** Motion curve of the whole clip relative to the coded onset (or the first frame), with the suggested apex. */
+  async function computeSpot(clipPath: string, frameCount: number, onset: number | null, offset: number | null): Promise<void> {
+    await guarded('spot', async () => {
+      let spotId = ''
+      await jobs.run('Spotting the apex', 'motion.spot', async () => {
+        const started = await transport.invoke('command:motion.spot', { clipPath, start: 0, count: frameCount, onset, offset })
+        spotId = started.spotId
+        activeJob.value = started.jobId
+        return started
+      })
+      spot.value = await transport.invoke('query:motion.spot', { spotId })
+    })
+  }
+
+  /** Landmarks, AU regions and the aligned crop of one frame. */
+  async function detectFace(clipPath: string, index: number, side: number): Promise<void> {
+    await guarded('face', async () => {
+      face.value = await transport.invoke('query:motion.face', { clipPath, index, side })
+    })
+  }
+
   async function cancel(): Promise<void> {
     if (activeJob.value) await jobs.cancel(activeJob.value)
   }
@@ -83,10 +106,12 @@ export const useMotionStore = defineStore('motion', () => {
     flow.value = null
     field.value = null
     magnified.value = null
+    spot.value = null
+    face.value = null
     error.value = null
   }
 
-  async function guarded(kind: 'flow' | 'magnify', work: () => Promise<void>): Promise<void> {
+  async function guarded(kind: 'flow' | 'magnify' | 'spot' | 'face', work: () => Promise<void>): Promise<void> {
     busy.value = kind
     error.value = null
     try {
@@ -127,5 +152,28 @@ export const useMotionStore = defineStore('motion', () => {
     return transport.mediaUrl(`frame/${encodeURIComponent(clipPath)}/${index}.png?mode=rgb`)
   }
 
-  return { frameUrl, flowSettings, magnifySettings, colormap, flow, field, magnified, busy, error, computeFlow, magnify, cancel, reset, flowUrls, magnifiedFrameUrl }
+  const alignedUrl = computed(() => (face.value?.found ? transport.mediaUrl(`aligned/${face.value.faceId}.png`) : null))
+
+  return {
+    frameUrl,
+    flowSettings,
+    magnifySettings,
+    colormap,
+    flow,
+    field,
+    magnified,
+    spot,
+    face,
+    busy,
+    error,
+    computeFlow,
+    magnify,
+    computeSpot,
+    detectFace,
+    cancel,
+    reset,
+    flowUrls,
+    magnifiedFrameUrl,
+    alignedUrl,
+  }
 })
