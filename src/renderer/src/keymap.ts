@@ -44,6 +44,7 @@ export const KEYMAP = [
   { action: 'coding.nudge-back', keys: ['['], label: 'Move the selected mark 1 frame earlier', group: 'Coding' },
   { action: 'coding.nudge-forward', keys: [']'], label: 'Move the selected mark 1 frame later', group: 'Coding' },
   { action: 'coding.clear-mark', keys: ['Delete', 'Backspace'], label: 'Clear the selected mark', group: 'Coding' },
+  { action: 'coding.accept-suggested-apex', keys: ['Shift+A'], label: 'Code the apex suggested by the motion curve', group: 'Coding' },
   { action: 'coding.focus-aus', keys: ['U'], label: 'Type AU codes (e.g. 1+2+R12)', group: 'Coding' },
   { action: 'coding.focus-emotion', keys: ['E'], label: 'Choose the emotion', group: 'Coding' },
   { action: 'coding.undo', keys: ['Mod+Z'], label: 'Undo', group: 'Coding' },
