@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { usePlayerStore, type PlayerClip } from '../../src/renderer/src/stores/player'
 import { fakeTransport, installFake } from './helpers/fake-transport'
 
@@ -75,4 +75,58 @@ describe('player store', () => {
     player.setLoop({ from: 3, to: 3 })
     expect(player.loopRange).toBeNull()
   })
+
+  describe('playback', () => {
+    afterEach(() => vi.unstubAllGlobals())
+
+    /** Drives requestAnimationFrame by hand: `frame(ms)` runs the pending callback at that time. */
+    function manualClock() {
+      let pending: FrameRequestCallback | null = null
+      let now = 1000
+      vi.stubGlobal('performance', { now: () => now })
+      vi.stubGlobal('requestAnimationFrame', (cb: FrameRequestCallback) => ((pending = cb), 1))
+      vi.stubGlobal('cancelAnimationFrame', () => (pending = null))
+      return {
+        frame(ms: number) {
+          now = ms
+          const cb = pending
+          pending = null
+          cb?.(ms)
+        },
+      }
+    }
+
+    it('advances by elapsed time × fps × speed, one integer frame at a time, and stops at the end', () => {
+      const clock = manualClock()
+      const { player } = setup()
+      player.setSpeed(0.05) // 200 fps × 0.05 = 10 frames/s: one frame per 100 ms
+      player.play()
+      clock.frame(1099)
+      expect(player.index).toBe(0)
+      clock.frame(1100)
+      expect(player.index).toBe(1)
+      clock.frame(1350)
+      expect(player.index).toBe(3)
+      clock.frame(2000)
+      expect(player.index).toBe(5)
+      expect(player.playing).toBe(false)
+    })
+
+    it('wraps inside the loop range', () => {
+      const clock = manualClock()
+      const { player } = setup()
+      player.setSpeed(0.05)
+      player.setLoop({ from: 1, to: 3 })
+      player.play()
+      expect(player.index).toBe(1)
+      clock.frame(1200)
+      expect(player.index).toBe(3)
+      clock.frame(1300)
+      expect(player.index).toBe(1)
+      player.pause()
+      clock.frame(1400)
+      expect(player.index).toBe(1)
+    })
+  })
 })
+
