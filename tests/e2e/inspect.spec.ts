@@ -95,8 +95,10 @@ test('inspect: a demo model on a generated sample, probabilities and its real at
   expect(shownMin!).toBeGreaterThanOrEqual(raw.min - 1e-6)
   expect(shownMax!).toBeLessThanOrEqual(raw.max + 1e-6)
   expect(shownMax! - shownMin!).toBeGreaterThan(0.5 * (raw.max - raw.min))
-  const drawn = await heat.evaluate((canvas: HTMLCanvasElement) => {
-    const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data
+  const drawn = await heat.evaluate((node) => {
+    // The spec compiles without DOM types: the canvas API used here, spelled out.
+    const canvas = node as unknown as { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } }
+    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data
     const colours = new Set<number>()
     for (let i = 0; i < pixels.length; i += 4) colours.add((pixels[i]! << 16) | (pixels[i + 1]! << 8) | pixels[i + 2]!)
     return { width: canvas.width, height: canvas.height, colours: colours.size }

@@ -17,6 +17,7 @@ import { spotApex, type SpotOptions, type SpotResult } from '../vision/spotting'
 import { opticalStrain, type OpticalStrainOptions } from '../vision/strain'
 import { isdf, normalizeLength, type TemporalMethod } from '../vision/temporal'
 import { tvl1Flow, type Tvl1Options } from '../vision/tvl1'
+import { assembleTensor, prepareClip, type AssembleParams, type PrepareParams, type PreparedClip } from '../services/inference/recipe-stages'
 
 export interface VisionTaskContext {
   /** Reports progress to the caller (forwarded as a message; cheap, but call it per step, not per pixel). */
@@ -51,6 +52,9 @@ export const visionTasks = {
   },
   isdf: (p: { frames: GrayImage[]; onset: number }): GrayImage[] => isdf(p.frames, p.onset),
   normalizeLength: (p: { frames: GrayImage[]; n: number; method: TemporalMethod }): GrayImage[] => normalizeLength(p.frames, p.n, p.method),
+  /** A model card's recipe stages around the flow (inference input building). */
+  'recipe-prepare': (p: PrepareParams): PreparedClip => prepareClip(p),
+  'recipe-assemble': (p: AssembleParams): Float32Array => assembleTensor(p),
 } satisfies Record<string, (params: never, ctx: VisionTaskContext) => unknown>
 
 export type VisionTaskName = keyof typeof visionTasks

@@ -1,14 +1,15 @@
 /**
  * The inference service as the studio wires it: registry (bundled + user models), sessions on
- * the best execution provider, input building on the vision worker pool, predictions.
+ * the best execution provider hosted in a worker thread, input building on the vision worker
+ * pool, predictions.
  */
 import { join } from 'node:path'
 import type { VisionPool } from '../../workers/vision-pool'
-import { spotSampleApex } from './apex-spotting'
+import { apexSpotter, poolSpot } from './apex-spotting'
 import { InputBuilder } from './inputs'
 import { InferenceService } from './predict'
 import { ModelRegistry } from './registry'
-import { ortSessionFactory, type SessionFactory } from './session'
+import { SessionWorkerHost, sessionWorkerLocation } from './session-host'
 import { SessionCache } from './sessions'
 import { poolVisionCompute } from './vision-compute'
 
@@ -18,15 +19,16 @@ export interface CreateInferenceOptions {
   vision: VisionPool
   /** Shown to the user (provider fallbacks). */
   notify: (message: string) => void
-  factory?: SessionFactory
 }
 
 export function createInferenceService(options: CreateInferenceOptions): InferenceService {
-  const factory = options.factory ?? ortSessionFactory
+  // onnxruntime-node runs models synchronously on the calling thread: sessions live in a worker.
+  const host = new SessionWorkerHost(sessionWorkerLocation())
+  const factory = host.factory
   const sessions = new SessionCache(factory, options.notify)
   const registry = new ModelRegistry({ bundledDir: join(options.resourcesDir, 'models'), userDir: join(options.userDataDir, 'models'), factory })
-  const inputs = new InputBuilder({ compute: poolVisionCompute(options.vision), diskCacheDir: join(options.userDataDir, 'cache', 'inference-flow'), spotApex: spotSampleApex })
-  return new InferenceService({ registry, sessions, inputs })
+  const inputs = new InputBuilder({ compute: poolVisionCompute(options.vision), diskCacheDir: join(options.userDataDir, 'cache', 'inference-flow'), spotApex: apexSpotter(poolSpot(options.vision)) })
+  return new InferenceService({ registry, sessions, inputs, onDispose: () => host.dispose() })
 }
 
 export { InferenceService, type Prediction } from './predict'

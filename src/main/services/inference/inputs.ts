@@ -11,22 +11,9 @@
  */
 import type { ModelCard } from '@shared/domain/model-card'
 import { StudioError } from '@shared/ipc'
-import { createFlow, gaussianBlur, type FlowField, type GrayImage } from '../../vision/image'
-import { magnifyEulerian } from '../../vision/magnify-eulerian'
-import { magnifyRiesz } from '../../vision/magnify-riesz'
-import { normalizeLength } from '../../vision/temporal'
-import {
-  fixedMeanStd,
-  framePlanes,
-  grayFromPlanes,
-  minmaxChannels,
-  quantise,
-  resizeBicubicOpenCv,
-  rintUint8,
-  standardiseChannels,
-  strainReflect101,
-  type PixelFrame,
-} from './recipe-ops'
+import { createFlow, type FlowField, type GrayImage } from '../../vision/image'
+import type { PixelFrame } from './recipe-ops'
+import { BUILDABLE_CHANNELS, type PreparedClip } from './recipe-stages'
 import type { ApexSource, InferenceSample } from './sample'
 import { StageCache, stageKey, type CacheStats } from './stage-cache'
 import type { FlowMethod, VisionCompute } from './vision-compute'
@@ -63,11 +50,6 @@ export interface InputBuilderOptions {
   diskCacheDir?: string | null
   /** Automatic apex spotting for samples without an apex; the middle frame is used when absent or when it finds none. */
   spotApex?: (sample: InferenceSample, signal?: AbortSignal) => Promise<number | null>
-}
-
-/** One prepared frame: its planes (R, G, B or a single gray plane) at the working size, uint8 values. */
-interface PreparedFrame {
-  planes: GrayImage[]
 }
 
 const PARAM_TEXT_KEYS = new Set(['description', 'steps', 'reference'])
@@ -116,8 +98,8 @@ export class InputBuilder {
     const length = pre.frames.temporalLength ?? indices.length
 
     const framesKey = stageKey('frames', { sample: sample.key, indices, length, frames: pre.frames, crop: { ...pre.crop, description: undefined }, magnification: pre.magnification && { ...pre.magnification, description: undefined } })
-    const frames = await this.cache.get('frames', framesKey, preparedBytes, () => this.prepareFrames(sample, indices, pre, signal))
-    const faceCrop = toPixelFrame(frames[0]!, width, height)
+    const clip = await this.cache.get('frames', framesKey, preparedBytes, async () => this.options.compute.prepare({ frames: await readFrames(sample, indices, signal), preprocessing: pre }, signal))
+    const faceCrop = toPixelFrame(clip.frames[0]!, width, height)
 
     const tensorKey = stageKey('tensor', { frames: framesKey, recipe: recipeId })
     let cached = true
@@ -127,7 +109,8 @@ export class InputBuilder {
       (t) => t.byteLength,
       async () => {
         cached = false
-        return this.assemble(card, frames, framesKey, signal)
+        const flows = await this.flows(card, clip, framesKey, signal)
+        return this.options.compute.assemble({ channels: card.input.channels, preprocessing: pre, clip, flows }, signal)
       },
     )
     const dims = [1, ...card.input.shape.slice(1)]
@@ -173,71 +156,21 @@ export class InputBuilder {
     return { index: Math.round((onset + offset) / 2), source: 'middle-frame' }
   }
 
-  private async prepareFrames(sample: InferenceSample, indices: number[], pre: Preprocessing, signal?: AbortSignal): Promise<PreparedFrame[]> {
-    const decoded: GrayImage[][] = []
-    let size: [number, number] | null = null
-    for (const index of indices) {
-      signal?.throwIfAborted()
-      let frame: PixelFrame
-      try {
-        frame = await sample.readFrame(index, signal)
-      } catch (error) {
-        if (error instanceof StudioError) throw error
-        if (signal?.aborted) throw error
-        throw new StudioError('media/corrupt', `Sample ${sample.key}: frame ${index} cannot be decoded (${(error as Error).message})`)
-      }
-      if (size && (frame.width !== size[0] || frame.height !== size[1])) {
-        throw new StudioError('media/corrupt', `Sample ${sample.key}: frame ${index} is ${frame.width}×${frame.height}, earlier frames ${size[0]}×${size[1]}`)
-      }
-      size = [frame.width, frame.height]
-      decoded.push(framePlanes(frame))
-    }
-    const length = pre.frames.temporalLength
-    let planesPerFrame = decoded
-    if (length !== null) {
-      const method = pre.frames.temporalInterpolation ?? 'linear'
-      const channels = decoded[0]!.length
-      const perChannel = Array.from({ length: channels }, (_, c) => normalizeLength(decoded.map((f) => f[c]!), length, method).map(quantise))
-      planesPerFrame = Array.from({ length }, (_, t) => perChannel.map((seq) => seq[t]!))
-    }
-    const [height, width] = pre.crop.size
-    let frames: GrayImage[][] = planesPerFrame.map((planes) => {
-      const coloured = pre.crop.colour === 'gray' ? [grayFromPlanes(planes)] : planes.length === 1 ? [planes[0]!, planes[0]!, planes[0]!] : planes
-      return coloured.map((plane) => quantise(resizeBicubicOpenCv(plane, width, height)))
-    })
-    if (pre.magnification) frames = magnify(frames, pre.magnification)
-    return frames.map((planes) => ({ planes }))
-  }
-
-  private async assemble(card: ModelCard, frames: PreparedFrame[], framesKey: string, signal?: AbortSignal): Promise<Float32Array> {
+  /** Flow fields of every time step the channels need (all pairs at once: the pool runs them in parallel). */
+  private async flows(card: ModelCard, clip: PreparedClip, framesKey: string, signal?: AbortSignal): Promise<FlowField[]> {
     const pre = card.preprocessing
-    const channelNames = card.input.channels
-    const [height, width] = pre.crop.size
-    const plane = width * height
-    // onset–apex recipes give one "time step": the pair's flow; sequences one per normalised frame.
-    const steps = pre.frames.selection === 'onset-apex' ? 1 : frames.length
-    const needsFlow = channelNames.some((c) => c === 'u' || c === 'v' || c === 'strain')
-    const flows: FlowField[] = []
-    if (needsFlow) {
-      if (!pre.flow) throw new StudioError('model/mismatch', `Card "${card.id}" has flow channels but no flow recipe`)
-      const gray = frames.map((f) => grayFromPlanes(f.planes))
-      for (let t = 0; t < steps; t++) {
-        if (pre.frames.selection === 'onset-apex') flows.push(await this.flow(pre.flow, gray[0]!, gray[1]!, `${framesKey}:0-1`, signal))
-        else if (t === 0) flows.push(createFlow(width, height))
-        else {
-          const ref = pre.flow.reference === 'onset' ? 0 : t - 1
-          flows.push(await this.flow(pre.flow, gray[ref]!, gray[t]!, `${framesKey}:${ref}-${t}`, signal))
-        }
-      }
-    }
-    const out = new Float32Array(channelNames.length * steps * plane)
-    channelNames.forEach((name, c) => {
-      for (let t = 0; t < steps; t++) {
-        out.set(channelPlane(name, t, frames, flows, pre), (c * steps + t) * plane)
-      }
-    })
-    normalise(out, channelNames.length, pre.normalisation)
-    return out
+    if (!card.input.channels.some((c) => c === 'u' || c === 'v' || c === 'strain')) return []
+    const recipe = pre.flow
+    if (!recipe) throw new StudioError('model/mismatch', `Card "${card.id}" has flow channels but no flow recipe`)
+    const { gray } = clip
+    if (pre.frames.selection === 'onset-apex') return [await this.flow(recipe, gray[0]!, gray[1]!, `${framesKey}:0-1`, signal)]
+    return Promise.all(
+      gray.map((frame, t) => {
+        if (t === 0) return createFlow(frame.width, frame.height)
+        const ref = recipe.reference === 'onset' ? 0 : t - 1
+        return this.flow(recipe, gray[ref]!, frame, `${framesKey}:${ref}-${t}`, signal)
+      }),
+    )
   }
 
   private flow(recipe: NonNullable<Preprocessing['flow']>, i0: GrayImage, i1: GrayImage, pairKey: string, signal?: AbortSignal): Promise<FlowField> {
@@ -264,91 +197,49 @@ function flowOptions(recipe: NonNullable<Preprocessing['flow']>): Record<string,
   }
 }
 
-function channelPlane(name: string, t: number, frames: PreparedFrame[], flows: FlowField[], pre: Preprocessing): Float32Array {
-  const frame = frames[t]!
-  switch (name) {
-    case 'u':
-      return flows[t]!.u
-    case 'v':
-      return flows[t]!.v
-    case 'strain':
-      return strainReflect101(flows[t]!, pre.strain?.variant ?? 'standard').data
-    case 'isdf': {
-      const g0 = grayFromPlanes(frames[0]!.planes).data
-      const gt = grayFromPlanes(frame.planes).data
-      const d = new Float32Array(gt.length)
-      for (let i = 0; i < d.length; i++) d[i] = gt[i]! - g0[i]!
-      return d
-    }
-    case 'r':
-    case 'g':
-    case 'b': {
-      const src = frame.planes[{ r: 0, g: 1, b: 2 }[name]]!.data
-      const d = new Float32Array(src.length)
-      for (let i = 0; i < d.length; i++) d[i] = src[i]! / 255
-      return d
-    }
-    case 'gray':
-      return grayFromPlanes(frame.planes).data
-    default:
-      throw new StudioError('model/mismatch', `Input channel "${name}" is not one the studio can build (u, v, strain, isdf, r, g, b, gray)`)
-  }
-}
-
-function normalise(tensor: Float32Array, channels: number, n: Preprocessing['normalisation']): void {
-  switch (n.method) {
-    case 'none':
-      return
-    case 'per-sample-channel-standardise':
-      return standardiseChannels(tensor, channels, n.epsilon)
-    case 'per-sample-channel-minmax':
-      return minmaxChannels(tensor, channels, n.range, n.epsilon)
-    case 'fixed-mean-std':
-      return fixedMeanStd(tensor, channels, n.mean, n.std)
-  }
-}
-
-function magnify(frames: GrayImage[][], m: NonNullable<Preprocessing['magnification']>): GrayImage[][] {
-  const channels = frames[0]!.length
-  const perChannel = Array.from({ length: channels }, (_, c) => frames.map((f) => f[c]!))
-  const magnified = perChannel.map((seq) => {
-    switch (m.method) {
-      case 'onset-difference-linear':
-        // preprocess.magnify_onset_difference: I_t + α·G_σ(I_t − I_0).
-        return seq.map((img) => {
-          const diff = new Float32Array(img.data.length)
-          for (let i = 0; i < diff.length; i++) diff[i] = img.data[i]! - seq[0]!.data[i]!
-          const blurred = gaussianBlur({ width: img.width, height: img.height, data: diff }, m.sigma ?? 1)
-          const out = new Float32Array(diff.length)
-          for (let i = 0; i < out.length; i++) out[i] = rintUint8(img.data[i]! + m.alpha * blurred.data[i]!)
-          return { width: img.width, height: img.height, data: out }
-        })
-      case 'eulerian-linear-iir':
-        return magnifyEulerian(seq, { alpha: m.alpha }).map(quantise)
-      case 'phase-based':
-        return magnifyRiesz(seq, { alpha: m.alpha }).map(quantise)
-    }
-  })
-  return frames.map((_, t) => perChannel.map((__, c) => magnified[c]![t]!))
-}
-
 function checkSupported(card: ModelCard): void {
   const { crop } = card.preprocessing
   if (crop.method !== 'as-provided' || crop.alignment !== 'none') {
     throw new StudioError('model/run-failed', `Model "${card.id}" asks for ${crop.method} with ${crop.alignment} alignment; this build has no face aligner yet, so it can only feed models whose frames are used as provided`)
+  }
+  const unknown = card.input.channels.find((c) => !(BUILDABLE_CHANNELS as readonly string[]).includes(c))
+  if (unknown) {
+    throw new StudioError('model/mismatch', `Model "${card.id}": input channel "${unknown}" is not one the studio can build (${BUILDABLE_CHANNELS.join(', ')})`)
   }
   if (card.input.shape.slice(1).some((d) => d < 1)) {
     throw new StudioError('model/mismatch', `Model "${card.id}": only the batch axis may be dynamic`)
   }
 }
 
-function preparedBytes(frames: PreparedFrame[]): number {
-  return frames.reduce((sum, f) => sum + f.planes.reduce((s, p) => s + p.data.byteLength, 0), 0)
+function preparedBytes(clip: PreparedClip): number {
+  return clip.frames.reduce((sum, planes) => sum + planes.reduce((s, p) => s + p.data.byteLength, 0), 0) + clip.gray.reduce((s, g) => s + g.data.byteLength, 0)
 }
 
-function toPixelFrame(frame: PreparedFrame, width: number, height: number): PixelFrame {
-  const channels = frame.planes.length === 1 ? 1 : 3
+/** Decodes the selected frames; a frame that fails is a per-sample `media/corrupt` error naming it. */
+async function readFrames(sample: InferenceSample, indices: number[], signal?: AbortSignal): Promise<PixelFrame[]> {
+  const frames: PixelFrame[] = []
+  for (const index of indices) {
+    signal?.throwIfAborted()
+    let frame: PixelFrame
+    try {
+      frame = await sample.readFrame(index, signal)
+    } catch (error) {
+      if (error instanceof StudioError || signal?.aborted) throw error
+      throw new StudioError('media/corrupt', `Sample ${sample.key}: frame ${index} cannot be decoded (${(error as Error).message})`)
+    }
+    const first = frames[0]
+    if (first && (frame.width !== first.width || frame.height !== first.height)) {
+      throw new StudioError('media/corrupt', `Sample ${sample.key}: frame ${index} is ${frame.width}×${frame.height}, earlier frames ${first.width}×${first.height}`)
+    }
+    frames.push(frame)
+  }
+  return frames
+}
+
+/** A prepared frame's planes as interleaved 8-bit pixels (the overlay's base image). */
+function toPixelFrame(planes: GrayImage[], width: number, height: number): PixelFrame {
+  const channels = planes.length === 1 ? 1 : 3
   const data = new Uint8Array(width * height * channels)
-  for (let i = 0, p = 0; i < width * height; i++) for (let c = 0; c < channels; c++, p++) data[p] = frame.planes[c]!.data[i]!
+  for (let i = 0, p = 0; i < width * height; i++) for (let c = 0; c < channels; c++, p++) data[p] = planes[c]!.data[i]!
   return { width, height, channels, data }
 }

@@ -58,6 +58,8 @@ export interface InferenceServiceOptions {
   platform?: NodeJS.Platform
   /** Predictions kept for the media routes. Default 64. */
   keep?: number
+  /** Called after the sessions are closed (e.g. to stop their worker). */
+  onDispose?: () => Promise<void>
 }
 
 export class InferenceService {
@@ -79,8 +81,9 @@ export class InferenceService {
   }
 
   /** Closes every cached session. */
-  dispose(): Promise<void> {
-    return this.options.sessions.dispose()
+  async dispose(): Promise<void> {
+    await this.options.sessions.dispose()
+    await this.options.onDispose?.()
   }
 
   /** A recent prediction by id (for the attention and face-crop routes). */

@@ -24,6 +24,8 @@ export interface OutputTensor {
 export interface ModelSession {
   readonly inputs: ValueInfo[]
   readonly outputs: ValueInfo[]
+  /** True once the session can no longer run (its host worker was replaced); the cache reopens it. */
+  readonly closed?: boolean
   /** Runs off the event loop (onnxruntime-node executes on its own threads). */
   run(feeds: Record<string, { data: Float32Array; dims: number[] }>): Promise<Record<string, OutputTensor>>
   release(): Promise<void>

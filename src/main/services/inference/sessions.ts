@@ -68,6 +68,10 @@ export class SessionCache {
       }
       try {
         const { session, warmupMs } = await entry
+        if (session.closed) {
+          this.entries.delete(key)
+          return this.acquire(request)
+        }
         return { session, provider, fallbacks, warmupMs }
       } catch (error) {
         this.entries.delete(key)

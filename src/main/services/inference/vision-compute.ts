@@ -1,32 +1,45 @@
 /**
- * Where input building runs its optical flow: on the vision worker pool in the app (so the main
- * event loop never blocks on TV-L1), or on the calling thread in tests and small CLI runs. Both
- * run the same functions, the vision pool's task table.
+ * Where input building runs its pixel work: on the vision worker pool in the app (so the main
+ * event loop only moves buffers), or on the calling thread in tests and small CLI runs. Both run
+ * the same functions: the pool's task table (flow) and the recipe stages.
  */
 import type { FlowField, GrayImage } from '../../vision/image'
 import type { VisionPool } from '../../workers/vision-pool'
 import { visionTasks } from '../../workers/vision-tasks'
+import { assembleTensor, prepareClip, type AssembleParams, type PrepareParams, type PreparedClip } from './recipe-stages'
 
 export type FlowMethod = 'tvl1' | 'lk' | 'farneback'
 
 export interface VisionCompute {
   flow(method: FlowMethod, i0: GrayImage, i1: GrayImage, options: Record<string, unknown>, signal?: AbortSignal): Promise<FlowField>
+  prepare(params: PrepareParams, signal?: AbortSignal): Promise<PreparedClip>
+  assemble(params: AssembleParams, signal?: AbortSignal): Promise<Float32Array>
 }
 
 export const inlineVisionCompute: VisionCompute = {
-  flow(method, i0, i1, options, signal) {
+  async flow(method, i0, i1, options, signal) {
     signal?.throwIfAborted()
-    const ctx = { progress: () => undefined }
-    return Promise.resolve(visionTasks[method]({ i0, i1, options }, ctx))
+    return visionTasks[method]({ i0, i1, options }, { progress: () => undefined })
+  },
+  async prepare(params, signal) {
+    signal?.throwIfAborted()
+    return prepareClip(params)
+  },
+  async assemble(params, signal) {
+    signal?.throwIfAborted()
+    return assembleTensor(params)
   },
 }
 
+/**
+ * Parameters are copied to the workers (not transferred): frames, prepared clips and flow fields
+ * stay in the caches here. Results come back transferred.
+ */
 export function poolVisionCompute(pool: VisionPool): VisionCompute {
+  const options = (signal?: AbortSignal) => (signal ? { signal } : {})
   return {
-    flow(method, i0, i1, options, signal) {
-      // Copies go to the worker: the cached frames must stay usable here.
-      const params = { i0: { ...i0, data: new Float32Array(i0.data) }, i1: { ...i1, data: new Float32Array(i1.data) }, options }
-      return pool.run(method, params, { transfer: [params.i0.data.buffer, params.i1.data.buffer], ...(signal ? { signal } : {}) })
-    },
+    flow: (method, i0, i1, flowOptions, signal) => pool.run(method, { i0, i1, options: flowOptions }, options(signal)),
+    prepare: (params, signal) => pool.run('recipe-prepare', params, options(signal)),
+    assemble: (params, signal) => pool.run('recipe-assemble', params, options(signal)),
   }
 }

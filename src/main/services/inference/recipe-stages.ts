@@ -1,0 +1,150 @@
+/**
+ * The per-pixel stages of a card's recipe as pure functions of structured-clonable data, so the
+ * vision worker pool runs them (tasks `recipe-prepare`, `recipe-assemble`) and the main event
+ * loop only moves buffers: prepare = temporal normalisation → colour → resize → magnification,
+ * assemble = one plane per input channel from the prepared frames and flow fields →
+ * normalisation. Order and rounding follow `models/preprocess.py` (see `recipe-ops.ts`).
+ */
+import type { ModelCard } from '@shared/domain/model-card'
+import { gaussianBlur, type FlowField, type GrayImage } from '../../vision/image'
+import { magnifyEulerian } from '../../vision/magnify-eulerian'
+import { magnifyRiesz } from '../../vision/magnify-riesz'
+import { normalizeLength } from '../../vision/temporal'
+import {
+  fixedMeanStd,
+  framePlanes,
+  grayFromPlanes,
+  minmaxChannels,
+  quantise,
+  resizeBicubicOpenCv,
+  rintUint8,
+  standardiseChannels,
+  strainReflect101,
+  type PixelFrame,
+} from './recipe-ops'
+
+type Preprocessing = ModelCard['preprocessing']
+
+/** Input channels the studio can build. */
+export const BUILDABLE_CHANNELS = ['u', 'v', 'strain', 'isdf', 'r', 'g', 'b', 'gray'] as const
+
+export interface PrepareParams {
+  /** Decoded frames of the selected clip positions, in order. */
+  frames: PixelFrame[]
+  preprocessing: Preprocessing
+}
+
+export interface PreparedClip {
+  /** Per frame: its planes (R, G, B or one gray plane) at the working size, uint8 values. */
+  frames: GrayImage[][]
+  /** Per frame: its gray plane (what flow is computed on). */
+  gray: GrayImage[]
+}
+
+export function prepareClip({ frames: decoded, preprocessing: pre }: PrepareParams): PreparedClip {
+  const planes = decoded.map(framePlanes)
+  const length = pre.frames.temporalLength
+  let planesPerFrame = planes
+  if (length !== null) {
+    const method = pre.frames.temporalInterpolation ?? 'linear'
+    const channels = planes[0]!.length
+    const perChannel = Array.from({ length: channels }, (_, c) => normalizeLength(planes.map((f) => f[c]!), length, method).map(quantise))
+    planesPerFrame = Array.from({ length }, (_, t) => perChannel.map((seq) => seq[t]!))
+  }
+  const [height, width] = pre.crop.size
+  let frames = planesPerFrame.map((p) => {
+    const coloured = pre.crop.colour === 'gray' ? [grayFromPlanes(p)] : p.length === 1 ? [p[0]!, p[0]!, p[0]!] : p
+    return coloured.map((plane) => quantise(resizeBicubicOpenCv(plane, width, height)))
+  })
+  if (pre.magnification) frames = magnify(frames, pre.magnification)
+  return { frames, gray: frames.map(grayFromPlanes) }
+}
+
+export interface AssembleParams {
+  channels: string[]
+  preprocessing: Preprocessing
+  clip: PreparedClip
+  /** One flow field per time step (onset–apex recipes: one); empty when no channel needs flow. */
+  flows: FlowField[]
+}
+
+/** The input tensor without its batch axis: channel-major, then time step, then pixels. */
+export function assembleTensor({ channels, preprocessing: pre, clip, flows }: AssembleParams): Float32Array {
+  const [height, width] = pre.crop.size
+  const plane = width * height
+  const steps = pre.frames.selection === 'onset-apex' ? 1 : clip.frames.length
+  const out = new Float32Array(channels.length * steps * plane)
+  channels.forEach((name, c) => {
+    for (let t = 0; t < steps; t++) out.set(channelPlane(name, t, clip, flows, pre), (c * steps + t) * plane)
+  })
+  normalise(out, channels.length, pre.normalisation)
+  return out
+}
+
+function channelPlane(name: string, t: number, clip: PreparedClip, flows: FlowField[], pre: Preprocessing): Float32Array {
+  switch (name) {
+    case 'u':
+      return flows[t]!.u
+    case 'v':
+      return flows[t]!.v
+    case 'strain':
+      return strainReflect101(flows[t]!, pre.strain?.variant ?? 'standard').data
+    case 'isdf': {
+      // ISDF: gray(frame_t) − gray(frame_0) on the prepared frames (preprocess.isdf).
+      const g0 = clip.gray[0]!.data
+      const gt = clip.gray[t]!.data
+      const d = new Float32Array(gt.length)
+      for (let i = 0; i < d.length; i++) d[i] = gt[i]! - g0[i]!
+      return d
+    }
+    case 'r':
+    case 'g':
+    case 'b': {
+      const src = clip.frames[t]![{ r: 0, g: 1, b: 2 }[name]]!.data
+      const d = new Float32Array(src.length)
+      for (let i = 0; i < d.length; i++) d[i] = src[i]! / 255
+      return d
+    }
+    case 'gray':
+      return clip.gray[t]!.data
+    default:
+      throw new RangeError(`input channel "${name}" is not buildable`)
+  }
+}
+
+function normalise(tensor: Float32Array, channels: number, n: Preprocessing['normalisation']): void {
+  switch (n.method) {
+    case 'none':
+      return
+    case 'per-sample-channel-standardise':
+      return standardiseChannels(tensor, channels, n.epsilon)
+    case 'per-sample-channel-minmax':
+      return minmaxChannels(tensor, channels, n.range, n.epsilon)
+    case 'fixed-mean-std':
+      return fixedMeanStd(tensor, channels, n.mean, n.std)
+  }
+}
+
+function magnify(frames: GrayImage[][], m: NonNullable<Preprocessing['magnification']>): GrayImage[][] {
+  const channels = frames[0]!.length
+  const perChannel = Array.from({ length: channels }, (_, c) => frames.map((f) => f[c]!))
+  const magnified = perChannel.map((seq) => {
+    switch (m.method) {
+      case 'onset-difference-linear':
+        // preprocess.magnify_onset_difference: I_t + α·G_σ(I_t − I_0), rounded to uint8.
+        return seq.map((img) => {
+          const diff = new Float32Array(img.data.length)
+          for (let i = 0; i < diff.length; i++) diff[i] = img.data[i]! - seq[0]!.data[i]!
+          const blurred = gaussianBlur({ width: img.width, height: img.height, data: diff }, m.sigma ?? 1)
+          const out = new Float32Array(diff.length)
+          for (let i = 0; i < out.length; i++) out[i] = rintUint8(img.data[i]! + m.alpha * blurred.data[i]!)
+          return { width: img.width, height: img.height, data: out }
+        })
+      case 'eulerian-linear-iir':
+        return magnifyEulerian(seq, { alpha: m.alpha }).map(quantise)
+      case 'phase-based':
+        return magnifyRiesz(seq, { alpha: m.alpha }).map(quantise)
+    }
+  })
+  return frames.map((_, t) => perChannel.map((__, c) => magnified[c]![t]!))
+}
