@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { StudioError, type StudioErrorShape } from '@shared/ipc'
 import type { BatchSelection, Shard } from '@shared/domain/batch'
 import type { JobContext, JobManager } from '../jobs'
@@ -33,6 +34,8 @@ export interface BatchServiceOptions {
   /** The open project (throws `not-found` when none is). */
   project: () => Project
   onProgress?: (progress: BatchProgress) => void
+  /** Samples in flight at once. Default: the CPU count, at most 4. */
+  concurrency?: number
   now?: () => number
 }
 
@@ -70,9 +73,11 @@ class PauseGate {
 export class BatchService {
   private readonly gates = new Map<string, PauseGate>()
   private readonly now: () => number
+  private readonly concurrency: number
 
   constructor(private readonly options: BatchServiceOptions) {
     this.now = options.now ?? Date.now
+    this.concurrency = Math.max(1, options.concurrency ?? Math.min(4, availableParallelism()))
   }
 
   private store(): BatchStore {
@@ -207,22 +212,33 @@ export class BatchService {
       })
     }
     report('running')
-    for (const item of store.pendingItems(job.jobId)) {
-      if (gate.paused) {
-        report('paused')
-        await gate.wait(ctx.signal)
-        if (!ctx.signal.aborted) store.setState(job.jobId, 'running')
+    // Lanes take whole samples (all models of one sample in a row, so models on the same recipe
+    // reuse its features) and run side by side: decoding, flow on the vision workers, inference
+    // and commits overlap. At most `concurrency` samples are in flight, whatever the dataset size.
+    const groups = groupBySample(store.pendingItems(job.jobId))
+    let next = 0
+    const lane = async (): Promise<void> => {
+      while (next < groups.length) {
+        if (gate.paused) {
+          report('paused')
+          await gate.wait(ctx.signal)
+          if (!ctx.signal.aborted && this.gates.get(job.jobId) === gate) store.setState(job.jobId, 'running')
+        }
+        if (ctx.signal.aborted) return
+        const group = groups[next++]!
+        for (const item of group) {
+          const predictor = byRow.get(item.modelRowId)
+          if (!predictor) throw new StudioError('internal', `Job ${job.jobId} has an item for model row ${item.modelRowId}, which the job does not list`)
+          const ok = await this.runItem(store, job, item, predictor, ctx)
+          if (ok === null) return
+          done += 1
+          ranHere += 1
+          if (!ok) failed += 1
+          report('running')
+        }
       }
-      if (ctx.signal.aborted) return
-      const predictor = byRow.get(item.modelRowId)
-      if (!predictor) throw new StudioError('internal', `Job ${job.jobId} has an item for model row ${item.modelRowId}, which the job does not list`)
-      const ok = await this.runItem(store, job, item, predictor, ctx)
-      if (ok === null) return
-      done += 1
-      ranHere += 1
-      if (!ok) failed += 1
-      report('running')
     }
+    await Promise.all(Array.from({ length: this.concurrency }, lane))
   }
 
   /** Predicts one item and commits it; true/false for success/failure, null when cancelled mid-item (left pending). */
@@ -258,6 +274,17 @@ function comparable(request: BatchRequest) {
     provider: request.provider ?? null,
     summaries: request.summaries ?? false,
   }
+}
+
+/** Consecutive items of the same sample (the work list is sample-major). */
+function groupBySample(items: PendingItem[]): PendingItem[][] {
+  const groups: PendingItem[][] = []
+  for (const item of items) {
+    const last = groups[groups.length - 1]
+    if (last && last[0]!.sampleId === item.sampleId) last.push(item)
+    else groups.push([item])
+  }
+  return groups
 }
 
 function argmax(values: readonly number[]): number {
