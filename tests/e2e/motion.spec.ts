@@ -56,6 +56,7 @@ test('motion views: flow, face alignment, magnification and spotting on a demo s
   await expect(page.getByTestId('flow-panels')).toBeVisible({ timeout: 60_000 })
   for (const id of ['flow-color', 'flow-magnitude', 'flow-strain']) await expectLoaded(page.getByTestId(id))
   await expect(page.getByTestId('flow-stats')).toContainText('TV-L1')
+  await page.screenshot({ path: 'docs/screenshots/motion-flow.png' })
 
   await page.getByTestId('detect-face').click()
   await expect(page.getByTestId('face-panel')).toBeVisible({ timeout: 60_000 })
@@ -63,5 +64,6 @@ test('motion views: flow, face alignment, magnification and spotting on a demo s
 
   await page.getByTestId('magnify').click()
   await expect(page.getByTestId('magnify-pair')).toBeVisible({ timeout: 60_000 })
-  await page.screenshot({ path: 'docs/screenshots/motion.png', fullPage: true })
+  await page.getByTestId('face-panel').scrollIntoViewIfNeeded()
+  await page.screenshot({ path: 'docs/screenshots/motion-face-magnify.png' })
 })
