@@ -1,0 +1,44 @@
+// Input building through the studio's vision pool (workers run the recipe stages and the flow)
+// gives exactly the tensor of the inline path, and the on-disk flow cache serves a fresh builder.
+import { mkdtempSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { InputBuilder } from '../../../src/main/services/inference/inputs'
+import { inlineVisionCompute, poolVisionCompute } from '../../../src/main/services/inference/vision-compute'
+import { VisionPool } from '../../../src/main/workers/vision-pool'
+import { visionWorkerLocation } from '../../../src/main/workers/vision-worker-location'
+import { offTanetCard, syntheticSample } from '../../helpers/inference-fixture'
+
+const pool = new VisionPool({ ...visionWorkerLocation(new URL('../../../src/main/workers/vision-worker-location.ts', import.meta.url).href), size: 2 })
+afterAll(() => pool.destroy())
+
+describe('input building', () => {
+  const card = offTanetCard()
+
+  it('on the vision pool equals the inline computation bit for bit', async () => {
+    const viaPool = await new InputBuilder({ compute: poolVisionCompute(pool) }).buildInput(syntheticSample({ key: 'pool' }), card)
+    const inline = await new InputBuilder({ compute: inlineVisionCompute }).buildInput(syntheticSample({ key: 'pool' }), card)
+    expect(viaPool.dims).toEqual([1, 3, 112, 112])
+    expect(viaPool.data).toEqual(inline.data)
+    expect(viaPool.faceCrop).toEqual(inline.faceCrop)
+  })
+
+  it('reads flow back from the on-disk cache in a new builder (a later session)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'me-flow-cache-'))
+    const first = new InputBuilder({ compute: inlineVisionCompute, diskCacheDir: dir })
+    const a = await first.buildInput(syntheticSample({ key: 'disk' }), card)
+    expect(readdirSync(dir).filter((f) => f.endsWith('.flo'))).toHaveLength(1)
+    const second = new InputBuilder({ compute: { ...inlineVisionCompute, flow: () => Promise.reject(new Error('flow must come from the disk cache')) }, diskCacheDir: dir })
+    const b = await second.buildInput(syntheticSample({ key: 'disk' }), card)
+    expect(second.cacheStats().diskHits).toBe(1)
+    expect(b.data).toEqual(a.data)
+  })
+
+  it('refuses a recipe it cannot follow with a specific error', async () => {
+    const aligned = { ...card, preprocessing: { ...card.preprocessing, crop: { ...card.preprocessing.crop, method: 'aligned-face-crop' as const, alignment: '5-point-onset' as const } } }
+    await expect(new InputBuilder({ compute: inlineVisionCompute }).buildInput(syntheticSample(), aligned)).rejects.toMatchObject({ code: 'model/run-failed', message: expect.stringContaining('aligned-face-crop') })
+    const oddChannel = { ...card, input: { ...card.input, channels: ['u', 'v', 'depth'] } }
+    await expect(new InputBuilder({ compute: inlineVisionCompute }).buildInput(syntheticSample(), oddChannel)).rejects.toMatchObject({ code: 'model/mismatch', message: expect.stringContaining('"depth"') })
+  })
+})
