@@ -220,9 +220,7 @@ export const ModelCardSchema = z.object({
 export type ModelCard = z.infer<typeof ModelCardSchema>
 export type AttentionOutput = z.infer<typeof AttentionOutputSchema>
 
-export type ParseModelCardResult =
-  | { ok: true; card: ModelCard }
-  | { ok: false; issues: string[] }
+export type ParseModelCardResult = { ok: true; card: ModelCard } | { ok: false; issues: string[] }
 
 /** Validate unknown JSON as a model card; issues read like `outputs.attention.0.shape: …`. */
 export function parseModelCard(json: unknown): ParseModelCardResult {
