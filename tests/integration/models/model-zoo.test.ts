@@ -42,6 +42,12 @@ function toNumbers(tensor: ort.Tensor): number[] {
   return Array.from(data as ArrayLike<number | bigint>, (v) => Number(v))
 }
 
+function outputOf(result: ort.InferenceSession.OnnxValueMapType, name: string): ort.Tensor {
+  const tensor = result[name]
+  if (!tensor) throw new Error(`the session returned no output "${name}"`)
+  return tensor
+}
+
 function declaredOutputs(card: ModelCard) {
   return [card.outputs.logits, ...card.outputs.attention, ...card.outputs.other]
 }
@@ -72,7 +78,7 @@ describe('bundled model zoo', () => {
         const input = new ort.Tensor('float32', lcgUniform(dims.reduce((a, b) => a * b, 1), 7), dims)
         const result = await session.run({ [card.input.name]: input })
         for (const output of declaredOutputs(card)) {
-          expect(result[output.name].dims, output.name).toEqual(output.shape.map((d) => (d === -1 ? 1 : d)))
+          expect(outputOf(result, output.name).dims, output.name).toEqual(output.shape.map((d) => (d === -1 ? 1 : d)))
         }
         expect(card.outputs.logits.shape).toEqual([-1, card.classes.length])
       })
@@ -90,11 +96,12 @@ describe('bundled model zoo', () => {
         const result = await session.run({ [header.input.name]: input })
         expect(header.outputs.map((o) => o.name).sort()).toEqual(declaredOutputs(card).map((o) => o.name).sort())
         for (const output of header.outputs) {
-          const actual = toNumbers(result[output.name])
-          expect(result[output.name].dims, output.name).toEqual(output.shape)
+          const tensor = outputOf(result, output.name)
+          const actual = toNumbers(tensor)
+          expect(tensor.dims, output.name).toEqual(output.shape)
           const expected = reference.subarray(output.offset / 4, output.offset / 4 + output.length)
           let worst = 0
-          for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]))
+          for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!))
           expect(worst, `${output.name}: max |onnx - torch|`).toBeLessThanOrEqual(output.dtype === 'int64' ? 0 : header.tolerance)
         }
       })
