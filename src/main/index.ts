@@ -27,7 +27,7 @@ void app.whenReady().then(() => {
 
   denyAllPermissions(session.defaultSession)
   handleAppScheme(protocol, join(here, '../renderer'))
-  handleMediaScheme(protocol, studio.media)
+  handleMediaScheme(protocol, studio.media, entryUrl)
   bindIpc(ipcMain, studio.registry, studio.bus, entryUrl, () => BrowserWindow.getAllWindows().map((w) => w.webContents))
 
   const open = () => createMainWindow({ BrowserWindow, preloadPath: join(here, '../preload/index.cjs'), entryUrl })

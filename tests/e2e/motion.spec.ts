@@ -26,7 +26,7 @@ async function invoke(page: Page, channel: string, input: unknown = {}): Promise
 /** An <img> that has really decoded (a broken media route leaves naturalWidth at 0). */
 async function expectLoaded(image: Locator): Promise<void> {
   await expect(image).toBeVisible()
-  await expect.poll(() => image.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0)
+  await expect.poll(() => image.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0)
 }
 
 test.afterEach(async ({ page }) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { RENDERER_CSP } from '../../../src/main/csp'
-import { APP_ENTRY, PRIVILEGED_SCHEMES } from '../../../src/main/electron/protocols'
+import { APP_ENTRY, PRIVILEGED_SCHEMES, handleMediaScheme } from '../../../src/main/electron/protocols'
+import { MediaRoots, MediaRouter } from '../../../src/main/services/media-access'
 import { isAllowedExternalUrl, isAllowedNavigation } from '../../../src/main/electron/security/navigation'
 import { denyAllPermissions } from '../../../src/main/electron/security/permissions'
 import { isTrustedSender } from '../../../src/main/electron/security/sender'
@@ -35,6 +36,20 @@ describe('window security settings', () => {
   it('registers app:// and me-media:// as secure standard schemes', () => {
     expect(PRIVILEGED_SCHEMES.map((s) => s.scheme)).toEqual(['app', 'me-media'])
     for (const s of PRIVILEGED_SCHEMES) expect(s.privileges).toMatchObject({ standard: true, secure: true })
+  })
+})
+
+describe('me-media:// protocol', () => {
+  it('is fetchable from the app origin only (CORS), exposing the frame-layout headers', async () => {
+    expect(PRIVILEGED_SCHEMES.find((s) => s.scheme === 'me-media')?.privileges).toMatchObject({ corsEnabled: true, stream: true })
+    const router = new MediaRouter(new MediaRoots())
+    router.register('probe', async () => new Response('x', { headers: { 'x-frame-width': '640' } }))
+    let handler: ((request: Request) => Promise<Response>) | undefined
+    handleMediaScheme({ handle: (_scheme: string, fn: typeof handler) => (handler = fn) } as never, router, APP_ENTRY)
+    const response = await handler!(new Request('me-media://media/probe/1'))
+    expect(response.headers.get('access-control-allow-origin')).toBe('app://studio')
+    expect(response.headers.get('access-control-expose-headers')).toContain('x-frame-width')
+    expect(response.headers.get('x-frame-width')).toBe('640')
   })
 })
 
