@@ -82,7 +82,7 @@ describe('AttentionOverlay', () => {
   it('reports the attention mass inside the AU regions and flags a model that looks elsewhere', async () => {
     const wrapper = mountOverlay()
     expect(wrapper.findAll('[data-testid=au-region]')).toHaveLength(1)
-    expect(wrapper.get('[data-testid=au-mass]').text()).toMatch(/^\d+% of the attention mass lies inside the AU regions \(they cover 25% of the input\)/)
+    expect(wrapper.get('[data-testid=au-mass]').text()).toMatch(/^\d+% of the attention mass lies inside the AU regions \(they cover 25% of the input: [\d.]+× uniform\)/)
     expect(wrapper.get('[data-testid=au-mass]').text()).not.toContain('Looks elsewhere')
     await wrapper.setProps({ prediction: prediction({ auRegions: { source: 'ground-truth', regions: [{ name: 'AU4', box: [2, 2, 4, 4] }], note: '' } }) })
     expect(wrapper.get('[data-testid=au-mass]').text()).toContain('Looks elsewhere.')

@@ -161,16 +161,20 @@ export interface AttentionMassReport {
   inside: number
   /** Share of the map's area the boxes cover: what uniform attention would score. */
   areaShare: number
-  /** The model "looks elsewhere": less mass inside than `threshold`. */
+  /** inside / areaShare: how many times more mass the regions hold than uniform attention gives them. */
+  enrichment: number
+  /** The model "looks elsewhere": less than half its mass inside, and less than twice what uniform attention would put there. */
   looksElsewhere: boolean
 }
 
 /**
  * Attention mass inside AU regions. The map is shifted to be non-negative (minus its minimum) so
  * that maps with a baseline (sigmoid outputs hover around 0.5) are judged by where they rise, and
- * a pixel counts as inside when its centre lies in any box (union, no double counting).
+ * a pixel counts as inside when its centre lies in any box (union, no double counting). Small
+ * regions cannot hold half the mass of a smooth map, so the flag also accepts a clear
+ * concentration (at least twice the uniform share).
  */
-export function attentionMassInBoxes(map: Map2D, boxes: readonly Box[], threshold = 0.5): AttentionMassReport {
+export function attentionMassInBoxes(map: Map2D, boxes: readonly Box[]): AttentionMassReport {
   const { min } = finiteRange(map.data)
   let total = 0
   let inside = 0
@@ -188,7 +192,13 @@ export function attentionMassInBoxes(map: Map2D, boxes: readonly Box[], threshol
     }
   }
   const share = total > 0 ? inside / total : 0
-  return { inside: share, areaShare: insidePixels / (map.width * map.height), looksElsewhere: share < threshold }
+  const areaShare = insidePixels / (map.width * map.height)
+  return {
+    inside: share,
+    areaShare,
+    enrichment: areaShare > 0 ? share / areaShare : 0,
+    looksElsewhere: share < Math.min(0.5, 2 * areaShare),
+  }
 }
 
 /** Scales a box from one image size to another (frame pixels → model input pixels). */

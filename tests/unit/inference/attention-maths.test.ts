@@ -58,8 +58,14 @@ describe('AU-region attention mass', () => {
     const report = attentionMassInBoxes({ width: 4, height: 4, data }, [[1, 1, 3, 2], [1, 1, 2, 2]])
     expect(report.inside).toBeCloseTo(2 / 2.5, 12)
     expect(report.areaShare).toBeCloseTo(2 / 16, 12)
+    expect(report.enrichment).toBeCloseTo(0.8 / 0.125, 12)
     expect(report.looksElsewhere).toBe(false)
-    const elsewhere = attentionMassInBoxes({ width: 4, height: 4, data }, [[3, 3, 4, 4]], 0.5)
+    // One pixel holding 20% of the mass: 3.2× the uniform share, a clear concentration.
+    const small = attentionMassInBoxes({ width: 4, height: 4, data }, [[3, 3, 4, 4]])
+    expect(small.inside).toBeCloseTo(0.5 / 2.5, 12)
+    expect(small.looksElsewhere).toBe(false)
+    // Half the area but no mass: looks elsewhere.
+    const elsewhere = attentionMassInBoxes({ width: 4, height: 4, data }, [[0, 2, 4, 4]])
     expect(elsewhere.inside).toBeCloseTo(0.5 / 2.5, 12)
     expect(elsewhere.looksElsewhere).toBe(true)
   })
