@@ -1,0 +1,66 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { expect, test, type Page } from '@playwright/test'
+import { E2E_TOKEN } from '../../playwright.config'
+
+/**
+ * The batch issue's "done means", in the browser bridge: on the generated demo dataset a bundled
+ * model runs as a batch from the Batch view, the evaluation report appears, the predictions CSV is
+ * exported from the dialog, and `me-studio predict` on the same project writes the same rows
+ * (timing columns aside: they are measured per run).
+ */
+const OUT = resolve('tests/.generated/e2e-batch')
+const TIMINGS = new Set(['preprocess_ms', 'inference_ms', 'total_ms'])
+
+async function invoke(page: Page, channel: string, input: unknown = {}): Promise<unknown> {
+  const response = await page.request.post(`/api/invoke/${encodeURIComponent(channel)}`, { data: input })
+  return ((await response.json()) as { value?: unknown }).value
+}
+
+function withoutTimings(csv: string): string[] {
+  const rows = csv.split('\r\n').map((line) => line.split(','))
+  const keep = rows[0]!.map((name, i) => (TIMINGS.has(name) ? -1 : i)).filter((i) => i >= 0)
+  return rows.map((cells) => keep.map((i) => cells[i]).join(','))
+}
+
+test('batch: a model over the demo dataset, evaluation, CSV export equal to the CLI', async ({ page }) => {
+  test.setTimeout(400_000)
+  rmSync(OUT, { recursive: true, force: true })
+  mkdirSync(OUT, { recursive: true })
+  await page.goto(`/?token=${E2E_TOKEN}`)
+  await invoke(page, 'command:project.close')
+  await page.reload()
+  await page.getByTestId('open-demo').click()
+  await expect(page.getByTestId('dataset-browser')).toBeVisible({ timeout: 180_000 })
+
+  await page.getByTestId('view-tab-batch').click()
+  await expect(page.getByTestId('batch-view')).toBeVisible()
+  const model = page.locator('[data-testid^=batch-model-]').first()
+  await expect(model).toBeVisible({ timeout: 60_000 })
+  const modelId = (await model.getAttribute('data-testid'))!.replace('batch-model-', '')
+  await model.check()
+  await page.getByTestId('batch-start').click()
+
+  const job = page.locator('[data-testid^=batch-job-]').first()
+  await expect(job).toContainText('completed', { timeout: 240_000 })
+  await expect(page.getByTestId('evaluation-report')).toBeVisible()
+  await expect(page.getByTestId('uf1').first()).toHaveText(/^\d\.\d{3}$|^–$/)
+
+  await page.getByTestId('batch-export').click()
+  await page.getByTestId('batch-export-path').fill(resolve(OUT, 'app.csv'))
+  await page.getByTestId('batch-export-run').click()
+  await expect(page.getByTestId('batch-export-result')).toContainText('predictions written')
+  await page.screenshot({ path: resolve(OUT, 'batch-view.png'), fullPage: true })
+
+  const project = (await invoke(page, 'query:project.current')) as { path: string }
+  await invoke(page, 'command:project.close')
+  execFileSync(process.execPath, ['bin/me-studio.mjs', 'predict', '--project', project.path, '--model', modelId, '--out', resolve(OUT, 'cli.csv')], {
+    env: { ...process.env, ME_STUDIO_DATA_DIR: 'tests/.generated/e2e-data' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  expect(existsSync(resolve(OUT, 'cli.csv'))).toBe(true)
+  const app = readFileSync(resolve(OUT, 'app.csv'), 'utf8')
+  expect(app.split('\r\n')[0]).toMatch(/^dataset,subject,sample,clip_path,fps,onset,apex,offset,frames_source,coded_label,coded_class,predicted_label,p_/)
+  expect(withoutTimings(readFileSync(resolve(OUT, 'cli.csv'), 'utf8'))).toEqual(withoutTimings(app))
+})
