@@ -196,7 +196,7 @@ MS3D_RESNET = ModelSpec(
            'venue': 'AIMS journal research article (venue not named in the stored copy)', 'doi': None, 'url': None},
     build=lambda cfg: MS3DResNet(width=cfg['width'], blocks=tuple(cfg['blocks'])),
     configs={'paper': {'frames': 16, 'size': 134, 'width': 1.0, 'blocks': [3, 4, 6, 3]},
-             'demo': {'frames': 16, 'size': 48, 'width': 0.03125, 'blocks': [3, 4, 6, 3]},
+             'demo': {'frames': 16, 'size': 48, 'width': 0.0625, 'blocks': [3, 4, 6, 3]},
              'tiny': {'frames': 8, 'size': 32, 'width': 0.03125, 'blocks': [1, 1, 1, 1]}},
     input_kind='flow-sequence', channels=['u', 'v'], layout='NCTHW',
     make_input=lambda frames, apex, cfg: pp.flow_sequence_input(frames, cfg['frames'], cfg['size']),
