@@ -3,13 +3,13 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { extname, join, normalize, relative, isAbsolute } from 'node:path'
 import { Readable } from 'node:stream'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { isRequestChannel } from '@shared/ipc'
 import type { Studio } from '../studio'
 import { RENDERER_CSP } from '../csp'
+import { rendererFile } from '../renderer-files'
 
 export interface BridgeOptions {
   studio: Studio
@@ -33,17 +33,6 @@ export interface Bridge {
 
 const TOKEN_COOKIE = 'me_studio_token'
 const MAX_BODY_BYTES = 8 * 1024 * 1024
-
-const STATIC_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-}
 
 /**
  * The browser bridge: serves the renderer build and the same handler registry over HTTP
@@ -123,27 +112,19 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
 
   async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'Method not allowed')
-    let decoded: string
-    try {
-      decoded = decodeURIComponent(pathname)
-    } catch {
-      return send(res, 400, 'text/plain; charset=utf-8', 'Bad path')
-    }
-    const relativePath = decoded === '/' ? 'index.html' : normalize(decoded).replace(/^[/\\]+/, '')
-    const file = join(options.rendererDir, relativePath)
-    const rel = relative(options.rendererDir, file)
-    if (rel.startsWith('..') || isAbsolute(rel)) return send(res, 403, 'text/plain; charset=utf-8', 'Forbidden')
-    const info = await stat(file).catch(() => null)
+    const file = rendererFile(options.rendererDir, pathname)
+    if (!file) return send(res, 403, 'text/plain; charset=utf-8', 'Forbidden')
+    const info = await stat(file.path).catch(() => null)
     if (!info?.isFile()) return send(res, 404, 'text/plain; charset=utf-8', 'Not found')
     res.writeHead(200, {
-      'content-type': STATIC_TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-type': file.contentType,
       'content-length': info.size,
       'content-security-policy': RENDERER_CSP,
       'x-content-type-options': 'nosniff',
       'cache-control': 'no-cache',
     })
     if (req.method === 'HEAD') return void res.end()
-    createReadStream(file).pipe(res)
+    createReadStream(file.path).pipe(res)
   }
 
   server.on('upgrade', (req, socket, head) => {

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises'
-import { extname, join, normalize, relative, isAbsolute } from 'node:path'
 import type { Protocol } from 'electron'
 import type { MediaRouter } from '../services/media-access'
 import { RENDERER_CSP } from '../csp'
+import { rendererFile } from '../renderer-files'
 
 export const APP_SCHEME = 'app'
 export const MEDIA_SCHEME = 'me-media'
@@ -15,28 +15,15 @@ export const PRIVILEGED_SCHEMES = [
   { scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, corsEnabled: true } },
 ]
 
-const APP_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-}
-
 /** `app://studio/…` serves the renderer build; nothing outside it. */
 export function handleAppScheme(protocol: Protocol, rendererDir: string): void {
   protocol.handle(APP_SCHEME, async (request) => {
-    const url = new URL(request.url)
-    const path = normalize(decodeURIComponent(url.pathname)).replace(/^[/\\]+/, '') || 'index.html'
-    const file = join(rendererDir, path)
-    const rel = relative(rendererDir, file)
-    if (rel.startsWith('..') || isAbsolute(rel)) return new Response('Forbidden', { status: 403 })
+    const file = rendererFile(rendererDir, new URL(request.url).pathname)
+    if (!file) return new Response('Forbidden', { status: 403 })
     try {
-      const body = await readFile(file)
+      const body = await readFile(file.path)
       return new Response(body, {
-        headers: { 'content-type': APP_TYPES[extname(file)] ?? 'application/octet-stream', 'content-security-policy': RENDERER_CSP },
+        headers: { 'content-type': file.contentType, 'content-security-policy': RENDERER_CSP },
       })
     } catch {
       return new Response('Not found', { status: 404 })

@@ -54,6 +54,21 @@ export const AnnotationSchema = AnnotationFieldsSchema.extend({
 })
 export type Annotation = z.infer<typeof AnnotationSchema>
 
+/** The coded fields of an annotation, without its identity and timestamps. */
+export function annotationFields(a: Annotation): AnnotationFields {
+  return {
+    onset: a.onset,
+    apex: a.apex,
+    offset: a.offset,
+    aus: a.aus,
+    emotion: a.emotion,
+    objectiveClass: a.objectiveClass,
+    notes: a.notes,
+    confidence: a.confidence,
+    status: a.status,
+  }
+}
+
 export const ANNOTATOR_ROLES = ['coder', 'adjudicator', 'dataset'] as const
 export type AnnotatorRole = (typeof ANNOTATOR_ROLES)[number]
 

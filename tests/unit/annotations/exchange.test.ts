@@ -8,7 +8,8 @@ import { CodingService } from '../../../src/main/services/annotations/coding'
 import { exportCodes, importCodes, type CodesFormat } from '../../../src/main/services/annotations/exchange'
 import { codesFromCsv, parseCsv } from '../../../src/main/services/annotations/exchange/csv'
 import { codesFromEaf, codesToEaf } from '../../../src/main/services/annotations/exchange/eaf'
-import { annotationFields, type Project } from '../../../src/main/services/project/project'
+import { annotationFields } from '@shared/domain/annotation'
+import type { Project } from '../../../src/main/services/project/project'
 import { projectWithSamples, scratchDir } from '../project/project-fixture'
 
 let cleanups: (() => void)[] = []

@@ -3,6 +3,7 @@ import { primaryAus } from '@shared/domain/au'
 import {
   AnnotationFieldsSchema,
   EMPTY_ANNOTATION_FIELDS,
+  annotationFields,
   deriveSampleStatus,
   hasContent,
   validateAnnotation,
@@ -16,7 +17,7 @@ import {
 } from '@shared/domain/annotation'
 import type { SampleFilter, SampleRecord, SampleSummary } from '@shared/domain/project'
 import { StudioError } from '@shared/ipc'
-import { annotationFields, type AnnotationKey, type Project } from '../project/project'
+import type { AnnotationKey, Project } from '../project/project'
 
 /** Where an undo/redo applies: one coder's (or the adjudicator's) annotation of one sample. */
 export interface HistoryScope {

@@ -407,16 +407,3 @@ export function toAnnotation(r: AnnotationRow): Annotation {
   }
 }
 
-export function annotationFields(a: Annotation): AnnotationFields {
-  return {
-    onset: a.onset,
-    apex: a.apex,
-    offset: a.offset,
-    aus: a.aus,
-    emotion: a.emotion,
-    objectiveClass: a.objectiveClass,
-    notes: a.notes,
-    confidence: a.confidence,
-    status: a.status,
-  }
-}

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import {
   EMPTY_ANNOTATION_FIELDS,
+  annotationFields,
   validateAnnotation,
   type Annotation,
   type AnnotationFields,
@@ -64,7 +65,7 @@ export const useAnnotationStore = defineStore('annotation', () => {
 
   function adopt(result: CommandResult): void {
     annotation.value = result.annotation
-    fields.value = result.annotation ? fieldsOf(result.annotation) : { ...EMPTY_ANNOTATION_FIELDS }
+    fields.value = result.annotation ? annotationFields(result.annotation) : { ...EMPTY_ANNOTATION_FIELDS }
     history.value = result.history
   }
 
@@ -193,16 +194,3 @@ export const useAnnotationStore = defineStore('annotation', () => {
   }
 })
 
-export function fieldsOf(a: Annotation): AnnotationFields {
-  return {
-    onset: a.onset,
-    apex: a.apex,
-    offset: a.offset,
-    aus: a.aus,
-    emotion: a.emotion,
-    objectiveClass: a.objectiveClass,
-    notes: a.notes,
-    confidence: a.confidence,
-    status: a.status,
-  }
-}

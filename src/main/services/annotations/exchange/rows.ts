@@ -1,7 +1,7 @@
-import type { AnnotationFields, AnnotatorRole } from '@shared/domain/annotation'
+import { annotationFields, type AnnotationFields, type AnnotatorRole } from '@shared/domain/annotation'
 import type { ImportProblem } from '@shared/domain/dataset'
 import { StudioError } from '@shared/ipc'
-import { annotationFields, type Project } from '../../project/project'
+import type { Project } from '../../project/project'
 import type { CodingService } from '../coding'
 
 /**
