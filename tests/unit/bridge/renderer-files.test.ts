@@ -11,10 +11,13 @@ describe('renderer build files (app:// and the bridge)', () => {
     expect(rendererFile(dir, '/assets/font.bin')?.contentType).toBe('application/octet-stream')
   })
 
-  it('refuses paths that leave the build folder, encoded or not', () => {
-    for (const path of ['/../secret', '/..%2f..%2fetc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/assets/%E0%A4%A', '/index.html%00.js']) {
-      expect(rendererFile(dir, path), path).toBeNull()
+  it('never resolves outside the build folder, encoded or not; refuses undecodable and NUL paths', () => {
+    for (const path of ['/../secret', '/..%2f..%2fetc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/a/../../../../etc/passwd']) {
+      const file = rendererFile(dir, path)
+      expect(file === null || file.path.startsWith(dir + '/'), path).toBe(true)
     }
+    expect(rendererFile(dir, '/assets/%E0%A4%A')).toBeNull()
+    expect(rendererFile(dir, '/index.html%00.js')).toBeNull()
     // Normalised inside: allowed.
     expect(rendererFile(dir, '/assets/../index.html')?.path).toBe(join(dir, 'index.html'))
   })
