@@ -8,6 +8,7 @@ import PredictionPanel from '../../src/renderer/src/components/inspect/Predictio
 function prediction(overrides: Partial<PredictionResult> = {}): PredictionResult {
   return {
     id: 'p1',
+    recordedId: null,
     modelId: 'off_tanet-demo',
     modelName: 'Off-TANet (demo)',
     recipeId: 'recipe-abc',

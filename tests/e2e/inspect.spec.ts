@@ -69,6 +69,8 @@ test('inspect: a demo model on a generated sample, probabilities and its real at
   // This machine has no GPU libraries: the provider actually used is the CPU, and the UI says so.
   await expect(page.getByTestId('provider-used')).toContainText('cpu')
   await expect(page.getByTestId('coded-label')).not.toHaveText('no label')
+  // The demo project is open: the prediction is stored in it with the provider actually used.
+  await expect(page.getByTestId('prediction-recorded')).toHaveText(/^in the project, prediction #\d+$/)
 
   // The heatmap is drawn from the model's attention tensor, served as float32 by the media route.
   const heat = page.getByTestId('attention-heatmap')

@@ -5,7 +5,9 @@ import { groundTruthRegions } from '../../services/inference/au-regions'
 import { draftCard } from '../../services/inference/card-draft'
 import { recipeIdOf } from '../../services/inference/inputs'
 import { mediaSample } from '../../services/inference/media-sample'
+import type { Prediction } from '../../services/inference/predict'
 import type { RegisteredModel } from '../../services/inference/registry'
+import { addModel, recordPrediction, type PredictionEntry } from '../../services/project/runs'
 import { StudioError, type ModelSummary, type PredictionResult } from '@shared/ipc'
 import type { HandlerRegistry } from '../registry'
 import type { StudioContext } from '../../studio'
@@ -47,14 +49,35 @@ export function registerInferenceHandlers(registry: HandlerRegistry, studio: Stu
       return { status: 'needs-card' as const, onnxPath, ...signature, draft: draftCard(onnxPath, signature, registered) }
     })
     .handle('command:models.save-card', async ({ onnxPath, card }) => ({ model: summary(await inference.registry.add(onnxPath, card)) }))
-    .handle('command:predict.sample', async ({ sample, modelId, provider }): Promise<PredictionResult> => {
+    .handle('command:predict.sample', async ({ sample, modelId, provider, sampleId }): Promise<PredictionResult> => {
       const clipPath = await studio.mediaRoots.resolve(sample.clipPath)
-      const source = await mediaSample(studio.frames, { clipPath, onsetIndex: sample.onsetIndex, apexIndex: sample.apexIndex, offsetIndex: sample.offsetIndex })
-      const p = await inference.predictSample(source, modelId, { provider })
       const model = await inference.registry.get(modelId)
+      const record = (entry: Omit<PredictionEntry, 'sampleId' | 'modelId' | 'modelSha256'>): number | null => {
+        const project = studio.projects.current?.project
+        if (!project || sampleId === undefined) return null
+        const modelRow = addModel(project, { cardId: model.card.id, name: model.card.name, path: model.onnxPath, sha256: model.card.file.sha256, card: model.card })
+        return recordPrediction(project, { ...entry, sampleId, modelId: modelRow, modelSha256: model.card.file.sha256 })
+      }
+      let p: Prediction
+      try {
+        const source = await mediaSample(studio.frames, { clipPath, onsetIndex: sample.onsetIndex, apexIndex: sample.apexIndex, offsetIndex: sample.offsetIndex })
+        p = await inference.predictSample(source, modelId, { provider })
+      } catch (error) {
+        // A failed sample is recorded too (a per-sample error, never a crash), then reported.
+        if (error instanceof StudioError) record({ executionProvider: provider ?? 'auto', recipeId: recipeIdOf(model.card), error: error.toShape() })
+        throw error
+      }
+      const recordedId = record({
+        executionProvider: p.provider,
+        recipeId: p.recipeId,
+        predictedClass: p.predictedClass,
+        scores: Object.fromEntries(p.classes.map((c, i) => [c, p.probabilities[i]!])),
+        timings: { preprocessMs: p.timings.preprocessMs, inferenceMs: p.timings.inferenceMs },
+      })
       const { width, height } = p.input.faceCrop
       return {
         id: p.id,
+        recordedId,
         modelId: p.modelId,
         modelName: model.card.name,
         recipeId: p.recipeId,

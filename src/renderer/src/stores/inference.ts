@@ -59,13 +59,13 @@ export const useInferenceStore = defineStore('inference', () => {
     }
   }
 
-  async function predict(slot: Slot, sample: PredictSampleRef): Promise<void> {
+  async function predict(slot: Slot, sample: PredictSampleRef, sampleId?: number): Promise<void> {
     const modelId = selected.value[slot]
     if (!modelId) return
     running.value = { ...running.value, [slot]: true }
     errors.value = { ...errors.value, [slot]: null }
     try {
-      const result = await transport.invoke('command:predict.sample', { sample, modelId, provider: provider.value })
+      const result = await transport.invoke('command:predict.sample', { sample, modelId, provider: provider.value, ...(sampleId ? { sampleId } : {}) })
       const loaded = await Promise.all(result.attention.map(async (a) => [a.name, await fetchTensor(result.id, a.name)] as const))
       tensors.value = { ...tensors.value, [slot]: Object.fromEntries(loaded) }
       predictions.value = { ...predictions.value, [slot]: result }
@@ -78,9 +78,10 @@ export const useInferenceStore = defineStore('inference', () => {
     }
   }
 
-  async function predictAll(sample: PredictSampleRef): Promise<void> {
-    await predict('a', sample)
-    if (compare.value) await predict('b', sample)
+  /** Runs the selected model(s); with `sampleId` the project records each prediction and its provider. */
+  async function predictAll(sample: PredictSampleRef, sampleId?: number): Promise<void> {
+    await predict('a', sample, sampleId)
+    if (compare.value) await predict('b', sample, sampleId)
   }
 
   /** `attention/<id>/<name>.f32`: float32 LE with its shape in `x-tensor-shape`. */

@@ -48,6 +48,8 @@ export const AuRegionBoxSchema = z.object({
 
 export const PredictionResultSchema = z.object({
   id: z.string(),
+  /** Row id in the open project's predictions table, when it was recorded there. */
+  recordedId: z.number().int().nullable(),
   modelId: z.string(),
   modelName: z.string(),
   recipeId: z.string(),
@@ -96,7 +98,13 @@ export const inferenceRequests = {
   /** Saves the card made in the form and registers the model (refused with `model/invalid-card` or `model/mismatch`). */
   'command:models.save-card': request(z.object({ onnxPath: z.string().min(1), card: z.unknown() }), z.object({ model: ModelSummarySchema })),
   'command:predict.sample': request(
-    z.object({ sample: PredictSampleRefSchema, modelId: z.string().min(1), provider: z.string().nullable().default(null) }),
+    z.object({
+      sample: PredictSampleRefSchema,
+      modelId: z.string().min(1),
+      provider: z.string().nullable().default(null),
+      /** With a project open: the sample the prediction (or its error) is recorded against, with the provider used. */
+      sampleId: z.number().int().positive().optional(),
+    }),
     PredictionResultSchema,
   ),
 } as const
