@@ -7,7 +7,7 @@ import { E2E_TOKEN } from '../../playwright.config'
 /**
  * The batch issue's "done means", in the browser bridge: on the generated demo dataset a bundled
  * model runs as a batch from the Batch view, the evaluation report appears, the predictions CSV is
- * exported from the dialog, and `me-studio predict` on the same project writes the same rows
+ * exported from the dialog, a training set is written, and `me-studio predict` on the same project writes the same rows
  * (timing columns aside: they are measured per run).
  */
 const OUT = resolve('tests/.generated/e2e-batch')
@@ -52,6 +52,13 @@ test('batch: a model over the demo dataset, evaluation, CSV export equal to the 
   await page.getByTestId('batch-export-run').click()
   await expect(page.getByTestId('batch-export-result')).toContainText('predictions written')
   await page.screenshot({ path: resolve(OUT, 'batch-view.png'), fullPage: true })
+
+  // The training set for the models kit, with the chosen model's recipe.
+  await page.locator('details.training summary').click()
+  await page.getByTestId('training-dir').fill(resolve(OUT, 'training-set'))
+  await page.getByTestId('training-export').click()
+  await expect(page.locator('details.training .ok')).toContainText(`samples for ${modelId}`, { timeout: 120_000 })
+  expect(readFileSync(resolve(OUT, 'training-set', 'manifest.csv'), 'utf8').split('\r\n')[0]).toBe('dataset,subject,sample,label,onset,apex,offset,input')
 
   const project = (await invoke(page, 'query:project.current')) as { path: string }
   await invoke(page, 'command:project.close')

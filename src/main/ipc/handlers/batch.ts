@@ -1,6 +1,8 @@
 import { resolve } from 'node:path'
 import { formatSelection } from '@shared/domain/batch'
+import { InferenceInputSource } from '../../services/batch/inference-source'
 import { BatchStore } from '../../services/batch/store'
+import { exportTrainingSet } from '../../services/export/training-set'
 import { evaluate } from '../../services/evaluation/evaluate'
 import { evaluationCsv, evaluationHtml } from '../../services/evaluation/report'
 import { inputsFromJob } from '../../services/evaluation/sources'
@@ -37,6 +39,13 @@ export function registerBatchHandlers(registry: HandlerRegistry, studio: StudioC
       const target = resolve(path)
       const { rows } = await exportPredictions(store(), jobId, format, target, { summaries })
       return { path: target, rows }
+    })
+    .handle('command:batch.export-training-set', ({ models, selection, labels, outDir }) => {
+      const source = new InferenceInputSource(studio.inference, studio.frames)
+      const batchStore = store()
+      return studio.jobs.start('export.training-set', (ctx) =>
+        exportTrainingSet(batchStore, source, { outDir: resolve(outDir), modelRefs: models, selection, labels, signal: ctx.signal, onProgress: (done, total) => ctx.progress(done, total) }),
+      )
     })
     .handle('query:batch.evaluation', ({ jobId }) => report(jobId))
     .handle('command:batch.export-evaluation', async ({ jobId, format, path }) => {

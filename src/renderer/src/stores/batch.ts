@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue'
 import type { BatchSelection } from '@shared/domain/batch'
 import type { BatchJobSummary, EvaluationReportDto, EventPayload, InputOf, JobDone, OutputOf } from '@shared/ipc'
 import { useTransport } from '../transport'
+import { useJobsStore } from './jobs'
 import { useProjectStore } from './project'
 import { useWorkspaceStore } from './workspace'
 
@@ -91,11 +92,21 @@ export const useBatchStore = defineStore('batch', () => {
     return attempt(() => transport.invoke('command:batch.export-evaluation', input))
   }
 
+  /** Writes a training set for the models kit (a job: progress in the jobs store); resolves with a one-line summary. */
+  async function exportTrainingSet(input: InputOf<'command:batch.export-training-set'>): Promise<string | undefined> {
+    const result = (await attempt(() =>
+      useJobsStore().run('Exporting a training set', 'export.training-set', () => transport.invoke('command:batch.export-training-set', input)),
+    )) as { folders: { modelId: string; dir: string; samples: number }[]; skipped: { uncoded: number; unlabelled: number }; failed: unknown[] } | undefined
+    if (!result) return undefined
+    const written = result.folders.map((f) => `${f.samples} samples for ${f.modelId} in ${f.dir}`).join('; ')
+    return `${written}; skipped ${result.skipped.uncoded} uncoded, ${result.skipped.unlabelled} without a label; ${result.failed.length} failed`
+  }
+
   /** Opens a sample of the report (e.g. a misclassified one) in the inspection view. */
   async function inspect(sampleId: number): Promise<void> {
     await attempt(() => useProjectStore().openSample(sampleId))
     useWorkspaceStore().show('inspect')
   }
 
-  return { jobs, progress, selectedJobId, selectedJob, itemErrors, evaluation, error, busy, refresh, start, select, pause, resume, cancel, exportPredictions, exportEvaluation, inspect }
+  return { jobs, progress, selectedJobId, selectedJob, itemErrors, evaluation, error, busy, refresh, start, select, pause, resume, cancel, exportPredictions, exportEvaluation, exportTrainingSet, inspect }
 })

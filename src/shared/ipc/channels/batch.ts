@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { BatchSelectionSchema, ShardSchema } from '../../domain/batch'
 import { ErrorShapeSchema } from '../envelope'
 import { request } from '../define'
-import { JobIdSchema, JobStateSchema } from './jobs'
+import { JobIdSchema, JobStartedSchema, JobStateSchema } from './jobs'
 
 /**
  * Batch prediction over a project's samples (a resumable job: the progress of a running one
@@ -122,6 +122,17 @@ export const batchRequests = {
   'command:batch.export-evaluation': request(
     z.object({ jobId: JobIdSchema, format: z.enum(['csv', 'html']), path: z.string().min(1) }),
     z.object({ path: z.string() }),
+  ),
+  /** A job (kind `export.training-set`); its result is `TrainingSetResult` (folders, skipped, failed samples). */
+  'command:batch.export-training-set': request(
+    z.object({
+      models: z.array(z.string().min(1)).min(1),
+      selection: BatchSelectionSchema,
+      labels: z.enum(['megc', 'emotion']).default('megc'),
+      /** A new (or empty) folder. */
+      outDir: z.string().min(1),
+    }),
+    JobStartedSchema,
   ),
 } as const
 
