@@ -23,7 +23,7 @@ function prediction(overrides: Partial<PredictionResult> = {}): PredictionResult
     timings: { preprocessMs: 412.3, inferenceMs: 3.42, warmupMs: 10 },
     input: { width: 4, height: 4, frameIndices: [3, 9], apex: { index: 9, source: 'spotted' }, warnings: ['No apex coded: frame 9 found by spotting was used.'] },
     attention: [],
-    auRegions: { source: 'ground-truth', regions: [{ name: 'AU12: left mouth corner', box: [0, 0, 2, 2] }], note: '' },
+    auRegions: { source: 'ground-truth', regions: [{ name: 'AU12: left mouth corner', polygon: [[0, 0], [2, 0], [2, 2], [0, 2]] }], note: '' },
     ...overrides,
   }
 }
@@ -85,7 +85,7 @@ describe('AttentionOverlay', () => {
     expect(wrapper.findAll('[data-testid=au-region]')).toHaveLength(1)
     expect(wrapper.get('[data-testid=au-mass]').text()).toMatch(/^\d+% of the attention mass lies inside the AU regions \(they cover 25% of the input: [\d.]+× uniform\)/)
     expect(wrapper.get('[data-testid=au-mass]').text()).not.toContain('Looks elsewhere')
-    await wrapper.setProps({ prediction: prediction({ auRegions: { source: 'ground-truth', regions: [{ name: 'AU4', box: [2, 2, 4, 4] }], note: '' } }) })
+    await wrapper.setProps({ prediction: prediction({ auRegions: { source: 'ground-truth', regions: [{ name: 'AU4', polygon: [[2, 2], [4, 2], [4, 4], [2, 4]] }], note: '' } }) })
     expect(wrapper.get('[data-testid=au-mass]').text()).toContain('Looks elsewhere.')
   })
 

@@ -153,13 +153,41 @@ export function resizeMapBilinear(map: Map2D, width: number, height: number): Ma
   return { width, height, data: out }
 }
 
-/** An axis-aligned box [x0, y0, x1, y1] in the coordinates of a map, x1/y1 exclusive. */
-export type Box = [number, number, number, number]
+/** A closed polygon [[x, y], …] in the coordinates of a map (pixel centres at +0.5). */
+export type Polygon = [number, number][]
+
+/** The polygon of an axis-aligned box [x0, y0, x1, y1]. */
+export function boxPolygon([x0, y0, x1, y1]: [number, number, number, number]): Polygon {
+  return [
+    [x0, y0],
+    [x1, y0],
+    [x1, y1],
+    [x0, y1],
+  ]
+}
+
+/** Scales a polygon from one image size to another (frame pixels → model input pixels). */
+export function scalePolygon(polygon: Polygon, from: { width: number; height: number }, to: { width: number; height: number }): Polygon {
+  const sx = to.width / from.width
+  const sy = to.height / from.height
+  return polygon.map(([x, y]) => [x * sx, y * sy])
+}
+
+/** Even–odd rule. */
+function insidePolygon(x: number, y: number, polygon: Polygon): boolean {
+  let inside = false
+  for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
+    const [xi, yi] = polygon[i]!
+    const [xj, yj] = polygon[j]!
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside
+  }
+  return inside
+}
 
 export interface AttentionMassReport {
-  /** Share (0…1) of the map's mass inside the union of the boxes. */
+  /** Share (0…1) of the map's mass inside the union of the regions. */
   inside: number
-  /** Share of the map's area the boxes cover: what uniform attention would score. */
+  /** Share of the map's area the regions cover: what uniform attention would score. */
   areaShare: number
   /** inside / areaShare: how many times more mass the regions hold than uniform attention gives them. */
   enrichment: number
@@ -170,11 +198,11 @@ export interface AttentionMassReport {
 /**
  * Attention mass inside AU regions. The map is shifted to be non-negative (minus its minimum) so
  * that maps with a baseline (sigmoid outputs hover around 0.5) are judged by where they rise, and
- * a pixel counts as inside when its centre lies in any box (union, no double counting). Small
+ * a pixel counts as inside when its centre lies in any region (union, no double counting). Small
  * regions cannot hold half the mass of a smooth map, so the flag also accepts a clear
  * concentration (at least twice the uniform share).
  */
-export function attentionMassInBoxes(map: Map2D, boxes: readonly Box[]): AttentionMassReport {
+export function attentionMassInRegions(map: Map2D, regions: readonly Polygon[]): AttentionMassReport {
   const { min } = finiteRange(map.data)
   let total = 0
   let inside = 0
@@ -185,7 +213,7 @@ export function attentionMassInBoxes(map: Map2D, boxes: readonly Box[]): Attenti
       const cx = x + 0.5
       const v = map.data[y * map.width + x]! - min
       total += v
-      if (boxes.some(([x0, y0, x1, y1]) => cx >= x0 && cx < x1 && cy >= y0 && cy < y1)) {
+      if (regions.some((polygon) => insidePolygon(cx, cy, polygon))) {
         inside += v
         insidePixels++
       }
@@ -199,11 +227,4 @@ export function attentionMassInBoxes(map: Map2D, boxes: readonly Box[]): Attenti
     enrichment: areaShare > 0 ? share / areaShare : 0,
     looksElsewhere: share < Math.min(0.5, 2 * areaShare),
   }
-}
-
-/** Scales a box from one image size to another (frame pixels → model input pixels). */
-export function scaleBox(box: Box, from: { width: number; height: number }, to: { width: number; height: number }): Box {
-  const sx = to.width / from.width
-  const sy = to.height / from.height
-  return [box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy]
 }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import {
   argmax,
-  attentionMassInBoxes,
+  attentionMassInRegions,
   barWeights,
+  boxPolygon,
   dropBatch,
   resizeMapBilinear,
-  scaleBox,
+  scalePolygon,
   softmax,
   summaryMap,
 } from '../../../src/shared/inference/attention'
@@ -55,22 +56,29 @@ describe('AU-region attention mass', () => {
     data[5] = 1.5 // (1,1)
     data[6] = 1.5 // (2,1)
     data[15] = 1.0 // (3,3)
-    const report = attentionMassInBoxes({ width: 4, height: 4, data }, [[1, 1, 3, 2], [1, 1, 2, 2]])
+    const report = attentionMassInRegions({ width: 4, height: 4, data }, [boxPolygon([1, 1, 3, 2]), boxPolygon([1, 1, 2, 2])])
     expect(report.inside).toBeCloseTo(2 / 2.5, 12)
     expect(report.areaShare).toBeCloseTo(2 / 16, 12)
     expect(report.enrichment).toBeCloseTo(0.8 / 0.125, 12)
     expect(report.looksElsewhere).toBe(false)
     // One pixel holding 20% of the mass: 3.2× the uniform share, a clear concentration.
-    const small = attentionMassInBoxes({ width: 4, height: 4, data }, [[3, 3, 4, 4]])
+    const small = attentionMassInRegions({ width: 4, height: 4, data }, [boxPolygon([3, 3, 4, 4])])
     expect(small.inside).toBeCloseTo(0.5 / 2.5, 12)
     expect(small.looksElsewhere).toBe(false)
     // Half the area but no mass: looks elsewhere.
-    const elsewhere = attentionMassInBoxes({ width: 4, height: 4, data }, [[0, 2, 4, 4]])
+    const elsewhere = attentionMassInRegions({ width: 4, height: 4, data }, [boxPolygon([0, 2, 4, 4])])
     expect(elsewhere.inside).toBeCloseTo(0.5 / 2.5, 12)
     expect(elsewhere.looksElsewhere).toBe(true)
   })
 
-  it('scales frame boxes to the model input', () => {
-    expect(scaleBox([64, 32, 128, 96], { width: 256, height: 256 }, { width: 112, height: 112 })).toEqual([28, 14, 56, 42])
+  it('counts pixel centres inside landmark polygons (even–odd) and scales them to the model input', () => {
+    // A triangle over the top-left half of a 4×4 map: centres (x+.5, y+.5) with x + y < 3 lie inside.
+    const data = new Float32Array(16).fill(1)
+    data[15] = 0 // the minimum: shifted to zero mass
+    const triangle: [number, number][] = [[0, 0], [4, 0], [0, 4]]
+    const report = attentionMassInRegions({ width: 4, height: 4, data }, [triangle])
+    expect(report.areaShare).toBeCloseTo(6 / 16, 12)
+    expect(report.inside).toBeCloseTo(6 / 15, 12)
+    expect(scalePolygon([[64, 32], [128, 96], [0, 0]], { width: 256, height: 256 }, { width: 112, height: 112 })).toEqual([[28, 14], [56, 42], [0, 0]])
   })
 })

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { providerCandidates } from '../../services/execution-providers'
-import { groundTruthRegions } from '../../services/inference/au-regions'
+import { groundTruthRegions, landmarkRegions, type AuRegionSet } from '../../services/inference/au-regions'
 import { draftCard } from '../../services/inference/card-draft'
 import { recipeIdOf } from '../../services/inference/inputs'
 import { mediaSample } from '../../services/inference/media-sample'
@@ -24,6 +24,17 @@ function summary(model: RegisteredModel): ModelSummary {
 
 export function registerInferenceHandlers(registry: HandlerRegistry, studio: StudioContext): void {
   const { inference } = studio
+  /** The generator's ground truth when the clip has one, else landmark regions of the coded AUs; never fails the prediction. */
+  async function regionsFor(clipPath: string, onsetIndex: number, auNumbers: number[], input: { width: number; height: number }): Promise<AuRegionSet> {
+    const truth = await groundTruthRegions(clipPath, input)
+    if (truth) return truth
+    try {
+      return await landmarkRegions(await studio.frames.readFrame(clipPath, onsetIndex, 'rgb'), auNumbers, input)
+    } catch (error) {
+      return { source: 'none', regions: [], note: `AU regions unavailable: ${(error as Error).message}` }
+    }
+  }
+
   registry
     .handle('query:models.list', async ({ reload }) => {
       if (reload) await inference.registry.reload()
@@ -49,7 +60,7 @@ export function registerInferenceHandlers(registry: HandlerRegistry, studio: Stu
       return { status: 'needs-card' as const, onnxPath, ...signature, draft: draftCard(onnxPath, signature, registered) }
     })
     .handle('command:models.save-card', async ({ onnxPath, card }) => ({ model: summary(await inference.registry.add(onnxPath, card)) }))
-    .handle('command:predict.sample', async ({ sample, modelId, provider, sampleId }): Promise<PredictionResult> => {
+    .handle('command:predict.sample', async ({ sample, modelId, provider, sampleId, auNumbers }): Promise<PredictionResult> => {
       const clipPath = await studio.mediaRoots.resolve(sample.clipPath)
       const model = await inference.registry.get(modelId)
       const record = (entry: Omit<PredictionEntry, 'sampleId' | 'modelId' | 'modelSha256'>): number | null => {
@@ -92,7 +103,7 @@ export function registerInferenceHandlers(registry: HandlerRegistry, studio: Stu
         timings: p.timings,
         input: { width, height, frameIndices: p.input.frameIndices, apex: p.input.apex, warnings: p.input.warnings },
         attention: p.attention.map((a) => ({ name: a.name, kind: a.kind, shape: a.shape })),
-        auRegions: await groundTruthRegions(clipPath, { width, height }),
+        auRegions: await regionsFor(clipPath, sample.onsetIndex, auNumbers, { width, height }),
       }
     })
 }

@@ -1,38 +1,47 @@
 /**
- * AU regions for the attention check. For datasets from the synthetic generator, the moving
- * regions are known exactly: `ground-truth.json` at the dataset root records each sample's ±2σ
- * boxes in frame pixels. They are scaled to the model input (the recipe resizes whole frames).
+ * Where the coded AUs act, in model-input pixels, for the attention check. Two sources:
+ * - datasets from the synthetic generator: `ground-truth.json` at the dataset root records each
+ *   sample's moving regions exactly (±2σ boxes in frame pixels);
+ * - any other clip: the 68 landmarks of the onset frame (the vision module's face detector) and
+ *   their facial regions (`auRegions`), kept where the AU catalogue places a coded AU.
+ * Frames reach the model resized whole (recipes with crop `as-provided`), so frame pixels scale
+ * straight to input pixels.
  */
 import { readFile } from 'node:fs/promises'
 import { dirname, join, relative, sep } from 'node:path'
-import { scaleBox, type Box } from '@shared/inference/attention'
+import { auInfo } from '@shared/domain/au'
+import { boxPolygon, scalePolygon, type Polygon } from '@shared/inference/attention'
+import { loadFaceDetector } from '../../vision/face/detector'
+import { auRegions } from '../../vision/face/regions'
 import type { SampleTruth } from '../synth/truth'
+import type { PixelFrame } from './recipe-ops'
 
-export interface AuRegionBoxes {
-  source: 'ground-truth' | 'none'
-  regions: { name: string; box: Box }[]
+export interface AuRegionSet {
+  source: 'ground-truth' | 'landmarks' | 'none'
+  regions: { name: string; polygon: Polygon }[]
   note: string
 }
 
-/** Looks for the generator's `ground-truth.json` in the clip's folder and up to `maxLevels` parents. */
-export async function groundTruthRegions(clipPath: string, input: { width: number; height: number }, maxLevels = 4): Promise<AuRegionBoxes> {
+type Size = { width: number; height: number }
+
+/** Looks for the generator's `ground-truth.json` in the clip's folder and up to `maxLevels` parents; null when there is none. */
+export async function groundTruthRegions(clipPath: string, input: Size, maxLevels = 4): Promise<AuRegionSet | null> {
   let dir = dirname(clipPath)
   for (let level = 0; level < maxLevels; level++) {
-    const truthPath = join(dir, 'ground-truth.json')
-    let truth: { width: number; height: number; samples: SampleTruth[] } | null = null
+    let truth: { samples: SampleTruth[] } | null = null
     try {
-      truth = JSON.parse(await readFile(truthPath, 'utf8')) as { width: number; height: number; samples: SampleTruth[] }
+      truth = JSON.parse(await readFile(join(dir, 'ground-truth.json'), 'utf8')) as { samples: SampleTruth[] }
     } catch {
       truth = null
     }
     if (truth) {
       const rel = relative(dir, clipPath).split(sep).join('/')
       const sample = truth.samples.find((s) => s.path === rel)
-      if (!sample) return { source: 'none', regions: [], note: `ground-truth.json has no sample at ${rel}` }
+      if (!sample) return null
       const frame = { width: sample.width, height: sample.height }
       return {
         source: 'ground-truth',
-        regions: sample.regions.map((r) => ({ name: `${sample.action}: ${r.name}`, box: scaleBox(r.box, frame, input) })),
+        regions: sample.regions.map((r) => ({ name: `${sample.action}: ${r.name}`, polygon: scalePolygon(boxPolygon(r.box), frame, input) })),
         note: `Moving regions of ${sample.action} recorded by the synthetic generator (centre ± 2σ).`,
       }
     }
@@ -40,5 +49,23 @@ export async function groundTruthRegions(clipPath: string, input: { width: numbe
     if (parent === dir) break
     dir = parent
   }
-  return { source: 'none', regions: [], note: 'No AU regions known for this sample (no generator ground truth; landmark-based regions need face alignment in the recipe).' }
+  return null
+}
+
+/** Facial regions of the coded AUs from the onset frame's landmarks. */
+export async function landmarkRegions(onset: PixelFrame, auNumbers: readonly number[], input: Size): Promise<AuRegionSet> {
+  const wanted = new Set(auNumbers.flatMap((au) => auInfo(au)?.region ?? []))
+  if (wanted.size === 0) return { source: 'none', regions: [], note: 'No coded AUs with a facial region: nothing to check the attention against.' }
+  const detector = await loadFaceDetector()
+  // Gray or interleaved RGB: the detector tells them apart by the data length.
+  const face = await detector.detect({ width: onset.width, height: onset.height, data: new Float32Array(onset.data) })
+  if (!face) return { source: 'none', regions: [], note: 'No face found on the onset frame: AU regions unknown.' }
+  const regions = auRegions(face.landmarks)
+    .filter((r) => !r.reference && r.region !== 'face' && wanted.has(r.region))
+    .map((r) => ({ name: `${r.region}: ${r.id}`, polygon: scalePolygon(r.polygon.map((p): [number, number] => [p.x, p.y]), onset, input) }))
+  return {
+    source: 'landmarks',
+    regions,
+    note: `Regions of AU ${auNumbers.join('+')} from the onset frame's 68 landmarks (detector score ${face.score.toFixed(2)}).`,
+  }
 }

@@ -7,6 +7,13 @@ import { useTransport } from '../transport'
 
 export type Slot = 'a' | 'b'
 
+export interface PredictContext {
+  /** The open project's sample: each prediction (and its provider) is recorded against it. */
+  sampleId?: number
+  /** Coded AUs, whose facial regions the attention check uses. */
+  auNumbers: number[]
+}
+
 /** The card form's starting point for an ONNX file without a card. */
 export interface CardDraft {
   onnxPath: string
@@ -59,13 +66,13 @@ export const useInferenceStore = defineStore('inference', () => {
     }
   }
 
-  async function predict(slot: Slot, sample: PredictSampleRef, sampleId?: number): Promise<void> {
+  async function predict(slot: Slot, sample: PredictSampleRef, context: PredictContext): Promise<void> {
     const modelId = selected.value[slot]
     if (!modelId) return
     running.value = { ...running.value, [slot]: true }
     errors.value = { ...errors.value, [slot]: null }
     try {
-      const result = await transport.invoke('command:predict.sample', { sample, modelId, provider: provider.value, ...(sampleId ? { sampleId } : {}) })
+      const result = await transport.invoke('command:predict.sample', { sample, modelId, provider: provider.value, auNumbers: context.auNumbers, ...(context.sampleId ? { sampleId: context.sampleId } : {}) })
       const loaded = await Promise.all(result.attention.map(async (a) => [a.name, await fetchTensor(result.id, a.name)] as const))
       tensors.value = { ...tensors.value, [slot]: Object.fromEntries(loaded) }
       predictions.value = { ...predictions.value, [slot]: result }
@@ -78,10 +85,10 @@ export const useInferenceStore = defineStore('inference', () => {
     }
   }
 
-  /** Runs the selected model(s); with `sampleId` the project records each prediction and its provider. */
-  async function predictAll(sample: PredictSampleRef, sampleId?: number): Promise<void> {
-    await predict('a', sample, sampleId)
-    if (compare.value) await predict('b', sample, sampleId)
+  /** Runs the selected model(s) on the sample. */
+  async function predictAll(sample: PredictSampleRef, context: PredictContext): Promise<void> {
+    await predict('a', sample, context)
+    if (compare.value) await predict('b', sample, context)
   }
 
   /** `attention/<id>/<name>.f32`: float32 LE with its shape in `x-tensor-shape`. */

@@ -40,10 +40,10 @@ export const PredictSampleRefSchema = z.object({
 })
 export type PredictSampleRef = z.input<typeof PredictSampleRefSchema>
 
-export const AuRegionBoxSchema = z.object({
+export const AuRegionSchema = z.object({
   name: z.string(),
-  /** [x0, y0, x1, y1] in model-input pixels (the overlay's coordinates). */
-  box: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+  /** Closed polygon [[x, y], …] in model-input pixels (the overlay's coordinates). */
+  polygon: z.array(z.tuple([z.number(), z.number()])).min(3),
 })
 
 export const PredictionResultSchema = z.object({
@@ -74,8 +74,8 @@ export const PredictionResultSchema = z.object({
   }),
   /** Every declared attention output: fetch `attention/<id>/<name>.f32` for the values. */
   attention: z.array(z.object({ name: z.string(), kind: AttentionKindSchema, shape: z.array(z.number().int()) })),
-  /** Where the AU boxes come from: the synthetic generator's ground truth, or none found. */
-  auRegions: z.object({ source: z.enum(['ground-truth', 'none']), regions: z.array(AuRegionBoxSchema), note: z.string() }),
+  /** The coded AUs' regions: the synthetic generator's ground truth, landmark regions of the onset frame, or none. */
+  auRegions: z.object({ source: z.enum(['ground-truth', 'landmarks', 'none']), regions: z.array(AuRegionSchema), note: z.string() }),
 })
 export type PredictionResult = z.infer<typeof PredictionResultSchema>
 
@@ -104,6 +104,8 @@ export const inferenceRequests = {
       provider: z.string().nullable().default(null),
       /** With a project open: the sample the prediction (or its error) is recorded against, with the provider used. */
       sampleId: z.number().int().positive().optional(),
+      /** Coded AU numbers: their facial regions (from the onset frame's landmarks) are checked against the attention. */
+      auNumbers: z.array(z.number().int().min(0).max(99)).default([]),
     }),
     PredictionResultSchema,
   ),
