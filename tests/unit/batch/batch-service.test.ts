@@ -131,6 +131,17 @@ describe('batch service', () => {
     expect(new Set(seen).size).toBe(24)
   })
 
+  it('exports (awaiting between rows) while a batch keeps committing on the same connection', async () => {
+    const { jobs, service } = harness(deterministicSource([fixtureModel('model_a')], { delayMs: 2 }))
+    const first = await service.start({ modelRefs: ['model_a'], selection: parseSelection('all') })
+    await jobs.wait(first.jobId)
+    const second = await service.start({ modelRefs: ['model_a'], selection: parseSelection('all') })
+    const store = new BatchStore(project)
+    for (let i = 0; i < 3; i++) await exportPredictions(store, first.jobId, 'json', join(dir, `during-${i}.json`))
+    await jobs.wait(second.jobId)
+    expect(service.job(second.jobId)).toMatchObject({ state: 'completed', done: 24, failed: 0 })
+  })
+
   it('re-exports the same job byte-identically, in every format', async () => {
     const { jobs, service } = harness()
     const { jobId } = await service.start({ modelRefs: ['model_a', 'model_b'], selection: parseSelection('all'), summaries: true })

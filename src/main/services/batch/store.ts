@@ -96,6 +96,9 @@ const SAMPLE_FROM = /* sql */ `
 
 const SAMPLE_ORDER = 'ORDER BY d.name, s.subject, s.name, s.id'
 
+/** Rows per page when streaming samples and predictions. */
+const PAGE = 256
+
 interface SampleRow {
   sampleId: number
   datasetId: number
@@ -154,13 +157,30 @@ export class BatchStore {
     this.db = project.database.db
   }
 
-  /** Samples of a selection in export order, streamed (never all in memory). */
+  /** Samples of a selection in export order, read in pages (never all in memory). */
   *iterateSamples(selection: BatchSelection, shard: Shard | null = null): Generator<BatchSample> {
     const where = selectionWhere(selection)
-    const statement = this.db.prepare(`SELECT ${SAMPLE_COLUMNS} ${SAMPLE_FROM} ${where.sql} ${SAMPLE_ORDER}`)
-    for (const row of statement.iterate(...where.args) as IterableIterator<SampleRow>) {
+    const ids = this.db.prepare(`SELECT s.id ${SAMPLE_FROM} ${where.sql} ${SAMPLE_ORDER}`).pluck().all(...where.args) as number[]
+    for (const row of this.pages<SampleRow>(ids, (marks) => `SELECT ${SAMPLE_COLUMNS} ${SAMPLE_FROM} WHERE s.id IN (${marks})`, (r) => r.sampleId)) {
       if (shard && shardOf(row.dataset, row.subject, row.name, shard.count) !== shard.index) continue
       yield toBatchSample(row)
+    }
+  }
+
+  /**
+   * Rows for `ids`, in that order, fetched PAGE at a time. The caller may await between rows
+   * (streamed exports): no statement stays open meanwhile, so a batch running on the same
+   * connection can keep committing.
+   */
+  private *pages<R>(ids: readonly number[], sql: (marks: string) => string, idOf: (row: R) => number): Generator<R> {
+    for (let start = 0; start < ids.length; start += PAGE) {
+      const page = ids.slice(start, start + PAGE)
+      const rows = this.db.prepare(sql(page.map(() => '?').join(','))).all(...page) as R[]
+      const byId = new Map(rows.map((r) => [idOf(r), r]))
+      for (const id of page) {
+        const row = byId.get(id)
+        if (row) yield row
+      }
     }
   }
 
@@ -283,8 +303,15 @@ export class BatchStore {
    * sha256 — independent of row ids, so two projects that ran the same batch export the same rows.
    */
   *iteratePredictions(jobId: string): Generator<PredictionRow> {
-    const statement = this.db.prepare(
-      `SELECT p.sample_id AS sampleId, d.name AS dataset, s.subject AS subject, s.name AS sample, s.clip_path AS clipPath, s.fps AS fps,
+    const ids = this.db
+      .prepare(
+        `SELECT p.id FROM predictions p JOIN samples s ON s.id = p.sample_id JOIN datasets d ON d.id = s.dataset_id JOIN models m ON m.id = p.model_id
+         WHERE p.job_id = ? ORDER BY d.name, s.subject, s.name, s.id, m.card_id, p.model_sha256`,
+      )
+      .pluck()
+      .all(jobId) as number[]
+    const sql = (marks: string) =>
+      `SELECT p.id AS predictionId, p.sample_id AS sampleId, d.name AS dataset, s.subject AS subject, s.name AS sample, s.clip_path AS clipPath, s.fps AS fps,
               p.onset_frame AS onset, p.apex_frame AS apex, p.offset_frame AS offset, p.frames_source AS framesSource,
               r.emotion AS codedEmotion,
               m.id AS modelRowId, m.card_id AS modelId, m.name AS modelName, m.card_json AS cardJson, p.model_sha256 AS modelSha256,
@@ -293,19 +320,18 @@ export class BatchStore {
               p.error_code AS errorCode, p.error_message AS errorMessage, p.summaries_json AS summariesJson
        ${SAMPLE_FROM}
        JOIN predictions p ON p.sample_id = s.id JOIN models m ON m.id = p.model_id
-       WHERE p.job_id = ?
-       ORDER BY d.name, s.subject, s.name, s.id, m.card_id, p.model_sha256`,
-    )
+       WHERE p.id IN (${marks})`
     const cards = new Map<number, CardFacts>()
     type Raw = Omit<PredictionRow, 'modelVersion' | 'modelClasses' | 'modelProtocol' | 'probabilities' | 'summaries'> & {
+      predictionId: number
       cardJson: string
       scoresJson: string | null
       summariesJson: string | null
     }
-    for (const raw of statement.iterate(jobId) as IterableIterator<Raw>) {
+    for (const raw of this.pages<Raw>(ids, sql, (r) => r.predictionId)) {
       let facts = cards.get(raw.modelRowId)
       if (!facts) cards.set(raw.modelRowId, (facts = cardFacts(raw.cardJson)))
-      const { cardJson: _card, scoresJson, summariesJson, ...rest } = raw
+      const { predictionId: _id, cardJson: _card, scoresJson, summariesJson, ...rest } = raw
       const scores = scoresJson === null ? null : (JSON.parse(scoresJson) as Record<string, number>)
       yield {
         ...rest,
