@@ -1,5 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { isAbsolute, join } from 'node:path'
 import { StudioError } from '@shared/ipc'
 import type { ModelCard } from '@shared/domain/model-card'
 import { recipeIdOf, type BuiltInput, type InferenceService, type InferenceSample, type Prediction } from '../inference'
@@ -22,7 +22,7 @@ export class InferencePredictorSource implements PredictorSource {
   ) {}
 
   /**
-   * A reference is a registered model id, or a path: an `.onnx` file with its `<name>.card.json`
+   * A reference is a registered model id, or an absolute path: an `.onnx` file with its `<name>.card.json`
    * beside it, or a folder of them (e.g. the per-fold models the models kit exports), which are
    * added to the user's models first.
    */
@@ -38,8 +38,9 @@ export class InferencePredictorSource implements PredictorSource {
   }
 
   private async modelIds(ref: string): Promise<string[]> {
+    if (!isAbsolute(ref)) return [ref]
     const facts = await stat(ref).catch(() => null)
-    if (!facts) return [ref]
+    if (!facts) throw new StudioError('not-found', `No model file or folder at ${ref}`)
     const files = facts.isDirectory() ? (await readdir(ref)).filter((f) => f.endsWith('.onnx')).sort().map((f) => join(ref, f)) : [ref]
     if (files.length === 0) throw new StudioError('not-found', `No .onnx models in ${ref}`)
     const ids: string[] = []
