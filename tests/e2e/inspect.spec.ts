@@ -22,12 +22,16 @@ interface CardFile {
 const BUNDLED = resolve('resources/models')
 const FIXTURE_ONNX = resolve('tests/fixtures/inference/off_tanet-untrained.onnx')
 
-function bundledDemoCard(): CardFile | null {
-  if (!existsSync(BUNDLED)) return null
-  const cards = readdirSync(BUNDLED)
+function bundledCards(): CardFile[] {
+  if (!existsSync(BUNDLED)) return []
+  return readdirSync(BUNDLED)
     .filter((f) => f.endsWith('.card.json'))
+    .sort()
     .map((f) => JSON.parse(readFileSync(join(BUNDLED, f), 'utf8')) as CardFile)
-    .filter((c) => c.demo && c.outputs.attention.some((a) => a.display.aggregation !== 'bar'))
+}
+
+function bundledDemoCard(): CardFile | null {
+  const cards = bundledCards().filter((c) => c.demo && c.outputs.attention.some((a) => a.display.aggregation !== 'bar'))
   return cards.find((c) => c.architecture === 'off_tanet') ?? cards[0] ?? null
 }
 
@@ -107,6 +111,18 @@ test('inspect: a demo model on a generated sample, probabilities and its real at
   })
   expect(drawn.colours).toBeGreaterThan(16)
   await expect(page.getByTestId('au-mass')).toContainText('of the attention mass lies inside the AU regions')
+
+  // Side by side: a second bundled model on the same sample.
+  const second = bundledCards().find((c) => c.id !== card.id)
+  if (second) {
+    await page.getByTestId('compare').check()
+    await page.getByTestId('model-b').selectOption(second.id)
+    await page.getByTestId('run-inference').click()
+    await expect(page.getByTestId('inspect-slot-b').getByTestId('prediction-panel')).toBeVisible({ timeout: 180_000 })
+    await expect(page.getByTestId('inspect-slot-b').getByTestId('class-bar')).toHaveCount(second.classes.length)
+    await expect(page.getByTestId('prediction-panel')).toHaveCount(2)
+    await page.getByTestId('compare').uncheck()
+  }
 
   // Back to the paper's display for the screenshot.
   await page.getByTestId('attention-output').selectOption(card.outputs.attention.find((a) => a.display.aggregation !== 'bar' && a.display.aggregation !== 'map')?.name ?? mapOutput.name)
