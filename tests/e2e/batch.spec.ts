@@ -60,6 +60,15 @@ test('batch: a model over the demo dataset, evaluation, CSV export equal to the 
   await expect(page.locator('details.training .ok')).toContainText(`samples for ${modelId}`, { timeout: 120_000 })
   expect(readFileSync(resolve(OUT, 'training-set', 'manifest.csv'), 'utf8').split('\r\n')[0]).toBe('dataset,subject,sample,label,onset,apex,offset,input')
 
+  // A misclassified sample opens in Inspect with the model that predicted it.
+  const misclassified = page.locator('[data-testid^=misclassified-]').first()
+  if ((await misclassified.count()) > 0) {
+    test.info().annotations.push({ type: 'inspect', description: `opened ${await misclassified.textContent()}` })
+    await misclassified.click()
+    await expect(page.getByTestId('inspect-view')).toBeVisible()
+    await expect(page.getByTestId('model-a')).toHaveValue(modelId)
+  }
+
   const project = (await invoke(page, 'query:project.current')) as { path: string }
   await invoke(page, 'command:project.close')
   execFileSync(process.execPath, ['bin/me-studio.mjs', 'predict', '--project', project.path, '--model', modelId, '--out', resolve(OUT, 'cli.csv')], {

@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue'
 import type { BatchSelection } from '@shared/domain/batch'
 import type { BatchJobSummary, EvaluationReportDto, EventPayload, InputOf, JobDone, OutputOf } from '@shared/ipc'
 import { useTransport } from '../transport'
+import { useInferenceStore } from './inference'
 import { useJobsStore } from './jobs'
 import { useProjectStore } from './project'
 import { useWorkspaceStore } from './workspace'
@@ -102,9 +103,11 @@ export const useBatchStore = defineStore('batch', () => {
     return `${written}; skipped ${result.skipped.uncoded} uncoded, ${result.skipped.unlabelled} without a label; ${result.failed.length} failed`
   }
 
-  /** Opens a sample of the report (e.g. a misclassified one) in the inspection view. */
-  async function inspect(sampleId: number): Promise<void> {
+  /** Opens a sample of the report (e.g. a misclassified one) in the inspection view, with the model that predicted it in slot A. */
+  async function inspect(sampleId: number, modelId: string): Promise<void> {
     await attempt(() => useProjectStore().openSample(sampleId))
+    const inference = useInferenceStore()
+    if (inference.cardOf(modelId)) inference.selected = { ...inference.selected, a: modelId }
     useWorkspaceStore().show('inspect')
   }
 
