@@ -166,13 +166,6 @@ export function boxPolygon([x0, y0, x1, y1]: [number, number, number, number]): 
   ]
 }
 
-/** Scales a polygon from one image size to another (frame pixels → model input pixels). */
-export function scalePolygon(polygon: Polygon, from: { width: number; height: number }, to: { width: number; height: number }): Polygon {
-  const sx = to.width / from.width
-  const sy = to.height / from.height
-  return polygon.map(([x, y]) => [x * sx, y * sy])
-}
-
 /** Even–odd rule. */
 function insidePolygon(x: number, y: number, polygon: Polygon): boolean {
   let inside = false

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
-import { groundTruthRegions, landmarkRegions } from '../../../src/main/services/inference/au-regions'
+import { frameToInput, groundTruthRegions, landmarkRegions } from '../../../src/main/services/inference/au-regions'
 
 const FACE = resolve(import.meta.dirname, '../../../resources/faces/astronaut.png')
 
@@ -13,7 +13,7 @@ describe('AU regions', () => {
   it('finds the lip regions of AU12 and the brow regions of AU4 on a real face, scaled to the model input', async () => {
     const { data, info } = await sharp(FACE).removeAlpha().raw().toBuffer({ resolveWithObject: true })
     const onset = { width: info.width, height: info.height, channels: 3 as const, data: new Uint8Array(data) }
-    const input = { width: 112, height: 112 }
+    const input = frameToInput(onset, { width: 112, height: 112 }, null)
     const lips = await landmarkRegions(onset, [12], input)
     expect(lips.source).toBe('landmarks')
     expect(lips.regions.map((r) => r.name).sort()).toEqual(['lips: left-mouth-corner', 'lips: lips', 'lips: right-mouth-corner'])
@@ -36,9 +36,13 @@ describe('AU regions', () => {
     mkdirSync(join(root, 'sub01', 'EP01_01'), { recursive: true })
     const sample = { path: 'sub01/EP01_01', width: 256, height: 256, action: 'AU12', regions: [{ name: 'left mouth corner', box: [128, 128, 192, 160] }] }
     writeFileSync(join(root, 'ground-truth.json'), JSON.stringify({ samples: [sample] }))
-    const set = await groundTruthRegions(join(root, 'sub01', 'EP01_01'), { width: 112, height: 112 })
+    const toInput = frameToInput({ width: 256, height: 256 }, { width: 112, height: 112 }, null)
+    const set = await groundTruthRegions(join(root, 'sub01', 'EP01_01'), toInput)
     expect(set?.source).toBe('ground-truth')
     expect(set?.regions[0]!.polygon).toEqual([[56, 56], [84, 56], [84, 70], [56, 70]])
-    expect(await groundTruthRegions(join(root, 'sub01', 'other'), { width: 112, height: 112 })).toBeNull()
+    expect(await groundTruthRegions(join(root, 'sub01', 'other'), toInput)).toBeNull()
+    // Aligned crops map through the onset similarity: here a 2× zoom shifted by (−10, 0).
+    const aligned = frameToInput({ width: 256, height: 256 }, { width: 112, height: 112 }, { a: 2, b: 0, tx: -10, ty: 0 })
+    expect((await groundTruthRegions(join(root, 'sub01', 'EP01_01'), aligned))?.regions[0]!.polygon[0]).toEqual([246, 256])
   })
 })

@@ -35,9 +35,31 @@ describe('input building', () => {
     expect(b.data).toEqual(a.data)
   })
 
+  it('aligned face crops: one onset-frame similarity warps every frame before the recipe', async () => {
+    const aligned = { ...card, preprocessing: { ...card.preprocessing, crop: { ...card.preprocessing.crop, method: 'aligned-face-crop' as const, alignment: '68-landmark-onset' as const } } }
+    const seen: number[] = []
+    // Scale 112/128 about the origin: the whole 128² frame lands in the 112² crop.
+    const builder = new InputBuilder({
+      compute: inlineVisionCompute,
+      alignFace: async (onset, side) => {
+        seen.push(onset.width, side)
+        return { a: 112 / 128, b: 0, tx: 0, ty: 0 }
+      },
+    })
+    const built = await builder.buildInput(syntheticSample({ key: 'aligned' }), aligned)
+    expect(seen).toEqual([128, 112])
+    expect(built.alignment).toEqual({ a: 112 / 128, b: 0, tx: 0, ty: 0 })
+    expect(built.dims).toEqual([1, 3, 112, 112])
+    const plain = await builder.buildInput(syntheticSample({ key: 'aligned' }), card)
+    expect(plain.alignment).toBeNull()
+    expect(built.recipeId).not.toBe(plain.recipeId)
+    const noFace = new InputBuilder({ compute: inlineVisionCompute, alignFace: async () => null })
+    await expect(noFace.buildInput(syntheticSample({ key: 'no-face' }), aligned)).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringContaining('no face found on the onset frame 1') })
+  })
+
   it('refuses a recipe it cannot follow with a specific error', async () => {
     const aligned = { ...card, preprocessing: { ...card.preprocessing, crop: { ...card.preprocessing.crop, method: 'aligned-face-crop' as const, alignment: '5-point-onset' as const } } }
-    await expect(new InputBuilder({ compute: inlineVisionCompute }).buildInput(syntheticSample(), aligned)).rejects.toMatchObject({ code: 'model/run-failed', message: expect.stringContaining('aligned-face-crop') })
+    await expect(new InputBuilder({ compute: inlineVisionCompute }).buildInput(syntheticSample(), aligned)).rejects.toMatchObject({ code: 'model/run-failed', message: expect.stringContaining('no face aligner') })
     const oddChannel = { ...card, input: { ...card.input, channels: ['u', 'v', 'depth'] } }
     await expect(new InputBuilder({ compute: inlineVisionCompute }).buildInput(syntheticSample(), oddChannel)).rejects.toMatchObject({ code: 'model/mismatch', message: expect.stringContaining('"depth"') })
   })

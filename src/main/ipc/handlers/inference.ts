@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { providerCandidates } from '../../services/execution-providers'
-import { groundTruthRegions, landmarkRegions, type AuRegionSet } from '../../services/inference/au-regions'
+import { frameToInput, groundTruthRegions, landmarkRegions, type AuRegionSet } from '../../services/inference/au-regions'
 import { draftCard } from '../../services/inference/card-draft'
 import { recipeIdOf } from '../../services/inference/inputs'
 import { mediaSample } from '../../services/inference/media-sample'
@@ -25,11 +25,13 @@ function summary(model: RegisteredModel): ModelSummary {
 export function registerInferenceHandlers(registry: HandlerRegistry, studio: StudioContext): void {
   const { inference } = studio
   /** The generator's ground truth when the clip has one, else landmark regions of the coded AUs; never fails the prediction. */
-  async function regionsFor(clipPath: string, onsetIndex: number, auNumbers: number[], input: { width: number; height: number }): Promise<AuRegionSet> {
-    const truth = await groundTruthRegions(clipPath, input)
-    if (truth) return truth
+  async function regionsFor(clipPath: string, p: Prediction, auNumbers: number[]): Promise<AuRegionSet> {
+    const { width, height } = p.input.faceCrop
+    const onsetIndex = p.input.frameIndices[0]!
     try {
-      return await landmarkRegions(await studio.frames.readFrame(clipPath, onsetIndex, 'rgb'), auNumbers, input)
+      const onset = await studio.frames.readFrame(clipPath, onsetIndex, 'rgb')
+      const toInput = frameToInput(onset, { width, height }, p.input.alignment)
+      return (await groundTruthRegions(clipPath, toInput)) ?? (await landmarkRegions(onset, auNumbers, toInput))
     } catch (error) {
       return { source: 'none', regions: [], note: `AU regions unavailable: ${(error as Error).message}` }
     }
@@ -103,7 +105,7 @@ export function registerInferenceHandlers(registry: HandlerRegistry, studio: Stu
         timings: p.timings,
         input: { width, height, frameIndices: p.input.frameIndices, apex: p.input.apex, warnings: p.input.warnings },
         attention: p.attention.map((a) => ({ name: a.name, kind: a.kind, shape: a.shape })),
-        auRegions: await regionsFor(clipPath, sample.onsetIndex, auNumbers, { width, height }),
+        auRegions: await regionsFor(clipPath, p, auNumbers),
       }
     })
 }

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path'
 import type { VisionPool } from '../../workers/vision-pool'
+import { alignOn } from '../motion/face-alignment'
 import { apexSpotter, poolSpot } from './apex-spotting'
 import { InputBuilder } from './inputs'
 import { InferenceService } from './predict'
@@ -27,7 +28,14 @@ export function createInferenceService(options: CreateInferenceOptions): Inferen
   const factory = host.factory
   const sessions = new SessionCache(factory, options.notify)
   const registry = new ModelRegistry({ bundledDir: join(options.resourcesDir, 'models'), userDir: join(options.userDataDir, 'models'), factory })
-  const inputs = new InputBuilder({ compute: poolVisionCompute(options.vision), diskCacheDir: join(options.userDataDir, 'cache', 'inference-flow'), spotApex: apexSpotter(poolSpot(options.vision)) })
+  const inputs = new InputBuilder({
+    compute: poolVisionCompute(options.vision),
+    diskCacheDir: join(options.userDataDir, 'cache', 'inference-flow'),
+    spotApex: apexSpotter(poolSpot(options.vision)),
+    // The motion views' aligner: the same onset-frame similarity the viewer shows. It fits the two
+    // eye centres of the 68 landmarks, for '5-point-onset' and '68-landmark-onset' cards alike.
+    alignFace: async (onset, side) => (await alignOn({ width: onset.width, height: onset.height, data: Float32Array.from(onset.data) }, side))?.transform ?? null,
+  })
   return new InferenceService({ registry, sessions, inputs, onDispose: () => host.dispose() })
 }
 

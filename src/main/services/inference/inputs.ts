@@ -11,6 +11,7 @@
  */
 import type { ModelCard } from '@shared/domain/model-card'
 import { StudioError } from '@shared/ipc'
+import type { SimilarityTransform } from '../../vision/face/align'
 import { createFlow, type FlowField, type GrayImage } from '../../vision/image'
 import type { PixelFrame } from './recipe-ops'
 import { BUILDABLE_CHANNELS, type PreparedClip } from './recipe-stages'
@@ -31,6 +32,8 @@ export interface BuiltInput {
   apex: { index: number; source: ApexSource } | null
   /** The first frame as the model saw it (working size, after colour conversion): the overlay's base image. */
   faceCrop: PixelFrame
+  /** `aligned-face-crop` recipes: frame pixel → input pixel similarity fitted on the onset frame; null when frames are used as provided. */
+  alignment: SimilarityTransform | null
   /** Things the user should know about this input (e.g. frames interpolated up). */
   warnings: string[]
   preprocessMs: number
@@ -48,6 +51,12 @@ export interface InputBuilderOptions {
   memoryBytes?: number
   /** On-disk flow cache (e.g. `<project>/cache/inference`); none when null. */
   diskCacheDir?: string | null
+  /**
+   * Face alignment for `aligned-face-crop` recipes: the similarity (frame → crop of `side` pixels)
+   * fitted on the onset frame's landmarks, or null when no face is found. Without it such recipes
+   * are refused.
+   */
+  alignFace?: (onset: PixelFrame, side: number) => Promise<SimilarityTransform | null>
   /** Automatic apex spotting for samples without an apex; the middle frame is used when absent or when it finds none. */
   spotApex?: (sample: InferenceSample, signal?: AbortSignal) => Promise<number | null>
 }
@@ -91,14 +100,17 @@ export class InputBuilder {
     const started = performance.now()
     const pre = card.preprocessing
     const recipeId = recipeIdOf(card)
-    checkSupported(card)
+    this.checkSupported(card)
     const warnings: string[] = []
     const { indices, apex } = await this.selectFrames(sample, pre, warnings, signal)
     const [height, width] = pre.crop.size
     const length = pre.frames.temporalLength ?? indices.length
 
-    const framesKey = stageKey('frames', { sample: sample.key, indices, length, frames: pre.frames, crop: { ...pre.crop, description: undefined }, magnification: pre.magnification && { ...pre.magnification, description: undefined } })
-    const clip = await this.cache.get('frames', framesKey, preparedBytes, async () => this.options.compute.prepare({ frames: await readFrames(sample, indices, signal), preprocessing: pre }, signal))
+    const alignment = await this.alignment(sample, card, indices[0]!, signal)
+    const framesKey = stageKey('frames', { sample: sample.key, indices, length, frames: pre.frames, crop: { ...pre.crop, description: undefined }, alignment, magnification: pre.magnification && { ...pre.magnification, description: undefined } })
+    const clip = await this.cache.get('frames', framesKey, preparedBytes, async () =>
+      this.options.compute.prepare({ frames: await readFrames(sample, indices, signal), preprocessing: pre, ...(alignment ? { alignment: { transform: alignment, side: width } } : {}) }, signal),
+    )
     const faceCrop = toPixelFrame(clip.frames[0]!, width, height)
 
     const tensorKey = stageKey('tensor', { frames: framesKey, recipe: recipeId })
@@ -117,7 +129,33 @@ export class InputBuilder {
     if (data.length !== dims.slice(1).reduce((a, b) => a * b, 1)) {
       throw new StudioError('model/mismatch', `Recipe of "${card.id}" produced ${data.length} values, the input [${dims.join(', ')}] needs ${dims.reduce((a, b) => a * b, 1)}`)
     }
-    return { data, dims, recipeId, frameIndices: indices, apex, faceCrop, warnings, preprocessMs: performance.now() - started, cached }
+    return { data, dims, recipeId, frameIndices: indices, apex, faceCrop, alignment, warnings, preprocessMs: performance.now() - started, cached }
+  }
+
+  /** The onset frame's alignment for `aligned-face-crop` recipes (null for frames used as provided). */
+  private async alignment(sample: InferenceSample, card: ModelCard, onsetIndex: number, signal?: AbortSignal): Promise<SimilarityTransform | null> {
+    if (card.preprocessing.crop.method === 'as-provided') return null
+    const onset = (await readFrames(sample, [onsetIndex], signal))[0]!
+    const transform = await this.options.alignFace!(onset, card.preprocessing.crop.size[1])
+    if (!transform) throw new StudioError('invalid-input', `Sample ${sample.key}: no face found on the onset frame ${onsetIndex}, so it cannot be aligned for "${card.id}"`)
+    return transform
+  }
+
+  private checkSupported(card: ModelCard): void {
+    const { crop } = card.preprocessing
+    if (crop.method === 'aligned-face-crop') {
+      if (!this.options.alignFace) throw new StudioError('model/run-failed', `Model "${card.id}" asks for an aligned face crop, and this input builder has no face aligner`)
+      if (crop.size[0] !== crop.size[1]) throw new StudioError('model/mismatch', `Model "${card.id}": aligned face crops are square, the card asks for ${crop.size[0]}×${crop.size[1]}`)
+    } else if (crop.alignment !== 'none') {
+      throw new StudioError('model/mismatch', `Model "${card.id}": frames used as provided cannot also ask for ${crop.alignment} alignment`)
+    }
+    const unknown = card.input.channels.find((c) => !(BUILDABLE_CHANNELS as readonly string[]).includes(c))
+    if (unknown) {
+      throw new StudioError('model/mismatch', `Model "${card.id}": input channel "${unknown}" is not one the studio can build (${BUILDABLE_CHANNELS.join(', ')})`)
+    }
+    if (card.input.shape.slice(1).some((d) => d < 1)) {
+      throw new StudioError('model/mismatch', `Model "${card.id}": only the batch axis may be dynamic`)
+    }
   }
 
   private async selectFrames(sample: InferenceSample, pre: Preprocessing, warnings: string[], signal?: AbortSignal): Promise<{ indices: number[]; apex: BuiltInput['apex'] }> {
@@ -194,20 +232,6 @@ function flowOptions(recipe: NonNullable<Preprocessing['flow']>): Record<string,
       return { windowSize: recipe.params.window, levels: 1, iterations: 1 }
     case 'farneback':
       return recipe.params
-  }
-}
-
-function checkSupported(card: ModelCard): void {
-  const { crop } = card.preprocessing
-  if (crop.method !== 'as-provided' || crop.alignment !== 'none') {
-    throw new StudioError('model/run-failed', `Model "${card.id}" asks for ${crop.method} with ${crop.alignment} alignment; this build has no face aligner yet, so it can only feed models whose frames are used as provided`)
-  }
-  const unknown = card.input.channels.find((c) => !(BUILDABLE_CHANNELS as readonly string[]).includes(c))
-  if (unknown) {
-    throw new StudioError('model/mismatch', `Model "${card.id}": input channel "${unknown}" is not one the studio can build (${BUILDABLE_CHANNELS.join(', ')})`)
-  }
-  if (card.input.shape.slice(1).some((d) => d < 1)) {
-    throw new StudioError('model/mismatch', `Model "${card.id}": only the batch axis may be dynamic`)
   }
 }
 

@@ -41,7 +41,7 @@ export interface Prediction {
   fallbacks: ProviderFallback[]
   timings: { preprocessMs: number; inferenceMs: number; warmupMs: number }
   attention: AttentionTensor[]
-  input: Pick<BuiltInput, 'frameIndices' | 'apex' | 'warnings' | 'faceCrop' | 'dims'>
+  input: Pick<BuiltInput, 'frameIndices' | 'apex' | 'warnings' | 'faceCrop' | 'dims' | 'alignment'>
   createdAt: string
 }
 
@@ -111,7 +111,7 @@ export class InferenceService {
       recipeId: input.recipeId,
       ...run,
       timings: { preprocessMs: input.preprocessMs, inferenceMs, warmupMs },
-      input: { frameIndices: input.frameIndices, apex: input.apex, warnings: input.warnings, faceCrop: input.faceCrop, dims: input.dims },
+      input: { frameIndices: input.frameIndices, apex: input.apex, warnings: input.warnings, faceCrop: input.faceCrop, dims: input.dims, alignment: input.alignment },
       createdAt: new Date().toISOString(),
     }
     this.remember(prediction)

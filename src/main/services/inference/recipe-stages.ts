@@ -1,11 +1,13 @@
 /**
  * The per-pixel stages of a card's recipe as pure functions of structured-clonable data, so the
  * vision worker pool runs them (tasks `recipe-prepare`, `recipe-assemble`) and the main event
- * loop only moves buffers: prepare = temporal normalisation → colour → resize → magnification,
+ * loop only moves buffers: prepare = face alignment (when the recipe asks) → temporal
+ * normalisation → colour → resize → magnification,
  * assemble = one plane per input channel from the prepared frames and flow fields →
  * normalisation. Order and rounding follow `models/preprocess.py` (see `recipe-ops.ts`).
  */
 import type { ModelCard } from '@shared/domain/model-card'
+import { warpSimilarity, type SimilarityTransform } from '../../vision/face/align'
 import { gaussianBlur, type FlowField, type GrayImage } from '../../vision/image'
 import { magnifyEulerian } from '../../vision/magnify-eulerian'
 import { magnifyRiesz } from '../../vision/magnify-riesz'
@@ -32,6 +34,8 @@ export interface PrepareParams {
   /** Decoded frames of the selected clip positions, in order. */
   frames: PixelFrame[]
   preprocessing: Preprocessing
+  /** `aligned-face-crop`: the onset frame's similarity (frame → crop), applied to every frame. */
+  alignment?: { transform: SimilarityTransform; side: number }
 }
 
 export interface PreparedClip {
@@ -41,8 +45,12 @@ export interface PreparedClip {
   gray: GrayImage[]
 }
 
-export function prepareClip({ frames: decoded, preprocessing: pre }: PrepareParams): PreparedClip {
-  const planes = decoded.map(framePlanes)
+export function prepareClip({ frames: decoded, preprocessing: pre, alignment }: PrepareParams): PreparedClip {
+  // Alignment first, with one transform for the whole clip (motion inside the clip is kept), rounded like a frame.
+  const planes = decoded.map((frame) => {
+    const p = framePlanes(frame)
+    return alignment ? p.map((plane) => quantise(warpSimilarity(plane, alignment.transform, alignment.side))) : p
+  })
   const length = pre.frames.temporalLength
   let planesPerFrame = planes
   if (length !== null) {
