@@ -50,5 +50,6 @@ export function findView(id: string): WorkspaceView | undefined {
 registerView({ id: 'coding', label: 'Coding', load: () => import('./CodingView.vue'), shortcut: 'Alt+1' })
 registerView({ id: 'agreement', label: 'Agreement', load: () => import('./AgreementView.vue'), shortcut: 'Alt+2', needsSample: false })
 registerView({ id: 'adjudication', label: 'Adjudication', load: () => import('./AdjudicationView.vue'), shortcut: 'Alt+3' })
+registerView({ id: 'motion', label: 'Motion', load: () => import('./MotionView.vue'), shortcut: 'Alt+4' })
 registerView({ id: 'inspect', label: 'Inspect', load: () => import('./InspectView.vue'), shortcut: 'Alt+5' })
 registerView({ id: 'batch', label: 'Batch', load: () => import('./BatchView.vue'), shortcut: 'Alt+6', needsSample: false })
