@@ -5,7 +5,9 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { apexSpotter, inlineSpot } from '../../../src/main/services/inference/apex-spotting'
+import { apexSpotter } from '../../../src/main/services/inference/apex-spotting'
+import { VisionPool } from '../../../src/main/workers/vision-pool'
+import { visionWorkerLocation } from '../../../src/main/workers/vision-worker-location'
 import { InputBuilder } from '../../../src/main/services/inference/inputs'
 import { InferenceService } from '../../../src/main/services/inference/predict'
 import { ModelRegistry } from '../../../src/main/services/inference/registry'
@@ -76,8 +78,9 @@ describe('inference service on a real ONNX model', () => {
   })
 
   it('spots the apex when none is coded, with the vision module', async () => {
-    const inputs = new InputBuilder({ compute: inlineVisionCompute, spotApex: apexSpotter(inlineSpot) })
-    const built = await inputs.buildInput(syntheticSample({ key: 'spot', apex: null }), (await ctx.registry.get('off_tanet-untrained')).card)
+    const pool = new VisionPool({ ...visionWorkerLocation(), size: 1 })
+    const inputs = new InputBuilder({ compute: inlineVisionCompute, spotApex: apexSpotter(pool) })
+    const built = await inputs.buildInput(syntheticSample({ key: 'spot', apex: null }), (await ctx.registry.get('off_tanet-untrained')).card).finally(() => pool.destroy())
     expect(built.apex?.source).toBe('spotted')
     expect(Math.abs(built.apex!.index - 6)).toBeLessThanOrEqual(1)
     expect(built.warnings[0]).toContain('found by spotting')

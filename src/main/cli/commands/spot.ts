@@ -1,6 +1,5 @@
 import { StudioError } from '@shared/ipc'
-import { SPOT_SIGNALS, spotFrames, type SpotSignalName } from '../../services/motion/spotting'
-import { SPOT_DEFAULTS } from '../../vision/spotting'
+import { SPOT_SIGNALS, STUDIO_SPOTTING, spotFrames, type SpotSignalName } from '../../services/motion/spotting'
 import { VisionPool } from '../../workers/vision-pool'
 import { visionWorkerLocation } from '../../workers/vision-worker-location'
 import { EXIT, UsageError, defineCommand, stringOption } from '../command'
@@ -25,7 +24,7 @@ Options:
                    tvl1 (TV-L1 flow, slow), strain (TV-L1 optical strain)
   --crop SIDE      face crop the signal is measured on (default 128; presets as in magnify)
   --no-face        skip face detection: whole frame, no nose reference
-  --sigma F        temporal smoothing σ in frames (default ${SPOT_DEFAULTS.temporalSigma})
+  --sigma F        temporal smoothing σ in frames (default ${STUDIO_SPOTTING.temporalSigma})
   --fps N          frame rate (image folders carry none; default 30)
   --start N --count N  frame range (0-based index)
 
@@ -46,10 +45,10 @@ signals) and the face found.`,
   },
   positionals: [1, 1],
   async run({ values, positionals }, io) {
-    const signalName = stringOption(values, 'signal') ?? 'farneback'
+    const signalName = stringOption(values, 'signal') ?? STUDIO_SPOTTING.signal
     if (!(SIGNALS as readonly string[]).includes(signalName))
       throw new UsageError(`--signal must be one of ${SIGNALS.join(', ')}, got ${signalName}`)
-    const side = cropOption(stringOption(values, 'crop') ?? '128')
+    const side = cropOption(stringOption(values, 'crop') ?? String(STUDIO_SPOTTING.side))
     const clip = await loadClip(positionals[0]!, io, values, 'gray')
     const numbers = clip.info.frameNumbers.slice(clip.start, clip.start + clip.frames.length)
     const toIndex = (name: string): number | undefined => {
@@ -74,7 +73,7 @@ signals) and the face found.`,
         signal: signalName as SpotSignalName,
         side,
         face: !values['no-face'],
-        temporalSigma: numberOption(values, 'sigma', SPOT_DEFAULTS.temporalSigma),
+        temporalSigma: numberOption(values, 'sigma', STUDIO_SPOTTING.temporalSigma),
       },
       pool,
     ).finally(() => pool.destroy())

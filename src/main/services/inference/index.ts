@@ -6,7 +6,7 @@
 import { join } from 'node:path'
 import type { VisionPool } from '../../workers/vision-pool'
 import { alignOn } from '../motion/face-alignment'
-import { apexSpotter, poolSpot } from './apex-spotting'
+import { apexSpotter } from './apex-spotting'
 import { InputBuilder } from './inputs'
 import { InferenceService } from './predict'
 import { ModelRegistry } from './registry'
@@ -31,7 +31,7 @@ export function createInferenceService(options: CreateInferenceOptions): Inferen
   const inputs = new InputBuilder({
     compute: poolVisionCompute(options.vision),
     diskCacheDir: join(options.userDataDir, 'cache', 'inference-flow'),
-    spotApex: apexSpotter(poolSpot(options.vision)),
+    spotApex: apexSpotter(options.vision),
     // The motion views' aligner: the same onset-frame similarity the viewer shows. It fits the two
     // eye centres of the 68 landmarks, for '5-point-onset' and '68-landmark-onset' cards alike.
     alignFace: async (onset, side) => (await alignOn({ width: onset.width, height: onset.height, data: Float32Array.from(onset.data) }, side))?.transform ?? null,

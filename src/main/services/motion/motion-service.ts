@@ -14,7 +14,7 @@ import type { OpticalStrainOptions } from '../../vision/strain'
 import type { TemporalFilter } from '../../vision/magnify-eulerian'
 import type { VisionPool } from '../../workers/vision-pool'
 import type { DecodedFrame, FrameMode } from '../media/frame'
-import { spotFrames, type SpotSignalName } from './spotting'
+import { STUDIO_SPOTTING, spotFrames, type SpotSignalName } from './spotting'
 
 /** What the motion service needs from the media layer (MediaService satisfies it). */
 export interface FrameSource {
@@ -71,9 +71,6 @@ interface MagnifyEntry {
   summary: MagnifySummary
   frames: Uint8Array[]
 }
-
-/** Side of the aligned face crop the spotting signal is measured on (as `me-studio spot`). */
-const SPOT_CROP = 128
 
 /** Longest clip section magnified at once: the pyramid of every frame is held in memory. */
 export const MAX_MAGNIFY_FRAMES = 400
@@ -247,7 +244,7 @@ export class MotionService {
     }
     const { result, face } = await spotFrames(
       frames,
-      { onset: relative(request.onset), offset: relative(request.offset), signal: request.signal, side: SPOT_CROP, face: true, temporalSigma: 1.5, abort: options.signal },
+      { ...STUDIO_SPOTTING, onset: relative(request.onset), offset: relative(request.offset), signal: request.signal, face: true, abort: options.signal },
       this.pool,
     )
     return {

@@ -8,6 +8,13 @@ import { alignOn } from './face-alignment'
 export const SPOT_SIGNALS = ['farneback', 'difference', 'translation', 'tvl1', 'strain'] as const
 export type SpotSignalName = (typeof SPOT_SIGNALS)[number]
 
+/**
+ * The studio's spotting settings, shared by the motion curve, `me-studio spot`'s defaults and the
+ * apex that inference uses when none is coded: Farnebäck flow had the lowest apex error on the
+ * generator's clips (bench/spotting.bench.ts), measured on a 128-px aligned face crop.
+ */
+export const STUDIO_SPOTTING = { signal: 'farneback', side: 128, temporalSigma: 1.5 } as const satisfies Pick<SpotFramesOptions, 'signal' | 'side' | 'temporalSigma'>
+
 export interface SpotFramesOptions {
   /** 0-based positions in `frames`. */
   onset?: number | undefined
