@@ -205,13 +205,17 @@ def validate_card(card):
 
 
 def refresh_card(path):
-    """Re-derive a card's descriptive parts (paper, preprocessing, deviations) from the registry
-    after documentation changes, keeping its weights-dependent parts (file, metrics, training)."""
+    """Re-derive a card's descriptive parts (paper, preprocessing, deviations, attention descriptions)
+    from the registry after documentation changes, keeping its weights-dependent parts (file, shapes,
+    metrics, training)."""
     with open(path) as f:
         card = json.load(f)
     spec = MODELS[card['architecture']]
     cfg = {k: v for k, v in card['architectureConfig'].items() if k != 'config'}
     card.update(paper=spec.paper, preprocessing=_preprocessing(spec, cfg), deviations=list(spec.deviations))
+    for entry in card['outputs']['attention']:
+        kind, layer, axes, display = spec.attention[entry['name']]
+        entry.update(kind=kind, layer=layer, axes=axes, display=display)
     validate_card(card)
     write_card(card, path)
 

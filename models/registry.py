@@ -148,7 +148,7 @@ CBAMNET = ModelSpec(
         'channel_attention': ('channel', 'CBAM after conv6: channel attention', ['batch', 'channel'],
                               _display('bar', 'Channel weights (sigmoid).', 'none')),
         'spatial_attention': ('spatial', 'CBAM after conv6: 3-D spatial attention, one map per remaining time slice',
-                              ['batch', 'one', 'frame', 'y', 'x'],
+                              ['batch', 'one', 'time-slice', 'y', 'x'],
                               _display('map-per-frame', 'One sigmoid map per time slice; summary = mean over slices.')),
     },
     display_map=lambda o: o['spatial_attention'][:, 0].mean(axis=1),
