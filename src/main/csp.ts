@@ -1,6 +1,6 @@
 /**
  * Content-Security-Policy of the renderer, shared by Electron (`app://`) and the bridge.
- * No `unsafe-eval`, no inline scripts; media only from our own routes.
+ * Scripts only from the app itself (no eval, no inline scripts); media only from our own routes.
  */
 export const RENDERER_CSP = [
   "default-src 'self'",
