@@ -6,7 +6,7 @@
  * models kit's preprocessing, inference of the same ONNX with OpenCV DNN, or PyTorch with
  * --torch) on the same generated dataset and model.
  *
- *   npx tsx --tsconfig tsconfig.node.json bench/pipeline.bench.ts [--subjects 6] [--per-subject 20] [--size 256x256] [--model ststnet-demo] [--repeats 3] [--torch]
+ *   npx tsx --tsconfig tsconfig.node.json bench/pipeline.bench.ts [--subjects 6] [--per-subject 10] [--size 256x256] [--model off_tanet-demo,ststnet-demo] [--repeats 3] [--torch]
  *
  * Both clocks start before the model is loaded and stop when the CSV is written; process start
  * and imports are outside both. Caches start cold (fresh project and user-data folder each run).
@@ -17,7 +17,7 @@
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { BatchService } from '../src/main/services/batch/batch-service'
 import { InferencePredictorSource } from '../src/main/services/batch/inference-source'
 import { BatchStore } from '../src/main/services/batch/store'
@@ -40,9 +40,9 @@ function arg(name: string, fallback: string): string {
 }
 
 const subjects = Number(arg('subjects', '6'))
-const perSubject = Number(arg('per-subject', '20'))
+const perSubject = Number(arg('per-subject', '10'))
 const [width, height] = arg('size', '256x256').split('x').map(Number) as [number, number]
-const modelId = arg('model', 'ststnet-demo')
+const modelIds = arg('model', 'off_tanet-demo,ststnet-demo').split(',')
 const repeats = Number(arg('repeats', '3'))
 const work = mkdtempSync(join(tmpdir(), 'me-pipeline-bench-'))
 
@@ -53,11 +53,11 @@ interface Run {
 }
 
 /** One cold `predict`: new project with the dataset imported (not timed), fresh services and caches, then the timed batch + CSV. */
-async function runOurs(dataset: string, n: number): Promise<Run & { total: number; provider: string; workers: number; steadyRate: number }> {
-  const project = await Project.open(join(work, `ours-${n}.meproj`), { create: true, keepBackups: 0 })
+async function runOurs(dataset: string, modelId: string, n: number): Promise<Run & { total: number; provider: string; workers: number; steadyRate: number }> {
+  const project = await Project.open(join(work, `ours-${modelId}-${n}.meproj`), { create: true, keepBackups: 0 })
   await importDataset(project, new MediaService(), dataset)
   const vision = new VisionPool(visionWorkerLocation())
-  const inference = createInferenceService({ resourcesDir: join(root, 'resources'), userDataDir: join(work, `user-data-${n}`), vision, notify: () => undefined })
+  const inference = createInferenceService({ resourcesDir: join(root, 'resources'), userDataDir: join(work, `user-data-${modelId}-${n}`), vision, notify: () => undefined })
   const jobs = new JobManager({ progress: () => undefined, itemError: () => undefined, done: () => undefined })
   // When half the batch is committed, the start-up (workers, WebAssembly, sessions) is behind it.
   let halfway: { ms: number; done: number } | null = null
@@ -69,7 +69,7 @@ async function runOurs(dataset: string, n: number): Promise<Run & { total: numbe
       if (!halfway && p.done >= p.total / 2) halfway = { ms: performance.now(), done: p.done }
     },
   })
-  const csv = join(work, `ours-${n}.csv`)
+  const csv = join(work, `ours-${modelId}-${n}.csv`)
   const cpu = process.cpuUsage()
   const started = performance.now()
   const { jobId, total } = await batch.start({ modelRefs: [modelId], selection: { coded: 'any' } })
@@ -89,7 +89,7 @@ async function runOurs(dataset: string, n: number): Promise<Run & { total: numbe
 }
 
 function runPython(dataset: string, onnxPath: string, cardPath: string, n: number): Run & { inference: string } {
-  const csv = join(work, `python-${n}.csv`)
+  const csv = join(work, `python-${basename(onnxPath)}-${n}.csv`)
   const args = ['bench/python_pipeline.py', dataset, onnxPath, cardPath, csv, ...(process.argv.includes('--torch') ? ['--torch'] : [])]
   const out = JSON.parse(execFileSync('/usr/bin/python3', args, { cwd: root }).toString().trim().split('\n').pop()!) as { seconds: number; cpu_seconds: number; inference: string }
   return { seconds: out.seconds, cpuSeconds: out.cpu_seconds, csv, inference: out.inference }
@@ -100,33 +100,39 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!
 try {
   const dataset = join(work, 'dataset')
   await generateSyntheticDataset({ outDir: dataset, subjects, samplesPerSubject: perSubject, width, height, seed: 7 })
-  const probe = createInferenceService({ resourcesDir: join(root, 'resources'), userDataDir: join(work, 'probe'), vision: new VisionPool(visionWorkerLocation()), notify: () => undefined })
-  const model = await probe.registry.get(modelId)
+  // Only the registry is used (model paths for the Python side); its pool never starts a worker.
+  const probeVision = new VisionPool(visionWorkerLocation())
+  const probe = createInferenceService({ resourcesDir: join(root, 'resources'), userDataDir: join(work, 'probe'), vision: probeVision, notify: () => undefined })
+  for (const modelId of modelIds) {
+    const model = await probe.registry.get(modelId)
 
-  // Interleaved (ours, Python, ours, …) so a machine busy with other work slows both alike.
-  const ours: Awaited<ReturnType<typeof runOurs>>[] = []
-  const python: ReturnType<typeof runPython>[] = []
-  for (let n = 0; n < repeats; n++) {
-    ours.push(await runOurs(dataset, n))
-    python.push(runPython(dataset, model.onnxPath, model.cardPath, n))
+    // Interleaved (ours, Python, ours, …) so a machine busy with other work slows both alike.
+    const ours: Awaited<ReturnType<typeof runOurs>>[] = []
+    const python: ReturnType<typeof runPython>[] = []
+    for (let n = 0; n < repeats; n++) {
+      ours.push(await runOurs(dataset, modelId, n))
+      python.push(runPython(dataset, model.onnxPath, model.cardPath, n))
+    }
+    const total = ours[0]!.total
+    const rate = (runs: Run[]) => total / median(runs.map((r) => r.seconds))
+    const cpuPerSample = (runs: Run[]) => (median(runs.map((r) => r.cpuSeconds)) / total) * 1000
+
+    const [oursHeader, ...oursRows] = parseCsv(readFileSync(ours[0]!.csv, 'utf8')).filter((r) => r.length > 1)
+    const [, ...pyRows] = parseCsv(readFileSync(python[0]!.csv, 'utf8')).filter((r) => r.length > 1)
+    const col = (name: string) => oursHeader!.indexOf(name)
+    const predicted = new Map(oursRows.map((r) => [`${r[col('subject')]}/${r[col('sample')]}`, r[col('predicted_label')]]))
+    const same = pyRows.filter((r) => predicted.get(`${r[0]}/${r[1]}`) === r[2]).length
+
+    console.log(`dataset: ${total} samples (${subjects} subjects × ${perSubject}), ${width}x${height}, model ${modelId}; median of ${repeats} interleaved cold runs`)
+    console.log(`ours   : ${rate(ours).toFixed(2)} samples/s, ${cpuPerSample(ours).toFixed(1)} CPU-ms/sample (TV-L1 on ${ours[0]!.workers} vision workers, onnxruntime-node on ${ours[0]!.provider}, every prediction committed)`)
+    console.log(`ours, second half of the batch (start-up behind it): ${median(ours.map((r) => r.steadyRate)).toFixed(2)} samples/s`)
+    console.log(`python : ${rate(python).toFixed(2)} samples/s, ${cpuPerSample(python).toFixed(1)} CPU-ms/sample (native OpenCV TV-L1, ${python[0]!.inference})`)
+    console.log(`ratio  : ours/python = ${(rate(ours) / rate(python)).toFixed(2)} in samples/s (wall), ${(cpuPerSample(python) / cpuPerSample(ours)).toFixed(2)} in CPU time per sample`)
+    console.log(`same predicted class: ${same}/${pyRows.length}`)
+    console.log('')
   }
-  const total = ours[0]!.total
-  const rate = (runs: Run[]) => total / median(runs.map((r) => r.seconds))
-  const cpuPerSample = (runs: Run[]) => (median(runs.map((r) => r.cpuSeconds)) / total) * 1000
-
-  const [oursHeader, ...oursRows] = parseCsv(readFileSync(ours[0]!.csv, 'utf8')).filter((r) => r.length > 1)
-  const [, ...pyRows] = parseCsv(readFileSync(python[0]!.csv, 'utf8')).filter((r) => r.length > 1)
-  const col = (name: string) => oursHeader!.indexOf(name)
-  const predicted = new Map(oursRows.map((r) => [`${r[col('subject')]}/${r[col('sample')]}`, r[col('predicted_label')]]))
-  const same = pyRows.filter((r) => predicted.get(`${r[0]}/${r[1]}`) === r[2]).length
-
-  console.log(`dataset: ${total} samples (${subjects} subjects × ${perSubject}), ${width}x${height}, model ${modelId}; median of ${repeats} interleaved cold runs`)
-  console.log(`ours   : ${rate(ours).toFixed(2)} samples/s, ${cpuPerSample(ours).toFixed(1)} CPU-ms/sample (TV-L1 on ${ours[0]!.workers} vision workers, onnxruntime-node on ${ours[0]!.provider}, every prediction committed)`)
-  console.log(`ours, second half of the batch (start-up behind it): ${median(ours.map((r) => r.steadyRate)).toFixed(2)} samples/s`)
-  console.log(`python : ${rate(python).toFixed(2)} samples/s, ${cpuPerSample(python).toFixed(1)} CPU-ms/sample (native OpenCV TV-L1, ${python[0]!.inference})`)
-  console.log(`ratio  : ours/python = ${(rate(ours) / rate(python)).toFixed(2)} in samples/s (wall), ${(cpuPerSample(python) / cpuPerSample(ours)).toFixed(2)} in CPU time per sample`)
-  console.log(`same predicted class: ${same}/${pyRows.length}`)
   await probe.dispose()
+  await probeVision.destroy()
 } finally {
   rmSync(work, { recursive: true, force: true })
 }
