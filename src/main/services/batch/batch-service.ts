@@ -12,7 +12,7 @@ export interface BatchRequest {
   shard?: Shard | null
   /** Execution provider override (`cpu`, `cuda`, …); the inference service's order otherwise. */
   provider?: string | null
-  /** Also compute per-frame attention/flow summaries (exported on request). */
+  /** Also record per-frame/per-channel attention summaries (exported as JSON/XLSX on request). */
   summaries?: boolean
 }
 
@@ -66,8 +66,8 @@ class PauseGate {
 
 /**
  * Runs models over a selection of a project's samples as a resumable job: the work list and
- * every finished prediction live in the project file (see `BatchStore`), samples are streamed
- * one at a time (no tensors are kept), a failing sample is recorded and the batch goes on, and
+ * every finished prediction live in the project file (see `BatchStore`), samples are streamed a
+ * few at a time (`concurrency`; no tensors are kept), a failing sample is recorded and the batch goes on, and
  * a job interrupted by a crash, a quit, a cancel or a pause continues where it stopped.
  */
 export class BatchService {
