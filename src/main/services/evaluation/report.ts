@@ -69,8 +69,8 @@ export function confusionSvg(report: ClassificationReport): string {
   const { classes, counts } = report.confusion
   const cell = 56
   const label = 96
-  const size = label + cell * classes.length
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size + 20}" role="img" aria-label="confusion matrix">`]
+  const side = cell * classes.length
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${label + side}" height="${20 + side}" role="img" aria-label="confusion matrix">`]
   classes.forEach((c, i) => {
     parts.push(`<text x="${label + cell * i + cell / 2}" y="14" text-anchor="middle" font-size="11">${escapeHtml(c)}</text>`)
     parts.push(`<text x="${label - 6}" y="${20 + cell * i + cell / 2 + 4}" text-anchor="end" font-size="11">${escapeHtml(c)}</text>`)
