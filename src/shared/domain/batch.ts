@@ -101,10 +101,6 @@ export function heldOutGroupsOf(protocol: string): HeldOutGroup[] | null {
   return groups.every((g) => g !== null) ? groups : null
 }
 
-export function foldProtocol(protocol: string, fold: number, groups: readonly HeldOutGroup[]): string {
-  return `${protocol}, fold ${fold}: trained without ${groups.map((g) => `${g.dataset}/${g.subject}`).join('+')}`
-}
-
 /** Per-fold models of one cross-validation share their id up to `-fold<k>`. */
 export function foldFamilyOf(modelId: string): string {
   return modelId.replace(/-fold\d+$/, '')
