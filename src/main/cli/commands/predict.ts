@@ -7,7 +7,7 @@ import { predictionsCsvChunks, writePredictionsCsv } from '../../services/export
 import { EXIT, UsageError, defineCommand, stringOption, type CliIo } from '../command'
 import { openBatchRuntime } from './batch-runtime'
 
-export const PREDICT_HELP = `Options:
+const PREDICT_HELP = `Options:
   --project FILE     the project (SQLite) file
   --model M[,M2]     model ids (see the studio's model list), or .onnx files / folders of them with
                      their .card.json beside (e.g. the per-fold models of the models kit)
@@ -26,7 +26,7 @@ A progress line goes to stderr; a sample that fails is reported and the batch go
 error_code/error_message). Exit 0 when the batch completed, 1 otherwise.`
 
 /** Prints batch progress on stderr: redrawn in place on a terminal, every 5% in a log. */
-export function progressPrinter(io: CliIo): (p: BatchProgress) => void {
+function progressPrinter(io: CliIo): (p: BatchProgress) => void {
   let lastStep = -1
   return (p) => {
     const pct = p.total === 0 ? 100 : Math.floor((p.done / p.total) * 100)

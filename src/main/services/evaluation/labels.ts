@@ -18,7 +18,7 @@ export function codedClassFor(emotion: string | null, classes: readonly string[]
   return null
 }
 
-export function isMegcClassSet(classes: readonly string[]): boolean {
+function isMegcClassSet(classes: readonly string[]): boolean {
   const set = new Set(classes.map((c) => c.toLowerCase()))
   return set.size === MEGC_CLASSES.length && MEGC_CLASSES.every((c) => set.has(c))
 }

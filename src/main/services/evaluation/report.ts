@@ -36,7 +36,7 @@ function describeExcluded(unit: EvaluationUnit): string {
     (unit.perFold ? `, ${e.seenInTraining} predictions by a fold model that trained on the subject` : '')
 }
 
-export const EVALUATION_CSV_BASE = ['model', 'scope', 'dataset', 'subject', 'n', 'accuracy', 'uf1', 'uar'] as const
+const EVALUATION_CSV_BASE = ['model', 'scope', 'dataset', 'subject', 'n', 'accuracy', 'uf1', 'uar'] as const
 
 /** One row per (unit, scope): overall, each dataset, each subject; per-class F1 and recall columns. */
 export function evaluationCsv(report: EvaluationReport): string {
@@ -65,7 +65,7 @@ export function evaluationCsv(report: EvaluationReport): string {
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
 /** Confusion matrix as an SVG heatmap (cell shade = row-normalised count). */
-export function confusionSvg(report: ClassificationReport): string {
+function confusionSvg(report: ClassificationReport): string {
   const { classes, counts } = report.confusion
   const cell = 56
   const label = 96
@@ -90,7 +90,7 @@ export function confusionSvg(report: ClassificationReport): string {
 }
 
 /** Horizontal bars for values in [0, 1] (per-class F1/recall, per-subject UF1). */
-export function barsSvg(items: { label: string; value: number | null }[]): string {
+function barsSvg(items: { label: string; value: number | null }[]): string {
   const row = 18
   const label = 150
   const width = 260

@@ -19,15 +19,14 @@ export type PredictionFormat = (typeof PREDICTION_FORMATS)[number]
 const PROBABILITY_DIGITS = 6
 const MS_DIGITS = 3
 
-export const LEADING_COLUMNS = [
+const LEADING_COLUMNS = [
   'dataset', 'subject', 'sample', 'clip_path', 'fps', 'onset', 'apex', 'offset', 'frames_source',
   'coded_label', 'coded_class', 'predicted_label',
 ] as const
-export const TRAILING_COLUMNS = [
+const TRAILING_COLUMNS = [
   'model_id', 'model_version', 'model_sha256', 'execution_provider', 'recipe_id',
   'preprocess_ms', 'inference_ms', 'total_ms', 'error_code', 'error_message',
 ] as const
-export const TIMING_COLUMNS = ['preprocess_ms', 'inference_ms', 'total_ms'] as const
 
 /** One `p_<class>` column per class of the job's models, in the order the models list them. */
 export function probabilityColumn(cls: string): string {

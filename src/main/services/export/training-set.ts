@@ -58,9 +58,9 @@ export interface TrainingSetResult {
   failed: { sample: string; modelId: string; error: StudioErrorShape }[]
 }
 
-export const MANIFEST_COLUMNS = ['dataset', 'subject', 'sample', 'label', 'onset', 'apex', 'offset', 'input'] as const
+const MANIFEST_COLUMNS = ['dataset', 'subject', 'sample', 'label', 'onset', 'apex', 'offset', 'input'] as const
 
-export function trainingLabel(emotion: string | null, labels: TrainingLabels): string | null {
+function trainingLabel(emotion: string | null, labels: TrainingLabels): string | null {
   if (emotion === null) return null
   return labels === 'megc' ? megcClassOf(emotion) : (canonicalEmotion(emotion) ?? emotion.trim().toLowerCase())
 }
