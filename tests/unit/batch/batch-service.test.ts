@@ -7,7 +7,7 @@ import { BatchService, type BatchProgress } from '../../../src/main/services/bat
 import { BatchStore } from '../../../src/main/services/batch/store'
 import { JobManager } from '../../../src/main/services/jobs'
 import { exportPredictions } from '../../../src/main/services/export/predictions'
-import type { Project } from '../../../src/main/services/project/project'
+import { Project } from '../../../src/main/services/project/project'
 import { createBatchProject, deterministicSource, fixtureModel } from '../../helpers/batch-fixture'
 
 let dir: string
@@ -95,6 +95,22 @@ describe('batch service', () => {
     await jobs.wait(jobId)
     expect(service.job(jobId)).toMatchObject({ state: 'completed', done: 24 })
     expect([...new BatchStore(project).iteratePredictions(jobId)]).toHaveLength(24)
+  })
+
+  it('stops without losing or failing items when the project is closed mid-batch, and resumes after reopening', async () => {
+    const { jobs, service } = harness(deterministicSource([fixtureModel('model_a')], { delayMs: 10 }))
+    const file = project.path
+    const { jobId } = await service.start({ modelRefs: ['model_a'], selection: parseSelection('all') })
+    await new Promise((r) => setTimeout(r, 60))
+    project.close()
+    expect((await jobs.wait(jobId)).state).toBe('cancelled')
+    project = await Project.open(file, { keepBackups: 0 })
+    const interrupted = service.job(jobId)
+    expect(interrupted).toMatchObject({ state: 'running', failed: 0 })
+    expect(interrupted.done).toBeLessThan(24)
+    await service.resume(jobId)
+    await jobs.wait(jobId)
+    expect(service.job(jobId)).toMatchObject({ state: 'completed', done: 24, failed: 0 })
   })
 
   it('refuses to resume with a model whose weights changed', async () => {

@@ -181,7 +181,8 @@ export class BatchService {
           return { jobId: job.jobId, total: final.total, done: final.done, failed: final.failed }
         } catch (error) {
           const cancelled = ctx.signal.aborted
-          store.setState(job.jobId, cancelled ? 'cancelled' : 'failed', cancelled ? undefined : errorShape(error))
+          // A closed project keeps the job as it was ("running" = interrupted): it resumes when reopened.
+          if (this.isOpen(store)) store.setState(job.jobId, cancelled ? 'cancelled' : 'failed', cancelled ? undefined : errorShape(error))
           throw error
         } finally {
           this.gates.delete(job.jobId)
@@ -225,6 +226,7 @@ export class BatchService {
           if (!ctx.signal.aborted && this.gates.get(job.jobId) === gate) store.setState(job.jobId, 'running')
         }
         if (ctx.signal.aborted) return
+        if (!this.isOpen(store)) throw projectClosed()
         const group = groups[next++]!
         for (const item of group) {
           const predictor = byRow.get(item.modelRowId)
@@ -242,6 +244,15 @@ export class BatchService {
   }
 
   /** Predicts one item and commits it; true/false for success/failure, null when cancelled mid-item (left pending). */
+  /** Whether the job's project is still the open one (the user may close or switch projects mid-batch). */
+  private isOpen(store: BatchStore): boolean {
+    try {
+      return this.options.project() === store.project && store.project.database.db.open
+    } catch {
+      return false
+    }
+  }
+
   private async runItem(store: BatchStore, job: BatchJobRecord, item: PendingItem, predictor: Predictor, ctx: JobContext): Promise<boolean | null> {
     const model = predictor.model
     let label = `sample ${item.sampleId} · ${model.id}`
@@ -257,12 +268,17 @@ export class BatchService {
       return true
     } catch (error) {
       if (ctx.signal.aborted) return null
+      if (!this.isOpen(store)) throw projectClosed()
       const shape = errorShape(error)
       store.recordResult(job.jobId, item, model, { ok: false, error: shape, provider: job.params.provider ?? '' })
       ctx.itemError(label, shape)
       return false
     }
   }
+}
+
+function projectClosed(): StudioError {
+  return new StudioError('cancelled', 'The project was closed: the batch stopped and resumes from the same place when the project is open again')
 }
 
 function comparable(request: BatchRequest) {
