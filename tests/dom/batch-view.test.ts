@@ -1,0 +1,52 @@
+import { flushPromises, mount } from '@vue/test-utils'
+import { getActivePinia } from 'pinia'
+import { describe, expect, it } from 'vitest'
+import BatchView from '../../src/renderer/src/views/BatchView.vue'
+import { useProjectStore } from '../../src/renderer/src/stores/project'
+import { fakeTransport, installFake } from './helpers/fake-transport'
+
+const card = { name: 'STSTNet demo', demo: true }
+const job = { jobId: 'job-1', state: 'running', total: 40, done: 10, failed: 1, models: ['ststnet-demo'], scope: 'all', createdAt: '2026-01-02T03:04:05.000Z', active: true }
+
+describe('BatchView', () => {
+  it('starts a batch with the chosen models and selection, and shows live progress with ETA and throughput', async () => {
+    const fake = fakeTransport({
+      'query:models.list': () => ({ models: [{ id: 'ststnet-demo', source: 'bundled', card, recipeId: 'r', problem: null }], providers: { order: ['cpu'], unavailable: [] } }),
+      'query:batch.jobs': () => [job],
+      'command:batch.start': () => ({ jobId: 'job-1', total: 40 }),
+      'query:batch.errors': () => [{ sampleId: 3, dataset: 'CASME II', subject: 'sub01', sample: 'EP02_01', modelId: 'ststnet-demo', error: { code: 'media/missing-frames', message: 'frame 46 is missing' } }],
+      'query:batch.evaluation': () => ({ method: 'pooled', units: [] }),
+      'command:batch.pause': () => ({ paused: true }),
+    })
+    installFake(fake.transport)
+    const project = useProjectStore()
+    project.project = { path: '/p.meproj', name: 'p' } as never
+    project.datasets = [{ id: 1, name: 'CASME II' }] as never
+    const wrapper = mount(BatchView, { global: { plugins: [getActivePinia()!] } })
+    await flushPromises()
+
+    await wrapper.get('[data-testid=batch-model-ststnet-demo]').setValue(true)
+    await wrapper.get('[data-testid=batch-dataset]').setValue('CASME II')
+    await wrapper.get('[data-testid=batch-coded]').setValue('coded')
+    await wrapper.get('[data-testid=batch-start]').trigger('click')
+    await flushPromises()
+    expect(fake.calls.find((c) => c.channel === 'command:batch.start')!.input).toEqual({
+      models: ['ststnet-demo'],
+      selection: { coded: 'coded', dataset: 'CASME II' },
+      summaries: false,
+      provider: null,
+      shard: null,
+    })
+
+    fake.emit('event:batch.progress', { jobId: 'job-1', state: 'running', done: 20, total: 40, failed: 1, etaMs: 65_000, throughput: 2.5 })
+    await flushPromises()
+    const row = wrapper.get('[data-testid=batch-job-job-1]')
+    expect(row.text()).toContain('20/40 · 1 failed')
+    expect(wrapper.get('[data-testid=batch-rate]').text()).toBe('2.50/s · ETA 1 min 5 s')
+    expect(wrapper.get('[data-testid=batch-errors]').text()).toContain('frame 46 is missing [media/missing-frames]')
+
+    await row.get('button').trigger('click')
+    await flushPromises()
+    expect(fake.calls.some((c) => c.channel === 'command:batch.pause')).toBe(true)
+  })
+})
