@@ -13,6 +13,7 @@ import { parseModelCard, type ModelCard } from '@shared/domain/model-card'
 import { StudioError, type StudioErrorShape } from '@shared/ipc'
 import { assertCardMatches } from './card-check'
 import { readModelSignature, type SessionFactory, type ValueInfo } from './session'
+import { writeFileAtomic } from '../fs-atomic'
 
 export type ModelSource = 'bundled' | 'user'
 
@@ -95,7 +96,7 @@ export class ModelRegistry {
     const finalCard: ModelCard = { ...card, file: { ...card.file, name: basename(target) } }
     const cardPath = join(this.options.userDir, `${card.id}${CARD_SUFFIX}`)
     if (onnxPath !== target) await atomicCopy(onnxPath, target)
-    await atomicWrite(cardPath, `${JSON.stringify(finalCard, null, 2)}\n`)
+    await writeFileAtomic(cardPath, `${JSON.stringify(finalCard, null, 2)}\n`)
     const model: UsableModel = { id: card.id, source: 'user', cardPath, onnxPath: target, card: finalCard, problem: null }
     this.models.set(card.id, model)
     return model
@@ -209,10 +210,4 @@ async function atomicCopy(from: string, to: string): Promise<void> {
   const tmp = `${to}.${process.pid}.tmp`
   await copyFile(from, tmp)
   await rename(tmp, to)
-}
-
-async function atomicWrite(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`
-  await writeFile(tmp, text)
-  await rename(tmp, path)
 }

@@ -2,6 +2,7 @@ import { formatAus, parseAus } from '@shared/domain/au'
 import { ANNOTATION_STATUSES, ANNOTATOR_ROLES, frameToMs, type AnnotationStatus, type AnnotatorRole } from '@shared/domain/annotation'
 import { StudioError } from '@shared/ipc'
 import { frameCell, textCell, type CodingRow } from './rows'
+import { parseCsv } from '../../export/csv'
 
 /**
  * Codes as CSV (RFC 4180, UTF-8, CRLF): one row per sample × coder. Frames are the dataset's
@@ -68,43 +69,14 @@ function quote(cell: string): string {
   return /[",\r\n]/.test(cell) || cell !== cell.trim() ? `"${cell.replace(/"/g, '""')}"` : cell
 }
 
-/** RFC 4180 records (quoted fields may hold commas, quotes and line breaks). */
-export function parseCsv(text: string): string[][] {
-  const records: string[][] = []
-  let record: string[] = []
-  let field = ''
-  let quoted = false
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0
-  for (; i < text.length; i++) {
-    const ch = text[i]!
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"'
-          i++
-        } else quoted = false
-      } else field += ch
-    } else if (ch === '"' && field === '') quoted = true
-    else if (ch === ',') {
-      record.push(field)
-      field = ''
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++
-      record.push(field)
-      records.push(record)
-      record = []
-      field = ''
-    } else field += ch
-  }
-  if (field !== '' || record.length > 0) {
-    record.push(field)
-    records.push(record)
-  }
-  return records.filter((r) => !(r.length === 1 && r[0] === ''))
-}
-
 export function codesFromCsv(text: string): CodingRow[] {
-  const [header, ...body] = parseCsv(text)
+  let records: string[][]
+  try {
+    records = parseCsv(text).filter((r) => !(r.length === 1 && r[0] === ''))
+  } catch (error) {
+    throw new StudioError('labels/malformed', (error as Error).message)
+  }
+  const [header, ...body] = records
   if (!header) throw new StudioError('labels/malformed', 'The CSV file is empty')
   const col = new Map(header.map((h, i) => [h.trim().toLowerCase(), i]))
   for (const required of ['subject', 'sample', 'coder', 'onset_frame', 'apex_frame', 'offset_frame']) {
