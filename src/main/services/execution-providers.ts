@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 
 export interface ProviderAvailability {
   name: string
@@ -29,6 +31,37 @@ export function providerCandidates(platform: NodeJS.Platform, override?: string 
   const order = preferredProviderOrder(platform)
   if (!override) return order
   return [override, ...order.filter((p) => p !== override)]
+}
+
+/** Provider libraries onnxruntime-node loads from its own bin folder when asked for these providers. */
+const PROVIDER_LIBRARIES: Partial<Record<string, Partial<Record<NodeJS.Platform, string>>>> = {
+  cuda: { linux: 'libonnxruntime_providers_cuda.so', win32: 'onnxruntime_providers_cuda.dll' },
+  tensorrt: { linux: 'libonnxruntime_providers_tensorrt.so', win32: 'onnxruntime_providers_tensorrt.dll' },
+}
+
+/**
+ * Why `provider` cannot start on this installation, when that is known without trying: CUDA and
+ * TensorRT need provider libraries that onnxruntime-node downloads only on request. Returns null
+ * when the provider is worth trying (its library is present, or it needs none).
+ */
+export function missingProviderLibrary(
+  provider: string,
+  platform: NodeJS.Platform = process.platform,
+  arch: string = process.arch,
+  exists: (path: string) => boolean = existsSync,
+  packageDir: string = onnxRuntimeDir(),
+): string | null {
+  const library = PROVIDER_LIBRARIES[provider]?.[platform]
+  if (!library) return null
+  // Packaged Electron apps keep native binaries outside app.asar.
+  const dir = join(packageDir, 'bin', 'napi-v6', platform, arch).replace(/app\.asar([\\/])/, 'app.asar.unpacked$1')
+  return exists(join(dir, library))
+    ? null
+    : `${library} is not installed (onnxruntime-node downloads it only with ONNXRUNTIME_NODE_INSTALL_CUDA=v12; see the README's GPU notes)`
+}
+
+function onnxRuntimeDir(): string {
+  return dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'))
 }
 
 export interface OrtInfo {

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os'
 import type * as Ort from 'onnxruntime-node'
+import { missingProviderLibrary } from '../execution-providers'
 
 /**
  * The narrow view of an ONNX Runtime session the inference service needs, so tests can inject
@@ -46,6 +47,9 @@ export async function readModelSignature(factory: SessionFactory, modelPath: str
 
 /** The real factory: onnxruntime-node, loaded lazily so the CLI's other commands do not pay for it. */
 export const ortSessionFactory: SessionFactory = async (modelPath, provider) => {
+  // Refuse early, with the reason, instead of letting ORT log a library-load failure.
+  const missing = missingProviderLibrary(provider)
+  if (missing) throw new Error(missing)
   const ort = await import('onnxruntime-node')
   const session = await ort.InferenceSession.create(modelPath, {
     executionProviders: [provider],
