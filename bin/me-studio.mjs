@@ -3,6 +3,15 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
+// The native modules (better-sqlite3 13) need Node 22; on Node 20 they crash instead of failing.
+const major = Number(process.versions.node.split('.')[0])
+if (major < 22) {
+  process.stderr.write(
+    `me-studio: needs Node 22 or newer (this is Node ${process.versions.node}). Run it as \`npx me-studio …\` in the ME Studio folder (npm puts its bundled Node 22 first), or install Node 22.\n`,
+  )
+  process.exit(1)
+}
+
 const cli = fileURLToPath(new URL('../out/main/cli.js', import.meta.url))
 if (!existsSync(cli)) {
   process.stderr.write('me-studio: the CLI is not built yet — run `npm run build` in the ME Studio folder first.\n')
