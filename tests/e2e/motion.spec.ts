@@ -36,6 +36,9 @@ test.afterEach(async ({ page }) => {
 test('motion views: flow, face alignment, magnification and spotting on a demo sample', async ({ page }) => {
   test.setTimeout(300_000)
   await page.goto(`/?token=${E2E_TOKEN}`)
+  // The bridge is shared by every spec: start from no open project (the demo itself is reused).
+  await invoke(page, 'command:project.close')
+  await page.reload()
   await page.getByTestId('open-demo').click()
   await expect(page.getByTestId('dataset-browser')).toBeVisible({ timeout: 180_000 })
   await page.getByRole('listbox', { name: 'Samples' }).getByRole('option').first().click()
