@@ -71,6 +71,15 @@ describe('inference service on a real ONNX model', () => {
     expect(sample.reads.sort()).toEqual([1, 6])
   })
 
+  it('reports the flow magnitude of the input on request (from the cached flow)', async () => {
+    const plain = await ctx.inference.predictSample(syntheticSample({ key: 'flow-summary' }), 'off_tanet-untrained')
+    expect(plain.input.flowMagnitude).toBeUndefined()
+    const p = await ctx.inference.predictSample(syntheticSample({ key: 'flow-summary' }), 'off_tanet-untrained', { flowSummary: true })
+    expect(p.input.flowMagnitude).toHaveLength(1)
+    expect(p.input.flowMagnitude![0]).toBeGreaterThan(0)
+    expect(Number.isFinite(p.input.flowMagnitude![0])).toBe(true)
+  })
+
   it('says which apex it used when none is coded', async () => {
     const p = await ctx.inference.predictSample(syntheticSample({ key: 'no-apex', apex: null }), 'off_tanet-untrained')
     expect(p.input.apex).toEqual({ index: 6, source: 'middle-frame' })

@@ -113,13 +113,13 @@ class InferencePredictor implements Predictor {
   async predictSample(sample: BatchSample, options: { signal: AbortSignal; summaries: boolean }): Promise<SamplePrediction> {
     const started = performance.now()
     const opened = await openSample(this.media, sample)
-    const prediction = await this.inference.predictSample(opened.inferenceSample, this.model.id, { provider: this.provider, signal: options.signal })
+    const prediction = await this.inference.predictSample(opened.inferenceSample, this.model.id, { provider: this.provider, signal: options.signal, flowSummary: options.summaries })
     return {
       probabilities: prediction.probabilities,
       provider: prediction.provider,
       timings: { preprocessMs: prediction.timings.preprocessMs, inferenceMs: prediction.timings.inferenceMs, totalMs: performance.now() - started },
       frames: opened.framesUsed(prediction.input),
-      ...(options.summaries ? { summaries: attentionSummaries(prediction, this.card) } : {}),
+      ...(options.summaries ? { summaries: [...flowSummaries(prediction), ...attentionSummaries(prediction, this.card)] } : {}),
     }
   }
 }
@@ -143,6 +143,12 @@ export class InferenceInputSource implements TrainingInputSource {
     const built = await this.inference.inputs.buildInput(opened.inferenceSample, recipe.card, { signal: options.signal })
     return { data: built.data, shape: built.dims.slice(1), frames: opened.framesUsed(built) }
   }
+}
+
+/** The input's flow magnitudes: one per flow the tensor was built from (none for recipes without flow). */
+function flowSummaries(prediction: Prediction): PredictionSummary[] {
+  const values = prediction.input.flowMagnitude
+  return values && values.length > 0 ? [{ name: 'flow: mean magnitude per time step (px/frame at the input size)', values }] : []
 }
 
 /**

@@ -39,10 +39,18 @@ export interface BuiltInput {
   preprocessMs: number
   /** True when the finished tensor came from the cache. */
   cached: boolean
+  /**
+   * With `flowSummary`: mean flow magnitude (px/frame at the recipe's working size) of each flow the
+   * tensor was built from — one value for onset→apex recipes, one per time step for sequences
+   * (step 0 has no flow); empty when the recipe uses no flow.
+   */
+  flowMagnitude?: number[]
 }
 
 export interface BuildOptions {
   signal?: AbortSignal
+  /** Also report the per-step flow magnitudes (from the cached flows: no recomputation). */
+  flowSummary?: boolean
 }
 
 export interface InputBuilderOptions {
@@ -96,7 +104,7 @@ export class InputBuilder {
     return this.cache.stats()
   }
 
-  async buildInput(sample: InferenceSample, card: ModelCard, { signal }: BuildOptions = {}): Promise<BuiltInput> {
+  async buildInput(sample: InferenceSample, card: ModelCard, { signal, flowSummary = false }: BuildOptions = {}): Promise<BuiltInput> {
     const started = performance.now()
     const pre = card.preprocessing
     const recipeId = recipeIdOf(card)
@@ -129,7 +137,10 @@ export class InputBuilder {
     if (data.length !== dims.slice(1).reduce((a, b) => a * b, 1)) {
       throw new StudioError('model/mismatch', `Recipe of "${card.id}" produced ${data.length} values, the input [${dims.join(', ')}] needs ${dims.reduce((a, b) => a * b, 1)}`)
     }
-    return { data, dims, recipeId, frameIndices: indices, apex, faceCrop, alignment, warnings, preprocessMs: performance.now() - started, cached }
+    const built: BuiltInput = { data, dims, recipeId, frameIndices: indices, apex, faceCrop, alignment, warnings, preprocessMs: 0, cached }
+    if (flowSummary) built.flowMagnitude = (await this.flows(card, clip, framesKey, signal)).map(meanMagnitude)
+    built.preprocessMs = performance.now() - started
+    return built
   }
 
   /** The onset frame's alignment for `aligned-face-crop` recipes (null for frames used as provided). */
@@ -266,4 +277,10 @@ function toPixelFrame(planes: GrayImage[], width: number, height: number): Pixel
   const data = new Uint8Array(width * height * channels)
   for (let i = 0, p = 0; i < width * height; i++) for (let c = 0; c < channels; c++, p++) data[p] = planes[c]!.data[i]!
   return { width, height, channels, data }
+}
+
+function meanMagnitude(flow: FlowField): number {
+  let sum = 0
+  for (let i = 0; i < flow.u.length; i++) sum += Math.hypot(flow.u[i]!, flow.v[i]!)
+  return flow.u.length === 0 ? 0 : sum / flow.u.length
 }

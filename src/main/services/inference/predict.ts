@@ -41,7 +41,7 @@ export interface Prediction {
   fallbacks: ProviderFallback[]
   timings: { preprocessMs: number; inferenceMs: number; warmupMs: number }
   attention: AttentionTensor[]
-  input: Pick<BuiltInput, 'frameIndices' | 'apex' | 'warnings' | 'faceCrop' | 'dims' | 'alignment'>
+  input: Pick<BuiltInput, 'frameIndices' | 'apex' | 'warnings' | 'faceCrop' | 'dims' | 'alignment' | 'flowMagnitude'>
   createdAt: string
 }
 
@@ -49,6 +49,8 @@ export interface PredictOptions {
   /** User override: tried first, then the platform order. */
   provider?: string | null
   signal?: AbortSignal
+  /** Also report the input's per-step flow magnitudes (`input.flowMagnitude`). */
+  flowSummary?: boolean
 }
 
 export interface InferenceServiceOptions {
@@ -97,7 +99,7 @@ export class InferenceService {
     const model = await this.options.registry.get(modelId)
     let input: BuiltInput
     try {
-      input = await this.options.inputs.buildInput(sample, model.card, options.signal ? { signal: options.signal } : {})
+      input = await this.options.inputs.buildInput(sample, model.card, { ...(options.signal ? { signal: options.signal } : {}), flowSummary: options.flowSummary ?? false })
     } catch (error) {
       if (error instanceof StudioError || options.signal?.aborted) throw error
       throw new StudioError('internal', `Building the input of "${modelId}" for sample ${sample.key} failed: ${(error as Error).message}`)
@@ -111,7 +113,15 @@ export class InferenceService {
       recipeId: input.recipeId,
       ...run,
       timings: { preprocessMs: input.preprocessMs, inferenceMs, warmupMs },
-      input: { frameIndices: input.frameIndices, apex: input.apex, warnings: input.warnings, faceCrop: input.faceCrop, dims: input.dims, alignment: input.alignment },
+      input: {
+        frameIndices: input.frameIndices,
+        apex: input.apex,
+        warnings: input.warnings,
+        faceCrop: input.faceCrop,
+        dims: input.dims,
+        alignment: input.alignment,
+        ...(input.flowMagnitude ? { flowMagnitude: input.flowMagnitude } : {}),
+      },
       createdAt: new Date().toISOString(),
     }
     this.remember(prediction)
