@@ -29,7 +29,6 @@ export interface JobContext {
 interface RunningJob {
   summary: JobSummary
   controller: AbortController
-  startedMs: number
   finished: Promise<JobDone>
 }
 
@@ -59,14 +58,16 @@ export class JobManager {
       itemErrors: 0,
       startedAt: new Date(this.now()).toISOString(),
     }
-    const startedMs = this.now()
+    // The rate is measured from the first report, so a resumed job's earlier items do not inflate it.
+    let baseline: { done: number; ms: number } | null = null
     const ctx: JobContext = {
       jobId,
       signal: controller.signal,
       progress: (done, total, message) => {
         summary.done = done
         summary.total = total
-        this.sink.progress({ jobId, kind, done, total, ...this.rate(startedMs, done, total), ...(message ? { message } : {}) })
+        baseline ??= { done, ms: this.now() }
+        this.sink.progress({ jobId, kind, done, total, ...this.rate(baseline, done, total), ...(message ? { message } : {}) })
       },
       itemError: (item, error) => {
         summary.itemErrors += 1
@@ -90,7 +91,7 @@ export class JobManager {
       this.sink.done(done)
       return done
     })()
-    this.jobs.set(jobId, { summary, controller, startedMs, finished })
+    this.jobs.set(jobId, { summary, controller, finished })
     return { jobId }
   }
 
@@ -116,10 +117,11 @@ export class JobManager {
     return { jobId: summary.jobId, kind: summary.kind, done: summary.done, total: summary.total, itemErrors: summary.itemErrors }
   }
 
-  private rate(startedMs: number, done: number, total: number) {
-    const elapsed = this.now() - startedMs
-    if (done < 2 || elapsed <= 0) return { etaMs: null, throughput: null }
-    const perItem = elapsed / done
-    return { etaMs: Math.max(0, Math.round(perItem * (total - done))), throughput: (done * 1000) / elapsed }
+  private rate(baseline: { done: number; ms: number }, done: number, total: number) {
+    const elapsed = this.now() - baseline.ms
+    const progressed = done - baseline.done
+    if (progressed < 1 || elapsed <= 0) return { etaMs: null, throughput: null }
+    const perItem = elapsed / progressed
+    return { etaMs: Math.max(0, Math.round(perItem * (total - done))), throughput: (progressed * 1000) / elapsed }
   }
 }

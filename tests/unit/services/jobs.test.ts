@@ -26,6 +26,20 @@ describe('JobManager', () => {
     expect(events.progress[3]).toMatchObject({ done: 4, etaMs: 0 })
   })
 
+  it('measures the rate from the first report, so a resumed job is not credited with earlier items', async () => {
+    let t = 0
+    const { events, sink } = recorder()
+    const jobs = new JobManager(sink, () => t)
+    const { jobId } = jobs.start('batch', async (ctx) => {
+      ctx.progress(40, 100) // resumed: 40 items were done by an earlier run
+      t += 1000
+      ctx.progress(42, 100)
+    })
+    await jobs.wait(jobId)
+    expect(events.progress[0]).toMatchObject({ done: 40, etaMs: null, throughput: null })
+    expect(events.progress[1]).toMatchObject({ done: 42, throughput: 2, etaMs: 29_000 })
+  })
+
   it('keeps going after item errors and counts them', async () => {
     const { events, sink } = recorder()
     const jobs = new JobManager(sink)
