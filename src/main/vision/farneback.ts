@@ -3,8 +3,21 @@
  * Expansion", SCIA 2003) through opencv-wasm's `calcOpticalFlowFarneback` — a fast preview,
  * not the reference flow of any published ME method (those use TV-L1).
  */
-import opencv from 'opencv-wasm'
+import { createRequire } from 'node:module'
+import type opencvWasm from 'opencv-wasm'
 import type { FlowField, GrayImage } from './image'
+
+type OpenCv = typeof opencvWasm.cv
+let openCv: OpenCv | null = null
+
+/**
+ * opencv-wasm compiles its 8 MB module on load (~0.2 s): load it on the first Farnebäck call, so
+ * vision workers that never run Farnebäck (TV-L1 batches) start without it.
+ */
+function cvModule(): OpenCv {
+  openCv ??= (createRequire(import.meta.url)('opencv-wasm') as typeof opencvWasm).cv
+  return openCv
+}
 
 export interface FarnebackOptions {
   /** Scale between pyramid levels (< 1). */
@@ -41,7 +54,7 @@ export function farnebackFlow(i0: GrayImage, i1: GrayImage, options: Partial<Far
   const o = { ...FARNEBACK_DEFAULTS, ...options }
   const { width, height } = i0
   if (i1.width !== width || i1.height !== height) throw new RangeError('farnebackFlow: frames differ in size')
-  const cv = opencv.cv
+  const cv = cvModule()
   const prev = new cv.Mat(height, width, cv.CV_8UC1)
   const next = new cv.Mat(height, width, cv.CV_8UC1)
   const flow = new cv.Mat()
