@@ -74,6 +74,16 @@ describe('codes export/import', () => {
     })
   }
 
+  it('names a missing source file instead of failing with a system error', async () => {
+    const target = await projectWithSamples(scratch())
+    const missing = join(scratch(), 'no-such-codes.csv')
+    await expect(importCodes(target.project, new CodingService(target.project), missing)).rejects.toMatchObject({
+      code: 'not-found',
+      message: `No such file or folder: ${missing}`,
+    })
+    target.project.close()
+  })
+
   it('writes frames and ms in the CSV', async () => {
     const { project } = await codedProject(scratch())
     const out = join(scratch(), 'codes.csv')

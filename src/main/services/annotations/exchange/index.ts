@@ -77,7 +77,9 @@ export interface CodesImportOptions {
 
 /** Imports codes from a csv/xlsx file, an .eaf file or a folder of .eaf files, in one transaction. */
 export async function importCodes(project: Project, coding: CodingService, source: string, options: CodesImportOptions = {}): Promise<CodesImportResult> {
-  const isFolder = (await stat(source).catch(() => null))?.isDirectory() ?? false
+  const info = await stat(source).catch(() => null)
+  if (!info) throw new StudioError('not-found', `No such file or folder: ${source}`)
+  const isFolder = info.isDirectory()
   const format = isFolder ? 'eaf' : formatOf(source)
   let rows: CodingRow[]
   if (format === 'csv') rows = codesFromCsv(await readFile(source, 'utf8'))
