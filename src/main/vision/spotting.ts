@@ -131,30 +131,8 @@ function differenceValues(
   regions: RegionIndex[],
   refIdx: number,
 ): number[] {
-  let dx = 0
-  let dy = 0
-  if (refIdx >= 0) {
-    const px = regions[refIdx]!.pixels
-    let a = 0
-    let b = 0
-    let c = 0
-    let bx = 0
-    let by = 0
-    for (let k = 0; k < px.length; k++) {
-      const p = px[k]!
-      const d = frame.data[p]! - ref.data[p]!
-      a += gx[p]! * gx[p]!
-      b += gx[p]! * gy[p]!
-      c += gy[p]! * gy[p]!
-      bx += gx[p]! * d
-      by += gy[p]! * d
-    }
-    const det = a * c - b * b
-    if (det > 1e-9 * (a + c) * (a + c)) {
-      dx = -(c * bx - b * by) / det
-      dy = -(a * by - b * bx) / det
-    }
-  }
+  // Head translation from the reference patch, removed from every region's residual.
+  const [dx, dy] = refIdx >= 0 ? regionTranslation(ref, gx, gy, frame, regions[refIdx]!.pixels) : [0, 0]
   return regions.map((r) => {
     let num = 0
     let den = 0

@@ -1,3 +1,4 @@
+import { sampleBilinear, type GrayImage } from '../../vision/image'
 import type { DisplacementField } from './actions'
 import type { Random } from './random'
 
@@ -50,20 +51,6 @@ function invertPose(pose: RigidPose, x: number, y: number, cx: number, cy: numbe
   return [cos * dx + sin * dy + cx, -sin * dx + cos * dy + cy]
 }
 
-function sampleField(plane: Float32Array, width: number, height: number, x: number, y: number): number {
-  const cx = x < 0 ? 0 : x > width - 1 ? width - 1 : x
-  const cy = y < 0 ? 0 : y > height - 1 ? height - 1 : y
-  const x0 = Math.floor(cx)
-  const y0 = Math.floor(cy)
-  const x1 = x0 + 1 < width ? x0 + 1 : x0
-  const y1 = y0 + 1 < height ? y0 + 1 : y0
-  const fx = cx - x0
-  const fy = cy - y0
-  const top = plane[y0 * width + x0]! * (1 - fx) + plane[y0 * width + x1]! * fx
-  const bottom = plane[y1 * width + x0]! * (1 - fx) + plane[y1 * width + x1]! * fx
-  return top * (1 - fy) + bottom * fy
-}
-
 export interface FrameSpec {
   /** Activation of the displacement field, 0 (neutral) to 1 (apex). */
   activation: number
@@ -84,7 +71,10 @@ export function renderFrame(
   noise: Random,
   channels: 1 | 3,
 ): Uint8Array {
-  const { width, height, u, v } = field
+  const { width, height } = field
+  // Displacement planes as images, for the shared clamped bilinear sampler.
+  const u: GrayImage = { width, height, data: field.u }
+  const v: GrayImage = { width, height, data: field.v }
   const values = new Float32Array(width * height * channels)
   const cx = (width - 1) / 2
   const cy = (height - 1) / 2
@@ -117,8 +107,8 @@ export function renderFrame(
         let py = qy
         if (displaced) {
           for (let k = 0; k < 3; k++) {
-            px = qx - a * sampleField(u, width, height, px, py)
-            py = qy - a * sampleField(v, width, height, px, py)
+            px = qx - a * sampleBilinear(u, px, py)
+            py = qy - a * sampleBilinear(v, px, py)
           }
         }
         samplePixel(neutral, width, height, px, py, pixel)
@@ -169,7 +159,10 @@ function samplePixel(image: Float32Array, width: number, height: number, x: numb
  * p = pose_onset⁻¹(x), which at the apex sits at pose_apex(p + F(p)).
  */
 export function onsetToApexFlow(field: DisplacementField, onsetPose: RigidPose, apexPose: RigidPose): { u: Float32Array; v: Float32Array } {
-  const { width, height, u, v } = field
+  const { width, height } = field
+  // Displacement planes as images, for the shared clamped bilinear sampler.
+  const u: GrayImage = { width, height, data: field.u }
+  const v: GrayImage = { width, height, data: field.v }
   const flowU = new Float32Array(width * height)
   const flowV = new Float32Array(width * height)
   const cx = (width - 1) / 2
@@ -179,8 +172,8 @@ export function onsetToApexFlow(field: DisplacementField, onsetPose: RigidPose, 
       const [px, py] = invertPose(onsetPose, x, y, cx, cy)
       const [ax, ay] = applyPose(
         apexPose,
-        px + sampleField(u, width, height, px, py),
-        py + sampleField(v, width, height, px, py),
+        px + sampleBilinear(u, px, py),
+        py + sampleBilinear(v, px, py),
         cx,
         cy,
       )
