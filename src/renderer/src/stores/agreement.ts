@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { OutputOf } from '@shared/ipc'
 import { useTransport } from '../transport'
+import { trackBusy } from './track-busy'
 
 export type AgreementReport = OutputOf<'query:agreement.report'>
 export type PairAgreement = AgreementReport['pairs'][number]
@@ -14,15 +15,9 @@ export const useAgreementStore = defineStore('agreement', () => {
   const error = ref<string | null>(null)
 
   async function load(datasetId: number | null): Promise<void> {
-    loading.value = true
-    error.value = null
-    try {
+    await trackBusy({ busy: loading, error }, true, false, async () => {
       report.value = await transport.invoke('query:agreement.report', datasetId === null ? {} : { datasetId })
-    } catch (e) {
-      error.value = (e as Error).message
-    } finally {
-      loading.value = false
-    }
+    })
   }
 
   return { report, loading, error, load }

@@ -7,6 +7,7 @@ import { useInferenceStore } from './inference'
 import { useJobsStore } from './jobs'
 import { useProjectStore } from './project'
 import { useWorkspaceStore } from './workspace'
+import { trackBusy } from './track-busy'
 
 export type BatchProgressEvent = EventPayload<'event:batch.progress'>
 export type BatchItemErrorDto = OutputOf<'query:batch.errors'>[number]
@@ -40,17 +41,8 @@ export const useBatchStore = defineStore('batch', () => {
     void refresh().then(() => (d.jobId === selectedJobId.value ? loadDetails(d.jobId) : undefined))
   })
 
-  async function attempt<T>(work: () => Promise<T>): Promise<T | undefined> {
-    error.value = null
-    busy.value = true
-    try {
-      return await work()
-    } catch (e) {
-      error.value = (e as Error).message
-      return undefined
-    } finally {
-      busy.value = false
-    }
+  function attempt<T>(work: () => Promise<T>): Promise<T | undefined> {
+    return trackBusy({ busy, error }, true, false, work)
   }
 
   async function refresh(): Promise<void> {

@@ -3,6 +3,7 @@ import { ref } from 'vue'
 import type { ImportProblem } from '@shared/domain/dataset'
 import { useTransport } from '../transport'
 import { useProjectStore } from './project'
+import { trackBusy } from './track-busy'
 
 /** Export and import of coders' codes (CSV, CASME II xlsx, ELAN .eaf) through the back end. */
 export const useCodesStore = defineStore('codes', () => {
@@ -31,17 +32,9 @@ export const useCodesStore = defineStore('codes', () => {
   }
 
   async function run(label: string, work: () => Promise<void>): Promise<void> {
-    busy.value = label
-    error.value = null
     message.value = null
     problems.value = []
-    try {
-      await work()
-    } catch (e) {
-      error.value = (e as Error).message
-    } finally {
-      busy.value = null
-    }
+    await trackBusy({ busy, error }, label, null, work)
   }
 
   return { busy, error, message, problems, exportCodes, importCodes }

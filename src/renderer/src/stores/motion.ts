@@ -4,6 +4,7 @@ import type { ColormapName } from '@shared/colormaps'
 import type { FaceSummary, FlowMethod, FlowSummary, MagnifyMethod, MagnifySummary, SpotSummary } from '@shared/ipc'
 import { useTransport } from '../transport'
 import { useJobsStore } from './jobs'
+import { trackBusy } from './track-busy'
 
 export interface FlowSettings {
   method: FlowMethod
@@ -98,6 +99,12 @@ export const useMotionStore = defineStore('motion', () => {
     })
   }
 
+  /** One motion computation at a time: its kind shows as busy, its failure as the error. */
+  async function guarded(kind: 'flow' | 'magnify' | 'spot' | 'face', work: () => Promise<void>): Promise<void> {
+    await trackBusy({ busy, error }, kind, null, work)
+    activeJob.value = null
+  }
+
   async function cancel(): Promise<void> {
     if (activeJob.value) await jobs.cancel(activeJob.value)
   }
@@ -109,19 +116,6 @@ export const useMotionStore = defineStore('motion', () => {
     spot.value = null
     face.value = null
     error.value = null
-  }
-
-  async function guarded(kind: 'flow' | 'magnify' | 'spot' | 'face', work: () => Promise<void>): Promise<void> {
-    busy.value = kind
-    error.value = null
-    try {
-      await work()
-    } catch (e) {
-      error.value = (e as Error).message
-    } finally {
-      busy.value = null
-      activeJob.value = null
-    }
   }
 
   async function loadField(flowId: string): Promise<FlowFieldData> {

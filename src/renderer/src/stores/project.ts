@@ -5,6 +5,7 @@ import type { DatasetRecord, SampleFilter, SampleRecord, SampleSummary } from '@
 import type { ProjectInfo } from '@shared/ipc'
 import { useTransport } from '../transport'
 import { useJobsStore } from './jobs'
+import { trackBusy } from './track-busy'
 
 const RECENT_KEY = 'me-studio.recent-datasets'
 const CODER_KEY = 'me-studio.annotator'
@@ -63,7 +64,7 @@ export const useProjectStore = defineStore('project', () => {
    * into the dataset's own project in the user data folder (created on first use, reopened after).
    */
   async function openDataset(root: string): Promise<void> {
-    await withBusy(`Opening ${root}`, async () => {
+    await trackBusy({ busy, error }, `Opening ${root}`, null, async () => {
       if (project.value) {
         await jobs.run(`Importing ${root}`, 'dataset.import', () => transport.invoke('command:dataset.import', { root }))
       } else {
@@ -75,22 +76,10 @@ export const useProjectStore = defineStore('project', () => {
   }
 
   async function openDemo(): Promise<void> {
-    await withBusy('Creating the demo project', async () => {
+    await trackBusy({ busy, error }, 'Creating the demo project', null, async () => {
       await jobs.run('Creating the demo project', 'project.create-demo', () => transport.invoke('command:project.create-demo', {}))
       await refreshProject()
     })
-  }
-
-  async function withBusy(label: string, work: () => Promise<void>): Promise<void> {
-    busy.value = label
-    error.value = null
-    try {
-      await work()
-    } catch (e) {
-      error.value = (e as Error).message
-    } finally {
-      busy.value = null
-    }
   }
 
   /** Reads what the back end has open (after a page reload the project is still open there). */
