@@ -115,10 +115,8 @@ export class MotionService {
   }
 
   /** A finished flow by id, or a `not-found` error (e.g. evicted: the UI recomputes). */
-  async flowById(id: string): Promise<FlowEntry> {
-    const entry = this.flows.get(id)
-    if (!entry) throw new StudioError('not-found', `No computed flow ${id}`)
-    return entry
+  flowById(id: string): Promise<FlowEntry> {
+    return lookup(this.flows, id, 'computed flow')
   }
 
   /** The motion curve of a clip section, its suggested apex (and onset/offset when not coded), with confidence. */
@@ -127,10 +125,8 @@ export class MotionService {
     return remember(this.spots, id, this.limits.spots, () => this.computeSpot(id, request, options))
   }
 
-  async spotById(id: string): Promise<SpotSummary> {
-    const entry = this.spots.get(id)
-    if (!entry) throw new StudioError('not-found', `No spotting result ${id}`)
-    return entry
+  spotById(id: string): Promise<SpotSummary> {
+    return lookup(this.spots, id, 'spotting result')
   }
 
   /** Face box, 68 landmarks and AU regions on one frame (source pixels), and the aligned crop that frame gives. */
@@ -140,9 +136,7 @@ export class MotionService {
   }
 
   async alignedCropPng(id: string): Promise<Buffer> {
-    const entry = this.faces.get(id)
-    if (!entry) throw new StudioError('not-found', `No face result ${id}`)
-    const { crop, summary } = await entry
+    const { crop, summary } = await lookup(this.faces, id, 'face result')
     if (!summary.found) throw new StudioError('not-found', 'No face was found on that frame')
     return sharp(crop, { raw: { width: summary.side, height: summary.side, channels: 3 } }).png({ compressionLevel: 2 }).toBuffer()
   }
@@ -152,10 +146,8 @@ export class MotionService {
     return remember(this.magnified, id, this.limits.magnified, () => this.computeMagnified(id, request, options))
   }
 
-  async magnifiedById(id: string): Promise<MagnifyEntry> {
-    const entry = this.magnified.get(id)
-    if (!entry) throw new StudioError('not-found', `No magnified clip ${id}`)
-    return entry
+  magnifiedById(id: string): Promise<MagnifyEntry> {
+    return lookup(this.magnified, id, 'magnified clip')
   }
 
   /** PNG of a flow view: Middlebury colour, magnitude or strain heatmap (px/frame), or the colour-wheel legend. */
@@ -317,6 +309,13 @@ function temporalFilter(filter: MagnifyRequest['filter'], fps: number): Temporal
     throw new StudioError('invalid-input', `The pass band ${filter.lowHz}–${filter.highHz} Hz must satisfy 0 < low < high ≤ fps/2 (${fps / 2} Hz)`)
   }
   return { kind: 'ideal', fps, low: filter.lowHz, high: filter.highHz }
+}
+
+/** A cached result by id; `not-found` when it was never computed or has been evicted. */
+async function lookup<T>(cache: Map<string, Promise<T>>, id: string, what: string): Promise<T> {
+  const entry = cache.get(id)
+  if (!entry) throw new StudioError('not-found', `No ${what} ${id}`)
+  return entry
 }
 
 /** Caches a computation by id with LRU eviction; a failed computation is forgotten so it can be retried. */
