@@ -56,6 +56,12 @@ export const ScannedSampleSchema = z.object({
   clip: ClipInfoSchema,
   /** SMIC: the class encoded by the folder path (`micro/negative/...`). */
   folderLabel: z.string().optional(),
+  /**
+   * Long-video datasets (`LONG_VIDEO_FORMATS`): set when this sample is one labelled expression of
+   * a long clip — the clip's own name; `name` is then `<video>#<k>` and `clip` is shared with the
+   * video's other expressions.
+   */
+  video: z.string().optional(),
 })
 export type ScannedSample = z.infer<typeof ScannedSampleSchema>
 
@@ -80,6 +86,16 @@ export const LabelRowSchema = z.object({
   /** SAMM / CAS(ME)³ objective class (1–7) as written. */
   objectiveClass: z.string().optional(),
   expressionType: ExpressionTypeSchema.optional(),
+  /**
+   * CAS(ME)²: the subject folder number the workbook's "naming rule1" sheet gives for the row's
+   * participant number (participant `1` → `15`, folder `s15`), when it lists the participant.
+   */
+  clipSubject: z.string().optional(),
+  /**
+   * CAS(ME)²: the 4-digit video code the "naming rule2" sheet gives for the row's expression name
+   * stem (`anger1_1` → `anger1` → `0401`, folder `15_0401…`), when it lists the stem.
+   */
+  clipCode: z.string().optional(),
 })
 export type LabelRow = z.infer<typeof LabelRowSchema>
 
@@ -121,6 +137,14 @@ export const ImportProblemSchema = z.object({
   sample: z.string().optional(),
 })
 export type ImportProblem = z.infer<typeof ImportProblemSchema>
+
+/**
+ * Datasets whose clips are long recordings holding several labelled expressions each (CAS(ME)²'s
+ * `rawpic` videos, CAS(ME)³ Part A). An import turns every distinct labelled expression of such a
+ * clip into its own sample `<video>#<k>` (k = 1, 2, … by onset) sharing the clip; an unlabelled
+ * clip stays one sample named after the clip.
+ */
+export const LONG_VIDEO_FORMATS: readonly DatasetFormat[] = ['casme2-long', 'casme3']
 
 /** Micro-expressions are at most 500 ms long (Yan et al. 2013); longer labelled intervals are flagged. */
 export const MAX_MICRO_EXPRESSION_MS = 500
@@ -236,7 +260,10 @@ export type LabelSheet = z.infer<typeof LabelSheetSchema>
 
 export const DatasetSummarySchema = z.object({
   format: DatasetFormatSchema,
+  /** Samples the import stores: one per clip, but one per labelled expression of a long video. */
   samples: z.number().int().nonnegative(),
+  /** Clips (videos or frame folders) opened. Equals `samples` except for `LONG_VIDEO_FORMATS`. */
+  clips: z.number().int().nonnegative(),
   subjects: z.number().int().nonnegative(),
   labelRows: z.number().int().nonnegative(),
   /** Rows that matched a scanned clip. */

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { canonicalEmotion, megcClassOf, type ImportProblem, type ScannedSample } from '@shared/domain/dataset'
-import { labelsFromFolders, parseDelimited, readLabelFile, validateLabels } from '../../../src/main/services/datasets'
+import { labelsFromFolders, matchRow, parseDelimited, readLabelFile, readSheets, readNamingRules, splitExpressions, validateLabels } from '../../../src/main/services/datasets'
 
 let dir: string
 beforeAll(async () => {
@@ -102,6 +102,75 @@ describe('label sheets', () => {
     expect(sheet.rows[0]).toMatchObject({ subject: '1', sample: 'anger1_1', onset: 557, apex: 572, offset: 587, expressionType: 'micro', emotion: 'negative' })
     expect(sheet.rows[1]!.expressionType).toBe('macro')
     expect(codes(sheet.problems)).toEqual(['labels/offset-derived'])
+  })
+
+  it('reads CAS(ME)²’s naming-rule sheets tolerantly: by name or by content, any order, padding and spacing', async () => {
+    const path = await writeXlsx('CAS(ME)^2code_rules.xlsx', {
+      CASMEcode_final: [
+        [1, 'anger1_1', 557, 572, 608, '4+10', 'negative', 'micro-expression'],
+        ['s17', 'disgust2_1', 10, 12, 14, '', 'others', 'micro-expression'],
+        [9, 'happy3_1', 10, 12, 14, '', 'positive', 'micro-expression'],
+      ],
+      'Naming Rule1 ': [['Naming rule 1'], ['participant', 'folder'], [' 1', '015 '], [2, 's16'], ['3', 17, 'extra'], ['x', 5]],
+      'naming_rule2': [['no.', 'name', 'code'], [1, 'anger1 ', 401], [2, 'disgust2', '0102'], [3, 'Happy3', ' 0503 ']],
+    })
+    const sheets = await readSheets(path)
+    const rules = readNamingRules(sheets, sheets[0])
+    expect([...rules.subjects]).toEqual([
+      ['1', '15'],
+      ['2', '16'],
+      ['3', '17'],
+    ])
+    expect([...rules.videos]).toEqual([
+      ['anger1', '0401'],
+      ['disgust2', '0102'],
+      ['happy3', '0503'],
+    ])
+    const sheet = await readLabelFile(path, 'casme2-long')
+    expect(sheet.rows.map((r) => [r.subject, r.clipSubject ?? null, r.clipCode ?? null])).toEqual([
+      ['1', '15', '0401'],
+      ['s17', null, '0102'], // already a folder: not a participant number
+      ['9', null, '0503'], // participant not in rule 1: the subject is used as written
+    ])
+    // Unnamed rule sheets are found by their content (rule 2 first: stem → code pairs).
+    const unnamed = readNamingRules([{ name: 'codes', rows: [] }, { name: 'Sheet3', rows: [['disgust1', '0101']] }, { name: 'Sheet2', rows: [[4, 31]] }], { name: 'codes', rows: [] })
+    expect([...unnamed.subjects]).toEqual([['4', '31']])
+    expect([...unnamed.videos]).toEqual([['disgust1', '0101']])
+  })
+
+  it('matches CAS(ME)² rows by naming rules, folder name or video code, and splits long videos by onset', () => {
+    const clip = (subject: string, name: string) => ({ ...fakeSample(subject, name, Array.from({ length: 100 }, (_, i) => i + 1), 30), dataset: 'casme2-long' as const })
+    const samples = [clip('s15', '15_0101disgustingteeth'), clip('s15', '15_0401girlcrashing'), clip('s1', '1_0401other'), clip('s16', '16_0102eatingworms')]
+    const row = (rowNumber: number, subject: string, sample: string, onset: number, hints: { clipSubject?: string; clipCode?: string } = {}) => ({
+      rowNumber,
+      subject,
+      sample,
+      onset,
+      apex: onset + 2,
+      offset: onset + 4,
+      auText: '',
+      emotion: 'negative',
+      ...hints,
+    })
+    const name = (r: ReturnType<typeof row>) => matchRow(r, samples)?.name ?? null
+    expect(name(row(1, '1', 'anger1_1', 5, { clipSubject: '15', clipCode: '0401' }))).toBe('15_0401girlcrashing')
+    // A participant the rules map is never read as a folder number: no fallback to s1.
+    expect(name(row(2, '1', 'fear1_1', 5, { clipSubject: '15' }))).toBeNull()
+    expect(name(row(3, 's16', '16_0102eatingworms', 5))).toBe('16_0102eatingworms')
+    expect(name(row(4, '16', '0102', 5))).toBe('16_0102eatingworms')
+    expect(name(row(5, '16', '16_0102', 5))).toBe('16_0102eatingworms')
+    expect(name(row(7, '16', '102', 5))).toBe('16_0102eatingworms') // padding lost
+    expect(name(row(8, '15', 'disgusting', 5))).toBe('15_0101disgustingteeth')
+
+    const rows = [row(2, '15', '0101', 40), row(3, '15', '0101', 10), row(4, '15', '0101', 40), row(5, '15', '0101', 25)]
+    const { matches } = validateLabels(samples, rows)
+    const split = splitExpressions('casme2-long', samples, matches)
+    expect(split.samples.map((s) => s.name)).toEqual(['15_0101disgustingteeth#1', '15_0101disgustingteeth#2', '15_0101disgustingteeth#3', '15_0401girlcrashing', '1_0401other', '16_0102eatingworms'])
+    expect(split.matches.map((m) => m.sample!.name)).toEqual(['15_0101disgustingteeth#3', '15_0101disgustingteeth#1', '15_0101disgustingteeth#3', '15_0101disgustingteeth#2'])
+    expect(split.problems.map((p) => [p.code, p.row])).toEqual([['labels/duplicate-row', 4]])
+    expect(split.samples[0]!.clip).toBe(samples[0]!.clip)
+    // Other formats keep one sample per clip.
+    expect(splitExpressions('casme2', samples, matches).samples).toBe(samples)
   })
 
   it('reads CAS(ME)³ Part A with objective classes and T/B AU prefixes', async () => {

@@ -77,7 +77,7 @@ function formatSummary(result: DatasetImportResult, projectPath: string): string
   const warnings = result.problems.filter((p) => p.severity === 'warning')
   const lines = [
     `Imported ${result.name} (${DATASET_TITLES[s.format]}) into ${projectPath}`,
-    `  samples    ${s.samples} in ${s.subjects} subjects`,
+    `  samples    ${s.samples} in ${s.subjects} subjects${s.clips === s.samples ? '' : ` from ${s.clips} clips (one sample per labelled expression of a long video)`}`,
     `  labels     ${s.labelRows} rows, ${s.matchedRows} matched a clip, ${result.labelled} stored as "${DATASET_TITLES[s.format]} labels"`,
     `  emotions   ${counts(s.emotions)}`,
     `  MEGC 2019  ${counts(s.megcClasses)}`,

@@ -1,6 +1,7 @@
 import { basename } from 'node:path'
 import {
   EMOTION_VOCABULARIES,
+  LONG_VIDEO_FORMATS,
   canonicalEmotion,
   type DatasetFormat,
   type ImportProblem,
@@ -62,14 +63,19 @@ export function parseLabelSheets(sheets: SheetGrid[], format: DatasetFormat, pat
   const problems: ImportProblem[] = []
   const preferred = PREFERRED_SHEET[format]
   const ordered = preferred ? [...sheets.filter((s) => preferred.test(s.name)), ...sheets.filter((s) => !preferred.test(s.name))] : sheets
+  const withHints = (rows: LabelRow[], labelSheet: SheetGrid): LabelRow[] => {
+    if (format !== 'casme2-long') return rows
+    const rules = readNamingRules(sheets, labelSheet)
+    return rows.map((row) => withNamingRules(row, rules))
+  }
   for (const sheet of ordered) {
     const header = findHeader(sheet.rows)
-    if (header) return { path, format, rows: parseRows(sheet.rows, header.row + 1, header.columns, format, problems), problems }
+    if (header) return { path, format, rows: withHints(parseRows(sheet.rows, header.row + 1, header.columns, format, problems), sheet), problems }
   }
   const positional = format === 'casme2-long' ? ordered.find((s) => s.rows.some((r) => looksLikePositionalRow(r))) : undefined
   if (positional) {
     const first = positional.rows.findIndex((r) => looksLikePositionalRow(r))
-    return { path, format, rows: parseRows(positional.rows, first, CASME2_LONG_POSITIONS, format, problems), problems }
+    return { path, format, rows: withHints(parseRows(positional.rows, first, CASME2_LONG_POSITIONS, format, problems), positional), problems }
   }
   problems.push({
     severity: 'error',
@@ -77,6 +83,79 @@ export function parseLabelSheets(sheets: SheetGrid[], format: DatasetFormat, pat
     message: `No header row with ${REQUIRED.join(', ')} columns in the first ${HEADER_SEARCH_ROWS} rows of any sheet${path ? ` of ${basename(path)}` : ''}`,
   })
   return { path, format, rows: [], problems }
+}
+
+/**
+ * CAS(ME)²'s naming rules: its workbook names videos by participant number and expression name
+ * (`1`, `anger1_1`), its folders by subject folder and video code (`s15/15_0401…`).
+ * `subjects`: participant number (as `subjectKey` gives it) → subject folder number (`15`).
+ * `videos`: expression name stem, lower-case (`anger1`) → 4-digit video code (`0401`).
+ */
+export interface NamingRules {
+  subjects: Map<string, string>
+  videos: Map<string, string>
+}
+
+/**
+ * Finds the naming-rule sheets next to the label sheet: by name ("naming rule1" / "naming rule2",
+ * any spacing or case), else by content (the first other sheet of stem → code pairs is rule 2, the
+ * first of number → number pairs rule 1). Header rows, numbers stored as numbers or text, lost or
+ * extra zero padding and stray spaces are all tolerated; rows that are not a pair are skipped.
+ */
+export function readNamingRules(sheets: SheetGrid[], labelSheet?: SheetGrid): NamingRules {
+  const others = sheets.filter((s) => s !== labelSheet)
+  const named = (n: 1 | 2) => others.find((s) => normaliseHeader(s.name).includes(`rule${n}`))
+  const videoSheet = named(2) ?? others.find((s) => parseVideoRule(s.rows).size > 0)
+  const subjectSheet = named(1) ?? others.find((s) => s !== videoSheet && parseSubjectRule(s.rows).size > 0)
+  return {
+    subjects: subjectSheet ? parseSubjectRule(subjectSheet.rows) : new Map(),
+    videos: videoSheet ? parseVideoRule(videoSheet.rows) : new Map(),
+  }
+}
+
+/** `1`, ` 1 `, `01`, `s15`, `15_` → the number as digits without padding; anything else null. */
+function folderNumber(cell: Cell | undefined): string | null {
+  if (cell === null || cell === undefined) return null
+  const match = /^s?0*(\d+)_?$/i.exec(String(cell).trim())
+  return match ? String(Number(match[1])) : null
+}
+
+/** Naming rule 1: participant number in the first column, subject folder number in the next cell that is one. */
+function parseSubjectRule(rows: Cell[][]): Map<string, string> {
+  const map = new Map<string, string>()
+  for (const row of rows) {
+    const participant = folderNumber(row[0])
+    const folder = row.slice(1).map(folderNumber).find((n) => n !== null)
+    if (participant !== null && folder && !map.has(participant)) map.set(participant, folder)
+  }
+  return map
+}
+
+/** Naming rule 2: in each row, an expression name stem (`anger1`) and a video code (`0401`, 401), in either order. */
+function parseVideoRule(rows: Cell[][]): Map<string, string> {
+  const map = new Map<string, string>()
+  for (const row of rows) {
+    const texts = row.map((c) => (c === null || c === undefined ? '' : String(c).trim()))
+    const stem = texts.find((t) => /^[a-z]+\d+$/i.test(t))
+    const codes = texts.filter((t) => /^\d{1,4}$/.test(t))
+    // A stray index column is a small number; video codes are 0101 and up.
+    const code = codes.find((t) => t.length === 4) ?? codes.find((t) => Number(t) >= 100)
+    if (stem && code && !map.has(stem.toLowerCase())) map.set(stem.toLowerCase(), code.padStart(4, '0'))
+  }
+  return map
+}
+
+/** Adds the folder number and video code the naming rules give for a CAS(ME)² row. */
+export function withNamingRules(row: LabelRow, rules: NamingRules): LabelRow {
+  const hinted: LabelRow = { ...row }
+  // A subject already written as a folder (`s15`) is not a participant number.
+  const participant = /^s\d+$/i.test(row.subject.trim()) ? null : folderNumber(row.subject)
+  const folder = participant === null ? undefined : rules.subjects.get(participant)
+  if (folder !== undefined) hinted.clipSubject = folder
+  const stem = row.sample.trim().toLowerCase().replace(/_\d+$/, '')
+  const code = rules.videos.get(stem)
+  if (code !== undefined) hinted.clipCode = code
+  return hinted
 }
 
 /** SMIC has no label file: the class is the folder name, the clip is the expression (no apex). */
@@ -208,8 +287,10 @@ function parseRows(rows: Cell[][], firstRow: number, columns: Partial<Record<Fie
     const expressionType = /macro/i.test(typeText) ? 'macro' : /micro/i.test(typeText) ? 'micro' : undefined
     const objectiveClass = cellText(get(row, 'objectiveClass'))
 
+    // Long videos hold several expressions: their duplicates (same clip, onset, apex and offset)
+    // are found once the rows are matched to clips (see expressions.ts).
     const key = `${subject}\0${sample}\0${onset.value}`
-    if (seen.has(key)) report('warning', 'labels/duplicate-row', `Row ${rowNumber}: same subject, sample and onset as an earlier row`)
+    if (seen.has(key) && !LONG_VIDEO_FORMATS.includes(format)) report('warning', 'labels/duplicate-row', `Row ${rowNumber}: same subject, sample and onset as an earlier row`)
     seen.add(key)
 
     result.push({

@@ -15,6 +15,7 @@ import { StudioError, type StudioErrorShape } from '@shared/ipc'
 import type { MediaService } from '../media/media-service'
 import { findClips, guessLayout, identifyClip } from './layout'
 import { labelsFromFolders, readLabelFile } from './labels'
+import { splitExpressions } from './expressions'
 import { validateLabels, type LabelMatch } from './validate'
 
 export interface ScanOptions {
@@ -98,6 +99,10 @@ export interface OpenDatasetOptions extends ScanOptions {
 }
 
 export interface OpenedDataset {
+  /**
+   * The scan, its `samples` being what an import stores: one per clip, except that a labelled
+   * clip of a long-video dataset is one sample per expression (`splitExpressions`).
+   */
   scan: DatasetScan
   labels: LabelSheet | null
   matches: LabelMatch[]
@@ -127,26 +132,31 @@ export async function openDataset(root: string, media: MediaService, options: Op
     labels = labelsFromFolders(scan.samples, scan.format)
   }
   const validation = labels ? validateLabels(scan.samples, labels.rows) : { matches: [], problems: [] }
-  const problems = [...scan.problems, ...(labels?.problems ?? []), ...validation.problems]
+  const split = splitExpressions(scan.format, scan.samples, validation.matches)
+  const problems = [...scan.problems, ...(labels?.problems ?? []), ...validation.problems, ...split.problems]
   const emotions: Record<string, number> = {}
   const megcClasses: Record<string, number> = {}
   let matchedRows = 0
-  for (const { row, sample } of validation.matches) {
+  // Emotions count what is stored: a duplicate row is matched but not stored again.
+  const duplicates = new Set(problems.filter((p) => p.code === 'labels/duplicate-row').map((p) => p.row))
+  for (const { row, sample } of split.matches) {
     if (!sample) continue
     matchedRows++
+    if (duplicates.has(row.rowNumber)) continue
     if (row.emotion) emotions[row.emotion] = (emotions[row.emotion] ?? 0) + 1
     const megc = megcClassOf(row.emotion)
     if (megc) megcClasses[megc] = (megcClasses[megc] ?? 0) + 1
   }
   return {
-    scan,
+    scan: { ...scan, samples: split.samples },
     labels,
-    matches: validation.matches,
+    matches: split.matches,
     problems,
     reason,
     summary: {
       format: scan.format,
-      samples: scan.samples.length,
+      samples: split.samples.length,
+      clips: scan.samples.length,
       subjects: new Set(scan.samples.map((s) => s.subject)).size,
       labelRows: labels?.rows.length ?? 0,
       matchedRows,

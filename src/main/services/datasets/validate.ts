@@ -11,15 +11,33 @@ export function sampleKey(sample: string): string {
   return sample.trim().toLowerCase()
 }
 
+/** The 4-digit video code of a CAS(ME)² clip name (`15_0101disgustingteeth` → `0101`), or null. */
+export function videoCodeOf(name: string): string | null {
+  return /^\d+_(\d{4})/.exec(name.trim())?.[1] ?? null
+}
+
+/** A row's sample cell that is a video code itself (`0101`, `101`, `15_0101`), padded to 4 digits. */
+function codeInSampleCell(sample: string): string | null {
+  const match = /^(?:\d+_)?(\d{1,4})$/.exec(sample.trim())
+  return match ? match[1]!.padStart(4, '0') : null
+}
+
 /**
- * Finds the sample a label row describes: same subject, and the same name, or — for sheets that
- * abbreviate folder names (CAS(ME)²) — the one folder name that contains the sheet's name.
+ * Finds the sample a label row describes: same subject (for CAS(ME)² the subject folder its naming
+ * rules give, when they list the participant), then the same name, or the video code its naming
+ * rules give, or a code written as the name (`0101`, `15_0101`), or — for sheets that abbreviate
+ * folder names — the one folder name that contains the sheet's name.
  */
 export function matchRow(row: LabelRow, samples: ScannedSample[], bySubject = groupBySubject(samples)): ScannedSample | null {
-  const candidates = bySubject.get(subjectKey(row.subject)) ?? []
+  const candidates = bySubject.get(subjectKey(row.clipSubject ?? row.subject)) ?? []
   const name = sampleKey(row.sample)
   const exact = candidates.find((s) => sampleKey(s.name) === name)
   if (exact) return exact
+  for (const code of [row.clipCode, codeInSampleCell(row.sample)]) {
+    if (!code) continue
+    const coded = candidates.filter((s) => videoCodeOf(s.name) === code)
+    if (coded.length === 1) return coded[0]!
+  }
   const containing = candidates.filter((s) => sampleKey(s.name).includes(name))
   return containing.length === 1 ? containing[0]! : null
 }
@@ -62,7 +80,11 @@ export function validateLabels(samples: ScannedSample[], rows: LabelRow[]): { ma
     const sample = matchRow(row, samples, bySubject)
     matches.push({ row, sample })
     if (!sample) {
-      report('warning', 'labels/unknown-sample', `Row ${row.rowNumber}: no clip ${where} in the dataset`)
+      const rules = [
+        row.clipSubject !== undefined ? `participant ${row.subject} → s${row.clipSubject}` : null,
+        row.clipCode !== undefined ? `${row.sample.replace(/_\d+$/, '')} → ${row.clipCode}` : null,
+      ].filter(Boolean)
+      report('warning', 'labels/unknown-sample', `Row ${row.rowNumber}: no clip ${where} in the dataset${rules.length ? ` (naming rules: ${rules.join(', ')})` : ''}`)
       continue
     }
     labelled.add(sample)

@@ -76,13 +76,19 @@ export function storeOpenedDataset(project: Project, opened: OpenedDataset, name
   })
 }
 
-/** One label row per sample (a project holds one coding per sample and coder); later rows are reported. */
+/**
+ * One label row per sample (a project holds one coding per sample and coder); later rows are
+ * reported unless already reported as duplicates. Long videos reach here already split into one
+ * sample per expression (`splitExpressions`), so only their true duplicates share a sample.
+ */
 function labelRowsBySample(opened: OpenedDataset, problems: ImportProblem[]): Map<ScannedSample, LabelRow> {
   const out = new Map<ScannedSample, LabelRow>()
+  const reported = new Set(problems.filter((p) => p.code === 'labels/duplicate-row').map((p) => p.row))
   for (const { row, sample } of opened.matches) {
     if (!sample) continue
     const first = out.get(sample)
     if (first) {
+      if (reported.has(row.rowNumber)) continue
       problems.push({
         severity: 'warning',
         code: 'labels/duplicate-row',

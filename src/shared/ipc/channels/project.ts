@@ -44,6 +44,7 @@ export const DatasetImportResultSchema = z.object({
   summary: z.object({
     format: z.enum(DATASET_FORMATS),
     samples: z.number().int(),
+    clips: z.number().int(),
     subjects: z.number().int(),
     labelRows: z.number().int(),
     matchedRows: z.number().int(),
