@@ -22,8 +22,9 @@ export const importCommand = defineCommand({
   --name NAME      dataset name in the project (default: the folder name)
   --json           print the import result as JSON
 
-The dataset folder is only read. Clips become samples; the sheet's labels become the read-only
-annotations of "<format> labels". Prints samples, subjects, label counts and the validation
+The dataset folder is only read. Clips become samples (CAS(ME)², CAS(ME)³: each labelled
+expression of a long video becomes a sample <video>#<k> sharing the clip); the sheet's labels
+become the read-only annotations of "<format> labels". Prints samples, subjects, label counts and the validation
 problems; exits 0 when the import succeeded (problems are warnings), 1 when it failed.`,
   options: {
     project: { type: 'string' },
