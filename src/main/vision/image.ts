@@ -73,12 +73,14 @@ export function grayFromPixels(pixels: Uint8Array | Uint8ClampedArray, width: nu
  * Bilinear resize with pixel-centre alignment (the mapping of OpenCV's `INTER_LINEAR`):
  * source coordinate = (dst + 0.5) · (srcSize / dstSize) − 0.5, clamped at the borders.
  */
-export function resizeBilinear(img: GrayImage, width: number, height: number): GrayImage {
+export function resizeBilinear(img: GrayImage, width: number, height: number, step?: number): GrayImage {
+  // `step`: source pixels per output pixel when given (cv::resize with fx = fy = 1/step and an
+  // empty dsize maps with the nominal factor, not the rounded size ratio); the size ratio otherwise.
   checkSize(width, height)
   const { width: sw, height: sh, data: src } = img
   const out = new Float32Array(width * height)
-  const sx = sw / width
-  const sy = sh / height
+  const sx = step ?? sw / width
+  const sy = step ?? sh / height
   // Precompute the horizontal taps once per column.
   const x0s = new Int32Array(width)
   const x1s = new Int32Array(width)

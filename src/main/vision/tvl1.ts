@@ -47,6 +47,16 @@ export interface Tvl1Options {
    * readable reference). The JS kernels also serve γ ≠ 0 and median filters larger than 5.
    */
   implementation: 'wasm' | 'js'
+  /**
+   * Reproduce OpenCV's numerics where they differ from the exact computation: pyramid levels
+   * resized with the nominal `scaleStep` (cv::resize with fx = fy = scaleStep, whereas the exact
+   * mode maps with the rounded size ratio), and I1 and its gradient warped as cv::remap with
+   * INTER_CUBIC does — coordinates rounded to 1/32 px, Keys a = −0.75 weights in float, zero
+   * outside the image (BORDER_CONSTANT). Model inputs use it, so they match what the models were
+   * trained on (models/preprocess.py); on small inputs (STSTNet's 28×28, flows of a few hundredths
+   * of a pixel) these details are as large as the flow itself.
+   */
+  opencvNumerics: boolean
   /** Flow to start from at the finest scale (downscaled to the coarser ones); zero when absent. */
   initialFlow?: FlowField
   /** Called after every warping with the count done and the total, for job progress. */
@@ -70,6 +80,7 @@ export const TVL1_DEFAULTS: Readonly<Tvl1Options> = Object.freeze({
   pyramidSmoothing: false,
   interpolation: 'bicubic' as const,
   implementation: 'wasm' as const,
+  opencvNumerics: false,
 })
 
 /**
@@ -110,14 +121,15 @@ export function tvl1Flow(i0: GrayImage, i1: GrayImage, options: Partial<Tvl1Opti
   const I0s: GrayImage[] = [f0]
   const I1s: GrayImage[] = [f1]
   const antiAlias = o.pyramidSmoothing ? 0.6 * Math.sqrt(1 / (o.scaleStep * o.scaleStep) - 1) : 0
+  const pyramidStep = o.opencvNumerics ? 1 / o.scaleStep : undefined
   for (let s = 1; s < o.nscales; s++) {
     const prev0 = I0s[s - 1]!
     const w = Math.round(prev0.width * o.scaleStep)
     const h = Math.round(prev0.height * o.scaleStep)
     if (w < MIN_SCALE_SIDE || h < MIN_SCALE_SIDE) break
-    I0s.push(resizeBilinear(antiAlias > 0 ? gaussianBlur(prev0, antiAlias) : prev0, w, h))
+    I0s.push(resizeBilinear(antiAlias > 0 ? gaussianBlur(prev0, antiAlias) : prev0, w, h, pyramidStep))
     const prev1 = I1s[s - 1]!
-    I1s.push(resizeBilinear(antiAlias > 0 ? gaussianBlur(prev1, antiAlias) : prev1, w, h))
+    I1s.push(resizeBilinear(antiAlias > 0 ? gaussianBlur(prev1, antiAlias) : prev1, w, h, pyramidStep))
   }
   const nscales = I0s.length
 
@@ -247,7 +259,8 @@ function solveScale(
 
   for (let warp = 0; warp < o.warps; warp++) {
     // I1(x + u0), its gradient, |∇I1|² and the constant part of ρ (IPOL eq. 13).
-    warpAndLinearise(I0.data, I1.data, I1x, I1y, w, h, bicubic, u1, u2, I1wx, I1wy, grad, rhoc, 0, w)
+    if (o.opencvNumerics && bicubic) warpAndLineariseOpenCv(I0.data, I1.data, I1x, I1y, w, h, u1, u2, I1wx, I1wy, grad, rhoc, 0, w)
+    else warpAndLinearise(I0.data, I1.data, I1x, I1y, w, h, bicubic, u1, u2, I1wx, I1wy, grad, rhoc, 0, w)
     let error = Infinity
     for (let outer = 0; error > scaledEpsilon && outer < o.outerIterations; outer++) {
       if (o.medianFiltering > 1) {
@@ -423,7 +436,9 @@ function solveScaleWasm(
   const bicubic = o.interpolation === 'bicubic'
   const p = (k: number) => ws.ptr(k)
 
-  if (bicubic) {
+  // OpenCV's remap is emulated in JS (one pass per warping, cheap next to the iterations).
+  const opencvWarp = bicubic && o.opencvNumerics
+  if (bicubic && !opencvWarp) {
     ws.load(PLANE.I0, I0.data, w, h)
     ws.load(PLANE.I1, I1.data, w, h)
     ws.load(PLANE.I1x, I1x, w, h)
@@ -431,7 +446,9 @@ function solveScaleWasm(
   }
 
   for (let warp = 0; warp < o.warps; warp++) {
-    if (bicubic) {
+    if (opencvWarp) {
+      warpAndLineariseOpenCv(I0.data, I1.data, I1x, I1y, w, h, u1, u2, planes[PLANE.ix]!, planes[PLANE.iy]!, planes[PLANE.grad]!, planes[PLANE.rhoc]!, base, S)
+    } else if (bicubic) {
       kernels.warp(
         p(PLANE.I0),
         p(PLANE.I1),
@@ -496,6 +513,80 @@ function solveScaleWasm(
   for (let y = 0; y < h; y++) {
     flow.u.set(u1.subarray(base + y * S, base + y * S + w), y * w)
     flow.v.set(u2.subarray(base + y * S, base + y * S + w), y * w)
+  }
+}
+
+/** cv::remap's INTER_CUBIC weights: Keys a = −0.75 at the 32 fractions k/32, in float (OpenCV's `initInterTab2D`). */
+const REMAP_CUBIC_TAB: readonly Float32Array[] = Array.from({ length: 32 }, (_, k) => {
+  const t = Math.fround(k / 32)
+  const A = -0.75
+  const w0 = Math.fround(((A * (t + 1) - 5 * A) * (t + 1) + 8 * A) * (t + 1) - 4 * A)
+  const w1 = Math.fround(((A + 2) * t - (A + 3)) * t * t + 1)
+  const w2 = Math.fround(((A + 2) * (1 - t) - (A + 3)) * (1 - t) * (1 - t) + 1)
+  return Float32Array.of(w0, w1, w2, Math.fround(1 - w0 - w1 - w2))
+})
+
+/** Round half to even (cvRound). */
+function roundEven(x: number): number {
+  const r = Math.round(x)
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r
+}
+
+/**
+ * `warpAndLinearise` as OpenCV computes it (`opencvNumerics`): cv::remap(…, INTER_CUBIC,
+ * BORDER_CONSTANT 0) of I1, ∂xI1, ∂yI1 at the float map x + u(x) — the coordinates rounded to
+ * 1/32 px, 2-D weights the float products of the tabulated Keys a = −0.75 weights, taps outside
+ * the image counting as 0 (a point whose 4×4 neighbourhood is wholly outside gives 0) — then
+ * OpenCV's `calcGradRho`.
+ */
+function warpAndLineariseOpenCv(
+  I0: Float32Array,
+  I1: Float32Array,
+  I1x: Float32Array,
+  I1y: Float32Array,
+  w: number,
+  h: number,
+  u1: Float32Array,
+  u2: Float32Array,
+  I1wx: Float32Array,
+  I1wy: Float32Array,
+  grad: Float32Array,
+  rhoc: Float32Array,
+  base: number,
+  stride: number,
+): void {
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = base + y * stride + x
+      const qx = roundEven(Math.fround(x + u1[i]!) * 32)
+      const qy = roundEven(Math.fround(y + u2[i]!) * 32)
+      const sx0 = Math.floor(qx / 32) - 1
+      const sy0 = Math.floor(qy / 32) - 1
+      const wx = REMAP_CUBIC_TAB[qx & 31]!
+      const wy = REMAP_CUBIC_TAB[qy & 31]!
+      let s0 = 0
+      let sx = 0
+      let sy = 0
+      if (sx0 < w && sx0 + 4 > 0 && sy0 < h && sy0 + 4 > 0) {
+        for (let j = 0; j < 4; j++) {
+          const yy = sy0 + j
+          if (yy < 0 || yy >= h) continue
+          const row = yy * w
+          for (let k = 0; k < 4; k++) {
+            const xx = sx0 + k
+            if (xx < 0 || xx >= w) continue
+            const weight = Math.fround(wy[j]! * wx[k]!)
+            s0 += I1[row + xx]! * weight
+            sx += I1x[row + xx]! * weight
+            sy += I1y[row + xx]! * weight
+          }
+        }
+      }
+      I1wx[i] = sx
+      I1wy[i] = sy
+      grad[i] = sx * sx + sy * sy
+      rhoc[i] = s0 - sx * u1[i]! - sy * u2[i]! - I0[y * w + x]!
+    }
   }
 }
 

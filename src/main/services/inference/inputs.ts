@@ -223,7 +223,8 @@ export class InputBuilder {
   }
 
   private flow(recipe: NonNullable<Preprocessing['flow']>, i0: GrayImage, i1: GrayImage, pairKey: string, signal?: AbortSignal): Promise<FlowField> {
-    const key = stageKey('flow', { pair: pairKey, method: recipe.method, params: recipe.params })
+    // The options as computed (not just the card's params): flows cached before the OpenCV numerics get a different key.
+    const key = stageKey('flow', { pair: pairKey, method: recipe.method, params: flowOptions(recipe) })
     return this.cache.get('flow', key, (f) => f.u.byteLength * 2, () => this.options.compute.flow(recipe.method as FlowMethod, i0, i1, flowOptions(recipe), signal))
   }
 }
@@ -233,8 +234,9 @@ function flowOptions(recipe: NonNullable<Preprocessing['flow']>): Record<string,
   switch (recipe.method) {
     case 'tvl1': {
       // useInitialFlow only matters for a caller-supplied start; the recipe never supplies one.
+      // opencvNumerics: the card's flow is OpenCV's DualTVL1 (preprocess.tvl1_flow), numerics included.
       const { useInitialFlow: _unused, ...rest } = recipe.params
-      return rest
+      return { ...rest, opencvNumerics: true }
     }
     case 'lk':
       // preprocess.lk_flow is single-scale: one level, one Gauss–Newton step from zero flow. Its
