@@ -81,7 +81,9 @@ describe('CAS(ME)² long videos', () => {
     expect(codesOf(opened.problems, 8)).toEqual([])
     expect(opened.problems.find((p) => p.row === 6)!.message).toContain('participant 2 → s16')
     expect(opened.problems.find((p) => p.row === 4)!.message).toMatch(/as row 1 \(s15\/15_0101disgustingteeth#2\)/)
-    expect(opened.problems.filter((p) => p.row === undefined).map((p) => [p.code, p.sample])).toEqual([['dataset/sample-without-label', 's16/16_0101disgustingteeth']])
+    expect(opened.problems.filter((p) => p.row === undefined).map((p) => [p.code, p.sample])).toEqual([
+      ['dataset/sample-without-label', 's16/16_0101disgustingteeth'],
+    ])
     expect(opened.problems).toHaveLength(4)
 
     // The expressions of one video share its clip object; the unlabelled video keeps its own name.
@@ -113,7 +115,13 @@ describe('CAS(ME)² long videos', () => {
       }
       expect(coding('15_0101disgustingteeth#1')).toMatchObject({ onset: 2, apex: 3, offset: 4, emotion: 'surprise', notes: '' })
       expect(coding('15_0101disgustingteeth#2')).toMatchObject({ onset: 5, apex: 8, offset: 12, emotion: 'negative' })
-      expect(coding('15_0101disgustingteeth#3')).toMatchObject({ onset: 20, apex: 24, offset: 28, emotion: 'positive', notes: 'macro-expression' })
+      expect(coding('15_0101disgustingteeth#3')).toMatchObject({
+        onset: 20,
+        apex: 24,
+        offset: 28,
+        emotion: 'positive',
+        notes: 'macro-expression',
+      })
       expect(coding('15_0402eatingworms#1')).toMatchObject({ onset: 3, apex: 6, offset: 9 })
       expect(coding('16_0101disgustingteeth')).toBeNull()
       expect(coding('16_0102girlcrashing#1')).toMatchObject({ onset: 4, apex: 7, offset: 10 })
@@ -135,7 +143,12 @@ describe('CAS(ME)² long videos', () => {
       const inputs = await Promise.all(
         batch.map(async (b) => {
           const clip = await service.open(b.clipPath)
-          return mediaSample(service, { clipPath: b.clipPath, onsetIndex: indexOfFrameNumber(clip, b.coded!.onset!), apexIndex: indexOfFrameNumber(clip, b.coded!.apex!), offsetIndex: indexOfFrameNumber(clip, b.coded!.offset!) })
+          return mediaSample(service, {
+            clipPath: b.clipPath,
+            onsetIndex: indexOfFrameNumber(clip, b.coded!.onset!),
+            apexIndex: indexOfFrameNumber(clip, b.coded!.apex!),
+            offsetIndex: indexOfFrameNumber(clip, b.coded!.offset!),
+          })
         }),
       )
       expect(new Set(inputs.map((i) => i.key)).size).toBe(1)
