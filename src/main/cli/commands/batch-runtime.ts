@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { StudioError } from '@shared/ipc'
 import { BatchService, type BatchProgress } from '../../services/batch/batch-service'
+import { commitGroupFromEnv } from '../../services/batch/commit-group'
 import type { PredictorSource } from '../../services/batch/predictor'
 import type { TrainingInputSource } from '../../services/export/training-set'
 import { JobManager } from '../../services/jobs'
@@ -65,11 +66,18 @@ export interface BatchRuntime {
 
 /** Opens the project and the services a batch needs; `predictors` replaces the inference-backed source (tests, child processes). */
 export async function openBatchRuntime(io: CliIo, projectPath: string, options: { predictors?: PredictorSource; onProgress?: (p: BatchProgress) => void } = {}): Promise<BatchRuntime> {
+  const commitGroup = commitGroupFromEnv(io.env.ME_STUDIO_BATCH_COMMIT)
   const project = await Project.open(projectPath)
   const jobs = new JobManager({ progress: () => undefined, itemError: () => undefined, done: () => undefined })
   const inference = options.predictors ? null : await loadInference(io)
   const predictors = options.predictors ?? inference!.predictors
-  const batch = new BatchService({ jobs, predictors, project: () => project, ...(options.onProgress ? { onProgress: options.onProgress } : {}) })
+  const batch = new BatchService({
+    jobs,
+    predictors,
+    project: () => project,
+    commitGroup,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  })
   return {
     project,
     batch,

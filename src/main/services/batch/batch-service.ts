@@ -3,8 +3,9 @@ import { StudioError, type StudioErrorShape } from '@shared/ipc'
 import type { BatchSelection, Shard } from '@shared/domain/batch'
 import type { JobContext, JobManager } from '../jobs'
 import type { Project } from '../project/project'
+import { CommitGroup, DEFAULT_COMMIT_GROUP, type CommitGroupLimits } from './commit-group'
 import type { Predictor, PredictorSource } from './predictor'
-import { BATCH_JOB_KIND, BatchStore, type BatchJobRecord, type PendingItem } from './store'
+import { BATCH_JOB_KIND, BatchStore, type BatchJobRecord, type BatchOutcome, type PendingItem } from './store'
 
 export interface BatchRequest {
   modelRefs: string[]
@@ -36,6 +37,8 @@ export interface BatchServiceOptions {
   onProgress?: (progress: BatchProgress) => void
   /** Samples in flight at once. Default: the CPU count, at most 4. */
   concurrency?: number
+  /** Group commit of finished items (see `CommitGroup`). Default: 64 items or 250 ms. */
+  commitGroup?: CommitGroupLimits
   now?: () => number
 }
 
@@ -72,6 +75,8 @@ class PauseGate {
  */
 export class BatchService {
   private readonly gates = new Map<string, PauseGate>()
+  /** The commit group of each running job, so pause and cancel can commit it at once. */
+  private readonly groups = new Map<string, CommitGroup>()
   private readonly now: () => number
   private readonly concurrency: number
 
@@ -142,11 +147,13 @@ export class BatchService {
     const gate = this.gates.get(jobId)
     if (!gate || gate.paused) return false
     gate.pause()
+    this.groups.get(jobId)?.flush()
     this.store().setState(jobId, 'paused')
     return true
   }
 
   cancel(jobId: string): boolean {
+    this.groups.get(jobId)?.flush()
     this.gates.get(jobId)?.resume()
     return this.options.jobs.cancel(jobId)
   }
@@ -213,37 +220,49 @@ export class BatchService {
       })
     }
     report('running')
+    const group = new CommitGroup((results) => store.recordResults(job.jobId, results), this.options.commitGroup ?? DEFAULT_COMMIT_GROUP)
+    this.groups.set(job.jobId, group)
     // Lanes take whole samples (all models of one sample in a row, so models on the same recipe
     // reuse its features) and run side by side: decoding, flow on the vision workers, inference
     // and commits overlap. At most `concurrency` samples are in flight, whatever the dataset size.
-    const groups = groupBySample(store.pendingItems(job.jobId))
+    const samples = groupBySample(store.pendingItems(job.jobId))
     let next = 0
     const lane = async (): Promise<void> => {
-      while (next < groups.length) {
+      while (next < samples.length) {
         if (gate.paused) {
+          group.flush()
           report('paused')
           await gate.wait(ctx.signal)
           if (!ctx.signal.aborted && this.gates.get(job.jobId) === gate) store.setState(job.jobId, 'running')
         }
         if (ctx.signal.aborted) return
         if (!this.isOpen(store)) throw projectClosed()
-        const group = groups[next++]!
-        for (const item of group) {
+        const items = samples[next++]!
+        for (const item of items) {
           const predictor = byRow.get(item.modelRowId)
           if (!predictor) throw new StudioError('internal', `Job ${job.jobId} has an item for model row ${item.modelRowId}, which the job does not list`)
-          const ok = await this.runItem(store, job, item, predictor, ctx)
-          if (ok === null) return
+          const outcome = await this.runItem(store, job, item, predictor, ctx)
+          if (outcome === null) return
+          group.add({ item, model: predictor.model, outcome })
           done += 1
           ranHere += 1
-          if (!ok) failed += 1
+          if (!outcome.ok) failed += 1
           report('running')
         }
       }
     }
-    await Promise.all(Array.from({ length: this.concurrency }, lane))
+    try {
+      await Promise.all(Array.from({ length: this.concurrency }, lane))
+    } finally {
+      this.groups.delete(job.jobId)
+      // Whatever way the lanes ended, the finished items are committed — unless the project is gone
+      // (they stay pending and are recomputed when it is open again).
+      if (this.isOpen(store)) group.flush()
+      else group.discard()
+    }
+    group.rethrow()
   }
 
-  /** Predicts one item and commits it; true/false for success/failure, null when cancelled mid-item (left pending). */
   /** Whether the job's project is still the open one (the user may close or switch projects mid-batch). */
   private isOpen(store: BatchStore): boolean {
     try {
@@ -253,7 +272,8 @@ export class BatchService {
     }
   }
 
-  private async runItem(store: BatchStore, job: BatchJobRecord, item: PendingItem, predictor: Predictor, ctx: JobContext): Promise<boolean | null> {
+  /** Predicts one item: its outcome to commit (a prediction or the error), null when cancelled mid-item (left pending). */
+  private async runItem(store: BatchStore, job: BatchJobRecord, item: PendingItem, predictor: Predictor, ctx: JobContext): Promise<BatchOutcome | null> {
     const model = predictor.model
     let label = `sample ${item.sampleId} · ${model.id}`
     try {
@@ -264,15 +284,13 @@ export class BatchService {
       if (prediction.probabilities.length !== model.classes.length || prediction.probabilities.some((p) => !Number.isFinite(p))) {
         throw new StudioError('model/run-failed', `${model.id} returned ${prediction.probabilities.length} scores (non-finite or not one per class)`)
       }
-      store.recordResult(job.jobId, item, model, { ok: true, prediction, predictedClass: model.classes[argmax(prediction.probabilities)]! })
-      return true
+      return { ok: true, prediction, predictedClass: model.classes[argmax(prediction.probabilities)]! }
     } catch (error) {
       if (ctx.signal.aborted) return null
       if (!this.isOpen(store)) throw projectClosed()
       const shape = errorShape(error)
-      store.recordResult(job.jobId, item, model, { ok: false, error: shape, provider: job.params.provider ?? '' })
       ctx.itemError(label, shape)
-      return false
+      return { ok: false, error: shape, provider: job.params.provider ?? '' }
     }
   }
 }

@@ -10,9 +10,10 @@ import type { BatchSample, PredictionSummary, PredictorModel, SamplePrediction }
 /**
  * The batch's persistence in the project file, through the project's jobs/models/predictions
  * API (`project/runs.ts`). A batch job fixes its work list at creation — one pending
- * `job_items` row per (sample, model), key `<sample id>|<model row id>` — and every
- * finished item is committed together with its prediction in one transaction, so a crash
- * loses at most the item in flight and a resume neither repeats nor skips one.
+ * `job_items` row per (sample, model), key `<sample id>|<model row id>` — and finished items
+ * are committed together with their predictions, a group at a time, in one transaction each
+ * (`recordResults`), so a crash loses at most the items in flight and the group not yet
+ * committed, and a resume neither repeats nor skips one.
  */
 
 export const BATCH_JOB_KIND = 'batch.predict'
@@ -258,30 +259,36 @@ export class BatchStore {
   }
 
   /** Commits a finished item and its prediction (or its error) in one transaction. */
-  recordResult(
-    jobId: string,
-    item: PendingItem,
-    model: PredictorModel,
-    outcome: { ok: true; prediction: SamplePrediction; predictedClass: string } | { ok: false; error: StudioErrorShape; provider: string },
-  ): void {
+  recordResult(jobId: string, item: PendingItem, model: PredictorModel, outcome: BatchOutcome): void {
+    this.recordResults(jobId, [{ item, model, outcome }])
+  }
+
+  /**
+   * Commits finished items with their predictions (or errors) in ONE transaction — one fsync for
+   * the group (the batch's group commit): after a crash either the whole group is in the project
+   * or none of it, so a resume recomputes at most that group and never duplicates a row.
+   */
+  recordResults(jobId: string, results: readonly BatchResult[]): void {
+    if (results.length === 0) return
     this.project.transaction(() => {
-      const common = { sampleId: item.sampleId, modelId: item.modelRowId, jobId, modelSha256: model.sha256, recipeId: model.recipeId }
-      if (outcome.ok) {
-        const p = outcome.prediction
-        const id = recordPrediction(this.project, {
-          ...common,
-          executionProvider: p.provider,
-          predictedClass: outcome.predictedClass,
-          scores: Object.fromEntries(model.classes.map((c, i) => [c, p.probabilities[i]!])),
-          timings: p.timings,
-        })
-        this.db
-          .prepare('UPDATE predictions SET onset_frame = ?, apex_frame = ?, offset_frame = ?, frames_source = ?, summaries_json = ? WHERE id = ?')
-          .run(p.frames.onset, p.frames.apex, p.frames.offset, p.frames.source, p.summaries ? JSON.stringify(p.summaries) : null, id)
-      } else {
-        recordPrediction(this.project, { ...common, executionProvider: outcome.provider, error: outcome.error })
+      const extras = this.db.prepare('UPDATE predictions SET onset_frame = ?, apex_frame = ?, offset_frame = ?, frames_source = ?, summaries_json = ? WHERE id = ?')
+      for (const { item, model, outcome } of results) {
+        const common = { sampleId: item.sampleId, modelId: item.modelRowId, jobId, modelSha256: model.sha256, recipeId: model.recipeId }
+        if (outcome.ok) {
+          const p = outcome.prediction
+          const id = recordPrediction(this.project, {
+            ...common,
+            executionProvider: p.provider,
+            predictedClass: outcome.predictedClass,
+            scores: Object.fromEntries(model.classes.map((c, i) => [c, p.probabilities[i]!])),
+            timings: p.timings,
+          })
+          extras.run(p.frames.onset, p.frames.apex, p.frames.offset, p.frames.source, p.summaries ? JSON.stringify(p.summaries) : null, id)
+        } else {
+          recordPrediction(this.project, { ...common, executionProvider: outcome.provider, error: outcome.error })
+        }
+        markJobItem(this.project, jobId, item.itemKey, outcome.ok ? {} : { error: outcome.error })
       }
-      markJobItem(this.project, jobId, item.itemKey, outcome.ok ? {} : { error: outcome.error })
     })
   }
 
@@ -359,6 +366,15 @@ export class BatchStore {
     const rows = this.db.prepare('SELECT card_id AS id, card_json AS cardJson FROM models ORDER BY id').all() as { id: string; cardJson: string }[]
     return new Map(rows.map((r) => [r.id, cardFacts(r.cardJson)]))
   }
+}
+
+export type BatchOutcome = { ok: true; prediction: SamplePrediction; predictedClass: string } | { ok: false; error: StudioErrorShape; provider: string }
+
+/** A finished item waiting to be committed. */
+export interface BatchResult {
+  item: PendingItem
+  model: PredictorModel
+  outcome: BatchOutcome
 }
 
 export interface BatchItemError {
