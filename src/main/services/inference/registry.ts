@@ -4,6 +4,10 @@
  * only when its card passes the shared schema (`parseModelCard`), its file's sha256 and size
  * match the card, and the ONNX inputs/outputs agree with what the card declares; otherwise it is
  * listed as refused, with the specific reason.
+ *
+ * Cards are read when the registry loads; a model's file is checked (size, sha256, ONNX
+ * signature — a session in the worker) the first time that model is asked for, or for all of them
+ * when the list is: `me-studio predict --model X` does not open every bundled model to run one.
  */
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
@@ -44,20 +48,23 @@ const CARD_SUFFIX = '.card.json'
 export class ModelRegistry {
   private models = new Map<string, RegisteredModel>()
   private loaded: Promise<void> | null = null
+  /** Per id, the model after its file check (once per load). */
+  private checks = new Map<string, Promise<RegisteredModel>>()
 
   constructor(private readonly options: ModelRegistryOptions) {}
 
   /** Every model found, usable or refused (bundled first). Loads on first use. */
   async list(): Promise<RegisteredModel[]> {
     await this.ensureLoaded()
+    for (const id of [...this.models.keys()]) await this.checked(id)
     return [...this.models.values()]
   }
 
   /** A usable model, or the reason it cannot be used. */
   async get(id: string): Promise<UsableModel> {
     await this.ensureLoaded()
-    const model = this.models.get(id)
-    if (!model) throw new StudioError('not-found', `No model with id "${id}"`)
+    if (!this.models.has(id)) throw new StudioError('not-found', `No model with id "${id}"`)
+    const model = await this.checked(id)
     if (model.problem || !model.card) {
       const problem = model.problem ?? { code: 'model/invalid-card' as const, message: `Model "${id}" has no readable card` }
       throw new StudioError(problem.code, problem.message, problem.details)
@@ -99,6 +106,7 @@ export class ModelRegistry {
     await writeFileAtomic(cardPath, `${JSON.stringify(finalCard, null, 2)}\n`)
     const model: UsableModel = { id: card.id, source: 'user', cardPath, onnxPath: target, card: finalCard, problem: null }
     this.models.set(card.id, model)
+    this.checks.set(card.id, Promise.resolve(model))
     return model
   }
 
@@ -107,7 +115,22 @@ export class ModelRegistry {
     return this.loaded
   }
 
+  /** The model `id` with its file checked (cached until the next scan). */
+  private checked(id: string): Promise<RegisteredModel> {
+    let check = this.checks.get(id)
+    if (!check) {
+      const model = this.models.get(id)!
+      check = (model.problem || !model.card ? Promise.resolve(model) : this.checkFile(model, model.card)).then((result) => {
+        if (this.models.get(id) === model) this.models.set(id, result)
+        return result
+      })
+      this.checks.set(id, check)
+    }
+    return check
+  }
+
   private async scan(): Promise<void> {
+    this.checks = new Map()
     const found = new Map<string, RegisteredModel>()
     for (const [dir, source] of [
       [this.options.bundledDir, 'bundled'],
@@ -150,7 +173,13 @@ export class ModelRegistry {
     } catch (error) {
       return refused((error as StudioError).toShape())
     }
-    const onnxPath = join(dirname(cardPath), card.file.name)
+    return { id: card.id, source, cardPath, onnxPath: join(dirname(cardPath), card.file.name), card, problem: null }
+  }
+
+  /** Size, sha256 and ONNX signature of a model's file against its card: the model, or it refused with the reason. */
+  private async checkFile(model: RegisteredModel, card: ModelCard): Promise<RegisteredModel> {
+    const { onnxPath } = model
+    const refused = (problem: StudioErrorShape): RegisteredModel => ({ ...model, problem })
     try {
       const size = (await stat(onnxPath)).size
       if (size !== card.file.sizeBytes) {
@@ -162,10 +191,10 @@ export class ModelRegistry {
       }
       assertCardMatches(card, await this.signature(onnxPath))
     } catch (error) {
-      if (error instanceof StudioError) return refused(error.toShape(), card, onnxPath)
-      return refused({ code: 'not-found', message: `Model "${card.id}": ${card.file.name} cannot be read (${(error as Error).message})` }, card, onnxPath)
+      if (error instanceof StudioError) return refused(error.toShape())
+      return refused({ code: 'not-found', message: `Model "${card.id}": ${card.file.name} cannot be read (${(error as Error).message})` })
     }
-    return { id: card.id, source, cardPath, onnxPath, card, problem: null }
+    return model
   }
 }
 
