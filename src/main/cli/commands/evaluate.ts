@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import { BatchStore } from '../../services/batch/store'
 import { evaluate } from '../../services/evaluation/evaluate'
-import { evaluationCsv, evaluationHtml, formatEvaluationText } from '../../services/evaluation/report'
+import { confusionCsvPath, evaluationConfusionCsv, evaluationCsv, evaluationHtml, formatEvaluationText } from '../../services/evaluation/report'
+import { evaluationPng } from '../../services/evaluation/report-image'
 import { inputsFromPredictionsCsv } from '../../services/evaluation/sources'
 import { writeFileAtomic } from '../../services/fs-atomic'
 import { Project } from '../../services/project/project'
@@ -11,14 +12,18 @@ import { EXIT, UsageError, defineCommand, stringOption } from '../command'
 export const evaluateCommand = defineCommand({
   name: 'evaluate',
   summary: 'Pooled UF1, UAR, accuracy and the confusion matrix of predictions CSVs against the project\'s coded labels.',
-  usage: '--project P --predictions preds.csv [--predictions shard2.csv …] [--html report.html] [--csv report.csv] [--json]',
+  usage: '--project P --predictions preds.csv [--predictions shard2.csv …] [--html report.html] [--png report.png] [--csv report.csv] [--json]',
   help: `Options:
   --project FILE       the project whose coded labels are the truth (its current reference coding:
                        adjudicated, else the dataset's labels, else the first coder's)
   --predictions FILE   a predictions CSV from \`me-studio predict\` or the app; repeat it to pool the
                        shards of a cluster run
   --html FILE          also write a self-contained HTML report (inline SVG charts)
-  --csv FILE           also write the figures as CSV (overall, per dataset, per subject)
+  --png FILE           also write the report as a PNG image (summary figures, confusion matrix and
+                       per-class bars of each model)
+  --csv FILE           also write the figures as CSV (overall, per dataset, per subject), and the
+                       confusion matrices beside it as FILE with .confusion.csv for .csv (one row per
+                       cell: model, scope, dataset, subject, coded_class, predicted_class, count)
   --json               print the report as JSON instead of text
 
 Figures are POOLED over all predictions (one confusion matrix), per model; per-fold models of a
@@ -31,6 +36,7 @@ the classes, uncoded samples and failed predictions are left out and counted.`,
     predictions: { type: 'string', multiple: true },
     html: { type: 'string' },
     csv: { type: 'string' },
+    png: { type: 'string' },
     json: { type: 'boolean' },
   },
   positionals: [0, 0],
@@ -44,8 +50,14 @@ the classes, uncoded samples and failed predictions are left out and counted.`,
       const report = evaluate(inputsFromPredictionsCsv(new BatchStore(project), texts))
       const html = stringOption(values, 'html')
       const csv = stringOption(values, 'csv')
-      if (html) await writeFileAtomic(resolve(io.cwd, html), evaluationHtml(report, `Evaluation — ${files.map((f) => basename(f)).join(', ')}`))
-      if (csv) await writeFileAtomic(resolve(io.cwd, csv), evaluationCsv(report))
+      const png = stringOption(values, 'png')
+      const title = `Evaluation — ${files.map((f) => basename(f)).join(', ')}`
+      if (html) await writeFileAtomic(resolve(io.cwd, html), evaluationHtml(report, title))
+      if (png) await writeFileAtomic(resolve(io.cwd, png), await evaluationPng(report, title))
+      if (csv) {
+        await writeFileAtomic(resolve(io.cwd, csv), evaluationCsv(report))
+        await writeFileAtomic(resolve(io.cwd, confusionCsvPath(csv)), evaluationConfusionCsv(report))
+      }
       io.stdout(values.json ? JSON.stringify(report, null, 2) + '\n' : formatEvaluationText(report))
       return EXIT.ok
     } finally {

@@ -3,12 +3,13 @@ import { csvHeader, csvRow, num, text } from '../export/csv'
 import type { EvaluationReport, EvaluationUnit } from './evaluate'
 
 /**
- * Renderings of an evaluation: plain text (CLI), a CSV summary table and a self-contained HTML
- * report (inline CSS and SVG charts, no external assets). All are deterministic: same
- * predictions, same bytes.
+ * Renderings of an evaluation: plain text (CLI), a CSV summary table with its companion
+ * confusion-matrix CSV, a self-contained HTML report (inline CSS and SVG charts, no external
+ * assets) and a PNG image of it (`report-image.ts`). All are deterministic: same predictions,
+ * same bytes.
  */
 
-const f4 = (x: number | null) => (x === null ? '—' : x.toFixed(4))
+export const f4 = (x: number | null) => (x === null ? '—' : x.toFixed(4))
 
 export function formatEvaluationText(report: EvaluationReport): string {
   const lines: string[] = []
@@ -30,7 +31,7 @@ export function formatEvaluationText(report: EvaluationReport): string {
   return lines.join('\n') + '\n'
 }
 
-function describeExcluded(unit: EvaluationUnit): string {
+export function describeExcluded(unit: EvaluationUnit): string {
   const e = unit.excluded
   return `${e.uncoded} uncoded, ${e.notInClasses} with a label outside the classes, ${e.failed} failed predictions` +
     (unit.perFold ? `, ${e.seenInTraining} predictions by a fold model that trained on the subject` : '')
@@ -62,13 +63,54 @@ export function evaluationCsv(report: EvaluationReport): string {
   return out
 }
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+const CONFUSION_CSV_COLUMNS = ['model', 'scope', 'dataset', 'subject', 'coded_class', 'predicted_class', 'count'] as const
+
+/**
+ * The confusion matrices in long ("tidy") form, the companion of `evaluationCsv`: one row per cell
+ * (coded class × predicted class, zero counts included, in the model's class order) of every
+ * matrix — overall, per dataset, per subject — keyed like the summary rows. One rectangular table
+ * that R (`xtabs(count ~ coded_class + predicted_class, subset(d, scope == "overall"))`), SPSS
+ * (weight by count, crosstabs) and Excel (pivot table) read as is.
+ */
+export function evaluationConfusionCsv(report: EvaluationReport): string {
+  let out = csvHeader(CONFUSION_CSV_COLUMNS)
+  const matrix = (unit: EvaluationUnit, scope: string, dataset: string | null, subject: string | null, r: ClassificationReport) => {
+    const { classes, counts } = r.confusion
+    counts.forEach((row, t) => row.forEach((n, p) => (out += csvRow([text(unit.id), text(scope), text(dataset), text(subject), text(classes[t]), text(classes[p]), num(n)]))))
+  }
+  for (const unit of report.units) {
+    matrix(unit, 'overall', null, null, unit.overall)
+    for (const d of unit.perDataset) matrix(unit, 'dataset', d.dataset, null, d.report)
+    for (const s of unit.perSubject) matrix(unit, 'subject', s.dataset, s.subject, s.report)
+  }
+  return out
+}
+
+/** Where the confusion-matrix CSV of the summary CSV `path` goes: `report.csv` → `report.confusion.csv`. */
+export function confusionCsvPath(path: string): string {
+  return /\.csv$/i.test(path) ? path.replace(/\.csv$/i, '.confusion.csv') : `${path}.confusion.csv`
+}
+
+export const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+
+/** Size of `confusionSvg`'s drawing for `classes` classes. */
+export function confusionSvgSize(classes: number): { width: number; height: number } {
+  return { width: CONFUSION_LABEL + CONFUSION_CELL * classes, height: 20 + CONFUSION_CELL * classes }
+}
+
+const CONFUSION_CELL = 56
+const CONFUSION_LABEL = 96
+
+/** Fill of a confusion cell holding `share` of its row (0…1). */
+export function confusionShade(share: number): [number, number, number] {
+  return [Math.round(240 - 200 * share), Math.round(244 - 120 * share), 255]
+}
 
 /** Confusion matrix as an SVG heatmap (cell shade = row-normalised count). */
-function confusionSvg(report: ClassificationReport): string {
+export function confusionSvg(report: ClassificationReport): string {
   const { classes, counts } = report.confusion
-  const cell = 56
-  const label = 96
+  const cell = CONFUSION_CELL
+  const label = CONFUSION_LABEL
   const side = cell * classes.length
   const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${label + side}" height="${20 + side}" role="img" aria-label="confusion matrix">`]
   classes.forEach((c, i) => {
@@ -81,7 +123,7 @@ function confusionSvg(report: ClassificationReport): string {
       const share = total === 0 ? 0 : n / total
       const x = label + cell * p
       const y = 20 + cell * t
-      parts.push(`<rect x="${x}" y="${y}" width="${cell - 2}" height="${cell - 2}" fill="rgb(${Math.round(240 - 200 * share)},${Math.round(244 - 120 * share)},255)"/>`)
+      parts.push(`<rect x="${x}" y="${y}" width="${cell - 2}" height="${cell - 2}" fill="rgb(${confusionShade(share).join(',')})"/>`)
       parts.push(`<text x="${x + cell / 2 - 1}" y="${y + cell / 2 + 4}" text-anchor="middle" font-size="13">${n}</text>`)
     })
   })
@@ -89,33 +131,49 @@ function confusionSvg(report: ClassificationReport): string {
   return parts.join('')
 }
 
+/** Size of `barsSvg`'s drawing for `items` bars. */
+export function barsSvgSize(items: number): { width: number; height: number } {
+  return { width: BAR_LABEL + BAR_WIDTH + 60, height: BAR_ROW * items + 4 }
+}
+
+const BAR_ROW = 18
+const BAR_LABEL = 150
+const BAR_WIDTH = 260
+export const BAR_FILL = '#4a7fd6'
+
 /** Horizontal bars for values in [0, 1] (per-class F1/recall, per-subject UF1). */
-function barsSvg(items: { label: string; value: number | null }[]): string {
-  const row = 18
-  const label = 150
-  const width = 260
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${label + width + 60}" height="${row * items.length + 4}" role="img">`]
+export function barsSvg(items: { label: string; value: number | null }[]): string {
+  const row = BAR_ROW
+  const label = BAR_LABEL
+  const width = BAR_WIDTH
+  const size = barsSvgSize(items.length)
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${size.width}" height="${size.height}" role="img">`]
   items.forEach((item, i) => {
     const y = i * row + 2
     parts.push(`<text x="${label - 6}" y="${y + 12}" text-anchor="end" font-size="11">${escapeHtml(item.label)}</text>`)
-    if (item.value !== null) parts.push(`<rect x="${label}" y="${y}" width="${(width * item.value).toFixed(1)}" height="${row - 4}" fill="#4a7fd6"/>`)
+    if (item.value !== null) parts.push(`<rect x="${label}" y="${y}" width="${(width * item.value).toFixed(1)}" height="${row - 4}" fill="${BAR_FILL}"/>`)
     parts.push(`<text x="${label + width + 6}" y="${y + 12}" font-size="11">${f4(item.value)}</text>`)
   })
   parts.push('</svg>')
   return parts.join('')
 }
 
+/** The per-class bars of a report: F1 then recall of each class present in the coded labels. */
+export function perClassBars(r: ClassificationReport): { label: string; value: number | null }[] {
+  const present = r.perClass.filter((c) => c.support > 0)
+  return [...present.map((c) => ({ label: `F1 ${c.label}`, value: c.f1 })), ...present.map((c) => ({ label: `recall ${c.label}`, value: c.recall }))]
+}
+
 export function evaluationHtml(report: EvaluationReport, title: string): string {
   const sections = report.units.map((unit) => {
     const o = unit.overall
-    const perClass = o.perClass.filter((c) => c.support > 0)
     return `<section>
 <h2>${escapeHtml(unit.id)}</h2>
 ${unit.perFold ? `<p>Per-fold models: ${unit.models.map(escapeHtml).join(', ')} — each sample predicted by the model that did not see its subject.</p>` : ''}
 <table><tr><th>n</th><th>UF1</th><th>UAR</th><th>accuracy</th></tr><tr><td>${o.n}</td><td>${f4(o.uf1)}</td><td>${f4(o.uar)}</td><td>${f4(o.accuracy)}</td></tr></table>
 <p class="note">Left out: ${escapeHtml(describeExcluded(unit))}.</p>
 <div class="charts"><figure>${confusionSvg(o)}<figcaption>Confusion matrix (rows: coded, columns: predicted)</figcaption></figure>
-<figure>${barsSvg([...perClass.map((c) => ({ label: `F1 ${c.label}`, value: c.f1 })), ...perClass.map((c) => ({ label: `recall ${c.label}`, value: c.recall }))])}<figcaption>Per-class F1 and recall</figcaption></figure></div>
+<figure>${barsSvg(perClassBars(o))}<figcaption>Per-class F1 and recall</figcaption></figure></div>
 <h3>Per dataset</h3>
 <table><tr><th>dataset</th><th>n</th><th>UF1</th><th>UAR</th><th>accuracy</th></tr>
 ${unit.perDataset.map((d) => `<tr><td>${escapeHtml(d.dataset)}</td><td>${d.report.n}</td><td>${f4(d.report.uf1)}</td><td>${f4(d.report.uar)}</td><td>${f4(d.report.accuracy)}</td></tr>`).join('\n')}
