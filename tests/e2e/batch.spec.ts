@@ -6,8 +6,8 @@ import { E2E_TOKEN } from '../../playwright.config'
 
 /**
  * The batch issue's "done means", in the browser bridge: on the generated demo dataset a bundled
- * model runs as a batch from the Batch view, the evaluation report appears, the predictions CSV is
- * exported from the dialog, a training set is written, and `me-studio predict` on the same project writes the same rows
+ * model runs as a batch from the Batch view, the evaluation report appears, the predictions CSV and
+ * the evaluation (PNG image; CSV with its confusion-matrix companion) are exported from the dialog, a training set is written, and `me-studio predict` on the same project writes the same rows
  * (timing columns aside: they are measured per run).
  */
 const OUT = resolve('tests/.generated/e2e-batch')
@@ -52,6 +52,19 @@ test('batch: a model over the demo dataset, evaluation, CSV export equal to the 
   await page.getByTestId('batch-export-run').click()
   await expect(page.getByTestId('batch-export-result')).toContainText('predictions written')
   await page.screenshot({ path: resolve(OUT, 'batch-view.png'), fullPage: true })
+
+  // The evaluation report as a PNG image and as CSV (summary + confusion-matrix companion).
+  await page.getByLabel('Evaluation report').check()
+  await page.getByTestId('export-format').selectOption('png')
+  await page.getByTestId('batch-export-path').fill(resolve(OUT, 'evaluation.png'))
+  await page.getByTestId('batch-export-run').click()
+  await expect(page.getByTestId('batch-export-result')).toContainText(`Evaluation written to ${resolve(OUT, 'evaluation.png')}`)
+  expect(readFileSync(resolve(OUT, 'evaluation.png')).subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a')
+  await page.getByTestId('export-format').selectOption('csv')
+  await page.getByTestId('batch-export-path').fill(resolve(OUT, 'evaluation.csv'))
+  await page.getByTestId('batch-export-run').click()
+  await expect(page.getByTestId('batch-export-result')).toContainText(resolve(OUT, 'evaluation.confusion.csv'))
+  expect(readFileSync(resolve(OUT, 'evaluation.confusion.csv'), 'utf8').split('\r\n')[0]).toBe('model,scope,dataset,subject,coded_class,predicted_class,count')
 
   // The training set for the models kit, with the chosen model's recipe.
   await page.locator('details.training summary').click()

@@ -4,7 +4,8 @@ import { InferenceInputSource } from '../../services/batch/inference-source'
 import { BatchStore } from '../../services/batch/store'
 import { exportTrainingSet } from '../../services/export/training-set'
 import { evaluate } from '../../services/evaluation/evaluate'
-import { evaluationCsv, evaluationHtml } from '../../services/evaluation/report'
+import { confusionCsvPath, evaluationConfusionCsv, evaluationCsv, evaluationHtml } from '../../services/evaluation/report'
+import { evaluationPng } from '../../services/evaluation/report-image'
 import { inputsFromJob } from '../../services/evaluation/sources'
 import { exportPredictions } from '../../services/export/predictions'
 import { writeFileAtomic } from '../../services/fs-atomic'
@@ -52,7 +53,14 @@ export function registerBatchHandlers(registry: HandlerRegistry, studio: StudioC
       const target = resolve(path)
       const evaluation = report(jobId)
       const title = `Evaluation of batch ${jobId.slice(0, 8)} — ${studio.projects.require().project.name}`
-      await writeFileAtomic(target, format === 'csv' ? evaluationCsv(evaluation) : evaluationHtml(evaluation, title))
-      return { path: target }
+      if (format === 'csv') {
+        // The summary table, and its confusion matrices in long form beside it.
+        const confusion = confusionCsvPath(target)
+        await writeFileAtomic(target, evaluationCsv(evaluation))
+        await writeFileAtomic(confusion, evaluationConfusionCsv(evaluation))
+        return { path: target, files: [target, confusion] }
+      }
+      await writeFileAtomic(target, format === 'png' ? await evaluationPng(evaluation, title) : evaluationHtml(evaluation, title))
+      return { path: target, files: [target] }
     })
 }

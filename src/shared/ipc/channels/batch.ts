@@ -11,6 +11,8 @@ import { JobIdSchema, JobStartedSchema, JobStateSchema } from './jobs'
  */
 
 export const PREDICTION_EXPORT_FORMATS = ['csv', 'xlsx', 'json'] as const
+/** Evaluation report exports: summary CSV (+ its confusion-matrix CSV), self-contained HTML, PNG image. */
+export const EVALUATION_EXPORT_FORMATS = ['csv', 'html', 'png'] as const
 
 export const BatchJobSummarySchema = z.object({
   jobId: JobIdSchema,
@@ -120,8 +122,9 @@ export const batchRequests = {
   ),
   'query:batch.evaluation': request(JobRef, EvaluationReportSchema),
   'command:batch.export-evaluation': request(
-    z.object({ jobId: JobIdSchema, format: z.enum(['csv', 'html']), path: z.string().min(1) }),
-    z.object({ path: z.string() }),
+    z.object({ jobId: JobIdSchema, format: z.enum(EVALUATION_EXPORT_FORMATS), path: z.string().min(1) }),
+    /** `files`: every file written (CSV: the summary and its `.confusion.csv` companion). */
+    z.object({ path: z.string(), files: z.array(z.string()).default([]) }),
   ),
   /** A job (kind `export.training-set`); its result is `TrainingSetResult` (folders, skipped, failed samples). */
   'command:batch.export-training-set': request(
