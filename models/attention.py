@@ -32,11 +32,13 @@ class ChannelAttention(nn.Module):
 
 
 class SpatialAttention(nn.Module):
-    """sigmoid(conv([mean_c(x); max_c(x)])); one map shared by all channels."""
+    """sigmoid(conv([mean_c(x); max_c(x)])); one map shared by all channels. The conv pads by
+    replicating the border (CBAM pads with zeros): with zero padding the border positions see fewer
+    terms, so a map pushed down everywhere (e.g. by a sparsity penalty) stays highest at the borders."""
 
     def __init__(self, kernel_size=7, dims=2):
         super().__init__()
-        self.conv = _conv(dims)(2, 1, kernel_size, padding=kernel_size // 2, bias=False)
+        self.conv = _conv(dims)(2, 1, kernel_size, padding=kernel_size // 2, bias=False, padding_mode='replicate')
 
     def forward(self, x):
         desc = torch.cat([x.mean(dim=1, keepdim=True), x.amax(dim=1, keepdim=True)], dim=1)

@@ -17,10 +17,29 @@ import time
 from .registry import MODELS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# Fixed in advance (never chosen on test folds), sized so each model trains in minutes on a shared 2-core CPU.
-DEMO_EPOCHS = {'off_tanet': 25, 'ststnet': 60, 'cbamnet': 40, 'astnet': 15, 'ms3d_resnet': 30, 'ast_svmnet': 20}
+# Sized so each model trains in minutes on a shared 2-core CPU; never chosen on a test fold alone. Settings picked
+# after looking at earlier results are listed, with what they were picked on, in DEMO_NOTES (copied into the cards).
+DEMO_EPOCHS = {'off_tanet': 40, 'ststnet': 60, 'cbamnet': 40, 'astnet': 40, 'ms3d_resnet': 30, 'ast_svmnet': 20}
+# Optional unsupervised attention terms of models.train (models/README.md, "Attention terms"); they use no
+# region masks. Chosen, like Off-TANet's 40 and ASTNet's 40 epochs, in the pilot runs described in PILOT below.
+DEMO_EXTRA = {'off_tanet': ['--attention-sparsity', '1', '--attention-sufficiency', '1']}
 DEMO_NOTE = ('DEMO: trained on synthetic data only; not for real use. It exists to exercise the studio\'s '
              'inference and attention display end to end.')
+PILOT = ('pilot runs on a split of fold 0\'s training subjects (train sub02/03/05/06/08/09, validate sub11/12; '
+         'these subjects are test subjects of folds 1 and 2, so those folds\' figures are slightly optimistic)')
+# Honesty notes: which settings were chosen after looking at results, and on what.
+DEMO_NOTES = {
+    'cbamnet': ['Epoch count chosen after one look at the cross-validation: a first run with 15 epochs stayed at '
+                'chance (pooled UF1 0.28, UAR 0.36); this configuration uses 40, so its cross-validated figures '
+                'are slightly optimistic.'],
+    'ms3d_resnet': ['Configuration chosen after one look at the cross-validation: a first run at width 1/32 with 15 '
+                    'epochs was at chance on its first fold (UF1 0.21); this configuration uses width 1/16 and 30 '
+                    'epochs, so its cross-validated figures are slightly optimistic.'],
+    'astnet': ['Epoch count raised from 15 to 40 after the earlier demo build (pooled UF1 0.55) and ' + PILOT + '.'],
+    'off_tanet': ['Attention terms (--attention-sparsity 1 --attention-sufficiency 1) and 40 epochs (was 25) chosen in '
+                  + PILOT + '; '
+                  'they use no region masks. The moving-region masks were used only to score the pilots.'],
+}
 
 
 def commands(sets, data_description, protocol, models):
@@ -32,7 +51,8 @@ def commands(sets, data_description, protocol, models):
                     '--out', os.path.join(ROOT, 'resources', 'models'),
                     '--fixtures', os.path.join(ROOT, 'tests', 'fixtures', 'models'),
                     '--results', os.path.join(ROOT, 'models', 'demo_results'),
-                    '--data-description', data_description, '--note', DEMO_NOTE]
+                    '--data-description', data_description, '--note', DEMO_NOTE,
+                    *[a for n in DEMO_NOTES.get(key, []) for a in ('--note', n)], *DEMO_EXTRA.get(key, [])]
 
 
 def main():

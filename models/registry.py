@@ -56,6 +56,9 @@ class ModelSpec:
     # outputs -> [N, h, w]: the 2-D map the studio overlays (per the card's display rule), for the attention check
     display_map: object = None
     display_map_text: str = 'none'
+    # outputs (torch) -> [N, h, w]: display_map in torch, for the optional unsupervised attention terms of
+    # models.train (--attention-sparsity, --attention-sufficiency)
+    display_map_torch: object = None
 
     def input_shape(self, cfg):
         if self.layout == 'NCHW':
@@ -95,6 +98,7 @@ OFF_TANET = ModelSpec(
                                     'resized to 112x112.', multiply_by='spatial_attention')),
     },
     display_map=lambda o: o['self_attention'].max(axis=(1, 2)) * o['spatial_attention'][:, 0],
+    display_map_torch=lambda o: o['self_attention'].amax(dim=(1, 2)) * o['spatial_attention'][:, 0],
     display_map_text='max over heads and channels of self_attention, times spatial_attention',
     deviations=[
         'Layer details the paper leaves to its code were chosen to reproduce exactly 59,403 parameters: ordinary '
@@ -106,6 +110,8 @@ OFF_TANET = ModelSpec(
         "Positional code taken literally from eq. 9-10: p[2i] = sin(1/10000^(2i/14)), p[2i+1] = cos(1/10000^(2i/14)); "
         'r = p + p^T.',
         'Input standardised per sample and channel (the paper does not state its normalisation).',
+        'Spatial attention: the 3x3 conv pads by replicating the border instead of with zeros (the paper does not '
+        'say; with zero padding a map pushed down everywhere stays highest along the borders).',
     ])
 
 STSTNET = ModelSpec(
@@ -152,12 +158,14 @@ CBAMNET = ModelSpec(
                               _display('map-per-frame', 'One sigmoid map per time slice; summary = mean over slices.')),
     },
     display_map=lambda o: o['spatial_attention'][:, 0].mean(axis=1),
+    display_map_torch=lambda o: o['spatial_attention'][:, 0].mean(dim=1),
     display_map_text='spatial_attention averaged over its time slices',
     deviations=['Pooling schedule chosen (paper: each conv has 3-D pooling): spatial /2 after conv1-4, temporal /2 '
                 'after conv2, conv4, conv6.',
                 'Classifier: flatten -> FC 128 -> ReLU -> dropout 0.5 -> FC classes.',
                 'Magnification: onset-difference linear magnification (alpha 10, sigma 2) instead of a '
-                'Laplacian-pyramid Eulerian magnification with an IIR band-pass.'])
+                'Laplacian-pyramid Eulerian magnification with an IIR band-pass.',
+                'CBAM spatial attention: the 3x3x3 conv pads by replicating the border instead of with zeros.'])
 
 ASTNET = ModelSpec(
     key='astnet', name='ASTNet',
@@ -182,12 +190,14 @@ ASTNET = ModelSpec(
                               _display('map-per-frame', 'One sigmoid map per frame; summary = mean over frames.')),
     },
     display_map=lambda o: o['spatial_attention'].mean(axis=1),
+    display_map_torch=lambda o: o['spatial_attention'].mean(dim=1),
     display_map_text='spatial_attention averaged over frames',
     deviations=['Flow from the first normalised frame to each frame (reference onset) instead of between '
                 'neighbouring frames; frames sampled over onset..offset by linear interpolation, not apex-centred.',
                 "No learning-based magnification (the paper's x3 magnifier is not reproduced).",
                 'ConvLSTM: one 3x3 conv for the four gates, hidden width = trunk width; last hidden state is '
-                'average-pooled and fed to one FC.'])
+                'average-pooled and fed to one FC.',
+                'CBAM spatial attention: the 7x7 conv pads by replicating the border instead of with zeros.'])
 
 MS3D_RESNET = ModelSpec(
     key='ms3d_resnet', name='MS-3D-ResNet',
@@ -218,6 +228,7 @@ MS3D_RESNET = ModelSpec(
     other_outputs={'head_logits': 'logits of the four heads (block5, AFF5-4, AFF4-3, AFF3-2); `logits` is the '
                                   'head whose softmax maximum is highest (the discriminator)'},
     display_map=lambda o: o['spatial_attention'][:, 0],
+    display_map_torch=lambda o: o['spatial_attention'][:, 0],
     display_map_text='spatial_attention after block 1',
     deviations=['Spatio-temporal attention: temporal = sigmoid(conv1d k3 over [mean; max] pooled over C,H,W); '
                 'spatial = sigmoid(conv2d k7 over [mean; max] pooled over C,T).',
@@ -252,6 +263,7 @@ AST_SVMNET = ModelSpec(
     other_outputs={'features': 'spatio-temporal features the SVM classifies',
                    'label': 'SVM predicted class index (int64)'},
     display_map=lambda o: o['spatial_attention'][:, 0].mean(axis=1),
+    display_map_torch=lambda o: o['spatial_attention'][:, 0].mean(dim=1),
     display_map_text='FAM spatial_attention averaged over frames',
     deviations=['SVM: linear one-vs-rest (squared hinge, L2, trained in numpy on standardised features and folded '
                 'into the ONNX-ML SVMClassifier coefficients) instead of the paper\'s RBF one-vs-rest.',

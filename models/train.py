@@ -66,7 +66,39 @@ def classification_loss(out, y):
     return F.cross_entropy(out['logits'], y)
 
 
-def train_model(spec, cfg, x, y, epochs, batch_size, lr, seed):
+def attention_sparsity_penalty(spec, out):
+    """Unsupervised sparsity term on the displayed attention map (no region masks involved): its entropy
+    after normalising it to sum 1 per sample, divided by log(h*w), batch mean (0 = all mass in one
+    place, 1 = uniform). Scale-free, so it concentrates sigmoid and softmax maps alike without pushing
+    the whole map towards 0."""
+    p = spec.display_map_torch(out).clamp_min(0).flatten(1)
+    p = (p / p.sum(1, keepdim=True).clamp_min(1e-12)).clamp_min(1e-12)
+    return (-(p * p.log()).sum(1) / np.log(p.shape[1])).mean()
+
+
+def attended_input(spec, x, out):
+    """x multiplied by the displayed attention map (resized bilinearly to the input, divided by its
+    per-sample maximum), the same mask for every channel and frame."""
+    att = spec.display_map_torch(out).clamp_min(0)[:, None]
+    mask = F.interpolate(att, size=x.shape[-2:], mode='bilinear', align_corners=False)
+    mask = mask / mask.flatten(1).amax(1).clamp_min(1e-6)[:, None, None, None]
+    return x * (mask[:, :, None] if x.dim() == 5 else mask)
+
+
+def _batchnorm_state(model):
+    return [(m, m.running_mean.clone(), m.running_var.clone(), m.num_batches_tracked.clone())
+            for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+
+
+def _restore_batchnorm(state):
+    with torch.no_grad():
+        for m, mean, var, n in state:
+            m.running_mean.copy_(mean)
+            m.running_var.copy_(var)
+            m.num_batches_tracked.copy_(n)
+
+
+def train_model(spec, cfg, x, y, epochs, batch_size, lr, seed, attention_sparsity=0.0, attention_sufficiency=0.0):
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     model = spec.build(cfg)
@@ -80,9 +112,20 @@ def train_model(spec, cfg, x, y, epochs, batch_size, lr, seed):
             idx = order[start:start + batch_size]
             if len(idx) < 2:  # BatchNorm needs two samples
                 continue
-            loss = classification_loss(model(xt[idx]), yt[idx])
+            out = model(xt[idx])
+            loss = classification_loss(out, yt[idx])
+            if attention_sparsity and spec.display_map_torch:
+                loss = loss + attention_sparsity * attention_sparsity_penalty(spec, out)
+            bn_state = None
+            if attention_sufficiency and spec.display_map_torch:
+                # the attended input alone must still give the class; that pass leaves BatchNorm statistics alone
+                bn_state = _batchnorm_state(model)
+                loss = loss + attention_sufficiency * classification_loss(
+                    model(attended_input(spec, xt[idx], out)), yt[idx])
             opt.zero_grad()
             loss.backward()
+            if bn_state:
+                _restore_batchnorm(bn_state)
             opt.step()
         sched.step()
     model.eval()
@@ -105,27 +148,33 @@ def predictions(spec, out, svm_weights):
     return out['logits'].argmax(axis=1)
 
 
-def attention_mass_in_region(maps, masks):
-    """Per sample: bilinearly upsample the 2-D display map [h, w] to the mask size, normalise it to
-    sum 1 and sum it inside the region mask. Returns (masses, region area fractions)."""
+def attention_mass_in_region(maps, masks, shift_min=False):
+    """Per sample: bilinearly upsample the 2-D display map [h, w] (rows = y, columns = x) to the mask
+    size with pixel-centre alignment (align_corners=False, as the studio's resizeMapBilinear), normalise
+    it to sum 1 and sum it inside the region mask. shift_min subtracts the upsampled map's minimum first,
+    as the studio's attentionMassInRegions does (a sigmoid baseline then does not count).
+    Returns (masses, region area fractions)."""
     masses, areas = [], []
     for attention, mask in zip(maps, masks):
-        up = F.interpolate(torch.from_numpy(attention)[None, None].float(), size=mask.shape, mode='bilinear',
-                           align_corners=False)[0, 0].numpy()
-        up = np.clip(up, 0, None)
-        masses.append(float((up * mask).sum() / up.sum()))
+        up = F.interpolate(torch.from_numpy(np.asarray(attention, np.float32))[None, None], size=mask.shape,
+                           mode='bilinear', align_corners=False)[0, 0].numpy().astype(np.float64)
+        up = up - up.min() if shift_min else np.clip(up, 0, None)
+        total = up.sum()
+        masses.append(float((up * mask).sum() / total) if total > 0 else float(mask.mean()))  # flat map = uniform
         areas.append(float(mask.mean()))
     return masses, areas
 
 
-def cross_validate(spec, cfg, rows, protocol, epochs, batch_size, lr, seed, log=print):
+def cross_validate(spec, cfg, rows, protocol, epochs, batch_size, lr, seed, log=print, attention_sparsity=0.0,
+                   attention_sufficiency=0.0):
     x = np.stack([r['x'] for r in rows])
     y = np.array([r['y'] for r in rows], np.int64)
-    all_true, all_pred, fold_reports, masses, areas, fold_models = [], [], [], [], [], []
+    all_true, all_pred, fold_reports, masses, areas, shifted, fold_models = [], [], [], [], [], [], []
     for k, (name, test) in enumerate(make_folds(rows, protocol)):
         train = np.setdiff1d(np.arange(len(rows)), test)
         t0 = time.time()
-        model, svm_weights = train_model(spec, cfg, x[train], y[train], epochs, batch_size, lr, seed + k)
+        model, svm_weights = train_model(spec, cfg, x[train], y[train], epochs, batch_size, lr, seed + k,
+                                         attention_sparsity, attention_sufficiency)
         out = predict_outputs(model, x[test])
         pred = predictions(spec, out, svm_weights)
         cm = confusion_matrix(y[test], pred, len(CLASSES))
@@ -141,6 +190,8 @@ def cross_validate(spec, cfg, rows, protocol, epochs, batch_size, lr, seed, log=
             m, a = attention_mass_in_region([maps[i] for i in correct], [rows[test[i]]['mask'] for i in correct])
             masses += m
             areas += a
+            shifted += attention_mass_in_region([maps[i] for i in correct], [rows[test[i]]['mask'] for i in correct],
+                                                shift_min=True)[0]
         fold_models.append((model, svm_weights))
     cm = confusion_matrix(all_true, all_pred, len(CLASSES))
     uf1, uar = uf1_uar(cm)
@@ -149,7 +200,9 @@ def cross_validate(spec, cfg, rows, protocol, epochs, batch_size, lr, seed, log=
               'folds': fold_reports, 'classes': list(CLASSES)}
     if masses:
         report['attention'] = {'meanMassInRegion': float(np.mean(masses)), 'fractionAbove50': float(np.mean(np.array(masses) > 0.5)),
-                               'meanRegionArea': float(np.mean(areas)), 'samples': len(masses)}
+                               'meanRegionArea': float(np.mean(areas)), 'samples': len(masses),
+                               'meanMassInRegionMinShifted': float(np.mean(shifted)),
+                               'fractionAbove50MinShifted': float(np.mean(np.array(shifted) > 0.5))}
     return report, fold_models, (x, y)
 
 
@@ -175,6 +228,16 @@ def metrics_for_card(report, data_desc, display):
             {'name': 'moving region area fraction (chance level of the mass)', 'value': round(a['meanRegionArea'], 4),
              'howComputed': 'Mean fraction of the input covered by the region mask over the same samples; a '
                             'uniform attention map would put this much mass inside.'}]
+        if 'meanMassInRegionMinShifted' in a:
+            metrics += [
+                {'name': 'attention mass in moving region, map minus its minimum (studio measure)',
+                 'value': round(a['meanMassInRegionMinShifted'], 4),
+                 'howComputed': 'As the attention mass above, but the resized map minus its minimum is normalised, '
+                                "as the studio's attention overlay measures it (attentionMassInRegions): a sigmoid "
+                                'baseline does not count.'},
+                {'name': 'share of samples with > 50% attention mass in region (studio measure)',
+                 'value': round(a['fractionAbove50MinShifted'], 4),
+                 'howComputed': 'Same samples; fraction whose minimum-shifted mass exceeds 0.5.'}]
     return metrics
 
 
@@ -192,6 +255,21 @@ def export_model(spec, cfg, model, svm_weights, out_dir, model_id, name, demo, t
     return card
 
 
+def attention_terms_text(sparsity, sufficiency):
+    """How the optional attention terms entered the loss, for the card's training details."""
+    parts = []
+    if sparsity:
+        parts.append(f'{sparsity} x entropy of the displayed attention map normalised to sum 1 (divided by log of its '
+                     'size)')
+    if sufficiency:
+        parts.append(f'{sufficiency} x cross-entropy of the model on its input multiplied by its own displayed '
+                     'attention map (bilinearly resized, divided by its maximum; BatchNorm statistics untouched by '
+                     'that pass)')
+    if not parts:
+        return ''
+    return ('; unsupervised attention terms added to the loss (no region masks used): ' + ' + '.join(parts))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--model', required=True, choices=list(MODELS))
@@ -202,6 +280,12 @@ def main(argv=None):
     ap.add_argument('--batch-size', type=int, default=16)
     ap.add_argument('--lr', type=float, default=1e-3)
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--attention-sparsity', type=float, default=0.0, metavar='LAMBDA',
+                    help='weight of an unsupervised sparsity term: normalised entropy of the displayed spatial '
+                         'attention map (never uses region masks); 0 = off')
+    ap.add_argument('--attention-sufficiency', type=float, default=0.0, metavar='MU',
+                    help='weight of an unsupervised term: cross-entropy of the model on its input multiplied by '
+                         'its own displayed attention map (resized, max-normalised); 0 = off')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--out', default='models-out')
     ap.add_argument('--id', help='model id (default <model>-<config>)')
@@ -225,7 +309,11 @@ def main(argv=None):
     print(f'{len(rows)} samples ({skipped} with other labels skipped), '
           f"{len({(r['dataset'], r['subject']) for r in rows})} subjects, {epochs} epochs")
     t0 = time.time()
-    report, fold_models, (x, y) = cross_validate(spec, cfg, rows, a.protocol, epochs, a.batch_size, a.lr, a.seed)
+    if (a.attention_sparsity or a.attention_sufficiency) and not spec.display_map_torch:
+        raise SystemExit(f'{a.model} has no spatial attention for --attention-sparsity')
+    report, fold_models, (x, y) = cross_validate(spec, cfg, rows, a.protocol, epochs, a.batch_size, a.lr, a.seed,
+                                                 attention_sparsity=a.attention_sparsity,
+                                                 attention_sufficiency=a.attention_sufficiency)
     p = report['pooled']
     print(f"pooled UF1={p['uf1']:.4f} UAR={p['uar']:.4f} acc={p['accuracy']:.4f} confusion={p['confusion']}")
     if 'attention' in report:
@@ -233,7 +321,8 @@ def main(argv=None):
     training = {'data': a.data_description, 'protocol': f"{a.protocol} cross-validation for the metrics; the shipped "
                 f'model is trained on all {len(rows)} samples', 'epochs': epochs,
                 'details': f'Adam lr {a.lr}, weight decay 1e-4, cosine schedule, batch {a.batch_size}, seed {a.seed}, '
-                           f'config {a.config}' + ('; SVM fitted on the trained features' if a.model == 'ast_svmnet' else '')}
+                           f'config {a.config}' + ('; SVM fitted on the trained features' if a.model == 'ast_svmnet' else '')
+                           + attention_terms_text(a.attention_sparsity, a.attention_sufficiency)}
     metrics = metrics_for_card(report, a.data_description, spec.display_map_text)
     os.makedirs(a.out, exist_ok=True)
     if not a.no_fold_models:
@@ -244,7 +333,8 @@ def main(argv=None):
             export_model(spec, cfg, model, w, os.path.join(a.out, 'folds'), f'{model_id}-fold{k}', f'{name}, fold {k}',
                          a.demo, {**training, 'protocol': f"{a.protocol}, fold {k}: trained without {fr['test']}"},
                          fold_metrics, a.note, a.config)
-    model, w = train_model(spec, cfg, x, y, epochs, a.batch_size, a.lr, a.seed + 1000)
+    model, w = train_model(spec, cfg, x, y, epochs, a.batch_size, a.lr, a.seed + 1000, a.attention_sparsity,
+                       a.attention_sufficiency)
     card = export_model(spec, cfg, model, w, a.out, model_id, name, a.demo, training, metrics, a.note, a.config, a.fixtures)
     report.update({'model': model_id, 'seconds': round(time.time() - t0, 1), 'parameterCount': card['parameterCount'],
                    'sizeBytes': card['file']['sizeBytes']})

@@ -35,3 +35,84 @@ def test_end_to_end_on_a_tiny_synthetic_set(tmp_path):
     card = json.loads((out / 'ststnet-tiny.card.json').read_text())
     assert {m['name'] for m in card['metrics']} >= {'UF1', 'UAR'}
     assert (tmp_path / 'fx' / 'ststnet-tiny.parity.json').exists()
+
+
+def _resize_pixel_centres(m, height, width):
+    """Independent reference of the studio's resizeMapBilinear (src/shared/inference/attention.ts)."""
+    out = np.zeros((height, width))
+    sy, sx = m.shape[0] / height, m.shape[1] / width
+    for y in range(height):
+        fy = min(max((y + 0.5) * sy - 0.5, 0), m.shape[0] - 1)
+        y0 = int(np.floor(fy)); y1 = min(y0 + 1, m.shape[0] - 1); ty = fy - y0
+        for x in range(width):
+            fx = min(max((x + 0.5) * sx - 0.5, 0), m.shape[1] - 1)
+            x0 = int(np.floor(fx)); x1 = min(x0 + 1, m.shape[1] - 1); tx = fx - x0
+            top = m[y0, x0] * (1 - tx) + m[y0, x1] * tx
+            bottom = m[y1, x0] * (1 - tx) + m[y1, x1] * tx
+            out[y, x] = top * (1 - ty) + bottom * ty
+    return out
+
+
+def test_attention_mass_on_a_hand_made_map():
+    """The check upsamples like the studio's overlay (pixel centres), keeps rows = y and columns = x,
+    and a uniform map scores exactly the region's area (the chance level)."""
+    att = np.zeros((8, 8), np.float32)
+    att[1:3, 5:7] = 1.0  # a blob in the upper right (rows 1-2 = y, columns 5-6 = x)
+    mask = np.zeros((32, 32), np.uint8)
+    mask[2:14, 18:30] = 1  # the same place at 4x the size, one input pixel of margin
+    masses, areas = train.attention_mass_in_region([att], [mask])
+    up = _resize_pixel_centres(att.astype(np.float64), 32, 32)
+    assert np.isclose(masses[0], (up * mask).sum() / up.sum(), atol=1e-6)
+    assert masses[0] > 0.9 and np.isclose(areas[0], mask.mean())
+    transposed, _ = train.attention_mass_in_region([att], [mask.T.copy()])
+    assert transposed[0] < 0.05
+    uniform, area = train.attention_mass_in_region([np.full((8, 8), 0.5, np.float32)], [mask])
+    assert np.isclose(uniform[0], area[0])
+    # sigmoid maps with a baseline: the raw mass counts the baseline, the studio's shifted mass does not
+    baseline = att * 0.5 + 0.5
+    raw, _ = train.attention_mass_in_region([baseline], [mask])
+    shifted, _ = train.attention_mass_in_region([baseline], [mask], shift_min=True)
+    assert raw[0] < 0.5 < 0.9 < shifted[0]
+
+
+def test_attention_terms_use_the_displayed_map():
+    import torch
+    from models.registry import MODELS
+
+    class Spec:
+        display_map_torch = staticmethod(lambda o: o['a'])
+    flat, peaked = torch.full((2, 4, 4), 0.5), torch.zeros((2, 4, 4))
+    peaked[:, 1, 2] = 0.3
+    assert np.isclose(float(train.attention_sparsity_penalty(Spec, {'a': flat})), 1.0)
+    assert np.isclose(float(train.attention_sparsity_penalty(Spec, {'a': peaked})), 0.0, atol=1e-6)
+    # the attended input: the map resized to the input, divided by its maximum, on every channel and frame
+    x = torch.ones(2, 3, 5, 8, 8)
+    masked = train.attended_input(Spec, x, {'a': peaked})
+    assert masked.shape == x.shape and float(masked.max()) == 1.0
+    assert torch.equal(masked[:, 0], masked[:, 2]) and torch.equal(masked[:, :, 0], masked[:, :, 4])
+    assert float(masked[0, 0, 0, 2:4, 4:6].min()) > 0.5 and float(masked[0, 0, 0, 6:, :2].max()) == 0.0
+    # every model whose map the check measures can train with the terms; the torch map equals the numpy one
+    for key, spec in MODELS.items():
+        assert (spec.display_map is None) == (spec.display_map_torch is None), key
+        if spec.display_map is None:
+            continue
+        cfg = spec.configs['tiny']
+        model = spec.build(cfg).eval()
+        with torch.no_grad():
+            out = model(torch.randn(2, *spec.input_shape(cfg)))
+        numpy_map = spec.display_map({k: v.numpy() for k, v in out.items()})
+        assert np.allclose(spec.display_map_torch(out).numpy(), numpy_map, atol=1e-6), key
+
+
+def test_training_with_attention_terms_runs_and_keeps_batchnorm_statistics_of_the_plain_pass():
+    import torch
+    from models.registry import MODELS
+    spec = MODELS['cbamnet']
+    cfg = spec.configs['tiny']
+    x = np.random.default_rng(0).standard_normal((4, *spec.input_shape(cfg))).astype(np.float32)
+    y = np.array([0, 1, 2, 0])
+    plain, _ = train.train_model(spec, cfg, x, y, 1, 4, 0.0, 0)  # lr 0: only BatchNorm statistics move
+    both, _ = train.train_model(spec, cfg, x, y, 1, 4, 0.0, 0, attention_sparsity=1.0, attention_sufficiency=1.0)
+    for a, b in zip(plain.modules(), both.modules()):
+        if isinstance(a, torch.nn.modules.batchnorm._BatchNorm):
+            assert torch.allclose(a.running_mean, b.running_mean) and torch.allclose(a.running_var, b.running_var)
