@@ -1,7 +1,8 @@
 /**
  * End to end, samples per second: `me-studio predict`'s pipeline (frames decoded by the media
- * service, aligned input built by the inference service — our TV-L1 on the vision workers —
- * onnxruntime-node, every prediction committed to the project, CSV written) against the
+ * service, aligned input built by the inference service — our TV-L1 with OpenCV's numerics on the
+ * vision workers — onnxruntime-node, every prediction committed to the project (group commit, as
+ * `me-studio predict` does), CSV written) against the
  * equivalent Python pipeline (bench/python_pipeline.py: OpenCV imread, native OpenCV TV-L1, the
  * models kit's preprocessing, inference of the same ONNX with OpenCV DNN, or PyTorch with
  * --torch) on the same generated dataset and model.
@@ -124,7 +125,7 @@ try {
     const same = pyRows.filter((r) => predicted.get(`${r[0]}/${r[1]}`) === r[2]).length
 
     console.log(`dataset: ${total} samples (${subjects} subjects × ${perSubject}), ${width}x${height}, model ${modelId}; median of ${repeats} interleaved cold runs`)
-    console.log(`ours   : ${rate(ours).toFixed(2)} samples/s, ${cpuPerSample(ours).toFixed(1)} CPU-ms/sample (TV-L1 on ${ours[0]!.workers} vision workers, onnxruntime-node on ${ours[0]!.provider}, every prediction committed)`)
+    console.log(`ours   : ${rate(ours).toFixed(2)} samples/s, ${cpuPerSample(ours).toFixed(1)} CPU-ms/sample (TV-L1 on ${ours[0]!.workers} vision workers, onnxruntime-node on ${ours[0]!.provider}, every prediction committed to the project in groups)`)
     console.log(`ours, second half of the batch (start-up behind it): ${median(ours.map((r) => r.steadyRate)).toFixed(2)} samples/s`)
     console.log(`python : ${rate(python).toFixed(2)} samples/s, ${cpuPerSample(python).toFixed(1)} CPU-ms/sample (native OpenCV TV-L1, ${python[0]!.inference})`)
     console.log(`ratio  : ours/python = ${(rate(ours) / rate(python)).toFixed(2)} in samples/s (wall), ${(cpuPerSample(python) / cpuPerSample(ours)).toFixed(2)} in CPU time per sample`)
