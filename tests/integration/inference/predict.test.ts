@@ -154,6 +154,28 @@ describe('model registry refusals on a real ONNX file', () => {
     expect(problem.message).toContain('input.kind:')
   })
 
+  it('checks a model\'s file when that model is asked for, not every model at load', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'me-models-'))
+    copyFileSync(OFF_TANET_ONNX, join(dir, 'off_tanet-untrained.onnx'))
+    writeFileSync(join(dir, 'off_tanet-untrained.card.json'), JSON.stringify(offTanetCardJson()))
+    // A second model whose file does not match its card.
+    copyFileSync(OFF_TANET_ONNX, join(dir, 'other.onnx'))
+    const other = { ...offTanetCardJson(), id: 'other', file: { ...(offTanetCardJson().file as object), name: 'other.onnx', sha256: 'f'.repeat(64) } }
+    writeFileSync(join(dir, 'other.card.json'), JSON.stringify(other))
+    const opened: string[] = []
+    const registry = new ModelRegistry({ bundledDir: dir, userDir: join(dir, 'user'), factory: (path, provider) => (opened.push(path), ortSessionFactory(path, provider)) })
+    expect((await registry.get('off_tanet-untrained')).problem).toBeNull()
+    expect(opened).toEqual([join(dir, 'off_tanet-untrained.onnx')])
+    await registry.get('off_tanet-untrained')
+    expect(opened).toHaveLength(1)
+    await expect(registry.get('other')).rejects.toMatchObject({ code: 'model/mismatch' })
+    expect((await registry.list()).map((m) => [m.id, m.problem?.code ?? null])).toEqual([
+      ['off_tanet-untrained', null],
+      ['other', 'model/mismatch'],
+    ])
+    expect(opened).toHaveLength(1)
+  })
+
   it('adds a user model with a card from the form, filling in the file facts', async () => {
     const registry = withCard(() => undefined)
     const card = { ...offTanetCardJson(), id: 'my_offtanet', file: { name: 'whatever.onnx', opset: 17 } }
