@@ -106,7 +106,7 @@ export class VisionPool {
       const id = this.nextId++
       const job: Job = {
         id,
-        request: { type: 'run', id, task, params },
+        request: { type: 'run', id, task, params, progress: options.onProgress !== undefined },
         transfer: options.transfer ?? [],
         resolve: resolve as (value: unknown) => void,
         reject,

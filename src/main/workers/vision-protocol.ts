@@ -6,6 +6,8 @@ export interface VisionRequest {
   id: number
   task: VisionTaskName
   params: unknown
+  /** Whether the caller listens to progress: when not, the worker posts none (a flow would post one per warp). */
+  progress: boolean
 }
 
 export type VisionResponse =

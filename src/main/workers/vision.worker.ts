@@ -19,7 +19,8 @@ port.on('message', async (msg: VisionRequest) => {
   try {
     const task = visionTasks[msg.task] as ((params: unknown, ctx: { progress(d: number, t: number): void }) => unknown) | undefined
     if (!task) throw new Error(`unknown vision task "${String(msg.task)}"`)
-    const value = await task(msg.params, { progress: (done, total) => post({ type: 'progress', id, done, total }) })
+    const progress = msg.progress ? (done: number, total: number) => post({ type: 'progress', id, done, total }) : () => undefined
+    const value = await task(msg.params, { progress })
     post({ type: 'result', id, value }, collectTransferables(value))
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err))
