@@ -43,13 +43,24 @@ export function framePlanes(frame: PixelFrame): GrayImage[] {
 }
 
 /** OpenCV's `COLOR_RGB2GRAY` on uint8: fixed-point weights 4899/9617/1868 (≈ .299/.587/.114), rounded. */
+function rgbToGray(r: number, g: number, b: number): number {
+  return (r * 4899 + g * 9617 + b * 1868 + 8192) >> 14
+}
+
 export function grayFromPlanes(planes: readonly GrayImage[]): GrayImage {
   if (planes.length === 1) return planes[0]!
   const [r, g, b] = planes as [GrayImage, GrayImage, GrayImage]
   const out = createImage(r.width, r.height)
-  for (let i = 0; i < out.data.length; i++) {
-    out.data[i] = (r.data[i]! * 4899 + g.data[i]! * 9617 + b.data[i]! * 1868 + 8192) >> 14
-  }
+  for (let i = 0; i < out.data.length; i++) out.data[i] = rgbToGray(r.data[i]!, g.data[i]!, b.data[i]!)
+  return out
+}
+
+/** `grayFromPlanes(framePlanes(frame))` without the three float planes in between. */
+export function grayFromPixels(frame: PixelFrame): GrayImage {
+  const out = createImage(frame.width, frame.height)
+  const src = frame.data
+  if (frame.channels === 1) out.data.set(src)
+  else for (let i = 0, p = 0; i < out.data.length; i++, p += 3) out.data[i] = rgbToGray(src[p]!, src[p + 1]!, src[p + 2]!)
   return out
 }
 
@@ -86,9 +97,16 @@ export function resizeBicubicOpenCv(img: GrayImage, width: number, height: numbe
       xWeight[x * 4 + k] = w[k]!
     }
   }
-  // Horizontal pass on every source row, then vertical.
+  // Horizontal pass on the source rows the vertical taps read (all of them when enlarging), then vertical.
+  const sy = sh / height
+  const needed = new Uint8Array(sh)
+  for (let y = 0; y < height; y++) {
+    const iy = Math.floor((y + 0.5) * sy - 0.5)
+    for (let k = 0; k < 4; k++) needed[Math.min(Math.max(iy - 1 + k, 0), sh - 1)] = 1
+  }
   const rows = new Float64Array(sh * width)
   for (let y = 0; y < sh; y++) {
+    if (!needed[y]) continue
     const base = y * sw
     for (let x = 0; x < width; x++) {
       let acc = 0
@@ -97,7 +115,6 @@ export function resizeBicubicOpenCv(img: GrayImage, width: number, height: numbe
     }
   }
   const out = createImage(width, height)
-  const sy = sh / height
   for (let y = 0; y < height; y++) {
     const fy = (y + 0.5) * sy - 0.5
     const iy = Math.floor(fy)

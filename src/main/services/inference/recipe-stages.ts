@@ -15,6 +15,7 @@ import { normalizeLength } from '../../vision/temporal'
 import {
   fixedMeanStd,
   framePlanes,
+  grayFromPixels,
   grayFromPlanes,
   minmaxChannels,
   quantise,
@@ -46,12 +47,16 @@ export interface PreparedClip {
 }
 
 export function prepareClip({ frames: decoded, preprocessing: pre, alignment }: PrepareParams): PreparedClip {
+  const length = pre.frames.temporalLength
+  // Gray recipes that neither align nor resample in time convert the decoded pixels to gray
+  // directly (same numbers), without three full-size float planes per frame.
+  const grayFirst = pre.crop.colour === 'gray' && !alignment && length === null
   // Alignment first, with one transform for the whole clip (motion inside the clip is kept), rounded like a frame.
   const planes = decoded.map((frame) => {
+    if (grayFirst) return [grayFromPixels(frame)]
     const p = framePlanes(frame)
     return alignment ? p.map((plane) => quantise(warpSimilarity(plane, alignment.transform, alignment.side))) : p
   })
-  const length = pre.frames.temporalLength
   let planesPerFrame = planes
   if (length !== null) {
     const method = pre.frames.temporalInterpolation ?? 'linear'
