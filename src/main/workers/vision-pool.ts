@@ -123,6 +123,11 @@ export class VisionPool {
     })
   }
 
+  /** Starts the missing workers now rather than with the first tasks (their start-up then overlaps other work). */
+  warm(): void {
+    while (!this.closed && this.slots.length < this.size) this.spawn()
+  }
+
   /** Terminates all workers; queued and running tasks are rejected. */
   async destroy(): Promise<void> {
     this.closed = true

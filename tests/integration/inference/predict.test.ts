@@ -176,6 +176,19 @@ describe('model registry refusals on a real ONNX file', () => {
     expect(opened).toHaveLength(1)
   })
 
+  it('warms up: the session a prediction needs is opened (and warmed) once, ahead of it; an unknown model is left to the prediction', async () => {
+    const opened: string[] = []
+    const factory: typeof ortSessionFactory = (path, provider) => (opened.push(provider), ortSessionFactory(path, provider))
+    const registry = new ModelRegistry({ bundledDir: INFERENCE_FIXTURES, userDir: mkdtempSync(join(tmpdir(), 'me-user-models-')), factory: ortSessionFactory })
+    const inference = new InferenceService({ registry, sessions: new SessionCache(factory, () => undefined), inputs: new InputBuilder({ compute: inlineVisionCompute }), platform: 'linux' })
+    await inference.warmUp('off_tanet-untrained', { provider: 'cpu' })
+    expect(opened).toEqual(['cpu'])
+    const p = await inference.predictSample(syntheticSample(), 'off_tanet-untrained', { provider: 'cpu' })
+    expect(p.timings.warmupMs).toBeGreaterThan(0)
+    expect(opened).toEqual(['cpu'])
+    await expect(inference.warmUp('no-such-model')).resolves.toBeUndefined()
+  })
+
   it('adds a user model with a card from the form, filling in the file facts', async () => {
     const registry = withCard(() => undefined)
     const card = { ...offTanetCardJson(), id: 'my_offtanet', file: { name: 'whatever.onnx', opset: 17 } }

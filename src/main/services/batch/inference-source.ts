@@ -30,6 +30,8 @@ export class InferencePredictorSource implements PredictorSource {
     const predictors: Predictor[] = []
     for (const ref of modelRefs) {
       for (const id of await this.modelIds(ref)) {
+        // Not awaited: the workers and the session start while the model file is checked and the first inputs are built.
+        void this.inference.warmUp(id, { provider: options.provider })
         const model = await this.inference.registry.get(id)
         predictors.push(new InferencePredictor(this.inference, this.media, model.card, describe(model.card, model.onnxPath), options.provider ?? null))
       }

@@ -99,6 +99,11 @@ export class InputBuilder {
     this.cache = new StageCache(options.memoryBytes ?? 512 * 1024 * 1024, options.diskCacheDir ?? null)
   }
 
+  /** Starts the compute's workers ahead of the first input. */
+  warm(): void {
+    this.options.compute.warm?.()
+  }
+
   /** Cache hits/misses per stage (`hits.flow` counts reused flow fields). */
   cacheStats(): CacheStats {
     return this.cache.stats()

@@ -128,16 +128,24 @@ export class InferenceService {
     return prediction
   }
 
+  /**
+   * Starts what the first prediction of `modelId` waits for — its session (opened, warmed up) and
+   * the input workers — so that the start-up overlaps the first inputs being built instead of
+   * following them. Errors are left to the predictions, which report them.
+   */
+  async warmUp(modelId: string, options: Pick<PredictOptions, 'provider'> = {}): Promise<void> {
+    this.options.inputs.warm()
+    try {
+      const { card, onnxPath } = await this.options.registry.get(modelId)
+      await this.acquire(card, onnxPath, [1, ...card.input.shape.slice(1)], options.provider)
+    } catch {
+      // reported by the prediction that needs the model
+    }
+  }
+
   /** Runs a model on a ready tensor (the batch engine's and the tests' entry point). */
   async runModel(card: ModelCard, onnxPath: string, input: Pick<BuiltInput, 'data' | 'dims'>, options: PredictOptions = {}) {
-    const candidates = providerCandidates(this.options.platform ?? process.platform, options.provider)
-    const acquired = await this.options.sessions
-      // Keyed by id and file digest: a user model re-added under the same id gets a fresh session.
-      .acquire({ modelId: `${card.id}@${card.file.sha256}`, modelPath: onnxPath, input: { name: card.input.name, shape: input.dims }, candidates })
-      .catch((error: unknown) => {
-        if (error instanceof StudioError) throw error
-        throw new StudioError('provider/unavailable', `No execution provider could open "${card.id}": ${(error as Error).message}`)
-      })
+    const acquired = await this.acquire(card, onnxPath, input.dims, options.provider)
     options.signal?.throwIfAborted()
     const started = performance.now()
     let outputs: Awaited<ReturnType<typeof acquired.session.run>>
@@ -174,6 +182,19 @@ export class InferenceService {
       warmupMs: acquired.warmupMs,
       attention,
     }
+  }
+
+  private acquire(card: ModelCard, onnxPath: string, dims: readonly number[], provider: string | null | undefined) {
+    const candidates = providerCandidates(this.options.platform ?? process.platform, provider)
+    return (
+      this.options.sessions
+        // Keyed by id and file digest: a user model re-added under the same id gets a fresh session.
+        .acquire({ modelId: `${card.id}@${card.file.sha256}`, modelPath: onnxPath, input: { name: card.input.name, shape: dims }, candidates })
+        .catch((error: unknown) => {
+          if (error instanceof StudioError) throw error
+          throw new StudioError('provider/unavailable', `No execution provider could open "${card.id}": ${(error as Error).message}`)
+        })
+    )
   }
 
   private remember(prediction: Prediction): void {

@@ -14,6 +14,8 @@ export interface VisionCompute {
   flow(method: FlowMethod, i0: GrayImage, i1: GrayImage, options: Record<string, unknown>, signal?: AbortSignal): Promise<FlowField>
   prepare(params: PrepareParams, signal?: AbortSignal): Promise<PreparedClip>
   assemble(params: AssembleParams, signal?: AbortSignal): Promise<Float32Array>
+  /** Gets ready for work (starts the pool's workers); nothing to do inline. */
+  warm?(): void
 }
 
 export const inlineVisionCompute: VisionCompute = {
@@ -41,5 +43,6 @@ export function poolVisionCompute(pool: VisionPool): VisionCompute {
     flow: (method, i0, i1, flowOptions, signal) => pool.run(method, { i0, i1, options: flowOptions }, options(signal)),
     prepare: (params, signal) => pool.run('recipe-prepare', params, options(signal)),
     assemble: (params, signal) => pool.run('recipe-assemble', params, options(signal)),
+    warm: () => pool.warm(),
   }
 }
