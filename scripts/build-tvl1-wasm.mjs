@@ -11,6 +11,7 @@
  * pixel (x, y) at float index (y + 1)·S + 4 + x; zero row above, zero columns left):
  *   pd_step    one fused primal–dual iteration (thresholding, divergence, primal and dual updates)
  *   warp       bicubic warping of I1, ∂xI1, ∂yI1 by the flow fused with the linearisation (ρc)
+ *   warp_ocv   the same as OpenCV computes it (cv::remap's 1/32-px cubic, zero border; scalar f64)
  *   median3/5  3×3 / 5×5 median of a plane whose replicated-border copy sits in `src`
  *              (pixel (x, y) at (y + 2)·S + 4 + x), by a pruned Batcher selection network
  */
@@ -358,12 +359,106 @@ ${samplePlane('I1y', 'sy')}
   )
 `
 
+/**
+ * `warp_ocv`: tvl1.ts's `warpAndLineariseOpenCv` (cv::remap INTER_CUBIC, 1/32-px coordinates,
+ * zero border, then ρc) with the same numbers: coordinates rounded as there (x + u to float, ·32,
+ * round half to even), 2-D weights the float products of the 1-D table at `tab` (32 fractions × 4
+ * f32), sums in f64 in the same order (per row ((a·p0 + b·p1) + c·p2) + d·p3 when all 16 taps are
+ * inside, tap by tap otherwise). Writes ∂xI1w, ∂yI1w and ρc (pd_step computes |∇I1w|² itself).
+ */
+function ocvTapsInside() {
+  const rows = [0, 1, 2, 3].map((j) => {
+    const weight = (k) => `(f64.promote_f32 (f32.mul (local.get $wy) (f32.load offset=${k * 4} (local.get $wxp))))`
+    const px = (plane, k) => `(f64.promote_f32 (f32.load offset=${k * 4} (i32.add (local.get $${plane}) (local.get $row))))`
+    const rowSum = (plane) =>
+      `(f64.add (f64.add (f64.add (f64.mul (local.get $a) ${px(plane, 0)}) (f64.mul (local.get $b) ${px(plane, 1)})) (f64.mul (local.get $c) ${px(plane, 2)})) (f64.mul (local.get $d) ${px(plane, 3)}))`
+    return `
+          (local.set $wy (f32.load offset=${j * 4} (local.get $wyp)))
+          (local.set $a ${weight(0)}) (local.set $b ${weight(1)}) (local.set $c ${weight(2)}) (local.set $d ${weight(3)})
+          (local.set $row (i32.shl (i32.add (i32.mul (i32.add (local.get $sy0) (i32.const ${j + 1})) (local.get $S)) (i32.add (local.get $sx0) (i32.const 4))) (i32.const 2)))
+          (local.set $s0 (f64.add (local.get $s0) ${rowSum('I1')}))
+          (local.set $sx (f64.add (local.get $sx) ${rowSum('I1x')}))
+          (local.set $sy (f64.add (local.get $sy) ${rowSum('I1y')}))`
+  })
+  return rows.join('')
+}
+
+function ocvTapsAtBorder() {
+  const taps = []
+  for (let j = 0; j < 4; j++) {
+    for (let k = 0; k < 4; k++) {
+      taps.push(`
+          (if (i32.and
+                (i32.lt_u (i32.add (local.get $sy0) (i32.const ${j})) (local.get $h))
+                (i32.lt_u (i32.add (local.get $sx0) (i32.const ${k})) (local.get $w)))
+            (then
+              (local.set $a (f64.promote_f32 (f32.mul (f32.load offset=${j * 4} (local.get $wyp)) (f32.load offset=${k * 4} (local.get $wxp)))))
+              (local.set $row (i32.shl (i32.add (i32.mul (i32.add (local.get $sy0) (i32.const ${j + 1})) (local.get $S)) (i32.add (local.get $sx0) (i32.const ${k + 4}))) (i32.const 2)))
+              (local.set $s0 (f64.add (local.get $s0) (f64.mul (local.get $a) (f64.promote_f32 (f32.load (i32.add (local.get $I1) (local.get $row)))))))
+              (local.set $sx (f64.add (local.get $sx) (f64.mul (local.get $a) (f64.promote_f32 (f32.load (i32.add (local.get $I1x) (local.get $row)))))))
+              (local.set $sy (f64.add (local.get $sy) (f64.mul (local.get $a) (f64.promote_f32 (f32.load (i32.add (local.get $I1y) (local.get $row)))))))))`)
+    }
+  }
+  return taps.join('')
+}
+
+/** The 1/32-px fixed-point coordinate of pixel `i` displaced by `u`, as in tvl1.ts: roundEven(fround(i + u)·32). */
+function ocvCoordinate(i, u) {
+  return `(i32.trunc_sat_f64_s (f64.nearest (f64.mul (f64.promote_f32 (f32.demote_f64 (f64.add (f64.convert_i32_s (local.get $${i})) (f64.promote_f32 (local.get $${u}))))) (f64.const 32))))`
+}
+
+const warpOcv = String.raw`
+  (func $warp_ocv (export "warp_ocv")
+      (param $I0 i32) (param $I1 i32) (param $I1x i32) (param $I1y i32) (param $u1 i32) (param $u2 i32)
+      (param $ix i32) (param $iy i32) (param $rhoc i32) (param $w i32) (param $h i32) (param $S i32) (param $tab i32)
+    (local $x i32) (local $y i32) (local $o i32) (local $qx i32) (local $qy i32) (local $sx0 i32) (local $sy0 i32)
+    (local $wxp i32) (local $wyp i32) (local $row i32)
+    (local $uu f32) (local $vv f32) (local $wy f32)
+    (local $s0 f64) (local $sx f64) (local $sy f64) (local $a f64) (local $b f64) (local $c f64) (local $d f64)
+    (local.set $y (i32.const 0))
+    (block $ybreak (loop $yloop
+      (br_if $ybreak (i32.ge_s (local.get $y) (local.get $h)))
+      (local.set $o (i32.shl (i32.add (i32.mul (i32.add (local.get $y) (i32.const 1)) (local.get $S)) (i32.const 4)) (i32.const 2)))
+      (local.set $x (i32.const 0))
+      (block $xbreak (loop $xloop
+        (br_if $xbreak (i32.ge_s (local.get $x) (local.get $w)))
+        (local.set $uu (f32.load (i32.add (local.get $u1) (local.get $o))))
+        (local.set $vv (f32.load (i32.add (local.get $u2) (local.get $o))))
+        (local.set $qx ${ocvCoordinate('x', 'uu')})
+        (local.set $qy ${ocvCoordinate('y', 'vv')})
+        (local.set $sx0 (i32.sub (i32.shr_s (local.get $qx) (i32.const 5)) (i32.const 1)))
+        (local.set $sy0 (i32.sub (i32.shr_s (local.get $qy) (i32.const 5)) (i32.const 1)))
+        (local.set $wxp (i32.add (local.get $tab) (i32.shl (i32.and (local.get $qx) (i32.const 31)) (i32.const 4))))
+        (local.set $wyp (i32.add (local.get $tab) (i32.shl (i32.and (local.get $qy) (i32.const 31)) (i32.const 4))))
+        (local.set $s0 (f64.const 0))
+        (local.set $sx (f64.const 0))
+        (local.set $sy (f64.const 0))
+        (if (i32.and
+              (i32.and (i32.ge_s (local.get $sx0) (i32.const 0)) (i32.lt_s (i32.add (local.get $sx0) (i32.const 3)) (local.get $w)))
+              (i32.and (i32.ge_s (local.get $sy0) (i32.const 0)) (i32.lt_s (i32.add (local.get $sy0) (i32.const 3)) (local.get $h))))
+          (then ${ocvTapsInside()})
+          (else ${ocvTapsAtBorder()}))
+        (f32.store (i32.add (local.get $ix) (local.get $o)) (f32.demote_f64 (local.get $sx)))
+        (f32.store (i32.add (local.get $iy) (local.get $o)) (f32.demote_f64 (local.get $sy)))
+        (f32.store (i32.add (local.get $rhoc) (local.get $o))
+          (f32.demote_f64 (f64.sub (f64.sub (f64.sub (local.get $s0) (f64.mul (local.get $sx) (f64.promote_f32 (local.get $uu))))
+                                            (f64.mul (local.get $sy) (f64.promote_f32 (local.get $vv))))
+                                   (f64.promote_f32 (f32.load (i32.add (local.get $I0) (local.get $o)))))))
+        (local.set $o (i32.add (local.get $o) (i32.const 4)))
+        (local.set $x (i32.add (local.get $x) (i32.const 1)))
+        (br $xloop)))
+      (local.set $y (i32.add (local.get $y) (i32.const 1)))
+      (br $yloop)))
+  )
+`
+
 const wat = `;; GENERATED by scripts/build-tvl1-wasm.mjs — edit the generator, not this file.
 ;; WebAssembly SIMD kernels of TV-L1 optical flow (see src/main/vision/tvl1.ts).
 (module
   (import "env" "memory" (memory 1))
 ${pdStep}
 ${warp}
+${warpOcv}
 ${medianFunc('median3', 3)}
 ${medianFunc('median5', 5)}
 )

@@ -310,6 +310,22 @@ interface Tvl1Kernels {
     h: number,
     stride: number,
   ): void
+  /** `warpAndLineariseOpenCv` (same numbers) on padded planes; `tab` points at `REMAP_CUBIC_1D`. */
+  warp_ocv(
+    I0: number,
+    I1: number,
+    I1x: number,
+    I1y: number,
+    u1: number,
+    u2: number,
+    ix: number,
+    iy: number,
+    rhoc: number,
+    w: number,
+    h: number,
+    stride: number,
+    tab: number,
+  ): void
   median3(dst: number, src: number, w: number, h: number, stride: number): void
   median5(dst: number, src: number, w: number, h: number, stride: number): void
 }
@@ -367,16 +383,21 @@ class WasmWorkspace {
   readonly kernels: Tvl1Kernels
   readonly planes: Float32Array[]
 
+  /** Byte offset of the copy of `REMAP_CUBIC_1D`, after the planes. */
+  readonly remapTable: number
+
   constructor(width: number, height: number) {
     this.stride = (width + 8 + 3) & ~3
     this.base = this.stride + 4
     this.planeFloats = this.stride * (height + 6)
-    const bytes = this.planeFloats * 4 * PLANE_COUNT
+    this.remapTable = this.planeFloats * 4 * PLANE_COUNT
+    const bytes = this.remapTable + REMAP_CUBIC_1D.byteLength
     const memory = new wasmApi.Memory({ initial: Math.ceil(bytes / 65536) })
     const instance = new wasmApi.Instance(compiledKernels(), { env: { memory } })
     this.kernels = instance.exports as unknown as Tvl1Kernels
     const all = new Float32Array(memory.buffer)
     this.planes = Array.from({ length: PLANE_COUNT }, (_, k) => all.subarray(k * this.planeFloats, (k + 1) * this.planeFloats))
+    all.set(REMAP_CUBIC_1D, this.remapTable / 4)
   }
 
   ptr(plane: number): number {
@@ -436,33 +457,19 @@ function solveScaleWasm(
   const bicubic = o.interpolation === 'bicubic'
   const p = (k: number) => ws.ptr(k)
 
-  // OpenCV's remap is emulated in JS (one pass per warping, cheap next to the iterations).
-  const opencvWarp = bicubic && o.opencvNumerics
-  if (bicubic && !opencvWarp) {
+  if (bicubic) {
     ws.load(PLANE.I0, I0.data, w, h)
     ws.load(PLANE.I1, I1.data, w, h)
     ws.load(PLANE.I1x, I1x, w, h)
     ws.load(PLANE.I1y, I1y, w, h)
   }
+  const warpPlanes = [PLANE.I0, PLANE.I1, PLANE.I1x, PLANE.I1y, PLANE.u1, PLANE.u2, PLANE.ix, PLANE.iy, PLANE.rhoc].map(p) as [number, number, number, number, number, number, number, number, number]
 
   for (let warp = 0; warp < o.warps; warp++) {
-    if (opencvWarp) {
-      warpAndLineariseOpenCv(I0.data, I1.data, I1x, I1y, w, h, u1, u2, planes[PLANE.ix]!, planes[PLANE.iy]!, planes[PLANE.grad]!, planes[PLANE.rhoc]!, base, S)
+    if (bicubic && o.opencvNumerics) {
+      kernels.warp_ocv(...warpPlanes, w, h, S, ws.remapTable)
     } else if (bicubic) {
-      kernels.warp(
-        p(PLANE.I0),
-        p(PLANE.I1),
-        p(PLANE.I1x),
-        p(PLANE.I1y),
-        p(PLANE.u1),
-        p(PLANE.u2),
-        p(PLANE.ix),
-        p(PLANE.iy),
-        p(PLANE.rhoc),
-        w,
-        h,
-        S,
-      )
+      kernels.warp(...warpPlanes, w, h, S)
     } else {
       warpAndLinearise(
         I0.data,
@@ -518,22 +525,27 @@ function solveScaleWasm(
 
 /**
  * cv::remap's INTER_CUBIC weights (OpenCV's `initInterTab2D`): Keys a = −0.75 at the 32 fractions
- * k/32 in float, and the 2-D weights as their float products — 16 per (fy, fx) pair, at
- * `(fy · 32 + fx) · 16`, row-major over the 4 × 4 taps.
+ * k/32 in float, 4 taps each (at `k · 4`); the 2-D weights are their float products.
  */
-const REMAP_CUBIC_TAB: Float64Array = (() => {
-  const oneD = Array.from({ length: 32 }, (_, k) => {
+const REMAP_CUBIC_1D: Float32Array = (() => {
+  const tab = new Float32Array(32 * 4)
+  for (let k = 0; k < 32; k++) {
     const t = Math.fround(k / 32)
     const A = -0.75
     const w0 = Math.fround(((A * (t + 1) - 5 * A) * (t + 1) + 8 * A) * (t + 1) - 4 * A)
     const w1 = Math.fround(((A + 2) * t - (A + 3)) * t * t + 1)
     const w2 = Math.fround(((A + 2) * (1 - t) - (A + 3)) * (1 - t) * (1 - t) + 1)
-    return [w0, w1, w2, Math.fround(1 - w0 - w1 - w2)]
-  })
+    tab.set([w0, w1, w2, Math.fround(1 - w0 - w1 - w2)], k * 4)
+  }
+  return tab
+})()
+
+/** The 2-D weights, 16 per (fy, fx) pair at `(fy · 32 + fx) · 16`, row-major over the 4 × 4 taps. */
+const REMAP_CUBIC_TAB: Float64Array = (() => {
   const tab = new Float64Array(32 * 32 * 16)
   for (let fy = 0; fy < 32; fy++) {
     for (let fx = 0; fx < 32; fx++) {
-      for (let j = 0; j < 4; j++) for (let k = 0; k < 4; k++) tab[(fy * 32 + fx) * 16 + j * 4 + k] = Math.fround(oneD[fy]![j]! * oneD[fx]![k]!)
+      for (let j = 0; j < 4; j++) for (let k = 0; k < 4; k++) tab[(fy * 32 + fx) * 16 + j * 4 + k] = Math.fround(REMAP_CUBIC_1D[fy * 4 + j]! * REMAP_CUBIC_1D[fx * 4 + k]!)
     }
   }
   return tab
