@@ -10,7 +10,7 @@ import { apexSpotter } from './apex-spotting'
 import { InputBuilder } from './inputs'
 import { InferenceService } from './predict'
 import { ModelRegistry } from './registry'
-import { SessionWorkerHost, sessionWorkerLocation } from './session-host'
+import { SessionWorkerHost, sessionWorkerLocation, type SessionWorkerLocation } from './session-host'
 import { SessionCache } from './sessions'
 import { poolVisionCompute } from './vision-compute'
 
@@ -20,11 +20,13 @@ export interface CreateInferenceOptions {
   vision: VisionPool
   /** Shown to the user (provider fallbacks). */
   notify: (message: string) => void
+  /** The session worker's entry; default: the one of the code running now (`sessionWorkerLocation`). */
+  sessionWorker?: SessionWorkerLocation
 }
 
 export function createInferenceService(options: CreateInferenceOptions): InferenceService {
   // onnxruntime-node runs models synchronously on the calling thread: sessions live in a worker.
-  const host = new SessionWorkerHost(sessionWorkerLocation())
+  const host = new SessionWorkerHost(options.sessionWorker ?? sessionWorkerLocation())
   const factory = host.factory
   const sessions = new SessionCache(factory, options.notify)
   const registry = new ModelRegistry({ bundledDir: join(options.resourcesDir, 'models'), userDir: join(options.userDataDir, 'models'), factory })
