@@ -90,6 +90,8 @@ export function createStudio(options: StudioOptions): Studio {
       for (const job of jobs.list()) jobs.cancel(job.jobId)
       await inference.dispose()
       await vision.destroy()
+      // Predictions finished but still in a batch's commit group go into the project before it closes.
+      batch.flushCommits()
       projects.close()
     },
   }

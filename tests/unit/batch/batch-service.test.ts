@@ -113,6 +113,29 @@ describe('batch service', () => {
     expect(service.job(jobId)).toMatchObject({ state: 'completed', done: 24, failed: 0 })
   })
 
+  it('commits the finished items of its commit groups on request (quit), so the resume recomputes none of them', async () => {
+    const progress: BatchProgress[] = []
+    const jobs = new JobManager({ progress: () => undefined, itemError: () => undefined, done: () => undefined })
+    const source = deterministicSource([fixtureModel('model_a')], { delayMs: 10 })
+    // A group that would wait for all 24 items: without the flush, nothing would be committed.
+    const service = new BatchService({ jobs, predictors: source, project: () => project, onProgress: (p) => progress.push(p), commitGroup: { maxItems: 1000, maxDelayMs: 60_000 } })
+    const file = project.path
+    const { jobId } = await service.start({ modelRefs: ['model_a'], selection: parseSelection('all') })
+    await new Promise((r) => setTimeout(r, 60))
+    const finished = progress.at(-1)!.done
+    expect(finished).toBeGreaterThan(0)
+    service.flushCommits()
+    project.close()
+    await jobs.wait(jobId)
+    project = await Project.open(file, { keepBackups: 0 })
+    expect(service.job(jobId)).toMatchObject({ state: 'running', done: finished, failed: 0 })
+    const callsBefore = source.predictors[0]!.calls
+    await service.resume(jobId)
+    await jobs.wait(jobId)
+    expect(service.job(jobId)).toMatchObject({ state: 'completed', done: 24, failed: 0 })
+    expect(source.predictors[0]!.calls - callsBefore).toBe(24 - finished)
+  })
+
   it('refuses to resume with a model whose weights changed', async () => {
     const { jobs, service } = harness(deterministicSource([fixtureModel('model_a')], { delayMs: 2 }))
     const { jobId } = await service.start({ modelRefs: ['model_a'], selection: parseSelection('all') })

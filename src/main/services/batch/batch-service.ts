@@ -158,6 +158,21 @@ export class BatchService {
     return this.options.jobs.cancel(jobId)
   }
 
+  /**
+   * Commits the finished items every running job holds in its commit group, now (the studio does
+   * it before closing the project on quit, so a resumed batch recomputes none of them). A group
+   * that fails to commit keeps its items pending: the resume recomputes those.
+   */
+  flushCommits(): void {
+    for (const group of this.groups.values()) {
+      try {
+        group.flush()
+      } catch {
+        // left pending (see above)
+      }
+    }
+  }
+
   isActive(jobId: string): boolean {
     return this.gates.has(jobId)
   }
