@@ -17,7 +17,8 @@ function harness(source = deterministicSource([fixtureModel('model_a'), fixtureM
   const errors: string[] = []
   const progress: BatchProgress[] = []
   const jobs = new JobManager({ progress: () => undefined, itemError: (e) => errors.push(e.item), done: () => undefined })
-  const service = new BatchService({ jobs, predictors: source, project: () => project, onProgress: (p) => progress.push(p) })
+  // Two lanes whatever the machine: the pause and close tests time their steps against the predictor's delay.
+  const service = new BatchService({ jobs, predictors: source, project: () => project, onProgress: (p) => progress.push(p), concurrency: 2 })
   return { jobs, service, source, errors, progress }
 }
 
@@ -118,7 +119,7 @@ describe('batch service', () => {
     const jobs = new JobManager({ progress: () => undefined, itemError: () => undefined, done: () => undefined })
     const source = deterministicSource([fixtureModel('model_a')], { delayMs: 10 })
     // A group that would wait for all 24 items: without the flush, nothing would be committed.
-    const service = new BatchService({ jobs, predictors: source, project: () => project, onProgress: (p) => progress.push(p), commitGroup: { maxItems: 1000, maxDelayMs: 60_000 } })
+    const service = new BatchService({ jobs, predictors: source, project: () => project, onProgress: (p) => progress.push(p), concurrency: 2, commitGroup: { maxItems: 1000, maxDelayMs: 60_000 } })
     const file = project.path
     const { jobId } = await service.start({ modelRefs: ['model_a'], selection: parseSelection('all') })
     await new Promise((r) => setTimeout(r, 60))

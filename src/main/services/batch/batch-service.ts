@@ -35,7 +35,11 @@ export interface BatchServiceOptions {
   /** The open project (throws `not-found` when none is). */
   project: () => Project
   onProgress?: (progress: BatchProgress) => void
-  /** Samples in flight at once. Default: the CPU count, at most 4. */
+  /**
+   * Samples in flight at once. Default: twice the CPU count, at most 8 — a sample spends most of
+   * its time waiting on a worker (decode, prepare, flow, assemble, model), so with one lane per
+   * core the cores sat idle between its steps (2 cores, STSTNet: 2 → 4 lanes, 1.2–1.35× faster).
+   */
   concurrency?: number
   /** Group commit of finished items (see `CommitGroup`). Default: 64 items or 250 ms. */
   commitGroup?: CommitGroupLimits
@@ -82,7 +86,7 @@ export class BatchService {
 
   constructor(private readonly options: BatchServiceOptions) {
     this.now = options.now ?? Date.now
-    this.concurrency = Math.max(1, options.concurrency ?? Math.min(4, availableParallelism()))
+    this.concurrency = Math.max(1, options.concurrency ?? Math.min(8, 2 * availableParallelism()))
   }
 
   private store(): BatchStore {
