@@ -38,7 +38,7 @@ export function createInferenceService(options: CreateInferenceOptions): Inferen
     // eye centres of the 68 landmarks, for '5-point-onset' and '68-landmark-onset' cards alike.
     alignFace: async (onset, side) => (await alignOn({ width: onset.width, height: onset.height, data: Float32Array.from(onset.data) }, side))?.transform ?? null,
   })
-  return new InferenceService({ registry, sessions, inputs, onDispose: () => host.dispose() })
+  return new InferenceService({ registry, sessions, inputs, onDispose: () => host.dispose(), onWarmUp: () => host.start() })
 }
 
 export { InferenceService, type Prediction } from './predict'

@@ -62,6 +62,8 @@ export interface InferenceServiceOptions {
   keep?: number
   /** Called after the sessions are closed (e.g. to stop their worker). */
   onDispose?: () => Promise<void>
+  /** Called first by `warmUp` (e.g. to start the sessions' worker). */
+  onWarmUp?: () => void
 }
 
 export class InferenceService {
@@ -134,6 +136,7 @@ export class InferenceService {
    * following them. Errors are left to the predictions, which report them.
    */
   async warmUp(modelId: string, options: Pick<PredictOptions, 'provider'> = {}): Promise<void> {
+    this.options.onWarmUp?.()
     this.options.inputs.warm()
     try {
       const { card, onnxPath } = await this.options.registry.get(modelId)

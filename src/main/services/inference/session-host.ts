@@ -49,6 +49,11 @@ export class SessionWorkerHost {
     return this.session(opened.sessionId, opened.inputs, opened.outputs)
   }
 
+  /** Starts the worker now (it loads onnxruntime-node as it starts) rather than with the first session. */
+  start(): void {
+    this.ensureWorker()
+  }
+
   async dispose(): Promise<void> {
     const worker = this.worker
     if (!worker) return

@@ -11,6 +11,10 @@ import type { SessionReply, SessionRequest } from './session-protocol'
 const port = parentPort
 if (!port) throw new Error('session-worker must run in a worker thread')
 
+// Every session needs onnxruntime-node (≈190 ms CPU to load): start loading it with the worker. A
+// failure is reported by the session that needs it.
+import('onnxruntime-node').catch(() => undefined)
+
 const sessions = new Map<number, ModelSession>()
 let nextSessionId = 1
 
