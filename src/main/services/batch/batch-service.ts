@@ -38,7 +38,7 @@ export interface BatchServiceOptions {
   /**
    * Samples in flight at once. Default: twice the CPU count, at most 8 — a sample spends most of
    * its time waiting on a worker (decode, prepare, flow, assemble, model), so with one lane per
-   * core the cores sat idle between its steps (2 cores, STSTNet: 2 → 4 lanes, 1.2–1.35× faster).
+   * core the cores sat idle between its steps (2 cores, STSTNet: 2 → 4 lanes, 1.15–1.35× faster).
    */
   concurrency?: number
   /** Group commit of finished items (see `CommitGroup`). Default: 64 items or 250 ms. */
