@@ -17,7 +17,16 @@ import { spotApex, type SpotOptions, type SpotResult } from '../vision/spotting'
 import { opticalStrain, type OpticalStrainOptions } from '../vision/strain'
 import { isdf, normalizeLength, type TemporalMethod } from '../vision/temporal'
 import { tvl1Flow, type Tvl1Options } from '../vision/tvl1'
-import { assembleTensor, prepareClip, type AssembleParams, type PrepareParams, type PreparedClip } from '../services/inference/recipe-stages'
+import {
+  assembleTensor,
+  buildRecipe,
+  prepareClip,
+  type AssembleParams,
+  type BuildParams,
+  type BuiltRecipe,
+  type PrepareParams,
+  type PreparedClip,
+} from '../services/inference/recipe-stages'
 
 export interface VisionTaskContext {
   /** Reports progress to the caller (forwarded as a message; cheap, but call it per step, not per pixel). */
@@ -52,7 +61,9 @@ export const visionTasks = {
   },
   isdf: (p: { frames: GrayImage[]; onset: number }): GrayImage[] => isdf(p.frames, p.onset),
   normalizeLength: (p: { frames: GrayImage[]; n: number; method: TemporalMethod }): GrayImage[] => normalizeLength(p.frames, p.n, p.method),
-  /** A model card's recipe stages around the flow (inference input building). */
+  /** A model card's recipe, all stages of one sample (inference input building: one task per sample). */
+  'recipe-build': (p: BuildParams): BuiltRecipe => buildRecipe(p),
+  /** A model card's recipe stages around the flow, for the stages the caches did not answer. */
   'recipe-prepare': (p: PrepareParams): PreparedClip => prepareClip(p),
   'recipe-assemble': (p: AssembleParams): Float32Array => assembleTensor(p),
 } satisfies Record<string, (params: never, ctx: VisionTaskContext) => unknown>

@@ -1,11 +1,12 @@
-// Input building through the studio's vision pool (workers run the recipe stages and the flow)
+// Input building through the studio's vision pool (workers run the recipe stages and the flow: one
+// task per uncached sample)
 // gives exactly the tensor of the inline path, and the on-disk flow cache serves a fresh builder.
 import { mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { InputBuilder } from '../../../src/main/services/inference/inputs'
-import { inlineVisionCompute, poolVisionCompute } from '../../../src/main/services/inference/vision-compute'
+import { inlineVisionCompute, poolVisionCompute, type VisionCompute } from '../../../src/main/services/inference/vision-compute'
 import { VisionPool } from '../../../src/main/workers/vision-pool'
 import { visionWorkerLocation } from '../../../src/main/workers/vision-worker-location'
 import { offTanetCard, syntheticSample } from '../../helpers/inference-fixture'
@@ -22,6 +23,39 @@ describe('input building', () => {
     expect(viaPool.dims).toEqual([1, 3, 112, 112])
     expect(viaPool.data).toEqual(inline.data)
     expect(viaPool.faceCrop).toEqual(inline.faceCrop)
+  })
+
+  it('builds an uncached sample in one vision task and fills every stage cache from it', async () => {
+    const calls: string[] = []
+    const base = poolVisionCompute(pool)
+    const counted: VisionCompute = {
+      flow: (...a) => (calls.push('flow'), base.flow(...a)),
+      prepare: (...a) => (calls.push('prepare'), base.prepare(...a)),
+      assemble: (...a) => (calls.push('assemble'), base.assemble(...a)),
+      build: (...a) => (calls.push('build'), base.build(...a)),
+    }
+    const builder = new InputBuilder({ compute: counted })
+    const sample = syntheticSample({ key: 'one-task' })
+    const a = await builder.buildInput(sample, card)
+    expect(calls).toEqual(['build'])
+    expect(a.cached).toBe(false)
+    // Another strain variant: the frames and the flow come from the caches, only the tensor is assembled.
+    const standard = { ...card, preprocessing: { ...card.preprocessing, strain: { variant: 'standard' as const, derivative: 'sobel3-div8-reflect101' as const } } }
+    const b = await builder.buildInput(sample, standard)
+    expect(calls).toEqual(['build', 'assemble'])
+    expect(builder.cacheStats().hits).toMatchObject({ frames: 1, flow: 1 })
+    expect(builder.cacheStats().misses).toMatchObject({ frames: 1, flow: 1, tensor: 2 })
+    const inline = await new InputBuilder({ compute: inlineVisionCompute }).buildInput(syntheticSample({ key: 'one-task' }), standard)
+    expect(b.data).toEqual(inline.data)
+  })
+
+  it('concurrent requests for one sample share its single task', async () => {
+    let builds = 0
+    const base = poolVisionCompute(pool)
+    const builder = new InputBuilder({ compute: { ...base, build: (...a) => (builds++, base.build(...a)) } })
+    const [a, b] = await Promise.all([builder.buildInput(syntheticSample({ key: 'shared' }), card), builder.buildInput(syntheticSample({ key: 'shared' }), card)])
+    expect(builds).toBe(1)
+    expect(b.data).toBe(a.data)
   })
 
   it('reads flow back from the on-disk cache in a new builder (a later session)', async () => {

@@ -14,9 +14,9 @@ import { StudioError } from '@shared/ipc'
 import type { SimilarityTransform } from '../../vision/face/align'
 import { createFlow, type FlowField, type GrayImage } from '../../vision/image'
 import type { PixelFrame } from './recipe-ops'
-import { BUILDABLE_CHANNELS, type PreparedClip } from './recipe-stages'
+import { BUILDABLE_CHANNELS, flowPairs, type BuiltRecipe, type PrepareParams, type PreparedClip } from './recipe-stages'
 import type { ApexSource, InferenceSample } from './sample'
-import { StageCache, stageKey, type CacheStats } from './stage-cache'
+import { StageCache, stageKey, type CacheStats, type StageClaim } from './stage-cache'
 import type { FlowMethod, VisionCompute } from './vision-compute'
 
 type Preprocessing = ModelCard['preprocessing']
@@ -121,23 +121,42 @@ export class InputBuilder {
 
     const alignment = await this.alignment(sample, card, indices[0]!, signal)
     const framesKey = stageKey('frames', { sample: sample.key, indices, length, frames: pre.frames, crop: { ...pre.crop, description: undefined }, alignment, magnification: pre.magnification && { ...pre.magnification, description: undefined } })
-    const clip = await this.cache.get('frames', framesKey, preparedBytes, async () =>
-      this.options.compute.prepare({ frames: await readFrames(sample, indices, signal), preprocessing: pre, ...(alignment ? { alignment: { transform: alignment, side: width } } : {}) }, signal),
-    )
-    const faceCrop = toPixelFrame(clip.frames[0]!, width, height)
-
     const tensorKey = stageKey('tensor', { frames: framesKey, recipe: recipeId })
+    const prepareParams = async (): Promise<PrepareParams> => ({
+      frames: await readFrames(sample, indices, signal),
+      preprocessing: pre,
+      ...(alignment ? { alignment: { transform: alignment, side: width } } : {}),
+    })
+    let clip: PreparedClip
+    let data: Float32Array
     let cached = true
-    const data = await this.cache.get(
-      'tensor',
-      tensorKey,
-      (t) => t.byteLength,
-      async () => {
+    const framesClaim = await this.cache.claim('frames', framesKey, preparedBytes)
+    if (framesClaim.hit) {
+      clip = await framesClaim.value
+      data = await this.cache.get(
+        'tensor',
+        tensorKey,
+        (t) => t.byteLength,
+        async () => {
+          cached = false
+          const flows = await this.flows(card, clip, framesKey, signal)
+          return this.options.compute.assemble({ channels: card.input.channels, preprocessing: pre, clip, flows }, signal)
+        },
+      )
+    } else {
+      const tensorClaim = await this.cache.claim<Float32Array>('tensor', tensorKey, (t) => t.byteLength)
+      if (tensorClaim.hit) {
+        clip = await framesClaim.fill((async () => this.options.compute.prepare(await prepareParams(), signal))())
+        data = await tensorClaim.value
+      } else {
+        // Nothing of this sample is cached (the batch's usual case): one vision task prepares the
+        // frames, computes the flows no cache has and assembles the tensor; every stage's cache is
+        // filled from its result, so a second model on the same recipe still reuses the flow.
         cached = false
-        const flows = await this.flows(card, clip, framesKey, signal)
-        return this.options.compute.assemble({ channels: card.input.channels, preprocessing: pre, clip, flows }, signal)
-      },
-    )
+        ;({ clip, data } = await this.buildAll(card, framesKey, length ?? indices.length, prepareParams, framesClaim.fill, tensorClaim.fill, signal))
+      }
+    }
+    const faceCrop = toPixelFrame(clip.frames[0]!, width, height)
     const dims = [1, ...card.input.shape.slice(1)]
     if (data.length !== dims.slice(1).reduce((a, b) => a * b, 1)) {
       throw new StudioError('model/mismatch', `Recipe of "${card.id}" produced ${data.length} values, the input [${dims.join(', ')}] needs ${dims.reduce((a, b) => a * b, 1)}`)
@@ -210,28 +229,76 @@ export class InputBuilder {
     return { index: Math.round((onset + offset) / 2), source: 'middle-frame' }
   }
 
+  /** The flow recipe when the channels need flow (null when none does). */
+  private flowRecipe(card: ModelCard): NonNullable<Preprocessing['flow']> | null {
+    if (!card.input.channels.some((c) => c === 'u' || c === 'v' || c === 'strain')) return null
+    const recipe = card.preprocessing.flow
+    if (!recipe) throw new StudioError('model/mismatch', `Card "${card.id}" has flow channels but no flow recipe`)
+    return recipe
+  }
+
   /** Flow fields of every time step the channels need (all pairs at once: the pool runs them in parallel). */
   private async flows(card: ModelCard, clip: PreparedClip, framesKey: string, signal?: AbortSignal): Promise<FlowField[]> {
-    const pre = card.preprocessing
-    if (!card.input.channels.some((c) => c === 'u' || c === 'v' || c === 'strain')) return []
-    const recipe = pre.flow
-    if (!recipe) throw new StudioError('model/mismatch', `Card "${card.id}" has flow channels but no flow recipe`)
+    const recipe = this.flowRecipe(card)
+    if (!recipe) return []
     const { gray } = clip
-    if (pre.frames.selection === 'onset-apex') return [await this.flow(recipe, gray[0]!, gray[1]!, `${framesKey}:0-1`, signal)]
     return Promise.all(
-      gray.map((frame, t) => {
-        if (t === 0) return createFlow(frame.width, frame.height)
-        const ref = recipe.reference === 'onset' ? 0 : t - 1
-        return this.flow(recipe, gray[ref]!, frame, `${framesKey}:${ref}-${t}`, signal)
+      flowPairs(card.preprocessing, gray.length).map((pair) => {
+        if (!pair) return createFlow(gray[0]!.width, gray[0]!.height)
+        const [ref, t] = pair
+        const key = flowKey(recipe, `${framesKey}:${ref}-${t}`)
+        return this.cache.get('flow', key, flowBytes, () => this.options.compute.flow(recipe.method as FlowMethod, gray[ref]!, gray[t]!, flowOptions(recipe), signal))
       }),
     )
   }
 
-  private flow(recipe: NonNullable<Preprocessing['flow']>, i0: GrayImage, i1: GrayImage, pairKey: string, signal?: AbortSignal): Promise<FlowField> {
-    // The options as computed (not just the card's params): flows cached before the OpenCV numerics get a different key.
-    const key = stageKey('flow', { pair: pairKey, method: recipe.method, params: flowOptions(recipe) })
-    return this.cache.get('flow', key, (f) => f.u.byteLength * 2, () => this.options.compute.flow(recipe.method as FlowMethod, i0, i1, flowOptions(recipe), signal))
+  /**
+   * All stages of a sample in one vision task (`compute.build`), with the flows some cache already
+   * has (memory, in flight, disk) passed in and the others claimed and filled from its result.
+   */
+  private async buildAll(
+    card: ModelCard,
+    framesKey: string,
+    frameCount: number,
+    prepareParams: () => Promise<PrepareParams>,
+    fillFrames: (value: Promise<PreparedClip>) => Promise<PreparedClip>,
+    fillTensor: (value: Promise<Float32Array>) => Promise<Float32Array>,
+    signal?: AbortSignal,
+  ): Promise<{ clip: PreparedClip; data: Float32Array }> {
+    let recipe: NonNullable<Preprocessing['flow']> | null = null
+    const claims: (StageClaim<FlowField> | null)[] = []
+    let job: Promise<BuiltRecipe>
+    try {
+      recipe = this.flowRecipe(card)
+      if (recipe) {
+        for (const pair of flowPairs(card.preprocessing, frameCount)) {
+          claims.push(pair ? await this.cache.claim('flow', flowKey(recipe, `${framesKey}:${pair[0]}-${pair[1]}`), flowBytes) : null)
+        }
+      }
+      const flow = recipe && { method: recipe.method as FlowMethod, options: flowOptions(recipe) }
+      job = (async () => {
+        const known = await Promise.all(claims.map((c) => (c?.hit ? c.value : null)))
+        return this.options.compute.build({ ...(await prepareParams()), channels: card.input.channels, flow: flow && { ...flow, known } }, signal)
+      })()
+    } catch (error) {
+      job = Promise.reject(error)
+    }
+    // Every claim is filled, with the result or the error, so no request waits on it forever.
+    const filled = claims.map((c, i) => (c && !c.hit ? c.fill(job.then((r) => r.flows[i]!)) : null))
+    const clipDone = fillFrames(job.then((r) => r.clip))
+    const tensorDone = fillTensor(job.then((r) => r.tensor))
+    const [clip, data] = await Promise.all([clipDone, tensorDone, ...filled])
+    return { clip: clip as PreparedClip, data: data as Float32Array }
   }
+}
+
+function flowKey(recipe: NonNullable<Preprocessing['flow']>, pairKey: string): string {
+  // The options as computed (not just the card's params): flows cached before the OpenCV numerics get a different key.
+  return stageKey('flow', { pair: pairKey, method: recipe.method, params: flowOptions(recipe) })
+}
+
+function flowBytes(flow: FlowField): number {
+  return flow.u.byteLength * 2
 }
 
 /** Card flow parameters → options of the vision functions. */

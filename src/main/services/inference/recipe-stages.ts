@@ -1,6 +1,7 @@
 /**
  * The per-pixel stages of a card's recipe as pure functions of structured-clonable data, so the
- * vision worker pool runs them (tasks `recipe-prepare`, `recipe-assemble`) and the main event
+ * vision worker pool runs them (task `recipe-build`: all of a sample's stages in one task; tasks
+ * `recipe-prepare`, `recipe-assemble` for the stages a cache did not answer) and the main event
  * loop only moves buffers: prepare = face alignment (when the recipe asks) → temporal
  * normalisation → colour → resize → magnification,
  * assemble = one plane per input channel from the prepared frames and flow fields →
@@ -8,10 +9,13 @@
  */
 import type { ModelCard } from '@shared/domain/model-card'
 import { warpSimilarity, type SimilarityTransform } from '../../vision/face/align'
-import { gaussianBlur, type FlowField, type GrayImage } from '../../vision/image'
+import { farnebackFlow, type FarnebackOptions } from '../../vision/farneback'
+import { createFlow, gaussianBlur, type FlowField, type GrayImage } from '../../vision/image'
+import { lucasKanadeFlow, type LucasKanadeOptions } from '../../vision/lucas-kanade'
 import { magnifyEulerian } from '../../vision/magnify-eulerian'
 import { magnifyRiesz } from '../../vision/magnify-riesz'
 import { normalizeLength } from '../../vision/temporal'
+import { tvl1Flow, type Tvl1Options } from '../../vision/tvl1'
 import {
   fixedMeanStd,
   framePlanes,
@@ -71,6 +75,66 @@ export function prepareClip({ frames: decoded, preprocessing: pre, alignment }: 
   })
   if (pre.magnification) frames = magnify(frames, pre.magnification)
   return { frames, gray: frames.map(grayFromPlanes) }
+}
+
+export type FlowMethod = 'tvl1' | 'lk' | 'farneback'
+
+/** A two-frame flow with the vision module's options (the card's parameters, adapted by the input builder). */
+export function computeFlow(method: FlowMethod, i0: GrayImage, i1: GrayImage, options: Record<string, unknown>): FlowField {
+  switch (method) {
+    case 'tvl1':
+      return tvl1Flow(i0, i1, options as Partial<Tvl1Options>)
+    case 'lk':
+      return lucasKanadeFlow(i0, i1, options as Partial<LucasKanadeOptions>)
+    case 'farneback':
+      return farnebackFlow(i0, i1, options as Partial<FarnebackOptions>)
+  }
+}
+
+/**
+ * The frame pairs [reference, frame] of each flow time step of a prepared clip of `frameCount`
+ * frames: onset–apex recipes one, sequences one per frame (null: step 0, zero flow).
+ */
+export function flowPairs(pre: Preprocessing, frameCount: number): ([number, number] | null)[] {
+  if (pre.frames.selection === 'onset-apex') return [[0, 1]]
+  return Array.from({ length: frameCount }, (_, t) => (t === 0 ? null : [pre.flow?.reference === 'onset' ? 0 : t - 1, t]))
+}
+
+export interface BuildParams extends PrepareParams {
+  channels: string[]
+  /**
+   * The flows the channels need (none: null): method, options and, per time step of `flowPairs`,
+   * the field when a cache already has it, or null to compute it here.
+   */
+  flow: { method: FlowMethod; options: Record<string, unknown>; known: (FlowField | null)[] } | null
+}
+
+export interface BuiltRecipe {
+  clip: PreparedClip
+  /** Per flow time step: the field computed here, or null where it was given (`known`). */
+  flows: (FlowField | null)[]
+  tensor: Float32Array
+}
+
+/** prepare → flows → assemble, in one go (one worker task per sample). */
+export function buildRecipe(params: BuildParams): BuiltRecipe {
+  const clip = prepareClip(params)
+  const { flow, preprocessing: pre } = params
+  const computed: (FlowField | null)[] = []
+  const flows = !flow
+    ? []
+    : flowPairs(pre, clip.gray.length).map((pair, i) => {
+        const known = flow.known[i]
+        if (known) {
+          computed.push(null)
+          return known
+        }
+        const gray = clip.gray
+        const field = pair ? computeFlow(flow.method, gray[pair[0]]!, gray[pair[1]]!, flow.options) : createFlow(gray[0]!.width, gray[0]!.height)
+        computed.push(field)
+        return field
+      })
+  return { clip, flows: computed, tensor: assembleTensor({ channels: params.channels, preprocessing: pre, clip, flows }) }
 }
 
 export interface AssembleParams {

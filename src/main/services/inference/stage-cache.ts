@@ -25,6 +25,9 @@ export function stageKey(stage: StageName, parts: unknown): string {
   return `${stage}-${createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32)}`
 }
 
+/** `StageCache.claim`'s answer: the value, or the duty to fill the key (the returned promise settles once it is stored). */
+export type StageClaim<T> = { hit: true; value: Promise<T> } | { hit: false; fill(value: Promise<T>): Promise<T> }
+
 interface Entry {
   value: unknown
   bytes: number
@@ -53,37 +56,60 @@ export class StageCache {
 
   /** The cached value for `key`, or the result of `compute` (stored; evicting least recently used entries). */
   async get<T>(stage: StageName, key: string, sizeOf: (value: T) => number, compute: () => Promise<T>): Promise<T> {
+    const claim = await this.claim(stage, key, sizeOf)
+    return claim.hit ? claim.value : claim.fill(new Promise<T>((resolve) => resolve(compute())))
+  }
+
+  /**
+   * Looks `key` up — memory, a computation in flight, then (flow) the disk tier — and either
+   * returns the value (counted as a hit) or claims the key (counted as a miss): concurrent requests
+   * for it wait until the caller `fill`s it with the value it computes, possibly together with other
+   * stages (one vision task per sample fills frames, flows and tensor). The claim is registered
+   * before the first await, like `get`'s computation.
+   */
+  async claim<T>(stage: StageName, key: string, sizeOf: (value: T) => number): Promise<StageClaim<T>> {
     const entry = this.entries.get(key)
     if (entry) {
       this.entries.delete(key)
       this.entries.set(key, entry) // most recently used last
       this.counters.hits[stage]++
-      return entry.value as T
+      return { hit: true, value: Promise.resolve(entry.value as T) }
     }
     const inFlight = this.pending.get(key)
     if (inFlight) {
       this.counters.hits[stage]++
-      return inFlight as Promise<T>
+      return { hit: true, value: inFlight as Promise<T> }
     }
+    let provide!: (value: Promise<T>) => void
+    const source = new Promise<T>((resolve) => {
+      provide = resolve
+    })
     const work = (async () => {
-      const fromDisk = stage === 'flow' ? await this.readDisk(key) : null
-      if (fromDisk) {
-        this.counters.hits[stage]++
-        this.counters.diskHits++
-        return fromDisk as T
-      }
-      this.counters.misses[stage]++
-      const value = await compute()
+      const value = await source
       if (stage === 'flow') await this.writeDisk(key, value as FlowField)
-      return value
-    })()
-    this.pending.set(key, work)
-    try {
-      const value = await work
       this.store(key, value, sizeOf(value))
       return value
-    } finally {
-      this.pending.delete(key)
+    })()
+    work.catch(() => undefined) // the error reaches whoever awaits the key; none may
+    this.pending.set(key, work)
+    void work.then(
+      () => this.pending.delete(key),
+      () => this.pending.delete(key),
+    )
+    const fromDisk = stage === 'flow' ? await this.readDisk(key) : null
+    if (fromDisk) {
+      this.counters.hits[stage]++
+      this.counters.diskHits++
+      provide(Promise.resolve(fromDisk as T))
+      return { hit: true, value: work }
+    }
+    this.counters.misses[stage]++
+    return {
+      hit: false,
+      fill: (value) => {
+        provide(value)
+        return work
+      },
     }
   }
 

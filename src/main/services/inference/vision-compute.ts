@@ -6,14 +6,26 @@
 import type { FlowField, GrayImage } from '../../vision/image'
 import type { VisionPool } from '../../workers/vision-pool'
 import { visionTasks } from '../../workers/vision-tasks'
-import { assembleTensor, prepareClip, type AssembleParams, type PrepareParams, type PreparedClip } from './recipe-stages'
+import {
+  assembleTensor,
+  buildRecipe,
+  prepareClip,
+  type AssembleParams,
+  type BuildParams,
+  type BuiltRecipe,
+  type FlowMethod,
+  type PrepareParams,
+  type PreparedClip,
+} from './recipe-stages'
 
-export type FlowMethod = 'tvl1' | 'lk' | 'farneback'
+export type { FlowMethod }
 
 export interface VisionCompute {
   flow(method: FlowMethod, i0: GrayImage, i1: GrayImage, options: Record<string, unknown>, signal?: AbortSignal): Promise<FlowField>
   prepare(params: PrepareParams, signal?: AbortSignal): Promise<PreparedClip>
   assemble(params: AssembleParams, signal?: AbortSignal): Promise<Float32Array>
+  /** prepare → flows (those not `known`) → assemble in one task: a sample none of whose stages is cached. */
+  build(params: BuildParams, signal?: AbortSignal): Promise<BuiltRecipe>
   /** Gets ready for work (starts the pool's workers); nothing to do inline. */
   warm?(): void
 }
@@ -31,6 +43,10 @@ export const inlineVisionCompute: VisionCompute = {
     signal?.throwIfAborted()
     return assembleTensor(params)
   },
+  async build(params, signal) {
+    signal?.throwIfAborted()
+    return buildRecipe(params)
+  },
 }
 
 /**
@@ -43,6 +59,7 @@ export function poolVisionCompute(pool: VisionPool): VisionCompute {
     flow: (method, i0, i1, flowOptions, signal) => pool.run(method, { i0, i1, options: flowOptions }, options(signal)),
     prepare: (params, signal) => pool.run('recipe-prepare', params, options(signal)),
     assemble: (params, signal) => pool.run('recipe-assemble', params, options(signal)),
+    build: (params, signal) => pool.run('recipe-build', params, options(signal)),
     warm: () => pool.warm(),
   }
 }
