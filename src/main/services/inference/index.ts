@@ -11,6 +11,7 @@ import { InputBuilder } from './inputs'
 import { InferenceService } from './predict'
 import { ModelRegistry } from './registry'
 import { SessionWorkerHost, sessionWorkerLocation, type SessionWorkerLocation } from './session-host'
+import { SessionHandoff } from './session'
 import { SessionCache } from './sessions'
 import { poolVisionCompute } from './vision-compute'
 
@@ -27,9 +28,10 @@ export interface CreateInferenceOptions {
 export function createInferenceService(options: CreateInferenceOptions): InferenceService {
   // onnxruntime-node runs models synchronously on the calling thread: sessions live in a worker.
   const host = new SessionWorkerHost(options.sessionWorker ?? sessionWorkerLocation())
-  const factory = host.factory
-  const sessions = new SessionCache(factory, options.notify)
-  const registry = new ModelRegistry({ bundledDir: join(options.resourcesDir, 'models'), userDir: join(options.userDataDir, 'models'), factory })
+  // The registry's file check opens the model (its signature); that session is the one the first prediction uses.
+  const handoff = new SessionHandoff(host.factory)
+  const sessions = new SessionCache(handoff.factory, options.notify)
+  const registry = new ModelRegistry({ bundledDir: join(options.resourcesDir, 'models'), userDir: join(options.userDataDir, 'models'), factory: handoff.signatureFactory })
   const inputs = new InputBuilder({
     compute: poolVisionCompute(options.vision),
     diskCacheDir: join(options.userDataDir, 'cache', 'inference-flow'),
@@ -38,7 +40,11 @@ export function createInferenceService(options: CreateInferenceOptions): Inferen
     // eye centres of the 68 landmarks, for '5-point-onset' and '68-landmark-onset' cards alike.
     alignFace: async (onset, side) => (await alignOn({ width: onset.width, height: onset.height, data: Float32Array.from(onset.data) }, side))?.transform ?? null,
   })
-  return new InferenceService({ registry, sessions, inputs, onDispose: () => host.dispose(), onWarmUp: () => host.start() })
+  const onDispose = async (): Promise<void> => {
+    await handoff.dispose()
+    await host.dispose()
+  }
+  return new InferenceService({ registry, sessions, inputs, onDispose, onWarmUp: () => host.start() })
 }
 
 export { InferenceService, type Prediction } from './predict'

@@ -75,3 +75,74 @@ export const ortSessionFactory: SessionFactory = async (modelPath, provider) => 
     release: () => session.release(),
   }
 }
+
+/**
+ * Opens each model file once for its check and its use: a session opened by `signatureFactory`
+ * (the registry's check, CPU) is not closed when the check releases it but kept for `keepMs`, and
+ * `factory` (the session cache's) hands it over when the same file is opened on the same provider —
+ * the prediction that follows a check no longer opens the model a second time. Not taken in
+ * time, it is closed.
+ */
+export class SessionHandoff {
+  private readonly kept = new Map<string, { session: ModelSession; timer: ReturnType<typeof setTimeout> }>()
+
+  constructor(
+    private readonly open: SessionFactory,
+    private readonly keepMs = 10_000,
+  ) {}
+
+  /** For the session cache: the kept session of this file and provider, else a new one. */
+  readonly factory: SessionFactory = async (modelPath, provider) => {
+    const key = `${modelPath}\u0000${provider}`
+    const kept = this.kept.get(key)
+    if (kept) {
+      this.kept.delete(key)
+      clearTimeout(kept.timer)
+      if (!kept.session.closed) return kept.session
+      void kept.session.release().catch(() => undefined)
+    }
+    return this.open(modelPath, provider)
+  }
+
+  /** For the registry's check: a new session whose `release` keeps it for `factory`. */
+  readonly signatureFactory: SessionFactory = async (modelPath, provider) => {
+    const session = await this.open(modelPath, provider)
+    const keep = async (): Promise<void> => {
+      const key = `${modelPath}\u0000${provider}`
+      const previous = this.kept.get(key)
+      if (previous) this.drop(key, previous)
+      const timer = setTimeout(() => {
+        const entry = this.kept.get(key)
+        if (entry) this.drop(key, entry)
+      }, this.keepMs)
+      timer.unref?.()
+      this.kept.set(key, { session, timer })
+    }
+    return {
+      get inputs() {
+        return session.inputs
+      },
+      get outputs() {
+        return session.outputs
+      },
+      run: (feeds) => session.run(feeds),
+      release: keep,
+    }
+  }
+
+  /** Closes the sessions not taken. */
+  async dispose(): Promise<void> {
+    const entries = [...this.kept]
+    this.kept.clear()
+    for (const [, { session, timer }] of entries) {
+      clearTimeout(timer)
+      await session.release().catch(() => undefined)
+    }
+  }
+
+  private drop(key: string, entry: { session: ModelSession; timer: ReturnType<typeof setTimeout> }): void {
+    this.kept.delete(key)
+    clearTimeout(entry.timer)
+    void entry.session.release().catch(() => undefined)
+  }
+}
