@@ -1,6 +1,6 @@
 import sharp from 'sharp'
 import type { EvaluationReport } from './evaluate'
-import { barsSvg, barsSvgSize, confusionSvg, confusionSvgSize, describeExcluded, escapeHtml, f4, perClassBars } from './report'
+import { barsSvg, barsSvgSize, CONFUSION_CAPTION, confusionSvg, confusionSvgSize, describeExcluded, escapeHtml, f4, perClassBars } from './report'
 
 /**
  * The evaluation report as one PNG image, for slides and papers: per model (or per-fold family)
@@ -39,7 +39,7 @@ function unitBlock(unit: EvaluationReport['units'][number]): Placed {
     `<text x="0" y="48" font-size="14">n ${o.n}   ·   UF1 ${f4(o.uf1)}   ·   UAR ${f4(o.uar)}   ·   accuracy ${f4(o.accuracy)}</text>`,
     `<text x="0" y="68" font-size="11" fill="#556">Left out: ${escapeHtml(describeExcluded(unit))}</text>`,
     `<g transform="translate(0,${UNIT_HEADER})">${confusionSvg(o)}</g>`,
-    `<text x="0" y="${UNIT_HEADER + confusion.height + 16}" font-size="11" fill="#556">Confusion matrix (rows: coded, columns: predicted)</text>`,
+    `<text x="0" y="${UNIT_HEADER + confusion.height + 16}" font-size="11" fill="#556">${CONFUSION_CAPTION}</text>`,
     `<g transform="translate(${confusion.width + CHART_GAP},${UNIT_HEADER})">${barsSvg(bars)}</g>`,
     `<text x="${confusion.width + CHART_GAP}" y="${UNIT_HEADER + barsSize.height + 16}" font-size="11" fill="#556">Per-class F1 and recall</text>`,
   ]

@@ -91,6 +91,9 @@ export function confusionCsvPath(path: string): string {
   return /\.csv$/i.test(path) ? path.replace(/\.csv$/i, '.confusion.csv') : `${path}.confusion.csv`
 }
 
+/** Caption of the confusion heatmap in the HTML and PNG reports. */
+export const CONFUSION_CAPTION = 'Confusion matrix (rows: coded, columns: predicted; shade: share of the row)'
+
 export const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
 /** Size of `confusionSvg`'s drawing for `classes` classes. */
@@ -172,7 +175,7 @@ export function evaluationHtml(report: EvaluationReport, title: string): string 
 ${unit.perFold ? `<p>Per-fold models: ${unit.models.map(escapeHtml).join(', ')} — each sample predicted by the model that did not see its subject.</p>` : ''}
 <table><tr><th>n</th><th>UF1</th><th>UAR</th><th>accuracy</th></tr><tr><td>${o.n}</td><td>${f4(o.uf1)}</td><td>${f4(o.uar)}</td><td>${f4(o.accuracy)}</td></tr></table>
 <p class="note">Left out: ${escapeHtml(describeExcluded(unit))}.</p>
-<div class="charts"><figure>${confusionSvg(o)}<figcaption>Confusion matrix (rows: coded, columns: predicted)</figcaption></figure>
+<div class="charts"><figure>${confusionSvg(o)}<figcaption>${CONFUSION_CAPTION}</figcaption></figure>
 <figure>${barsSvg(perClassBars(o))}<figcaption>Per-class F1 and recall</figcaption></figure></div>
 <h3>Per dataset</h3>
 <table><tr><th>dataset</th><th>n</th><th>UF1</th><th>UAR</th><th>accuracy</th></tr>
