@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCliCaptured } from '../../helpers/cli'
 import type { ImportProblem } from '@shared/domain/dataset'
-import { runCli } from '../../../src/main/cli/run'
 import { BatchStore } from '../../../src/main/services/batch/store'
 import { openDataset } from '../../../src/main/services/datasets'
 import { mediaSample } from '../../../src/main/services/inference/media-sample'
@@ -161,15 +161,7 @@ describe('CAS(ME)² long videos', () => {
   })
 
   it('me-studio import --format casme2-long --labels prints the exact summary', async () => {
-    let stdout = ''
-    let stderr = ''
-    const code = await runCli(['import', ds.root, '--project', 'cli.meproj', '--format', 'casme2-long', '--labels', ds.labelPath], {
-      stdout: (t) => (stdout += t),
-      stderr: (t) => (stderr += t),
-      isTty: false,
-      env: process.env,
-      cwd: scratch.dir,
-    })
+    const { code, stdout, stderr } = await runCliCaptured(['import', ds.root, '--project', 'cli.meproj', '--format', 'casme2-long', '--labels', ds.labelPath], scratch.dir)
     expect(stderr).toBe('')
     expect(code).toBe(0)
     expect(stdout).toMatch(/samples +7 in 2 subjects from 5 clips \(one sample per labelled expression of a long video\)/)

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCliCaptured } from '../../helpers/cli'
 import { formatAus, parseAus } from '@shared/domain/au'
 import { canonicalEmotion } from '@shared/domain/dataset'
-import { runCli } from '../../../src/main/cli/run'
 import { requireFfmpeg } from '../../../src/main/services/ffmpeg-locator'
 import { MediaService } from '../../../src/main/services/media/media-service'
 import { importDataset } from '../../../src/main/services/project/import'
@@ -75,12 +75,7 @@ describe('dataset import into the project', () => {
 })
 
 describe('me-studio import', () => {
-  async function cli(args: string[]) {
-    let stdout = ''
-    let stderr = ''
-    const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTty: false, env: process.env, cwd: scratch.dir })
-    return { code, stdout, stderr }
-  }
+  const cli = (args: string[]) => runCliCaptured(args, scratch.dir)
 
   it('prints the summary and exits 0; a second import of the folder fails with 1', async () => {
     const first = await cli(['import', 'casme2', '--project', 'cli.meproj'])

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { runCli } from '../../../src/main/cli/run'
+import { runCliCaptured } from '../../helpers/cli'
 import { COMMANDS } from '../../../src/main/cli/commands'
 
-async function run(...argv: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTty: false, env: process.env, cwd: process.cwd() })
-  return { code, stdout, stderr }
-}
+const run = (...argv: string[]) => runCliCaptured(argv, process.cwd())
 
 describe('me-studio CLI', () => {
   it('info prints real versions, the ffmpeg found and the execution providers', async () => {

@@ -3,17 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from '../../../src/main/cli/run'
+import { runCliCaptured } from '../../helpers/cli'
 import { readFlo } from '../../../src/main/vision/flo'
 
 let dir: string
 
-async function run(...argv: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTty: false, env: process.env, cwd: dir })
-  return { code, stdout, stderr }
-}
+const run = (...argv: string[]) => runCliCaptured(argv, dir)
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'me-flow-cli-'))

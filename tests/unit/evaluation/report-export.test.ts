@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
+import { runCliCaptured } from '../../helpers/cli'
 import { parseSelection } from '@shared/domain/batch'
-import { runCli } from '../../../src/main/cli/run'
 import { BatchService } from '../../../src/main/services/batch/batch-service'
 import { BatchStore } from '../../../src/main/services/batch/store'
 import { evaluate, type EvaluationInput } from '../../../src/main/services/evaluation/evaluate'
@@ -112,10 +112,8 @@ describe('me-studio evaluate --png / --csv', () => {
       await jobs.wait(jobId)
       await writePredictionsCsv(new BatchStore(project), jobId, join(dir, 'preds.csv'))
       project.close()
-      const code = await runCli(['evaluate', '--project', join(dir, 'p.meproj'), '--predictions', 'preds.csv', '--png', 'r.png', '--csv', 'r.csv'], {
-        stdout: () => undefined, stderr: () => undefined, isTty: false, env: process.env, cwd: dir,
-      })
-      expect(code).toBe(0)
+      const { code, stderr } = await runCliCaptured(['evaluate', '--project', join(dir, 'p.meproj'), '--predictions', 'preds.csv', '--png', 'r.png', '--csv', 'r.csv'], dir)
+      expect(code, stderr).toBe(0)
       const meta = await sharp(readFileSync(join(dir, 'r.png'))).metadata()
       expect(meta.format).toBe('png')
       expect(meta.width).toBeGreaterThanOrEqual(1440)

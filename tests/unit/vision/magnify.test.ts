@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
-import { runCli } from '../../../src/main/cli/run'
+import { runCliCaptured } from '../../helpers/cli'
 import type { RgbImage } from '../../../src/main/vision/color'
 import type { GrayImage } from '../../../src/main/vision/image'
 import { eulerianLevelAlphas, magnifyEulerian, magnifyEulerianRgb } from '../../../src/main/vision/magnify-eulerian'
@@ -87,15 +87,6 @@ describe('me-studio magnify', () => {
     const sample = ds.truth.samples[0]!
     const out = mkdtempSync(join(tmpdir(), 'me-magnify-'))
     try {
-      let stdout = ''
-      let stderr = ''
-      const io = {
-        stdout: (t: string) => (stdout += t),
-        stderr: (t: string) => (stderr += t),
-        isTty: false,
-        env: process.env,
-        cwd: ds.root,
-      }
       const args = [
         'magnify',
         ds.clipPath(sample),
@@ -113,7 +104,8 @@ describe('me-studio magnify', () => {
         out,
         '--json',
       ]
-      expect(await runCli(args, io), stderr).toBe(0)
+      const { code, stdout, stderr } = await runCliCaptured(args, ds.root)
+      expect(code, stderr).toBe(0)
       const summary = JSON.parse(stdout) as { frames: number; width: number; height: number; method: string }
       expect(summary).toMatchObject({ frames: 8, width: 64, height: 64, method: 'riesz' })
       const files = readdirSync(out).sort()
@@ -121,7 +113,7 @@ describe('me-studio magnify', () => {
       expect(files[0]).toBe('00000.png')
       const meta = await sharp(join(out, files[7]!)).metadata()
       expect([meta.width, meta.height]).toEqual([64, 64])
-      expect(await runCli(['magnify', ds.clipPath(sample), '--alpha', '5', '--method', 'nope', '--out', out], io)).toBe(2)
+      expect((await runCliCaptured(['magnify', ds.clipPath(sample), '--alpha', '5', '--method', 'nope', '--out', out], ds.root)).code).toBe(2)
     } finally {
       rmSync(out, { recursive: true, force: true })
     }

@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { runCliCaptured } from '../../helpers/cli'
 import type { FaceRegion } from '../../../src/main/vision/face/regions'
 import { resizeArea, sampleBilinear, type FlowField, type GrayImage } from '../../../src/main/vision/image'
 import { lucasKanadeFlow } from '../../../src/main/vision/lucas-kanade'
 import { findPeaks, spotApex } from '../../../src/main/vision/spotting'
 import { VisionPool } from '../../../src/main/workers/vision-pool'
-import { runCli } from '../../../src/main/cli/run'
 import { synthFixture } from '../../helpers/synth-fixture'
 
 const ASTRONAUT = new URL('../../../resources/faces/astronaut.png', import.meta.url).pathname
@@ -145,16 +145,7 @@ describe('spotting generated micro-expression clips (synth generator, head motio
   it('`me-studio spot` finds every apex within 3 frames and prints the JSON', async () => {
     const ds = await synthFixture({ headMotion: true })
     for (const sample of ds.truth.samples) {
-      let stdout = ''
-      let stderr = ''
-      const io = {
-        stdout: (t: string) => (stdout += t),
-        stderr: (t: string) => (stderr += t),
-        isTty: false,
-        env: process.env,
-        cwd: ds.root,
-      }
-      const code = await runCli(['spot', ds.clipPath(sample), '--fps', String(sample.fps)], io)
+      const { code, stdout, stderr } = await runCliCaptured(['spot', ds.clipPath(sample), '--fps', String(sample.fps)], ds.root)
       expect(code, stderr).toBe(0)
       const out = JSON.parse(stdout) as {
         apex: number
