@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { expect, test, type Page } from '@playwright/test'
-import { E2E_TOKEN } from '../../playwright.config'
+import { expect, test } from '@playwright/test'
+import { invoke, openDemo, startWithoutProject } from './bridge'
 
 /**
  * The batch issue's "done means", in the browser bridge: on the generated demo dataset a bundled
@@ -12,11 +12,6 @@ import { E2E_TOKEN } from '../../playwright.config'
  */
 const OUT = resolve('tests/.generated/e2e-batch')
 const TIMINGS = new Set(['preprocess_ms', 'inference_ms', 'total_ms'])
-
-async function invoke(page: Page, channel: string, input: unknown = {}): Promise<unknown> {
-  const response = await page.request.post(`/api/invoke/${encodeURIComponent(channel)}`, { data: input })
-  return ((await response.json()) as { value?: unknown }).value
-}
 
 function withoutTimings(csv: string): string[] {
   const rows = csv.split('\r\n').map((line) => line.split(','))
@@ -28,11 +23,8 @@ test('batch: a model over the demo dataset, evaluation, CSV export equal to the 
   test.setTimeout(400_000)
   rmSync(OUT, { recursive: true, force: true })
   mkdirSync(OUT, { recursive: true })
-  await page.goto(`/?token=${E2E_TOKEN}`)
-  await invoke(page, 'command:project.close')
-  await page.reload()
-  await page.getByTestId('open-demo').click()
-  await expect(page.getByTestId('dataset-browser')).toBeVisible({ timeout: 180_000 })
+  await startWithoutProject(page)
+  await openDemo(page)
 
   await page.getByTestId('view-tab-batch').click()
   await expect(page.getByTestId('batch-view')).toBeVisible()

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
-import { E2E_TOKEN } from '../../playwright.config'
+import { invoke, startWithoutProject } from './bridge'
 
 /**
  * The issue's "done means": from the empty screen, the demo project (a generated CASME II-shaped
@@ -29,11 +29,6 @@ function truthOf(subject: string, sample: string): SampleTruth {
   const found = truth.samples.find((s) => s.subject === subject && s.sample === sample)
   if (!found) throw new Error(`no ground truth for ${subject}/${sample}`)
   return found
-}
-
-async function invoke(page: Page, channel: string, input: unknown = {}): Promise<unknown> {
-  const response = await page.request.post(`/api/invoke/${encodeURIComponent(channel)}`, { data: input })
-  return ((await response.json()) as { value?: unknown }).value
 }
 
 /** Jumps with the keyboard: G focuses the frame field, Enter seeks (and leaves the field). */
@@ -76,11 +71,8 @@ test.afterEach(async ({ page }) => {
 
 test('code a demo sample from the keyboard, undo/redo, reload, and compare two coders', async ({ page }) => {
   test.setTimeout(300_000)
-  await page.goto(`/?token=${E2E_TOKEN}`)
-  // Start from nothing: close whatever an earlier run left open and drop its demo.
-  await invoke(page, 'command:project.close')
-  await rm(DEMO_DIR, { recursive: true, force: true })
-  await page.reload()
+  // Start from nothing: no open project and no demo left by an earlier run.
+  await startWithoutProject(page, () => rm(DEMO_DIR, { recursive: true, force: true }))
 
   await page.getByTestId('open-demo').click()
   await expect(page.getByTestId('busy')).toBeVisible()

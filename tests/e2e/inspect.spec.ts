@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { expect, test, type Page } from '@playwright/test'
-import { E2E_TOKEN } from '../../playwright.config'
+import { expect, test } from '@playwright/test'
+import { openDemo, startWithoutProject } from './bridge'
 
 /**
  * The inspection issue's "done means": a generated sample (the demo dataset) is opened, a bundled
@@ -35,18 +35,10 @@ function bundledDemoCard(): CardFile | null {
   return cards.find((c) => c.architecture === 'off_tanet') ?? cards[0] ?? null
 }
 
-async function invoke(page: Page, channel: string, input: unknown = {}): Promise<unknown> {
-  const response = await page.request.post(`/api/invoke/${encodeURIComponent(channel)}`, { data: input })
-  return ((await response.json()) as { value?: unknown }).value
-}
-
 test('inspect: a demo model on a generated sample, probabilities and its real attention heatmap', async ({ page }) => {
   test.setTimeout(300_000)
-  await page.goto(`/?token=${E2E_TOKEN}`)
-  await invoke(page, 'command:project.close')
-  await page.reload()
-  await page.getByTestId('open-demo').click()
-  await expect(page.getByTestId('dataset-browser')).toBeVisible({ timeout: 180_000 })
+  await startWithoutProject(page)
+  await openDemo(page)
   await page.getByRole('listbox', { name: 'Samples' }).getByRole('option').first().click()
   await expect(page.getByTestId('sample-title')).toHaveText(/\S+ \/ \S+/)
   await page.getByTestId('view-tab-inspect').click()

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { expect, test, type Locator, type Page } from '@playwright/test'
-import { E2E_TOKEN } from '../../playwright.config'
+import { expect, test, type Locator } from '@playwright/test'
+import { invoke, openDemo, startWithoutProject } from './bridge'
 
 /**
  * The motion issue's views on real computed data: on a demo sample, TV-L1 flow onset→apex
@@ -18,11 +18,6 @@ interface SampleTruth {
   offsetIndex: number
 }
 
-async function invoke(page: Page, channel: string, input: unknown = {}): Promise<unknown> {
-  const response = await page.request.post(`/api/invoke/${encodeURIComponent(channel)}`, { data: input })
-  return ((await response.json()) as { value?: unknown }).value
-}
-
 /** An <img> that has really decoded (a broken media route leaves naturalWidth at 0). */
 async function expectLoaded(image: Locator): Promise<void> {
   await expect(image).toBeVisible()
@@ -35,12 +30,9 @@ test.afterEach(async ({ page }) => {
 
 test('motion views: flow, face alignment, magnification and spotting on a demo sample', async ({ page }) => {
   test.setTimeout(300_000)
-  await page.goto(`/?token=${E2E_TOKEN}`)
-  // The bridge is shared by every spec: start from no open project (the demo itself is reused).
-  await invoke(page, 'command:project.close')
-  await page.reload()
-  await page.getByTestId('open-demo').click()
-  await expect(page.getByTestId('dataset-browser')).toBeVisible({ timeout: 180_000 })
+  // The demo itself is reused from an earlier spec when there is one.
+  await startWithoutProject(page)
+  await openDemo(page)
   await page.getByRole('listbox', { name: 'Samples' }).getByRole('option').first().click()
   await expect(page.getByTestId('sample-title')).toHaveText('sub01 / EP01_01')
   const truth = (JSON.parse(readFileSync(join(DEMO_DIR, 'dataset-casme2', 'ground-truth.json'), 'utf8')) as { samples: SampleTruth[] }).samples.find(
