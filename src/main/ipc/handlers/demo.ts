@@ -1,6 +1,6 @@
 import type { HandlerRegistry } from '../registry'
 import type { StudioContext } from '../../studio'
-import { createDemoProject, datasetProject, demoPaths, type ProjectReady } from '../../services/demo/first-minute'
+import { createDemoProject, datasetProject, demoPaths, type FirstMinuteOptions, type ProjectReady } from '../../services/demo/first-minute'
 import { projectInfo } from './project'
 
 /** The empty screen's first-minute paths: each is a job that ends with the project open. */
@@ -16,33 +16,28 @@ export function registerDemoHandlers(registry: HandlerRegistry, studio: StudioCo
     return { projectPath: ready.projectFile, created: ready.created }
   }
 
+  /** A job that builds (or finds) a project with the job's progress and cancel, then opens it. */
+  const openProjectJob = (kind: 'project.create-demo' | 'project.open-dataset', build: (common: FirstMinuteOptions) => Promise<ProjectReady>) =>
+    studio.jobs.start(kind, async (ctx) =>
+      openReady(
+        await build({
+          userDataDir: options.userDataDir,
+          media: studio.frames,
+          signal: ctx.signal,
+          progress: (done, total, message) => ctx.progress(done, total, message),
+        }),
+      ),
+    )
+
   registry
     .handle('command:project.create-demo', ({ fresh }) =>
-      studio.jobs.start('project.create-demo', async (ctx) => {
+      openProjectJob('project.create-demo', (common) => {
         if (fresh && projects.current?.project.path === demoPaths(options.userDataDir).projectFile) {
           projects.close()
           studio.bus.emit('event:project.changed', { reason: 'closed', project: null })
         }
-        const ready = await createDemoProject({
-          userDataDir: options.userDataDir,
-          media: studio.frames,
-          fresh,
-          signal: ctx.signal,
-          progress: (done, total, message) => ctx.progress(done, total, message),
-        })
-        return openReady(ready)
+        return createDemoProject({ ...common, fresh })
       }),
     )
-    .handle('command:project.open-dataset', ({ root }) =>
-      studio.jobs.start('project.open-dataset', async (ctx) => {
-        const ready = await datasetProject({
-          userDataDir: options.userDataDir,
-          media: studio.frames,
-          root,
-          signal: ctx.signal,
-          progress: (done, total, message) => ctx.progress(done, total, message),
-        })
-        return openReady(ready)
-      }),
-    )
+    .handle('command:project.open-dataset', ({ root }) => openProjectJob('project.open-dataset', (common) => datasetProject({ ...common, root })))
 }
