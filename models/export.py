@@ -144,7 +144,13 @@ def _steps(pre, spec, cfg):
     if pre['flow']:
         fn = 'tvl1_flow' if pre['flow']['method'] == 'tvl1' else 'lk_flow'
         pairs = 'onset -> apex' if onset_apex else 'first frame -> each frame (zero flow for the first)'
-        steps.append(f"Optical flow {pre['flow']['method']} {pairs} (preprocess.{fn}); channels u, v.")
+        if 'computeSize' in pre['flow']:
+            big, factor = cfg['flow_size'], cfg['flow_size'] // cfg['size']
+            steps.append(f"Optical flow {pre['flow']['method']} {pairs} (preprocess.{fn}) on the gray frames resized "
+                         f"to {big}x{big} instead (bicubic, rounded to uint8); average each {factor}x{factor} block "
+                         f"of the flow and divide by {factor} (preprocess.pool_flow); channels u, v.")
+        else:
+            steps.append(f"Optical flow {pre['flow']['method']} {pairs} (preprocess.{fn}); channels u, v.")
     if pre['strain']:
         steps.append(f"Optical strain magnitude, variant {pre['strain']['variant']} (preprocess.optical_strain), "
                      'as the third channel.')

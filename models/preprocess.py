@@ -130,20 +130,51 @@ def standardise_channels(x, epsilon=1e-6):
     return ((x - mean) / (std + epsilon)).astype(np.float32)
 
 
-def onset_apex_flow_input(onset, apex, size, strain_variant):
-    """[3, size, size] = standardised (u, v, strain) of TV-L1 onset -> apex at size x size."""
-    a, b = resize(gray(onset), (size, size)), resize(gray(apex), (size, size))
-    flow = tvl1_flow(a, b)
+def pool_flow(flow, factor):
+    """Flow [2, H, W] computed at `factor` times the input size -> [2, H/factor, W/factor]: the mean over
+    each factor x factor block (in float64), divided by `factor` so the vectors are in pixels of the
+    smaller grid. Averaging is what takes TV-L1's per-pixel noise down while the motion keeps its share."""
+    if factor == 1:
+        return flow
+    c, h, w = flow.shape
+    blocks = flow.astype(np.float64).reshape(c, h // factor, factor, w // factor, factor)
+    return (blocks.mean(axis=(2, 4)) / factor).astype(np.float32)
+
+
+def flow_factor(size, flow_size):
+    """The recipe's pooling factor: flow computed at `flow_size` (None: the input size) for an input of `size`."""
+    if flow_size is None:
+        return 1
+    if flow_size % size:
+        raise ValueError(f'flow size {flow_size} is not a multiple of the input size {size}')
+    return flow_size // size
+
+
+def flows_from_first(seq, method):
+    """Flow from seq[0] to every frame of seq (step 0: zero flow): [2, T, H, W]."""
+    flow = tvl1_flow if method == 'tvl1' else lk_flow
+    h, w = seq[0].shape[:2]
+    return np.stack([np.zeros((2, h, w), np.float32)] + [flow(seq[0], f) for f in seq[1:]], axis=1)
+
+
+def onset_apex_flow_input(onset, apex, size, strain_variant, flow_size=None):
+    """[3, size, size] = standardised (u, v, strain) of TV-L1 onset -> apex. The flow is computed on the
+    frames resized to flow_size (default: size) and pooled to size; strain is taken on the pooled flow."""
+    factor = flow_factor(size, flow_size)
+    a, b = (resize(gray(f), (size * factor, size * factor)) for f in (onset, apex))
+    flow = pool_flow(tvl1_flow(a, b), factor)
     x = np.concatenate([flow, optical_strain(flow, strain_variant)[None]])
     return standardise_channels(x)
 
 
-def flow_sequence_input(frames, length, size, method='tvl1'):
+def flow_sequence_input(frames, length, size, method='tvl1', flow_size=None):
     """[2, T, size, size]: flow from the first temporally normalised frame to each
-    frame t (t = 0 gives zero flow), standardised per channel over T, H, W."""
-    seq = [resize(gray(f), (size, size)) for f in temporal_normalise(frames, length)]
-    flow = tvl1_flow if method == 'tvl1' else lk_flow
-    x = np.stack([np.zeros((2, size, size), np.float32)] + [flow(seq[0], f) for f in seq[1:]], axis=1)
+    frame t (t = 0 gives zero flow), computed at flow_size (default: size) and pooled to size,
+    standardised per channel over T, H, W."""
+    factor = flow_factor(size, flow_size)
+    seq = [resize(gray(f), (size * factor, size * factor)) for f in temporal_normalise(frames, length)]
+    flow = flows_from_first(seq, method)
+    x = np.stack([pool_flow(flow[:, t], factor) for t in range(flow.shape[1])], axis=1)
     return standardise_channels(x)
 
 
@@ -156,10 +187,14 @@ def frame_sequence_input(frames, length, size, alpha, sigma):
     return standardise_channels(x.transpose(3, 0, 1, 2))
 
 
-def flow_isdf_input(frames, length, size):
-    """[3, T, size, size] = (u, v) LK flow from the first normalised frame to frame t, and ISDF;
-    each channel standardised over T, H, W."""
-    seq = [resize(gray(f), (size, size)) for f in temporal_normalise(frames, length)]
-    flow = np.stack([np.zeros((2, size, size), np.float32)] + [lk_flow(seq[0], f) for f in seq[1:]], axis=1)
+def flow_isdf_input(frames, length, size, flow_size=None):
+    """[3, T, size, size] = (u, v) LK flow from the first normalised frame to frame t (computed at
+    flow_size, default size, and pooled to size), and ISDF at size; each channel standardised over T, H, W."""
+    factor = flow_factor(size, flow_size)
+    normalised = temporal_normalise(frames, length)
+    seq = [resize(gray(f), (size, size)) for f in normalised]
+    big = seq if factor == 1 else [resize(gray(f), (size * factor, size * factor)) for f in normalised]
+    flow = flows_from_first(big, 'lk')
+    flow = np.stack([pool_flow(flow[:, t], factor) for t in range(flow.shape[1])], axis=1)
     x = np.concatenate([flow, isdf(seq)[None]])
     return standardise_channels(x)

@@ -16,10 +16,22 @@ STANDARDISE = {'method': 'per-sample-channel-standardise', 'epsilon': 1e-6}
 TVL1 = {'method': 'tvl1', 'reference': 'onset', 'params': pp.TVL1_PARAMS,
         'description': 'OpenCV DualTVL1OpticalFlow with its default parameters on uint8 gray frames '
                        '(models/preprocess.py tvl1_flow); u = x displacement, v = y displacement in pixels '
-                       'of the working size.'}
+                       'of the input size.'}
 LK = {'method': 'lk', 'reference': 'onset', 'params': pp.LK_PARAMS,
       'description': 'Dense single-scale Lucas-Kanade, box window, Sobel/8 gradients of the mean of both frames '
                      '(models/preprocess.py lk_flow).'}
+
+
+def flow(base, cfg):
+    """The card's flow block; a config with `flow_size` computes the flow on frames resized to that size and
+    mean-pools it by the integer factor to the input size (models/preprocess.py pool_flow)."""
+    if 'flow_size' not in cfg:
+        return base
+    size, factor = cfg['flow_size'], cfg['flow_size'] // cfg['size']
+    return {**base, 'computeSize': [size, size],
+            'description': base['description'] + f' Computed on the frames resized to {size}x{size} (INTER_CUBIC, '
+                           f'rounded to uint8), then averaged over {factor}x{factor} blocks and divided by {factor} '
+                           '(pixels of the input size): averaging takes the per-pixel noise of the flow down.'}
 
 
 def crop(size, colour='gray'):
@@ -79,11 +91,11 @@ OFF_TANET = ModelSpec(
                     'Integrated Attention Mechanism', 'authors': ['Jiahao Zhang', 'Feng Liu', 'Aimin Zhou'],
            'year': 2021, 'venue': 'EasyChair Preprint, October 2021', 'doi': None, 'url': None},
     build=lambda cfg: OffTANet(),
-    configs={'paper': {'size': 112}, 'demo': {'size': 112}, 'tiny': {'size': 112}},
+    configs={'paper': {'size': 112}, 'demo': {'size': 112, 'flow_size': 224}, 'tiny': {'size': 112}},
     input_kind='onset-apex-flow', channels=['u', 'v', 'strain'], layout='NCHW',
-    make_input=lambda frames, apex, cfg: pp.onset_apex_flow_input(frames[0], frames[apex], cfg['size'], 'off-tanet'),
+    make_input=lambda frames, apex, cfg: pp.onset_apex_flow_input(frames[0], frames[apex], cfg['size'], 'off-tanet', cfg.get('flow_size')),
     preprocessing=lambda cfg: {
-        'frames': onset_apex_frames(), 'crop': crop(cfg['size']), 'magnification': None, 'flow': TVL1,
+        'frames': onset_apex_frames(), 'crop': crop(cfg['size']), 'magnification': None, 'flow': flow(TVL1, cfg),
         'strain': {'variant': 'off-tanet', 'derivative': 'sobel3-div8-reflect101'}, 'isdf': None,
         'normalisation': STANDARDISE},
     attention={
@@ -121,11 +133,11 @@ STSTNET = ModelSpec(
            'venue': '14th IEEE International Conference on Automatic Face & Gesture Recognition (FG 2019)',
            'doi': '10.1109/FG.2019.8756567', 'url': 'https://doi.org/10.1109/FG.2019.8756567'},
     build=lambda cfg: STSTNet(),
-    configs={'paper': {'size': 28}, 'demo': {'size': 28}, 'tiny': {'size': 28}},
+    configs={'paper': {'size': 28}, 'demo': {'size': 28, 'flow_size': 112}, 'tiny': {'size': 28, 'flow_size': 56}},
     input_kind='onset-apex-flow', channels=['u', 'v', 'strain'], layout='NCHW',
-    make_input=lambda frames, apex, cfg: pp.onset_apex_flow_input(frames[0], frames[apex], cfg['size'], 'standard'),
+    make_input=lambda frames, apex, cfg: pp.onset_apex_flow_input(frames[0], frames[apex], cfg['size'], 'standard', cfg.get('flow_size')),
     preprocessing=lambda cfg: {
-        'frames': onset_apex_frames(), 'crop': crop(cfg['size']), 'magnification': None, 'flow': TVL1,
+        'frames': onset_apex_frames(), 'crop': crop(cfg['size']), 'magnification': None, 'flow': flow(TVL1, cfg),
         'strain': {'variant': 'standard', 'derivative': 'sobel3-div8-reflect101'}, 'isdf': None,
         'normalisation': STANDARDISE},
     attention={},
@@ -178,9 +190,9 @@ ASTNET = ModelSpec(
              'demo': {'frames': 11, 'size': 112, 'width': 0.0625, 'stages': 3},
              'tiny': {'frames': 3, 'size': 64, 'width': 0.0625, 'stages': 4}},
     input_kind='flow-sequence', channels=['u', 'v'], layout='NCTHW',
-    make_input=lambda frames, apex, cfg: pp.flow_sequence_input(frames, cfg['frames'], cfg['size']),
+    make_input=lambda frames, apex, cfg: pp.flow_sequence_input(frames, cfg['frames'], cfg['size'], flow_size=cfg.get('flow_size')),
     preprocessing=lambda cfg: {
-        'frames': sequence_frames(cfg['frames']), 'crop': crop(cfg['size']), 'magnification': None, 'flow': TVL1,
+        'frames': sequence_frames(cfg['frames']), 'crop': crop(cfg['size']), 'magnification': None, 'flow': flow(TVL1, cfg),
         'strain': None, 'isdf': None, 'normalisation': STANDARDISE},
     attention={
         'channel_attention': ('channel', 'CBAM between the ResNet-18 trunk and the ConvLSTM, per frame',
@@ -206,12 +218,12 @@ MS3D_RESNET = ModelSpec(
            'venue': 'AIMS journal research article (venue not named in the stored copy)', 'doi': None, 'url': None},
     build=lambda cfg: MS3DResNet(width=cfg['width'], blocks=tuple(cfg['blocks'])),
     configs={'paper': {'frames': 16, 'size': 134, 'width': 1.0, 'blocks': [3, 4, 6, 3]},
-             'demo': {'frames': 16, 'size': 48, 'width': 0.0625, 'blocks': [3, 4, 6, 3]},
+             'demo': {'frames': 16, 'size': 48, 'flow_size': 144, 'width': 0.0625, 'blocks': [3, 4, 6, 3]},
              'tiny': {'frames': 8, 'size': 32, 'width': 0.03125, 'blocks': [1, 1, 1, 1]}},
     input_kind='flow-sequence', channels=['u', 'v'], layout='NCTHW',
-    make_input=lambda frames, apex, cfg: pp.flow_sequence_input(frames, cfg['frames'], cfg['size']),
+    make_input=lambda frames, apex, cfg: pp.flow_sequence_input(frames, cfg['frames'], cfg['size'], flow_size=cfg.get('flow_size')),
     preprocessing=lambda cfg: {
-        'frames': sequence_frames(cfg['frames']), 'crop': crop(cfg['size']), 'magnification': None, 'flow': TVL1,
+        'frames': sequence_frames(cfg['frames']), 'crop': crop(cfg['size']), 'magnification': None, 'flow': flow(TVL1, cfg),
         'strain': None, 'isdf': None, 'normalisation': STANDARDISE},
     attention={
         'temporal_attention': ('temporal', 'after block 1 (stem): temporal attention', ['batch', 'frame'],
@@ -249,9 +261,9 @@ AST_SVMNET = ModelSpec(
              'demo': {'frames': 10, 'size': 64, 'width': 0.25},
              'tiny': {'frames': 4, 'size': 32, 'width': 0.25}},
     input_kind='flow-isdf', channels=['u', 'v', 'isdf'], layout='NCTHW',
-    make_input=lambda frames, apex, cfg: pp.flow_isdf_input(frames, cfg['frames'], cfg['size']),
+    make_input=lambda frames, apex, cfg: pp.flow_isdf_input(frames, cfg['frames'], cfg['size'], cfg.get('flow_size')),
     preprocessing=lambda cfg: {
-        'frames': sequence_frames(cfg['frames']), 'crop': crop(cfg['size']), 'magnification': None, 'flow': LK,
+        'frames': sequence_frames(cfg['frames']), 'crop': crop(cfg['size']), 'magnification': None, 'flow': flow(LK, cfg),
         'strain': None, 'isdf': {'reference': 'onset'}, 'normalisation': STANDARDISE},
     attention={
         'channel_attention': ('channel', 'FAM channel attention (softmax over channels)', ['batch', 'channel'],

@@ -1,5 +1,6 @@
 import cv2
 import numpy as np
+import pytest
 
 from models import preprocess as pp
 
@@ -56,3 +57,26 @@ def test_model_inputs_have_the_registry_shapes():
         cfg = spec.configs['tiny']
         x = spec.make_input(frames, 3, cfg)
         assert list(x.shape) == spec.input_shape(cfg) and x.dtype == np.float32, spec.key
+
+
+def test_pool_flow_averages_blocks_in_pixels_of_the_small_grid():
+    flow = np.zeros((2, 8, 8), np.float32)
+    flow[0, :4, :4] = 4.0  # a 4x4 block moving 4 px right at full size
+    flow[1, 4:, 4:] = np.arange(16, dtype=np.float32).reshape(4, 4)
+    pooled = pp.pool_flow(flow, 4)
+    assert pooled.shape == (2, 2, 2) and pooled.dtype == np.float32
+    # 4 px at 8x8 is 1 px at 2x2; the v block's mean 7.5 becomes 7.5 / 4
+    assert np.allclose(pooled[0], [[1, 0], [0, 0]]) and np.allclose(pooled[1], [[0, 0], [0, 7.5 / 4]])
+    assert pp.pool_flow(flow, 1) is flow
+    with pytest.raises(ValueError, match='not a multiple'):
+        pp.flow_factor(28, 100)
+
+
+def test_flow_computed_larger_then_pooled_keeps_a_shift_in_input_pixels():
+    base = texture(128)
+    a, b = shifted(base, 0, 0), shifted(base, 2.0, -1.2)
+    x = pp.onset_apex_flow_input(a, b, 32, 'standard', flow_size=128)
+    assert x.shape == (3, 32, 32)
+    raw = pp.pool_flow(pp.tvl1_flow(a, b), 4)  # frames already 128: resize is the identity
+    inner = raw[:, 4:-4, 4:-4]
+    assert abs(np.median(inner[0]) - 0.5) < 0.05 and abs(np.median(inner[1]) + 0.3) < 0.05

@@ -29,7 +29,7 @@ export const CropSchema = z.object({
   /** 'as-provided': frames are already aligned face crops and are only resized. */
   method: z.enum(['as-provided', 'aligned-face-crop']),
   alignment: z.enum(['none', '5-point-onset', '68-landmark-onset']),
-  /** Working size [height, width] every frame is resized to before flow/strain. */
+  /** Working size [height, width] every frame is resized to: the input's size (flow may be computed larger, `flow.computeSize`). */
   size: z.tuple([z.int().positive(), z.int().positive()]),
   interpolation: Interpolation,
   colour: z.enum(['gray', 'rgb']),
@@ -59,24 +59,34 @@ export const TvL1ParamsSchema = z.object({
   useInitialFlow: z.boolean(),
 })
 
+/**
+ * Size [height, width] the frames are resized to for the flow (default: `crop.size`). An integer
+ * multiple of `crop.size`: the field is then averaged over factor×factor blocks and divided by the
+ * factor, so the model sees the flow at its input size in pixels of that size (`preprocess.pool_flow`).
+ */
+const FlowComputeSize = z.tuple([z.int().positive(), z.int().positive()]).optional()
+
 export const FlowSchema = z.discriminatedUnion('method', [
   z.object({
     method: z.literal('tvl1'),
     /** 'onset': flow from the first (onset) frame to each frame; 'previous': between neighbours. */
     reference: z.enum(['onset', 'previous']),
     params: TvL1ParamsSchema,
+    computeSize: FlowComputeSize,
     description: z.string(),
   }),
   z.object({
     method: z.literal('lk'),
     reference: z.enum(['onset', 'previous']),
     params: z.object({ window: z.int().positive(), regularisation: z.number().nonnegative() }),
+    computeSize: FlowComputeSize,
     description: z.string(),
   }),
   z.object({
     method: z.literal('farneback'),
     reference: z.enum(['onset', 'previous']),
     params: z.record(z.string(), z.union([z.number(), z.boolean()])),
+    computeSize: FlowComputeSize,
     description: z.string(),
   }),
 ])

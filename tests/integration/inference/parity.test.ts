@@ -138,6 +138,58 @@ describe.skipIf(!hasOpenCv)('parity with models/preprocess.py (OpenCV)', async (
     expect(correlation(1)).toBeGreaterThan(0.9)
   })
 
+  describe('flow computed at 112×112 and pooled to 28×28 (flow.computeSize, preprocess.pool_flow)', () => {
+    const SMALL = SIZE / 4
+    const pooledCard = (selection: 'onset-apex' | 'onset-to-offset'): ModelCard => {
+      const sequence = selection === 'onset-to-offset'
+      return {
+        ...card,
+        id: `pooled_${selection}_probe`,
+        input: sequence
+          ? { ...card.input, kind: 'flow-sequence', shape: [-1, 2, LENGTH, SMALL, SMALL], layout: 'NCTHW', channels: ['u', 'v'] }
+          : { ...card.input, shape: [-1, 3, SMALL, SMALL] },
+        preprocessing: {
+          ...card.preprocessing,
+          frames: sequence ? { selection, temporalLength: LENGTH, temporalInterpolation: 'linear' } : card.preprocessing.frames,
+          crop: { ...card.preprocessing.crop, size: [SMALL, SMALL] },
+          flow: { ...card.preprocessing.flow!, computeSize: [SIZE, SIZE] } as ModelCard['preprocessing']['flow'],
+          strain: sequence ? null : { variant: 'standard', derivative: 'sobel3-div8-reflect101' },
+        },
+      }
+    }
+    const correlations = (a: Float32Array, b: Float32Array, channels: number): number[] => {
+      const per = a.length / channels
+      return Array.from({ length: channels }, (_, c) => {
+        let dot = 0
+        for (let i = c * per; i < (c + 1) * per; i++) dot += a[i]! * b[i]!
+        return dot / per
+      })
+    }
+
+    it('pooling and strain of the same 112×112 flow agree with Python to float precision (≤ 1e-4)', async () => {
+      const pooled = await builder.buildInput(sample, pooledCard('onset-apex'))
+      expect(pooled.dims).toEqual([1, 3, SMALL, SMALL])
+      expect(maxAbsDiff(pooled.data, ref('from_ts_flow_pooled_input'))).toBeLessThan(1e-4)
+    })
+
+    it('onset–apex input (STSTNet demo recipe) vs OpenCV: every channel correlates > 0.999', async () => {
+      const pooled = await builder.buildInput(sample, pooledCard('onset-apex'))
+      for (const r of correlations(pooled.data, ref('pooled_input'), 3)) expect(r).toBeGreaterThan(0.999)
+    })
+
+    it('flow sequence (MS-3D-ResNet demo recipe) vs OpenCV: u and v correlate > 0.999', async () => {
+      const pooled = await builder.buildInput(sample, pooledCard('onset-to-offset'))
+      expect(pooled.dims).toEqual([1, 2, LENGTH, SMALL, SMALL])
+      for (const r of correlations(pooled.data, ref('pooled_sequence_input'), 2)) expect(r).toBeGreaterThan(0.999)
+    })
+
+    it('a compute size that is not a whole multiple of the input size is refused with a clear error', async () => {
+      const odd = pooledCard('onset-apex')
+      odd.preprocessing = { ...odd.preprocessing, flow: { ...odd.preprocessing.flow!, computeSize: [100, 100] } as ModelCard['preprocessing']['flow'] }
+      await expect(builder.buildInput(sample, odd)).rejects.toThrow(/compute size 100×100 must be the same whole multiple of the input size 28×28/)
+    })
+  })
+
   it('Lucas–Kanade: the vision module vs preprocess.lk_flow (a known deviation, bounded)', () => {
     const reference = ref('sequence_resized')
     const first = { width: SIZE, height: SIZE, data: reference.slice(0, plane) }

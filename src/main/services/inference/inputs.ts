@@ -12,9 +12,9 @@
 import type { ModelCard } from '@shared/domain/model-card'
 import { StudioError } from '@shared/ipc'
 import type { SimilarityTransform } from '../../vision/face/align'
-import { createFlow, type FlowField, type GrayImage } from '../../vision/image'
+import type { FlowField, GrayImage } from '../../vision/image'
 import type { PixelFrame } from './recipe-ops'
-import { BUILDABLE_CHANNELS, flowPairs, type BuiltRecipe, type PrepareParams, type PreparedClip } from './recipe-stages'
+import { BUILDABLE_CHANNELS, flowFrames, flowPairs, inputFlow, type BuiltRecipe, type PrepareParams, type PreparedClip } from './recipe-stages'
 import type { ApexSource, InferenceSample } from './sample'
 import { StageCache, stageKey, type CacheStats, type StageClaim } from './stage-cache'
 import type { FlowMethod, VisionCompute } from './vision-compute'
@@ -120,7 +120,7 @@ export class InputBuilder {
     const length = pre.frames.temporalLength ?? indices.length
 
     const alignment = await this.alignment(sample, card, indices[0]!, signal)
-    const framesKey = stageKey('frames', { sample: sample.key, indices, length, frames: pre.frames, crop: { ...pre.crop, description: undefined }, alignment, magnification: pre.magnification && { ...pre.magnification, description: undefined } })
+    const framesKey = stageKey('frames', { sample: sample.key, indices, length, frames: pre.frames, crop: { ...pre.crop, description: undefined }, flowSize: pre.flow?.computeSize ?? null, alignment, magnification: pre.magnification && { ...pre.magnification, description: undefined } })
     const tensorKey = stageKey('tensor', { frames: framesKey, recipe: recipeId })
     const prepareParams = async (): Promise<PrepareParams> => ({
       frames: await readFrames(sample, indices, signal),
@@ -188,6 +188,13 @@ export class InputBuilder {
     if (unknown) {
       throw new StudioError('model/mismatch', `Model "${card.id}": input channel "${unknown}" is not one the studio can build (${BUILDABLE_CHANNELS.join(', ')})`)
     }
+    const computeSize = card.preprocessing.flow?.computeSize
+    if (computeSize) {
+      const [factorY, factorX] = [computeSize[0] / crop.size[0], computeSize[1] / crop.size[1]]
+      if (!(Number.isInteger(factorX) && factorX === factorY)) {
+        throw new StudioError('model/mismatch', `Model "${card.id}": the flow's compute size ${computeSize.join('×')} must be the same whole multiple of the input size ${crop.size.join('×')} on both axes`)
+      }
+    }
     if (card.input.shape.slice(1).some((d) => d < 1)) {
       throw new StudioError('model/mismatch', `Model "${card.id}": only the batch axis may be dynamic`)
     }
@@ -241,13 +248,13 @@ export class InputBuilder {
   private async flows(card: ModelCard, clip: PreparedClip, framesKey: string, signal?: AbortSignal): Promise<FlowField[]> {
     const recipe = this.flowRecipe(card)
     if (!recipe) return []
-    const { gray } = clip
+    const pre = card.preprocessing
     return Promise.all(
-      flowPairs(card.preprocessing, gray.length).map((pair) => {
-        if (!pair) return createFlow(gray[0]!.width, gray[0]!.height)
-        const [ref, t] = pair
-        const key = flowKey(recipe, `${framesKey}:${ref}-${t}`)
-        return this.cache.get('flow', key, flowBytes, () => this.options.compute.flow(recipe.method as FlowMethod, gray[ref]!, gray[t]!, flowOptions(recipe), signal))
+      flowPairs(pre, clip.gray.length).map((pair) => {
+        if (!pair) return inputFlow(null, pre)
+        return this.cache.get('flow', flowKey(recipe, `${framesKey}:${pair[0]}-${pair[1]}`), flowBytes, async () =>
+          inputFlow(await this.options.compute.flow(recipe.method as FlowMethod, ...flowFrames(clip, pair), flowOptions(recipe), signal), pre),
+        )
       }),
     )
   }
@@ -294,7 +301,8 @@ export class InputBuilder {
 
 function flowKey(recipe: NonNullable<Preprocessing['flow']>, pairKey: string): string {
   // The options as computed (not just the card's params): flows cached before the OpenCV numerics get a different key.
-  return stageKey('flow', { pair: pairKey, method: recipe.method, params: flowOptions(recipe) })
+  // The cached field is the pooled one, so the compute size is part of the key.
+  return stageKey('flow', { pair: pairKey, method: recipe.method, params: flowOptions(recipe), computeSize: recipe.computeSize ?? null })
 }
 
 function flowBytes(flow: FlowField): number {
@@ -321,7 +329,8 @@ function flowOptions(recipe: NonNullable<Preprocessing['flow']>): Record<string,
 }
 
 function preparedBytes(clip: PreparedClip): number {
-  return clip.frames.reduce((sum, planes) => sum + planes.reduce((s, p) => s + p.data.byteLength, 0), 0) + clip.gray.reduce((s, g) => s + g.data.byteLength, 0)
+  const planeBytes = (planes: GrayImage[]): number => planes.reduce((s, p) => s + p.data.byteLength, 0)
+  return clip.frames.reduce((sum, planes) => sum + planeBytes(planes), 0) + planeBytes(clip.gray) + planeBytes(clip.flowGray ?? [])
 }
 
 /** Decodes the selected frames; a frame that fails is a per-sample `media/corrupt` error naming it. */

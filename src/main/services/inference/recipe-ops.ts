@@ -128,6 +128,33 @@ export function resizeBicubicOpenCv(img: GrayImage, width: number, height: numbe
   return out
 }
 
+/**
+ * A flow computed at `factor` times the input size → the input size: the mean of each factor×factor
+ * block (accumulated in float64), divided by `factor` so the vectors are in pixels of the smaller grid
+ * (`preprocess.pool_flow`). Averaging takes TV-L1's per-pixel noise down; the motion keeps its share.
+ */
+export function poolFlow(flow: FlowField, factor: number): FlowField {
+  if (factor === 1) return flow
+  const width = flow.width / factor
+  const height = flow.height / factor
+  const scale = 1 / (factor * factor * factor)
+  const pool = (src: Float32Array): Float32Array => {
+    const out = new Float32Array(width * height)
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        let sum = 0
+        for (let dy = 0; dy < factor; dy++) {
+          const row = (y * factor + dy) * flow.width + x * factor
+          for (let dx = 0; dx < factor; dx++) sum += src[row + dx]!
+        }
+        out[y * width + x] = sum * scale
+      }
+    }
+    return out
+  }
+  return { width, height, u: pool(flow.u), v: pool(flow.v) }
+}
+
 /** Pads a plane by one pixel with reflect-101 borders (… 2 1 | 0 1 2 … n−1 | n−2 …). */
 function padReflect101(data: Float32Array, width: number, height: number): Float32Array {
   const pw = width + 2

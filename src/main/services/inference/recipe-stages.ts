@@ -22,6 +22,7 @@ import {
   grayFromPixels,
   grayFromPlanes,
   minmaxChannels,
+  poolFlow,
   quantise,
   resizeBicubicOpenCv,
   rintUint8,
@@ -46,8 +47,19 @@ export interface PrepareParams {
 export interface PreparedClip {
   /** Per frame: its planes (R, G, B or one gray plane) at the working size, uint8 values. */
   frames: GrayImage[][]
-  /** Per frame: its gray plane (what flow is computed on). */
+  /** Per frame: its gray plane (ISDF, the gray channel, and the flow unless `flowGray` is given). */
   gray: GrayImage[]
+  /** Per frame: its gray plane at the flow's `computeSize`, when that differs from the working size. */
+  flowGray?: GrayImage[]
+}
+
+/**
+ * The factor by which the recipe's flow is pooled to the input size (1: computed at the input
+ * size). The input builder refuses cards whose `flow.computeSize` is not an integer multiple.
+ */
+export function flowPoolFactor(pre: Preprocessing): number {
+  const compute = pre.flow?.computeSize
+  return compute ? compute[1] / pre.crop.size[1] : 1
 }
 
 export function prepareClip({ frames: decoded, preprocessing: pre, alignment }: PrepareParams): PreparedClip {
@@ -74,10 +86,29 @@ export function prepareClip({ frames: decoded, preprocessing: pre, alignment }: 
     return coloured.map((plane) => quantise(resizeBicubicOpenCv(plane, width, height)))
   })
   if (pre.magnification) frames = magnify(frames, pre.magnification)
-  return { frames, gray: frames.map(grayFromPlanes) }
+  const clip: PreparedClip = { frames, gray: frames.map(grayFromPlanes) }
+  if (flowPoolFactor(pre) !== 1) {
+    // The flow's own frames: gray, then resized to the compute size (preprocess: resize(gray(frame))).
+    const [flowHeight, flowWidth] = pre.flow!.computeSize!
+    let flowGray = planesPerFrame.map((p) => [quantise(resizeBicubicOpenCv(grayFromPlanes(p), flowWidth, flowHeight))])
+    if (pre.magnification) flowGray = magnify(flowGray, pre.magnification)
+    clip.flowGray = flowGray.map((p) => p[0]!)
+  }
+  return clip
 }
 
 export type FlowMethod = 'tvl1' | 'lk' | 'farneback'
+
+/** The two frames the flow of a time step is computed on: the flow frames when the recipe has them. */
+export function flowFrames(clip: PreparedClip, [ref, t]: [number, number]): [GrayImage, GrayImage] {
+  const gray = clip.flowGray ?? clip.gray
+  return [gray[ref]!, gray[t]!]
+}
+
+/** A time step's flow as the model sees it: the computed field pooled to the input size; null (step 0 of a sequence) is zero flow. */
+export function inputFlow(field: FlowField | null, pre: Preprocessing): FlowField {
+  return field ? poolFlow(field, flowPoolFactor(pre)) : createFlow(pre.crop.size[1], pre.crop.size[0])
+}
 
 /** A two-frame flow with the vision module's options (the card's parameters, adapted by the input builder). */
 export function computeFlow(method: FlowMethod, i0: GrayImage, i1: GrayImage, options: Record<string, unknown>): FlowField {
@@ -129,8 +160,7 @@ export function buildRecipe(params: BuildParams): BuiltRecipe {
           computed.push(null)
           return known
         }
-        const gray = clip.gray
-        const field = pair ? computeFlow(flow.method, gray[pair[0]]!, gray[pair[1]]!, flow.options) : createFlow(gray[0]!.width, gray[0]!.height)
+        const field = inputFlow(pair && computeFlow(flow.method, ...flowFrames(clip, pair), flow.options), pre)
         computed.push(field)
         return field
       })
