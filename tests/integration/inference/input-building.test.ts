@@ -96,5 +96,7 @@ describe('input building', () => {
     await expect(new InputBuilder({ compute: inlineVisionCompute }).buildInput(syntheticSample(), aligned)).rejects.toMatchObject({ code: 'model/run-failed', message: expect.stringContaining('no face aligner') })
     const oddChannel = { ...card, input: { ...card.input, channels: ['u', 'v', 'depth'] } }
     await expect(new InputBuilder({ compute: inlineVisionCompute }).buildInput(syntheticSample(), oddChannel)).rejects.toMatchObject({ code: 'model/mismatch', message: expect.stringContaining('"depth"') })
+    const areaResize = { ...card, preprocessing: { ...card.preprocessing, crop: { ...card.preprocessing.crop, interpolation: 'area' as const } } }
+    await expect(new InputBuilder({ compute: inlineVisionCompute }).buildInput(syntheticSample(), areaResize)).rejects.toMatchObject({ code: 'model/mismatch', message: expect.stringContaining('"area" interpolation') })
   })
 })

@@ -184,6 +184,10 @@ export class InputBuilder {
     } else if (crop.alignment !== 'none') {
       throw new StudioError('model/mismatch', `Model "${card.id}": frames used as provided cannot also ask for ${crop.alignment} alignment`)
     }
+    // The recipe resizes with OpenCV's INTER_CUBIC exactly (recipe-ops); other kernels would silently give other pixels.
+    if (crop.interpolation !== 'bicubic') {
+      throw new StudioError('model/mismatch', `Model "${card.id}" resizes frames with "${crop.interpolation}" interpolation; the studio builds inputs with bicubic (OpenCV INTER_CUBIC) only`)
+    }
     const unknown = card.input.channels.find((c) => !(BUILDABLE_CHANNELS as readonly string[]).includes(c))
     if (unknown) {
       throw new StudioError('model/mismatch', `Model "${card.id}": input channel "${unknown}" is not one the studio can build (${BUILDABLE_CHANNELS.join(', ')})`)
