@@ -5,8 +5,9 @@ usage: /usr/bin/python3 bench/python_pipeline.py DATASET_DIR MODEL.onnx MODEL.ca
 
 For every sample of a synthetic dataset (its ground-truth.json: folder, onset and apex positions):
 read the onset and apex frames with OpenCV, build the model input exactly as the models kit does
-(models/preprocess.py onset_apex_flow_input: gray, bicubic resize to the card's size, native OpenCV
-DualTVL1 optical flow with its defaults, optical strain, per-channel standardisation), run the
+(models/preprocess.py onset_apex_flow_input: gray, bicubic resize to the card's size, or to its
+flow.computeSize with the flow pooled back, native OpenCV DualTVL1 optical flow with its defaults,
+optical strain, per-channel standardisation), run the
 model, softmax, and write dataset/subject/sample/predicted/probabilities as CSV.
 
 Inference runs the same ONNX file through OpenCV's DNN module (same weights, so predictions can be
@@ -48,6 +49,7 @@ def main():
         sys.exit(f"this pipeline builds onset-apex-flow inputs; {card['id']} wants {card['input']['kind']}")
     size = card['preprocessing']['crop']['size'][0]
     variant = card['preprocessing']['strain']['variant']
+    flow_size = (card['preprocessing']['flow'].get('computeSize') or [None])[0]
     with open(os.path.join(dataset, 'ground-truth.json')) as f:
         truth = json.load(f)
 
@@ -77,7 +79,7 @@ def main():
         files = frame_files(folder)
         onset = cv2.imread(os.path.join(folder, files[s['onsetIndex']]), cv2.IMREAD_COLOR)
         apex = cv2.imread(os.path.join(folder, files[s['apexIndex']]), cv2.IMREAD_COLOR)
-        x = pp.onset_apex_flow_input(onset, apex, size, variant)
+        x = pp.onset_apex_flow_input(onset, apex, size, variant, flow_size)
         logits = infer(x).astype(np.float64)
         p = np.exp(logits - logits.max())
         p /= p.sum()
