@@ -40,6 +40,37 @@ def load_manifest(data_dir):
     return rows, skipped
 
 
+def recipe_essentials(pre):
+    """What in a card's preprocessing block decides the input tensor (prose, steps and references left out)."""
+    size = list(pre['crop']['size'])
+    flow, mag = pre.get('flow'), pre.get('magnification')
+    return {
+        'frames': [pre['frames']['selection'], pre['frames']['temporalLength'], pre['frames']['temporalInterpolation']],
+        'crop': [pre['crop']['method'], pre['crop']['alignment'], size, pre['crop']['interpolation'], pre['crop']['colour']],
+        'magnification': mag and [mag['method'], mag['alpha'], mag.get('sigma')],
+        'flow': flow and [flow['method'], flow['reference'], flow['params'], list(flow.get('computeSize') or size)],
+        'strain': pre.get('strain') and pre['strain']['variant'],
+        'isdf': bool(pre.get('isdf')),
+        'normalisation': pre['normalisation'],
+    }
+
+
+def recipe_differences(data_dir, spec, cfg):
+    """Where the recipe a studio training-set export was built with (its training-set.json, when it
+    records one) differs from the recipe the chosen config's card will declare. Inputs of the same
+    shape can come from different recipes (e.g. flow computed at 28 or pooled from 112); a card that
+    declared another recipe than the training inputs had would make the studio build other inputs."""
+    path = os.path.join(data_dir, 'training-set.json')
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        exported = json.load(f).get('preprocessing')
+    if not exported:
+        return []
+    have, want = recipe_essentials(exported), recipe_essentials(spec.preprocessing(cfg))
+    return [f'{key}: export {json.dumps(have[key])}, config {json.dumps(want[key])}' for key in have if have[key] != want[key]]
+
+
 def make_folds(rows, protocol):
     """List of (fold name, test indices). LOSO groups by (dataset, subject); group-kfold:K
     deals the sorted groups round-robin into K folds."""
@@ -286,6 +317,9 @@ def main(argv=None):
     ap.add_argument('--attention-sufficiency', type=float, default=0.0, metavar='MU',
                     help='weight of an unsupervised term: cross-entropy of the model on its input multiplied by '
                          'its own displayed attention map (resized, max-normalised); 0 = off')
+    ap.add_argument('--flow-size', type=int, metavar='S',
+                    help="compute the flow at SxS and pool it to the input size (the card's flow.computeSize; "
+                         'default: as the config says; the input size itself: no pooling)')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--out', default='models-out')
     ap.add_argument('--id', help='model id (default <model>-<config>)')
@@ -298,7 +332,15 @@ def main(argv=None):
     ap.add_argument('--results', help='where to write <id>.results.json (default: --out)')
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    spec, cfg = MODELS[a.model], MODELS[a.model].configs[a.config]
+    spec, cfg = MODELS[a.model], dict(MODELS[a.model].configs[a.config])
+    if a.flow_size is not None:
+        if not spec.preprocessing(cfg)['flow']:
+            raise SystemExit(f'{a.model} uses no optical flow; --flow-size does not apply')
+        if a.flow_size % cfg['size']:
+            raise SystemExit(f"--flow-size {a.flow_size} is not a multiple of the input size {cfg['size']}")
+        cfg.pop('flow_size', None)
+        if a.flow_size != cfg['size']:
+            cfg['flow_size'] = a.flow_size
     epochs = a.epochs if a.epochs is not None else DEFAULT_EPOCHS[a.model]
     model_id = a.id or f'{a.model}-{a.config}'
     name = a.name or f'{spec.name} ({a.config} config)'
@@ -306,6 +348,11 @@ def main(argv=None):
     expected = spec.input_shape(cfg)
     if list(rows[0]['x'].shape) != expected:
         raise SystemExit(f"inputs have shape {list(rows[0]['x'].shape)}, {a.model}/{a.config} expects {expected}")
+    differences = recipe_differences(a.data, spec, cfg)
+    if differences:
+        raise SystemExit(f'the training set was built with another preprocessing recipe than {a.model}/{a.config} '
+                         'declares (export it with a card of that config, or choose the matching --config / '
+                         '--flow-size): ' + '; '.join(differences))
     print(f'{len(rows)} samples ({skipped} with other labels skipped), '
           f"{len({(r['dataset'], r['subject']) for r in rows})} subjects, {epochs} epochs")
     t0 = time.time()

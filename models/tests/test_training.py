@@ -2,6 +2,7 @@ import json
 import os
 
 import numpy as np
+import pytest
 
 from models import prepare_synthetic, synth_standin, train
 from models.metrics import confusion_matrix, uf1_uar
@@ -35,6 +36,18 @@ def test_end_to_end_on_a_tiny_synthetic_set(tmp_path):
     card = json.loads((out / 'ststnet-tiny.card.json').read_text())
     assert {m['name'] for m in card['metrics']} >= {'UF1', 'UAR'}
     assert (tmp_path / 'fx' / 'ststnet-tiny.parity.json').exists()
+    assert card['preprocessing']['flow']['computeSize'] == [56, 56]
+
+    # A studio export records its card's recipe: a config that would declare another one is refused,
+    # --flow-size picks the matching compute size (here: the input size, no pooling, as the paper config).
+    paper_recipe = train.MODELS['ststnet'].preprocessing(train.MODELS['ststnet'].configs['paper'])
+    (sets / 'ststnet' / 'training-set.json').write_text(json.dumps({'preprocessing': paper_recipe}))
+    args = ['--model', 'ststnet', '--data', str(sets / 'ststnet'), '--protocol', 'loso', '--config', 'tiny',
+            '--epochs', '1', '--out', str(tmp_path / 'out2'), '--threads', '1', '--no-fold-models']
+    with pytest.raises(SystemExit, match=r'another preprocessing recipe .* flow: export .*\[28, 28\]\], config .*\[56, 56\]\]'):
+        train.main(args)
+    train.main(args + ['--flow-size', '28'])
+    assert 'computeSize' not in json.loads((tmp_path / 'out2' / 'ststnet-tiny.card.json').read_text())['preprocessing']['flow']
 
 
 def _resize_pixel_centres(m, height, width):

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { ModelCard } from '@shared/domain/model-card'
+import { parseModelCard } from '@shared/domain/model-card'
 import { Project } from '../../../src/main/services/project/project'
 import { BatchStore } from '../../../src/main/services/batch/store'
 import { encodeNpy } from '../../../src/main/services/export/npy'
@@ -15,10 +15,13 @@ const dir = mkdtempSync(join(tmpdir(), 'me-trainset-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const python = '/usr/bin/python3'
 
+const ststnetDemo = parseModelCard(JSON.parse(readFileSync(join(root, 'resources/models/ststnet-demo.card.json'), 'utf8')))
+if (!ststnetDemo.ok) throw new Error(ststnetDemo.issues.join('\n'))
+
 /** Inputs whose values encode (sample id, position), so the test can check every byte landed where the manifest says. */
 const source: TrainingInputSource = {
   async recipes(refs) {
-    return refs.map((modelId): TrainingRecipe => ({ modelId, recipeId: `recipe-${modelId}`, inputShape: [3, 4, 5], card: {} as ModelCard }))
+    return refs.map((modelId): TrainingRecipe => ({ modelId, recipeId: `recipe-${modelId}`, inputShape: [3, 4, 5], card: ststnetDemo.card }))
   },
   async buildInput(sample) {
     if (sample.name === 'EP03_02') throw new Error('corrupt frame')
@@ -68,5 +71,17 @@ describe('training-set export', () => {
     ].join('\n')
     const printed = execFileSync(python, ['-c', script, out], { cwd: root }).toString().trim()
     expect(printed).toBe(`${result.folders[0]!.samples} 0 6 CASME II/sub01`)
+    // The export records its card's recipe; the kit accepts the config that declares it and names what differs in another.
+    const recipeCheck = [
+      'import sys',
+      'from models.registry import MODELS',
+      'from models.train import recipe_differences',
+      'spec = MODELS["ststnet"]',
+      'print(recipe_differences(sys.argv[1], spec, spec.configs["demo"]))',
+      'print(recipe_differences(sys.argv[1], spec, spec.configs["paper"]))',
+    ].join('\n')
+    const [same, other] = execFileSync(python, ['-c', recipeCheck, out], { cwd: root }).toString().trim().split('\n')
+    expect(same).toBe('[]')
+    expect(other).toMatch(/^\['flow: export \["tvl1", "onset", \{.*\}, \[112, 112\]\], config \["tvl1", "onset", \{.*\}, \[28, 28\]\]'\]$/)
   }, 60_000)
 })

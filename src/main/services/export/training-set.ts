@@ -16,7 +16,8 @@ import { encodeNpy } from './npy'
  * per model recipe a folder with `manifest.csv` (dataset, subject, sample, label, onset, apex,
  * offset, input), the inputs as float32 `.npy` arrays without the batch axis — built by the same
  * code and cache as prediction — a subject-safe LOSO fold file `folds.csv` (one fold per
- * (dataset, subject), numbered in the kit's order) and `training-set.json` describing the export.
+ * (dataset, subject), numbered in the kit's order) and `training-set.json` describing the export
+ * (with the card's preprocessing recipe, which the kit checks against the config it trains).
  * The folder appears complete or not at all: it is built beside the target and renamed into place.
  */
 
@@ -156,6 +157,8 @@ function describe(folder: FolderState, options: TrainingSetOptions): string {
       model: folder.recipe.modelId,
       recipeId: folder.recipe.recipeId,
       inputShape: folder.recipe.inputShape,
+      // The recipe itself: models/train.py refuses to train a config whose card would declare another one.
+      preprocessing: folder.recipe.card.preprocessing,
       labels: options.labels === 'megc' ? 'MEGC 2019 composite (negative, positive, surprise; others dropped)' : 'coded emotion',
       selection: options.selection,
       samples: folder.samples,
