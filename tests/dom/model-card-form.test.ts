@@ -44,4 +44,21 @@ describe('ModelCardForm', () => {
     ])
     expect(saved.outputs.other.map((o) => o.name)).toEqual(['channel_attention', 'self_attention'])
   })
+
+  it('flow computed on larger frames: a whole multiple of the working size becomes flow.computeSize, another one is refused', async () => {
+    const wrapper = mount(ModelCardForm, { props: { draft: draft(), error: null } })
+    await wrapper.get('[data-testid=flow-size]').setValue(300)
+    expect(wrapper.get('[role=alert]').text()).toBe('Flow size must be a whole multiple of the working size 112')
+    expect(wrapper.get('button.primary').attributes('disabled')).toBeDefined()
+    await wrapper.get('form.draft').trigger('submit')
+    expect(wrapper.emitted('save')).toBeUndefined()
+    await wrapper.get('[data-testid=flow-size]').setValue(224)
+    await wrapper.get('form.draft').trigger('submit')
+    const [, saved] = wrapper.emitted('save')![0] as [string, ModelCard]
+    expect(saved.preprocessing.flow).toMatchObject({ method: 'tvl1', computeSize: [224, 224] })
+    await wrapper.get('[data-testid=flow-size]').setValue(112)
+    await wrapper.get('form.draft').trigger('submit')
+    const [, atWorkingSize] = wrapper.emitted('save')![1] as [string, ModelCard]
+    expect(atWorkingSize.preprocessing.flow).not.toHaveProperty('computeSize')
+  })
 })
