@@ -57,8 +57,10 @@ export interface InputBuilderOptions {
   compute: VisionCompute
   /** Memory budget of the stage cache. Default 512 MiB. */
   memoryBytes?: number
-  /** On-disk flow cache (e.g. `<project>/cache/inference`); none when null. */
+  /** On-disk flow cache (e.g. `<userData>/cache/inference-flow`); none when null. */
   diskCacheDir?: string | null
+  /** Byte budget of the on-disk flow cache (least recently used files go first). Default 2 GiB. */
+  diskCacheBytes?: number
   /**
    * Face alignment for `aligned-face-crop` recipes: the similarity (frame → crop of `side` pixels)
    * fitted on the onset frame's landmarks, or null when no face is found. Without it such recipes
@@ -96,7 +98,7 @@ export class InputBuilder {
   private readonly cache: StageCache
 
   constructor(private readonly options: InputBuilderOptions) {
-    this.cache = new StageCache(options.memoryBytes ?? 512 * 1024 * 1024, options.diskCacheDir ?? null)
+    this.cache = new StageCache(options.memoryBytes ?? 512 * 1024 * 1024, options.diskCacheDir ?? null, options.diskCacheBytes)
   }
 
   /** Starts the compute's workers ahead of the first input. */

@@ -1,11 +1,14 @@
 /**
  * Intermediate results of input building, cached per (sample, recipe stage): a memory LRU bounded
  * in bytes, plus an optional on-disk tier for optical flow (the expensive stage) under the
- * project's cache folder, so a second model with the same recipe, or a later session, reuses the
- * flow instead of recomputing it. Hits and misses are counted per stage for the batch engine.
+ * user's cache folder, so a second model with the same recipe, or a later session, reuses the
+ * flow instead of recomputing it. The disk tier is bounded too: a read refreshes a file's mtime,
+ * and once the folder passes its byte budget the least recently used files are deleted down to
+ * 80 % of it (so pruning, a directory scan, is rare). Hits and misses are counted per stage for the
+ * batch engine.
  */
 import { createHash } from 'node:crypto'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { readFlo, writeFlo } from '../../vision/flo'
 import type { FlowField } from '../../vision/image'
@@ -28,6 +31,13 @@ export function stageKey(stage: StageName, parts: unknown): string {
 /** `StageCache.claim`'s answer: the value, or the duty to fill the key (the returned promise settles once it is stored). */
 export type StageClaim<T> = { hit: true; value: Promise<T> } | { hit: false; fill(value: Promise<T>): Promise<T> }
 
+/** Default byte budget of the on-disk flow tier. */
+export const DEFAULT_DISK_CACHE_BYTES = 2 * 1024 ** 3
+/** Pruning deletes down to this share of the budget. */
+const DISK_LOW_WATER = 0.8
+/** A temporary file this old is left over from a write that never finished (a killed process). */
+const STALE_TMP_MS = 60 * 60 * 1000
+
 interface Entry {
   value: unknown
   bytes: number
@@ -44,10 +54,15 @@ export class StageCache {
   }
   /** Computations in flight, so concurrent requests for one key compute it once. */
   private readonly pending = new Map<string, Promise<unknown>>()
+  /** Bytes of `.flo` files in the disk tier; null until the first write scans the folder. */
+  private diskBytes: number | null = null
+  /** Disk writes and prunes run one after another, so the byte count stays exact. */
+  private diskQueue: Promise<void> = Promise.resolve()
 
   constructor(
     private readonly maxBytes: number,
     private readonly diskDir: string | null = null,
+    private readonly diskMaxBytes: number = DEFAULT_DISK_CACHE_BYTES,
   ) {}
 
   stats(): CacheStats {
@@ -86,7 +101,8 @@ export class StageCache {
     })
     const work = (async () => {
       const value = await source
-      if (stage === 'flow') await this.writeDisk(key, value as FlowField)
+      // a cache that cannot be written (disk full, read-only) costs a recomputation later, not this result
+      if (stage === 'flow') await this.writeDisk(key, value as FlowField).catch(() => undefined)
       this.store(key, value, sizeOf(value))
       return value
     })()
@@ -131,19 +147,59 @@ export class StageCache {
 
   private async readDisk(key: string): Promise<FlowField | null> {
     if (!this.diskDir) return null
+    const path = join(this.diskDir, `${key}.flo`)
     try {
-      return readFlo(await readFile(join(this.diskDir, `${key}.flo`)))
+      const flow = readFlo(await readFile(path))
+      const now = new Date()
+      await utimes(path, now, now).catch(() => undefined) // last use, for the LRU order (atime is often not kept)
+      return flow
     } catch {
       return null // absent or unreadable: recompute (and overwrite)
     }
   }
 
-  private async writeDisk(key: string, flow: FlowField): Promise<void> {
-    if (!this.diskDir) return
-    await mkdir(this.diskDir, { recursive: true })
-    const path = join(this.diskDir, `${key}.flo`)
-    const tmp = `${path}.${process.pid}.tmp`
-    await writeFile(tmp, writeFlo(flow))
-    await rename(tmp, path)
+  private writeDisk(key: string, flow: FlowField): Promise<void> {
+    const dir = this.diskDir
+    if (!dir) return Promise.resolve()
+    const write = async (): Promise<void> => {
+      await mkdir(dir, { recursive: true })
+      if (this.diskBytes === null) await this.pruneDisk(dir)
+      const path = join(dir, `${key}.flo`)
+      const tmp = `${path}.${process.pid}.tmp`
+      const bytes = writeFlo(flow)
+      const replaced = await stat(path).then((s) => s.size, () => 0)
+      await writeFile(tmp, bytes)
+      await rename(tmp, path)
+      this.diskBytes = (this.diskBytes ?? 0) + bytes.length - replaced
+      if (this.diskBytes > this.diskMaxBytes) await this.pruneDisk(dir)
+    }
+    const done = this.diskQueue.then(write)
+    this.diskQueue = done.catch(() => undefined)
+    return done
+  }
+
+  /** Counts the folder's `.flo` bytes and, over budget, deletes the least recently used down to the low-water mark. */
+  private async pruneDisk(dir: string): Promise<void> {
+    const files: { path: string; size: number; mtimeMs: number }[] = []
+    const now = Date.now()
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      const path = join(dir, name)
+      const info = await stat(path).catch(() => null)
+      if (!info?.isFile()) continue
+      if (name.endsWith('.tmp') && now - info.mtimeMs > STALE_TMP_MS) await unlink(path).catch(() => undefined)
+      else if (name.endsWith('.flo')) files.push({ path, size: info.size, mtimeMs: info.mtimeMs })
+    }
+    let total = files.reduce((sum, f) => sum + f.size, 0)
+    if (total > this.diskMaxBytes) {
+      files.sort((a, b) => a.mtimeMs - b.mtimeMs)
+      for (const file of files) {
+        if (total <= this.diskMaxBytes * DISK_LOW_WATER) break
+        await unlink(file.path).then(
+          () => (total -= file.size),
+          () => undefined, // another process removed it; its bytes are recounted next scan
+        )
+      }
+    }
+    this.diskBytes = total
   }
 }
