@@ -71,6 +71,9 @@ class ModelSpec:
     # outputs (torch) -> [N, h, w]: display_map in torch, for the optional unsupervised attention terms of
     # models.train (--attention-sparsity, --attention-sufficiency)
     display_map_torch: object = None
+    # outputs -> [N, S, h, w]: per-frame (or per time slice) maps of sequence models, whose mean over S is
+    # display_map; the attention check also scores the step at the apex (models.train.apex_step)
+    frame_maps: object = None
 
     def input_shape(self, cfg):
         if self.layout == 'NCHW':
@@ -172,6 +175,7 @@ CBAMNET = ModelSpec(
     display_map=lambda o: o['spatial_attention'][:, 0].mean(axis=1),
     display_map_torch=lambda o: o['spatial_attention'][:, 0].mean(dim=1),
     display_map_text='spatial_attention averaged over its time slices',
+    frame_maps=lambda o: o['spatial_attention'][:, 0],
     deviations=['Pooling schedule chosen (paper: each conv has 3-D pooling): spatial /2 after conv1-4, temporal /2 '
                 'after conv2, conv4, conv6.',
                 'Classifier: flatten -> FC 128 -> ReLU -> dropout 0.5 -> FC classes.',
@@ -204,6 +208,7 @@ ASTNET = ModelSpec(
     display_map=lambda o: o['spatial_attention'].mean(axis=1),
     display_map_torch=lambda o: o['spatial_attention'].mean(dim=1),
     display_map_text='spatial_attention averaged over frames',
+    frame_maps=lambda o: o['spatial_attention'],
     deviations=['Flow from the first normalised frame to each frame (reference onset) instead of between '
                 'neighbouring frames; frames sampled over onset..offset by linear interpolation, not apex-centred.',
                 "No learning-based magnification (the paper's x3 magnifier is not reproduced).",
@@ -277,6 +282,7 @@ AST_SVMNET = ModelSpec(
     display_map=lambda o: o['spatial_attention'][:, 0].mean(axis=1),
     display_map_torch=lambda o: o['spatial_attention'][:, 0].mean(dim=1),
     display_map_text='FAM spatial_attention averaged over frames',
+    frame_maps=lambda o: o['spatial_attention'][:, 0],
     deviations=['SVM: linear one-vs-rest (squared hinge, L2, trained in numpy on standardised features and folded '
                 'into the ONNX-ML SVMClassifier coefficients) instead of the paper\'s RBF one-vs-rest.',
                 'LK flow from the first normalised frame to each frame (not between neighbours); flow and ISDF are '

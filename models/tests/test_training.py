@@ -50,6 +50,34 @@ def test_end_to_end_on_a_tiny_synthetic_set(tmp_path):
     assert 'computeSize' not in json.loads((tmp_path / 'out2' / 'ststnet-tiny.card.json').read_text())['preprocessing']['flow']
 
 
+def test_apex_step_matches_the_studio():
+    # the cases of tests/unit/inference/attention-maths.test.ts (apexStep): clip frames 248..302
+    assert train.apex_step(248, 263, 302, 10, 10) == 3  # 15*9/54 = 2.5, rounded half up
+    assert (train.apex_step(248, 248, 302, 10, 10), train.apex_step(248, 302, 302, 10, 10)) == (0, 9)
+    assert (train.apex_step(248, 263, 302, 16, 2), train.apex_step(248, 290, 302, 16, 2)) == (0, 1)
+
+
+def test_apex_frame_maps_pick_the_apex_step_and_skip_rows_without_an_apex():
+    class Spec:
+        frame_maps = staticmethod(lambda o: o['a'])
+    steps = np.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 2, 2)
+    rows = [{'onset': '10', 'apex': '19', 'offset': '20'}, {'onset': '10', 'apex': '', 'offset': '20'}]
+    maps = train.apex_frame_maps(Spec, {'a': steps}, rows, input_frames=3)
+    assert np.array_equal(maps[0], steps[0, 2]) and maps[1] is None
+
+
+def test_end_to_end_reports_the_mass_at_the_apex_for_per_frame_maps(tmp_path):
+    data, sets, out = tmp_path / 'synth', tmp_path / 'sets', tmp_path / 'out'
+    synth_standin.generate(str(data), subjects=2, samples_per_subject=3, seed=5, frames=8)
+    prepare_synthetic.prepare(str(data), str(sets), ['ast_svmnet'], config='tiny', processes=1)
+    train.main(['--model', 'ast_svmnet', '--data', str(sets / 'ast_svmnet'), '--protocol', 'loso', '--config', 'tiny',
+                '--epochs', '1', '--out', str(out), '--threads', '1', '--no-fold-models'])
+    attention = json.loads((out / 'ast_svmnet-tiny.results.json').read_text())['attention']  # seeded: 2 clips right
+    assert 0 <= attention['meanMassAtApex'] <= 1 and attention['samplesAtApex'] == attention['samples'] > 0
+    names = {m['name'] for m in json.loads((out / 'ast_svmnet-tiny.card.json').read_text())['metrics']}
+    assert 'attention mass in moving region at the apex frame' in names
+
+
 def _resize_pixel_centres(m, height, width):
     """Independent reference of the studio's resizeMapBilinear (src/shared/inference/attention.ts)."""
     out = np.zeros((height, width))

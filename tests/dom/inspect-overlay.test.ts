@@ -103,4 +103,26 @@ describe('AttentionOverlay', () => {
     expect(heights[1]).toBe(100)
     expect(heights[2]).toBeCloseTo((0.5 / 0.9) * 100, 4)
   })
+
+  it('shows a per-frame map at the coded apex: the input frame nearest it, on the map\'s time axis', async () => {
+    const outputs: AttentionOutput[] = [
+      { name: 'spatial_attention', kind: 'spatial', layer: 'fam', shape: [-1, 1, 3, 1, 2], axes: ['batch', 'one', 'frame', 'y', 'x'], display: display('map-per-frame') },
+    ]
+    // frame f holds [f, 10 + f]: the mean over frames is [1, 11], frame 2 is [2, 12]
+    const tensors = { spatial_attention: { data: new Float32Array([0, 10, 1, 11, 2, 12]), shape: [1, 1, 3, 1, 2] } }
+    // clip frames 10…20 resampled to 3 input frames (10, 15, 20): apex 19 is nearest input frame 2
+    const input = { width: 4, height: 4, frameIndices: Array.from({ length: 11 }, (_, i) => 10 + i), apex: null, warnings: [] }
+    const wrapper = mount(AttentionOverlay, {
+      props: { prediction: prediction({ input }), outputs, tensors, faceUrl: '/face.png', apexIndex: 19, inputFrames: 3 },
+    })
+    expect(wrapper.get('[data-testid=attention-heatmap]').attributes('data-range')).toBe('1,11')
+    const apexOption = wrapper.get('[data-testid=attention-mode] option[value=apex]')
+    expect(apexOption.text()).toBe('apex frame (2 of 3)')
+    await wrapper.get('[data-testid=attention-mode]').setValue('apex')
+    expect(wrapper.get('[data-testid=attention-heatmap]').attributes('data-range')).toBe('2,12')
+    // an apex outside the frames used offers no apex view and falls back to the summary
+    await wrapper.setProps({ apexIndex: 40 })
+    expect(wrapper.find('[data-testid=attention-mode] option[value=apex]').exists()).toBe(false)
+    expect(wrapper.get('[data-testid=attention-heatmap]').attributes('data-range')).toBe('1,11')
+  })
 })

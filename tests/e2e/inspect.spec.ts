@@ -104,8 +104,8 @@ test('inspect: a demo model on a generated sample, probabilities and its real at
   expect(drawn.colours).toBeGreaterThan(16)
   await expect(page.getByTestId('au-mass')).toContainText('of the attention mass lies inside the AU regions')
 
-  // Side by side: a second bundled model on the same sample.
-  const second = bundledCards().find((c) => c.id !== card.id)
+  // Side by side: a second bundled model on the same sample, a sequence model with per-frame maps.
+  const second = bundledCards().find((c) => c.id !== card.id && c.outputs.attention.some((a) => a.display.aggregation === 'map-per-frame'))
   if (second) {
     await page.getByTestId('compare').check()
     await page.getByTestId('model-b').selectOption(second.id)
@@ -113,6 +113,12 @@ test('inspect: a demo model on a generated sample, probabilities and its real at
     await expect(page.getByTestId('inspect-slot-b').getByTestId('prediction-panel')).toBeVisible({ timeout: 180_000 })
     await expect(page.getByTestId('inspect-slot-b').getByTestId('class-bar')).toHaveCount(second.classes.length)
     await expect(page.getByTestId('prediction-panel')).toHaveCount(2)
+    // Its per-frame map at the coded apex (the demo clips have one): the input frame nearest it.
+    const slotB = page.getByTestId('inspect-slot-b')
+    await slotB.getByTestId('attention-output').selectOption(second.outputs.attention.find((a) => a.display.aggregation === 'map-per-frame')!.name)
+    await expect(slotB.getByTestId('attention-mode').locator('option[value=apex]')).toHaveText(/^apex (frame|time-slice) \(\d+ of \d+\)$/)
+    await slotB.getByTestId('attention-mode').selectOption('apex')
+    await expect(slotB.getByTestId('attention-heatmap')).toHaveAttribute('data-range', /^[-\d.e]+,[-\d.e]+$/)
     await page.getByTestId('compare').uncheck()
   }
 

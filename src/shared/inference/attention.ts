@@ -82,6 +82,24 @@ export function reduceMaps(tensor: DenseTensor, how: 'max' | 'mean'): Map2D {
   return { width: first.width, height: first.height, data: out }
 }
 
+/** The map at `step` of leading axis `axis` (0 = the first axis before y, x), averaged over every other leading axis. */
+export function mapAtStep(tensor: DenseTensor, axis: number, step: number): Map2D {
+  const leading = tensor.shape.slice(0, -2)
+  const size = leading[axis]
+  if (size === undefined || !Number.isInteger(step) || step < 0 || step >= size) {
+    throw new RangeError(`step ${step} of axis ${axis} outside the leading axes [${leading.join(', ')}]`)
+  }
+  const stride = count(leading.slice(axis + 1))
+  const picked: Map2D[] = []
+  for (let flat = 0; flat < mapCount(tensor); flat++) {
+    if (Math.floor(flat / stride) % size === step) picked.push(sliceMap(tensor, flat))
+  }
+  const { width, height } = picked[0]!
+  const data = new Float32Array(width * height)
+  for (const m of picked) for (let i = 0; i < data.length; i++) data[i] = data[i]! + m.data[i]! / picked.length
+  return { width, height, data }
+}
+
 export function multiplyMaps(a: Map2D, b: Map2D): Map2D {
   if (a.width !== b.width || a.height !== b.height) {
     throw new RangeError(`maps differ in size: ${a.width}×${a.height} vs ${b.width}×${b.height}`)
@@ -114,6 +132,22 @@ export function summaryMap(
       return multiplyMaps(reduceMaps(tensor, 'max'), summaryMap(multiplier, 'map'))
     }
   }
+}
+
+/**
+ * The step of an attention map's frame axis that shows the apex, or null when the apex is not
+ * among the clip frames the input was built from. A sequence recipe resamples the clip frames
+ * `frameIndices` (onset…offset, n of them) to `inputFrames` frames at positions i·(n−1)/(T−1)
+ * (models/preprocess.py `temporal_normalise`), so the apex, at position a among the clip frames,
+ * is nearest input frame round(a·(T−1)/(n−1)); a map pooled over time (CBAMNet: 16 frames → 2
+ * slices) covers T/S input frames per step. models/train.py `apex_step` is the same formula.
+ */
+export function apexStep(frameIndices: readonly number[], apexIndex: number, inputFrames: number, mapSteps: number): number | null {
+  const position = frameIndices.indexOf(apexIndex)
+  const n = frameIndices.length
+  if (position < 0 || n < 2 || inputFrames < 1 || mapSteps < 1) return null
+  const inputFrame = Math.round((position * (inputFrames - 1)) / (n - 1))
+  return Math.min(mapSteps - 1, Math.floor((inputFrame * mapSteps) / inputFrames))
 }
 
 /** 1-D weights for bar charts: a tensor of shape [C] or [T, C] (row `row`). */

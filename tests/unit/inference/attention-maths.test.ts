@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import {
+  apexStep,
   argmax,
   attentionMassInRegions,
   barWeights,
   boxPolygon,
   dropBatch,
+  mapAtStep,
   resizeMapBilinear,
   softmax,
   summaryMap,
@@ -46,6 +48,35 @@ describe('attention aggregation', () => {
   it('bilinear resize keeps a constant map and centres pixels', () => {
     const up = resizeMapBilinear({ width: 2, height: 1, data: new Float32Array([0, 1]) }, 4, 1)
     expect(Array.from(up.data)).toEqual([0, 0.25, 0.75, 1])
+  })
+})
+
+describe('apex step of a per-frame map', () => {
+  // clip frames 248…302 (n = 55) resampled to 10 input frames; apex 263 is at position 15:
+  // 15·9/54 = 2.5 → input frame 3 (round half up, as models/train.py apex_step)
+  const clip = Array.from({ length: 55 }, (_, i) => 248 + i)
+  it('maps the apex to the nearest resampled input frame', () => {
+    expect(apexStep(clip, 263, 10, 10)).toBe(3)
+    expect(apexStep(clip, 248, 10, 10)).toBe(0)
+    expect(apexStep(clip, 302, 10, 10)).toBe(9)
+    expect(apexStep(clip, 290, 11, 11)).toBe(Math.round((42 * 10) / 54))
+  })
+  it('maps input frames to the slices of a map pooled over time (16 frames → 2 slices)', () => {
+    expect(apexStep(clip, 263, 16, 2)).toBe(0) // 15·15/54 = 4.2 → frame 4 → slice 0
+    expect(apexStep(clip, 290, 16, 2)).toBe(1) // 42·15/54 = 11.7 → frame 12 → slice 1
+  })
+  it('mapAtStep takes one step of an axis and averages the other leading axes', () => {
+    // [head 2, frame 3, 1, 2]: value = 10·head + frame (+ 0.5 in the second pixel)
+    const data = new Float32Array(12)
+    for (let h = 0; h < 2; h++) for (let f = 0; f < 3; f++) data.set([10 * h + f, 10 * h + f + 0.5], (h * 3 + f) * 2)
+    const tensor = { data, shape: [2, 3, 1, 2] }
+    expect(Array.from(mapAtStep(tensor, 1, 2).data)).toEqual([7, 7.5])
+    expect(Array.from(mapAtStep(tensor, 0, 1).data)).toEqual([11, 11.5])
+    expect(() => mapAtStep(tensor, 1, 3)).toThrow(RangeError)
+  })
+  it('is null when the apex is not among the frames used', () => {
+    expect(apexStep(clip, 400, 10, 10)).toBeNull()
+    expect(apexStep([5], 5, 10, 10)).toBeNull()
   })
 })
 
