@@ -154,7 +154,7 @@ CBAMNET = ModelSpec(
            'venue': 'MDPI journal article (venue not named in the stored copy)', 'doi': None, 'url': None},
     build=lambda cfg: CBAMNet(frames=cfg['frames'], size=cfg['size'], width=cfg['width']),
     configs={'paper': {'frames': 16, 'size': 64, 'width': 1.0, 'alpha': 10.0},
-             'demo': {'frames': 16, 'size': 64, 'width': 0.25, 'alpha': 10.0},
+             'demo': {'frames': 16, 'size': 64, 'width': 0.25, 'alpha': 20.0},
              'tiny': {'frames': 8, 'size': 32, 'width': 0.125, 'alpha': 10.0}},
     input_kind='frame-sequence', channels=['r', 'g', 'b'], layout='NCTHW',
     make_input=lambda frames, apex, cfg: pp.frame_sequence_input(frames, cfg['frames'], cfg['size'], cfg['alpha'], 2.0),
