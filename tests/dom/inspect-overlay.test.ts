@@ -117,7 +117,7 @@ describe('AttentionOverlay', () => {
     })
     expect(wrapper.get('[data-testid=attention-heatmap]').attributes('data-range')).toBe('1,11')
     const apexOption = wrapper.get('[data-testid=attention-mode] option[value=apex]')
-    expect(apexOption.text()).toBe('apex frame (2 of 3)')
+    expect(apexOption.text()).toBe('apex frame: 2 (of 0–2)')
     await wrapper.get('[data-testid=attention-mode]').setValue('apex')
     expect(wrapper.get('[data-testid=attention-heatmap]').attributes('data-range')).toBe('2,12')
     // an apex outside the frames used offers no apex view and falls back to the summary
