@@ -71,9 +71,15 @@ class ModelSpec:
     # outputs (torch) -> [N, h, w]: display_map in torch, for the optional unsupervised attention terms of
     # models.train (--attention-sparsity, --attention-sufficiency)
     display_map_torch: object = None
-    # outputs -> [N, S, h, w]: per-frame (or per time slice) maps of sequence models, whose mean over S is
-    # display_map; the attention check also scores the step at the apex (models.train.apex_step)
+    # outputs (numpy or torch) -> [N, S, h, w]: per-frame (or per time slice) maps of sequence models; their
+    # mean over S is display_map (derived below), and the attention check also scores the step at the apex
+    # (models.train.apex_step)
     frame_maps: object = None
+
+    def __post_init__(self):
+        if self.frame_maps:
+            self.display_map = lambda o: self.frame_maps(o).mean(axis=1)
+            self.display_map_torch = lambda o: self.frame_maps(o).mean(dim=1)
 
     def input_shape(self, cfg):
         if self.layout == 'NCHW':
@@ -172,8 +178,6 @@ CBAMNET = ModelSpec(
                               ['batch', 'one', 'time-slice', 'y', 'x'],
                               _display('map-per-frame', 'One sigmoid map per time slice; summary = mean over slices.')),
     },
-    display_map=lambda o: o['spatial_attention'][:, 0].mean(axis=1),
-    display_map_torch=lambda o: o['spatial_attention'][:, 0].mean(dim=1),
     display_map_text='spatial_attention averaged over its time slices',
     frame_maps=lambda o: o['spatial_attention'][:, 0],
     deviations=['Pooling schedule chosen (paper: each conv has 3-D pooling): spatial /2 after conv1-4, temporal /2 '
@@ -205,8 +209,6 @@ ASTNET = ModelSpec(
                               ['batch', 'frame', 'y', 'x'],
                               _display('map-per-frame', 'One sigmoid map per frame; summary = mean over frames.')),
     },
-    display_map=lambda o: o['spatial_attention'].mean(axis=1),
-    display_map_torch=lambda o: o['spatial_attention'].mean(dim=1),
     display_map_text='spatial_attention averaged over frames',
     frame_maps=lambda o: o['spatial_attention'],
     deviations=['Flow from the first normalised frame to each frame (reference onset) instead of between '
@@ -279,8 +281,6 @@ AST_SVMNET = ModelSpec(
     },
     other_outputs={'features': 'spatio-temporal features the SVM classifies',
                    'label': 'SVM predicted class index (int64)'},
-    display_map=lambda o: o['spatial_attention'][:, 0].mean(axis=1),
-    display_map_torch=lambda o: o['spatial_attention'][:, 0].mean(dim=1),
     display_map_text='FAM spatial_attention averaged over frames',
     frame_maps=lambda o: o['spatial_attention'][:, 0],
     deviations=['SVM: linear one-vs-rest (squared hinge, L2, trained in numpy on standardised features and folded '

@@ -90,14 +90,14 @@ export function mapAtStep(tensor: DenseTensor, axis: number, step: number): Map2
     throw new RangeError(`step ${step} of axis ${axis} outside the leading axes [${leading.join(', ')}]`)
   }
   const stride = count(leading.slice(axis + 1))
-  const picked: Map2D[] = []
+  const mapSize = count(tensor.shape.slice(-2))
+  const picked: Float32Array[] = []
   for (let flat = 0; flat < mapCount(tensor); flat++) {
-    if (Math.floor(flat / stride) % size === step) picked.push(sliceMap(tensor, flat))
+    if (Math.floor(flat / stride) % size === step) picked.push(tensor.data.subarray(flat * mapSize, (flat + 1) * mapSize))
   }
-  const { width, height } = picked[0]!
-  const data = new Float32Array(width * height)
-  for (const m of picked) for (let i = 0; i < data.length; i++) data[i] = data[i]! + m.data[i]! / picked.length
-  return { width, height, data }
+  const data = new Float32Array(picked.length * mapSize)
+  picked.forEach((m, i) => data.set(m, i * mapSize))
+  return reduceMaps({ data, shape: [picked.length, ...tensor.shape.slice(-2)] }, 'mean')
 }
 
 export function multiplyMaps(a: Map2D, b: Map2D): Map2D {

@@ -54,10 +54,14 @@ export class StageCache {
   }
   /** Computations in flight, so concurrent requests for one key compute it once. */
   private readonly pending = new Map<string, Promise<unknown>>()
-  /** Bytes of `.flo` files in the disk tier; null until the first write scans the folder. */
+  /**
+   * Bytes of `.flo` files in the disk tier, exact after a scan and counted up by each write in between
+   * (an overwritten file counts twice until the next scan: the budget is checked early, never late);
+   * null until the first write scans the folder.
+   */
   private diskBytes: number | null = null
-  /** Disk writes and prunes run one after another, so the byte count stays exact. */
-  private diskQueue: Promise<void> = Promise.resolve()
+  /** The scan in progress: writes that need one meanwhile wait for it instead of starting another. */
+  private scanning: Promise<void> | null = null
 
   constructor(
     private readonly maxBytes: number,
@@ -158,24 +162,20 @@ export class StageCache {
     }
   }
 
-  private writeDisk(key: string, flow: FlowField): Promise<void> {
+  private async writeDisk(key: string, flow: FlowField): Promise<void> {
     const dir = this.diskDir
-    if (!dir) return Promise.resolve()
-    const write = async (): Promise<void> => {
-      await mkdir(dir, { recursive: true })
-      if (this.diskBytes === null) await this.pruneDisk(dir)
-      const path = join(dir, `${key}.flo`)
-      const tmp = `${path}.${process.pid}.tmp`
-      const bytes = writeFlo(flow)
-      const replaced = await stat(path).then((s) => s.size, () => 0)
-      await writeFile(tmp, bytes)
-      await rename(tmp, path)
-      this.diskBytes = (this.diskBytes ?? 0) + bytes.length - replaced
-      if (this.diskBytes > this.diskMaxBytes) await this.pruneDisk(dir)
+    if (!dir) return
+    await mkdir(dir, { recursive: true })
+    const path = join(dir, `${key}.flo`)
+    const tmp = `${path}.${process.pid}.tmp`
+    const bytes = writeFlo(flow)
+    await writeFile(tmp, bytes)
+    await rename(tmp, path)
+    if (this.diskBytes !== null) this.diskBytes += bytes.length
+    if (this.diskBytes === null || this.diskBytes > this.diskMaxBytes) {
+      this.scanning ??= this.pruneDisk(dir).finally(() => (this.scanning = null))
+      await this.scanning
     }
-    const done = this.diskQueue.then(write)
-    this.diskQueue = done.catch(() => undefined)
-    return done
   }
 
   /** Counts the folder's `.flo` bytes and, over budget, deletes the least recently used down to the low-water mark. */
