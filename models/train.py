@@ -12,6 +12,7 @@ import csv
 import json
 import os
 import time
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -97,6 +98,25 @@ def classification_loss(out, y):
     return F.cross_entropy(out['logits'], y)
 
 
+class AttentionTraining(NamedTuple):
+    """Optional attention settings: weights of the terms added to the classification loss (0 = off; sparsity and
+    sufficiency are unsupervised, supervision uses the training samples' region masks), and a learning-rate
+    factor for the spatial attention gates' parameters."""
+    sparsity: float = 0.0
+    sufficiency: float = 0.0
+    supervision: float = 0.0
+    gate_lr_scale: float = 1.0
+
+    def any(self):
+        return bool(self.sparsity or self.sufficiency or self.supervision or self.gate_lr_scale != 1.0)
+
+
+def spatial_gate_parameters(model):
+    """Names of the parameters of the spatial attention gates: modules named `spatial` (CBAM's and the papers'
+    spatial attention convs in every model here)."""
+    return {n for n, _ in model.named_parameters() if 'spatial' in n.split('.')}
+
+
 def attention_sparsity_penalty(spec, out):
     """Unsupervised sparsity term on the displayed attention map (no region masks involved): its entropy
     after normalising it to sum 1 per sample, divided by log(h*w), batch mean (0 = all mass in one
@@ -105,6 +125,28 @@ def attention_sparsity_penalty(spec, out):
     p = spec.display_map_torch(out).clamp_min(0).flatten(1)
     p = (p / p.sum(1, keepdim=True).clamp_min(1e-12)).clamp_min(1e-12)
     return (-(p * p.log()).sum(1) / np.log(p.shape[1])).mean()
+
+
+def region_targets(masks, size):
+    """Region masks [N, H, W] (input size) as the share of each cell of an h x w attention grid that the region
+    covers (area averaging; H, W multiples of h, w or not)."""
+    return F.adaptive_avg_pool2d(masks[:, None].float(), size)[:, 0]
+
+
+def attention_supervision_loss(spec, out, masks):
+    """KL divergence from the region's cover of each map cell (normalised to sum 1) to the displayed attention map
+    (normalised to sum 1), batch mean: the saliency-prediction loss. It only asks where the map's mass lies, as the
+    attention check measures it; a per-cell binary cross-entropy against the cover was tried first and let the
+    gates lower everywhere (90 % of the cells are background), the moving region most, since its descriptors are
+    largest (models/README.md). A supervised term, only possible where the moving region is known (the synthetic
+    generator's ground truth). Held-out samples are scored without their masks, so the check then measures
+    whether the learned gate finds the region on unseen subjects and that the exported tensor lines up with the
+    input."""
+    att = spec.display_map_torch(out).clamp_min(0).flatten(1)
+    target = region_targets(masks, spec.display_map_torch(out).shape[-2:]).flatten(1)
+    target = target / target.sum(1, keepdim=True).clamp_min(1e-12)
+    p = att / att.sum(1, keepdim=True).clamp_min(1e-12)
+    return (target * (target.clamp_min(1e-12).log() - p.clamp_min(1e-12).log())).sum(1).mean()
 
 
 def attended_input(spec, x, out):
@@ -129,13 +171,24 @@ def _restore_batchnorm(state):
             m.num_batches_tracked.copy_(n)
 
 
-def train_model(spec, cfg, x, y, epochs, batch_size, lr, seed, attention_sparsity=0.0, attention_sufficiency=0.0):
+def train_model(spec, cfg, x, y, epochs, batch_size, lr, seed, terms=AttentionTraining(), masks=None):
+    """masks ([N, H, W] region masks) are needed only for terms.supervision."""
+    if terms.any() and not spec.display_map_torch:
+        raise ValueError(f'{spec.key} has no spatial attention map for the attention terms')
+    if terms.supervision and masks is None:
+        raise ValueError('attention supervision needs a region mask for every training sample')
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     model = spec.build(cfg)
-    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=1e-4)
+    # A gate conv has ~100 weights that Adam moves by at most ~lr per step; with the few hundred steps of a small
+    # training set they hardly leave their initial values unless their learning rate is raised (models/README.md).
+    gates = spatial_gate_parameters(model)
+    opt = torch.optim.Adam([{'params': [p for n, p in model.named_parameters() if n not in gates]},
+                            {'params': [p for n, p in model.named_parameters() if n in gates],
+                             'lr': lr * terms.gate_lr_scale}], lr=lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(1, epochs))
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    mt = torch.from_numpy(np.asarray(masks, np.float32)) if terms.supervision else None
     for _ in range(epochs):
         model.train()
         order = rng.permutation(len(x))
@@ -145,13 +198,15 @@ def train_model(spec, cfg, x, y, epochs, batch_size, lr, seed, attention_sparsit
                 continue
             out = model(xt[idx])
             loss = classification_loss(out, yt[idx])
-            if attention_sparsity and spec.display_map_torch:
-                loss = loss + attention_sparsity * attention_sparsity_penalty(spec, out)
+            if terms.sparsity:
+                loss = loss + terms.sparsity * attention_sparsity_penalty(spec, out)
+            if terms.supervision:
+                loss = loss + terms.supervision * attention_supervision_loss(spec, out, mt[idx])
             bn_state = None
-            if attention_sufficiency and spec.display_map_torch:
+            if terms.sufficiency:
                 # the attended input alone must still give the class; that pass leaves BatchNorm statistics alone
                 bn_state = _batchnorm_state(model)
-                loss = loss + attention_sufficiency * classification_loss(
+                loss = loss + terms.sufficiency * classification_loss(
                     model(attended_input(spec, xt[idx], out)), yt[idx])
             opt.zero_grad()
             loss.backward()
@@ -220,17 +275,17 @@ def apex_frame_maps(spec, out, rows, input_frames):
     return maps
 
 
-def cross_validate(spec, cfg, rows, protocol, epochs, batch_size, lr, seed, log=print, attention_sparsity=0.0,
-                   attention_sufficiency=0.0):
+def cross_validate(spec, cfg, rows, protocol, epochs, batch_size, lr, seed, log=print, terms=AttentionTraining()):
     x = np.stack([r['x'] for r in rows])
     y = np.array([r['y'] for r in rows], np.int64)
+    masks = np.stack([r['mask'] for r in rows]) if terms.supervision else None
     all_true, all_pred, fold_reports, masses, areas, shifted, fold_models = [], [], [], [], [], [], []
     apex_masses = []
     for k, (name, test) in enumerate(make_folds(rows, protocol)):
         train = np.setdiff1d(np.arange(len(rows)), test)
         t0 = time.time()
-        model, svm_weights = train_model(spec, cfg, x[train], y[train], epochs, batch_size, lr, seed + k,
-                                         attention_sparsity, attention_sufficiency)
+        model, svm_weights = train_model(spec, cfg, x[train], y[train], epochs, batch_size, lr, seed + k, terms,
+                                         None if masks is None else masks[train])
         out = predict_outputs(model, x[test])
         pred = predictions(spec, out, svm_weights)
         cm = confusion_matrix(y[test], pred, len(CLASSES))
@@ -268,7 +323,7 @@ def cross_validate(spec, cfg, rows, protocol, epochs, batch_size, lr, seed, log=
             report['attention'].update({'meanMassAtApex': float(np.mean(apex_masses)),
                                         'fractionAbove50AtApex': float(np.mean(np.array(apex_masses) > 0.5)),
                                         'samplesAtApex': len(apex_masses)})
-    return report, fold_models, (x, y)
+    return report, fold_models, (x, y, masks)
 
 
 def metrics_for_card(report, data_desc, display):
@@ -331,19 +386,26 @@ def export_model(spec, cfg, model, svm_weights, out_dir, model_id, name, demo, t
     return card
 
 
-def attention_terms_text(sparsity, sufficiency):
-    """How the optional attention terms entered the loss, for the card's training details."""
+def attention_training_text(terms):
+    """How the optional attention settings entered the training, for the card's training details."""
     parts = []
-    if sparsity:
-        parts.append(f'{sparsity} x entropy of the displayed attention map normalised to sum 1 (divided by log of its '
-                     'size)')
-    if sufficiency:
-        parts.append(f'{sufficiency} x cross-entropy of the model on its input multiplied by its own displayed '
+    if terms.sparsity:
+        parts.append(f'{terms.sparsity} x entropy of the displayed attention map normalised to sum 1 (divided by log '
+                     'of its size)')
+    if terms.sufficiency:
+        parts.append(f'{terms.sufficiency} x cross-entropy of the model on its input multiplied by its own displayed '
                      'attention map (bilinearly resized, divided by its maximum; BatchNorm statistics untouched by '
                      'that pass)')
-    if not parts:
-        return ''
-    return ('; unsupervised attention terms added to the loss (no region masks used): ' + ' + '.join(parts))
+    text = ('; unsupervised attention terms added to the loss (no region masks used): ' + ' + '.join(parts)) if parts else ''
+    if terms.supervision:
+        text += (f'; SUPERVISED attention: {terms.supervision} x KL divergence from the training samples\' region '
+                 "masks (area-averaged to the map's grid, normalised to sum 1) to the displayed attention map "
+                 '(normalised to sum 1). The map was taught where the region is, so the attention check on held-out '
+                 'subjects shows that the learned gate finds it on unseen clips and that the exported tensor lines up '
+                 'with the input, not that the architecture discovers it unaided')
+    if terms.gate_lr_scale != 1.0:
+        text += f"; the spatial attention gates' parameters train at {terms.gate_lr_scale} x the learning rate"
+    return text
 
 
 def main(argv=None):
@@ -362,6 +424,11 @@ def main(argv=None):
     ap.add_argument('--attention-sufficiency', type=float, default=0.0, metavar='MU',
                     help='weight of an unsupervised term: cross-entropy of the model on its input multiplied by '
                          'its own displayed attention map (resized, max-normalised); 0 = off')
+    ap.add_argument('--attention-supervision', type=float, default=0.0, metavar='NU',
+                    help='weight of a SUPERVISED term: binary cross-entropy between the displayed attention map and '
+                         "the training samples' region masks (manifest column 'region'; synthetic data); 0 = off")
+    ap.add_argument('--attention-gate-lr-scale', type=float, default=1.0, metavar='K',
+                    help="learning rate of the spatial attention gates' parameters = K x --lr (default 1)")
     ap.add_argument('--flow-size', type=int, metavar='S',
                     help="compute the flow at SxS and pool it to the input size (the card's flow.computeSize; "
                          'default: as the config says; the input size itself: no pooling)')
@@ -401,11 +468,16 @@ def main(argv=None):
     print(f'{len(rows)} samples ({skipped} with other labels skipped), '
           f"{len({(r['dataset'], r['subject']) for r in rows})} subjects, {epochs} epochs")
     t0 = time.time()
-    if (a.attention_sparsity or a.attention_sufficiency) and not spec.display_map_torch:
-        raise SystemExit(f'{a.model} has no spatial attention for --attention-sparsity')
-    report, fold_models, (x, y) = cross_validate(spec, cfg, rows, a.protocol, epochs, a.batch_size, a.lr, a.seed,
-                                                 attention_sparsity=a.attention_sparsity,
-                                                 attention_sufficiency=a.attention_sufficiency)
+    terms = AttentionTraining(a.attention_sparsity, a.attention_sufficiency, a.attention_supervision,
+                              a.attention_gate_lr_scale)
+    if terms.any() and not spec.display_map_torch:
+        raise SystemExit(f'{a.model} has no spatial attention map for the --attention-* terms')
+    if terms.supervision and any(r['mask'] is None for r in rows):
+        missing = sum(r['mask'] is None for r in rows)
+        raise SystemExit(f"--attention-supervision needs a region mask for every sample (manifest column 'region'); "
+                         f'{missing} of {len(rows)} have none')
+    report, fold_models, (x, y, masks) = cross_validate(spec, cfg, rows, a.protocol, epochs, a.batch_size, a.lr,
+                                                        a.seed, terms=terms)
     p = report['pooled']
     print(f"pooled UF1={p['uf1']:.4f} UAR={p['uar']:.4f} acc={p['accuracy']:.4f} confusion={p['confusion']}")
     if 'attention' in report:
@@ -414,7 +486,9 @@ def main(argv=None):
                 f'model is trained on all {len(rows)} samples', 'epochs': epochs,
                 'details': f'Adam lr {a.lr}, weight decay 1e-4, cosine schedule, batch {a.batch_size}, seed {a.seed}, '
                            f'config {a.config}' + ('; SVM fitted on the trained features' if a.model == 'ast_svmnet' else '')
-                           + attention_terms_text(a.attention_sparsity, a.attention_sufficiency)}
+                           + attention_training_text(terms)}
+    if terms.supervision:
+        training['attentionSupervised'] = True
     metrics = metrics_for_card(report, a.data_description, spec.display_map_text)
     os.makedirs(a.out, exist_ok=True)
     if not a.no_fold_models:
@@ -425,8 +499,7 @@ def main(argv=None):
             export_model(spec, cfg, model, w, os.path.join(a.out, 'folds'), f'{model_id}-fold{k}', f'{name}, fold {k}',
                          a.demo, {**training, 'protocol': f"{a.protocol}, fold {k}: trained without {fr['test']}"},
                          fold_metrics, a.note, a.config)
-    model, w = train_model(spec, cfg, x, y, epochs, a.batch_size, a.lr, a.seed + 1000, a.attention_sparsity,
-                       a.attention_sufficiency)
+    model, w = train_model(spec, cfg, x, y, epochs, a.batch_size, a.lr, a.seed + 1000, terms, masks)
     card = export_model(spec, cfg, model, w, a.out, model_id, name, a.demo, training, metrics, a.note, a.config, a.fixtures)
     report.update({'model': model_id, 'seconds': round(time.time() - t0, 1), 'parameterCount': card['parameterCount'],
                    'sizeBytes': card['file']['sizeBytes']})

@@ -153,7 +153,67 @@ def test_training_with_attention_terms_runs_and_keeps_batchnorm_statistics_of_th
     x = np.random.default_rng(0).standard_normal((4, *spec.input_shape(cfg))).astype(np.float32)
     y = np.array([0, 1, 2, 0])
     plain, _ = train.train_model(spec, cfg, x, y, 1, 4, 0.0, 0)  # lr 0: only BatchNorm statistics move
-    both, _ = train.train_model(spec, cfg, x, y, 1, 4, 0.0, 0, attention_sparsity=1.0, attention_sufficiency=1.0)
+    both, _ = train.train_model(spec, cfg, x, y, 1, 4, 0.0, 0, train.AttentionTraining(sparsity=1.0, sufficiency=1.0))
     for a, b in zip(plain.modules(), both.modules()):
         if isinstance(a, torch.nn.modules.batchnorm._BatchNorm):
             assert torch.allclose(a.running_mean, b.running_mean) and torch.allclose(a.running_var, b.running_var)
+
+
+def test_attention_supervision_targets_the_region_cover_of_each_map_cell():
+    import torch
+
+    class Spec:
+        display_map_torch = staticmethod(lambda o: o['a'])
+    mask = torch.zeros(1, 32, 32)
+    mask[0, 2:14, 18:30] = 1  # rows = y, columns = x; cells of the 8x8 grid are 4x4 pixels
+    target = train.region_targets(mask, (8, 8))[0]
+    assert float(target[1, 5]) == 1.0 and float(target[0, 5]) == 0.5 and float(target[0, 4]) == 0.25
+    assert float(target[5, 1]) == 0.0 and np.isclose(float(target.sum()) * 16, 12 * 12)
+    # KL from the normalised cover to the normalised map: 0 for any map proportional to the cover, whatever its
+    # scale; a map with its mass elsewhere (the transposed one) costs more
+    on_region = target[None] * 0.8 + 1e-9
+    assert np.isclose(float(train.attention_supervision_loss(Spec, {'a': on_region}, mask)), 0.0, atol=1e-5)
+    assert np.isclose(float(train.attention_supervision_loss(Spec, {'a': on_region * 0.5}, mask)), 0.0, atol=1e-5)
+    flat = train.attention_supervision_loss(Spec, {'a': torch.full((1, 8, 8), 0.5)}, mask)
+    transposed = train.attention_supervision_loss(Spec, {'a': on_region.transpose(1, 2) + 0.01}, mask)
+    assert 0 < float(flat) < float(transposed)
+
+
+def test_attention_supervision_needs_masks(tmp_path):
+    from models.registry import MODELS
+    spec = MODELS['ms3d_resnet']
+    cfg = spec.configs['tiny']
+    x = np.random.default_rng(0).standard_normal((4, *spec.input_shape(cfg))).astype(np.float32)
+    y = np.array([0, 1, 2, 0])
+    with pytest.raises(ValueError, match='region mask'):
+        train.train_model(spec, cfg, x, y, 1, 4, 1e-3, 0, train.AttentionTraining(supervision=1.0))
+    masks = np.zeros((4, *spec.input_shape(cfg)[-2:]), np.uint8)
+    masks[:, 2:6, 3:9] = 1
+    model, _ = train.train_model(spec, cfg, x, y, 1, 4, 1e-3, 0, train.AttentionTraining(supervision=1.0), masks)
+    # the gate learning-rate factor moves the spatial gate's weights further than the rest in the same steps
+    import torch
+    torch.manual_seed(0)  # train_model seeds the same way before it builds the model: the same initial weights
+    before = spec.build(cfg)
+    scaled, _ = train.train_model(spec, cfg, x, y, 1, 4, 1e-3, 0, train.AttentionTraining(gate_lr_scale=30.0))
+    plain, _ = train.train_model(spec, cfg, x, y, 1, 4, 1e-3, 0)
+    gate = 'st_attention.spatial.weight'
+    assert train.spatial_gate_parameters(before) == {gate}
+
+    def moved(m, name):
+        return float((dict(m.named_parameters())[name] - dict(before.named_parameters())[name]).abs().max())
+    assert moved(scaled, gate) > 10 * moved(plain, gate)
+    assert np.isclose(moved(scaled, 'heads.0.fc.0.weight'), moved(plain, 'heads.0.fc.0.weight'), rtol=0.5)
+    with pytest.raises(ValueError, match='no spatial attention'):
+        train.train_model(MODELS['ststnet'], MODELS['ststnet'].configs['tiny'], np.zeros((2, 3, 28, 28), np.float32),
+                          y[:2], 1, 2, 1e-3, 0, train.AttentionTraining(sparsity=1.0))
+    # the kit refuses a manifest without region masks, naming how many lack one
+    data, sets = tmp_path / 'synth', tmp_path / 'sets'
+    synth_standin.generate(str(data), subjects=2, samples_per_subject=2, seed=5, frames=8)
+    prepare_synthetic.prepare(str(data), str(sets), ['ms3d_resnet'], config='tiny', processes=1)
+    manifest = sets / 'ms3d_resnet' / 'manifest.csv'
+    lines = manifest.read_text().splitlines()
+    lines[1] = lines[1].rsplit(',', 1)[0] + ','  # region is the last column
+    manifest.write_text('\n'.join(lines) + '\n')
+    with pytest.raises(SystemExit, match='needs a region mask for every sample.*1 of 4 have none'):
+        train.main(['--model', 'ms3d_resnet', '--data', str(sets / 'ms3d_resnet'), '--config', 'tiny', '--epochs', '1',
+                    '--attention-supervision', '1', '--out', str(tmp_path / 'o')])
