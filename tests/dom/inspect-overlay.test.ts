@@ -89,6 +89,13 @@ describe('AttentionOverlay', () => {
     expect(wrapper.get('[data-testid=au-mass]').text()).toContain('Looks elsewhere.')
   })
 
+  it("says so beside the map when the card's attention was trained against region masks", async () => {
+    const wrapper = mountOverlay()
+    expect(wrapper.find('[data-testid=attention-supervised]').exists()).toBe(false)
+    await wrapper.setProps({ attentionSupervised: true })
+    expect(wrapper.get('[data-testid=attention-supervised]').text()).toContain('where it was taught to look')
+  })
+
   it('selects one head/channel map and draws channel weights as bars', async () => {
     const wrapper = mountOverlay()
     await wrapper.get('[data-testid=attention-mode]').setValue('single')

@@ -17,6 +17,7 @@ interface CardFile {
   architecture: string
   classes: string[]
   outputs: { attention: { name: string; display: { aggregation: string } }[] }
+  training: { attentionSupervised?: boolean }
 }
 
 const BUNDLED = resolve('resources/models')
@@ -104,8 +105,10 @@ test('inspect: a demo model on a generated sample, probabilities and its real at
   expect(drawn.colours).toBeGreaterThan(16)
   await expect(page.getByTestId('au-mass')).toContainText('of the attention mass lies inside the AU regions')
 
-  // Side by side: a second bundled model on the same sample, a sequence model with per-frame maps.
-  const second = bundledCards().find((c) => c.id !== card.id && c.outputs.attention.some((a) => a.display.aggregation === 'map-per-frame'))
+  // Side by side: a second bundled model on the same sample, a sequence model with per-frame maps
+  // (one whose maps were trained against region masks, where the demo ships one).
+  const sequenceModels = bundledCards().filter((c) => c.id !== card.id && c.outputs.attention.some((a) => a.display.aggregation === 'map-per-frame'))
+  const second = sequenceModels.find((c) => c.training.attentionSupervised) ?? sequenceModels[0]
   if (second) {
     await page.getByTestId('compare').check()
     await page.getByTestId('model-b').selectOption(second.id)
@@ -119,6 +122,9 @@ test('inspect: a demo model on a generated sample, probabilities and its real at
     await expect(slotB.getByTestId('attention-mode').locator('option[value=apex]')).toHaveText(/^apex (frame|time-slice): \d+ \(of 0–\d+\)$/)
     await slotB.getByTestId('attention-mode').selectOption('apex')
     await expect(slotB.getByTestId('attention-heatmap')).toHaveAttribute('data-range', /^[-\d.e]+,[-\d.e]+$/)
+    // A card whose maps were trained against region masks says so beside them; the others do not.
+    await expect(slotB.getByTestId('attention-supervised')).toHaveCount(second.training.attentionSupervised ? 1 : 0)
+    await expect(page.getByTestId('inspect-slot-a').getByTestId('attention-supervised')).toHaveCount(card.training.attentionSupervised ? 1 : 0)
     await page.getByTestId('compare').uncheck()
   }
 

@@ -213,6 +213,12 @@ export const ModelCardSchema = z.object({
     protocol: z.string().min(1),
     epochs: z.int().nonnegative(),
     details: z.string(),
+    /**
+     * True when the attention maps were trained against known region masks (a supervised loss term,
+     * possible on synthetic data): the maps then show where the model was taught to look, and the
+     * studio says so beside them. Absent = unsupervised.
+     */
+    attentionSupervised: z.boolean().optional(),
   }),
   metrics: z.array(MetricSchema),
   deviations: z.array(z.string()),
