@@ -134,17 +134,14 @@ def region_targets(masks, size):
 
 
 def attention_supervision_loss(spec, out, masks):
-    """KL divergence from the region's cover of each map cell (normalised to sum 1) to the displayed attention map
-    (normalised to sum 1), batch mean: the saliency-prediction loss. It only asks where the map's mass lies, as the
-    attention check measures it; a per-cell binary cross-entropy against the cover was tried first and let the
-    gates lower everywhere (90 % of the cells are background), the moving region most, since its descriptors are
-    largest (models/README.md). A supervised term, only possible where the moving region is known (the synthetic
-    generator's ground truth). Held-out samples are scored without their masks, so the check then measures
-    whether the learned gate finds the region on unseen subjects and that the exported tensor lines up with the
-    input."""
-    att = spec.display_map_torch(out).clamp_min(0).flatten(1)
-    target = region_targets(masks, spec.display_map_torch(out).shape[-2:]).flatten(1)
+    """Supervised term (the region must be known: synthetic data): KL divergence from the region's cover of each
+    map cell to the displayed attention map, both normalised to sum 1, batch mean (the saliency-prediction loss).
+    Scale-free, it only asks where the map's mass lies; a per-cell binary cross-entropy let the bias-free gates
+    sink everywhere, the moving region most (models/README.md). Held-out samples are scored without masks."""
+    att = spec.display_map_torch(out)
+    target = region_targets(masks, att.shape[-2:]).flatten(1)
     target = target / target.sum(1, keepdim=True).clamp_min(1e-12)
+    att = att.clamp_min(0).flatten(1)
     p = att / att.sum(1, keepdim=True).clamp_min(1e-12)
     return (target * (target.clamp_min(1e-12).log() - p.clamp_min(1e-12).log())).sum(1).mean()
 
@@ -171,11 +168,11 @@ def _restore_batchnorm(state):
             m.num_batches_tracked.copy_(n)
 
 
-def train_model(spec, cfg, x, y, epochs, batch_size, lr, seed, terms=AttentionTraining(), masks=None):
-    """masks ([N, H, W] region masks) are needed only for terms.supervision."""
-    if terms.any() and not spec.display_map_torch:
+def train_model(spec, cfg, x, y, epochs, batch_size, lr, seed, attention=AttentionTraining(), masks=None):
+    """masks ([N, H, W] region masks) are needed only for attention.supervision."""
+    if attention.any() and not spec.display_map_torch:
         raise ValueError(f'{spec.key} has no spatial attention map for the attention terms')
-    if terms.supervision and masks is None:
+    if attention.supervision and masks is None:
         raise ValueError('attention supervision needs a region mask for every training sample')
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -185,10 +182,10 @@ def train_model(spec, cfg, x, y, epochs, batch_size, lr, seed, terms=AttentionTr
     gates = spatial_gate_parameters(model)
     opt = torch.optim.Adam([{'params': [p for n, p in model.named_parameters() if n not in gates]},
                             {'params': [p for n, p in model.named_parameters() if n in gates],
-                             'lr': lr * terms.gate_lr_scale}], lr=lr, weight_decay=1e-4)
+                             'lr': lr * attention.gate_lr_scale}], lr=lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(1, epochs))
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-    mt = torch.from_numpy(np.asarray(masks, np.float32)) if terms.supervision else None
+    mt = torch.from_numpy(np.asarray(masks, np.float32)) if attention.supervision else None
     for _ in range(epochs):
         model.train()
         order = rng.permutation(len(x))
@@ -198,15 +195,15 @@ def train_model(spec, cfg, x, y, epochs, batch_size, lr, seed, terms=AttentionTr
                 continue
             out = model(xt[idx])
             loss = classification_loss(out, yt[idx])
-            if terms.sparsity:
-                loss = loss + terms.sparsity * attention_sparsity_penalty(spec, out)
-            if terms.supervision:
-                loss = loss + terms.supervision * attention_supervision_loss(spec, out, mt[idx])
+            if attention.sparsity:
+                loss = loss + attention.sparsity * attention_sparsity_penalty(spec, out)
+            if attention.supervision:
+                loss = loss + attention.supervision * attention_supervision_loss(spec, out, mt[idx])
             bn_state = None
-            if terms.sufficiency:
+            if attention.sufficiency:
                 # the attended input alone must still give the class; that pass leaves BatchNorm statistics alone
                 bn_state = _batchnorm_state(model)
-                loss = loss + terms.sufficiency * classification_loss(
+                loss = loss + attention.sufficiency * classification_loss(
                     model(attended_input(spec, xt[idx], out)), yt[idx])
             opt.zero_grad()
             loss.backward()
@@ -275,16 +272,16 @@ def apex_frame_maps(spec, out, rows, input_frames):
     return maps
 
 
-def cross_validate(spec, cfg, rows, protocol, epochs, batch_size, lr, seed, log=print, terms=AttentionTraining()):
+def cross_validate(spec, cfg, rows, protocol, epochs, batch_size, lr, seed, log=print, attention=AttentionTraining()):
     x = np.stack([r['x'] for r in rows])
     y = np.array([r['y'] for r in rows], np.int64)
-    masks = np.stack([r['mask'] for r in rows]) if terms.supervision else None
+    masks = np.stack([r['mask'] for r in rows]) if attention.supervision else None
     all_true, all_pred, fold_reports, masses, areas, shifted, fold_models = [], [], [], [], [], [], []
     apex_masses = []
     for k, (name, test) in enumerate(make_folds(rows, protocol)):
         train = np.setdiff1d(np.arange(len(rows)), test)
         t0 = time.time()
-        model, svm_weights = train_model(spec, cfg, x[train], y[train], epochs, batch_size, lr, seed + k, terms,
+        model, svm_weights = train_model(spec, cfg, x[train], y[train], epochs, batch_size, lr, seed + k, attention,
                                          None if masks is None else masks[train])
         out = predict_outputs(model, x[test])
         pred = predictions(spec, out, svm_weights)
@@ -386,25 +383,25 @@ def export_model(spec, cfg, model, svm_weights, out_dir, model_id, name, demo, t
     return card
 
 
-def attention_training_text(terms):
+def attention_training_text(attention):
     """How the optional attention settings entered the training, for the card's training details."""
     parts = []
-    if terms.sparsity:
-        parts.append(f'{terms.sparsity} x entropy of the displayed attention map normalised to sum 1 (divided by log '
+    if attention.sparsity:
+        parts.append(f'{attention.sparsity} x entropy of the displayed attention map normalised to sum 1 (divided by log '
                      'of its size)')
-    if terms.sufficiency:
-        parts.append(f'{terms.sufficiency} x cross-entropy of the model on its input multiplied by its own displayed '
+    if attention.sufficiency:
+        parts.append(f'{attention.sufficiency} x cross-entropy of the model on its input multiplied by its own displayed '
                      'attention map (bilinearly resized, divided by its maximum; BatchNorm statistics untouched by '
                      'that pass)')
     text = ('; unsupervised attention terms added to the loss (no region masks used): ' + ' + '.join(parts)) if parts else ''
-    if terms.supervision:
-        text += (f'; SUPERVISED attention: {terms.supervision} x KL divergence from the training samples\' region '
+    if attention.supervision:
+        text += (f'; SUPERVISED attention: {attention.supervision} x KL divergence from the training samples\' region '
                  "masks (area-averaged to the map's grid, normalised to sum 1) to the displayed attention map "
                  '(normalised to sum 1). The map was taught where the region is, so the attention check on held-out '
                  'subjects shows that the learned gate finds it on unseen clips and that the exported tensor lines up '
                  'with the input, not that the architecture discovers it unaided')
-    if terms.gate_lr_scale != 1.0:
-        text += f"; the spatial attention gates' parameters train at {terms.gate_lr_scale} x the learning rate"
+    if attention.gate_lr_scale != 1.0:
+        text += f"; the spatial attention gates' parameters train at {attention.gate_lr_scale} x the learning rate"
     return text
 
 
@@ -468,16 +465,16 @@ def main(argv=None):
     print(f'{len(rows)} samples ({skipped} with other labels skipped), '
           f"{len({(r['dataset'], r['subject']) for r in rows})} subjects, {epochs} epochs")
     t0 = time.time()
-    terms = AttentionTraining(a.attention_sparsity, a.attention_sufficiency, a.attention_supervision,
+    attention = AttentionTraining(a.attention_sparsity, a.attention_sufficiency, a.attention_supervision,
                               a.attention_gate_lr_scale)
-    if terms.any() and not spec.display_map_torch:
+    if attention.any() and not spec.display_map_torch:
         raise SystemExit(f'{a.model} has no spatial attention map for the --attention-* terms')
-    if terms.supervision and any(r['mask'] is None for r in rows):
+    if attention.supervision and any(r['mask'] is None for r in rows):
         missing = sum(r['mask'] is None for r in rows)
         raise SystemExit(f"--attention-supervision needs a region mask for every sample (manifest column 'region'); "
                          f'{missing} of {len(rows)} have none')
     report, fold_models, (x, y, masks) = cross_validate(spec, cfg, rows, a.protocol, epochs, a.batch_size, a.lr,
-                                                        a.seed, terms=terms)
+                                                        a.seed, attention=attention)
     p = report['pooled']
     print(f"pooled UF1={p['uf1']:.4f} UAR={p['uar']:.4f} acc={p['accuracy']:.4f} confusion={p['confusion']}")
     if 'attention' in report:
@@ -486,8 +483,8 @@ def main(argv=None):
                 f'model is trained on all {len(rows)} samples', 'epochs': epochs,
                 'details': f'Adam lr {a.lr}, weight decay 1e-4, cosine schedule, batch {a.batch_size}, seed {a.seed}, '
                            f'config {a.config}' + ('; SVM fitted on the trained features' if a.model == 'ast_svmnet' else '')
-                           + attention_training_text(terms)}
-    if terms.supervision:
+                           + attention_training_text(attention)}
+    if attention.supervision:
         training['attentionSupervised'] = True
     metrics = metrics_for_card(report, a.data_description, spec.display_map_text)
     os.makedirs(a.out, exist_ok=True)
@@ -499,7 +496,7 @@ def main(argv=None):
             export_model(spec, cfg, model, w, os.path.join(a.out, 'folds'), f'{model_id}-fold{k}', f'{name}, fold {k}',
                          a.demo, {**training, 'protocol': f"{a.protocol}, fold {k}: trained without {fr['test']}"},
                          fold_metrics, a.note, a.config)
-    model, w = train_model(spec, cfg, x, y, epochs, a.batch_size, a.lr, a.seed + 1000, terms, masks)
+    model, w = train_model(spec, cfg, x, y, epochs, a.batch_size, a.lr, a.seed + 1000, attention, masks)
     card = export_model(spec, cfg, model, w, a.out, model_id, name, a.demo, training, metrics, a.note, a.config, a.fixtures)
     report.update({'model': model_id, 'seconds': round(time.time() - t0, 1), 'parameterCount': card['parameterCount'],
                    'sizeBytes': card['file']['sizeBytes']})
