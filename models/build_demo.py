@@ -21,8 +21,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # after looking at earlier results are listed, with what they were picked on, in DEMO_NOTES (copied into the cards).
 DEMO_EPOCHS = {'off_tanet': 80, 'ststnet': 60, 'cbamnet': 40, 'astnet': 40, 'ms3d_resnet': 60, 'ast_svmnet': 20}
 # Optional attention settings of models.train (models/README.md, "Attention terms"). Off-TANet's are unsupervised
-# (no region masks); the attention maps of CBAMNet, ASTNet, MS-3D-ResNet and AST+SVMNet are supervised with the generator's region masks,
-# which only synthetic data has. Chosen, like Off-TANet's 80 and ASTNet's 40 epochs, in the pilot runs of PILOT.
+# (no region masks); the other maps are supervised with the generator's region masks, which only synthetic data
+# has. Chosen, like Off-TANet's 80 and ASTNet's 40 epochs, in the pilot runs of PILOT.
 DEMO_EXTRA = {'off_tanet': ['--attention-sparsity', '1', '--attention-sufficiency', '1'],
               'cbamnet': ['--attention-supervision', '1'], 'astnet': ['--attention-supervision', '1'],
               'ast_svmnet': ['--attention-supervision', '1'],
@@ -31,6 +31,9 @@ DEMO_NOTE = ('DEMO: trained on synthetic data only; not for real use. It exists 
              'inference and attention display end to end.')
 PILOT = ('pilot runs on a split of fold 0\'s training subjects (train sub02/03/05/06/08/09, validate sub11/12; '
          'these subjects are test subjects of folds 1 and 2, so those folds\' figures are slightly optimistic)')
+SUPERVISED = (' Because the map was taught where the region is, the attention figures show that it finds the region '
+              'on held-out subjects and that the exported tensor lines up with the input, not that the architecture '
+              'finds it unaided.')
 # Honesty notes: which settings were chosen after looking at results, and on what.
 DEMO_NOTES = {
     'ststnet': ['Flow computed at 112x112 and pooled to the 28x28 input (flow.computeSize) chosen in ' + PILOT + ': '
@@ -48,24 +51,21 @@ DEMO_NOTES = {
                 'to the spatial attention map) chosen in the same pilot split: validation attention mass in the moving '
                 'region 0.46 against 0.10 without it (weight 0.3: 0.31; 3: 0.49), validation UF1 0.61 against 0.86 on '
                 'that split\'s 18 clips; the cross-validation\'s pooled UF1 did not fall (0.67 against 0.65). The unsupervised '
-                'terms had left the map at chance (models/README.md). Because the map was taught where the region is, '
-                'the attention figures show that the gate finds it on held-out subjects and that the exported tensor '
-                'lines up with the input, not that the architecture finds it unaided.'],
+                'terms had left the map at chance (models/README.md).' + SUPERVISED],
     'ms3d_resnet': ['Configuration chosen after one look at the cross-validation: a first run at width 1/32 with 15 '
                     'epochs was at chance on its first fold (UF1 0.21); this configuration uses width 1/16 and 30 '
-                    'epochs, so its cross-validated figures are slightly optimistic.',
+                    'epochs (60 since the supervised attention below), so its cross-validated figures are slightly '
+                    'optimistic.',
                     'Flow computed at 144x144 and pooled to the 48x48 input (flow.computeSize) chosen in ' + PILOT + ': '
                     'validation UF1 0.94 against 0.75 with the flow computed at 48x48 (attention mass unchanged, 0.098 '
                     'at 0.098 area).',
                     'SUPERVISED attention (--attention-supervision 10: KL divergence from the training clips\' region '
                     'masks to the spatial attention map; --attention-gate-lr-scale 30) and 60 epochs (was 30) chosen in '
                     'the same pilot split: validation attention mass in the moving region 0.48 against 0.10 without '
-                    'supervision; weight 1 at 30 / 60 / 100 epochs 0.22 / 0.29 / 0.32, weight 3 at 60 epochs 0.44, '
-                    'weight 10 at 80 epochs 0.33; without the raised gate learning rate 0.08-0.10 at any weight '
+                    'supervision; with the gate at x30, weight 1 at 30 / 60 / 100 epochs 0.22 / 0.29 / 0.32, weight 3 at '
+                    '60 epochs 0.44, weight 10 at 80 epochs 0.33; weight 1 without the raised gate learning rate 0.10 '
                     '(the gate conv\'s weights hardly leave their start in the few hundred steps); validation UF1 '
-                    '1.00. Because the map was taught where the region is, the attention figures show that the gate '
-                    'finds it on held-out subjects and that the exported tensor lines up with the input, not that the '
-                    'architecture finds it unaided.'],
+                    '1.00.' + SUPERVISED],
     'astnet': ['Epoch count raised from 15 to 40 after the earlier demo build (pooled UF1 0.55) and ' + PILOT + '.',
                'SUPERVISED attention (--attention-supervision 1: KL divergence from the training clips\' region masks '
                'to the spatial attention map) chosen in the same pilot split: validation attention mass in the moving '
@@ -73,16 +73,12 @@ DEMO_NOTES = {
                'against 0.08 without it. It costs classification: validation UF1 0.54-0.61 against 0.94 without it, '
                'and a cross-validation with it gave pooled UF1 0.63 against 0.82 (positive and surprise confused). '
                'The demo takes the supervised map, because the demo exists to show the attention display; the '
-               'unsupervised map was at chance. Because the map was taught where the region is, the attention '
-               'figures show that the gate finds it on held-out subjects and that the exported tensor lines up with '
-               'the input, not that the architecture finds it unaided.'],
+               'unsupervised map was at chance.' + SUPERVISED],
     'ast_svmnet': ['SUPERVISED attention (--attention-supervision 1: KL divergence from the training clips\' region '
                    'masks to the FAM spatial attention averaged over frames) chosen in ' + PILOT + ': validation '
                    'attention mass 0.48 / 0.47 with seeds 0 / 1 against 0.35 / 0.39 without it (weight 3: 0.46 / 0.47), '
                    'and validation UF1 0.95 / 0.78 against 0.81 / 0.44. Its map already held half of its mass in the '
-                   'moving region at the apex frame without supervision (0.51 in the cross-validation). Because the map '
-                   'was taught where the region is, the attention figures show that it finds it on held-out subjects '
-                   'and that the exported tensor lines up with the input, not that the architecture finds it unaided.'],
+                   'moving region at the apex frame without supervision (0.51 in the cross-validation).' + SUPERVISED],
     'off_tanet': ['Attention terms (--attention-sparsity 1 --attention-sufficiency 1) and 80 epochs chosen in ' + PILOT
                   + ': with the terms, validation UF1 was 1.00 at 25, 40, 60, 80 and 100 epochs and the attention mass '
                   'in the moving region 0.35, 0.43, 0.46, 0.53 and 0.49 (area 0.08); 80 has the highest mass. The terms '
