@@ -101,7 +101,7 @@ def classification_loss(out, y):
 class AttentionTraining(NamedTuple):
     """Optional attention settings: weights of the terms added to the classification loss (0 = off; sparsity and
     sufficiency are unsupervised, supervision uses the training samples' region masks), and a learning-rate
-    factor for the spatial attention gates' parameters."""
+    factor for the attention gates' parameters."""
     sparsity: float = 0.0
     sufficiency: float = 0.0
     supervision: float = 0.0
@@ -111,10 +111,10 @@ class AttentionTraining(NamedTuple):
         return bool(self.sparsity or self.sufficiency or self.supervision or self.gate_lr_scale != 1.0)
 
 
-def spatial_gate_parameters(model):
-    """Names of the parameters of the spatial attention gates: modules named `spatial` (CBAM's and the papers'
-    spatial attention convs in every model here)."""
-    return {n for n, _ in model.named_parameters() if 'spatial' in n.split('.')}
+def attention_gate_parameters(model):
+    """Names of the parameters of the spatial and temporal attention gates: modules named `spatial` or `temporal`
+    (CBAM's and the papers' gate convs in every model here; only MS-3D-ResNet has a temporal one)."""
+    return {n for n, _ in model.named_parameters() if {'spatial', 'temporal'} & set(n.split('.'))}
 
 
 def attention_sparsity_penalty(spec, out):
@@ -179,7 +179,7 @@ def train_model(spec, cfg, x, y, epochs, batch_size, lr, seed, attention=Attenti
     model = spec.build(cfg)
     # A gate conv has ~100 weights that Adam moves by at most ~lr per step; with the few hundred steps of a small
     # training set they hardly leave their initial values unless their learning rate is raised (models/README.md).
-    gates = spatial_gate_parameters(model)
+    gates = attention_gate_parameters(model)
     opt = torch.optim.Adam([{'params': [p for n, p in model.named_parameters() if n not in gates]},
                             {'params': [p for n, p in model.named_parameters() if n in gates],
                              'lr': lr * attention.gate_lr_scale}], lr=lr, weight_decay=1e-4)
@@ -401,7 +401,8 @@ def attention_training_text(attention):
                  'subjects shows that the learned gate finds it on unseen clips and that the exported tensor lines up '
                  'with the input, not that the architecture discovers it unaided')
     if attention.gate_lr_scale != 1.0:
-        text += f"; the spatial attention gates' parameters train at {attention.gate_lr_scale} x the learning rate"
+        text += (f"; the attention gates' parameters (spatial and temporal gate convs) train at "
+                 f'{attention.gate_lr_scale} x the learning rate')
     return text
 
 
@@ -425,7 +426,8 @@ def main(argv=None):
                     help='weight of a SUPERVISED term: binary cross-entropy between the displayed attention map and '
                          "the training samples' region masks (manifest column 'region'; synthetic data); 0 = off")
     ap.add_argument('--attention-gate-lr-scale', type=float, default=1.0, metavar='K',
-                    help="learning rate of the spatial attention gates' parameters = K x --lr (default 1)")
+                    help="learning rate of the attention gates' parameters (spatial and temporal gate convs) = K x --lr "
+                         '(default 1)')
     ap.add_argument('--flow-size', type=int, metavar='S',
                     help="compute the flow at SxS and pool it to the input size (the card's flow.computeSize; "
                          'default: as the config says; the input size itself: no pooling)')

@@ -190,14 +190,14 @@ def test_attention_supervision_needs_masks(tmp_path):
     masks = np.zeros((4, *spec.input_shape(cfg)[-2:]), np.uint8)
     masks[:, 2:6, 3:9] = 1
     model, _ = train.train_model(spec, cfg, x, y, 1, 4, 1e-3, 0, train.AttentionTraining(supervision=1.0), masks)
-    # the gate learning-rate factor moves the spatial gate's weights further than the rest in the same steps
+    # the gate learning-rate factor moves the gates' weights further than the rest in the same steps
     import torch
     torch.manual_seed(0)  # train_model seeds the same way before it builds the model: the same initial weights
     before = spec.build(cfg)
     scaled, _ = train.train_model(spec, cfg, x, y, 1, 4, 1e-3, 0, train.AttentionTraining(gate_lr_scale=30.0))
     plain, _ = train.train_model(spec, cfg, x, y, 1, 4, 1e-3, 0)
     gate = 'st_attention.spatial.weight'
-    assert train.spatial_gate_parameters(before) == {gate}
+    assert train.attention_gate_parameters(before) == {gate, 'st_attention.temporal.weight'}
 
     def moved(m, name):
         return float((dict(m.named_parameters())[name] - dict(before.named_parameters())[name]).abs().max())
