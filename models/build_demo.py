@@ -65,9 +65,8 @@ DEMO_NOTES = {
                     'supervision; with the gate at x30, weight 1 at 30 / 60 / 100 epochs 0.22 / 0.29 / 0.32, weight 3 at '
                     '60 epochs 0.44, weight 10 at 80 epochs 0.33; weight 1 without the raised gate learning rate 0.10 '
                     '(the gate conv\'s weights hardly leave their start in the few hundred steps); validation UF1 '
-                    '1.00. Those pilots also raised the temporal attention conv\'s rate; with the kit\'s setting (the '
-                    'spatial gate only), weight 10 gave 0.39 with seed 1 and weight 30 0.43, so read 0.48 as the top of '
-                    'a 0.39-0.48 spread.' + SUPERVISED],
+                    '1.00. The raised rate covers both gate convs, spatial and temporal: with only the spatial one\'s '
+                    'raised, the same seed and settings gave 0.27.' + SUPERVISED],
     'astnet': ['Epoch count raised from 15 to 40 after the earlier demo build (pooled UF1 0.55) and ' + PILOT + '.',
                'SUPERVISED attention (--attention-supervision 1: KL divergence from the training clips\' region masks '
                'to the spatial attention map) chosen in the same pilot split: validation attention mass in the moving '
