@@ -195,7 +195,7 @@ ASTNET = ModelSpec(
            'url': 'https://doi.org/10.3390/app14177755'},
     build=lambda cfg: ASTNet(frames=cfg['frames'], width=cfg['width'], stages=cfg['stages']),
     configs={'paper': {'frames': 11, 'size': 224, 'width': 1.0, 'stages': 4},
-             'demo': {'frames': 11, 'size': 112, 'width': 0.0625, 'stages': 3},
+             'demo': {'frames': 11, 'size': 112, 'width': 0.25, 'stages': 3},
              'tiny': {'frames': 3, 'size': 64, 'width': 0.0625, 'stages': 4}},
     input_kind='flow-sequence', channels=['u', 'v'], layout='NCTHW',
     make_input=lambda frames, apex, cfg: pp.flow_sequence_input(frames, cfg['frames'], cfg['size'], flow_size=cfg.get('flow_size')),
