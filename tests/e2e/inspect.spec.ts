@@ -7,8 +7,8 @@ import { openDemo, startWithoutProject } from './bridge'
  * The inspection issue's "done means": a generated sample (the demo dataset) is opened, a bundled
  * demo model is run on it in the browser bridge, and the class probabilities and a heatmap of the
  * model's own attention output (fetched as float32 from the ONNX result, not recomputed) are shown
- * over the face crop the model saw. Until the model zoo ships demo models in resources/models,
- * the untrained Off-TANet test fixture is added through the card form instead (its name says so).
+ * over the face crop the model saw. In a checkout without the demo models in resources/models, the
+ * untrained Off-TANet test fixture is added through the card form instead (its name says so).
  */
 
 interface CardFile {
