@@ -32,9 +32,6 @@ DEMO_NOTE = ('DEMO: trained on synthetic data only; not for real use. It exists 
              'inference and attention display end to end.')
 PILOT = ('pilot runs on a split of fold 0\'s training subjects (train sub02/03/05/06/08/09, validate sub11/12; '
          'these subjects are test subjects of folds 1 and 2, so those folds\' figures are slightly optimistic)')
-SUPERVISED = (' Because the map was taught where the region is, the attention figures show that it finds the region '
-              'on held-out subjects and that the exported tensor lines up with the input, not that the architecture '
-              'finds it unaided.')
 # Honesty notes: which settings were chosen after looking at results, and on what.
 DEMO_NOTES = {
     'ststnet': ['Flow computed at 112x112 and pooled to the 28x28 input (flow.computeSize) chosen in ' + PILOT + ': '
@@ -48,13 +45,13 @@ DEMO_NOTES = {
                 'Magnification alpha 20 (the upper end of the 10-20 used for micro-expressions; earlier demos used 10) '
                 'chosen in the same pilot split: validation UF1 0.86 / 0.84 / 0.81 with seeds 0 / 1 / 2 against '
                 '0.74 / 0.38 at alpha 10; width 0.5 at alpha 10 gave 0.59.',
-                'SUPERVISED attention (--attention-supervision 1: KL divergence from the training clips\' region masks '
-                'to the spatial attention map) chosen in the same pilot split: validation attention mass in the moving '
+                'Supervised attention (--attention-supervision 1; see training.details) chosen in the same pilot '
+                'split: validation attention mass in the moving '
                 'region 0.46 against 0.10 without it (weight 0.3: 0.31; 3: 0.49), validation UF1 0.61 against 0.86 on '
                 'that split\'s 18 clips; the cross-validation\'s pooled UF1 did not fall (0.67 against 0.65). The unsupervised '
                 'terms had left the map at chance (models/README.md). Then the gate learning rate x10 '
                 '(--attention-gate-lr-scale 10), in the same split: validation mass 0.53 against 0.46 (x30: 0.54), '
-                'validation UF1 0.61 in all three; the cross-validation at x1 had given mass 0.49.' + SUPERVISED],
+                'validation UF1 0.61 in all three; the cross-validation at x1 had given mass 0.49.'],
     'ms3d_resnet': ['Configuration chosen after one look at the cross-validation: a first run at width 1/32 with 15 '
                     'epochs was at chance on its first fold (UF1 0.21); this configuration uses width 1/16 and 30 '
                     'epochs (60 since the supervised attention below), so its cross-validated figures are slightly '
@@ -62,28 +59,26 @@ DEMO_NOTES = {
                     'Flow computed at 144x144 and pooled to the 48x48 input (flow.computeSize) chosen in ' + PILOT + ': '
                     'validation UF1 0.94 against 0.75 with the flow computed at 48x48 (attention mass unchanged, 0.098 '
                     'at 0.098 area).',
-                    'SUPERVISED attention (--attention-supervision 10: KL divergence from the training clips\' region '
-                    'masks to the spatial attention map; --attention-gate-lr-scale 30) and 60 epochs (was 30) chosen in '
-                    'the same pilot split: validation attention mass in the moving region 0.48 against 0.10 without '
+                    'Supervised attention (--attention-supervision 10 --attention-gate-lr-scale 30; see '
+                    'training.details) and 60 epochs (was 30) chosen in the same pilot split: validation attention mass in the moving region 0.48 against 0.10 without '
                     'supervision; with the gate at x30, weight 1 at 30 / 60 / 100 epochs 0.22 / 0.29 / 0.32, weight 3 at '
                     '60 epochs 0.44, weight 10 at 80 epochs 0.33; weight 1 without the raised gate learning rate 0.10 '
                     '(the gate conv\'s weights hardly leave their start in the few hundred steps); validation UF1 '
                     '1.00. The raised rate covers both gate convs, spatial and temporal: with only the spatial one\'s '
-                    'raised, the same seed and settings gave 0.27.' + SUPERVISED],
+                    'raised, the same seed and settings gave 0.27.'],
     'astnet': ['Epoch count raised from 15 to 40 after the earlier demo build (pooled UF1 0.55) and ' + PILOT + '.',
-               'SUPERVISED attention (--attention-supervision 1: KL divergence from the training clips\' region masks '
-               'to the spatial attention map) and width 1/4 (was 1/16) chosen in the same pilot split. At width 1/16 '
+               'Supervised attention (--attention-supervision 1; see training.details) and width 1/4 (was 1/16) chosen in the same pilot split. At width 1/16 '
                'the supervision made the map concentrate (validation mass 0.55 against 0.08 without it) but cost '
                'classification (validation UF1 0.54-0.61 against 0.94; a cross-validation gave pooled UF1 0.63 against '
                '0.82, positive and surprise confused), while the flow inside the region alone was enough (width 1/16, '
                'no supervision, inputs multiplied by the true mask: validation UF1 1.00): its 4-16-channel trunk could '
                'not serve both. At width 1/4: validation mass 0.59 / 0.58 and UF1 1.00 / 1.00 with seeds 0 / 1 '
-               '(width 1/8: 0.57, UF1 0.54; width 1/4 without supervision: 0.085, UF1 0.89).' + SUPERVISED],
-    'ast_svmnet': ['SUPERVISED attention (--attention-supervision 1: KL divergence from the training clips\' region '
-                   'masks to the FAM spatial attention averaged over frames) chosen in ' + PILOT + ': validation '
+               '(width 1/8: 0.57, UF1 0.54; width 1/4 without supervision: 0.085, UF1 0.89).'],
+    'ast_svmnet': ['Supervised attention (--attention-supervision 1 on the FAM spatial attention averaged over '
+                   'frames; see training.details) chosen in ' + PILOT + ': validation '
                    'attention mass 0.48 / 0.47 with seeds 0 / 1 against 0.35 / 0.39 without it (weight 3: 0.46 / 0.47), '
                    'and validation UF1 0.95 / 0.78 against 0.81 / 0.44. Its map already held half of its mass in the '
-                   'moving region at the apex frame without supervision (0.51 in the cross-validation).' + SUPERVISED],
+                   'moving region at the apex frame without supervision (0.51 in the cross-validation).'],
     'off_tanet': ['Attention terms (--attention-sparsity 1 --attention-sufficiency 1) and 80 epochs chosen in ' + PILOT
                   + ': with the terms, validation UF1 was 1.00 at 25, 40, 60, 80 and 100 epochs and the attention mass '
                   'in the moving region 0.35, 0.43, 0.46, 0.53 and 0.49 (area 0.08); 80 has the highest mass. The terms '

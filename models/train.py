@@ -423,8 +423,8 @@ def main(argv=None):
                     help='weight of an unsupervised term: cross-entropy of the model on its input multiplied by '
                          'its own displayed attention map (resized, max-normalised); 0 = off')
     ap.add_argument('--attention-supervision', type=float, default=0.0, metavar='NU',
-                    help='weight of a SUPERVISED term: binary cross-entropy between the displayed attention map and '
-                         "the training samples' region masks (manifest column 'region'; synthetic data); 0 = off")
+                    help="weight of a SUPERVISED term: KL divergence from the training samples' region masks to the "
+                         "displayed attention map (manifest column 'region'; synthetic data); 0 = off")
     ap.add_argument('--attention-gate-lr-scale', type=float, default=1.0, metavar='K',
                     help="learning rate of the attention gates' parameters (spatial and temporal gate convs) = K x --lr "
                          '(default 1)')
@@ -471,8 +471,8 @@ def main(argv=None):
                               a.attention_gate_lr_scale)
     if attention.any() and not spec.display_map_torch:
         raise SystemExit(f'{a.model} has no spatial attention map for the --attention-* terms')
-    if attention.supervision and any(r['mask'] is None for r in rows):
-        missing = sum(r['mask'] is None for r in rows)
+    missing = sum(r['mask'] is None for r in rows)
+    if attention.supervision and missing:
         raise SystemExit(f"--attention-supervision needs a region mask for every sample (manifest column 'region'); "
                          f'{missing} of {len(rows)} have none')
     report, fold_models, (x, y, masks) = cross_validate(spec, cfg, rows, a.protocol, epochs, a.batch_size, a.lr,
