@@ -1,9 +1,10 @@
 import { expect, type Page } from '@playwright/test'
+import { BRIDGE_CLIENT_HEADER } from '../../src/shared/ipc/envelope'
 import { E2E_TOKEN } from '../../playwright.config'
 
 /** Calls a contract channel through the bridge with the page's session cookie; returns the envelope's value. */
 export async function invoke(page: Page, channel: string, input: unknown = {}): Promise<unknown> {
-  const response = await page.request.post(`/api/invoke/${encodeURIComponent(channel)}`, { data: input })
+  const response = await page.request.post(`/api/invoke/${encodeURIComponent(channel)}`, { data: input, headers: { [BRIDGE_CLIENT_HEADER.name]: BRIDGE_CLIENT_HEADER.value } })
   return ((await response.json()) as { value?: unknown }).value
 }
 

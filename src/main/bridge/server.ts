@@ -10,6 +10,7 @@ import { isRequestChannel } from '@shared/ipc'
 import type { Studio } from '../studio'
 import { RENDERER_CSP } from '../csp'
 import { rendererFile } from '../renderer-files'
+import { MAX_CLIENT_FRAME_BYTES, checkCrossSite, checkInvokeHeaders, decodeSegment, ownOrigins, tokenCookieName, type CrossSiteVerdict } from './guards'
 
 export interface BridgeOptions {
   studio: Studio
@@ -31,14 +32,16 @@ export interface Bridge {
   close(): Promise<void>
 }
 
-const TOKEN_COOKIE = 'me_studio_token'
 const MAX_BODY_BYTES = 8 * 1024 * 1024
+
+class BodyTooLarge extends Error {}
 
 /**
  * The browser bridge: serves the renderer build and the same handler registry over HTTP
  * (invoke), WebSocket (events) and a media route. Bound to loopback, guarded by a random
  * per-launch token (query once → HttpOnly SameSite=Strict cookie; or `x-studio-token`),
- * and a Host-header check against DNS rebinding.
+ * a Host-header check against DNS rebinding, and Origin / Sec-Fetch-Site / client-header checks
+ * against other pages on the same host (docs/security.md).
  */
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const host = options.host ?? '127.0.0.1'
@@ -52,17 +55,24 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       else res.destroy()
     })
   })
-  const sockets = new WebSocketServer({ noServer: true })
+  // A client that breaks the protocol loses its own connection, never the process.
+  server.on('clientError', (_error, socket) => socket.destroy())
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES })
+  sockets.on('connection', (ws: WebSocket) => {
+    ws.on('error', () => ws.terminate())
+  })
   const unsubscribe = studio.bus.subscribe((channel, payload) => {
     const message = JSON.stringify({ channel, payload })
     for (const client of sockets.clients) if (client.readyState === client.OPEN) client.send(message)
   })
 
   let allowedHosts: Set<string> = new Set()
+  let origins: Set<string> = new Set()
+  let cookieName = ''
 
   function authorised(req: IncomingMessage, url: URL): boolean {
     if (!req.headers.host || !allowedHosts.has(req.headers.host)) return false
-    const offered = req.headers['x-studio-token'] ?? url.searchParams.get('token') ?? readCookie(req, TOKEN_COOKIE)
+    const offered = req.headers['x-studio-token'] ?? url.searchParams.get('token') ?? readCookie(req, cookieName)
     return typeof offered === 'string' && sameSecret(offered, token)
   }
 
@@ -73,24 +83,37 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       // Trade the query token for a cookie so it does not linger in the address bar or history.
       res.writeHead(303, {
         location: url.pathname,
-        'set-cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        'set-cookie': `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`,
       })
       return void res.end()
     }
-    if (url.pathname.startsWith('/api/invoke/')) return invoke(req, res, decodeURIComponent(url.pathname.slice('/api/invoke/'.length)))
+    const isApi = url.pathname.startsWith('/api/') || url.pathname.startsWith('/media/')
+    const crossSite = isApi ? checkCrossSite(req, origins) : { ok: true as const }
+    if (!crossSite.ok) return refuse(res, crossSite)
+    if (url.pathname.startsWith('/api/invoke/')) {
+      const channel = decodeSegment(url.pathname.slice('/api/invoke/'.length))
+      if (channel === null) return sendError(res, 400, 'invalid-input', 'Malformed percent-encoding in the channel name')
+      return invoke(req, res, channel)
+    }
     if (url.pathname.startsWith('/media/')) return media(req, res, url)
     return serveStatic(req, res, url.pathname)
   }
 
   async function invoke(req: IncomingMessage, res: ServerResponse, channel: string): Promise<void> {
     if (req.method !== 'POST') return send(res, 405, 'text/plain; charset=utf-8', 'POST only')
-    if (!isRequestChannel(channel)) return send(res, 404, 'application/json', JSON.stringify({ v: 1, ok: false, error: { code: 'not-found', message: `Unknown channel: ${channel}` } }))
+    if (!isRequestChannel(channel)) return sendError(res, 404, 'not-found', `Unknown channel: ${channel}`)
+    const headers = checkInvokeHeaders(req)
+    if (!headers.ok) return refuse(res, headers)
     let body: unknown
     try {
       const text = await readBody(req)
       body = text.length === 0 ? {} : JSON.parse(text)
     } catch (error) {
-      return send(res, 400, 'application/json', JSON.stringify({ v: 1, ok: false, error: { code: 'invalid-input', message: (error as Error).message } }))
+      if (error instanceof BodyTooLarge) {
+        // Answered while the rest of the body is drained (not buffered), so the client reads a 413, not a reset.
+        return sendError(res, 413, 'invalid-input', `Request body over ${MAX_BODY_BYTES} bytes`)
+      }
+      return sendError(res, 400, 'invalid-input', (error as Error).message)
     }
     const envelope = await studio.registry.invoke(channel, body, { via: 'bridge' })
     send(res, 200, 'application/json', JSON.stringify(envelope))
@@ -128,10 +151,14 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   }
 
   server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy())
     const url = new URL(req.url ?? '/', 'http://bridge.invalid')
     if (url.pathname !== '/api/events' || !authorised(req, url)) {
-      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n')
-      socket.destroy()
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n')
+      return
+    }
+    if (!checkCrossSite(req, origins).ok) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n')
       return
     }
     sockets.handleUpgrade(req, socket, head, (ws: WebSocket) => sockets.emit('connection', ws, req))
@@ -144,6 +171,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const { port } = server.address() as AddressInfo
   const hostPart = host === '::1' ? '[::1]' : host
   allowedHosts = new Set([`${hostPart}:${port}`, `localhost:${port}`])
+  origins = ownOrigins(allowedHosts)
+  cookieName = tokenCookieName(port)
   const url = `http://${hostPart}:${port}/`
   return {
     url,
@@ -164,15 +193,29 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
   res.end(body)
 }
 
+function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+  send(res, status, 'application/json', JSON.stringify({ v: 1, ok: false, error: { code, message } }))
+}
+
+function refuse(res: ServerResponse, verdict: CrossSiteVerdict): void {
+  if (!verdict.ok) send(res, 403, 'text/plain; charset=utf-8', `Forbidden: ${verdict.reason}`)
+}
+
 function readBody(req: IncomingMessage): Promise<string> {
+  const declared = Number(req.headers['content-length'])
+  if (declared > MAX_BODY_BYTES) return Promise.reject(new BodyTooLarge())
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
+    let over = false
     req.on('data', (chunk: Buffer) => {
+      if (over) return
       size += chunk.length
       if (size > MAX_BODY_BYTES) {
-        reject(new Error('Request body too large'))
-        req.destroy()
+        over = true
+        chunks.length = 0
+        // Stop buffering but keep draining (paused sockets reset); the 413 is sent by the caller.
+        reject(new BodyTooLarge())
         return
       }
       chunks.push(chunk)

@@ -33,6 +33,11 @@ export class MediaRoots {
     return [...this.roots]
   }
 
+  /** Stops serving every root (the project that opened them was closed). */
+  clear(): void {
+    this.roots.clear()
+  }
+
   /** Resolves `requested` to a real path inside an opened root, or throws `forbidden-path`. */
   async resolve(requested: string): Promise<string> {
     if (requested.includes('\0')) throw new StudioError('forbidden-path', 'Path contains a NUL byte')

@@ -24,3 +24,9 @@ export function okEnvelope<T>(value: T): Envelope<T> {
 export function errorEnvelope(error: StudioErrorShape): Envelope<never> {
   return { v: ENVELOPE_VERSION, ok: false, error }
 }
+
+/**
+ * Header the studio's page sends with every bridge invoke. It is outside the CORS-safelisted set,
+ * so a form or a no-cors fetch from another page cannot send it (docs/security.md).
+ */
+export const BRIDGE_CLIENT_HEADER = { name: 'x-studio-client', value: 'me-studio' } as const

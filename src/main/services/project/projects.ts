@@ -12,7 +12,8 @@ export interface OpenProject {
 
 /**
  * The project the studio has open (one at a time). Opening one closes the previous, and adds
- * its dataset folders to the media roots so the media route may serve their frames.
+ * its dataset folders to the media roots so the media route may serve their frames; closing it
+ * takes them away again.
  */
 export class ProjectService {
   private open_: OpenProject | null = null
@@ -58,10 +59,12 @@ export class ProjectService {
     return missing
   }
 
+  /** Closes the open project; its dataset folders (and any opened for it) are no longer served. */
   close(): boolean {
     if (!this.open_) return false
     this.open_.project.close()
     this.open_ = null
+    this.mediaRoots.clear()
     return true
   }
 }

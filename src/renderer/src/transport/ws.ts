@@ -1,4 +1,4 @@
-import { StudioError, type EventChannelName } from '@shared/ipc'
+import { BRIDGE_CLIENT_HEADER, StudioError, type EventChannelName } from '@shared/ipc'
 import type { Transport } from './types'
 import { unwrapEnvelope } from './envelope'
 
@@ -37,7 +37,7 @@ export function createBridgeTransport(origin: string = window.location.origin): 
     async invoke(channel, input) {
       const response = await fetch(`${origin}/api/invoke/${encodeURIComponent(channel)}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', [BRIDGE_CLIENT_HEADER.name]: BRIDGE_CLIENT_HEADER.value },
         credentials: 'same-origin',
         body: JSON.stringify(input ?? {}),
       })
