@@ -24,3 +24,12 @@ export async function openDemo(page: Page): Promise<void> {
   await page.getByTestId('open-demo').click()
   await expect(page.getByTestId('dataset-browser')).toBeVisible({ timeout: 180_000 })
 }
+
+/**
+ * Takes a screenshot for the docs. The committed `docs/screenshots/` are rewritten only by
+ * `npm run screenshots` (ME_STUDIO_SCREENSHOTS=1), so a test run leaves the tree clean.
+ */
+export async function docScreenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+  const folder = process.env.ME_STUDIO_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots'
+  await page.screenshot({ path: `${folder}/${name}`, ...options })
+}

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
-import { invoke, startWithoutProject } from './bridge'
+import { docScreenshot, invoke, startWithoutProject } from './bridge'
 
 /**
  * The issue's "done means": from the empty screen, the demo project (a generated CASME II-shaped
@@ -124,10 +124,10 @@ test('code a demo sample from the keyboard, undo/redo, reload, and compare two c
 
   await page.keyboard.press('2')
   await expect(page.getByTestId('frame-number')).toHaveText(String(truth.apex))
-  await page.screenshot({ path: 'docs/screenshots/coding-workspace.png' })
+  await docScreenshot(page, 'coding-workspace.png')
   await page.keyboard.press('d')
   await expect(page.getByTestId('view-difference')).toHaveAttribute('aria-pressed', 'true')
-  await page.screenshot({ path: 'docs/screenshots/coding-difference.png' })
+  await docScreenshot(page, 'coding-difference.png')
   await page.keyboard.press('d')
 
   // Everything is in the project file: a reload finds the sample and its coding as left.
@@ -163,7 +163,7 @@ test('code a demo sample from the keyboard, undo/redo, reload, and compare two c
   const length = truth.offset - truth.onset + 1
   await expect(pair.getByTestId('iou-mean')).toHaveText(((length - 2) / (length + 2)).toFixed(3))
   await expect(pair.getByTestId('disagreement-sub01-EP01_01')).toContainText('emotion, aus')
-  await page.screenshot({ path: 'docs/screenshots/agreement.png', fullPage: true })
+  await docScreenshot(page, 'agreement.png', { fullPage: true })
 
   // Adjudication: accept coder A's coding as the sample's adjudicated one.
   await pair.getByTestId('disagreement-sub01-EP01_01').getByRole('button', { name: 'Adjudicate' }).click()
@@ -171,5 +171,5 @@ test('code a demo sample from the keyboard, undo/redo, reload, and compare two c
   await page.getByTestId('accept-Demo coder').click()
   await expectCoding(page, marksA, 'L12+R14A', 'happiness')
   await expect(page.getByTestId('sample-sub01-EP01_01')).toHaveAttribute('data-status', 'adjudicated')
-  await page.screenshot({ path: 'docs/screenshots/adjudication.png' })
+  await docScreenshot(page, 'adjudication.png')
 })

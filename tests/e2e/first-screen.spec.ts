@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test'
 import { E2E_TOKEN } from '../../playwright.config'
+import { docScreenshot } from './bridge'
 
 test('the first screen renders with real backend facts in the status bar', async ({ page }) => {
   await page.goto(`/?token=${E2E_TOKEN}`)
@@ -9,7 +10,7 @@ test('the first screen renders with real backend facts in the status bar', async
   await expect(page.getByTestId('status-ffmpeg')).toHaveText(/^ffmpeg \S+ \((setting|env|ffmpeg-static|@ffmpeg-installer\/ffmpeg|path)\)$/)
   await expect(page.getByTestId('status-ort')).toContainText('cpu')
   await expect(page.getByTestId('status-host')).toHaveText('browser bridge')
-  await page.screenshot({ path: 'docs/screenshots/first-screen.png' })
+  await docScreenshot(page, 'first-screen.png')
 })
 
 test('the bridge refuses a request without the token', async ({ request, baseURL }) => {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { expect, test } from '@playwright/test'
-import { openDemo, startWithoutProject } from './bridge'
+import { docScreenshot, openDemo, startWithoutProject } from './bridge'
 
 /**
  * The inspection issue's "done means": a generated sample (the demo dataset) is opened, a bundled
@@ -130,5 +130,5 @@ test('inspect: a demo model on a generated sample, probabilities and its real at
 
   // Back to the paper's display for the screenshot.
   await page.getByTestId('attention-output').selectOption(card.outputs.attention.find((a) => a.display.aggregation !== 'bar' && a.display.aggregation !== 'map')?.name ?? mapOutput.name)
-  await page.screenshot({ path: 'docs/screenshots/attention.png', fullPage: false })
+  await docScreenshot(page, 'attention.png', { fullPage: false })
 })

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test, type Locator } from '@playwright/test'
-import { invoke, openDemo, startWithoutProject } from './bridge'
+import { docScreenshot, invoke, openDemo, startWithoutProject } from './bridge'
 
 /**
  * The motion issue's views on real computed data: on a demo sample, TV-L1 flow onset→apex
@@ -51,7 +51,7 @@ test('motion views: flow, face alignment, magnification and spotting on a demo s
   await expect(page.getByTestId('flow-panels')).toBeVisible({ timeout: 60_000 })
   for (const id of ['flow-color', 'flow-magnitude', 'flow-strain']) await expectLoaded(page.getByTestId(id))
   await expect(page.getByTestId('flow-stats')).toContainText('TV-L1')
-  await page.screenshot({ path: 'docs/screenshots/motion-flow.png' })
+  await docScreenshot(page, 'motion-flow.png')
 
   await page.getByTestId('detect-face').click()
   await expect(page.getByTestId('face-panel')).toBeVisible({ timeout: 60_000 })
@@ -60,5 +60,5 @@ test('motion views: flow, face alignment, magnification and spotting on a demo s
   await page.getByTestId('magnify').click()
   await expect(page.getByTestId('magnify-pair')).toBeVisible({ timeout: 60_000 })
   await page.getByTestId('face-panel').scrollIntoViewIfNeeded()
-  await page.screenshot({ path: 'docs/screenshots/motion-face-magnify.png' })
+  await docScreenshot(page, 'motion-face-magnify.png')
 })
