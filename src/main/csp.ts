@@ -8,7 +8,8 @@ export const RENDERER_CSP = [
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob: me-media:",
   "media-src 'self' blob: me-media:",
-  "connect-src 'self' ws://127.0.0.1:* ws://localhost:* ws://[::1]:* me-media:",
+  // CSP 3: 'self' also matches ws: on the page's own host and port, the bridge's event stream.
+  "connect-src 'self' me-media:",
   "font-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",

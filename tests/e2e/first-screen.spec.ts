@@ -3,6 +3,13 @@ import { E2E_TOKEN } from '../../playwright.config'
 import { docScreenshot } from './bridge'
 
 test('the first screen renders with real backend facts in the status bar', async ({ page }) => {
+  const complaints: string[] = []
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') complaints.push(message.text())
+  })
+  page.on('response', (response) => {
+    if (response.status() >= 400) complaints.push(`${response.status()} ${response.url()}`)
+  })
   await page.goto(`/?token=${E2E_TOKEN}`)
   await expect(page.getByTestId('empty-state')).toBeVisible()
   await expect(page.getByTestId('open-dataset')).toBeVisible()
@@ -11,6 +18,8 @@ test('the first screen renders with real backend facts in the status bar', async
   await expect(page.getByTestId('status-ort')).toContainText('cpu')
   await expect(page.getByTestId('status-host')).toHaveText('browser bridge')
   await docScreenshot(page, 'first-screen.png')
+  // No CSP complaint, no 404 (favicon), no error on a plain page load.
+  expect(complaints).toEqual([])
 })
 
 test('the bridge refuses a request without the token', async ({ request, baseURL }) => {
