@@ -10,6 +10,7 @@ function fakeTransport(info: unknown): Transport {
     invoke: async () => info as never,
     on: () => () => undefined,
     mediaUrl: (r) => `/media/${r}`,
+    onReconnect: () => () => undefined,
   }
 }
 

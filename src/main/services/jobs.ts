@@ -30,7 +30,11 @@ interface RunningJob {
   summary: JobSummary
   controller: AbortController
   finished: Promise<JobDone>
+  outcome: JobDone | null
 }
+
+/** Finished jobs remembered for `list` and `outcome` (a long session starts thousands of small jobs). */
+export const FINISHED_JOBS_KEPT = 200
 
 /**
  * Runs long work off the request path with progress, per-item errors, cancellation and ETA.
@@ -42,6 +46,7 @@ export class JobManager {
   constructor(
     private readonly sink: JobEventSink,
     private readonly now: () => number = Date.now,
+    private readonly finishedKept: number = FINISHED_JOBS_KEPT,
   ) {}
 
   start<R>(kind: string, work: (ctx: JobContext) => Promise<R>, jobId: string = randomUUID()): { jobId: string } {
@@ -88,11 +93,33 @@ export class JobManager {
         done = cancelled ? { ...this.tally(summary), state: 'cancelled' } : { ...this.tally(summary), state: 'failed', error: shape }
       }
       summary.state = done.state
+      const record = this.jobs.get(jobId)
+      if (record) record.outcome = done
+      this.forgetOldest()
       this.sink.done(done)
       return done
     })()
-    this.jobs.set(jobId, { summary, controller, finished })
+    this.jobs.set(jobId, { summary, controller, finished, outcome: null })
     return { jobId }
+  }
+
+  /** The job's final event, null while it runs; `not-found` once forgotten (or never started). */
+  outcome(jobId: string): JobDone | null {
+    const job = this.jobs.get(jobId)
+    if (!job) throw new StudioError('not-found', `No job ${jobId} (finished jobs are kept for the last ${this.finishedKept})`)
+    return job.outcome
+  }
+
+  /** Drops the oldest finished jobs beyond the bound; running ones are always kept. */
+  private forgetOldest(): void {
+    let finished = 0
+    for (const job of this.jobs.values()) if (job.outcome) finished += 1
+    for (const [id, job] of this.jobs) {
+      if (finished <= this.finishedKept) break
+      if (!job.outcome) continue
+      this.jobs.delete(id)
+      finished -= 1
+    }
   }
 
   cancel(jobId: string): boolean {

@@ -11,6 +11,7 @@ export type Handler = (input: never) => unknown
 export function fakeTransport(handlers: Record<string, Handler>) {
   const calls: { channel: string; input: unknown }[] = []
   const listeners = new Map<string, Set<(payload: unknown) => void>>()
+  const reconnectListeners = new Set<() => void>()
   const transport: Transport = {
     kind: 'bridge',
     async invoke(channel, input) {
@@ -27,9 +28,15 @@ export function fakeTransport(handlers: Record<string, Handler>) {
       return () => set.delete(listener as (payload: unknown) => void)
     },
     mediaUrl: (route) => `/media/${route}`,
+    onReconnect(listener) {
+      reconnectListeners.add(listener)
+      return () => reconnectListeners.delete(listener)
+    },
   }
   const emit = (event: string, payload: unknown) => listeners.get(event)?.forEach((l) => l(payload))
-  return { transport, calls, emit }
+  /** The event stream came back after a drop. */
+  const reconnect = () => reconnectListeners.forEach((l) => l())
+  return { transport, calls, emit, reconnect }
 }
 
 /** Installs the transport and a fresh Pinia, as main.ts does. */

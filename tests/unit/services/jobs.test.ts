@@ -65,4 +65,26 @@ describe('JobManager', () => {
     })
     expect(await jobs.wait(failing.jobId)).toMatchObject({ state: 'failed', error: { code: 'internal', message: 'disk full' } })
   })
+
+  it('answers a finished job\'s outcome again (a client that lost its event stream), and forgets the oldest beyond the bound', async () => {
+    const { events, sink } = recorder()
+    const jobs = new JobManager(sink, Date.now, 2)
+    let release = () => {}
+    const running = jobs.start('held', () => new Promise<string>((resolve) => (release = () => resolve('late'))))
+    expect(jobs.outcome(running.jobId)).toBeNull()
+    const ids: string[] = []
+    for (const value of ['a', 'b', 'c']) {
+      const { jobId } = jobs.start('quick', async () => value)
+      await jobs.wait(jobId)
+      ids.push(jobId)
+    }
+    expect(() => jobs.outcome(ids[0]!)).toThrow(/No job/)
+    expect(jobs.outcome(ids[2]!)).toEqual(events.done.at(-1))
+    expect(jobs.outcome(ids[2]!)).toMatchObject({ state: 'completed', result: 'c' })
+    // A running job is never forgotten, whatever finishes around it.
+    expect(jobs.list().map((j) => j.jobId)).toEqual([running.jobId, ids[1], ids[2]])
+    release()
+    expect(await jobs.wait(running.jobId)).toMatchObject({ result: 'late' })
+    expect(jobs.list()).toHaveLength(2)
+  })
 })

@@ -5,4 +5,5 @@ export function registerJobHandlers(registry: HandlerRegistry, studio: StudioCon
   registry
     .handle('command:job.cancel', ({ jobId }) => ({ cancelled: studio.jobs.cancel(jobId) }))
     .handle('query:job.list', () => studio.jobs.list())
+    .handle('query:job.outcome', ({ jobId }) => studio.jobs.outcome(jobId))
 }

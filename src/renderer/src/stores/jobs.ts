@@ -46,6 +46,16 @@ export const useJobsStore = defineStore('jobs', () => {
     finish(job, d)
   })
 
+  // Events sent while the bridge's stream was down are lost: ask for the outcome of every job still awaited.
+  transport.onReconnect(() => void catchUp())
+
+  async function catchUp(): Promise<void> {
+    for (const job of jobs.value.filter((j) => j.result === null)) {
+      const outcome = await transport.invoke('query:job.outcome', { jobId: job.jobId }).catch(() => null)
+      if (outcome && job.result === null) finish(job, outcome)
+    }
+  }
+
   function finish(job: TrackedJob, done: JobDone): void {
     job.result = done
     job.done = done.done

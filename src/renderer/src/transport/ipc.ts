@@ -14,5 +14,6 @@ export function createIpcTransport(api: StudioPreloadApi): Transport {
       return () => api.off(event, handler)
     },
     mediaUrl: (route) => `me-media://media/${route}`,
+    onReconnect: () => () => undefined,
   }
 }

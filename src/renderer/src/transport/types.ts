@@ -11,4 +11,9 @@ export interface Transport {
   on<E extends EventChannelName>(event: E, listener: (payload: EventPayload<E>) => void): () => void
   /** URL of a media route (`file/…`, `frame/…`) for <img>/<video> elements. */
   mediaUrl(route: string): string
+  /**
+   * Called when the event stream came back after a drop (events sent meanwhile are lost, so
+   * listeners re-query what they wait for). Electron IPC never drops: its transport never calls it.
+   */
+  onReconnect(listener: () => void): () => void
 }

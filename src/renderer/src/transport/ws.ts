@@ -11,14 +11,18 @@ type Listener = (payload: unknown) => void
  */
 export function createBridgeTransport(origin: string = window.location.origin): Transport {
   const listeners = new Map<string, Set<Listener>>()
+  const reconnectListeners = new Set<() => void>()
   let socket: WebSocket | null = null
   let retryMs = 250
+  let connectedBefore = false
 
   function connect(): void {
     const url = origin.replace(/^http/, 'ws') + '/api/events'
     socket = new WebSocket(url)
     socket.onopen = () => {
       retryMs = 250
+      if (connectedBefore) for (const listener of reconnectListeners) listener()
+      connectedBefore = true
     }
     socket.onmessage = (message) => {
       const { channel, payload } = JSON.parse(String(message.data)) as { channel: string; payload: unknown }
@@ -51,5 +55,9 @@ export function createBridgeTransport(origin: string = window.location.origin): 
       return () => set.delete(listener as Listener)
     },
     mediaUrl: (route) => `${origin}/media/${route}`,
+    onReconnect(listener) {
+      reconnectListeners.add(listener)
+      return () => reconnectListeners.delete(listener)
+    },
   }
 }

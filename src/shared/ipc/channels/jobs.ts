@@ -60,6 +60,8 @@ export type JobSummary = z.infer<typeof JobSummarySchema>
 export const jobRequests = {
   'command:job.cancel': request(z.object({ jobId: JobIdSchema }), z.object({ cancelled: z.boolean() })),
   'query:job.list': request(z.object({}), z.array(JobSummarySchema)),
+  /** A job's `event:job.done` again (null while it runs): a client that lost its event stream catches up with it. */
+  'query:job.outcome': request(z.object({ jobId: JobIdSchema }), JobDoneSchema.nullable()),
 } as const
 
 export const jobEvents = {
