@@ -71,9 +71,9 @@ export const clusterSlurmCommand = defineCommand({
   --shards N            number of array tasks: task t (0…N-1) runs predict --shard (t+1)/N and
                         writes shard-t.csv
   --select S            which samples (as predict --select); default all
-  --dir DIR             the run folder: shard CSVs, work/ (the tasks' project copies), logs/,
-                        predictions.csv and evaluation.txt; default the folder of --out, else the
-                        current folder
+  --dir DIR             the run folder, created with its logs/ and work/ (the tasks' project
+                        copies): shard CSVs, predictions.csv and evaluation.txt go there; default
+                        the folder of --out, else the current folder
   --out FILE            write the script there (executable); default: print it (with --submit:
                         DIR/job.sh)
   --force               replace an existing --out file
