@@ -9,7 +9,7 @@ import { deterministicSource, fixtureModel } from './batch-fixture'
 const [delay, ...argv] = process.argv.slice(2)
 const { values } = parseArgs({
   args: argv,
-  options: { project: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' }, select: { type: 'string' }, shard: { type: 'string' } },
+  options: { project: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' }, select: { type: 'string' }, shard: { type: 'string' }, work: { type: 'string' } },
 })
 const models = String(values.model).split(',').map((id) => fixtureModel(id, id.endsWith('_b') ? ['happiness', 'disgust', 'surprise', 'others'] : undefined))
 process.exitCode = await runPredict(values, {

@@ -1,5 +1,5 @@
 import { COMMANDS } from './commands'
-import { EXIT, UsageError, formatHelp, parseCommandArgs, type CliIo } from './command'
+import { EXIT, UsageError, formatHelp, parseCommandArgs, type CliCommand, type CliIo } from './command'
 import { StudioError } from '@shared/ipc'
 
 export function mainHelp(): string {
@@ -17,6 +17,20 @@ export function mainHelp(): string {
   ].join('\n')
 }
 
+/** The `me-studio <group>` listing of a group's sub-commands (`cluster slurm`, `cluster merge`). */
+function groupHelp(group: string, commands: readonly CliCommand[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length))
+  return [
+    `Usage: me-studio ${group} <command> [options]`,
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    `Run \`me-studio ${group} <command> --help\` for a command's options.`,
+    '',
+  ].join('\n')
+}
+
 /** Runs the CLI on `argv` (without node and script) and returns the exit code; never calls process.exit. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv
@@ -24,11 +38,23 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(mainHelp())
     return name === undefined ? EXIT.usage : EXIT.ok
   }
-  const command = COMMANDS.find((c) => c.name === name)
+  // A command's name may be two words (`cluster slurm`): the first word names its group.
+  const command = COMMANDS.find((c) => c.name === name) ?? COMMANDS.find((c) => c.name === `${name} ${rest[0]}`)
+  if (command && command.name !== name) rest.shift()
   if (!command) {
-    io.stderr(`me-studio: unknown command '${name}' (see me-studio --help)\n`)
+    const group = COMMANDS.filter((c) => c.name.startsWith(`${name} `))
+    if (group.length > 0 && (rest[0] === undefined || rest[0] === '--help' || rest[0] === '-h')) {
+      io.stdout(groupHelp(name, group))
+      return rest[0] === undefined ? EXIT.usage : EXIT.ok
+    }
+    io.stderr(
+      group.length > 0
+        ? `me-studio ${name}: unknown command '${rest[0]}' (one of: ${group.map((c) => c.name.slice(name.length + 1)).join(', ')})\n`
+        : `me-studio: unknown command '${name}' (see me-studio --help)\n`,
+    )
     return EXIT.usage
   }
+  const label = command.name
   try {
     const { values, positionals } = parseCommandArgs(command, rest)
     if (values.help) {
@@ -42,14 +68,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return await command.run({ values: values as Record<string, string | boolean | string[] | undefined>, positionals }, io)
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`me-studio ${name}: ${error.message} (usage: me-studio ${name} ${command.usage})\n`)
+      io.stderr(`me-studio ${label}: ${error.message} (usage: me-studio ${label} ${command.usage})\n`)
       return EXIT.usage
     }
     if (error instanceof StudioError) {
-      io.stderr(`me-studio ${name}: ${error.message} [${error.code}]\n`)
+      io.stderr(`me-studio ${label}: ${error.message} [${error.code}]\n`)
       return EXIT.failure
     }
-    io.stderr(`me-studio ${name}: ${(error as Error).message ?? String(error)}\n`)
+    io.stderr(`me-studio ${label}: ${(error as Error).message ?? String(error)}\n`)
     return EXIT.failure
   }
 }

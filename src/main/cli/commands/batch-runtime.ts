@@ -65,9 +65,13 @@ export interface BatchRuntime {
 }
 
 /** Opens the project and the services a batch needs; `predictors` replaces the inference-backed source (tests, child processes). */
-export async function openBatchRuntime(io: CliIo, projectPath: string, options: { predictors?: PredictorSource; onProgress?: (p: BatchProgress) => void } = {}): Promise<BatchRuntime> {
+export async function openBatchRuntime(
+  io: CliIo,
+  projectPath: string,
+  options: { predictors?: PredictorSource; onProgress?: (p: BatchProgress) => void; keepBackups?: number } = {},
+): Promise<BatchRuntime> {
   const commitGroup = commitGroupFromEnv(io.env.ME_STUDIO_BATCH_COMMIT)
-  const project = await Project.open(projectPath)
+  const project = await Project.open(projectPath, options.keepBackups === undefined ? {} : { keepBackups: options.keepBackups })
   const jobs = new JobManager({ progress: () => undefined, itemError: () => undefined, done: () => undefined })
   const inference = options.predictors ? null : await loadInference(io)
   const predictors = options.predictors ?? inference!.predictors

@@ -9,6 +9,7 @@ import { importCommand } from './import'
 import { predictCommand } from './predict'
 import { evaluateCommand } from './evaluate'
 import { exportCommand } from './export'
+import { clusterMergeCommand, clusterSlurmCommand } from './cluster'
 
 /** Every `me-studio` sub-command, in the order `--help` lists them. */
 export const COMMANDS: CliCommand[] = [
@@ -22,4 +23,6 @@ export const COMMANDS: CliCommand[] = [
   predictCommand,
   evaluateCommand,
   exportCommand,
+  clusterSlurmCommand,
+  clusterMergeCommand,
 ]

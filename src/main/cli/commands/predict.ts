@@ -1,8 +1,11 @@
-import { resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { basename, resolve } from 'node:path'
 import { parseSelection, parseShard, formatSelection } from '@shared/domain/batch'
 import type { BatchProgress, BatchRequest } from '../../services/batch/batch-service'
 import type { PredictorSource } from '../../services/batch/predictor'
 import { BatchStore } from '../../services/batch/store'
+import { copyProject } from '../../services/project/database'
 import { predictionsCsvChunks, writePredictionsCsv } from '../../services/export/predictions'
 import { EXIT, UsageError, defineCommand, stringOption, type CliIo } from '../command'
 import { openBatchRuntime } from './batch-runtime'
@@ -19,9 +22,15 @@ const PREDICT_HELP = `Options:
                      selection exactly once (stable hash of dataset, subject and sample)
   --summaries        also record per-frame attention summaries (exported as JSON/XLSX)
   --fresh            start a new job even if an interrupted one ran the same command
+  --work FILE        run the job in FILE, a private copy of the project made on the first run, so
+                     the project itself is only read (no lock, nothing written): many processes —
+                     the tasks of a cluster array — can share one project. Re-running the same
+                     command resumes from FILE; FILE is deleted once the batch has completed and
+                     its predictions are written
 
-The batch is a job in the project: every finished prediction is committed, so re-running the same
-command after a crash, a kill or Ctrl-C resumes where it stopped (no row repeated or lost).
+The batch is a job in the project (or the --work copy): every finished prediction is committed, so
+re-running the same command after a crash, a kill or Ctrl-C resumes where it stopped (no row repeated
+or lost).
 A progress line goes to stderr; a sample that fails is reported and the batch goes on (its row has
 error_code/error_message). Exit 0 when the batch completed, 1 otherwise.`
 
@@ -68,7 +77,20 @@ export async function runPredict(values: Record<string, unknown>, io: CliIo, pre
     throw new UsageError((error as Error).message)
   }
   const out = stringOption(values, 'out')
-  const runtime = await openBatchRuntime(io, projectPath, { onProgress: progressPrinter(io), ...(predictors ? { predictors } : {}) })
+  const workText = stringOption(values, 'work')
+  const work = workText === undefined ? null : resolve(io.cwd, workText)
+  if (work === projectPath) throw new UsageError('--work must be another file than --project')
+  if (work && !existsSync(work)) {
+    await copyProject(projectPath, work)
+    io.stderr(`copied the project to ${workText}: this run reads ${basename(projectPath)} and writes only its copy\n`)
+  }
+  const runtime = await openBatchRuntime(io, work ?? projectPath, {
+    onProgress: progressPrinter(io),
+    ...(predictors ? { predictors } : {}),
+    // A work copy is scratch: backups of it would only fill the disk beside the shards.
+    ...(work ? { keepBackups: 0 } : {}),
+  })
+  let completed = false
   const interrupt = () => {
     io.stderr('\ninterrupted: finishing the sample in flight; re-run the same command to resume\n')
     for (const job of runtime.batch.jobs()) runtime.batch.cancel(job.jobId)
@@ -96,18 +118,20 @@ export async function runPredict(values: Record<string, unknown>, io: CliIo, pre
     } else {
       for (const chunk of predictionsCsvChunks(store, jobId)) io.stdout(chunk)
     }
+    completed = true
     return EXIT.ok
   } finally {
     process.off('SIGINT', interrupt)
     process.off('SIGTERM', interrupt)
     await runtime.close()
+    if (completed && work) await rm(work, { force: true })
   }
 }
 
 export const predictCommand = defineCommand({
   name: 'predict',
   summary: 'Run one or more models over a project\'s samples as a resumable batch and write the predictions CSV.',
-  usage: '--project P --model M[,M2] [--select …] [--out preds.csv] [--provider cpu|cuda|…] [--shard k/N]',
+  usage: '--project P --model M[,M2] [--select …] [--out preds.csv] [--provider cpu|cuda|…] [--shard k/N] [--work copy.meproj]',
   help: PREDICT_HELP,
   options: {
     project: { type: 'string' },
@@ -118,6 +142,7 @@ export const predictCommand = defineCommand({
     shard: { type: 'string' },
     summaries: { type: 'boolean' },
     fresh: { type: 'boolean' },
+    work: { type: 'string' },
   },
   positionals: [0, 0],
   run: ({ values }, io) => runPredict(values, io),

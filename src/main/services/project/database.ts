@@ -1,12 +1,14 @@
 import { existsSync, statSync } from 'node:fs'
-import { mkdir, readdir, rm } from 'node:fs/promises'
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { StudioError } from '@shared/ipc'
+import { writeFileAtomic } from '../fs-atomic'
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema'
 
 /**
- * One project = one SQLite file, opened by one process at a time.
+ * One project = one SQLite file, opened by one process at a time (`copyProject` below reads it
+ * for any number of processes at once, without opening it).
  *
  * - WAL journal: a commit appends to the -wal file; a process killed mid-write leaves at most an
  *   uncommitted tail that SQLite discards on the next open, so nothing committed is lost.
@@ -98,6 +100,54 @@ export class ProjectDatabase {
   }
 }
 
+/**
+ * Copies a project to `target` (atomically) without opening it through SQLite: one plain read of
+ * the file, no lock taken, nothing written beside it — so any number of processes (the tasks of a
+ * cluster array, on several machines, over a network filesystem where SQLite's locks and WAL
+ * shared memory are unreliable) can copy one project at the same time, even while it is open in the
+ * app. The bytes are checked in memory (an ME Studio project, a schema this version reads, SQLite's
+ * quick_check) before the copy appears, so a torn read never becomes a work file.
+ *
+ * Refused while the file has a non-empty `-wal` beside it: those are committed transactions not
+ * yet folded into the file (the app has it open, or it was not closed cleanly), which a plain read
+ * would miss.
+ */
+export async function copyProject(source: string, target: string): Promise<void> {
+  const path = resolve(source)
+  if (!existsSync(path)) throw new StudioError('not-found', `No project file at ${path}`)
+  if (statSync(path).isDirectory()) throw new StudioError('invalid-input', `${path} is a folder, not a project file`)
+  const wal = `${path}-wal`
+  if (existsSync(wal) && statSync(wal).size > 0) {
+    throw new StudioError(
+      'project/locked',
+      `The project ${path} has changes not yet written into the file (${basename(wal)}): it is open in ME Studio or was not closed cleanly. Close it there (or open and close it once), then start again.`,
+      { path },
+    )
+  }
+  const bytes = await readFile(path)
+  // SQLite cannot deserialize a WAL-mode image: check a copy marked as a rollback-journal file.
+  const image = Buffer.from(bytes)
+  if (image.length >= 20) image.fill(1, 18, 20)
+  let db: Database.Database
+  try {
+    db = new Database(image, { readonly: true })
+  } catch (error) {
+    throw translateSqliteError(error, path)
+  }
+  try {
+    checkIsProject(db, path, false)
+    const version = db.pragma('user_version', { simple: true }) as number
+    if (version > SCHEMA_VERSION) throw newerSchema(version)
+    const check = db.pragma('quick_check', { simple: true })
+    if (check !== 'ok') throw corrupt(path, `integrity check failed: ${String(check)}`)
+  } catch (error) {
+    throw translateSqliteError(error, path)
+  } finally {
+    db.close()
+  }
+  await writeFileAtomic(resolve(target), bytes)
+}
+
 function checkIsProject(db: Database.Database, path: string, creating: boolean): void {
   const appId = db.pragma('application_id', { simple: true }) as number
   const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n
@@ -114,12 +164,7 @@ function checkIsProject(db: Database.Database, path: string, creating: boolean):
 
 function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number
-  if (current > SCHEMA_VERSION) {
-    throw new StudioError(
-      'conflict',
-      `This project was saved by a newer ME Studio (schema ${current}; this version reads up to ${SCHEMA_VERSION}). Update ME Studio to open it.`,
-    )
-  }
+  if (current > SCHEMA_VERSION) throw newerSchema(current)
   for (const migration of MIGRATIONS) {
     if (migration.version <= current) continue
     db.transaction(() => {
@@ -127,6 +172,13 @@ function migrate(db: Database.Database): void {
       db.pragma(`user_version = ${migration.version}`)
     }).immediate()
   }
+}
+
+function newerSchema(version: number): StudioError {
+  return new StudioError(
+    'conflict',
+    `This project was saved by a newer ME Studio (schema ${version}; this version reads up to ${SCHEMA_VERSION}). Update ME Studio to open it.`,
+  )
 }
 
 export function backupDir(projectPath: string): string {
