@@ -4,7 +4,7 @@
 # `tests/cluster/slurm.test.ts`, then the daemons are stopped and the folder removed, pass or fail.
 #
 # Needs Debian's slurm-wlm and munge, root (slurmd starts jobs as their user) and the built CLI
-# (`npm run build`). CI runs it after `npm test` (.ci/run). Ports: SLURM_TEST_PORT and the next one.
+# (`npm run build`). `npm test` runs it last (`npm run test:cluster`). Ports: SLURM_TEST_PORT and the next one.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
