@@ -3,8 +3,8 @@ generator, `me-studio synth`, is not available). It writes the same layout as
 that generator's CASME II format, restricted to what models/prepare_synthetic.py
 reads: `subXX/EPYY_ZZ/imgN.png` frames, a label CSV and `ground-truth.json`.
 
-Rendering: the face crop of the astronaut photo (public domain, see
-shared/data/faces/PROVENANCE.md) at 128x128. Each subject gets a random
+Rendering: the face crop of the astronaut photo bundled with the studio (public domain, see
+resources/faces/PROVENANCE.md) at 128x128. Each subject gets a random
 similarity transform (scale 0.94-1.06, rotation +-4 deg, shift +-3 px), gamma
 0.8-1.25, colour gains 0.9-1.1 and sensor noise sigma 1-2 grey levels. Each
 sample moves Gaussian regions (sigma 7 px) at the action's FACS sites with a
@@ -20,7 +20,7 @@ import os
 import cv2
 import numpy as np
 
-FACE_PHOTO = os.path.join(os.path.dirname(__file__), '..', '..', 'shared', 'data', 'faces', 'astronaut.png')
+FACE_PHOTO = os.path.join(os.path.dirname(__file__), '..', 'resources', 'faces', 'astronaut.png')
 CROP = (162, 61, 125)  # x, y, side of the face square in the 512x512 photo
 SIZE = 128
 SIGMA = 7.0

@@ -2,8 +2,8 @@ import { cpus } from 'node:os'
 import type { SystemInfo } from '@shared/ipc'
 import { describeOnnxRuntime } from './execution-providers'
 import { locateFfmpeg, type FfmpegLocatorOptions } from './ffmpeg-locator'
-
-export const APP_VERSION = '0.1.0'
+// The bundler inlines just this field; package.json stays the one place the version is written.
+import { version as APP_VERSION } from '../../../package.json'
 
 /** Facts about the compute backend, shown in the status bar and printed by `me-studio info`. */
 export async function collectSystemInfo(host: SystemInfo['host'], ffmpeg: FfmpegLocatorOptions = {}): Promise<SystemInfo> {
