@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest'
 import BatchView from '../../src/renderer/src/views/BatchView.vue'
 import { useProjectStore } from '../../src/renderer/src/stores/project'
 import { fakeTransport, installFake } from './helpers/fake-transport'
+import card from '../../resources/models/ststnet-demo.card.json'
 
-const card = { name: 'STSTNet demo', demo: true }
+// The bundled card itself (above): the fake transport checks answers against the contract's schemas.
 const job = { jobId: 'job-1', state: 'running', total: 40, done: 10, failed: 1, models: ['ststnet-demo'], scope: 'all', createdAt: '2026-01-02T03:04:05.000Z', active: true }
 
 describe('BatchView', () => {

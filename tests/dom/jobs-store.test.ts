@@ -3,19 +3,19 @@ import { describe, expect, it } from 'vitest'
 import { useJobsStore } from '../../src/renderer/src/stores/jobs'
 import { fakeTransport, installFake } from './helpers/fake-transport'
 
-const done = (jobId: string, result: unknown) => ({ jobId, kind: 'motion.flow', state: 'completed', done: 1, total: 1, itemErrors: 0, result })
+const done = (jobId: string, result: unknown) => ({ jobId, kind: 'dataset.import', state: 'completed', done: 1, total: 1, itemErrors: 0, result })
 
 describe('jobs store', () => {
   it('catches up with a job that finished while the event stream was down', async () => {
     let finished = false
     const fake = fakeTransport({
-      'command:motion.flow': () => ({ jobId: 'j1' }),
-      'query:job.outcome': ({ jobId }: { jobId: string }) => (finished ? done(jobId, { meanMagnitude: 0.5 }) : null),
+      'command:dataset.import': () => ({ jobId: 'j1' }),
+      'query:job.outcome': ({ jobId }: { jobId: string }) => (finished ? done(jobId, { samples: 3 }) : null),
     })
     installFake(fake.transport)
     const jobs = useJobsStore()
     let settled: unknown = 'pending'
-    void jobs.run('Computing flow', 'motion.flow', () => fake.transport.invoke('command:motion.flow' as never, {} as never)).then((r) => (settled = r))
+    void jobs.run('Importing /d', 'dataset.import', () => fake.transport.invoke('command:dataset.import', { root: '/d' })).then((r) => (settled = r))
     await flushPromises()
     // A reconnect while the job still runs: nothing to catch up yet.
     fake.reconnect()
@@ -25,7 +25,7 @@ describe('jobs store', () => {
     finished = true
     fake.reconnect()
     await flushPromises()
-    expect(settled).toEqual({ meanMagnitude: 0.5 })
+    expect(settled).toEqual({ samples: 3 })
     expect(fake.calls.filter((c) => c.channel === 'query:job.outcome')).toHaveLength(2)
     // A finished job is not asked about again.
     fake.reconnect()
