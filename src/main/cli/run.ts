@@ -1,5 +1,5 @@
 import { COMMANDS } from './commands'
-import { EXIT, UsageError, formatHelp, parseCommandArgs, type CliIo } from './command'
+import { EXIT, UsageError, formatHelp, nearest, parseCommandArgs, type CliIo } from './command'
 import { StudioError } from '@shared/ipc'
 
 export function mainHelp(): string {
@@ -26,7 +26,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.name === name)
   if (!command) {
-    io.stderr(`me-studio: unknown command '${name}' (see me-studio --help)\n`)
+    const guess = nearest(name, COMMANDS.map((c) => c.name))
+    io.stderr(`me-studio: unknown command '${name}'${guess ? `; did you mean '${guess}'?` : ''} (see me-studio --help)\n`)
     return EXIT.usage
   }
   try {

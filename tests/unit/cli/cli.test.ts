@@ -39,4 +39,17 @@ describe('me-studio CLI', () => {
       if (argv.length) expect(stderr.trim().split('\n')).toHaveLength(1)
     }
   })
+
+  it('names an unknown flag in one line and suggests the nearest valid one', async () => {
+    const typo = await run('export', '--projcet', 'p.meproj', '--what', 'annotations', '--out', 'x.csv')
+    expect(typo.code).toBe(2)
+    expect(typo.stderr).toBe('me-studio export: unknown option --projcet; did you mean --project? (usage: me-studio export --project P --what annotations|predictions|training-set --format csv|xlsx|eaf|json --out …)\n')
+    expect((await run('predict', '--froce')).stderr).toMatch(/^me-studio predict: unknown option --froce; did you mean --force\? \(usage/)
+    expect((await run('evaluate', '--html=report.htm', '--pgn', 'r.png')).stderr).toMatch(/unknown option --pgn; did you mean --png\?/)
+    expect((await run('info', '-x')).stderr).toMatch(/^me-studio info: unknown option -x \(usage/)
+    const far = await run('info', '--zzzzzzzz')
+    expect(far.code).toBe(2)
+    expect(far.stderr).toMatch(/^me-studio info: unknown option --zzzzzzzz \(usage/)
+    expect((await run('magnfy')).stderr).toBe("me-studio: unknown command 'magnfy'; did you mean 'magnify'? (see me-studio --help)\n")
+  })
 })
