@@ -12,6 +12,7 @@ import { codesFromEaf, codesToEaf } from '../../../src/main/services/annotations
 import { annotationFields } from '@shared/domain/annotation'
 import type { Project } from '../../../src/main/services/project/project'
 import { projectWithSamples, scratchDir } from '../project/project-fixture'
+import { runCliCaptured } from '../../helpers/cli'
 
 let cleanups: (() => void)[] = []
 afterEach(() => {
@@ -164,6 +165,21 @@ describe('codes export/import', () => {
     expect(readdirSync(eaf)).toHaveLength(4)
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
     project.close()
+  })
+
+  it('me-studio export refuses an existing --out without --force', async () => {
+    const { project } = await codedProject(scratch())
+    const path = project.path
+    project.close()
+    const dir = scratch()
+    const args = ['export', '--project', path, '--what', 'annotations', '--format', 'csv', '--out', 'codes.csv']
+    expect((await runCliCaptured(args, dir)).code).toBe(0)
+    const again = await runCliCaptured(args, dir)
+    expect(again.code).toBe(1)
+    expect(again.stderr).toMatch(/codes\.csv already exists: .*--force.*\[export\/target-exists\]\n$/)
+    const forced = await runCliCaptured([...args, '--force'], dir)
+    expect(forced.code, forced.stderr).toBe(0)
+    expect(forced.stderr).toContain('wrote 5 coding rows')
   })
 
   it('writes ELAN files with one tier per coder and the apex as its own tier', async () => {
