@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runCliCaptured } from '../../helpers/cli'
 import { COMMANDS } from '../../../src/main/cli/commands'
@@ -37,6 +40,19 @@ describe('me-studio CLI', () => {
       const { code, stderr } = await run(...argv)
       expect(code).toBe(2)
       if (argv.length) expect(stderr.trim().split('\n')).toHaveLength(1)
+    }
+  })
+
+  it('synth writes only into a new or empty folder unless --force', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'me-synth-cli-'))
+    try {
+      writeFileSync(join(dir, 'thesis.tex'), 'keep me')
+      const refused = await run('synth', dir, '--subjects', '1', '--samples-per-subject', '1')
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toMatch(/is not empty: .*\[export\/target-exists\]/)
+      expect(readdirSync(dir)).toEqual(['thesis.tex'])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 
