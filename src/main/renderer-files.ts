@@ -1,4 +1,5 @@
-import { extname, isAbsolute, join, normalize, relative } from 'node:path'
+import { extname, join, normalize } from 'node:path'
+import { isInsideFolder } from './services/path-inside'
 
 /** Content types of the renderer build, shared by Electron's `app://` and the bridge's static route. */
 const RENDERER_CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -26,7 +27,6 @@ export function rendererFile(rendererDir: string, urlPath: string): { path: stri
   if (decoded.includes('\0')) return null
   const relativePath = normalize(decoded).replace(/^[/\\]+/, '') || 'index.html'
   const path = join(rendererDir, relativePath)
-  const rel = relative(rendererDir, path)
-  if (rel.startsWith('..') || isAbsolute(rel)) return null
+  if (!isInsideFolder(rendererDir, path)) return null
   return { path, contentType: RENDERER_CONTENT_TYPES[extname(path)] ?? 'application/octet-stream' }
 }

@@ -57,6 +57,13 @@ test('batch: a model over the demo dataset, evaluation, CSV export equal to the 
   await page.getByTestId('batch-export-run').click()
   await expect(page.getByTestId('batch-export-result')).toContainText(resolve(OUT, 'evaluation.confusion.csv'))
   expect(readFileSync(resolve(OUT, 'evaluation.confusion.csv'), 'utf8').split('\r\n')[0]).toBe('model,scope,dataset,subject,coded_class,predicted_class,count')
+  // An existing file is replaced only after "Replace?".
+  await page.getByTestId('export-format').selectOption('png')
+  await page.getByTestId('batch-export-path').fill(resolve(OUT, 'evaluation.png'))
+  await page.getByTestId('batch-export-run').click()
+  await expect(page.getByTestId('replace-prompt')).toContainText(`${resolve(OUT, 'evaluation.png')} already exists`)
+  await page.getByTestId('replace-confirm').click()
+  await expect(page.getByTestId('batch-export-result')).toContainText(`Evaluation written to ${resolve(OUT, 'evaluation.png')}`)
 
   // The training set for the models kit, with the chosen model's recipe.
   await page.locator('details.training summary').click()

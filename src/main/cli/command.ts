@@ -37,17 +37,41 @@ export function defineCommand<O extends CliOptions>(command: CliCommand<O>): Cli
 }
 
 export function parseCommandArgs(command: CliCommand, argv: string[]) {
+  const options: CliOptions = { ...command.options, help: { type: 'boolean', short: 'h' } }
   try {
-    const parsed = parseArgs({
-      args: argv,
-      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    })
-    return parsed
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true })
   } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0] ?? 'bad arguments')
+    const { code, message } = error as NodeJS.ErrnoException
+    const unknown = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'(-[^']*)'/.exec(message)?.[1] : undefined
+    if (unknown !== undefined) {
+      // Node's message explains '--' for positionals; a mistyped flag is far likelier.
+      const guess = nearest(unknown.replace(/^-+/, '').split('=')[0]!, Object.keys(options))
+      throw new UsageError(`unknown option ${unknown}${guess ? `; did you mean --${guess}?` : ''}`)
+    }
+    throw new UsageError(message.split('\n')[0] ?? 'bad arguments')
   }
+}
+
+/** The candidate closest to `word` by edit distance, when close enough to be a likely typo. */
+export function nearest(word: string, candidates: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined
+  for (const name of candidates) {
+    const distance = editDistance(word.toLowerCase(), name.toLowerCase())
+    if (!best || distance < best.distance) best = { name, distance }
+  }
+  // A one- or two-letter word is a guess away from almost anything: suggest only what changes less than the word.
+  return best && best.distance <= Math.min(Math.max(2, Math.floor(word.length / 3)), word.length - 1) ? best.name : undefined
+}
+
+/** Levenshtein distance, one row at a time. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i]
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    previous = row
+  }
+  return previous[b.length]!
 }
 
 export function formatHelp(command: CliCommand): string {

@@ -1,5 +1,5 @@
 import { COMMANDS } from './commands'
-import { EXIT, UsageError, formatHelp, parseCommandArgs, type CliCommand, type CliIo } from './command'
+import { EXIT, UsageError, formatHelp, nearest, parseCommandArgs, type CliCommand, type CliIo } from './command'
 import { StudioError } from '@shared/ipc'
 
 export function mainHelp(): string {
@@ -47,11 +47,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stdout(groupHelp(name, group))
       return rest[0] === undefined ? EXIT.usage : EXIT.ok
     }
-    io.stderr(
-      group.length > 0
-        ? `me-studio ${name}: unknown command '${rest[0]}' (one of: ${group.map((c) => c.name.slice(name.length + 1)).join(', ')})\n`
-        : `me-studio: unknown command '${name}' (see me-studio --help)\n`,
-    )
+    if (group.length > 0) {
+      const names = group.map((c) => c.name.slice(name.length + 1))
+      const guess = nearest(rest[0]!, names)
+      io.stderr(`me-studio ${name}: unknown command '${rest[0]}'${guess ? `; did you mean '${guess}'?` : ''} (one of: ${names.join(', ')})\n`)
+    } else {
+      const guess = nearest(name, [...new Set(COMMANDS.map((c) => c.name.split(' ')[0]!))])
+      io.stderr(`me-studio: unknown command '${name}'${guess ? `; did you mean '${guess}'?` : ''} (see me-studio --help)\n`)
+    }
     return EXIT.usage
   }
   const label = command.name

@@ -1,8 +1,9 @@
 import { createReadStream } from 'node:fs'
 import { realpath, stat } from 'node:fs/promises'
-import { extname, isAbsolute, normalize, relative, resolve, sep } from 'node:path'
+import { extname, isAbsolute, normalize, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { StudioError, type ErrorCode } from '@shared/ipc'
+import { isInsideFolder } from './path-inside'
 
 /** Content types the media route may serve; anything else is refused. */
 export const MEDIA_CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -55,10 +56,7 @@ export class MediaRoots {
   }
 
   private isInsideAnyRoot(path: string): boolean {
-    for (const root of this.roots) {
-      const rel = relative(root, path)
-      if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel) && !rel.split(sep).includes('..'))) return true
-    }
+    for (const root of this.roots) if (isInsideFolder(root, path)) return true
     return false
   }
 }

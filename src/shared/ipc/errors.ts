@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'media/ffmpeg-missing',
   'dataset/unrecognised',
   'labels/malformed',
+  'export/target-exists',
   'project/locked',
   'project/corrupt',
   'model/invalid-card',

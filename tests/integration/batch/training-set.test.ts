@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -55,7 +55,15 @@ describe('training-set export', () => {
     expect(readFileSync(join(out, 'folds.csv'), 'utf8').split('\r\n').slice(0, 3)).toEqual(['fold,dataset,subject,samples', expect.stringMatching(/^0,CASME II,sub01,\d$/), expect.stringMatching(/^1,CASME II,sub02,\d$/)])
 
     const again = await Project.open(join(dir, 'p.meproj'), { keepBackups: 0 })
-    await expect(exportTrainingSet(new BatchStore(again), source, { outDir: out, modelRefs: ['x'], selection: { coded: 'any' }, labels: 'megc' })).rejects.toMatchObject({ code: 'conflict' })
+    await expect(exportTrainingSet(new BatchStore(again), source, { outDir: out, modelRefs: ['x'], selection: { coded: 'any' }, labels: 'megc' })).rejects.toMatchObject({ code: 'export/target-exists' })
+    // Asked to, it replaces its own earlier export as a whole, but never a folder of other files.
+    const replaced = await exportTrainingSet(new BatchStore(again), source, { outDir: out, overwrite: true, modelRefs: ['ststnet-demo'], selection: { coded: 'any' }, labels: 'megc' })
+    expect(replaced.folders[0]!.samples).toBe(result.folders[0]!.samples)
+    const foreign = join(dir, 'foreign')
+    mkdirSync(foreign)
+    writeFileSync(join(foreign, 'thesis.tex'), 'keep me')
+    await expect(exportTrainingSet(new BatchStore(again), source, { outDir: foreign, overwrite: true, modelRefs: ['ststnet-demo'], selection: { coded: 'any' }, labels: 'megc' })).rejects.toMatchObject({ code: 'invalid-input' })
+    expect(readdirSync(foreign)).toEqual(['thesis.tex'])
     again.close()
 
     if (!existsSync(python)) return

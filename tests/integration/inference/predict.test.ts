@@ -203,4 +203,19 @@ describe('model registry refusals on a real ONNX file', () => {
       ['my_offtanet', null],
     ])
   })
+
+  it('says a 0-byte .onnx is empty, whether added with a card, read for the card form, or registered', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'me-models-'))
+    const empty = join(dir, 'empty.onnx')
+    writeFileSync(empty, '')
+    const registry = new ModelRegistry({ bundledDir: dir, userDir: join(dir, 'user'), factory: ortSessionFactory })
+    const said = { code: 'invalid-input', message: `${empty}: the model file is empty (0 bytes)` }
+    await expect(registry.add(empty, { ...offTanetCardJson(), id: 'empty' })).rejects.toMatchObject(said)
+    await expect(registry.signature(empty)).rejects.toMatchObject(said)
+    const registered = withCard(() => undefined)
+    const [model] = await registered.list()
+    writeFileSync(model!.onnxPath, '')
+    await registered.reload()
+    expect((await registered.list())[0]!.problem).toMatchObject({ code: 'invalid-input', message: expect.stringContaining('the model file is empty') })
+  })
 })

@@ -216,6 +216,26 @@ describe('video datasets and routes', () => {
     const direct = await service().readFrame(video.clipPath(video.truth.samples[0]!), 11, 'rgb')
     expect(Buffer.compare(written.data, Buffer.from(direct.data))).toBe(0)
     expect(await runCli(['frames', video.clipPath(video.truth.samples[0]!), '--range', '500:501', '--out', out], io)).toBe(2)
+    // Specific messages: past the end, reversed, a frame number missing from the sequence.
+    const clip = video.clipPath(video.truth.samples[0]!)
+    const failure = async (...argv: string[]) => {
+      lines.length = 0
+      const exit = await runCli(['frames', clip, ...argv], io)
+      return { exit, text: lines.join('') }
+    }
+    expect(await failure('--range', '500:501', '--out', out)).toMatchObject({ exit: 2, text: expect.stringContaining("--range 500:501 starts after the clip's last frame") })
+    expect(await failure('--range', '12:10', '--out', out)).toMatchObject({ exit: 2, text: expect.stringContaining('--range 12:10 is reversed: its first frame comes after its last (did you mean 10:12?)') })
+    const gappy = join(dir, 'gappy')
+    await mkdir(gappy)
+    for (const n of [1, 2, 4, 7]) await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: n * 30, g: 0, b: 0 } } }).jpeg().toFile(join(gappy, `img${n}.jpg`))
+    lines.length = 0
+    expect(await runCli(['frames', gappy, '--numbers', '--range', '3:3', '--out', join(dir, 'gap-out')], io)).toBe(2)
+    expect(lines.join('')).toContain('--range 3:3: frame number 3 is missing from the sequence (the nearest frames are 2 and 4)')
+    expect(await runCli(['frames', gappy, '--numbers', '--range', '9:12', '--out', join(dir, 'gap-out')], io)).toBe(2)
+    expect(lines.join('')).toContain('--range 9:12 is outside the clip (frame numbers 1..7)')
+    // The --out folder holds frames now: another extraction needs --force.
+    expect(await failure('--range', '10:10', '--out', out)).toMatchObject({ exit: 1, text: expect.stringContaining('is not empty') })
+    expect(await failure('--range', '10:10', '--out', out, '--force')).toMatchObject({ exit: 0 })
 
     // Dataset frame numbers of an image sequence, grey.
     const truth = frames.truth.samples[0]!

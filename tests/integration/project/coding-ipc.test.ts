@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call } from '../../../src/main/ipc/registry'
@@ -94,6 +94,21 @@ describe('coding through the IPC contract', () => {
     const exported = await call(r, 'command:codes.export', { format: 'csv', target: join(scratch.dir, 'codes.csv') })
     expect(exported.rows).toBe(6) // 4 dataset labels + Kim + Lee
     expect(existsSync(join(scratch.dir, 'codes.csv'))).toBe(true)
+    // An export never replaces a file unless the request says so: the reproduction (a csv export
+    // aimed at an existing dotfile) is refused, overwrite or not, and leaves it unchanged.
+    const bashrc = join(scratch.dir, '.bashrc')
+    writeFileSync(bashrc, 'export PATH="$HOME/bin:$PATH"\n')
+    for (const request of [{ format: 'csv', target: bashrc }, { format: 'csv', target: bashrc, overwrite: true }]) {
+      expect(await r.invoke('command:codes.export', request, { via: 'test' })).toMatchObject({ ok: false, error: { code: 'invalid-input' } })
+    }
+    expect(readFileSync(bashrc, 'utf8')).toBe('export PATH="$HOME/bin:$PATH"\n')
+    const before = readFileSync(join(scratch.dir, 'codes.csv'))
+    expect(await r.invoke('command:codes.export', { format: 'csv', target: join(scratch.dir, 'codes.csv') }, { via: 'test' })).toMatchObject({
+      ok: false,
+      error: { code: 'export/target-exists', message: expect.stringContaining('already exists') },
+    })
+    expect(readFileSync(join(scratch.dir, 'codes.csv')).equals(before)).toBe(true)
+    expect((await call(r, 'command:codes.export', { format: 'csv', target: join(scratch.dir, 'codes.csv'), overwrite: true })).rows).toBe(6)
 
     // removing the dataset removes its samples and every coding of them, in one transaction
     const datasetId = (await call(r, 'query:datasets.list', {}))[0]!.id

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs'
+import { cpSync, mkdirSync } from 'node:fs'
+import ExcelJS from 'exceljs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCliCaptured } from '../../helpers/cli'
@@ -72,6 +73,36 @@ describe('dataset import into the project', () => {
       project.close()
     })
   }
+})
+
+describe('label rows with errors', () => {
+  it('reports a row whose onset is after its apex and does not store it', async () => {
+    const { root, truth } = truths.get('casme2')!
+    const copy = join(scratch.dir, 'casme2-bad-row')
+    cpSync(root, copy, { recursive: true })
+    const sheetPath = join(copy, truth.labelFile)
+    const workbook = new ExcelJS.Workbook()
+    await workbook.xlsx.readFile(sheetPath)
+    const sheet = workbook.worksheets[0]!
+    const header = sheet.getRow(1).values as unknown[]
+    const column = (name: string) => header.findIndex((v) => String(v).replace(/\s/g, '').toLowerCase() === name)
+    const bad = truth.samples[0]!
+    sheet.eachRow((row, n) => {
+      if (n > 1 && String(row.getCell(column('filename')).value) === bad.sample) row.getCell(column('onsetframe')).value = bad.apex + 2
+    })
+    await workbook.xlsx.writeFile(sheetPath)
+
+    const project = await Project.open(join(scratch.dir, 'bad-row.meproj'), { create: true })
+    const result = await importDataset(project, new MediaService(), copy)
+    expect(result.summary.samples).toBe(6)
+    expect(result.labelled).toBe(5)
+    const errors = result.problems.filter((p) => p.severity === 'error')
+    expect(errors).toEqual([expect.objectContaining({ code: 'labels/onset-after-apex', sample: expect.stringContaining(bad.sample), message: expect.stringContaining('the row is not imported') })])
+    const labels = project.listAnnotators().find((a) => a.role === 'dataset')!
+    const sample = project.listSampleRows(project.listDatasets()[0]!.id).find((s) => s.name === bad.sample)!
+    expect(project.getAnnotation({ sampleId: sample.id, annotatorId: labels.id, adjudicated: false })).toBeNull()
+    project.close()
+  })
 })
 
 describe('me-studio import', () => {

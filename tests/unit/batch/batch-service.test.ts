@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -196,4 +196,21 @@ describe('batch service', () => {
       expect(readFileSync(a).equals(readFileSync(b)), format).toBe(true)
     }
   }, 20_000)
+
+  it('never replaces an existing export unless asked, and writes only the format\'s extension', async () => {
+    const { jobs, service } = harness()
+    const { jobId } = await service.start({ modelRefs: ['model_a'], selection: parseSelection('all') })
+    await jobs.wait(jobId)
+    const store = new BatchStore(project)
+    for (const format of ['csv', 'json', 'xlsx'] as const) {
+      const target = join(dir, `exists.${format}`)
+      writeFileSync(target, 'earlier')
+      await expect(exportPredictions(store, jobId, format, target)).rejects.toMatchObject({ code: 'export/target-exists' })
+      expect(readFileSync(target, 'utf8')).toBe('earlier')
+      expect((await exportPredictions(store, jobId, format, target, { overwrite: true })).rows).toBe(24)
+      expect(readFileSync(target, 'utf8')).not.toBe('earlier')
+    }
+    await expect(exportPredictions(store, jobId, 'json', join(dir, 'preds.csv'))).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringContaining('writes only .json files') })
+    expect(existsSync(join(dir, 'preds.csv'))).toBe(false)
+  })
 })

@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runCliCaptured } from '../../helpers/cli'
 import { COMMANDS } from '../../../src/main/cli/commands'
@@ -38,5 +41,31 @@ describe('me-studio CLI', () => {
       expect(code).toBe(2)
       if (argv.length) expect(stderr.trim().split('\n')).toHaveLength(1)
     }
+  })
+
+  it('synth writes only into a new or empty folder unless --force', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'me-synth-cli-'))
+    try {
+      writeFileSync(join(dir, 'thesis.tex'), 'keep me')
+      const refused = await run('synth', dir, '--subjects', '1', '--samples-per-subject', '1')
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toMatch(/is not empty: .*\[export\/target-exists\]/)
+      expect(readdirSync(dir)).toEqual(['thesis.tex'])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('names an unknown flag in one line and suggests the nearest valid one', async () => {
+    const typo = await run('export', '--projcet', 'p.meproj', '--what', 'annotations', '--out', 'x.csv')
+    expect(typo.code).toBe(2)
+    expect(typo.stderr).toBe('me-studio export: unknown option --projcet; did you mean --project? (usage: me-studio export --project P --what annotations|predictions|training-set --format csv|xlsx|eaf|json --out …)\n')
+    expect((await run('predict', '--froce')).stderr).toMatch(/^me-studio predict: unknown option --froce; did you mean --force\? \(usage/)
+    expect((await run('evaluate', '--html=report.htm', '--pgn', 'r.png')).stderr).toMatch(/unknown option --pgn; did you mean --png\?/)
+    expect((await run('info', '-x')).stderr).toMatch(/^me-studio info: unknown option -x \(usage/)
+    const far = await run('info', '--zzzzzzzz')
+    expect(far.code).toBe(2)
+    expect(far.stderr).toMatch(/^me-studio info: unknown option --zzzzzzzz \(usage/)
+    expect((await run('magnfy')).stderr).toBe("me-studio: unknown command 'magnfy'; did you mean 'magnify'? (see me-studio --help)\n")
   })
 })

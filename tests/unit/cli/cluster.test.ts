@@ -96,7 +96,7 @@ describe('a prediction split into shards and merged', () => {
 
     const again = await runCliCaptured(['cluster', 'merge', '--dir', 'run', '--shards', '4', '--out', 'merged.csv'], dir)
     expect(again.code).toBe(1)
-    expect(again.stderr).toMatch(/merged\.csv already exists; pass --force/)
+    expect(again.stderr).toMatch(/merged\.csv already exists: it is replaced only when asked to/)
     expect((await runCliCaptured(['cluster', 'merge', '--dir', 'run', '--shards', '4', '--out', 'merged.csv', '--force'], dir)).code).toBe(0)
   })
 
@@ -146,7 +146,7 @@ describe('me-studio cluster slurm', () => {
 
     const again = await runCliCaptured([...args, '--out', 'slurm/job.sh'], dir)
     expect(again.code).toBe(1)
-    expect(again.stderr).toMatch(/job\.sh already exists; pass --force to replace the script/)
+    expect(again.stderr).toMatch(/job\.sh already exists: it is replaced only when asked to/)
   })
 
   it('prints the script without --out, and rejects bad values naming the flag', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -58,5 +58,23 @@ describe('me-studio flow', () => {
     const corrupt = await run('flow', 'a.png', 'not-an-image.png')
     expect(corrupt.code).toBe(1)
     expect(corrupt.stderr).toContain('[media/unsupported]')
+  })
+
+  it('never replaces a file unless --force, and writes only .flo', async () => {
+    writeFileSync(join(dir, 'keep.flo'), 'precious')
+    const refused = await run('flow', 'a.png', 'b.png', '--method', 'farneback', '--out', 'keep.flo')
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('[export/target-exists]')
+    expect(refused.stderr).toContain('--force')
+    expect(readFileSync(join(dir, 'keep.flo'), 'utf8')).toBe('precious')
+    writeFileSync(join(dir, '.bashrc'), 'alias ls=ls')
+    const wrongName = await run('flow', 'a.png', 'b.png', '--method', 'farneback', '--out', '.bashrc', '--force')
+    expect(wrongName.code).toBe(1)
+    expect(wrongName.stderr).toMatch(/writes only \.flo files.*\[invalid-input\]/)
+    expect(readFileSync(join(dir, '.bashrc'), 'utf8')).toBe('alias ls=ls')
+    const forced = await run('flow', 'a.png', 'b.png', '--method', 'farneback', '--out', 'keep.flo', '--force')
+    expect(forced.code).toBe(0)
+    expect(readFlo(readFileSync(join(dir, 'keep.flo'))).width).toBe(96)
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
   })
 })

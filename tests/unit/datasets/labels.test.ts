@@ -243,6 +243,8 @@ describe('validation against scanned clips', () => {
       row(8, '3', 'EP03_03', 1, 2, 3), // Excel dropped the zero padding: still sub03
     ])
     expect(matches.map((m) => m.sample?.name ?? null)).toEqual(['EP01_01', 'EP01_01', 'EP01_01', 'EP02_02', 'EP02_02', null, 'EP03_03'])
+    // Rows reported as errors are matched (the preview shows their clip) but never stored.
+    expect(matches.map((m) => m.rejected)).toEqual([false, false, true, true, false, false, false])
     expect(codes(problems, 2)).toEqual([])
     expect(codes(problems, 3)).toEqual(['labels/missing-frames'])
     expect(codes(problems, 4)).toEqual(['labels/frames-outside-clip'])

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -128,6 +128,26 @@ describe('me-studio evaluate --png / --csv', () => {
         expect(cells.length).toBeGreaterThan(0)
         expect(cells.reduce((s, c) => s + Number(c[6]), 0)).toBe(Number(row[header!.indexOf('n')]))
       }
+
+      // Nothing is replaced without --force, and every output is checked before any is written:
+      // an existing confusion companion refuses --csv and leaves no new --html behind.
+      const evaluateArgs = ['evaluate', '--project', join(dir, 'p.meproj'), '--predictions', 'preds.csv']
+      const pngBefore = readFileSync(join(dir, 'r.png'))
+      const refused = await runCliCaptured([...evaluateArgs, '--html', 'r.html', '--csv', 'other.csv', '--png', 'r.png'], dir)
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toMatch(/r\.png already exists: .*--force.*\[export\/target-exists\]/)
+      expect(existsSync(join(dir, 'r.html'))).toBe(false)
+      expect(readFileSync(join(dir, 'r.png')).equals(pngBefore)).toBe(true)
+      writeFileSync(join(dir, 'lone.confusion.csv'), 'mine')
+      expect((await runCliCaptured([...evaluateArgs, '--csv', 'lone.csv'], dir)).stderr).toContain('lone.confusion.csv already exists')
+      expect(existsSync(join(dir, 'lone.csv'))).toBe(false)
+      expect((await runCliCaptured([...evaluateArgs, '--html', 'report.txt'], dir)).stderr).toMatch(/writes only \.html or \.htm files.*\[invalid-input\]/)
+      const forced = await runCliCaptured([...evaluateArgs, '--csv', 'r.csv', '--png', 'r.png', '--force'], dir)
+      expect(forced.code, forced.stderr).toBe(0)
+      // A missing predictions file is named, with an error code.
+      const missing = await runCliCaptured(['evaluate', '--project', join(dir, 'p.meproj'), '--predictions', 'missing.csv'], dir)
+      expect(missing.code).toBe(1)
+      expect(missing.stderr).toBe(`me-studio evaluate: file not found: ${join(dir, 'missing.csv')} [not-found]\n`)
     } finally {
       project.close()
       rmSync(dir, { recursive: true, force: true })

@@ -26,6 +26,17 @@ describe('CSV cells', () => {
     expect(csvCell(text('-1'))).toBe("'-1")
   })
 
+  it('round-trips text that already starts with a quote before a formula character', () => {
+    for (const value of ["'=1", "''+2", '=HYPERLINK("http://x")', "it's", "'plain"]) expect(restoreNeutralised(neutraliseFormula(value))).toBe(value)
+    expect(neutraliseFormula("'=1")).toBe("''=1")
+    expect(neutraliseFormula("'plain")).toBe("'plain")
+  })
+
+  it('quotes cells with leading or trailing spaces, which other readers trim', () => {
+    expect(csvCell(text('  padded  '))).toBe('"  padded  "')
+    expect(parseCsv(csvRow([text('  padded  ')]))).toEqual([['  padded  ']])
+  })
+
   it('formats numbers the same way every time', () => {
     expect(formatNumber(0.1 + 0.2, 6)).toBe('0.300000')
     expect(formatNumber(-0.0000001, 3)).toBe('0.000')
@@ -77,5 +88,22 @@ describe('writeFileAtomic', () => {
     const fresh = join(dir, 'never.csv')
     await expect(writeFileAtomic(fresh, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom')
     expect(existsSync(fresh)).toBe(false)
+  })
+
+  it('never replaces an existing file when asked not to, even one that appears while writing', async () => {
+    const file = join(dir, 'preds.csv')
+    writeFileSync(file, 'previous export')
+    await expect(writeFileAtomic(file, 'new', { overwrite: false })).rejects.toMatchObject({ code: 'export/target-exists' })
+    expect(readFileSync(file, 'utf8')).toBe('previous export')
+    const late = join(dir, 'late.csv')
+    await expect(
+      writeFileAtomic(late, async (write) => {
+        await write('new')
+        writeFileSync(late, 'written by someone else meanwhile')
+      }, { overwrite: false }),
+    ).rejects.toMatchObject({ code: 'export/target-exists' })
+    expect(readFileSync(late, 'utf8')).toBe('written by someone else meanwhile')
+    await writeFileAtomic(join(dir, 'fresh.csv'), 'new', { overwrite: false })
+    expect(readdirSync(dir).sort()).toEqual(['fresh.csv', 'late.csv', 'preds.csv'])
   })
 })

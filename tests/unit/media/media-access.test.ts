@@ -19,6 +19,9 @@ beforeAll(async () => {
   root = join(base, 'dataset')
   mkdirSync(join(root, 'sub01'), { recursive: true })
   writeFileSync(join(root, 'sub01', 'img1.jpg'), bytes)
+  writeFileSync(join(root, '..dots.jpg'), bytes)
+  mkdirSync(join(root, '..hidden'))
+  writeFileSync(join(root, '..hidden', 'img2.jpg'), bytes)
   writeFileSync(join(root, 'notes.txt'), 'secret')
   writeFileSync(join(base, 'outside.jpg'), bytes)
   symlinkSync(join(base, 'outside.jpg'), join(root, 'escape.jpg'))
@@ -34,6 +37,12 @@ describe('media route path containment', () => {
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toBe('image/jpeg')
     expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes)
+  })
+
+  it('serves names that merely start with two dots: containment compares path segments', async () => {
+    expect((await get(fileRoute(join(root, '..dots.jpg')))).status).toBe(200)
+    expect((await get(fileRoute(join(root, '..hidden', 'img2.jpg')))).status).toBe(200)
+    expect((await get(fileRoute(`${root}/..hidden/../../outside.jpg`))).status).toBe(403)
   })
 
   it('refuses files outside every root, including via ..', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -75,11 +75,15 @@ describe('project database', () => {
     const dir = scratch()
     const garbage = join(dir, 'garbage.meproj')
     writeFileSync(garbage, 'this is not an SQLite database, just text pretending to be one'.repeat(100))
-    await expect(Project.open(garbage)).rejects.toMatchObject({ code: 'project/corrupt', message: expect.stringMatching(/damaged/) })
+    // A file that never was a project is not called damaged, nor sent to a backups folder that does not exist.
+    await expect(Project.open(garbage)).rejects.toMatchObject({ code: 'project/corrupt', message: `${garbage} is not an ME Studio project (not an SQLite database)` })
+    // One with backups was a project here before: damaged, restore from them.
+    mkdirSync(`${garbage}.backups`)
+    await expect(Project.open(garbage)).rejects.toMatchObject({ code: 'project/corrupt', message: expect.stringMatching(/damaged .*Restore the newest copy from .*garbage\.meproj\.backups\//) })
 
     const empty = join(dir, 'empty.meproj')
     writeFileSync(empty, '')
-    await expect(Project.open(empty)).rejects.toMatchObject({ code: 'project/corrupt', message: expect.stringMatching(/empty/) })
+    await expect(Project.open(empty)).rejects.toMatchObject({ code: 'project/corrupt', message: `The project file ${empty} is damaged (the file is empty). Open another project.` })
 
     const { project } = await projectWithSamples(dir, 4, 25)
     project.close()

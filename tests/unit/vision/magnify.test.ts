@@ -114,6 +114,10 @@ describe('me-studio magnify', () => {
       const meta = await sharp(join(out, files[7]!)).metadata()
       expect([meta.width, meta.height]).toEqual([64, 64])
       expect((await runCliCaptured(['magnify', ds.clipPath(sample), '--alpha', '5', '--method', 'nope', '--out', out], ds.root)).code).toBe(2)
+      // The folder holds frames now: writing into it again needs --force (refused before any work).
+      const again = await runCliCaptured(['magnify', ds.clipPath(sample), '--alpha', '5', '--out', out], ds.root)
+      expect(again.code).toBe(1)
+      expect(again.stderr).toMatch(/is not empty: .*--force.*\[export\/target-exists\]/)
     } finally {
       rmSync(out, { recursive: true, force: true })
     }

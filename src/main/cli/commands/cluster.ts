@@ -12,6 +12,7 @@ import { parseSelection } from '@shared/domain/batch'
 import { StudioError } from '@shared/ipc'
 import { mergeShards } from '../../services/cluster/shards'
 import { sbatchValue, slurmScript } from '../../services/cluster/slurm'
+import { checkExportFile } from '../../services/export/target'
 import { writeFileAtomic } from '../../services/fs-atomic'
 import { EXIT, UsageError, defineCommand, intOption, stringOption, type CliIo } from '../command'
 
@@ -33,10 +34,6 @@ function onPath(program: string, env: NodeJS.ProcessEnv): boolean {
       return false
     }
   })
-}
-
-function refuseExisting(path: string, force: boolean, what: string): void {
-  if (!force && existsSync(path)) throw new StudioError('conflict', `${path} already exists; pass --force to replace the ${what}`)
 }
 
 /** Slurm's --time forms: minutes, minutes:seconds, hours:minutes:seconds, days-hours[:minutes[:seconds]]. */
@@ -141,7 +138,7 @@ The project, the datasets, DIR and this ME Studio must be reachable at the same 
     if (!existsSync(project)) throw new StudioError('not-found', `No project file at ${project}`)
     for (const m of models) if (m.startsWith('/') && !existsSync(m)) throw new StudioError('not-found', `No model file or folder at ${m}`)
     if (submit && !onPath('sbatch', io.env)) throw new StudioError('not-found', 'sbatch is not on PATH: submit from a machine with Slurm\'s commands (a login node), or leave out --submit')
-    if (scriptPath) refuseExisting(scriptPath, values.force === true, 'script')
+    if (scriptPath) await checkExportFile(scriptPath, ['.sh', '.sbatch', '.slurm'], values.force === true)
 
     const script = slurmScript({
       project, models, select, shards, runDir, cpusPerTask, gpus, time, partition,
@@ -155,7 +152,7 @@ The project, the datasets, DIR and this ME Studio must be reachable at the same 
       io.stdout(script)
       return EXIT.ok
     }
-    await writeFileAtomic(scriptPath, script)
+    await writeFileAtomic(scriptPath, script, { overwrite: values.force === true })
     await chmod(scriptPath, 0o755)
     io.stderr(`wrote ${scriptPath}: ${shards} task${shards === 1 ? '' : 's'}, run folder ${runDir}\n`)
     if (!submit) {
@@ -193,9 +190,10 @@ is not in the shard its file stands for (a file from a split into another N).`,
     const shards = positiveInt(values, 'shards', 1, 1)
     const out = resolve(io.cwd, stringOption(values, 'out', true))
     const dir = resolve(io.cwd, stringOption(values, 'dir') ?? '.')
-    refuseExisting(out, values.force === true, 'predictions')
+    const overwrite = values.force === true
+    await checkExportFile(out, ['.csv'], overwrite)
     const { csv, rows } = await mergeShards(dir, shards)
-    await writeFileAtomic(out, csv)
+    await writeFileAtomic(out, csv, { overwrite })
     io.stderr(`merged ${shards} shard${shards === 1 ? '' : 's'}: ${rows} rows to ${out}\n`)
     return EXIT.ok
   },

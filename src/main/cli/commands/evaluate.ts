@@ -2,11 +2,11 @@ import { readFile } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import { BatchStore } from '../../services/batch/store'
 import { evaluate } from '../../services/evaluation/evaluate'
-import { confusionCsvPath, evaluationConfusionCsv, evaluationCsv, evaluationHtml, formatEvaluationText } from '../../services/evaluation/report'
-import { evaluationPng } from '../../services/evaluation/report-image'
+import { checkEvaluationTarget, exportEvaluation } from '../../services/evaluation/export'
+import { formatEvaluationText } from '../../services/evaluation/report'
 import { inputsFromPredictionsCsv } from '../../services/evaluation/sources'
-import { writeFileAtomic } from '../../services/fs-atomic'
 import { Project } from '../../services/project/project'
+import { StudioError } from '@shared/ipc'
 import { EXIT, UsageError, defineCommand, stringOption } from '../command'
 
 export const evaluateCommand = defineCommand({
@@ -25,6 +25,7 @@ export const evaluateCommand = defineCommand({
                        confusion matrices beside it as FILE with .confusion.csv for .csv (one row per
                        cell: model, scope, dataset, subject, coded_class, predicted_class, count)
   --json               print the report as JSON instead of text
+  --force              replace existing --html/--png/--csv files (without it they are refused)
 
 Figures are POOLED over all predictions (one confusion matrix), per model; per-fold models of a
 subject-grouped cross-validation (ids ending in -fold<k>) are evaluated together, each sample counted
@@ -38,26 +39,26 @@ the classes, uncoded samples and failed predictions are left out and counted.`,
     csv: { type: 'string' },
     png: { type: 'string' },
     json: { type: 'boolean' },
+    force: { type: 'boolean' },
   },
   positionals: [0, 0],
   async run({ values }, io) {
     const projectPath = resolve(io.cwd, stringOption(values, 'project', true))
     const files = (values.predictions as string[] | undefined) ?? []
     if (files.length === 0) throw new UsageError('missing required option --predictions')
-    const texts = await Promise.all(files.map(async (f) => ({ name: basename(f), text: await readFile(resolve(io.cwd, f), 'utf8') })))
+    const overwrite = values.force === true
+    const outputs = (['html', 'png', 'csv'] as const).flatMap((format) => {
+      const path = stringOption(values, format)
+      return path === undefined ? [] : [{ format, path: resolve(io.cwd, path) }]
+    })
+    // Every output is checked before anything is written: a refused --csv leaves no new --html behind.
+    for (const { format, path } of outputs) await checkEvaluationTarget(format, path, overwrite)
+    const texts = await Promise.all(files.map(async (f) => ({ name: basename(f), text: await readPredictions(resolve(io.cwd, f)) })))
     const project = await Project.open(projectPath, { keepBackups: 0 })
     try {
       const report = evaluate(inputsFromPredictionsCsv(new BatchStore(project), texts))
-      const html = stringOption(values, 'html')
-      const csv = stringOption(values, 'csv')
-      const png = stringOption(values, 'png')
       const title = `Evaluation — ${files.map((f) => basename(f)).join(', ')}`
-      if (html) await writeFileAtomic(resolve(io.cwd, html), evaluationHtml(report, title))
-      if (png) await writeFileAtomic(resolve(io.cwd, png), await evaluationPng(report, title))
-      if (csv) {
-        await writeFileAtomic(resolve(io.cwd, csv), evaluationCsv(report))
-        await writeFileAtomic(resolve(io.cwd, confusionCsvPath(csv)), evaluationConfusionCsv(report))
-      }
+      for (const { format, path } of outputs) await exportEvaluation(report, format, path, title, { overwrite })
       io.stdout(values.json ? JSON.stringify(report, null, 2) + '\n' : formatEvaluationText(report))
       return EXIT.ok
     } finally {
@@ -65,3 +66,14 @@ the classes, uncoded samples and failed predictions are left out and counted.`,
     }
   },
 })
+
+async function readPredictions(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') throw new StudioError('not-found', `file not found: ${path}`)
+    if (code === 'EISDIR') throw new StudioError('invalid-input', `${path} is a folder, not a predictions CSV`)
+    throw error
+  }
+}

@@ -24,7 +24,9 @@ export const exportCommand = defineCommand({
                      training-set   manifest.csv + .npy model inputs + folds.csv for models/train.py
                                     (--format csv), built with --model's preprocessing recipe
   --format F         csv | xlsx | eaf | json (what each --what accepts is listed above)
-  --out PATH         file, or folder for eaf and training-set (must be new or empty)
+  --out PATH         file with the format's extension, or folder for eaf and training-set (new or empty)
+  --force            replace an existing --out file; eaf: write into a non-empty folder;
+                     training-set: replace an earlier training-set export (never other files)
   --job ID           predictions: the batch job (see the app's batch view)
   --summaries        predictions (json/xlsx): add the per-frame attention summaries
   --model M[,M2]     training-set: the model(s) whose input recipe to follow (one folder each when several)
@@ -42,6 +44,7 @@ export const exportCommand = defineCommand({
     labels: { type: 'string' },
     select: { type: 'string' },
     'dataset-id': { type: 'string' },
+    force: { type: 'boolean' },
   },
   positionals: [0, 0],
   async run({ values }, io) {
@@ -65,7 +68,7 @@ async function exportAnnotations(project: Project, format: string, out: string, 
   const datasetText = stringOption(values, 'dataset-id')
   const datasetId = datasetText === undefined ? undefined : Number(datasetText)
   if (datasetId !== undefined && !(Number.isInteger(datasetId) && datasetId > 0)) throw new UsageError(`--dataset-id must be a positive integer, got ${datasetText}`)
-  const result = await exportCodes(project, format as (typeof CODES_FORMATS)[number], out, datasetId === undefined ? {} : { datasetId })
+  const result = await exportCodes(project, format as (typeof CODES_FORMATS)[number], out, datasetId === undefined ? {} : { datasetId }, { overwrite: values.force === true })
   io.stderr(`wrote ${result.rows} coding rows to ${result.files.length === 1 ? result.files[0] : `${result.files.length} files in ${out}`}\n`)
   return EXIT.ok
 }
@@ -75,7 +78,7 @@ async function exportJobPredictions(project: Project, format: string, out: strin
   const store = new BatchStore(project)
   const jobId = stringOption(values, 'job') ?? store.listJobs()[0]?.jobId
   if (!jobId) throw new UsageError('this project has no batch job yet: run `me-studio predict` first')
-  const { rows } = await exportPredictions(store, jobId, format as PredictionFormat, out, { summaries: values.summaries === true })
+  const { rows } = await exportPredictions(store, jobId, format as PredictionFormat, out, { summaries: values.summaries === true, overwrite: values.force === true })
   io.stderr(`wrote ${rows} predictions of job ${jobId} to ${out}\n`)
   return EXIT.ok
 }
@@ -95,6 +98,7 @@ async function exportTraining(project: Project, format: string, out: string, val
   try {
     const result = await exportTrainingSet(new BatchStore(project), inference.inputs, {
       outDir: out,
+      overwrite: values.force === true,
       modelRefs,
       selection,
       labels: labels as TrainingLabels,

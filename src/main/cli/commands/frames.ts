@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
+import { checkExportFolder } from '../../services/export/target'
 import { requireFfmpeg } from '../../services/ffmpeg-locator'
 import { MediaService } from '../../services/media'
 import { EXIT, UsageError, defineCommand, stringOption } from '../command'
@@ -10,27 +11,26 @@ export const framesCommand = defineCommand({
   usage: '<clip> --range a:b --out <dir> [--gray] [--numbers]',
   help: `Options:
   --range a:b    0-based frame indices, inclusive (a: alone = to the end)
-  --out DIR      folder for the PNGs (created); files are named frame_<index, 5 digits>.png
+  --out DIR      folder for the PNGs (new or empty; created); files are named frame_<index, 5 digits>.png
+  --force        write into a non-empty --out folder (replacing frames of the same name)
   --gray         write one-channel grey PNGs (default RGB)
   --numbers      read a:b as the dataset's frame numbers (img46.jpg → 46) instead of indices
 
 Prints the clip's size, frame count and rate, then how many frames were written.`,
-  options: { range: { type: 'string' }, out: { type: 'string' }, gray: { type: 'boolean' }, numbers: { type: 'boolean' } },
+  options: { range: { type: 'string' }, out: { type: 'string' }, gray: { type: 'boolean' }, numbers: { type: 'boolean' }, force: { type: 'boolean' } },
   positionals: [1, 1],
   async run({ values, positionals }, io) {
     const clipPath = resolve(io.cwd, positionals[0]!)
     const outDir = resolve(io.cwd, stringOption(values, 'out', true))
     const range = /^(\d+):(\d*)$/.exec(stringOption(values, 'range', true))
     if (!range) throw new UsageError('--range must look like 10:20 (or 10: for the rest)')
+    const from = Number(range[1])
+    const to = range[2] === '' ? null : Number(range[2])
+    if (to !== null && from > to) throw new UsageError(`--range ${range[0]} is reversed: its first frame comes after its last (did you mean ${to}:${from}?)`)
     const media = new MediaService({ ffmpeg: () => requireFfmpeg({ env: io.env }) })
     const clip = await media.open(clipPath)
-    const toIndex = (n: number) => (values.numbers ? clip.frameNumbers.findIndex((f) => f >= n) : n)
-    const first = toIndex(Number(range[1]))
-    const lastRequested = range[2] === '' ? clip.frameCount - 1 : Number(range[2])
-    const last = values.numbers && range[2] !== '' ? clip.frameNumbers.findLastIndex((f) => f <= lastRequested) : lastRequested
-    if (first < 0 || last >= clip.frameCount || first > last) {
-      throw new UsageError(`--range ${range[0]} is outside the clip (${values.numbers ? `numbers ${clip.frameNumbers[0]}..${clip.frameNumbers.at(-1)}` : `indices 0..${clip.frameCount - 1}`})`)
-    }
+    const { first, last } = values.numbers ? numbersToIndices(range[0]!, from, to, clip.frameNumbers) : indices(range[0]!, from, to, clip.frameCount)
+    await checkExportFolder(outDir, values.force === true)
     io.stdout(`${clip.kind} ${clip.width}x${clip.height}, ${clip.frameCount} frames at ${clip.fps} fps\n`)
     await mkdir(outDir, { recursive: true })
     const batch = 32
@@ -44,3 +44,25 @@ Prints the clip's size, frame count and rate, then how many frames were written.
     return EXIT.ok
   },
 })
+
+/** `a:b` as 0-based indices, refused when it reaches past the clip. */
+function indices(text: string, from: number, to: number | null, frameCount: number): { first: number; last: number } {
+  const last = to ?? frameCount - 1
+  if (from >= frameCount) throw new UsageError(`--range ${text} starts after the clip's last frame (indices 0..${frameCount - 1})`)
+  if (last >= frameCount) throw new UsageError(`--range ${text} ends after the clip's last frame (indices 0..${frameCount - 1}); write ${from}: for the rest`)
+  return { first: from, last }
+}
+
+/** `a:b` as dataset frame numbers (img46.jpg → 46), which may have gaps: the frames that exist in between. */
+function numbersToIndices(text: string, from: number, to: number | null, numbers: readonly number[]): { first: number; last: number } {
+  const lowest = numbers[0]!
+  const highest = numbers.at(-1)!
+  if (from > highest || (to !== null && to < lowest)) throw new UsageError(`--range ${text} is outside the clip (frame numbers ${lowest}..${highest})`)
+  const first = numbers.findIndex((n) => n >= from)
+  const last = to === null ? numbers.length - 1 : numbers.findLastIndex((n) => n <= to)
+  if (first > last) {
+    const missing = from === to ? `frame number ${from} is` : `frame numbers ${from}..${to} are`
+    throw new UsageError(`--range ${text}: ${missing} missing from the sequence (the nearest frames are ${numbers[last]} and ${numbers[first]})`)
+  }
+  return { first, last }
+}

@@ -1,8 +1,10 @@
-import { mkdir, rename } from 'node:fs/promises'
+import { mkdir, rename, rm } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import sharp from 'sharp'
 import { StudioError } from '@shared/ipc'
+import { checkExportFile, checkExportFolder } from '../../services/export/target'
 import { requireFfmpeg } from '../../services/ffmpeg-locator'
+import { moveIntoPlace } from '../../services/fs-atomic'
 import { runFfmpeg } from '../../services/media'
 import type { RgbImage } from '../../vision/color'
 import { EULERIAN_DEFAULTS, magnifyEulerianRgb, type TemporalFilter } from '../../vision/magnify-eulerian'
@@ -22,7 +24,8 @@ export const magnifyCommand = defineCommand({
 Options:
   --alpha A              amplification (default 10; MER papers use 10–20)
   --method M             eulerian (Wu et al. 2012, default) or riesz (Wadhwa et al. 2014)
-  --out PATH             a folder (PNG frames 00000.png…) or a .mp4 file (H.264, needs ffmpeg)
+  --out PATH             a folder (PNG frames 00000.png…; new or empty) or a .mp4 file (H.264, needs ffmpeg)
+  --force                replace an existing .mp4, or write into a non-empty folder
   --levels N             pyramid levels incl. residual (default 6)
   --lambda-c PX          Eulerian cut-off wavelength λc (default 16)
   --chroma K             Eulerian chrominance attenuation (default 0.1)
@@ -53,6 +56,7 @@ Example: me-studio magnify sub01/EP02_01f --fps 200 --alpha 15 --crop off-tanet 
     count: { type: 'string' },
     crop: { type: 'string' },
     json: { type: 'boolean' },
+    force: { type: 'boolean' },
   },
   positionals: [1, 1],
   async run({ values, positionals }, io) {
@@ -64,6 +68,10 @@ Example: me-studio magnify sub01/EP02_01f --fps 200 --alpha 15 --crop off-tanet 
     const levels = intOption(values, 'levels', EULERIAN_DEFAULTS.levels)
     const crop = stringOption(values, 'crop')
     const side = crop === undefined ? undefined : cropOption(crop)
+    const overwrite = values.force === true
+    const mp4 = out.toLowerCase().endsWith('.mp4')
+    if (mp4) await checkExportFile(out, ['.mp4'], overwrite)
+    else await checkExportFolder(out, overwrite)
 
     const clip = await loadClip(positionals[0]!, io, values, 'rgb')
     const filter = parseFilter(values, clip.info.fps)
@@ -87,7 +95,7 @@ Example: me-studio magnify sub01/EP02_01f --fps 200 --alpha 15 --crop off-tanet 
     const ms = Math.round(performance.now() - started)
     const { width, height } = magnified[0]!
     const bytes = magnified.map(toBytes)
-    if (out.toLowerCase().endsWith('.mp4')) await writeMp4(bytes, out, width, height, clip.info.fps)
+    if (mp4) await writeMp4(bytes, out, width, height, clip.info.fps, overwrite)
     else await writePngs(bytes, out, width, height)
 
     const summary = { clip: clip.info.path, method, alpha, filter, frames: magnified.length, width, height, fps: clip.info.fps, ms, out }
@@ -136,7 +144,7 @@ async function writePngs(frames: Uint8Array[], dir: string, width: number, heigh
   }
 }
 
-async function writeMp4(frames: Uint8Array[], path: string, width: number, height: number, fps: number): Promise<void> {
+async function writeMp4(frames: Uint8Array[], path: string, width: number, height: number, fps: number, overwrite: boolean): Promise<void> {
   if (width % 2 || height % 2)
     throw new StudioError(
       'invalid-input',
@@ -156,6 +164,10 @@ async function writeMp4(frames: Uint8Array[], path: string, width: number, heigh
       tmp,
     ],
   })
-  if (result.exitCode !== 0) throw new StudioError('internal', `ffmpeg failed to encode ${path}: ${result.stderrTail}`)
-  await rename(tmp, path)
+  try {
+    if (result.exitCode !== 0) throw new StudioError('internal', `ffmpeg failed to encode ${path}: ${result.stderrTail}`)
+    await moveIntoPlace(tmp, path, { overwrite })
+  } finally {
+    await rm(tmp, { force: true })
+  }
 }

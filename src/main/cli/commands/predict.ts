@@ -7,6 +7,7 @@ import type { PredictorSource } from '../../services/batch/predictor'
 import { BatchStore } from '../../services/batch/store'
 import { copyProject } from '../../services/project/database'
 import { predictionsCsvChunks, writePredictionsCsv } from '../../services/export/predictions'
+import { checkExportFile } from '../../services/export/target'
 import { EXIT, UsageError, defineCommand, stringOption, type CliIo } from '../command'
 import { openBatchRuntime } from './batch-runtime'
 
@@ -16,7 +17,8 @@ const PREDICT_HELP = `Options:
                      their .card.json beside (e.g. the per-fold models of the models kit)
   --select S         which samples: all (default), or comma-separated terms
                      dataset=NAME, subject=S, emotion=E, coded, uncoded
-  --out FILE         write the predictions CSV there (atomically); default: stdout
+  --out FILE         write the predictions CSV there (a .csv name, atomically); default: stdout
+  --force            replace an existing --out file (checked before the batch runs)
   --provider P       execution provider to try first (cpu, cuda, …); the one actually used is in the CSV
   --shard k/N        only the samples of shard k of N (1 ≤ k ≤ N): N machines with k = 1…N cover the
                      selection exactly once (stable hash of dataset, subject and sample)
@@ -76,7 +78,11 @@ export async function runPredict(values: Record<string, unknown>, io: CliIo, pre
   } catch (error) {
     throw new UsageError((error as Error).message)
   }
-  const out = stringOption(values, 'out')
+  const outText = stringOption(values, 'out')
+  const out = outText === undefined ? undefined : resolve(io.cwd, outText)
+  const overwrite = values.force === true
+  // Checked before the batch runs: a long run must not end in a refused write.
+  if (out) await checkExportFile(out, ['.csv'], overwrite)
   const workText = stringOption(values, 'work')
   const work = workText === undefined ? null : resolve(io.cwd, workText)
   if (work === projectPath) throw new UsageError('--work must be another file than --project')
@@ -113,8 +119,8 @@ export async function runPredict(values: Record<string, unknown>, io: CliIo, pre
     const store = new BatchStore(runtime.project)
     for (const e of store.itemErrors(jobId)) io.stderr(`failed: ${e.dataset}/${e.subject}/${e.sample} · ${e.modelId}: ${e.error.message} [${e.error.code}]\n`)
     if (out) {
-      const { rows } = await writePredictionsCsv(store, jobId, resolve(io.cwd, out))
-      io.stderr(`wrote ${rows} rows to ${out}${job.failed ? ` (${job.failed} failed)` : ''}\n`)
+      const { rows } = await writePredictionsCsv(store, jobId, out, { overwrite })
+      io.stderr(`wrote ${rows} rows to ${outText}${job.failed ? ` (${job.failed} failed)` : ''}\n`)
     } else {
       for (const chunk of predictionsCsvChunks(store, jobId)) io.stdout(chunk)
     }
@@ -143,6 +149,7 @@ export const predictCommand = defineCommand({
     summaries: { type: 'boolean' },
     fresh: { type: 'boolean' },
     work: { type: 'string' },
+    force: { type: 'boolean' },
   },
   positionals: [0, 0],
   run: ({ values }, io) => runPredict(values, io),

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { checkExportFolder } from '../../services/export/target'
 import { requireFfmpeg } from '../../services/ffmpeg-locator'
 import { SYNTH_DEFAULTS, generateSyntheticDataset } from '../../services/synth/generate'
 import { SYNTH_FORMATS, type SynthFormat } from '../../services/synth/truth'
@@ -7,7 +8,7 @@ import { EXIT, UsageError, defineCommand, intOption, stringOption } from '../com
 export const synthCommand = defineCommand({
   name: 'synth',
   summary: 'Generate a synthetic micro-expression dataset with known onset/apex/offset, AUs and apex flow.',
-  usage: '<out-dir> [--subjects N] [--samples-per-subject K] [--seed S] [--format casme2|samm|video] [--size WxH] [--fps F] [--head-motion]',
+  usage: '<out-dir> [--subjects N] [--samples-per-subject K] [--seed S] [--format casme2|samm|video] [--size WxH] [--fps F] [--head-motion] [--force]',
   help: `Options:
   --subjects N              synthetic subjects derived from the bundled face photo (default ${SYNTH_DEFAULTS.subjects})
   --samples-per-subject K   clips per subject (default ${SYNTH_DEFAULTS.samplesPerSubject})
@@ -19,6 +20,7 @@ export const synthCommand = defineCommand({
   --size WxH                frame size, even numbers (default ${SYNTH_DEFAULTS.width}x${SYNTH_DEFAULTS.height})
   --fps F                   frame rate (default ${SYNTH_DEFAULTS.fps})
   --head-motion             add a slow sub-pixel rigid head drift
+  --force                   write into a non-empty <out-dir> (without it only a new or empty folder)
 
 Writes ground-truth.json (per sample: onset/apex/offset, AUs, emotion, MEGC class, moving regions,
 landmarks) and ground-truth/<subject>/<sample>.flo (onset→apex displacement, Middlebury .flo).`,
@@ -30,6 +32,7 @@ landmarks) and ground-truth/<subject>/<sample>.flo (onset→apex displacement, M
     size: { type: 'string' },
     fps: { type: 'string' },
     'head-motion': { type: 'boolean' },
+    force: { type: 'boolean' },
   },
   positionals: [1, 1],
   async run({ values, positionals }, io) {
@@ -39,6 +42,7 @@ landmarks) and ground-truth/<subject>/<sample>.flo (onset→apex displacement, M
     const match = /^(\d+)x(\d+)$/i.exec(size)
     if (!match) throw new UsageError(`--size must look like 256x256, got ${size}`)
     const outDir = resolve(io.cwd, positionals[0]!)
+    await checkExportFolder(outDir, values.force === true)
     const started = performance.now()
     const truth = await generateSyntheticDataset({
       outDir,

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import type { HandlerRegistry } from '../registry'
 import type { StudioContext } from '../../studio'
 import { agreementReport } from '../../services/annotations/agreement-report'
@@ -46,7 +47,9 @@ export function registerAnnotationHandlers(registry: HandlerRegistry, studio: St
     .handle('query:agreement.report', ({ datasetId, annotatorIds }) =>
       agreementReport(projects.require().project, { ...(datasetId ? { datasetId } : {}), ...(annotatorIds ? { annotatorIds } : {}) }),
     )
-    .handle('command:codes.export', ({ format, target, datasetId, annotatorIds }) => exportCodes(projects.require().project, format, target, { datasetId, annotatorIds }))
+    .handle('command:codes.export', ({ format, target, datasetId, annotatorIds, overwrite }) =>
+      exportCodes(projects.require().project, format, resolve(target), { datasetId, annotatorIds }, { overwrite }),
+    )
     .handle('command:codes.import', async ({ source, datasetId, coder }) => {
       const { project, coding: service } = projects.require()
       const result = await importCodes(project, service, source, { datasetId, coder })

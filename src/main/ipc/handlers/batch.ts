@@ -4,11 +4,9 @@ import { InferenceInputSource } from '../../services/batch/inference-source'
 import { BatchStore } from '../../services/batch/store'
 import { exportTrainingSet } from '../../services/export/training-set'
 import { evaluate } from '../../services/evaluation/evaluate'
-import { confusionCsvPath, evaluationConfusionCsv, evaluationCsv, evaluationHtml } from '../../services/evaluation/report'
-import { evaluationPng } from '../../services/evaluation/report-image'
+import { exportEvaluation } from '../../services/evaluation/export'
 import { inputsFromJob } from '../../services/evaluation/sources'
 import { exportPredictions } from '../../services/export/predictions'
-import { writeFileAtomic } from '../../services/fs-atomic'
 import type { HandlerRegistry } from '../registry'
 import type { StudioContext } from '../../studio'
 
@@ -36,31 +34,22 @@ export function registerBatchHandlers(registry: HandlerRegistry, studio: StudioC
       })),
     )
     .handle('query:batch.errors', ({ jobId }) => store().itemErrors(jobId))
-    .handle('command:batch.export', async ({ jobId, format, path, summaries }) => {
+    .handle('command:batch.export', async ({ jobId, format, path, summaries, overwrite }) => {
       const target = resolve(path)
-      const { rows } = await exportPredictions(store(), jobId, format, target, { summaries })
+      const { rows } = await exportPredictions(store(), jobId, format, target, { summaries, overwrite })
       return { path: target, rows }
     })
-    .handle('command:batch.export-training-set', ({ models, selection, labels, outDir }) => {
+    .handle('command:batch.export-training-set', ({ models, selection, labels, outDir, overwrite }) => {
       const source = new InferenceInputSource(studio.inference, studio.frames)
       const batchStore = store()
       return studio.jobs.start('export.training-set', (ctx) =>
-        exportTrainingSet(batchStore, source, { outDir: resolve(outDir), modelRefs: models, selection, labels, signal: ctx.signal, onProgress: (done, total) => ctx.progress(done, total) }),
+        exportTrainingSet(batchStore, source, { outDir: resolve(outDir), overwrite, modelRefs: models, selection, labels, signal: ctx.signal, onProgress: (done, total) => ctx.progress(done, total) }),
       )
     })
     .handle('query:batch.evaluation', ({ jobId }) => report(jobId))
-    .handle('command:batch.export-evaluation', async ({ jobId, format, path }) => {
+    .handle('command:batch.export-evaluation', async ({ jobId, format, path, overwrite }) => {
       const target = resolve(path)
-      const evaluation = report(jobId)
       const title = `Evaluation of batch ${jobId.slice(0, 8)} — ${studio.projects.require().project.name}`
-      if (format === 'csv') {
-        // The summary table, and its confusion matrices in long form beside it.
-        const confusion = confusionCsvPath(target)
-        await writeFileAtomic(target, evaluationCsv(evaluation))
-        await writeFileAtomic(confusion, evaluationConfusionCsv(evaluation))
-        return { path: target, files: [target, confusion] }
-      }
-      await writeFileAtomic(target, format === 'png' ? await evaluationPng(evaluation, title) : evaluationHtml(evaluation, title))
-      return { path: target, files: [target] }
+      return { path: target, files: await exportEvaluation(report(jobId), format, target, title, { overwrite }) }
     })
 }

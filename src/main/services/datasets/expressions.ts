@@ -23,8 +23,8 @@ export interface SplitExpressions {
 export function splitExpressions(format: DatasetFormat, clips: ScannedSample[], matches: LabelMatch[]): SplitExpressions {
   if (!LONG_VIDEO_FORMATS.includes(format)) return { samples: clips, matches, problems: [] }
   const rowsByClip = new Map<ScannedSample, LabelRow[]>()
-  for (const { row, sample } of matches) {
-    if (!sample) continue
+  for (const { row, sample, rejected } of matches) {
+    if (!sample || rejected) continue
     const rows = rowsByClip.get(sample)
     if (rows) rows.push(row)
     else rowsByClip.set(sample, [row])
@@ -59,7 +59,7 @@ export function splitExpressions(format: DatasetFormat, clips: ScannedSample[], 
       samples.push(sample)
     }
   }
-  return { samples, matches: matches.map((m) => (m.sample ? { row: m.row, sample: sampleOfRow.get(m.row)! } : m)), problems }
+  return { samples, matches: matches.map((m) => (m.sample && !m.rejected ? { ...m, sample: sampleOfRow.get(m.row)! } : m)), problems }
 }
 
 /** Onset, then apex, then offset (missing ones first), then the sheet's row. */

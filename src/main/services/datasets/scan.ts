@@ -139,10 +139,10 @@ export async function openDataset(root: string, media: MediaService, options: Op
   let matchedRows = 0
   // Emotions count what is stored: a duplicate row is matched but not stored again.
   const duplicates = new Set(problems.filter((p) => p.code === 'labels/duplicate-row').map((p) => p.row))
-  for (const { row, sample } of split.matches) {
+  for (const { row, sample, rejected } of split.matches) {
     if (!sample) continue
     matchedRows++
-    if (duplicates.has(row.rowNumber)) continue
+    if (rejected || duplicates.has(row.rowNumber)) continue
     if (row.emotion) emotions[row.emotion] = (emotions[row.emotion] ?? 0) + 1
     const megc = megcClassOf(row.emotion)
     if (megc) megcClasses[megc] = (megcClasses[megc] ?? 0) + 1

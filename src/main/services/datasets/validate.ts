@@ -56,12 +56,15 @@ export function groupBySubject(samples: ScannedSample[]): Map<string, ScannedSam
 export interface LabelMatch {
   row: LabelRow
   sample: ScannedSample | null
+  /** The row has an error (frames out of order or outside the clip): it is reported and never stored. */
+  rejected: boolean
 }
 
 /**
  * Checks label rows against the scanned clips: unknown samples, frames that are not in the clip
  * (outside it, or dropped inside it), onset > apex > offset order, intervals over 500 ms (micro
- * rows only), and samples no row describes.
+ * rows only), and samples no row describes. A row with an error is matched (so the preview shows
+ * which clip it meant) but `rejected`: an import does not store labels it reported as wrong.
  */
 export function validateLabels(samples: ScannedSample[], rows: LabelRow[]): { matches: LabelMatch[]; problems: ImportProblem[] } {
   const problems: ImportProblem[] = []
@@ -70,16 +73,19 @@ export function validateLabels(samples: ScannedSample[], rows: LabelRow[]): { ma
   const matches: LabelMatch[] = []
   for (const row of rows) {
     const where = `${row.subject}/${row.sample}`
-    const report = (severity: ImportProblem['severity'], code: ImportProblem['code'], message: string) =>
-      problems.push({ severity, code, message, row: row.rowNumber, sample: where })
+    let rejected = false
+    const report = (severity: ImportProblem['severity'], code: ImportProblem['code'], message: string) => {
+      if (severity === 'error') rejected = true
+      problems.push({ severity, code, message: severity === 'error' ? `${message}; the row is not imported` : message, row: row.rowNumber, sample: where })
+    }
 
     if (row.apex !== null && row.onset > row.apex) report('error', 'labels/onset-after-apex', `Row ${row.rowNumber}: onset ${row.onset} is after apex ${row.apex}`)
     if (row.apex !== null && row.offset !== null && row.apex > row.offset) report('error', 'labels/apex-after-offset', `Row ${row.rowNumber}: apex ${row.apex} is after offset ${row.offset}`)
     else if (row.offset !== null && row.onset > row.offset) report('error', 'labels/onset-after-apex', `Row ${row.rowNumber}: onset ${row.onset} is after offset ${row.offset}`)
 
     const sample = matchRow(row, samples, bySubject)
-    matches.push({ row, sample })
     if (!sample) {
+      matches.push({ row, sample, rejected })
       const rules = [
         row.clipSubject !== undefined ? `participant ${row.subject} → s${row.clipSubject}` : null,
         row.clipCode !== undefined ? `${row.sample.replace(/_\d+$/, '')} → ${row.clipCode}` : null,
@@ -108,6 +114,7 @@ export function validateLabels(samples: ScannedSample[], rows: LabelRow[]): { ma
         report('warning', 'labels/too-long', `Row ${row.rowNumber}: ${Math.round(durationMs)} ms from onset to offset at ${fps} fps (micro-expressions last at most ${MAX_MICRO_EXPRESSION_MS} ms)`)
       }
     }
+    matches.push({ row, sample, rejected })
   }
   for (const sample of samples) {
     if (!labelled.has(sample)) {

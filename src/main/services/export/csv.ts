@@ -23,14 +23,16 @@ export function formatNumber(value: number, digits?: number): string {
  * Spreadsheets (Excel, LibreOffice, Google Sheets) execute a cell that starts with `=`, `+`, `-`,
  * `@`, a tab or a CR as a formula ("CSV injection"). Such text cells get a leading `'`, which the
  * spreadsheet shows as a text marker. Numeric columns are not text and are never touched, so a
- * negative number stays a number.
+ * negative number stays a number. Text that already starts with `'` before such a character gets
+ * one more, so `restoreNeutralised` gives back exactly what was written.
  */
 export function neutraliseFormula(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
+  return /^'*[=+\-@\t\r]/.test(value) ? `'${value}` : value
 }
 
+/** Quoted when the field holds `"`, `,`, CR or LF, or starts or ends with a space (which other readers trim). */
 export function quoteField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value
+  return /[",\r\n]/.test(value) || value !== value.trim() ? `"${value.replace(/"/g, '""')}"` : value
 }
 
 export function csvCell(cell: CsvCell): string {
@@ -116,5 +118,5 @@ export function parseCsv(input: string): string[][] {
 
 /** Undoes `neutraliseFormula` on a text cell read back from our own CSV. */
 export function restoreNeutralised(value: string): string {
-  return /^'[=+\-@\t\r]/.test(value) ? value.slice(1) : value
+  return /^''*[=+\-@\t\r]/.test(value) ? value.slice(1) : value
 }

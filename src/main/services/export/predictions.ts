@@ -3,6 +3,7 @@ import { StudioError } from '@shared/ipc'
 import { writeFileAtomic } from '../fs-atomic'
 import { codedClassFor } from '../evaluation/labels'
 import type { BatchStore, PredictionRow } from '../batch/store'
+import { checkExportFile } from './target'
 import { pinZipTimestamps } from './zip-timestamps'
 import { csvHeader, csvRow, num, text, type CsvCell } from './csv'
 
@@ -36,6 +37,8 @@ export function probabilityColumn(cls: string): string {
 export interface PredictionsExportOptions {
   /** Add per-frame attention/flow summaries (JSON: a `summaries` field; XLSX: a `summaries` sheet; CSV: not applicable). */
   summaries?: boolean
+  /** Replace an existing file; otherwise `export/target-exists`. */
+  overwrite?: boolean
 }
 
 /** The class columns of a job: every class of its models, first appearance first. */
@@ -74,10 +77,11 @@ function cellValue(cell: CsvCell): string | number | null {
 
 export async function exportPredictions(store: BatchStore, jobId: string, format: PredictionFormat, path: string, options: PredictionsExportOptions = {}): Promise<{ rows: number }> {
   store.job(jobId)
+  await checkExportFile(path, [`.${format}`], options.overwrite ?? false)
   switch (format) {
     case 'csv':
       if (options.summaries) throw new StudioError('invalid-input', 'Per-frame summaries are exported as JSON or XLSX, not CSV')
-      return writePredictionsCsv(store, jobId, path)
+      return writePredictionsCsv(store, jobId, path, options)
     case 'json':
       return writePredictionsJson(store, jobId, path, options)
     case 'xlsx':
@@ -100,12 +104,16 @@ export function* predictionsCsvChunks(store: BatchStore, jobId: string, counter 
   yield buffer
 }
 
-/** Streams the CSV into an atomically replaced file. */
-export async function writePredictionsCsv(store: BatchStore, jobId: string, path: string): Promise<{ rows: number }> {
+/** Streams the CSV into a file written atomically (an existing one is replaced only with `overwrite`). */
+export async function writePredictionsCsv(store: BatchStore, jobId: string, path: string, options: PredictionsExportOptions = {}): Promise<{ rows: number }> {
   const counter = { rows: 0 }
-  await writeFileAtomic(path, async (write) => {
-    for (const chunk of predictionsCsvChunks(store, jobId, counter)) await write(chunk)
-  })
+  await writeFileAtomic(
+    path,
+    async (write) => {
+      for (const chunk of predictionsCsvChunks(store, jobId, counter)) await write(chunk)
+    },
+    { overwrite: options.overwrite ?? false },
+  )
   return counter
 }
 
@@ -124,7 +132,7 @@ export async function writePredictionsJson(store: BatchStore, jobId: string, pat
       rows += 1
     }
     await write('\n]}\n')
-  })
+  }, { overwrite: options.overwrite ?? false })
   return { rows }
 }
 
@@ -153,6 +161,6 @@ export async function writePredictionsXlsx(store: BatchStore, jobId: string, pat
     rows += 1
   }
   const buffer = pinZipTimestamps(new Uint8Array(await workbook.xlsx.writeBuffer()))
-  await writeFileAtomic(path, buffer)
+  await writeFileAtomic(path, buffer, { overwrite: options.overwrite ?? false })
   return { rows }
 }

@@ -46,6 +46,8 @@ export type TrainingLabels = 'megc' | 'emotion'
 
 export interface TrainingSetOptions {
   outDir: string
+  /** Replace an earlier training-set export in `outDir` (never a folder holding anything else). */
+  overwrite?: boolean
   modelRefs: string[]
   selection: BatchSelection
   labels: TrainingLabels
@@ -58,6 +60,9 @@ export interface TrainingSetResult {
   skipped: { uncoded: number; unlabelled: number }
   failed: { sample: string; modelId: string; error: StudioErrorShape }[]
 }
+
+/** The file that describes an export (and marks a folder as one). */
+const DESCRIPTION = 'training-set.json'
 
 const MANIFEST_COLUMNS = ['dataset', 'subject', 'sample', 'label', 'onset', 'apex', 'offset', 'input'] as const
 
@@ -79,7 +84,7 @@ export async function exportTrainingSet(store: BatchStore, source: TrainingInput
   const signal = options.signal ?? new AbortController().signal
   const recipes = await source.recipes(options.modelRefs)
   if (recipes.length === 0) throw new StudioError('invalid-input', 'Choose at least one model whose recipe the training set follows')
-  await assertFreeTarget(options.outDir)
+  await assertFreeTarget(options.outDir, options.overwrite ?? false)
   const staging = join(dirname(options.outDir), `.${basename(options.outDir)}.partial-${randomBytes(4).toString('hex')}`)
   const folders: FolderState[] = recipes.map((recipe) => ({
     recipe,
@@ -106,10 +111,14 @@ export async function exportTrainingSet(store: BatchStore, source: TrainingInput
     for (const folder of folders) {
       await writeFileAtomic(join(folder.dir, 'manifest.csv'), folder.manifest)
       await writeFileAtomic(join(folder.dir, 'folds.csv'), foldsCsv(folder))
-      await writeFileAtomic(join(folder.dir, 'training-set.json'), describe(folder, options))
+      await writeFileAtomic(join(folder.dir, DESCRIPTION), describe(folder, options))
     }
-    await rm(options.outDir, { recursive: true, force: true })
-    await rename(staging, options.outDir)
+    // Without overwrite, a folder that appeared meanwhile is never removed: rename refuses a non-empty one.
+    if (options.overwrite) await rm(options.outDir, { recursive: true, force: true })
+    await rename(staging, options.outDir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOTEMPTY' || error.code === 'EEXIST') throw new StudioError('export/target-exists', `${options.outDir} appeared during the export and is not empty: nothing was replaced`, { path: options.outDir })
+      throw error
+    })
   } catch (error) {
     await rm(staging, { recursive: true, force: true })
     throw error
@@ -183,12 +192,26 @@ function uniqueName(taken: Set<string>, base: string): string {
   return name
 }
 
-/** The target must not exist, or be an empty folder: an export never mixes with other files. */
-async function assertFreeTarget(dir: string): Promise<void> {
+/**
+ * The target must not exist, or be an empty folder: an export never mixes with other files. With
+ * `overwrite` it may also be an earlier training-set export (its description file at the top or in
+ * each model's folder), which is replaced as a whole once the new one is complete.
+ */
+async function assertFreeTarget(dir: string, overwrite: boolean): Promise<void> {
   const facts = await stat(dir).catch(() => null)
   if (!facts) return
-  if (!facts.isDirectory() || (await readdir(dir)).length > 0) {
-    throw new StudioError('conflict', `${dir} already exists and is not an empty folder: choose a new folder for the training set`)
+  if (!facts.isDirectory()) throw new StudioError('invalid-input', `${dir} is a file, not a folder: choose a new folder for the training set`)
+  const entries = await readdir(dir, { withFileTypes: true })
+  if (entries.length === 0) {
+    await rmdir(dir)
+    return
   }
-  await rmdir(dir)
+  if (!overwrite) {
+    throw new StudioError('export/target-exists', `${dir} already exists and is not an empty folder: choose a new folder for the training set, or ask to replace an earlier export (overwrite; on the command line --force)`, { path: dir })
+  }
+  const earlierExport = entries.some((e) => e.name === DESCRIPTION)
+    || (entries.every((e) => e.isDirectory()) && (await Promise.all(entries.map((e) => stat(join(dir, e.name, DESCRIPTION)).then(() => true, () => false)))).every(Boolean))
+  if (!earlierExport) {
+    throw new StudioError('invalid-input', `${dir} holds files that are not a training-set export (no ${DESCRIPTION}): it is never replaced, choose a new folder`)
+  }
 }

@@ -79,7 +79,8 @@ export class ModelRegistry {
   }
 
   /** The ONNX file's inputs and outputs, for the card form. */
-  signature(onnxPath: string): Promise<{ inputs: ValueInfo[]; outputs: ValueInfo[] }> {
+  async signature(onnxPath: string): Promise<{ inputs: ValueInfo[]; outputs: ValueInfo[] }> {
+    await assertNotEmpty(onnxPath)
     return readModelSignature(this.options.factory, onnxPath).catch((error: unknown) => {
       throw new StudioError('model/invalid-card', `Cannot read ${basename(onnxPath)} as an ONNX model: ${(error as Error).message}`)
     })
@@ -92,7 +93,8 @@ export class ModelRegistry {
    */
   async add(onnxPath: string, cardJson: unknown): Promise<UsableModel> {
     await this.ensureLoaded()
-    const withFile = fillFileFacts(cardJson, basename(onnxPath), await sha256(onnxPath), (await stat(onnxPath)).size)
+    const size = await assertNotEmpty(onnxPath)
+    const withFile = fillFileFacts(cardJson, basename(onnxPath), await sha256(onnxPath), size)
     const card = parseCardOrThrow(withFile, basename(onnxPath))
     const existing = this.models.get(card.id)
     if (existing?.source === 'bundled') throw new StudioError('conflict', `A bundled model already uses the id "${card.id}"`)
@@ -181,7 +183,7 @@ export class ModelRegistry {
     const { onnxPath } = model
     const refused = (problem: StudioErrorShape): RegisteredModel => ({ ...model, problem })
     try {
-      const size = (await stat(onnxPath)).size
+      const size = await assertNotEmpty(onnxPath)
       if (size !== card.file.sizeBytes) {
         throw new StudioError('model/mismatch', `Model "${card.id}": ${card.file.name} has ${size} bytes, the card says ${card.file.sizeBytes}`)
       }
@@ -196,6 +198,13 @@ export class ModelRegistry {
     }
     return model
   }
+}
+
+/** An empty file is no model: said so plainly (not as the card's size check failing). Returns the size. */
+async function assertNotEmpty(onnxPath: string): Promise<number> {
+  const { size } = await stat(onnxPath)
+  if (size === 0) throw new StudioError('invalid-input', `${onnxPath}: the model file is empty (0 bytes)`)
+  return size
 }
 
 function parseCardOrThrow(json: unknown, what: string): ModelCard {

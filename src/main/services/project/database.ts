@@ -197,12 +197,11 @@ async function writeBackup(db: Database.Database, path: string, keep: number): P
   return target
 }
 
+/** A damaged project: the advice names the backups folder only where there is one. */
 function corrupt(path: string, detail: string): StudioError {
-  return new StudioError(
-    'project/corrupt',
-    `The project file ${path} is damaged (${detail}). Restore the newest copy from ${backupDir(path)}/ or open another project.`,
-    { path, backups: backupDir(path) },
-  )
+  const backups = backupDir(path)
+  if (!existsSync(backups)) return new StudioError('project/corrupt', `The project file ${path} is damaged (${detail}). Open another project.`, { path })
+  return new StudioError('project/corrupt', `The project file ${path} is damaged (${detail}). Restore the newest copy from ${backups}/ or open another project.`, { path, backups })
 }
 
 function translateSqliteError(error: unknown, path: string): unknown {
@@ -216,6 +215,8 @@ function translateSqliteError(error: unknown, path: string): unknown {
       { path },
     )
   }
+  // Not even an SQLite file: a project that was opened here before (it has backups) was damaged; anything else never was one.
+  if (code === 'SQLITE_NOTADB' && !existsSync(backupDir(path))) return new StudioError('project/corrupt', `${path} is not an ME Studio project (not an SQLite database)`, { path })
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return corrupt(path, message)
   if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code.startsWith('SQLITE_IOERR')) {
     return new StudioError('internal', `Cannot open ${path}: ${message}`, { path, sqlite: code })

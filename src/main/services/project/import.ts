@@ -84,8 +84,9 @@ export function storeOpenedDataset(project: Project, opened: OpenedDataset, name
 function labelRowsBySample(opened: OpenedDataset, problems: ImportProblem[]): Map<ScannedSample, LabelRow> {
   const out = new Map<ScannedSample, LabelRow>()
   const reported = new Set(problems.filter((p) => p.code === 'labels/duplicate-row').map((p) => p.row))
-  for (const { row, sample } of opened.matches) {
-    if (!sample) continue
+  for (const { row, sample, rejected } of opened.matches) {
+    // A row reported as an error (frames out of order or outside the clip) is not stored.
+    if (!sample || rejected) continue
     const first = out.get(sample)
     if (first) {
       if (reported.has(row.rowNumber)) continue

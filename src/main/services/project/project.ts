@@ -11,6 +11,7 @@ import { ImportProblemSchema, type ClipInfo, type DatasetFormat, type ImportProb
 import type { DatasetRecord, SampleRecord } from '@shared/domain/project'
 import { StudioError } from '@shared/ipc'
 import { ProjectDatabase, type OpenProjectOptions } from './database'
+import { isInsideFolder } from '../path-inside'
 
 /** Which annotation of a sample: one per coder, plus the sample's adjudicated one. */
 export interface AnnotationKey {
@@ -351,8 +352,7 @@ function toDatasetRecord(r: DatasetRowWithCounts): DatasetRecord {
 
 /** Clip paths are stored relative to the dataset root, so a moved dataset needs only its root updated. */
 function portablePath(root: string, path: string): string {
-  const rel = relative(root, path)
-  return rel.startsWith('..') || isAbsolute(rel) ? path : rel
+  return isInsideFolder(root, path) ? relative(root, path) : path
 }
 
 function toSampleRecord(r: SampleRow): SampleRecord {

@@ -7,6 +7,7 @@ import { useInferenceStore } from './inference'
 import { useJobsStore } from './jobs'
 import { useProjectStore } from './project'
 import { useWorkspaceStore } from './workspace'
+import { orAskToReplace } from './replace-target'
 import { trackBusy } from './track-busy'
 
 export type BatchProgressEvent = EventPayload<'event:batch.progress'>
@@ -77,18 +78,22 @@ export const useBatchStore = defineStore('batch', () => {
   const resume = (jobId: string) => attempt(() => transport.invoke('command:batch.resume', { jobId })).then(refresh)
   const cancel = (jobId: string) => attempt(() => transport.invoke('command:batch.cancel', { jobId })).then(refresh)
 
-  function exportPredictions(input: InputOf<'command:batch.export'>) {
-    return attempt(() => transport.invoke('command:batch.export', input))
+  // Exports: when the target exists, `askToReplace` is called (the view asks "Replace?" and sends the export again with overwrite).
+  function exportPredictions(input: InputOf<'command:batch.export'>, askToReplace: () => void) {
+    return attempt(() => orAskToReplace(() => transport.invoke('command:batch.export', input), askToReplace))
   }
 
-  function exportEvaluation(input: InputOf<'command:batch.export-evaluation'>) {
-    return attempt(() => transport.invoke('command:batch.export-evaluation', input))
+  function exportEvaluation(input: InputOf<'command:batch.export-evaluation'>, askToReplace: () => void) {
+    return attempt(() => orAskToReplace(() => transport.invoke('command:batch.export-evaluation', input), askToReplace))
   }
 
   /** Writes a training set for the models kit (a job: progress in the jobs store); resolves with a one-line summary. */
-  async function exportTrainingSet(input: InputOf<'command:batch.export-training-set'>): Promise<string | undefined> {
+  async function exportTrainingSet(input: InputOf<'command:batch.export-training-set'>, askToReplace: () => void): Promise<string | undefined> {
     const result = (await attempt(() =>
-      useJobsStore().run('Exporting a training set', 'export.training-set', () => transport.invoke('command:batch.export-training-set', input)),
+      orAskToReplace(
+        () => useJobsStore().run('Exporting a training set', 'export.training-set', () => transport.invoke('command:batch.export-training-set', input)),
+        askToReplace,
+      ),
     )) as { folders: { modelId: string; dir: string; samples: number }[]; skipped: { uncoded: number; unlabelled: number }; failed: unknown[] } | undefined
     if (!result) return undefined
     const written = result.folders.map((f) => `${f.samples} samples for ${f.modelId} in ${f.dir}`).join('; ')

@@ -3,6 +3,7 @@ import { ref } from 'vue'
 import type { ImportProblem } from '@shared/domain/dataset'
 import { useTransport } from '../transport'
 import { useProjectStore } from './project'
+import { orAskToReplace, type ReplaceRequest } from './replace-target'
 import { trackBusy } from './track-busy'
 
 /** Export and import of coders' codes (CSV, CASME II xlsx, ELAN .eaf) through the back end. */
@@ -13,9 +14,17 @@ export const useCodesStore = defineStore('codes', () => {
   const message = ref<string | null>(null)
   const problems = ref<ImportProblem[]>([])
 
-  async function exportCodes(format: 'csv' | 'xlsx' | 'eaf', target: string, datasetId: number | null): Promise<void> {
+  /** Set while an export waits for "Replace?" (its target exists). */
+  const replace = ref<ReplaceRequest | null>(null)
+
+  async function exportCodes(format: 'csv' | 'xlsx' | 'eaf', target: string, datasetId: number | null, overwrite = false): Promise<void> {
+    replace.value = null
     await run('Exporting', async () => {
-      const result = await transport.invoke('command:codes.export', { format, target, ...(datasetId === null ? {} : { datasetId }) })
+      const result = await orAskToReplace(
+        () => transport.invoke('command:codes.export', { format, target, overwrite, ...(datasetId === null ? {} : { datasetId }) }),
+        () => (replace.value = { path: target, replace: () => exportCodes(format, target, datasetId, true) }),
+      )
+      if (!result) return
       message.value = `Exported ${result.rows} codings to ${result.files.length === 1 ? result.files[0] : `${result.files.length} files`}${result.skipped ? ` (${result.skipped} without onset/offset left out)` : ''}`
     })
   }
@@ -37,5 +46,5 @@ export const useCodesStore = defineStore('codes', () => {
     await trackBusy({ busy, error }, label, null, work)
   }
 
-  return { busy, error, message, problems, exportCodes, importCodes }
+  return { busy, error, message, problems, replace, exportCodes, importCodes }
 })

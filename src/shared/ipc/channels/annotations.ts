@@ -3,6 +3,7 @@ import { ANNOTATOR_ROLES, AnnotationFieldsSchema, AnnotationIssueSchema, Annotat
 import { ImportProblemSchema } from '../../domain/dataset'
 import { SampleFilterSchema } from '../../domain/project'
 import { request } from '../define'
+import { OverwriteSchema } from './export-target'
 
 /**
  * Coding: annotators, per-coder annotations as undoable commands, blind mode, adjudication,
@@ -119,10 +120,11 @@ export const annotationRequests = {
   'command:codes.export': request(
     z.object({
       format: z.enum(CODES_FORMATS),
-      /** csv/xlsx: the file; eaf: a folder (one .eaf per sample). */
+      /** csv/xlsx: the file (with that extension); eaf: a new or empty folder (one .eaf per sample). */
       target: z.string().min(1),
       datasetId: Id.optional(),
       annotatorIds: z.array(Id).optional(),
+      overwrite: OverwriteSchema,
     }),
     z.object({ files: z.array(z.string()), rows: z.number().int(), skipped: z.number().int() }),
   ),

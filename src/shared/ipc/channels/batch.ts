@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { BatchSelectionSchema, ShardSchema } from '../../domain/batch'
 import { ErrorShapeSchema } from '../envelope'
 import { request } from '../define'
+import { OverwriteSchema } from './export-target'
 import { JobIdSchema, JobStartedSchema, JobStateSchema } from './jobs'
 
 /**
@@ -117,12 +118,12 @@ export const batchRequests = {
   'query:batch.jobs': request(z.object({}), z.array(BatchJobSummarySchema)),
   'query:batch.errors': request(JobRef, z.array(BatchItemErrorSchema)),
   'command:batch.export': request(
-    z.object({ jobId: JobIdSchema, format: z.enum(PREDICTION_EXPORT_FORMATS), path: z.string().min(1), summaries: z.boolean().default(false) }),
+    z.object({ jobId: JobIdSchema, format: z.enum(PREDICTION_EXPORT_FORMATS), path: z.string().min(1), summaries: z.boolean().default(false), overwrite: OverwriteSchema }),
     z.object({ path: z.string(), rows: z.number().int().nonnegative() }),
   ),
   'query:batch.evaluation': request(JobRef, EvaluationReportSchema),
   'command:batch.export-evaluation': request(
-    z.object({ jobId: JobIdSchema, format: z.enum(EVALUATION_EXPORT_FORMATS), path: z.string().min(1) }),
+    z.object({ jobId: JobIdSchema, format: z.enum(EVALUATION_EXPORT_FORMATS), path: z.string().min(1), overwrite: OverwriteSchema }),
     /** `files`: every file written (CSV: the summary and its `.confusion.csv` companion). */
     z.object({ path: z.string(), files: z.array(z.string()).default([]) }),
   ),
@@ -132,8 +133,9 @@ export const batchRequests = {
       models: z.array(z.string().min(1)).min(1),
       selection: BatchSelectionSchema,
       labels: z.enum(['megc', 'emotion']).default('megc'),
-      /** A new (or empty) folder. */
+      /** A new (or empty) folder; with `overwrite`, also the folder of an earlier training-set export. */
       outDir: z.string().min(1),
+      overwrite: OverwriteSchema,
     }),
     JobStartedSchema,
   ),

@@ -2,7 +2,7 @@ import { formatAus, parseAus } from '@shared/domain/au'
 import { ANNOTATION_STATUSES, ANNOTATOR_ROLES, frameToMs, type AnnotationStatus, type AnnotatorRole } from '@shared/domain/annotation'
 import { StudioError } from '@shared/ipc'
 import { frameCell, textCell, type CodingRow } from './rows'
-import { parseCsv } from '../../export/csv'
+import { csvHeader, csvRow, num, parseCsv, restoreNeutralised, text, type CsvCell } from '../../export/csv'
 
 /**
  * Codes as CSV (RFC 4180, UTF-8, CRLF): one row per sample × coder. Frames are the dataset's
@@ -33,40 +33,37 @@ export const CSV_COLUMNS = [
 ] as const
 
 export function codesToCsv(rows: readonly CodingRow[]): string {
-  const lines = [CSV_COLUMNS.join(',')]
+  let out = csvHeader(CSV_COLUMNS)
   for (const r of rows) {
     const f = r.fields
     const timing = { fps: r.fps, firstFrame: r.firstFrame }
-    const ms = (frame: number | null) => (frame === null ? '' : String(Math.round(frameToMs(frame, timing) * 1000) / 1000))
-    const cells: Record<(typeof CSV_COLUMNS)[number], string> = {
-      dataset: r.dataset,
-      subject: r.subject,
-      sample: r.sample,
-      coder: r.coder,
-      role: r.role,
-      adjudicated: r.adjudicated ? '1' : '0',
-      fps: String(r.fps),
-      first_frame: r.firstFrame === null ? '' : String(r.firstFrame),
-      onset_frame: f.onset === null ? '' : String(f.onset),
-      apex_frame: f.apex === null ? '' : String(f.apex),
-      offset_frame: f.offset === null ? '' : String(f.offset),
+    const ms = (frame: number | null) => (frame === null ? null : num(Math.round(frameToMs(frame, timing) * 1000) / 1000))
+    // Text goes through the predictions CSV's cells: a note starting with `=` is not a live formula.
+    const cells: Record<(typeof CSV_COLUMNS)[number], CsvCell> = {
+      dataset: text(r.dataset),
+      subject: text(r.subject),
+      sample: text(r.sample),
+      coder: text(r.coder),
+      role: text(r.role),
+      adjudicated: num(r.adjudicated ? 1 : 0),
+      fps: num(r.fps),
+      first_frame: num(r.firstFrame),
+      onset_frame: num(f.onset),
+      apex_frame: num(f.apex),
+      offset_frame: num(f.offset),
       onset_ms: ms(f.onset),
       apex_ms: ms(f.apex),
       offset_ms: ms(f.offset),
-      aus: formatAus(f.aus),
-      emotion: f.emotion ?? '',
-      objective_class: f.objectiveClass ?? '',
-      confidence: f.confidence === null ? '' : String(f.confidence),
-      status: f.status,
-      notes: f.notes,
+      aus: text(formatAus(f.aus)),
+      emotion: text(f.emotion),
+      objective_class: text(f.objectiveClass),
+      confidence: num(f.confidence),
+      status: text(f.status),
+      notes: text(f.notes),
     }
-    lines.push(CSV_COLUMNS.map((c) => quote(cells[c])).join(','))
+    out += csvRow(CSV_COLUMNS.map((c) => cells[c]))
   }
-  return lines.join('\r\n') + '\r\n'
-}
-
-function quote(cell: string): string {
-  return /[",\r\n]/.test(cell) || cell !== cell.trim() ? `"${cell.replace(/"/g, '""')}"` : cell
+  return out
 }
 
 export function codesFromCsv(text: string): CodingRow[] {
@@ -85,7 +82,7 @@ export function codesFromCsv(text: string): CodingRow[] {
   return body.map((cells, index) => {
     const get = (name: string) => {
       const i = col.get(name)
-      return i === undefined ? '' : (cells[i] ?? '')
+      return i === undefined ? '' : restoreNeutralised(cells[i] ?? '')
     }
     const where = `CSV line ${index + 2}`
     const role = get('role') as AnnotatorRole

@@ -5,6 +5,7 @@ import type { CODES_FORMATS } from '@shared/ipc/channels/annotations'
 import type { Project } from '../../project/project'
 import type { CodingService } from '../coding'
 import { writeFileAtomic } from '../../fs-atomic'
+import { checkExportFile, checkExportFolder } from '../../export/target'
 import { codesFromCsv, codesToCsv } from './csv'
 import { codesFromEaf, codesToEaf, eafPlaceable } from './eaf'
 import { applyCodingRows, collectCodingRows, type CodesImportResult, type CodingRow, type ExportSelection } from './rows'
@@ -20,18 +21,26 @@ export interface CodesExportResult {
   skipped: number
 }
 
+export interface CodesExportOptions {
+  /** Replace an existing file (csv/xlsx), or write into a non-empty folder (eaf); otherwise `export/target-exists`. */
+  overwrite?: boolean
+}
+
 /**
- * Exports codes atomically. csv/xlsx: `target` is the file; eaf: `target` is a folder that gets
- * one `<subject>_<sample>.eaf` per sample with codes.
+ * Exports codes atomically. csv/xlsx: `target` is the file (with that extension); eaf: `target` is a
+ * new or empty folder that gets one `<subject>_<sample>.eaf` per sample with codes.
  */
-export async function exportCodes(project: Project, format: CodesFormat, target: string, selection: ExportSelection = {}): Promise<CodesExportResult> {
+export async function exportCodes(project: Project, format: CodesFormat, target: string, selection: ExportSelection = {}, options: CodesExportOptions = {}): Promise<CodesExportResult> {
+  const overwrite = options.overwrite ?? false
+  if (format === 'eaf') await checkExportFolder(target, overwrite)
+  else await checkExportFile(target, [`.${format}`], overwrite)
   const rows = collectCodingRows(project, selection)
   if (format === 'csv') {
-    await writeFileAtomic(target, codesToCsv(rows))
+    await writeFileAtomic(target, codesToCsv(rows), { overwrite })
     return { files: [target], rows: rows.length, skipped: 0 }
   }
   if (format === 'xlsx') {
-    await writeFileAtomic(target, await codesToXlsx(rows))
+    await writeFileAtomic(target, await codesToXlsx(rows), { overwrite })
     return { files: [target], rows: rows.length, skipped: 0 }
   }
   await mkdir(target, { recursive: true })
@@ -42,6 +51,7 @@ export async function exportCodes(project: Project, format: CodesFormat, target:
   }
   const datasets = project.listDatasets()
   const files: string[] = []
+  const names = new Set<string>()
   let skipped = 0
   for (const group of bySample.values()) {
     const placeable = group.filter(eafPlaceable)
@@ -50,7 +60,7 @@ export async function exportCodes(project: Project, format: CodesFormat, target:
     const first = group[0]!
     const dataset = datasets.find((d) => d.name === first.dataset)!
     const sample = project.sampleByName(dataset.id, first.subject, first.sample)!
-    const file = join(target, `${safeFileName(`${first.subject}_${first.sample}`)}.eaf`)
+    const file = join(target, `${uniqueName(names, safeFileName(`${first.subject}_${first.sample}`))}.eaf`)
     const xml = codesToEaf(
       {
         dataset: first.dataset,
@@ -62,7 +72,7 @@ export async function exportCodes(project: Project, format: CodesFormat, target:
       },
       placeable,
     )
-    await writeFileAtomic(file, xml)
+    await writeFileAtomic(file, xml, { overwrite })
     files.push(file)
   }
   return { files, rows: rows.length - skipped, skipped }
@@ -102,6 +112,14 @@ function formatOf(source: string): CodesFormat {
 
 function safeFileName(name: string): string {
   return name.replace(/[\\/:*?"<>|\s]+/g, '_')
+}
+
+/** Two samples whose names differ only in characters `safeFileName` replaces must not share a file. */
+function uniqueName(taken: Set<string>, base: string): string {
+  let name = base
+  for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${base}-${n}`
+  taken.add(name.toLowerCase())
+  return name
 }
 
 export type { CodesImportResult, CodingRow, ExportSelection } from './rows'

@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs'
 import { formatAus, parseAus } from '@shared/domain/au'
 import { ANNOTATION_STATUSES, ANNOTATOR_ROLES, type AnnotationStatus, type AnnotatorRole } from '@shared/domain/annotation'
 import { StudioError } from '@shared/ipc'
+import { pinZipTimestamps } from '../../export/zip-timestamps'
 import { frameCell, textCell, type CodingRow } from './rows'
 
 /**
@@ -75,7 +76,8 @@ export async function codesToXlsx(rows: readonly CodingRow[]): Promise<Uint8Arra
   const meta = workbook.addWorksheet(XLSX_INDEX_SHEET)
   meta.addRow([...INDEX_COLUMNS])
   for (const row of index) meta.addRow(row)
-  return new Uint8Array(await workbook.xlsx.writeBuffer())
+  // Pinned dates and ZIP entry times: exporting the same codes twice gives the same bytes.
+  return pinZipTimestamps(new Uint8Array(await workbook.xlsx.writeBuffer()))
 }
 
 /** Excel sheet names: ≤ 31 characters, none of \ / ? * [ ] :, unique case-insensitively. */
