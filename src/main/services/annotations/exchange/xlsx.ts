@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs'
 import { formatAus, parseAus } from '@shared/domain/au'
 import { ANNOTATION_STATUSES, ANNOTATOR_ROLES, type AnnotationStatus, type AnnotatorRole } from '@shared/domain/annotation'
-import { StudioError } from '@shared/ipc'
+import type { Cell, SheetGrid } from '../../sheets'
 import { frameCell, textCell, type CodingRow } from './rows'
 
 /**
@@ -94,42 +94,36 @@ export interface XlsxImportOptions {
   dataset?: string | undefined
 }
 
-export async function codesFromXlsx(data: Uint8Array, options: XlsxImportOptions = {}): Promise<CodingRow[]> {
-  const workbook = new ExcelJS.Workbook()
-  try {
-    await workbook.xlsx.load(data as unknown as ArrayBuffer)
-  } catch (error) {
-    throw new StudioError('labels/malformed', `Not a readable xlsx workbook: ${(error as Error).message}`)
-  }
+/** Codes from a workbook's sheets as read by `readWorkbook` (streaming, within the sheet limits). */
+export function codesFromXlsx(sheets: readonly SheetGrid[], options: XlsxImportOptions = {}): CodingRow[] {
   const described = new Map<string, { dataset: string; coder: string; role: AnnotatorRole; adjudicated: boolean }>()
-  const indexSheet = workbook.getWorksheet(XLSX_INDEX_SHEET)
-  indexSheet?.eachRow((row, number) => {
-    if (number === 1) return
-    const [sheet, dataset, coder, role, adjudicated] = INDEX_COLUMNS.map((_, i) => cellText(row.getCell(i + 1).value))
-    if (!sheet || !coder) return
+  const indexSheet = sheets.find((s) => s.name === XLSX_INDEX_SHEET)
+  for (const row of indexSheet?.rows.slice(1) ?? []) {
+    const [sheet, dataset, coder, role, adjudicated] = INDEX_COLUMNS.map((_, i) => cellText(row[i]))
+    if (!sheet || !coder) continue
     described.set(sheet, {
       dataset: dataset ?? '',
       coder,
       role: ANNOTATOR_ROLES.includes(role as AnnotatorRole) ? (role as AnnotatorRole) : 'coder',
       adjudicated: adjudicated === '1',
     })
-  })
+  }
   const rows: CodingRow[] = []
-  for (const sheet of workbook.worksheets) {
+  for (const sheet of sheets) {
     if (sheet.name === XLSX_INDEX_SHEET) continue
     const who = described.get(sheet.name) ?? { dataset: options.dataset ?? '', coder: options.coder ?? sheet.name, role: 'coder' as const, adjudicated: false }
     const header = findHeader(sheet)
     if (!header) continue
-    for (let r = header.row + 1; r <= sheet.rowCount; r++) {
-      const row = sheet.getRow(r)
+    for (let r = header.row + 1; r < sheet.rows.length; r++) {
+      const row = sheet.rows[r]!
       const get = (name: string) => {
         const c = header.columns.get(name)
-        return c === undefined ? null : cellText(row.getCell(c).value)
+        return c === undefined ? null : cellText(row[c])
       }
       const subject = get('subject')
       const sample = get('filename')
       if (!subject || !sample) continue
-      const where = `sheet "${sheet.name}" row ${r}`
+      const where = `sheet "${sheet.name}" row ${r + 1}`
       const confidence = textCell(get('confidence'))
       const status = get('status') as AnnotationStatus
       rows.push({
@@ -168,12 +162,12 @@ const HEADER_ALIASES: Record<string, string> = {
   'objective classes': 'objective class',
 }
 
-/** The header row: the first of the first 20 rows with Subject and Filename (SAMM's is row 13). */
-function findHeader(sheet: ExcelJS.Worksheet): { row: number; columns: Map<string, number> } | null {
-  for (let r = 1; r <= Math.min(20, sheet.rowCount); r++) {
+/** The header row (0-based): the first of the first 20 rows with Subject and Filename (SAMM's is row 13); columns 0-based. */
+function findHeader(sheet: SheetGrid): { row: number; columns: Map<string, number> } | null {
+  for (let r = 0; r < Math.min(20, sheet.rows.length); r++) {
     const columns = new Map<string, number>()
-    sheet.getRow(r).eachCell((cell, c) => {
-      const name = (cellText(cell.value) ?? '').trim().toLowerCase()
+    sheet.rows[r]!.forEach((cell, c) => {
+      const name = (cellText(cell) ?? '').trim().toLowerCase()
       if (name) columns.set(HEADER_ALIASES[name] ?? name, c)
     })
     if (columns.has('subject') && columns.has('filename')) return { row: r, columns }
@@ -181,14 +175,6 @@ function findHeader(sheet: ExcelJS.Worksheet): { row: number; columns: Map<strin
   return null
 }
 
-function cellText(value: ExcelJS.CellValue): string | null {
-  if (value === null || value === undefined) return null
-  if (typeof value === 'object') {
-    if ('richText' in value) return value.richText.map((t) => t.text).join('')
-    if ('result' in value) return value.result === undefined ? null : String(value.result)
-    if ('text' in value) return String(value.text)
-    if (value instanceof Date) return value.toISOString()
-    return null
-  }
-  return String(value)
+function cellText(value: Cell | undefined): string | null {
+  return value === null || value === undefined ? null : String(value)
 }
