@@ -96,9 +96,9 @@ export class DelimitedReader {
       } else if (ch === delimiter) this.endField()
       else if (ch === '\n' || ch === '\r') {
         this.pendingCR = ch === '\r'
-        this.line++
         this.endField()
         this.endRow()
+        this.line++
       } else this.add(ch)
     }
   }

@@ -87,10 +87,8 @@ export class XmlStreamReader {
         throw this.malformed(/^<!DOCTYPE/i.test(buf.slice(at, at + 9)) ? 'a DOCTYPE (DTDs and entity definitions are refused)' : 'an unknown <! declaration')
       } else {
         const end = tagEnd(buf, at)
-        if (end === -1) {
-          if (buf.length - at > MAX_MARKUP_CHARS) throw this.malformed(`a tag longer than ${formatCount(MAX_MARKUP_CHARS)} characters`)
-          break
-        }
+        if ((end === -1 ? buf.length : end) - at > MAX_MARKUP_CHARS) throw this.malformed(`a tag longer than ${formatCount(MAX_MARKUP_CHARS)} characters`)
+        if (end === -1) break
         this.tag(buf.slice(at + 1, end))
         at = end + 1
       }

@@ -65,17 +65,25 @@ export class ZipReader {
     const start = await this.dataOffset(entry)
     if (entry.compressedSize === 0) return
     const raw = createReadStream(this.path, { start, end: start + entry.compressedSize - 1 })
+    // The sink's own refusal (a row or cell limit) wins over the abort it causes upstream.
+    let refusal: unknown
     const count = async (source: AsyncIterable<Buffer>) => {
       for await (const chunk of source) {
         this.unpacked += chunk.length
-        if (this.unpacked > this.maxUnpacked) throw this.tooLarge(`${entry.name} inflates past it`)
-        sink(chunk)
+        try {
+          if (this.unpacked > this.maxUnpacked) throw this.tooLarge(`${entry.name} inflates past it`)
+          sink(chunk)
+        } catch (error) {
+          refusal = error
+          throw error
+        }
       }
     }
     try {
       if (entry.method === 8) await pipeline(raw, createInflateRaw(), count)
       else await pipeline(raw, count)
     } catch (error) {
+      if (refusal !== undefined) throw refusal
       if (error instanceof StudioError) throw error
       throw sheetError('sheet/unreadable', `${this.what} is damaged: ${entry.name} does not unpack (${(error as Error).message})`)
     }
