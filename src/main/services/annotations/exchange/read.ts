@@ -7,7 +7,7 @@ import { readTextFile, readWorkbook } from '../../sheets'
 import { readCodesCsv } from './csv'
 import { EafReader } from './eaf'
 import type { CodingRow } from './rows'
-import { codesFromXlsx } from './xlsx'
+import { codesFromXlsx } from './xlsx-read'
 
 export type CodesFormat = (typeof CODES_FORMATS)[number]
 
