@@ -177,6 +177,13 @@ describe('streaming xlsx reader', () => {
     await expect(readWorkbook(sparse, SHEET_LIMITS)).rejects.toMatchObject({ code: 'sheet/too-large', message: expect.stringMatching(/more than 2,000,000 cells/) })
   })
 
+  it('counts the text of cells, so many cells naming one long shared string cannot amplify the file', async () => {
+    const path = file('amplified.xlsx')
+    // 3,000 cells × one 32,767-character string: 98 M characters from a file of a few KB.
+    await writeXlsx(path, Array.from({ length: 100 }, () => `<row>${'<c t="s"><v>0</v></c>'.repeat(30)}</row>`), { strings: [`<si><t>${'A'.repeat(32_767)}</t></si>`] })
+    await expect(readWorkbook(path, SHEET_LIMITS)).rejects.toMatchObject({ code: 'sheet/too-large', message: expect.stringMatching(/more than 67,108,864 characters of text \(the limit\)/) })
+  })
+
   it('counts inflated bytes when the declared size lies', async () => {
     const path = file('lying.xlsx')
     await writeXlsx(path, Array.from({ length: 2_000 }, () => '<row><c><v>12345</v></c></row>'), { declaredSheetSize: 10 })

@@ -19,6 +19,8 @@ export class GridBuilder {
   private rows: Cell[][] = []
   /** Cells of the workbook so far, each row counted as wide as its last cell. */
   private cells = 0
+  /** Characters of text in those cells: many cells naming one long shared string would otherwise grow the copy made for the caller far beyond the file. */
+  private chars = 0
 
   constructor(
     private readonly limits: SheetLimits,
@@ -40,6 +42,10 @@ export class GridBuilder {
     }
     if (typeof value === 'string' && value.length > this.limits.maxCellChars) {
       throw sheetError('sheet/cell-too-long', `${this.what}: a cell of sheet "${this.name}" is longer than ${formatCount(this.limits.maxCellChars)} characters (the limit; Excel's own is the same)`)
+    }
+    if (typeof value === 'string') {
+      this.chars += value.length
+      if (this.chars > this.limits.maxBytes) throw sheetError('sheet/too-large', `${this.what}: its cells hold more than ${formatCount(this.limits.maxBytes)} characters of text (the limit)`)
     }
     const cells = (this.rows[row - 1] ??= [])
     if (column > cells.length) {

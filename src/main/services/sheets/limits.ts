@@ -7,7 +7,7 @@ import { StudioError, type ErrorCode } from '@shared/ipc'
  * (a 1.4 MB xlsx that unpacks to 1.5 M rows, one cell of 100 MB) while any real sheet passes.
  */
 export interface SheetLimits {
-  /** Bytes read: an xlsx's XML parts after decompression (all together), a csv or .eaf file's size. */
+  /** Bytes read: an xlsx's XML parts after decompression (all together), a csv or .eaf file's size; also the characters of text all cells hold together. */
   maxBytes: number
   /** Rows of a sheet (the highest row number, so a lone cell in row 1,000,000 counts as 1,000,000 rows); ELAN tiers and time slots. */
   maxRows: number

@@ -3,7 +3,10 @@ import { StringDecoder } from 'node:string_decoder'
 import { formatCount, sheetError, type SheetLimits } from './limits'
 import { GridBuilder, type SheetGrid } from './grid'
 import { XmlStreamReader, type XmlHandler } from './xml'
-import { ZipReader, type ZipEntry } from './zip'
+import { MAX_ZIP_ENTRIES, ZipReader, type ZipEntry } from './zip'
+
+/** Sheets of a workbook, relationships of a part: a workbook has a few, and no more parts than ZIP entries. */
+const MAX_PARTS = MAX_ZIP_ENTRIES
 
 /**
  * Reads every sheet of an xlsx workbook into plain cell grids, streaming: the ZIP entries are
@@ -33,6 +36,7 @@ export async function readWorkbook(path: string, limits: SheetLimits): Promise<S
   await parse(workbook, {
     open(name, attrs) {
       if (name !== 'sheet') return
+      if (sheets.length >= MAX_PARTS) throw sheetError('sheet/too-large', `${what} has more than ${formatCount(MAX_PARTS)} sheets (the limit)`)
       const rid = Object.entries(attrs).find(([key]) => /^[^:]+:id$/.test(key))?.[1]
       if (attrs.name !== undefined && rid !== undefined) sheets.push({ name: attrs.name, rid })
     },
@@ -71,6 +75,7 @@ async function readRelationships(part: ZipEntry, baseDir: string, parse: (part: 
   await parse(part, {
     open(name, attrs) {
       if (name !== 'Relationship' || attrs.TargetMode === 'External' || !attrs.Target) return
+      if (found.length >= MAX_PARTS) throw sheetError('sheet/too-large', `${part.name} lists more than ${formatCount(MAX_PARTS)} relationships (the limit)`)
       // Targets are relative to the part's folder, or absolute from the package root.
       const target = attrs.Target.startsWith('/') ? attrs.Target.slice(1) : posix.normalize(posix.join(baseDir, attrs.Target))
       found.push({ id: attrs.Id ?? '', type: attrs.Type ?? '', target })

@@ -27,7 +27,7 @@ const CENTRAL = 0x02014b50
 const LOCAL = 0x04034b50
 const MAX32 = 0xffffffff
 /** An xlsx has a few dozen entries; the directory of 10,000 is under 1 MiB. */
-const MAX_ENTRIES = 10_000
+export const MAX_ZIP_ENTRIES = 10_000
 const MAX_DIRECTORY_BYTES = 4 * 1024 * 1024
 
 export class ZipReader {
@@ -133,8 +133,8 @@ async function readDirectory(file: FileHandle, what: string): Promise<Map<string
     directorySize = Number(record.readBigUInt64LE(40))
     directoryOffset = Number(record.readBigUInt64LE(48))
   }
-  if (count > MAX_ENTRIES || directorySize > MAX_DIRECTORY_BYTES) {
-    throw sheetError('sheet/too-large', `${what} holds more than ${formatCount(MAX_ENTRIES)} files or a ZIP directory over ${formatBytes(MAX_DIRECTORY_BYTES)} (the limit)`)
+  if (count > MAX_ZIP_ENTRIES || directorySize > MAX_DIRECTORY_BYTES) {
+    throw sheetError('sheet/too-large', `${what} holds more than ${formatCount(MAX_ZIP_ENTRIES)} files or a ZIP directory over ${formatBytes(MAX_DIRECTORY_BYTES)} (the limit)`)
   }
   if (directoryOffset + directorySize > size) throw notZip()
   const directory = Buffer.alloc(directorySize)
