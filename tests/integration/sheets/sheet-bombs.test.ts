@@ -37,7 +37,7 @@ const MAX_LOOP_BLOCKED_MS = 500
 beforeAll(async () => {
   // 1.5 M CASME II rows: ~220 MB of XML in a ~0.9 MB file; the same with its size declared as 100 KB.
   await writeCasme2Rows(file('rows.xlsx'), 1_500_000)
-  await writeCasme2Rows(file('rows-lying.xlsx'), 1_500_000, 100_000)
+  await writeCasme2Rows(file('rows-lying.xlsx'), 1_500_000, { declaredSheetSize: 100_000 })
   // One shared string of 100 M characters (~0.1 MB compressed), and one of 40 M within the size limit.
   await writeHugeCell(file('cell.xlsx'), 100_000_000)
   await writeHugeCell(file('cell-under-size.xlsx'), 40_000_000)
