@@ -120,7 +120,7 @@ export class XmlStreamReader {
     if (!/^[A-Za-z_][\w.:-]*$/.test(name)) throw this.malformed(`a bad element name "<${name.slice(0, 40)}"`)
     if (this.stack.length === 0 && this.seenRoot) throw this.malformed('a second document element')
     this.seenRoot = true
-    const attrs: Record<string, string> = {}
+    const attrs: Record<string, string> = Object.create(null) as Record<string, string>
     const rest = inner.slice(nameEnd)
     const attr = /\s*([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/y
     let at = 0
@@ -139,7 +139,7 @@ export class XmlStreamReader {
       this.handler.close(localName(name))
     } else {
       this.stack.push(name)
-      if (this.stack.length > this.limits.maxXmlDepth) throw this.malformed(`elements nested deeper than ${this.limits.maxXmlDepth}`, 'too-deep')
+      if (this.stack.length > this.limits.maxXmlDepth) throw this.malformed(`elements nested deeper than ${this.limits.maxXmlDepth} (the limit)`)
     }
     this.keep = this.handler.wantsText?.() ?? false
   }
@@ -182,8 +182,8 @@ export class XmlStreamReader {
     })
   }
 
-  private malformed(what: string, kind: 'malformed' | 'too-deep' = 'malformed'): Error {
-    return sheetError('sheet/unreadable', `${this.what} is not readable XML: ${kind === 'too-deep' ? `${what} (the limit)` : what}`)
+  private malformed(what: string): Error {
+    return sheetError('sheet/unreadable', `${this.what} is not readable XML: ${what}`)
   }
 }
 
