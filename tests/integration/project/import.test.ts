@@ -1,8 +1,9 @@
-import { cpSync, mkdirSync } from 'node:fs'
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs'
 import ExcelJS from 'exceljs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCliCaptured } from '../../helpers/cli'
+import { writeCasme2Rows } from '../../helpers/sheet-bombs'
 import { formatAus, parseAus } from '@shared/domain/au'
 import { canonicalEmotion } from '@shared/domain/dataset'
 import { requireFfmpeg } from '../../../src/main/services/ffmpeg-locator'
@@ -118,6 +119,26 @@ describe('me-studio import', () => {
     const again = await cli(['import', 'casme2', '--project', 'cli.meproj', '--format', 'casme2'])
     expect(again.code).toBe(1)
     expect(again.stderr).toMatch(/already in this project \[conflict\]/)
+  })
+
+  it('exits 1 with the reason when --labels is given but cannot be used, storing nothing', async () => {
+    writeFileSync(join(scratch.dir, 'not-a-zip.xlsx'), 'this is not a zip')
+    writeFileSync(join(scratch.dir, 'no-header.csv'), 'a,b\n1,2\n')
+    await writeCasme2Rows(join(scratch.dir, 'bomb.xlsx'), 1_500_000)
+    const cases: [string, RegExp][] = [
+      ['not-a-zip.xlsx', /not an xlsx workbook .*\[sheet\/unreadable\]/],
+      ['no-header.csv', /No header row .*\[labels\/malformed\]/],
+      ['bomb.xlsx', /unpacks to more than 64 MiB \(the limit\).*\[sheet\/too-large\]/],
+      ['missing.xlsx', /No such file.*\[not-found\]/],
+    ]
+    for (const [labels, reason] of cases) {
+      const r = await cli(['import', 'casme2', '--project', 'labels.meproj', '--labels', labels])
+      expect(r.code, labels).toBe(1)
+      expect(r.stderr, labels).toMatch(reason)
+    }
+    const project = await Project.open(join(scratch.dir, 'labels.meproj'))
+    expect(project.listDatasets()).toEqual([])
+    project.close()
   })
 
   it('rejects an unknown format as a usage error', async () => {

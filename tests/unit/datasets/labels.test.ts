@@ -199,7 +199,7 @@ describe('label sheets', () => {
 
     const notXlsx = join(dir, 'broken.xlsx')
     await writeFile(notXlsx, 'this is not a zip')
-    await expect(readLabelFile(notXlsx, 'casme2')).rejects.toMatchObject({ code: 'labels/malformed' })
+    await expect(readLabelFile(notXlsx, 'casme2')).rejects.toMatchObject({ code: 'sheet/unreadable' })
     const noHeader = await writeXlsx('noheader.xlsx', { Sheet1: [['a', 'b'], [1, 2]] })
     expect(codes((await readLabelFile(noHeader, 'casme2')).problems)).toEqual(['labels/no-header'])
   })

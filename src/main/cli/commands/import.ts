@@ -17,7 +17,8 @@ export const importCommand = defineCommand({
   help: `Options:
   --project FILE   the project (SQLite) file; created when it does not exist
   --format F       dataset layout (default auto: recognised from the folder)
-  --labels FILE    label sheet to use instead of the one found in the folder
+  --labels FILE    label sheet to use instead of the one found in the folder; the import fails
+                   (exit 1) when it cannot be used: unreadable, over a reading limit, no header row
   --fps N          frame-rate override
   --name NAME      dataset name in the project (default: the folder name)
   --json           print the import result as JSON

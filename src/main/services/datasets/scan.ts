@@ -125,9 +125,13 @@ export async function openDataset(root: string, media: MediaService, options: Op
     try {
       labels = await readLabelFile(labelPath, scan.format)
     } catch (error) {
+      // A label file the caller named must be usable: failing to read it fails the open.
+      if (options.labels) throw error
       const message = error instanceof StudioError ? error.message : String((error as Error).message ?? error)
       labels = { path: labelPath, format: scan.format, rows: [], problems: [{ severity: 'error', code: 'labels/unreadable', message }] }
     }
+    const noHeader = labels.problems.find((p) => p.code === 'labels/no-header')
+    if (options.labels && noHeader) throw new StudioError('labels/malformed', noHeader.message)
   } else if (scan.format === 'smic') {
     labels = labelsFromFolders(scan.samples, scan.format)
   }

@@ -2,7 +2,8 @@ import { formatAus, parseAus } from '@shared/domain/au'
 import { ANNOTATION_STATUSES, ANNOTATOR_ROLES, frameToMs, type AnnotationStatus, type AnnotatorRole } from '@shared/domain/annotation'
 import { StudioError } from '@shared/ipc'
 import { frameCell, textCell, type CodingRow } from './rows'
-import { csvHeader, csvRow, num, parseCsv, restoreNeutralised, text, type CsvCell } from '../../export/csv'
+import { csvHeader, csvRow, num, restoreNeutralised, text, type CsvCell } from '../../export/csv'
+import { parseDelimited, readDelimitedFile, SHEET_LIMITS, type Cell, type SheetLimits } from '../../sheets'
 
 /**
  * Codes as CSV (RFC 4180, UTF-8, CRLF): one row per sample × coder. Frames are the dataset's
@@ -66,13 +67,21 @@ export function codesToCsv(rows: readonly CodingRow[]): string {
   return out
 }
 
-export function codesFromCsv(text: string): CodingRow[] {
-  let records: string[][]
-  try {
-    records = parseCsv(text).filter((r) => !(r.length === 1 && r[0] === ''))
-  } catch (error) {
-    throw new StudioError('labels/malformed', (error as Error).message)
-  }
+/** Codes from CSV text in memory (the same reader and limits as a file: `readCodesCsv`). */
+export function codesFromCsv(text: string, limits: SheetLimits = SHEET_LIMITS): CodingRow[] {
+  return codesFromCsvRecords(parseDelimited(text, limits, 'The CSV file', ','))
+}
+
+/** Streams a codes CSV file (see `DelimitedReader` for the limits). */
+export async function readCodesCsv(path: string, limits: SheetLimits = SHEET_LIMITS): Promise<CodingRow[]> {
+  const records: Cell[][] = []
+  await readDelimitedFile(path, limits, (row) => records.push(row), ',')
+  return codesFromCsvRecords(records)
+}
+
+function codesFromCsvRecords(cells: Cell[][]): CodingRow[] {
+  // Blank lines are no records; an empty cell is an empty string.
+  const records = cells.filter((r) => !(r.length === 1 && r[0] === null)).map((r) => r.map((c) => (c === null ? '' : String(c))))
   const [header, ...body] = records
   if (!header) throw new StudioError('labels/malformed', 'The CSV file is empty')
   const col = new Map(header.map((h, i) => [h.trim().toLowerCase(), i]))

@@ -1,6 +1,8 @@
 import { formatAus, parseAus } from '@shared/domain/au'
 import { ANNOTATION_STATUSES, ANNOTATOR_ROLES, type AnnotationStatus, type AnnotatorRole } from '@shared/domain/annotation'
 import { StudioError } from '@shared/ipc'
+import { SHEET_LIMITS, formatCount, sheetError, type SheetLimits } from '../../sheets/limits'
+import { XmlStreamReader } from '../../sheets/xml'
 import type { CodingRow } from './rows'
 
 /**
@@ -138,11 +140,93 @@ function parseIntervalValue(value: string): Pick<CodingRow['fields'], 'aus' | 'e
   return out
 }
 
-export function codesFromEaf(xml: string): { sample: EafSample; rows: CodingRow[] } {
-  const doc = parseXml(xml)
-  if (doc.name !== 'ANNOTATION_DOCUMENT') throw new StudioError('labels/malformed', 'Not an ELAN file (no ANNOTATION_DOCUMENT)')
-  const header = child(doc, 'HEADER')
-  const props = new Map((header?.children ?? []).filter((c) => c.name === 'PROPERTY').map((p) => [p.attrs.NAME ?? '', textOf(p)]))
+/** The ELAN document as read: header properties, time slots and each tier's first alignable annotation. */
+interface EafParts {
+  root: string | null
+  props: Map<string, string>
+  slots: Map<string, number>
+  tiers: { id: string; annotator: string | undefined; ref1: string | undefined; ref2: string | undefined; value: string }[]
+}
+
+/**
+ * An ELAN document read as a stream of XML events (see `XmlStreamReader`): only what import needs
+ * is kept, and tiers and time slots are counted against the limits as they arrive.
+ */
+export class EafReader {
+  private readonly parts: EafParts = { root: null, props: new Map(), slots: new Map(), tiers: [] }
+  private readonly xml: XmlStreamReader
+  private readonly path: string[] = []
+  private property: string | null = null
+  private tier: EafParts['tiers'][number] | null = null
+  /** The tier's first alignable annotation: not yet seen, being read, read. */
+  private annotation: 'none' | 'reading' | 'done' = 'none'
+
+  constructor(
+    private readonly limits: SheetLimits = SHEET_LIMITS,
+    private readonly what = 'the ELAN file',
+  ) {
+    const parts = this.parts
+    const stack = this.path
+    this.xml = new XmlStreamReader(
+      {
+        open: (name, attrs) => {
+          const parent = stack[stack.length - 1]
+          stack.push(name)
+          if (stack.length === 1) parts.root = name
+          else if (stack.length === 3 && parent === 'HEADER' && name === 'PROPERTY') this.property = attrs.NAME ?? ''
+          else if (stack.length === 3 && parent === 'TIME_ORDER' && name === 'TIME_SLOT') {
+            if (parts.slots.size >= limits.maxCells) throw sheetError('sheet/too-large', `${what} has more than ${formatCount(limits.maxCells)} time slots (the limit)`)
+            parts.slots.set(attrs.TIME_SLOT_ID ?? '', Number(attrs.TIME_VALUE))
+          } else if (stack.length === 2 && name === 'TIER') {
+            if (parts.tiers.length >= limits.maxRows) throw sheetError('sheet/too-many-rows', `${what} has more than ${formatCount(limits.maxRows)} tiers (the limit)`)
+            this.tier = { id: attrs.TIER_ID ?? '', annotator: attrs.ANNOTATOR, ref1: undefined, ref2: undefined, value: '' }
+          } else if (this.tier && this.annotation === 'none' && name === 'ALIGNABLE_ANNOTATION' && parent === 'ANNOTATION' && stack.length === 4) {
+            this.annotation = 'reading'
+            this.tier.ref1 = attrs.TIME_SLOT_REF1
+            this.tier.ref2 = attrs.TIME_SLOT_REF2
+          }
+        },
+        wantsText: () =>
+          (this.property !== null && stack.length === 3) || (this.annotation === 'reading' && stack.length === 5 && stack[4] === 'ANNOTATION_VALUE'),
+        text: (text) => {
+          if (this.property !== null && stack.length === 3) parts.props.set(this.property, text)
+          else if (this.tier && this.annotation === 'reading') this.tier.value = text
+        },
+        close: () => {
+          stack.pop()
+          if (stack.length === 2) this.property = null
+          if (stack.length === 3 && this.annotation === 'reading') this.annotation = 'done'
+          if (stack.length === 1 && this.tier) {
+            if (this.annotation === 'done') parts.tiers.push(this.tier)
+            this.tier = null
+            this.annotation = 'none'
+          }
+        },
+      },
+      limits,
+      what,
+    )
+  }
+
+  write(chunk: string): void {
+    this.xml.write(chunk)
+  }
+
+  end(): { sample: EafSample; rows: CodingRow[] } {
+    this.xml.end()
+    return codesFromEafParts(this.parts)
+  }
+}
+
+/** Codes from an ELAN document in memory (read with the same limits as a file). */
+export function codesFromEaf(xml: string, limits: SheetLimits = SHEET_LIMITS): { sample: EafSample; rows: CodingRow[] } {
+  const reader = new EafReader(limits)
+  reader.write(xml)
+  return reader.end()
+}
+
+function codesFromEafParts({ root, props, slots, tiers }: EafParts): { sample: EafSample; rows: CodingRow[] } {
+  if (root !== 'ANNOTATION_DOCUMENT') throw new StudioError('labels/malformed', 'Not an ELAN file (no ANNOTATION_DOCUMENT)')
   const prop = (k: string) => props.get(PROP + k)
   const fps = Number(prop('fps'))
   const firstFrame = Number(prop('first-frame'))
@@ -150,7 +234,6 @@ export function codesFromEaf(xml: string): { sample: EafSample; rows: CodingRow[
     throw new StudioError('labels/malformed', 'This ELAN file was not written by ME Studio (its me-studio: header properties are missing)')
   }
   const sample: EafSample = { dataset: prop('dataset') ?? '', subject: prop('subject') ?? '', sample: prop('sample')!, fps, firstFrame }
-  const slots = new Map((child(doc, 'TIME_ORDER')?.children ?? []).map((s) => [s.attrs.TIME_SLOT_ID ?? '', Number(s.attrs.TIME_VALUE)]))
   const toFrame = (slotId: string | undefined) => {
     const ms = slots.get(slotId ?? '')
     if (ms === undefined || Number.isNaN(ms)) throw new StudioError('labels/malformed', `ELAN time slot ${slotId ?? '?'} has no time`)
@@ -158,14 +241,11 @@ export function codesFromEaf(xml: string): { sample: EafSample; rows: CodingRow[
   }
   const intervals = new Map<string, { start: number; end: number; value: string; coder: string }>()
   const apexes = new Map<string, number>()
-  for (const tier of doc.children.filter((c) => c.name === 'TIER')) {
-    const id = tier.attrs.TIER_ID ?? ''
-    const first = tier.children.find((c) => c.name === 'ANNOTATION')?.children.find((c) => c.name === 'ALIGNABLE_ANNOTATION')
-    if (!first) continue
-    const start = toFrame(first.attrs.TIME_SLOT_REF1)
-    const end = toFrame(first.attrs.TIME_SLOT_REF2)
-    if (id.endsWith(APEX_SUFFIX)) apexes.set(id.slice(0, -APEX_SUFFIX.length), start)
-    else intervals.set(id, { start, end, value: textOf(child(first, 'ANNOTATION_VALUE')), coder: tier.attrs.ANNOTATOR ?? id })
+  for (const tier of tiers) {
+    const start = toFrame(tier.ref1)
+    const end = toFrame(tier.ref2)
+    if (tier.id.endsWith(APEX_SUFFIX)) apexes.set(tier.id.slice(0, -APEX_SUFFIX.length), start)
+    else intervals.set(tier.id, { start, end, value: tier.value, coder: tier.annotator ?? tier.id })
   }
   const roleOf = (coder: string): AnnotatorRole => {
     const role = prop(`role:${coder}`) as AnnotatorRole | undefined
@@ -195,54 +275,6 @@ function mimeType(path: string): string {
   return types[ext ?? ''] ?? 'unknown'
 }
 
-// ---- a minimal XML reader: elements, attributes, text, entities, comments, CDATA -------------
-
-interface XmlElement {
-  name: string
-  attrs: Record<string, string>
-  children: XmlElement[]
-  text: string
-}
-
-function child(el: XmlElement | undefined, name: string): XmlElement | undefined {
-  return el?.children.find((c) => c.name === name)
-}
-
-function textOf(el: XmlElement | undefined): string {
-  return el?.text ?? ''
-}
-
 function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
-}
-
-function unescapeXml(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (_, e: string) => {
-    if (e[0] === '#') return String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10))
-    return { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }[e.toLowerCase()] ?? ''
-  })
-}
-
-function parseXml(xml: string): XmlElement {
-  const root: XmlElement = { name: '#root', attrs: {}, children: [], text: '' }
-  const stack: XmlElement[] = [root]
-  const token = /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!\[CDATA\[([\s\S]*?)\]\]>|<!DOCTYPE[^>]*>|<\/([^\s>]+)\s*>|<([^\s/>]+)((?:\s+[^\s=]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g
-  for (const m of xml.matchAll(token)) {
-    const top = stack[stack.length - 1]!
-    if (m[1] !== undefined) top.text += m[1]
-    else if (m[2] !== undefined) {
-      if (stack.length === 1 || top.name !== m[2]) throw new StudioError('labels/malformed', `XML: unexpected </${m[2]}>`)
-      stack.pop()
-    } else if (m[3] !== undefined) {
-      const attrs: Record<string, string> = {}
-      for (const a of (m[4] ?? '').matchAll(/([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) attrs[a[1]!] = unescapeXml(a[2] ?? a[3] ?? '')
-      const el: XmlElement = { name: m[3], attrs, children: [], text: '' }
-      top.children.push(el)
-      if (m[5] !== '/') stack.push(el)
-    } else if (m[6] !== undefined) top.text += unescapeXml(m[6])
-  }
-  if (stack.length !== 1) throw new StudioError('labels/malformed', `XML: <${stack[stack.length - 1]!.name}> is not closed`)
-  const doc = root.children[0]
-  if (!doc) throw new StudioError('labels/malformed', 'XML: no document element')
-  return doc
 }

@@ -1,17 +1,15 @@
-import { mkdir, readFile, readdir, stat } from 'node:fs/promises'
-import { extname, join } from 'node:path'
-import { StudioError } from '@shared/ipc'
-import type { CODES_FORMATS } from '@shared/ipc/channels/annotations'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { Project } from '../../project/project'
 import type { CodingService } from '../coding'
 import { writeFileAtomic } from '../../fs-atomic'
 import { checkExportFile, checkExportFolder } from '../../export/target'
-import { codesFromCsv, codesToCsv } from './csv'
-import { codesFromEaf, codesToEaf, eafPlaceable } from './eaf'
+import { codesToCsv } from './csv'
+import { codesToEaf, eafPlaceable } from './eaf'
+import type { CodesFormat } from './read'
 import { applyCodingRows, collectCodingRows, type CodesImportResult, type CodingRow, type ExportSelection } from './rows'
-import { codesFromXlsx, codesToXlsx } from './xlsx'
-
-export type CodesFormat = (typeof CODES_FORMATS)[number]
+import { codesToXlsx } from './xlsx'
+import { runSheetTask } from '../../../workers/sheet-host'
 
 export interface CodesExportResult {
   /** Files written: one for csv/xlsx, one per sample for eaf. */
@@ -85,29 +83,13 @@ export interface CodesImportOptions {
   coder?: string | undefined
 }
 
-/** Imports codes from a csv/xlsx file, an .eaf file or a folder of .eaf files, in one transaction. */
+/**
+ * Imports codes from a csv/xlsx file, an .eaf file or a folder of .eaf files, in one transaction.
+ * The file is read in the sheet worker (streaming, within the sheet limits), off the event loop.
+ */
 export async function importCodes(project: Project, coding: CodingService, source: string, options: CodesImportOptions = {}): Promise<CodesImportResult> {
-  const info = await stat(source).catch(() => null)
-  if (!info) throw new StudioError('not-found', `No such file or folder: ${source}`)
-  const isFolder = info.isDirectory()
-  const format = isFolder ? 'eaf' : formatOf(source)
-  let rows: CodingRow[]
-  if (format === 'csv') rows = codesFromCsv(await readFile(source, 'utf8'))
-  else if (format === 'xlsx') rows = await codesFromXlsx(new Uint8Array(await readFile(source)), { coder: options.coder })
-  else {
-    const files = !isFolder ? [source] : (await readdir(source)).filter((f) => f.toLowerCase().endsWith('.eaf')).sort().map((f) => join(source, f))
-    rows = []
-    for (const file of files) rows.push(...codesFromEaf(await readFile(file, 'utf8')).rows)
-  }
+  const { format, rows } = await runSheetTask('codes', { source, coder: options.coder })
   return applyCodingRows(project, coding, rows, { format, datasetId: options.datasetId })
-}
-
-function formatOf(source: string): CodesFormat {
-  const ext = extname(source).toLowerCase()
-  if (ext === '.csv') return 'csv'
-  if (ext === '.xlsx') return 'xlsx'
-  if (ext === '.eaf') return 'eaf'
-  throw new StudioError('invalid-input', `Cannot tell the codes format of ${source}: use .csv, .xlsx, .eaf or a folder of .eaf files`)
 }
 
 function safeFileName(name: string): string {
@@ -123,3 +105,4 @@ function uniqueName(taken: Set<string>, base: string): string {
 }
 
 export type { CodesImportResult, CodingRow, ExportSelection } from './rows'
+export type { CodesFormat } from './read'

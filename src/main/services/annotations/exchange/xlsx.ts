@@ -1,9 +1,8 @@
 import ExcelJS from 'exceljs'
-import { formatAus, parseAus } from '@shared/domain/au'
-import { ANNOTATION_STATUSES, ANNOTATOR_ROLES, type AnnotationStatus, type AnnotatorRole } from '@shared/domain/annotation'
-import { StudioError } from '@shared/ipc'
+import { formatAus } from '@shared/domain/au'
 import { pinZipTimestamps } from '../../export/zip-timestamps'
-import { frameCell, textCell, type CodingRow } from './rows'
+import type { CodingRow } from './rows'
+import { INDEX_COLUMNS, XLSX_INDEX_SHEET } from './xlsx-read'
 
 /**
  * Codes as a CASME II-shaped workbook: one worksheet per coder (and dataset) with CASME II's
@@ -27,8 +26,6 @@ export const XLSX_COLUMNS = [
   'Confidence',
   'Status',
 ] as const
-export const XLSX_INDEX_SHEET = 'ME Studio'
-const INDEX_COLUMNS = ['Sheet', 'Dataset', 'Coder', 'Role', 'Adjudicated'] as const
 
 const FIXED_DATE = new Date(Date.UTC(2026, 0, 1))
 
@@ -87,110 +84,4 @@ function uniqueSheetName(title: string, used: Set<string>): string {
   for (let n = 2; [...used].some((u) => u.toLowerCase() === name.toLowerCase()); n++) name = `${clean.slice(0, 31 - String(n).length - 1)}~${n}`
   used.add(name)
   return name
-}
-
-export interface XlsxImportOptions {
-  /** Coder for sheets the index does not describe (a coding sheet from elsewhere); default: the sheet name. */
-  coder?: string | undefined
-  /** Dataset name for those sheets. */
-  dataset?: string | undefined
-}
-
-export async function codesFromXlsx(data: Uint8Array, options: XlsxImportOptions = {}): Promise<CodingRow[]> {
-  const workbook = new ExcelJS.Workbook()
-  try {
-    await workbook.xlsx.load(data as unknown as ArrayBuffer)
-  } catch (error) {
-    throw new StudioError('labels/malformed', `Not a readable xlsx workbook: ${(error as Error).message}`)
-  }
-  const described = new Map<string, { dataset: string; coder: string; role: AnnotatorRole; adjudicated: boolean }>()
-  const indexSheet = workbook.getWorksheet(XLSX_INDEX_SHEET)
-  indexSheet?.eachRow((row, number) => {
-    if (number === 1) return
-    const [sheet, dataset, coder, role, adjudicated] = INDEX_COLUMNS.map((_, i) => cellText(row.getCell(i + 1).value))
-    if (!sheet || !coder) return
-    described.set(sheet, {
-      dataset: dataset ?? '',
-      coder,
-      role: ANNOTATOR_ROLES.includes(role as AnnotatorRole) ? (role as AnnotatorRole) : 'coder',
-      adjudicated: adjudicated === '1',
-    })
-  })
-  const rows: CodingRow[] = []
-  for (const sheet of workbook.worksheets) {
-    if (sheet.name === XLSX_INDEX_SHEET) continue
-    const who = described.get(sheet.name) ?? { dataset: options.dataset ?? '', coder: options.coder ?? sheet.name, role: 'coder' as const, adjudicated: false }
-    const header = findHeader(sheet)
-    if (!header) continue
-    for (let r = header.row + 1; r <= sheet.rowCount; r++) {
-      const row = sheet.getRow(r)
-      const get = (name: string) => {
-        const c = header.columns.get(name)
-        return c === undefined ? null : cellText(row.getCell(c).value)
-      }
-      const subject = get('subject')
-      const sample = get('filename')
-      if (!subject || !sample) continue
-      const where = `sheet "${sheet.name}" row ${r}`
-      const confidence = textCell(get('confidence'))
-      const status = get('status') as AnnotationStatus
-      rows.push({
-        ...who,
-        subject,
-        sample,
-        fps: 0,
-        firstFrame: null,
-        fields: {
-          onset: frameCell(get('onsetframe'), `${where}, OnsetFrame`),
-          apex: frameCell(get('apexframe'), `${where}, ApexFrame`),
-          offset: frameCell(get('offsetframe'), `${where}, OffsetFrame`),
-          aus: parseAus(get('action units')).value,
-          emotion: textCell(get('estimated emotion')),
-          objectiveClass: textCell(get('objective class')),
-          notes: get('notes') ?? '',
-          confidence: confidence === null ? null : Number(confidence),
-          status: ANNOTATION_STATUSES.includes(status) ? status : 'draft',
-        },
-      })
-    }
-  }
-  return rows
-}
-
-const HEADER_ALIASES: Record<string, string> = {
-  'onset frame': 'onsetframe',
-  onset: 'onsetframe',
-  'apex frame': 'apexframe',
-  apex: 'apexframe',
-  'offset frame': 'offsetframe',
-  offset: 'offsetframe',
-  au: 'action units',
-  aus: 'action units',
-  emotion: 'estimated emotion',
-  'objective classes': 'objective class',
-}
-
-/** The header row: the first of the first 20 rows with Subject and Filename (SAMM's is row 13). */
-function findHeader(sheet: ExcelJS.Worksheet): { row: number; columns: Map<string, number> } | null {
-  for (let r = 1; r <= Math.min(20, sheet.rowCount); r++) {
-    const columns = new Map<string, number>()
-    sheet.getRow(r).eachCell((cell, c) => {
-      const name = (cellText(cell.value) ?? '').trim().toLowerCase()
-      if (name) columns.set(HEADER_ALIASES[name] ?? name, c)
-    })
-    if (columns.has('subject') && columns.has('filename')) return { row: r, columns }
-  }
-  return null
-}
-
-function cellText(value: ExcelJS.CellValue): string | null {
-  if (value === null || value === undefined) return null
-  if (typeof value === 'object') {
-    if ('richText' in value) return value.richText.map((t) => t.text).join('')
-    if ('result' in value) return value.result === undefined ? null : String(value.result)
-    if ('text' in value) return String(value.text)
-    if (value instanceof Date) return value.toISOString()
-    return null
-  }
-  return String(value)
 }
