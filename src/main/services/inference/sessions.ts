@@ -213,9 +213,10 @@ export class SessionCache {
     if (pinned || verdict?.status === 'pinned') return stand('pinned', pinned ?? `pinned to CPU: ${verdict!.reason}`, false, verdict ?? null)
     const skip = (this.options.autoSkip ?? autoSkipReason)(provider)
     if (!verdict) return stand('unchecked', skip ?? 'checked against CPU the first time the model runs on it')
-    const slower = slowerReason(verdict)
     const l = verdict.latencyMs
-    return stand('pass', `matches CPU; ${skip ?? slower ?? `faster than CPU (${l ? `${l.provider.toFixed(2)} ms against ${l.cpu.toFixed(2)} ms` : 'measured'})`}`, !skip && !slower, verdict)
+    const timing = l ? ` (${l.provider.toPrecision(3)} ms per probe run against ${l.cpu.toPrecision(3)} ms on CPU)` : ''
+    const why = skip ?? (slowerReason(verdict) ? 'slower than CPU for this model' : null)
+    return stand('pass', `matches CPU${timing}; ${why ? `not used automatically: ${why}` : 'used by the automatic order'}`, !why, verdict)
   }
 
   /** Closes every session of `modelId` (after its file or card changed). */
