@@ -24,7 +24,7 @@ export const ABSOLUTE_FLOOR = 1e-6
 /** The probe's seed: the same input on every machine, so verdicts are comparable. */
 export const PROBE_SEED = 0x5eed
 /** Timed runs per provider after the compared one (median reported). */
-const TIMED_RUNS = 3
+const TIMED_RUNS = 5
 
 export interface OutputComparison {
   name: string
@@ -198,40 +198,32 @@ export class ParityGate {
     } catch (error) {
       throw new ProviderInitError(firstLine(error))
     }
-    let candidate: Record<string, OutputTensor>
-    let providerMs: number
+    let cpu: ModelSession | null = null
     try {
+      let candidate: Record<string, OutputTensor>
       try {
         candidate = await session.run(probe)
       } catch (error) {
         return { ...this.blank(provider), reason: `kernel error: ${firstLine(error)}` }
       }
-      providerMs = await medianRun(session, probe)
+      // The reference failing is the model's fault, not the provider's.
+      const modelError = (what: string) => (error: unknown) => {
+        throw new StudioError('model/run-failed', `Model ${model.label} ${what} on cpu for its parity check: ${firstLine(error)}`)
+      }
+      cpu = await this.options.factory(model.modelPath, 'cpu').catch(modelError('cannot open'))
+      const reference = await cpu.run(probe).catch(modelError('failed its probe'))
+      const outputs = model.outputs.map((name) => compareOutput(name, reference[name], candidate[name]))
+      const worst = outputs.find((o) => !o.ok)
+      return {
+        ...this.blank(provider),
+        status: worst ? 'pinned' : 'pass',
+        reason: worst ? describeMismatch(worst) : null,
+        outputs,
+        latencyMs: await interleavedMedians(session, cpu, probe),
+      }
     } finally {
       await session.release().catch(() => undefined)
-    }
-    // The reference failing is the model's fault, not the provider's.
-    const cpu = await this.options.factory(model.modelPath, 'cpu').catch((error: unknown) => {
-      throw new StudioError('model/run-failed', `Model ${model.label} cannot open on cpu for its parity check: ${firstLine(error)}`)
-    })
-    let reference: Record<string, OutputTensor>
-    let cpuMs: number
-    try {
-      reference = await cpu.run(probe)
-      cpuMs = await medianRun(cpu, probe)
-    } catch (error) {
-      throw new StudioError('model/run-failed', `Model ${model.label} failed its parity probe on cpu: ${firstLine(error)}`)
-    } finally {
-      await cpu.release().catch(() => undefined)
-    }
-    const outputs = model.outputs.map((name) => compareOutput(name, reference[name], candidate[name]))
-    const worst = outputs.find((o) => !o.ok)
-    return {
-      ...this.blank(provider),
-      status: worst ? 'pinned' : 'pass',
-      reason: worst ? describeMismatch(worst) : null,
-      outputs,
-      latencyMs: { provider: providerMs, cpu: cpuMs },
+      await cpu?.release().catch(() => undefined)
     }
   }
 }
@@ -248,14 +240,21 @@ export function slowerReason(verdict: ProviderVerdict): string | null {
   return `slower than CPU for this model (${fmt(l.provider)} ms against ${fmt(l.cpu)} ms per run)`
 }
 
-async function medianRun(session: ModelSession, feeds: Parameters<ModelSession['run']>[0]): Promise<number> {
-  const times: number[] = []
+/**
+ * Median run time on each session, runs alternating, so that load from elsewhere (or a software
+ * GPU's worker threads still spinning) weighs on both alike.
+ */
+async function interleavedMedians(provider: ModelSession, cpu: ModelSession, feeds: Parameters<ModelSession['run']>[0]): Promise<{ provider: number; cpu: number }> {
+  const times = { provider: [] as number[], cpu: [] as number[] }
   for (let i = 0; i < TIMED_RUNS; i++) {
-    const started = performance.now()
-    await session.run(feeds)
-    times.push(performance.now() - started)
+    for (const [key, session] of [['provider', provider], ['cpu', cpu]] as const) {
+      const started = performance.now()
+      await session.run(feeds)
+      times[key].push(performance.now() - started)
+    }
   }
-  return times.sort((a, b) => a - b)[Math.floor(TIMED_RUNS / 2)]!
+  const median = (t: number[]) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]!
+  return { provider: median(times.provider), cpu: median(times.cpu) }
 }
 
 function fmt(x: number): string {
