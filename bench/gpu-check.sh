@@ -7,7 +7,7 @@
 #   bash bench/gpu-check.sh [--runs 50] [--models resources/models]
 #
 # To get the CUDA provider library (a NuGet download, ~300 MB):
-#   ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js
+#   ONNXRUNTIME_NODE_INSTALL_CUDA=v12 node node_modules/onnxruntime-node/script/install.js
 # CUDA 12 and cuDNN 9 libraries must be on the loader path (e.g. the pip wheels nvidia-cudnn-cu12,
 # nvidia-cublas-cu12, nvidia-cuda-runtime-cu12 and LD_LIBRARY_PATH pointing at their lib folders).
 set -euo pipefail
@@ -32,7 +32,7 @@ if [ -e "$lib" ]; then
     fi
   done
 else
-  echo "missing (ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js): CUDA rows will say it does not start"
+  echo "missing (ONNXRUNTIME_NODE_INSTALL_CUDA=v12 node node_modules/onnxruntime-node/script/install.js): CUDA rows will say it does not start"
 fi
 
 echo "== Vulkan drivers (WebGPU on Linux goes through Vulkan)"

@@ -59,7 +59,7 @@ export function missingProviderLibrary(
   const dir = join(packageDir, 'bin', 'napi-v6', platform, arch).replace(/app\.asar([\\/])/, 'app.asar.unpacked$1')
   return exists(join(dir, library))
     ? null
-    : `${library} is not installed (onnxruntime-node downloads it only with ONNXRUNTIME_NODE_INSTALL_CUDA=v12; see the README's GPU notes)`
+    : `${library} is not installed (onnxruntime-node downloads it only with ONNXRUNTIME_NODE_INSTALL_CUDA=v12; see the README's GPU section)`
 }
 
 /**
