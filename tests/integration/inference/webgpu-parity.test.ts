@@ -3,10 +3,11 @@
 // model goes through the gate in the session worker; the verdicts are the ones measured by hand
 // (issue #24), and a pinned model's predictions are CPU's. Slow: lavapipe compiles every shader
 // with LLVM on first use (tens of seconds for Off-TANet on a cold Mesa shader cache).
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli } from '../../../src/main/cli/run'
 import { InputBuilder } from '../../../src/main/services/inference/inputs'
 import { ParityGate, probeInput, VerdictStore } from '../../../src/main/services/inference/parity'
 import { InferenceService } from '../../../src/main/services/inference/predict'
@@ -14,11 +15,14 @@ import { ModelRegistry } from '../../../src/main/services/inference/registry'
 import { SessionWorkerHost, sessionWorkerLocation } from '../../../src/main/services/inference/session-host'
 import { SessionCache } from '../../../src/main/services/inference/sessions'
 import { inlineVisionCompute } from '../../../src/main/services/inference/vision-compute'
+import { synthFixture } from '../../helpers/synth-fixture'
 
 const BUNDLED = resolve(import.meta.dirname, '../../../resources/models')
 const host = new SessionWorkerHost(sessionWorkerLocation(new URL('../../../src/main/services/inference/session-host.ts', import.meta.url).href))
 const notices: string[] = []
-const verdictFile = join(mkdtempSync(join(tmpdir(), 'me-verdicts-')), 'provider-verdicts.json')
+// Where the studio keeps them (`<userData>/cache`): the CLI run below reuses these verdicts.
+const dataDir = mkdtempSync(join(tmpdir(), 'me-data-'))
+const verdictFile = join(dataDir, 'cache', 'provider-verdicts.json')
 const gate = new ParityGate({ factory: host.factory, store: new VerdictStore(verdictFile) })
 const inference = new InferenceService({
   registry: new ModelRegistry({ bundledDir: BUNDLED, userDir: mkdtempSync(join(tmpdir(), 'me-user-models-')), factory: host.factory }),
@@ -96,5 +100,33 @@ describe('WebGPU parity gate on lavapipe', () => {
     expect(gpu.provider).toBe('webgpu')
     gpu.scores.forEach((s, i) => expect(Math.abs(s - cpu.scores[i]!)).toBeLessThan(1e-3 * Math.max(...cpu.scores.map(Math.abs))))
     expect(inference.providersRan()).toEqual(['cpu', 'webgpu'])
+  }, 300_000)
+
+  it("me-studio predict --provider webgpu: pinned models run on CPU, every row succeeds, the CSV says cpu, the numbers are CPU's", async (ctx) => {
+    if (unavailable) ctx.skip(`no WebGPU adapter here: ${unavailable}`)
+    const ds = await synthFixture({ format: 'casme2' })
+    const dir = mkdtempSync(join(tmpdir(), 'me-webgpu-cli-'))
+    const cli = async (...argv: string[]) => {
+      let stderr = ''
+      const code = await runCli(argv, { stdout: () => undefined, stderr: (t) => (stderr += t), isTty: false, env: { ...process.env, ME_STUDIO_DATA_DIR: dataDir }, cwd: dir })
+      return { code, stderr }
+    }
+    expect((await cli('import', ds.root, '--project', 'p.meproj', '--labels', ds.labelPath)).code).toBe(0)
+    // One subject's samples keep the input building (TV-L1 flow) short.
+    const subject = ds.truth.samples[0]!.subject
+    const predict = (provider: string) => cli('predict', '--project', 'p.meproj', '--model', 'off_tanet-demo,ms3d_resnet-demo', '--select', `subject=${subject}`, '--provider', provider, '--out', `${provider}.csv`)
+    const onWebgpu = await predict('webgpu')
+    expect(onWebgpu.code).toBe(0)
+    expect(onWebgpu.stderr).toContain('Model off_tanet-demo is pinned to CPU on "webgpu": output "logits" differs from CPU by')
+    expect((await predict('cpu')).code).toBe(0)
+    const rows = (file: string) => {
+      const [header, ...lines] = readFileSync(join(dir, file), 'utf8').trim().split('\n').map((l) => l.split(','))
+      const keep = ['sample', 'model_id', 'execution_provider', 'p_negative', 'p_positive', 'p_surprise', 'error_code'].map((c) => header!.indexOf(c))
+      return lines.map((l) => keep.map((i) => l[i]))
+    }
+    const webgpuRows = rows('webgpu.csv')
+    expect(webgpuRows).toHaveLength(2 * ds.truth.samples.filter((t) => t.subject === subject).length)
+    expect(webgpuRows.every((r) => r[2] === 'cpu' && r[6] === '')).toBe(true)
+    expect(webgpuRows).toEqual(rows('cpu.csv'))
   }, 300_000)
 })

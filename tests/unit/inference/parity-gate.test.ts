@@ -164,7 +164,7 @@ describe('fallback at run time', () => {
     expect(first.scores).toEqual([1, 2, 3])
     expect(first.fallbacks.at(-1)).toEqual({ provider: 'webgpu', reason: 'pinned to CPU: kernel error at run time: Non-zero status code returned while running ConvTranspose node.' })
     const pins = () => notices.filter((n) => n.includes('pinned'))
-    expect(pins()).toEqual(['Model off_tanet-untrained is pinned to CPU on "webgpu": kernel error at run time: Non-zero status code returned while running ConvTranspose node..'])
+    expect(pins()).toEqual(['Model off_tanet-untrained is pinned to CPU on "webgpu": kernel error at run time: Non-zero status code returned while running ConvTranspose node.'])
     const webgpuRuns = runs.filter((p) => p === 'webgpu').length
     const second = await inference.runModel(card, '/x.onnx', input, { provider: 'webgpu' })
     expect(second.provider).toBe('cpu')

@@ -171,7 +171,7 @@ export class SessionCache {
     const key = `${request.modelId}\u0000${provider}`
     if (this.pinned.has(key)) return
     this.pinned.set(key, `pinned to CPU: ${reason}`)
-    this.notify(`Model ${request.parity?.label ?? request.modelId} is pinned to CPU on "${provider}": ${reason}.`)
+    this.notify(`Model ${request.parity?.label ?? request.modelId} is pinned to CPU on "${provider}": ${reason.replace(/\.$/, '')}.`)
   }
 
   private markUnavailable(request: SessionRequest, provider: string, reason: string, fallbacks: ProviderFallback[]): void {
