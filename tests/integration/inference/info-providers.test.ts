@@ -34,7 +34,7 @@ describe('me-studio info --providers', () => {
     expect(row).toMatch(/^ststnet-demo +unavailable +unavailable +(pass \[1\]|unavailable) +reference$/)
     expect(stdout).toContain('cuda unavailable: libonnxruntime_providers_cuda.so is not installed')
     if (row.includes('pass')) {
-      expect(stdout).toMatch(/^\[1\] ststnet-demo on webgpu: matches CPU; /m)
+      expect(stdout).toMatch(/^\[1\] ststnet-demo on webgpu: matches CPU \(\S+ ms per probe run against \S+ ms on CPU\); /m)
       const verdicts = JSON.parse(readFileSync(join(data, 'cache', 'provider-verdicts.json'), 'utf8')) as Record<string, { status: string }>
       expect(Object.values(verdicts).map((v) => v.status)).toEqual(['pass'])
     } else expect(existsSync(join(data, 'cache', 'provider-verdicts.json'))).toBe(false)
