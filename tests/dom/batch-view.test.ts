@@ -50,4 +50,34 @@ describe('BatchView', () => {
     await flushPromises()
     expect(fake.calls.some((c) => c.channel === 'command:batch.pause')).toBe(true)
   })
+
+  it("shows each chosen model's provider verdicts and runs on the provider chosen in the form", async () => {
+    const pinned = 'pinned to CPU: output "logits" differs from CPU by 0.125 (tolerance 1.13e-3, scale 1.13)'
+    const fake = fakeTransport({
+      'query:models.list': () => ({ models: [{ id: 'off_tanet-demo', source: 'bundled', card: { name: 'Off-TANet demo', demo: true }, recipeId: 'r', problem: null }], providers: { order: ['cuda', 'webgpu', 'cpu'], unavailable: [] } }),
+      'query:models.providers': () => ({
+        standings: [
+          { provider: 'cuda', status: 'unavailable', detail: 'libonnxruntime_providers_cuda.so is not installed', automatic: false },
+          { provider: 'webgpu', status: 'pinned', detail: pinned, automatic: false },
+          { provider: 'cpu', status: 'reference', detail: 'the reference', automatic: true },
+        ],
+      }),
+      'query:batch.jobs': () => [],
+      'command:batch.start': () => ({ jobId: 'job-2', total: 4 }),
+    })
+    installFake(fake.transport)
+    useProjectStore().project = { path: '/p.meproj', name: 'p' } as never
+    const wrapper = mount(BatchView, { global: { plugins: [getActivePinia()!] } })
+    await flushPromises()
+    expect(wrapper.find('[data-testid=batch-verdicts-off_tanet-demo]').exists()).toBe(false)
+    await wrapper.get('[data-testid=batch-model-off_tanet-demo]').setValue(true)
+    await flushPromises()
+    const verdicts = wrapper.get('[data-testid=batch-verdicts-off_tanet-demo]')
+    expect(verdicts.findAll('span').map((s) => s.text())).toEqual(['cuda: unavailable', 'webgpu: pinned to CPU for this model'])
+    expect(verdicts.get('.verdict-pinned').attributes('title')).toBe(pinned)
+    await wrapper.get('[data-testid=batch-provider]').setValue('webgpu')
+    await wrapper.get('[data-testid=batch-start]').trigger('click')
+    await flushPromises()
+    expect(fake.calls.find((c) => c.channel === 'command:batch.start')!.input).toMatchObject({ models: ['off_tanet-demo'], provider: 'webgpu' })
+  })
 })

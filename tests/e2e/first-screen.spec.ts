@@ -15,7 +15,9 @@ test('the first screen renders with real backend facts in the status bar', async
   await expect(page.getByTestId('open-dataset')).toBeVisible()
   await expect(page.getByTestId('open-demo')).toBeVisible()
   await expect(page.getByTestId('status-ffmpeg')).toHaveText(/^ffmpeg \S+ \((setting|env|ffmpeg-static|@ffmpeg-installer\/ffmpeg|path)\)$/)
-  await expect(page.getByTestId('status-ort')).toContainText('cpu')
+  // Providers are listed once a prediction has run on them; the bundled ones are in the tooltip.
+  await expect(page.getByTestId('status-ort')).toContainText('providers: none ran yet')
+  await expect(page.getByTestId('status-ort')).toHaveAttribute('title', /bundled: .*\bcpu\b/)
   await expect(page.getByTestId('status-host')).toHaveText('browser bridge')
   await docScreenshot(page, 'first-screen.png')
   // No CSP complaint, no 404 (favicon), no error on a plain page load.

@@ -65,6 +65,7 @@ test('inspect: a demo model on a generated sample, probabilities and its real at
   expect(percents.reduce((a, b) => a + b, 0)).toBeCloseTo(100, 0)
   // This machine has no GPU libraries: the provider actually used is the CPU, and the UI says so.
   await expect(page.getByTestId('provider-used')).toContainText('cpu')
+  await expect(page.getByTestId('status-ort')).toContainText('providers: cpu')
   await expect(page.getByTestId('coded-label')).not.toHaveText('no label')
   // The demo project is open: the prediction is stored in it with the provider actually used.
   await expect(page.getByTestId('prediction-recorded')).toHaveText(/^in the project, prediction #\d+$/)

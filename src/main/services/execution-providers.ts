@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { release } from 'node:os'
+import { basename, dirname, join } from 'node:path'
 
 export interface ProviderAvailability {
   name: string
@@ -9,17 +10,18 @@ export interface ProviderAvailability {
 
 /**
  * Execution-provider order the studio prefers on each platform (GPU first, CPU last).
- * The list reflects what onnxruntime-node can *try*; which one actually ran is reported
- * per session by the inference service.
+ * The list reflects what onnxruntime-node can *try*; in the automatic order a GPU provider is used
+ * for a model only once it has passed the parity gate and beaten CPU on it (see `parity.ts`), and
+ * which one actually ran is reported per session by the inference service.
  */
 export function preferredProviderOrder(platform: NodeJS.Platform): string[] {
   switch (platform) {
     case 'win32':
-      return ['cuda', 'tensorrt', 'dml', 'cpu']
+      return ['cuda', 'tensorrt', 'dml', 'webgpu', 'cpu']
     case 'darwin':
-      return ['coreml', 'cpu']
+      return ['coreml', 'webgpu', 'cpu']
     default:
-      return ['cuda', 'tensorrt', 'cpu']
+      return ['cuda', 'tensorrt', 'webgpu', 'cpu']
   }
 }
 
@@ -57,7 +59,81 @@ export function missingProviderLibrary(
   const dir = join(packageDir, 'bin', 'napi-v6', platform, arch).replace(/app\.asar([\\/])/, 'app.asar.unpacked$1')
   return exists(join(dir, library))
     ? null
-    : `${library} is not installed (onnxruntime-node downloads it only with ONNXRUNTIME_NODE_INSTALL_CUDA=v12; see the README's GPU notes)`
+    : `${library} is not installed (onnxruntime-node downloads it only with ONNXRUNTIME_NODE_INSTALL_CUDA=v12; see the README's GPU section)`
+}
+
+/**
+ * Why the automatic order does not even try `provider` here, when that is known without trying:
+ * on Linux, WebGPU (Dawn on Vulkan) without a GPU device node can only run on a software Vulkan
+ * (lavapipe, SwiftShader), 20–50× slower than CPU. Null when worth measuring. An explicit
+ * `--provider webgpu` still runs it (that is how CI checks parity on lavapipe).
+ */
+export function autoSkipReason(provider: string, platform: NodeJS.Platform = process.platform, devices: () => string[] = gpuDeviceNodes): string | null {
+  if (provider !== 'webgpu' || platform !== 'linux' || devices().length > 0) return null
+  return 'no GPU device (/dev/dri/renderD*, /dev/nvidia*): WebGPU would run on a software Vulkan, slower than CPU'
+}
+
+let deviceNodes: string[] | null = null
+
+/** GPU device nodes on Linux (read once: drivers do not come and go while the studio runs). */
+function gpuDeviceNodes(): string[] {
+  deviceNodes ??= listDeviceNodes()
+  return deviceNodes
+}
+
+function listDeviceNodes(): string[] {
+  const list = (dir: string, prefix: string) => {
+    try {
+      return readdirSync(dir).filter((f) => f.startsWith(prefix))
+    } catch {
+      return []
+    }
+  }
+  return [...list('/dev/dri', 'renderD'), ...list('/dev', 'nvidia').filter((f) => /^nvidia\d+$/.test(f))]
+}
+
+/**
+ * A fingerprint of the driver below `provider`, for the parity verdicts' key (a new driver is
+ * checked again): the NVIDIA kernel driver version for CUDA/TensorRT, the Vulkan drivers installed
+ * (manifest and API version) for WebGPU on Linux, else the OS release. onnxruntime-node does not
+ * report the adapter it picked.
+ */
+export function providerDriver(provider: string, platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
+  if (provider === 'cpu') return 'cpu'
+  if (platform === 'linux' && (provider === 'cuda' || provider === 'tensorrt')) {
+    return readFirstLine('/proc/driver/nvidia/version') ?? 'no NVIDIA kernel driver'
+  }
+  if (platform === 'linux' && provider === 'webgpu') {
+    const explicit = env.VK_DRIVER_FILES ?? env.VK_ICD_FILENAMES
+    const manifests = explicit
+      ? explicit.split(':').filter(Boolean)
+      : ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'].flatMap((dir) => {
+          try {
+            return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => join(dir, f))
+          } catch {
+            return []
+          }
+        })
+    const drivers = manifests.map((m) => `${basename(m, '.json')}@${vulkanApiVersion(m)}`).sort()
+    return `vulkan ${drivers.join(',') || 'none'}; devices ${gpuDeviceNodes().join(',') || 'none'}`
+  }
+  return `${platform} ${release()}`
+}
+
+function vulkanApiVersion(manifest: string): string {
+  try {
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { ICD?: { api_version?: string } }).ICD?.api_version ?? '?'
+  } catch {
+    return '?'
+  }
+}
+
+function readFirstLine(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8').split('\n')[0]!.trim() || null
+  } catch {
+    return null
+  }
 }
 
 function onnxRuntimeDir(): string {
@@ -85,7 +161,7 @@ function rank(order: string[], name: string): number {
   return i === -1 ? order.length : i
 }
 
-function onnxRuntimeVersion(): string {
+export function onnxRuntimeVersion(): string {
   try {
     const require = createRequire(import.meta.url)
     return (require('onnxruntime-node/package.json') as { version: string }).version

@@ -6,7 +6,7 @@ import { locateFfmpeg, type FfmpegLocatorOptions } from './ffmpeg-locator'
 import { version as APP_VERSION } from '../../../package.json'
 
 /** Facts about the compute backend, shown in the status bar and printed by `me-studio info`. */
-export async function collectSystemInfo(host: SystemInfo['host'], ffmpeg: FfmpegLocatorOptions = {}): Promise<SystemInfo> {
+export async function collectSystemInfo(host: SystemInfo['host'], ffmpeg: FfmpegLocatorOptions = {}, ran: string[] = []): Promise<SystemInfo> {
   const [ffmpegInfo, ort] = await Promise.all([locateFfmpeg(ffmpeg), describeOnnxRuntime()])
   const versions: Record<string, string> = {}
   for (const [key, value] of Object.entries(process.versions)) if (typeof value === 'string') versions[key] = value
@@ -17,7 +17,7 @@ export async function collectSystemInfo(host: SystemInfo['host'], ffmpeg: Ffmpeg
     arch: process.arch,
     versions,
     ffmpeg: ffmpegInfo,
-    onnxruntime: ort,
+    onnxruntime: { ...ort, ran },
     cpuCount: Math.max(1, cpus().length),
   }
 }

@@ -27,11 +27,11 @@ const request = (candidates: string[], modelId = 'm') => ({ modelId, modelPath: 
 
 describe('provider order', () => {
   it('puts GPU providers first per platform, CPU last, and the user override first', () => {
-    expect(providerCandidates('linux')).toEqual(['cuda', 'tensorrt', 'cpu'])
-    expect(providerCandidates('win32')).toEqual(['cuda', 'tensorrt', 'dml', 'cpu'])
-    expect(providerCandidates('darwin')).toEqual(['coreml', 'cpu'])
-    expect(providerCandidates('linux', 'cpu')).toEqual(['cpu', 'cuda', 'tensorrt'])
-    expect(providerCandidates('win32', 'dml')).toEqual(['dml', 'cuda', 'tensorrt', 'cpu'])
+    expect(providerCandidates('linux')).toEqual(['cuda', 'tensorrt', 'webgpu', 'cpu'])
+    expect(providerCandidates('win32')).toEqual(['cuda', 'tensorrt', 'dml', 'webgpu', 'cpu'])
+    expect(providerCandidates('darwin')).toEqual(['coreml', 'webgpu', 'cpu'])
+    expect(providerCandidates('linux', 'cpu')).toEqual(['cpu', 'cuda', 'tensorrt', 'webgpu'])
+    expect(providerCandidates('win32', 'dml')).toEqual(['dml', 'cuda', 'tensorrt', 'webgpu', 'cpu'])
   })
 })
 
@@ -39,19 +39,20 @@ describe('SessionCache provider fallback', () => {
   it('falls back past providers that fail to initialise, with one visible notice each, and reports the one used', async () => {
     const { factory, calls } = fakeFactory({ cuda: 'Failed to load shared library libcudart.so', tensorrt: 'Failed to load shared library libnvinfer.so' })
     const notices: string[] = []
-    const cache = new SessionCache(factory, (m) => notices.push(m))
+    // As on a Linux machine without a GPU device: WebGPU is not even tried automatically.
+    const cache = new SessionCache(factory, (m) => notices.push(m), { autoSkip: (p) => (p === 'webgpu' ? 'software Vulkan only' : null) })
     const first = await cache.acquire(request(providerCandidates('linux')))
     expect(first.provider).toBe('cpu')
-    expect(first.fallbacks.map((f) => f.provider)).toEqual(['cuda', 'tensorrt'])
+    expect(first.fallbacks.map((f) => f.provider)).toEqual(['cuda', 'tensorrt', 'webgpu'])
     expect(first.fallbacks[0]!.reason).toContain('libcudart')
     expect(notices).toEqual([
       'Execution provider "cuda" could not be initialised (Failed to load shared library libcudart.so); falling back to "tensorrt".',
-      'Execution provider "tensorrt" could not be initialised (Failed to load shared library libnvinfer.so); falling back to "cpu".',
+      'Execution provider "tensorrt" could not be initialised (Failed to load shared library libnvinfer.so); falling back to "webgpu".',
     ])
     // A second model does not retry the providers known to be unavailable, and no new notice appears.
     const second = await cache.acquire(request(providerCandidates('linux'), 'other'))
     expect(second.provider).toBe('cpu')
-    expect(second.fallbacks.map((f) => f.provider)).toEqual(['cuda', 'tensorrt'])
+    expect(second.fallbacks.map((f) => f.provider)).toEqual(['cuda', 'tensorrt', 'webgpu'])
     expect(calls).toEqual(['cuda', 'tensorrt', 'cpu', 'cpu'])
     expect(notices).toHaveLength(2)
     expect(cache.unavailableProviders().map((p) => p.provider)).toEqual(['cuda', 'tensorrt'])
@@ -76,7 +77,7 @@ describe('SessionCache provider fallback', () => {
   it('honours an override that works and falls back with a notice when it does not', async () => {
     const { factory } = fakeFactory({ dml: 'no available backend found. ERR: [dml] backend not found.' })
     const notices: string[] = []
-    const cache = new SessionCache(factory, (m) => notices.push(m))
+    const cache = new SessionCache(factory, (m) => notices.push(m), { autoSkip: () => null })
     const got = await cache.acquire(request(providerCandidates('win32', 'dml')))
     expect(got.provider).toBe('cuda')
     expect(notices[0]).toContain('"dml" could not be initialised')

@@ -1,12 +1,26 @@
 import { describe, expect, it } from 'vitest'
-import { missingProviderLibrary, providerCandidates } from '../../../src/main/services/execution-providers'
+import { autoSkipReason, missingProviderLibrary, providerCandidates, providerDriver } from '../../../src/main/services/execution-providers'
 
 describe('execution providers', () => {
   it('orders GPU providers first per platform, CPU last, a user override first', () => {
-    expect(providerCandidates('linux')).toEqual(['cuda', 'tensorrt', 'cpu'])
-    expect(providerCandidates('darwin')).toEqual(['coreml', 'cpu'])
+    expect(providerCandidates('linux')).toEqual(['cuda', 'tensorrt', 'webgpu', 'cpu'])
+    expect(providerCandidates('darwin')).toEqual(['coreml', 'webgpu', 'cpu'])
     expect(providerCandidates('win32').at(-1)).toBe('cpu')
-    expect(providerCandidates('linux', 'cpu')).toEqual(['cpu', 'cuda', 'tensorrt'])
+    expect(providerCandidates('linux', 'cpu')).toEqual(['cpu', 'cuda', 'tensorrt', 'webgpu'])
+  })
+
+  it('keeps WebGPU out of the automatic order on Linux without a GPU device (a software Vulkan only)', () => {
+    expect(autoSkipReason('webgpu', 'linux', () => [])).toMatch(/software Vulkan/)
+    expect(autoSkipReason('webgpu', 'linux', () => ['renderD128'])).toBeNull()
+    expect(autoSkipReason('webgpu', 'darwin', () => [])).toBeNull()
+    expect(autoSkipReason('cuda', 'linux', () => [])).toBeNull()
+  })
+
+  it('fingerprints the driver under a provider for the parity verdicts', () => {
+    expect(providerDriver('cpu')).toBe('cpu')
+    expect(providerDriver('coreml', 'darwin')).toMatch(/^darwin /)
+    // An explicit Vulkan driver list (as CI or a user may set) is the WebGPU fingerprint.
+    expect(providerDriver('webgpu', 'linux', { VK_ICD_FILENAMES: '/nonexistent/lvp_icd.x86_64.json' })).toMatch(/^vulkan lvp_icd\.x86_64@\?; devices /)
   })
 
   it('knows without trying when the CUDA/TensorRT provider library is not installed', () => {

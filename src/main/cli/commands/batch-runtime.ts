@@ -10,6 +10,7 @@ import { StudioError } from '@shared/ipc'
 import { BatchService, type BatchProgress } from '../../services/batch/batch-service'
 import { commitGroupFromEnv } from '../../services/batch/commit-group'
 import type { PredictorSource } from '../../services/batch/predictor'
+import type { InferenceService } from '../../services/inference'
 import type { TrainingInputSource } from '../../services/export/training-set'
 import { JobManager } from '../../services/jobs'
 import { Project } from '../../services/project/project'
@@ -30,6 +31,7 @@ export function userDataDir(io: CliIo): string {
 }
 
 export interface InferenceRuntime {
+  inference: InferenceService
   predictors: PredictorSource
   inputs: TrainingInputSource
   dispose(): Promise<void>
@@ -48,6 +50,7 @@ export async function loadInference(io: CliIo): Promise<InferenceRuntime> {
   const media = new MediaService()
   const inference = createInferenceService({ resourcesDir: resourcesDir(io), userDataDir: userDataDir(io), vision, notify: (message) => io.stderr(`${message}\n`) })
   return {
+    inference,
     predictors: new InferencePredictorSource(inference, media),
     inputs: new InferenceInputSource(inference, media),
     async dispose() {

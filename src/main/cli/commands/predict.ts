@@ -19,7 +19,8 @@ const PREDICT_HELP = `Options:
                      dataset=NAME, subject=S, emotion=E, coded, uncoded
   --out FILE         write the predictions CSV there (a .csv name, atomically); default: stdout
   --force            replace an existing --out file (checked before the batch runs)
-  --provider P       execution provider to try first (cpu, cuda, …); the one actually used is in the CSV
+  --provider P       execution provider to try first (cpu, cuda, webgpu, dml, coreml); the one actually
+                     used is in the CSV (cpu where the model failed its parity check on P)
   --shard k/N        only the samples of shard k of N (1 ≤ k ≤ N): N machines with k = 1…N cover the
                      selection exactly once (stable hash of dataset, subject and sample)
   --summaries        also record per-frame attention summaries (exported as JSON/XLSX)
@@ -137,7 +138,7 @@ export async function runPredict(values: Record<string, unknown>, io: CliIo, pre
 export const predictCommand = defineCommand({
   name: 'predict',
   summary: 'Run one or more models over a project\'s samples as a resumable batch and write the predictions CSV.',
-  usage: '--project P --model M[,M2] [--select …] [--out preds.csv] [--provider cpu|cuda|…] [--shard k/N] [--work copy.meproj]',
+  usage: '--project P --model M[,M2] [--select …] [--out preds.csv] [--provider cpu|cuda|webgpu|…] [--shard k/N] [--work copy.meproj]',
   help: PREDICT_HELP,
   options: {
     project: { type: 'string' },

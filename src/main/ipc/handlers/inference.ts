@@ -45,6 +45,9 @@ export function registerInferenceHandlers(registry: HandlerRegistry, studio: Stu
         providers: { order: providerCandidates(process.platform), unavailable: inference.unavailableProviders() },
       }
     })
+    .handle('query:models.providers', async ({ modelId }) => ({
+      standings: (await inference.providerStandings(modelId)).map(({ provider, status, detail, automatic }) => ({ provider, status, detail, automatic })),
+    }))
     .handle('command:models.add', async ({ onnxPath }) => {
       if (!existsSync(onnxPath)) throw new StudioError('not-found', `No file at ${onnxPath}`)
       const cardPath = onnxPath.replace(/\.onnx$/i, '.card.json')

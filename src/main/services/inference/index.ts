@@ -8,6 +8,7 @@ import type { VisionPool } from '../../workers/vision-pool'
 import { alignOn } from '../motion/face-alignment'
 import { apexSpotter } from './apex-spotting'
 import { InputBuilder } from './inputs'
+import { ParityGate, VerdictStore } from './parity'
 import { InferenceService } from './predict'
 import { ModelRegistry } from './registry'
 import { SessionWorkerHost, sessionWorkerLocation, type SessionWorkerLocation } from './session-host'
@@ -30,7 +31,9 @@ export function createInferenceService(options: CreateInferenceOptions): Inferen
   const host = new SessionWorkerHost(options.sessionWorker ?? sessionWorkerLocation())
   // The registry's file check opens the model (its signature); that session is the one the first prediction uses.
   const handoff = new SessionHandoff(host.factory)
-  const sessions = new SessionCache(handoff.factory, options.notify)
+  // The parity gate's sessions run in the same worker; its verdicts outlive the process.
+  const gate = new ParityGate({ factory: host.factory, store: new VerdictStore(join(options.userDataDir, 'cache', 'provider-verdicts.json')) })
+  const sessions = new SessionCache(handoff.factory, options.notify, { gate })
   const registry = new ModelRegistry({ bundledDir: join(options.resourcesDir, 'models'), userDir: join(options.userDataDir, 'models'), factory: handoff.signatureFactory })
   const inputs = new InputBuilder({
     compute: poolVisionCompute(options.vision),
@@ -48,6 +51,7 @@ export function createInferenceService(options: CreateInferenceOptions): Inferen
 }
 
 export { InferenceService, type Prediction } from './predict'
+export type { ProviderStanding } from './sessions'
 export { InputBuilder, recipeIdOf, type BuiltInput } from './inputs'
 export { ModelRegistry, type RegisteredModel } from './registry'
 export type { InferenceSample } from './sample'

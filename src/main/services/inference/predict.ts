@@ -11,9 +11,10 @@ import { argmax, softmax } from '@shared/inference/attention'
 import { StudioError } from '@shared/ipc'
 import { providerCandidates } from '../execution-providers'
 import type { BuiltInput, InputBuilder } from './inputs'
+import { firstLine } from './parity'
 import type { ModelRegistry } from './registry'
 import type { InferenceSample } from './sample'
-import type { ProviderFallback, SessionCache } from './sessions'
+import type { ProviderFallback, ProviderStanding, SessionCache, SessionRequest } from './sessions'
 
 export interface AttentionTensor {
   name: string
@@ -68,6 +69,7 @@ export interface InferenceServiceOptions {
 
 export class InferenceService {
   private readonly recent = new Map<string, Prediction>()
+  private readonly ran = new Set<string>()
 
   constructor(private readonly options: InferenceServiceOptions) {}
 
@@ -82,6 +84,22 @@ export class InferenceService {
   /** Providers that failed to initialise in this process, with the reason. */
   unavailableProviders(): ProviderFallback[] {
     return this.options.sessions.unavailableProviders()
+  }
+
+  /** Providers a prediction has really run on in this process, in the order they first ran (the status bar lists these). */
+  providersRan(): string[] {
+    return [...this.ran]
+  }
+
+  /**
+   * Where each provider of this platform stands for `modelId` on this machine: CPU is the
+   * reference; the others passed or were pinned by the parity gate, are unavailable, or are not
+   * checked yet. With `check`, unchecked providers are checked now (slow on a software GPU).
+   */
+  async providerStandings(modelId: string, options: { check?: boolean } = {}): Promise<ProviderStanding[]> {
+    const { card, onnxPath } = await this.options.registry.get(modelId)
+    const request = this.sessionRequest(card, onnxPath, [1, ...card.input.shape.slice(1)], null)
+    return this.options.sessions.standings(request, options.check ?? false)
   }
 
   /** Closes every cached session. */
@@ -148,16 +166,29 @@ export class InferenceService {
 
   /** Runs a model on a ready tensor (the batch engine's and the tests' entry point). */
   async runModel(card: ModelCard, onnxPath: string, input: Pick<BuiltInput, 'data' | 'dims'>, options: PredictOptions = {}) {
-    const acquired = await this.acquire(card, onnxPath, input.dims, options.provider)
+    let acquired = await this.acquire(card, onnxPath, input.dims, options.provider)
     options.signal?.throwIfAborted()
+    const feeds = { [card.input.name]: { data: input.data, dims: input.dims } }
     const started = performance.now()
     let outputs: Awaited<ReturnType<typeof acquired.session.run>>
     try {
-      outputs = await acquired.session.run({ [card.input.name]: { data: input.data, dims: input.dims } })
+      outputs = await acquired.session.run(feeds)
     } catch (error) {
-      throw new StudioError('model/run-failed', `Model "${card.id}" failed on ${acquired.provider}: ${(error as Error).message.split('\n')[0]}`)
+      if (acquired.provider === 'cpu') throw runFailed(card, 'cpu', error)
+      // A kernel this provider lacks for this input: the run goes on without it and, once it has
+      // succeeded elsewhere, the model is pinned to CPU for that provider.
+      const failed = acquired.provider
+      const retry = await this.acquire(card, onnxPath, input.dims, options.provider, ['cpu'])
+      try {
+        outputs = await retry.session.run(feeds)
+      } catch (retryError) {
+        throw runFailed(card, retry.provider, retryError)
+      }
+      const reason = await this.options.sessions.pin(this.sessionRequest(card, onnxPath, input.dims, options.provider), failed, firstLine(error))
+      acquired = { ...retry, fallbacks: [...retry.fallbacks, { provider: failed, reason }] }
     }
     const inferenceMs = performance.now() - started
+    this.ran.add(acquired.provider)
     const logits = outputs[card.outputs.logits.name]
     if (!logits || !(logits.data instanceof Float32Array) || logits.data.length !== card.classes.length) {
       throw new StudioError('model/mismatch', `Model "${card.id}" returned no ${card.classes.length} class scores in "${card.outputs.logits.name}"`)
@@ -187,17 +218,26 @@ export class InferenceService {
     }
   }
 
-  private acquire(card: ModelCard, onnxPath: string, dims: readonly number[], provider: string | null | undefined) {
-    const candidates = providerCandidates(this.options.platform ?? process.platform, provider)
-    return (
-      this.options.sessions
-        // Keyed by id and file digest: a user model re-added under the same id gets a fresh session.
-        .acquire({ modelId: `${card.id}@${card.file.sha256}`, modelPath: onnxPath, input: { name: card.input.name, shape: dims }, candidates })
-        .catch((error: unknown) => {
-          if (error instanceof StudioError) throw error
-          throw new StudioError('provider/unavailable', `No execution provider could open "${card.id}": ${(error as Error).message}`)
-        })
-    )
+  private acquire(card: ModelCard, onnxPath: string, dims: readonly number[], provider: string | null | undefined, candidates?: string[]) {
+    const request = this.sessionRequest(card, onnxPath, dims, provider)
+    return this.options.sessions
+      .acquire(candidates ? { ...request, candidates } : request)
+      .catch((error: unknown) => {
+        if (error instanceof StudioError) throw error
+        throw new StudioError('provider/unavailable', `No execution provider could open "${card.id}": ${(error as Error).message}`)
+      })
+  }
+
+  private sessionRequest(card: ModelCard, onnxPath: string, dims: readonly number[], provider: string | null | undefined): SessionRequest {
+    return {
+      // Keyed by id and file digest: a user model re-added under the same id gets a fresh session.
+      modelId: `${card.id}@${card.file.sha256}`,
+      modelPath: onnxPath,
+      input: { name: card.input.name, shape: dims },
+      candidates: providerCandidates(this.options.platform ?? process.platform, provider),
+      override: provider ?? null,
+      parity: { label: card.id, sha256: card.file.sha256, outputs: [card.outputs.logits.name, ...card.outputs.attention.map((a) => a.name), ...card.outputs.other.map((o) => o.name)] },
+    }
   }
 
   private remember(prediction: Prediction): void {
@@ -210,3 +250,6 @@ export class InferenceService {
   }
 }
 
+function runFailed(card: ModelCard, provider: string, error: unknown): StudioError {
+  return new StudioError('model/run-failed', `Model "${card.id}" failed on ${provider}: ${firstLine(error)}`)
+}

@@ -6,6 +6,7 @@ import { useTransport } from '../transport'
 import { useInferenceStore } from './inference'
 import { useJobsStore } from './jobs'
 import { useProjectStore } from './project'
+import { useSystemStore } from './system'
 import { useWorkspaceStore } from './workspace'
 import { orAskToReplace } from './replace-target'
 import { trackBusy } from './track-busy'
@@ -39,6 +40,8 @@ export const useBatchStore = defineStore('batch', () => {
     if (d.kind !== 'batch.predict') return
     const { [d.jobId]: _finished, ...rest } = progress.value
     progress.value = rest
+    // The status bar lists the providers predictions ran on: a batch may have added one.
+    void useSystemStore().refresh()
     void refresh().then(() => (d.jobId === selectedJobId.value ? loadDetails(d.jobId) : undefined))
   })
 

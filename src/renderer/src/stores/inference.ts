@@ -2,10 +2,24 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { ModelCard } from '@shared/domain/model-card'
 import type { DenseTensor } from '@shared/inference/attention'
-import type { ModelSummary, PredictionResult, PredictSampleRef, ValueInfoDto } from '@shared/ipc'
+import type { ModelSummary, PredictionResult, PredictSampleRef, ProviderStandingView, ValueInfoDto } from '@shared/ipc'
 import { useTransport } from '../transport'
+import { useSystemStore } from './system'
 
 export type Slot = 'a' | 'b'
+
+const STANDING_LABEL: Record<ProviderStandingView['status'], string> = {
+  reference: 'reference',
+  pass: 'matches CPU',
+  pinned: 'pinned to CPU for this model',
+  unavailable: 'unavailable',
+  unchecked: 'checked against CPU on first run',
+}
+
+/** A provider's verdict for a model in a few words (menus, the batch form); the detail goes in a tooltip. */
+export function standingLabel(s: ProviderStandingView): string {
+  return s.status === 'pass' ? `${STANDING_LABEL.pass}${s.automatic ? ', used by auto' : ''}` : STANDING_LABEL[s.status]
+}
 
 export interface PredictContext {
   /** The open project's sample: each prediction (and its provider) is recorded against it. */
@@ -29,6 +43,7 @@ export interface CardDraft {
  */
 export const useInferenceStore = defineStore('inference', () => {
   const transport = useTransport()
+  const system = useSystemStore()
   const models = ref<ModelSummary[]>([])
   const providerOrder = ref<string[]>([])
   const unavailable = ref<{ provider: string; reason: string }[]>([])
@@ -43,6 +58,8 @@ export const useInferenceStore = defineStore('inference', () => {
   const listError = ref<string | null>(null)
   const cardDraft = shallowRef<CardDraft | null>(null)
   const cardError = ref<string | null>(null)
+  /** Each provider's parity verdict per model id (fetched per model, refreshed after its predictions). */
+  const standings = ref<Record<string, ProviderStandingView[]>>({})
 
   const usableModels = computed(() => models.value.filter((m) => m.card && !m.problem))
   const refusedModels = computed(() => models.value.filter((m) => m.problem))
@@ -66,6 +83,19 @@ export const useInferenceStore = defineStore('inference', () => {
     }
   }
 
+  async function loadStandings(modelId: string | null): Promise<void> {
+    if (!modelId) return
+    try {
+      standings.value = { ...standings.value, [modelId]: (await transport.invoke('query:models.providers', { modelId })).standings }
+    } catch {
+      // The menus then show bare provider names; the prediction itself reports what ran.
+    }
+  }
+
+  function standingOf(modelId: string | null, provider: string): ProviderStandingView | null {
+    return (modelId && standings.value[modelId]?.find((s) => s.provider === provider)) || null
+  }
+
   async function predict(slot: Slot, sample: PredictSampleRef, context: PredictContext): Promise<void> {
     const modelId = selected.value[slot]
     if (!modelId) return
@@ -77,6 +107,8 @@ export const useInferenceStore = defineStore('inference', () => {
       tensors.value = { ...tensors.value, [slot]: Object.fromEntries(loaded) }
       predictions.value = { ...predictions.value, [slot]: result }
       unavailable.value = mergeFallbacks(unavailable.value, result.fallbacks)
+      system.noteProviderRan(result.provider)
+      void loadStandings(modelId)
     } catch (e) {
       predictions.value = { ...predictions.value, [slot]: null }
       errors.value = { ...errors.value, [slot]: (e as Error).message }
@@ -152,7 +184,10 @@ export const useInferenceStore = defineStore('inference', () => {
     listError,
     cardDraft,
     cardError,
+    standings,
     cardOf,
+    loadStandings,
+    standingOf,
     loadModels,
     predict,
     predictAll,

@@ -34,11 +34,22 @@ export const useSystemStore = defineStore('system', () => {
     return ffmpeg.found ? ffmpeg.path : ffmpeg.message
   })
 
+  /** Only providers a prediction really ran on: a bundled one may still fail to start, or be pinned for a model. */
   const providersLabel = computed(() => {
-    const providers = info.value?.onnxruntime.providers ?? []
-    const usable = providers.filter((p) => p.bundled).map((p) => p.name)
-    return usable.length ? usable.join(' · ') : '…'
+    if (!info.value) return '…'
+    const ran = info.value.onnxruntime.ran
+    return ran.length ? ran.join(' · ') : 'none ran yet'
   })
 
-  return { info, error, loading, refresh, ffmpegLabel, ffmpegDetail, providersLabel, transportKind: transport.kind }
+  const providersDetail = computed(() => {
+    const bundled = (info.value?.onnxruntime.providers ?? []).filter((p) => p.bundled).map((p) => p.name)
+    return `onnxruntime ${info.value?.onnxruntime.version ?? ''}; bundled: ${bundled.join(', ')}. A provider is listed once a prediction has run on it.`
+  })
+
+  /** Refreshes when a prediction ran on a provider not listed yet. */
+  function noteProviderRan(provider: string): void {
+    if (info.value && !info.value.onnxruntime.ran.includes(provider)) void refresh()
+  }
+
+  return { info, error, loading, refresh, ffmpegLabel, ffmpegDetail, providersLabel, providersDetail, noteProviderRan, transportKind: transport.kind }
 })

@@ -29,6 +29,17 @@ export type ValueInfoDto = z.infer<typeof ValueInfoSchema>
 
 export const ProviderFallbackSchema = z.object({ provider: z.string(), reason: z.string() })
 
+/** Where one execution provider stands for one model on this machine (the parity gate's verdict). */
+export const ProviderStandingSchema = z.object({
+  provider: z.string(),
+  /** `reference`: CPU; `pass`/`pinned`: compared with CPU on a seeded probe; `unchecked`: checked on first use. */
+  status: z.enum(['reference', 'pass', 'pinned', 'unavailable', 'unchecked']),
+  detail: z.string(),
+  /** Whether the automatic order runs this model on it. */
+  automatic: z.boolean(),
+})
+export type ProviderStandingView = z.infer<typeof ProviderStandingSchema>
+
 /** What a prediction needs to know about a sample; frame positions are 0-based clip indices. */
 export const PredictSampleRefSchema = z.object({
   /** Absolute clip path (video or frame folder) inside an opened dataset. */
@@ -87,6 +98,8 @@ export const ModelsListSchema = z.object({
 
 export const inferenceRequests = {
   'query:models.list': request(z.object({ reload: z.boolean().default(false) }), ModelsListSchema),
+  /** Each provider's verdict for one model (cached ones only: a model is checked the first time it runs on a provider). */
+  'query:models.providers': request(z.object({ modelId: z.string().min(1) }), z.object({ standings: z.array(ProviderStandingSchema) })),
   /** Adds an ONNX file: with a `.card.json` beside it the model is registered, otherwise a draft card is returned for the card form. */
   'command:models.add': request(
     z.object({ onnxPath: z.string().min(1) }),

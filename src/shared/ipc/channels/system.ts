@@ -31,6 +31,8 @@ export const SystemInfoSchema = z.object({
   onnxruntime: z.object({
     version: z.string(),
     providers: z.array(ExecutionProviderInfoSchema),
+    /** Providers a prediction has really run on in this process (the status bar lists only these). */
+    ran: z.array(z.string()),
   }),
   cpuCount: z.number().int().positive(),
 })
