@@ -5,6 +5,7 @@ import BatchView from '../../src/renderer/src/views/BatchView.vue'
 import { useProjectStore } from '../../src/renderer/src/stores/project'
 import { fakeTransport, installFake } from './helpers/fake-transport'
 import card from '../../resources/models/ststnet-demo.card.json'
+import offTanetCard from '../../resources/models/off_tanet-demo.card.json'
 
 // The bundled card itself (above): the fake transport checks answers against the contract's schemas.
 const job = { jobId: 'job-1', state: 'running', total: 40, done: 10, failed: 1, models: ['ststnet-demo'], scope: 'all', createdAt: '2026-01-02T03:04:05.000Z', active: true }
@@ -54,7 +55,7 @@ describe('BatchView', () => {
   it("shows each chosen model's provider verdicts and runs on the provider chosen in the form", async () => {
     const pinned = 'pinned to CPU: output "logits" differs from CPU by 0.125 (tolerance 1.13e-3, scale 1.13)'
     const fake = fakeTransport({
-      'query:models.list': () => ({ models: [{ id: 'off_tanet-demo', source: 'bundled', card: { name: 'Off-TANet demo', demo: true }, recipeId: 'r', problem: null }], providers: { order: ['cuda', 'webgpu', 'cpu'], unavailable: [] } }),
+      'query:models.list': () => ({ models: [{ id: 'off_tanet-demo', source: 'bundled', card: offTanetCard, recipeId: 'r', problem: null }], providers: { order: ['cuda', 'webgpu', 'cpu'], unavailable: [] } }),
       'query:models.providers': () => ({
         standings: [
           { provider: 'cuda', status: 'unavailable', detail: 'libonnxruntime_providers_cuda.so is not installed', automatic: false },

@@ -3,12 +3,13 @@ import { getActivePinia } from 'pinia'
 import { describe, expect, it } from 'vitest'
 import InspectView from '../../src/renderer/src/views/InspectView.vue'
 import { fakeTransport, installFake } from './helpers/fake-transport'
+import card from '../../resources/models/ms3d_resnet-demo.card.json'
 
 describe('Inspect provider menu', () => {
   it("labels each provider with its parity verdict for the chosen model, the detail in the tooltip", async () => {
     const fake = fakeTransport({
       'query:models.list': () => ({
-        models: [{ id: 'ms3d_resnet-demo', source: 'bundled', card: { name: 'MS-3D-ResNet demo', demo: true }, recipeId: 'r', problem: null }],
+        models: [{ id: 'ms3d_resnet-demo', source: 'bundled', card, recipeId: 'r', problem: null }],
         providers: { order: ['cuda', 'tensorrt', 'webgpu', 'cpu'], unavailable: [] },
       }),
       'query:models.providers': ({ modelId }: { modelId: string }) => ({
