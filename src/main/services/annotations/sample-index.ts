@@ -1,4 +1,5 @@
-import { annotationFields, deriveSampleStatus, hasContent, SAMPLE_STATUSES, type Annotator, type SampleStatus } from '@shared/domain/annotation'
+import type { AuCode } from '@shared/domain/au'
+import { deriveSampleStatus, SAMPLE_STATUSES, type AnnotationFields, type Annotator, type SampleStatus } from '@shared/domain/annotation'
 import type { SampleFilter, SampleSummary } from '@shared/domain/project'
 import { toAnnotation, type AnnotationRow, type Project } from '../project/project'
 
@@ -86,9 +87,9 @@ export class SampleIndex {
     const row = this.row(sampleId, viewerId)
     if (!row) return null
     const q = this.prepare(filter, viewerId)
-    const params = { ...q.params, sampleId }
+    const params = { ...q.params, sampleId, ...this.key(sampleId) }
     const member = this.db.prepare(`SELECT 1 ${q.from} AND s.id = @sampleId`).get(params)
-    return { row, index: member ? (this.db.prepare(`SELECT count(*) AS n ${q.from} AND ${BEFORE}`).get(params) as { n: number }).n : null }
+    return { row, index: member ? (this.db.prepare(`SELECT count(*) AS n ${q.from} AND ${q.before}`).get(params) as { n: number }).n : null }
   }
 
   /**
@@ -98,7 +99,7 @@ export class SampleIndex {
    */
   step(fromSampleId: number | null, direction: 'next' | 'previous', filter: SampleFilter, viewerId: number | undefined, uncodedBy?: number): number | null {
     const q = this.prepare(filter, viewerId)
-    const params = { ...q.params, sampleId: fromSampleId ?? 0, coder: uncodedBy ?? 0 }
+    const params = { ...q.params, sampleId: fromSampleId ?? 0, coder: uncodedBy ?? 0, ...this.key(fromSampleId ?? 0) }
     const member = fromSampleId !== null && this.db.prepare(`SELECT 1 ${q.from} AND s.id = @sampleId`).get(params)
     const uncoded =
       uncodedBy === undefined
@@ -107,7 +108,7 @@ export class SampleIndex {
     const first = (after: boolean) =>
       (
         this.db
-          .prepare(`SELECT s.id ${q.from} ${after ? `AND ${direction === 'next' ? AFTER : BEFORE}` : ''} ${uncoded} ORDER BY ${direction === 'next' ? ORDER : ORDER_DESC} LIMIT 1`)
+          .prepare(`SELECT s.id ${q.from} ${after ? `AND ${direction === 'next' ? q.after : q.before}` : ''} ${uncoded} ORDER BY ${direction === 'next' ? ORDER : ORDER_DESC} LIMIT 1`)
           .get(params) as { id: number } | undefined
       )?.id ?? null
     if (!member) return first(false)
@@ -115,6 +116,12 @@ export class SampleIndex {
   }
 
   // ---- internals ---------------------------------------------------------------------------
+
+  /** The browsing-order key of a sample (AFTER / BEFORE parameters); a missing sample sorts nowhere. */
+  private key(sampleId: number): { keyDataset: number | null; keySubject: string | null; keyName: string | null } {
+    const row = this.db.prepare('SELECT dataset_id, subject, name FROM samples WHERE id = ?').get(sampleId) as { dataset_id: number; subject: string; name: string } | undefined
+    return { keyDataset: row?.dataset_id ?? null, keySubject: row?.subject ?? null, keyName: row?.name ?? null }
+  }
 
   /** The FROM … WHERE of the filtered list, the viewer's status expression and their parameters. */
   private prepare(filter: SampleFilter, viewerId: number | undefined) {
@@ -154,7 +161,8 @@ export class SampleIndex {
       params.au = filter.au
     }
     const from = `FROM samples s JOIN temp.sample_state st ON st.sample_id = s.id WHERE ${where.length > 0 ? where.join(' AND ') : '1'}`
-    return { from, status, params, viewer }
+    const withinDataset = filter.datasetId !== undefined
+    return { from, status, params, viewer, after: range('>', withinDataset), before: range('<', withinDataset) }
   }
 
   /** Summaries of found rows: the viewer's own annotation and the dataset's labels come in one query. */
@@ -197,29 +205,61 @@ export class SampleIndex {
     })
   }
 
-  /** Recomputes the stale samples' status (all of them after opening, then the edited ones). */
+  /**
+   * Recomputes the stale samples' status (all of them after opening, then the edited ones). SQL
+   * settles every sample but those with two or more coders and no adjudication; only their
+   * codings are read into TypeScript to look for a disagreement.
+   */
   private refresh(): void {
     if (!this.db.prepare('SELECT 1 FROM temp.sample_state_stale LIMIT 1').get()) return
     this.project.transaction(() => {
-      const roles = new Map(this.project.listAnnotators().map((a) => [a.id, a.role]))
-      const bySample = new Map<number, AnnotationRow[]>()
-      const rows = this.db
-        .prepare('SELECT a.* FROM annotations a WHERE a.sample_id IN (SELECT sample_id FROM temp.sample_state_stale) ORDER BY a.sample_id, a.adjudicated, a.annotator_id')
+      const stale = 'SELECT sample_id FROM temp.sample_state_stale'
+      this.db.exec(`DELETE FROM temp.sample_state WHERE sample_id IN (${stale})`)
+      this.db.exec(`
+        INSERT INTO temp.sample_state(sample_id, status, adjudication, coders)
+        SELECT id, CASE WHEN adjudicated_content THEN 'adjudicated' WHEN coders = 0 THEN 'uncoded' ELSE 'coded' END, adjudication, coders
+        FROM (SELECT s.id,
+                EXISTS (SELECT 1 FROM annotations a WHERE a.sample_id = s.id AND a.adjudicated = 1 AND ${HAS_CONTENT}) AS adjudicated_content,
+                EXISTS (SELECT 1 FROM annotations a WHERE a.sample_id = s.id AND a.adjudicated = 1) AS adjudication,
+                (SELECT count(*) FROM annotations a JOIN annotators r ON r.id = a.annotator_id
+                 WHERE a.sample_id = s.id AND a.adjudicated = 0 AND r.role = 'coder' AND ${HAS_CONTENT}) AS coders
+              FROM samples s WHERE s.id IN (${stale}))`)
+      const candidates = this.db
+        .prepare(
+          `SELECT a.* FROM annotations a JOIN annotators r ON r.id = a.annotator_id
+           WHERE a.sample_id IN (SELECT st.sample_id FROM temp.sample_state st WHERE st.sample_id IN (${stale}) AND st.status = 'coded' AND st.coders >= 2)
+             AND a.adjudicated = 0 AND r.role = 'coder' ORDER BY a.sample_id, a.annotator_id`,
+        )
         .all() as AnnotationRow[]
-      for (const a of rows) {
+      // Disagreements compare primary AUs only: read them from their rows rather than parse every AU string.
+      const primary = new Map<number, AuCode[]>()
+      const auRows = this.db
+        .prepare('SELECT annotation_id, au, side, intensity FROM annotation_aus WHERE alternative = 0 AND annotation_id IN (SELECT value FROM json_each(?)) ORDER BY annotation_id, position')
+        .all(JSON.stringify(candidates.map((a) => a.id))) as ({ annotation_id: number } & AuCode)[]
+      for (const { annotation_id, ...code } of auRows) {
+        const list = primary.get(annotation_id)
+        if (list) list.push(code)
+        else primary.set(annotation_id, [code])
+      }
+      const bySample = new Map<number, { adjudicated: boolean; fields: AnnotationFields }[]>()
+      for (const a of candidates) {
+        const fields: AnnotationFields = {
+          onset: a.onset_frame,
+          apex: a.apex_frame,
+          offset: a.offset_frame,
+          aus: { alternatives: [primary.get(a.id) ?? []] },
+          emotion: a.emotion,
+          objectiveClass: a.objective_class,
+          notes: a.notes,
+          confidence: a.confidence,
+          status: a.status,
+        }
         const list = bySample.get(a.sample_id)
-        if (list) list.push(a)
-        else bySample.set(a.sample_id, [a])
+        if (list) list.push({ adjudicated: false, fields })
+        else bySample.set(a.sample_id, [{ adjudicated: false, fields }])
       }
-      this.db.exec('DELETE FROM temp.sample_state WHERE sample_id IN (SELECT sample_id FROM temp.sample_state_stale)')
-      const insert = this.db.prepare('INSERT INTO temp.sample_state(sample_id, status, adjudication, coders) VALUES (?, ?, ?, ?)')
-      for (const { id } of this.db.prepare('SELECT s.id FROM samples s WHERE s.id IN (SELECT sample_id FROM temp.sample_state_stale)').all() as { id: number }[]) {
-        const all = (bySample.get(id) ?? []).map(toAnnotation)
-        const counted = all.filter((a) => a.adjudicated || roles.get(a.annotatorId) === 'coder')
-        const status = deriveSampleStatus(counted.map((a) => ({ adjudicated: a.adjudicated, fields: annotationFields(a) })))
-        const coders = new Set(all.filter((a) => !a.adjudicated && roles.get(a.annotatorId) === 'coder' && hasContent(a)).map((a) => a.annotatorId)).size
-        insert.run(id, status, all.some((a) => a.adjudicated) ? 1 : 0, coders)
-      }
+      const disputed = [...bySample].filter(([, codings]) => deriveSampleStatus(codings) === 'disputed').map(([id]) => id)
+      this.db.prepare("UPDATE temp.sample_state SET status = 'disputed' WHERE sample_id IN (SELECT value FROM json_each(?))").run(JSON.stringify(disputed))
       this.db.exec('DELETE FROM temp.sample_state_stale')
     })
   }
@@ -235,9 +275,13 @@ export const HAS_CONTENT = `(a.onset_frame IS NOT NULL OR a.apex_frame IS NOT NU
 
 const ORDER = 's.dataset_id, s.subject, s.name'
 const ORDER_DESC = 's.dataset_id DESC, s.subject DESC, s.name DESC'
-const KEY_OF = '(SELECT dataset_id, subject, name FROM samples WHERE id = @sampleId)'
-const AFTER = `(s.dataset_id, s.subject, s.name) > ${KEY_OF}`
-const BEFORE = `(s.dataset_id, s.subject, s.name) < ${KEY_OF}`
+/**
+ * Browsing-order ranges from a sample's key (`key()`), written so that SQLite walks the
+ * (dataset_id, subject, name) index from the key: bound values, not a subquery, and within one
+ * dataset (an equality on dataset_id) only the (subject, name) pair.
+ */
+const range = (op: '<' | '>', withinDataset: boolean) =>
+  withinDataset ? `(s.subject, s.name) ${op} (@keySubject, @keyName)` : `(s.dataset_id, s.subject, s.name) ${op} (@keyDataset, @keySubject, @keyName)`
 const ROW_COLUMNS = 's.id, s.dataset_id, s.subject, s.name, s.clip_kind, s.fps, s.frame_count, s.first_frame, s.last_frame, st.adjudication, st.coders'
 
 interface RowColumns {
