@@ -169,8 +169,9 @@ if (process.argv.includes('--json')) {
   const before: Results | null = beforeRoot
     ? (JSON.parse(
         execFileSync(
-          join(here, 'node_modules/.bin/tsx'),
-          ['--tsconfig', join(resolve(beforeRoot), 'tsconfig.node.json'), import.meta.filename, '--src', resolve(beforeRoot), '--sizes', sizes.join(','), '--json'],
+          // This Node (22: better-sqlite3 crashes on the system's 20) running tsx's CLI.
+          process.execPath,
+          [join(here, 'node_modules/.bin/tsx'), '--tsconfig', join(resolve(beforeRoot), 'tsconfig.node.json'), import.meta.filename, '--src', resolve(beforeRoot), '--sizes', sizes.join(','), '--json'],
           { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 },
         ),
       ) as Results)

@@ -29,7 +29,8 @@ let projectPath = ''
 
 test.beforeAll(() => {
   rmSync(OUT, { recursive: true, force: true })
-  projectPath = execFileSync(join('node_modules', '.bin', 'tsx'), ['--tsconfig', 'tsconfig.node.json', 'bench/big-project-fixture.ts', '--out', OUT, '--samples', String(SAMPLES)], {
+  // This Node (22, from node_modules/.bin: better-sqlite3 crashes on the system's 20) running tsx's CLI.
+  projectPath = execFileSync(process.execPath, [join('node_modules', '.bin', 'tsx'), '--tsconfig', 'tsconfig.node.json', 'bench/big-project-fixture.ts', '--out', OUT, '--samples', String(SAMPLES)], {
     encoding: 'utf8',
     timeout: 180_000,
   }).trim()
