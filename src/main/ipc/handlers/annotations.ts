@@ -43,10 +43,7 @@ export function registerAnnotationHandlers(registry: HandlerRegistry, studio: St
       projectChanged('settings-changed')
       return { blindMode: coding().blindMode }
     })
-    .handle('query:samples.next-uncoded', ({ annotatorId, fromSampleId, direction, filter }) => {
-      const sampleId = coding().nearestUncoded(annotatorId, fromSampleId, direction, filter)
-      return { sampleId, at: sampleId === null ? null : coding().index.locate(sampleId, filter, annotatorId) }
-    })
+    .handle('query:samples.next-uncoded', ({ annotatorId, fromSampleId, direction, filter }) => coding().nextUncoded(annotatorId, fromSampleId, direction, filter))
     .handle('query:agreement.report', ({ datasetId, annotatorIds }) =>
       agreementReport(projects.require().project, { ...(datasetId ? { datasetId } : {}), ...(annotatorIds ? { annotatorIds } : {}) }),
     )

@@ -246,6 +246,12 @@ export class CodingService {
     }
   }
 
+  /** N / Shift+N: `nearestUncoded` with the sample's row and index in the filtered list. */
+  nextUncoded(annotatorId: number, fromSampleId: number | null, direction: 'next' | 'previous', filter: SampleFilter): { sampleId: number | null; at: PositionedSample | null } {
+    const sampleId = this.nearestUncoded(annotatorId, fromSampleId, direction, filter)
+    return { sampleId, at: sampleId === null ? null : this.index.locate(sampleId, filter, annotatorId) }
+  }
+
   /** J/K: the sample after (before) `fromSampleId` in the filtered list, wrapping around, with its index. */
   neighbour(fromSampleId: number | null, direction: 'next' | 'previous', filter: SampleFilter, viewerId?: number): { sampleId: number | null; at: PositionedSample | null } {
     const sampleId = this.index.step(fromSampleId, direction, filter, viewerId)
