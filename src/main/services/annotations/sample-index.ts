@@ -1,5 +1,4 @@
-import type { AuCode } from '@shared/domain/au'
-import { deriveSampleStatus, SAMPLE_STATUSES, type AnnotationFields, type Annotator, type SampleStatus } from '@shared/domain/annotation'
+import { DEFAULT_DISAGREEMENT, SAMPLE_STATUSES, type Annotator, type SampleStatus } from '@shared/domain/annotation'
 import type { SampleFilter, SampleSummary } from '@shared/domain/project'
 import { toAnnotation, type AnnotationRow, type Project } from '../project/project'
 
@@ -28,9 +27,8 @@ export interface SampleWindow extends SampleRows {
  * counts, a sample's position, the next uncoded sample and the J/K neighbour — each answered from
  * indexes in a few ms however many samples the project holds, without building the whole list.
  *
- * A sample's status needs the coders' disagreements (`deriveSampleStatus`: AU sets, marks within a
- * tolerance), which stays in TypeScript; it is kept per sample in a TEMP table of this connection
- * (never in the file), and TEMP triggers on `annotations`, `samples` and `annotators` mark a
+ * A sample's status (`deriveSampleStatus`, with the coders' disagreements) is derived in SQL and
+ * kept per sample in a TEMP table of this connection (never in the file), and TEMP triggers on `annotations`, `samples` and `annotators` mark a
  * sample stale on any write, whoever makes it. Each query first recomputes the stale samples:
  * every sample once after opening, then only the ones just edited.
  */
@@ -62,7 +60,14 @@ export class SampleIndex {
   counts(datasetId: number | undefined, viewerId: number | undefined): StatusCounts {
     const q = this.prepare(datasetId === undefined ? {} : { datasetId }, viewerId)
     const out = Object.fromEntries(SAMPLE_STATUSES.map((s) => [s, 0])) as StatusCounts
-    for (const r of this.db.prepare(`SELECT ${q.status} AS status, count(*) AS n ${q.from} GROUP BY 1`).all(q.params) as { status: SampleStatus; n: number }[]) out[r.status] = r.n
+    // Everything visible: the stored statuses, counted on their (dataset, status) index.
+    const found =
+      q.params.open === 1
+        ? datasetId === undefined
+          ? this.db.prepare('SELECT status, count(*) AS n FROM temp.sample_state GROUP BY status').all()
+          : this.db.prepare('SELECT status, count(*) AS n FROM temp.sample_state WHERE dataset_id = ? GROUP BY status').all(datasetId)
+        : this.db.prepare(`SELECT ${q.status} AS status, count(*) AS n ${q.from} GROUP BY 1`).all(q.params)
+    for (const r of found as { status: SampleStatus; n: number }[]) out[r.status] = r.n
     return out
   }
 
@@ -205,61 +210,23 @@ export class SampleIndex {
     })
   }
 
-  /**
-   * Recomputes the stale samples' status (all of them after opening, then the edited ones). SQL
-   * settles every sample but those with two or more coders and no adjudication; only their
-   * codings are read into TypeScript to look for a disagreement.
-   */
+  /** Recomputes the stale samples' status (all of them after opening, then the edited ones), in SQL. */
   private refresh(): void {
     if (!this.db.prepare('SELECT 1 FROM temp.sample_state_stale LIMIT 1').get()) return
     this.project.transaction(() => {
       const stale = 'SELECT sample_id FROM temp.sample_state_stale'
       this.db.exec(`DELETE FROM temp.sample_state WHERE sample_id IN (${stale})`)
       this.db.exec(`
-        INSERT INTO temp.sample_state(sample_id, status, adjudication, coders)
-        SELECT id, CASE WHEN adjudicated_content THEN 'adjudicated' WHEN coders = 0 THEN 'uncoded' ELSE 'coded' END, adjudication, coders
-        FROM (SELECT s.id,
+        INSERT INTO temp.sample_state(sample_id, dataset_id, status, adjudication, coders)
+        SELECT id, dataset_id, CASE WHEN adjudicated_content THEN 'adjudicated' WHEN coders = 0 THEN 'uncoded' ELSE 'coded' END, adjudication, coders
+        FROM (SELECT s.id, s.dataset_id,
                 EXISTS (SELECT 1 FROM annotations a WHERE a.sample_id = s.id AND a.adjudicated = 1 AND ${HAS_CONTENT}) AS adjudicated_content,
                 EXISTS (SELECT 1 FROM annotations a WHERE a.sample_id = s.id AND a.adjudicated = 1) AS adjudication,
                 (SELECT count(*) FROM annotations a JOIN annotators r ON r.id = a.annotator_id
                  WHERE a.sample_id = s.id AND a.adjudicated = 0 AND r.role = 'coder' AND ${HAS_CONTENT}) AS coders
               FROM samples s WHERE s.id IN (${stale}))`)
-      const candidates = this.db
-        .prepare(
-          `SELECT a.* FROM annotations a JOIN annotators r ON r.id = a.annotator_id
-           WHERE a.sample_id IN (SELECT st.sample_id FROM temp.sample_state st WHERE st.sample_id IN (${stale}) AND st.status = 'coded' AND st.coders >= 2)
-             AND a.adjudicated = 0 AND r.role = 'coder' ORDER BY a.sample_id, a.annotator_id`,
-        )
-        .all() as AnnotationRow[]
-      // Disagreements compare primary AUs only: read them from their rows rather than parse every AU string.
-      const primary = new Map<number, AuCode[]>()
-      const auRows = this.db
-        .prepare('SELECT annotation_id, au, side, intensity FROM annotation_aus WHERE alternative = 0 AND annotation_id IN (SELECT value FROM json_each(?)) ORDER BY annotation_id, position')
-        .all(JSON.stringify(candidates.map((a) => a.id))) as ({ annotation_id: number } & AuCode)[]
-      for (const { annotation_id, ...code } of auRows) {
-        const list = primary.get(annotation_id)
-        if (list) list.push(code)
-        else primary.set(annotation_id, [code])
-      }
-      const bySample = new Map<number, { adjudicated: boolean; fields: AnnotationFields }[]>()
-      for (const a of candidates) {
-        const fields: AnnotationFields = {
-          onset: a.onset_frame,
-          apex: a.apex_frame,
-          offset: a.offset_frame,
-          aus: { alternatives: [primary.get(a.id) ?? []] },
-          emotion: a.emotion,
-          objectiveClass: a.objective_class,
-          notes: a.notes,
-          confidence: a.confidence,
-          status: a.status,
-        }
-        const list = bySample.get(a.sample_id)
-        if (list) list.push({ adjudicated: false, fields })
-        else bySample.set(a.sample_id, [{ adjudicated: false, fields }])
-      }
-      const disputed = [...bySample].filter(([, codings]) => deriveSampleStatus(codings) === 'disputed').map(([id]) => id)
-      this.db.prepare("UPDATE temp.sample_state SET status = 'disputed' WHERE sample_id IN (SELECT value FROM json_each(?))").run(JSON.stringify(disputed))
+      // Two coders or more, no adjudication: disputed when a pair disagrees (`disagreements`).
+      this.db.prepare(DISPUTED).run({ tolerance: DEFAULT_DISAGREEMENT.markToleranceFrames })
       this.db.exec('DELETE FROM temp.sample_state_stale')
     })
   }
@@ -299,14 +266,39 @@ interface RowColumns {
   status: SampleStatus
 }
 
+/**
+ * SQL twin of `disagreements` (@shared/domain/annotation) over the stale samples still 'coded' with
+ * two coders or more: emotions, AU sets (primary alternative, number and side, as `auSetKey`), a
+ * mark set by one coder only or further apart than the tolerance. The unit tests hold it to the
+ * TypeScript definition on mixed codings.
+ */
+const DISPUTED = /* sql */ `
+  WITH coded AS (
+    SELECT a.sample_id, a.annotator_id, a.onset_frame AS o, a.apex_frame AS p, a.offset_frame AS f, coalesce(a.emotion, '') AS e,
+           coalesce((SELECT group_concat(coalesce(x.side, '') || x.au, '+' ORDER BY coalesce(x.side, '') || x.au) FROM annotation_aus x
+                     WHERE x.annotation_id = a.id AND x.alternative = 0), '') AS aus
+    FROM annotations a JOIN annotators r ON r.id = a.annotator_id
+    WHERE a.sample_id IN (SELECT sample_id FROM temp.sample_state WHERE status = 'coded' AND coders >= 2
+                            AND sample_id IN (SELECT sample_id FROM temp.sample_state_stale))
+      AND a.adjudicated = 0 AND r.role = 'coder' AND ${HAS_CONTENT}
+  )
+  UPDATE temp.sample_state SET status = 'disputed' WHERE sample_id IN (
+    SELECT c1.sample_id FROM coded c1 JOIN coded c2 ON c2.sample_id = c1.sample_id AND c2.annotator_id > c1.annotator_id
+    WHERE c1.e <> c2.e OR c1.aus <> c2.aus
+       OR (c1.o IS NULL) <> (c2.o IS NULL) OR abs(c1.o - c2.o) > @tolerance
+       OR (c1.p IS NULL) <> (c2.p IS NULL) OR abs(c1.p - c2.p) > @tolerance
+       OR (c1.f IS NULL) <> (c2.f IS NULL) OR abs(c1.f - c2.f) > @tolerance)`
+
 /** Per connection, never in the project file: the derived status and what made it stale. */
 const TEMP_SCHEMA = /* sql */ `
   CREATE TEMP TABLE IF NOT EXISTS sample_state (
     sample_id    INTEGER PRIMARY KEY,
+    dataset_id   INTEGER NOT NULL,
     status       TEXT NOT NULL,    -- with every coding visible (blind mode narrows it per viewer)
     adjudication INTEGER NOT NULL, -- 1: an adjudicated annotation exists (blind mode shows all codes then)
     coders       INTEGER NOT NULL  -- coders with something coded
   );
+  CREATE INDEX IF NOT EXISTS temp.sample_state_counts ON sample_state(dataset_id, status);
   -- No key: an OR IGNORE here would give way to the firing statement's own conflict clause (an upsert).
   CREATE TEMP TABLE IF NOT EXISTS sample_state_stale (sample_id INTEGER NOT NULL);
   CREATE TEMP TRIGGER IF NOT EXISTS sample_state_annotation_insert AFTER INSERT ON main.annotations
