@@ -33,7 +33,17 @@ function setup(reopened = false) {
       setTimeout(() => fake.emit('event:job.done', { jobId, kind: 'project.open-dataset', state: 'failed', done: 0, total: 0, itemErrors: 0, error: { code: 'dataset/unrecognised', message: 'Nothing to import from /x' } }), 0)
       return { jobId }
     },
-    'query:samples.list': ({ filter }: { filter: { subject?: string } }) => (filter.subject === 'nobody' ? [] : [summary(11, 'EP01'), summary(12, 'EP02')]),
+    'query:samples.window': ({ filter, sampleId }: { filter: { subject?: string }; sampleId?: number }) => {
+      const rows = filter.subject === 'nobody' ? [] : [summary(11, 'EP01'), summary(12, 'EP02')]
+      const at = rows.findIndex((r) => r.id === sampleId)
+      return {
+        total: rows.length,
+        offset: 0,
+        rows,
+        facets: { counts: { uncoded: rows.length, coded: 0, disputed: 0, adjudicated: 0 }, subjects: ['sub01'] },
+        current: at >= 0 ? { row: rows[at], index: at } : null,
+      }
+    },
     'query:sample.get': ({ sampleId }: { sampleId: number }) => record(sampleId),
     'query:samples.next-uncoded': ({ fromSampleId }: { fromSampleId: number | null }) => ({ sampleId: fromSampleId === 11 ? 12 : fromSampleId === 12 ? null : 11 }),
   })

@@ -11,7 +11,10 @@ export function registerAnnotationHandlers(registry: HandlerRegistry, studio: St
   const coding = () => projects.require().coding
   /** Emits `event:annotation.changed` for a command that changed something, and passes its result on. */
   const announce = (scope: { sampleId: number; annotatorId: number; adjudicated?: boolean }, action: string, result: CommandResult) => {
-    if (result.changed) studio.bus.emit('event:annotation.changed', { sampleId: scope.sampleId, annotatorId: scope.annotatorId, adjudicated: scope.adjudicated ?? false, action })
+    if (result.changed) {
+      studio.bus.emit('event:annotation.changed', { sampleId: scope.sampleId, annotatorId: scope.annotatorId, adjudicated: scope.adjudicated ?? false, action })
+      studio.bus.emit('event:samples.updated', coding().sampleUpdate(scope.sampleId, scope.annotatorId))
+    }
     return result
   }
   const projectChanged = (reason: 'annotators-changed' | 'settings-changed' | 'codes-imported') =>
@@ -41,9 +44,7 @@ export function registerAnnotationHandlers(registry: HandlerRegistry, studio: St
       projectChanged('settings-changed')
       return { blindMode: coding().blindMode }
     })
-    .handle('query:samples.next-uncoded', ({ annotatorId, fromSampleId, direction, filter }) => ({
-      sampleId: coding().nearestUncoded(annotatorId, fromSampleId, direction, filter),
-    }))
+    .handle('query:samples.next-uncoded', ({ annotatorId, fromSampleId, direction, filter }) => coding().nextUncoded(annotatorId, fromSampleId, direction, filter))
     .handle('query:agreement.report', ({ datasetId, annotatorIds }) =>
       agreementReport(projects.require().project, { ...(datasetId ? { datasetId } : {}), ...(annotatorIds ? { annotatorIds } : {}) }),
     )

@@ -66,5 +66,9 @@ export function registerProjectHandlers(registry: HandlerRegistry, studio: Studi
     })
     .handle('query:datasets.list', () => projects.require().project.listDatasets())
     .handle('query:samples.list', ({ filter, viewerId }) => projects.require().coding.listSamples(filter, viewerId))
+    .handle('query:samples.window', ({ filter, viewerId, offset, limit, facets, sampleId }) =>
+      projects.require().coding.sampleWindow(filter, viewerId, { offset, limit, facets, ...(sampleId ? { sampleId } : {}) }),
+    )
+    .handle('query:samples.neighbour', ({ fromSampleId, direction, filter, viewerId }) => projects.require().coding.neighbour(fromSampleId, direction, filter, viewerId))
     .handle('query:sample.get', ({ sampleId }) => projects.require().project.getSample(sampleId))
 }

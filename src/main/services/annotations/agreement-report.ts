@@ -13,7 +13,6 @@ import {
   type MarkDifferenceSummary,
   type PerAuAgreement,
 } from '@shared/metrics/agreement'
-import type { SampleRecord } from '@shared/domain/project'
 import { StudioError } from '@shared/ipc'
 import type { Project } from '../project/project'
 
@@ -67,7 +66,7 @@ export function agreementReport(project: Project, options: { datasetId?: number;
         return found
       })
     : annotators.filter((a) => a.role === 'coder')
-  const samples = new Map(project.listSampleRows(options.datasetId).map((s) => [s.id, s]))
+  const samples = new Map(sampleKeys(project, options.datasetId).map((s) => [s.id, s]))
   // codings.get(sampleId).get(annotatorId)
   const codings = new Map<number, Map<number, Annotation>>()
   const coderIds = new Set(coders.map((c) => c.id))
@@ -80,7 +79,7 @@ export function agreementReport(project: Project, options: { datasetId?: number;
   const pairs: PairAgreement[] = []
   for (let i = 0; i < coders.length; i++) {
     for (let j = i + 1; j < coders.length; j++) {
-      const both: [SampleRecord, Annotation, Annotation][] = []
+      const both: [SampleKey, Annotation, Annotation][] = []
       for (const [sampleId, bySample] of codings) {
         const x = bySample.get(coders[i]!.id)
         const y = bySample.get(coders[j]!.id)
@@ -101,9 +100,24 @@ export function agreementReport(project: Project, options: { datasetId?: number;
   }
 }
 
-function pairAgreement(a: { id: number; name: string }, b: { id: number; name: string }, both: [SampleRecord, Annotation, Annotation][]): PairAgreement {
+/** What the report needs of a sample: not its clip (frame lists, file names), which a big project would parse by the thousand. */
+interface SampleKey {
+  id: number
+  subject: string
+  name: string
+  fps: number
+}
+
+function sampleKeys(project: Project, datasetId?: number): SampleKey[] {
+  const { db } = project.database
+  return (
+    datasetId === undefined ? db.prepare('SELECT id, subject, name, fps FROM samples').all() : db.prepare('SELECT id, subject, name, fps FROM samples WHERE dataset_id = ?').all(datasetId)
+  ) as SampleKey[]
+}
+
+function pairAgreement(a: { id: number; name: string }, b: { id: number; name: string }, both: [SampleKey, Annotation, Annotation][]): PairAgreement {
   const auPairs = both.map(([, x, y]) => [primaryAus(x.aus), primaryAus(y.aus)] as [ReturnType<typeof primaryAus>, ReturnType<typeof primaryAus>])
-  const marks = (m: 'onset' | 'apex' | 'offset') => summariseMarkDifferences(both.map(([s, x, y]) => markDifference(x[m], y[m], s.clip.fps)))
+  const marks = (m: 'onset' | 'apex' | 'offset') => summariseMarkDifferences(both.map(([s, x, y]) => markDifference(x[m], y[m], s.fps)))
   const ious = both
     .filter(([, x, y]) => x.onset !== null && x.offset !== null && y.onset !== null && y.offset !== null)
     .map(([, x, y]) => intervalIoU({ start: x.onset!, end: x.offset! }, { start: y.onset!, end: y.offset! }))

@@ -1,11 +1,9 @@
 import { isDeepStrictEqual } from 'node:util'
-import { primaryAus } from '@shared/domain/au'
 import {
   AnnotationFieldsSchema,
   EMPTY_ANNOTATION_FIELDS,
   annotationFields,
   deriveSampleStatus,
-  hasContent,
   validateAnnotation,
   type Annotation,
   type AnnotationFields,
@@ -18,6 +16,7 @@ import {
 import type { SampleFilter, SampleRecord, SampleSummary } from '@shared/domain/project'
 import { StudioError } from '@shared/ipc'
 import type { AnnotationKey, Project } from '../project/project'
+import { SampleIndex, type PositionedSample, type SampleWindow, type StatusCounts } from './sample-index'
 
 /** Where an undo/redo applies: one coder's (or the adjudicator's) annotation of one sample. */
 export interface HistoryScope {
@@ -68,7 +67,12 @@ const BLIND_MODE_KEY = 'blind_mode'
  * A new command discards the redo entries of its scope, like any editor.
  */
 export class CodingService {
-  constructor(readonly project: Project) {}
+  /** The dataset browser's queries (windows, counts, navigation). */
+  readonly index: SampleIndex
+
+  constructor(readonly project: Project) {
+    this.index = new SampleIndex(project)
+  }
 
   private get db() {
     return this.project.database.db
@@ -225,42 +229,40 @@ export class CodingService {
 
   /** Dataset browser rows: status (from coders' and adjudicated codings), filters, viewer's own coding. */
   listSamples(filter: SampleFilter = {}, viewerId?: number): SampleSummary[] {
-    const viewer = viewerId === undefined ? undefined : this.project.getAnnotator(viewerId)
-    const annotators = new Map(this.project.listAnnotators().map((a) => [a.id, a]))
-    const bySample = new Map<number, Annotation[]>()
-    for (const a of this.project.allAnnotations(filter.datasetId)) {
-      const list = bySample.get(a.sampleId)
-      if (list) list.push(a)
-      else bySample.set(a.sampleId, [a])
+    return this.index.list(filter, viewerId)
+  }
+
+  /** A window of the filtered list; with `facets` the dataset's status counts and subjects, with `sampleId` that sample's row and index. */
+  sampleWindow(
+    filter: SampleFilter,
+    viewerId: number | undefined,
+    options: { offset: number; limit: number; facets?: boolean; sampleId?: number },
+  ): SampleWindow {
+    const window = this.index.window(filter, viewerId, options.offset, options.limit)
+    return {
+      ...window,
+      facets: options.facets ? { counts: this.index.counts(filter.datasetId, viewerId), subjects: this.index.subjects(filter.datasetId) } : null,
+      current: options.sampleId === undefined ? null : this.index.locate(options.sampleId, filter, viewerId),
     }
-    const out: SampleSummary[] = []
-    for (const sample of this.project.listSampleRows(filter.datasetId)) {
-      if (filter.subject !== undefined && sample.subject !== filter.subject) continue
-      const all = bySample.get(sample.id) ?? []
-      // Without a viewer, blind mode shows only adjudicated samples' codes.
-      const visible = viewer ? this.filterVisible(all, viewer) : this.blindMode && !all.some((a) => a.adjudicated) ? [] : all
-      const status = this.statusFor(visible, annotators)
-      if (filter.status !== undefined && status !== filter.status) continue
-      const content = visible.filter((a) => hasContent(a))
-      if (filter.emotion !== undefined && !content.some((a) => a.emotion === filter.emotion)) continue
-      if (filter.au !== undefined && !content.some((a) => primaryAus(a.aus).some((c) => c.au === filter.au))) continue
-      out.push({
-        id: sample.id,
-        datasetId: sample.datasetId,
-        subject: sample.subject,
-        name: sample.name,
-        clipKind: sample.clip.kind,
-        fps: sample.clip.fps,
-        frameCount: sample.clip.frameCount,
-        firstFrame: sample.firstFrame,
-        lastFrame: sample.lastFrame,
-        status,
-        coders: new Set(all.filter((a) => !a.adjudicated && annotators.get(a.annotatorId)?.role === 'coder' && hasContent(a)).map((a) => a.annotatorId)).size,
-        mine: viewer ? (all.find((a) => a.annotatorId === viewer.id && !a.adjudicated) ?? null) : null,
-        datasetLabel: visible.find((a) => annotators.get(a.annotatorId)?.role === 'dataset') ?? null,
-      })
-    }
-    return out
+  }
+
+  /** N / Shift+N: `nearestUncoded` with the sample's row and index in the filtered list. */
+  nextUncoded(annotatorId: number, fromSampleId: number | null, direction: 'next' | 'previous', filter: SampleFilter): { sampleId: number | null; at: PositionedSample | null } {
+    const sampleId = this.nearestUncoded(annotatorId, fromSampleId, direction, filter)
+    return { sampleId, at: sampleId === null ? null : this.index.locate(sampleId, filter, annotatorId) }
+  }
+
+  /** J/K: the sample after (before) `fromSampleId` in the filtered list, wrapping around, with its index. */
+  neighbour(fromSampleId: number | null, direction: 'next' | 'previous', filter: SampleFilter, viewerId?: number): { sampleId: number | null; at: PositionedSample | null } {
+    const sampleId = this.index.step(fromSampleId, direction, filter, viewerId)
+    return { sampleId, at: sampleId === null ? null : this.index.locate(sampleId, filter, viewerId) }
+  }
+
+  /** What `event:samples.updated` carries after `viewerId` changed the sample: its row and the dataset's counts as they see them. */
+  sampleUpdate(sampleId: number, viewerId: number): { viewerId: number; row: SampleSummary; counts: StatusCounts } {
+    const row = this.index.row(sampleId, viewerId)
+    if (!row) throw new StudioError('not-found', `No sample ${sampleId} in this project`)
+    return { viewerId, row, counts: this.index.counts(row.datasetId, viewerId) }
   }
 
   /** Everything the coding panel shows for one sample, as `viewerId` may see it. */
@@ -289,14 +291,7 @@ export class CodingService {
 
   /** The next (or previous) sample after `fromSampleId`, in browsing order, that this coder has not coded. */
   nearestUncoded(annotatorId: number, fromSampleId: number | null, direction: 'next' | 'previous', filter: SampleFilter = {}): number | null {
-    const rows = this.listSamples(filter, annotatorId)
-    const ordered = direction === 'next' ? rows : [...rows].reverse()
-    const start = fromSampleId === null ? -1 : ordered.findIndex((r) => r.id === fromSampleId)
-    for (let i = start + 1; i < ordered.length; i++) {
-      const mine = ordered[i]!.mine
-      if (!mine || !hasContent(mine)) return ordered[i]!.id
-    }
-    return null
+    return this.index.step(fromSampleId, direction, filter, annotatorId, annotatorId)
   }
 }
 

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import { ref } from 'vue'
+import { ref, shallowRef } from 'vue'
 import type { OutputOf } from '@shared/ipc'
 import { useTransport } from '../transport'
 import { trackBusy } from './track-busy'
@@ -10,7 +10,8 @@ export type PairAgreement = AgreementReport['pairs'][number]
 /** The inter-coder agreement report of the open dataset, computed by the back end. */
 export const useAgreementStore = defineStore('agreement', () => {
   const transport = useTransport()
-  const report = ref<AgreementReport | null>(null)
+  // Replaced whole on each load: no deep reactivity over thousands of disagreement rows.
+  const report = shallowRef<AgreementReport | null>(null)
   const loading = ref(false)
   const error = ref<string | null>(null)
 

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { Annotator } from '@shared/domain/annotation'
 import type { DatasetRecord, SampleFilter, SampleRecord, SampleSummary } from '@shared/domain/project'
-import type { ProjectInfo } from '@shared/ipc'
+import type { PositionedSample, ProjectInfo, StatusCounts } from '@shared/ipc'
 import { useTransport } from '../transport'
 import { useJobsStore } from './jobs'
 import { trackBusy } from './track-busy'
@@ -28,11 +28,23 @@ export const useProjectStore = defineStore('project', () => {
   const project = ref<OpenProject | null>(null)
   const datasets = ref<DatasetRecord[]>([])
   const datasetId = ref<number | null>(null)
-  const samples = ref<SampleSummary[]>([])
-  /** Every sample of the dataset (unfiltered): the filters' choices and next-uncoded navigation. */
-  const allSamples = ref<SampleSummary[]>([])
+  /**
+   * The filtered list, by index, as far as it is loaded: pages of `PAGE` rows arrive as the list
+   * scrolls to them (holes until then), so no step ever needs the whole list.
+   */
+  const rows = shallowRef<(SampleSummary | undefined)[]>([])
+  /** Samples matching the filters. */
+  const total = ref(0)
+  /** Samples per status in the dataset (unfiltered), as the current coder sees them. */
+  const statusCounts = ref<StatusCounts>(emptyCounts())
+  const subjects = ref<string[]>([])
   const filter = ref<Omit<SampleFilter, 'datasetId'>>({})
   const currentSample = shallowRef<SampleRecord | null>(null)
+  /** The open sample's browser row, and its index in the filtered list (null: the filters leave it out). */
+  const currentSummary = shallowRef<SampleSummary | null>(null)
+  const currentIndex = ref<number | null>(null)
+  /** Bumped whenever samples' statuses may have changed (views that summarise them reload on it). */
+  const revision = ref(0)
   const annotators = ref<Annotator[]>([])
   const annotatorId = ref<number | null>(null)
   const blindMode = ref(false)
@@ -40,22 +52,40 @@ export const useProjectStore = defineStore('project', () => {
   const error = ref<string | null>(null)
   const recentPaths = ref<string[]>(readRecent())
 
-  // Other windows, imports and every saved edit change statuses: follow the back end's events.
+  // Other windows and imports change statuses: follow the back end's events. A saved edit sends
+  // its one row; a whole reload is left for edits that may move rows in or out of the filters.
   transport.on('event:project.changed', (e) => {
     adoptProject(e.project)
     void refreshSamples()
   })
   let refreshTimer: ReturnType<typeof setTimeout> | null = null
-  transport.on('event:annotation.changed', () => {
+  function refreshSoon(): void {
     if (refreshTimer) clearTimeout(refreshTimer)
     refreshTimer = setTimeout(() => void refreshSamples(), 150)
+  }
+  transport.on('event:samples.updated', ({ viewerId, row, counts }) => {
+    if (row.datasetId !== datasetId.value) return
+    const filtersOnCoding = filter.value.status !== undefined || filter.value.emotion !== undefined || filter.value.au !== undefined
+    if (viewerId !== annotatorId.value || filtersOnCoding) {
+      refreshSoon()
+      return
+    }
+    statusCounts.value = counts
+    const at = rows.value.findIndex((r) => r?.id === row.id)
+    if (at >= 0) {
+      const next = rows.value.slice()
+      next[at] = row
+      rows.value = next
+    }
+    if (currentSummary.value?.id === row.id) currentSummary.value = row
+    revision.value += 1
   })
 
   const dataset = computed(() => datasets.value.find((d) => d.id === datasetId.value) ?? null)
   const annotator = computed(() => annotators.value.find((a) => a.id === annotatorId.value) ?? null)
   const coders = computed(() => annotators.value.filter((a) => a.role !== 'dataset'))
-  const subjects = computed(() => [...new Set(allSamples.value.map((s) => s.subject))].sort())
-  const currentSummary = computed(() => allSamples.value.find((s) => s.id === currentSample.value?.id) ?? null)
+  /** The rows loaded so far, in list order. */
+  const samples = computed(() => rows.value.filter((r): r is SampleSummary => r !== undefined))
 
   // ---- opening -------------------------------------------------------------------------
 
@@ -85,10 +115,10 @@ export const useProjectStore = defineStore('project', () => {
   /** Reads what the back end has open (after a page reload the project is still open there). */
   async function refreshProject(): Promise<void> {
     adoptProject(await transport.invoke('query:project.current', {}))
-    await refreshSamples()
     // After a reload (or a restart) the coder is back on the sample they were coding.
     const last = project.value ? Number(localStorage.getItem(lastSampleKey(project.value.path))) : 0
-    if (!currentSample.value && allSamples.value.some((s) => s.id === last)) await openSample(last)
+    const found = await refreshSamples(last > 0 ? last : undefined)
+    if (!currentSample.value && found) await openSample(last, found)
   }
 
   function adoptProject(info: ProjectInfo | null): void {
@@ -97,7 +127,13 @@ export const useProjectStore = defineStore('project', () => {
     blindMode.value = info?.blindMode ?? false
     adoptAnnotators(info?.annotators ?? [])
     if (!datasets.value.some((d) => d.id === datasetId.value)) datasetId.value = datasets.value[datasets.value.length - 1]?.id ?? null
-    if (!info) currentSample.value = null
+    if (!info) closeSample()
+  }
+
+  function closeSample(): void {
+    currentSample.value = null
+    currentSummary.value = null
+    currentIndex.value = null
   }
 
   // ---- annotators ------------------------------------------------------------------------
@@ -132,20 +168,71 @@ export const useProjectStore = defineStore('project', () => {
 
   // ---- samples ---------------------------------------------------------------------------
 
-  async function refreshSamples(): Promise<void> {
+  const PAGE = 100
+  /** Bumped by each refresh: pages asked for before it are dropped when they arrive. */
+  let generation = 0
+  const loadingPages = new Set<number>()
+
+  const listFilter = (): SampleFilter => ({ ...(datasetId.value === null ? {} : { datasetId: datasetId.value }), ...filter.value })
+  const viewer = () => annotatorId.value ?? undefined
+
+  /**
+   * Reloads the list's first page, its length, the status counts and subjects, and places the
+   * open sample (or `locate`) in it; other pages load again as the list shows them.
+   * Returns the located sample's row and index, when it exists.
+   */
+  async function refreshSamples(locate = currentSample.value?.id): Promise<PositionedSample | null> {
+    const gen = ++generation
+    loadingPages.clear()
     if (datasetId.value === null) {
-      samples.value = []
-      allSamples.value = []
-      return
+      rows.value = []
+      total.value = 0
+      statusCounts.value = emptyCounts()
+      subjects.value = []
+      return null
     }
-    const viewerId = annotatorId.value ?? undefined
-    const base = { datasetId: datasetId.value }
-    const [all, filtered] = await Promise.all([
-      transport.invoke('query:samples.list', { filter: base, viewerId }),
-      transport.invoke('query:samples.list', { filter: { ...base, ...filter.value }, viewerId }),
-    ])
-    allSamples.value = all
-    samples.value = filtered
+    const window = await transport.invoke('query:samples.window', {
+      filter: listFilter(),
+      viewerId: viewer(),
+      offset: 0,
+      limit: PAGE,
+      facets: true,
+      ...(locate === undefined ? {} : { sampleId: locate }),
+    })
+    if (gen !== generation) return window.current
+    total.value = window.total
+    rows.value = placed(new Array<SampleSummary | undefined>(window.total), window.offset, window.rows)
+    if (window.facets) {
+      statusCounts.value = window.facets.counts
+      subjects.value = window.facets.subjects
+    }
+    if (window.current && window.current.row.id === currentSample.value?.id) place(window.current)
+    revision.value += 1
+    return window.current
+  }
+
+  /** Loads the pages of rows `start … end − 1` that are neither loaded nor on their way. */
+  function ensureRows(start: number, end: number): void {
+    if (datasetId.value === null) return
+    const gen = generation
+    for (let page = Math.floor(start / PAGE); page * PAGE < Math.min(end, total.value); page++) {
+      if (loadingPages.has(page) || rows.value[page * PAGE] !== undefined) continue
+      loadingPages.add(page)
+      transport
+        .invoke('query:samples.window', { filter: listFilter(), viewerId: viewer(), offset: page * PAGE, limit: PAGE })
+        .then((window) => {
+          if (gen !== generation) return
+          loadingPages.delete(page)
+          total.value = window.total
+          const next = rows.value.slice(0, window.total)
+          next.length = window.total
+          rows.value = placed(next, window.offset, window.rows)
+        })
+        .catch((e: unknown) => {
+          loadingPages.delete(page)
+          error.value = e instanceof Error ? e.message : String(e)
+        })
+    }
   }
 
   async function setFilter(next: Omit<SampleFilter, 'datasetId'>): Promise<void> {
@@ -155,22 +242,40 @@ export const useProjectStore = defineStore('project', () => {
 
   async function selectDataset(id: number): Promise<void> {
     datasetId.value = id
-    currentSample.value = null
+    closeSample()
     await refreshSamples()
   }
 
-  async function openSample(id: number): Promise<void> {
+  /** Opens a sample; `at` (its row and index, when the caller knows them) places it in the list. */
+  async function openSample(id: number, at?: PositionedSample | null): Promise<void> {
     currentSample.value = await transport.invoke('query:sample.get', { sampleId: id })
     if (project.value) localStorage.setItem(lastSampleKey(project.value.path), String(id))
+    const loaded = rows.value.findIndex((r) => r?.id === id)
+    if (at) place(at)
+    else if (loaded >= 0) place({ row: rows.value[loaded]!, index: loaded })
+    else {
+      const window = await transport.invoke('query:samples.window', { filter: listFilter(), viewerId: viewer(), offset: 0, limit: 1, sampleId: id })
+      if (window.current && currentSample.value?.id === id) place(window.current)
+    }
   }
 
-  /** The next (or previous) sample in the filtered list, wrapping around. */
-  function neighbour(direction: 1 | -1): SampleSummary | null {
-    const list = samples.value
-    if (list.length === 0) return null
-    const at = list.findIndex((s) => s.id === currentSample.value?.id)
-    const next = at < 0 ? (direction === 1 ? 0 : list.length - 1) : (((at + direction) % list.length) + list.length) % list.length
-    return list[next] ?? null
+  function place(at: PositionedSample): void {
+    currentSummary.value = at.row
+    currentIndex.value = at.index
+  }
+
+  /** J/K: opens the next (or previous) sample of the filtered list, wrapping around. */
+  async function openNeighbour(direction: 'next' | 'previous'): Promise<boolean> {
+    if (datasetId.value === null) return false
+    const { sampleId, at } = await transport.invoke('query:samples.neighbour', {
+      fromSampleId: currentSample.value?.id ?? null,
+      direction,
+      filter: listFilter(),
+      viewerId: viewer(),
+    })
+    if (sampleId === null) return false
+    await openSample(sampleId, at)
+    return true
   }
 
   /**
@@ -178,19 +283,15 @@ export const useProjectStore = defineStore('project', () => {
    * false when none is left. Without a coder profile yet, every sample is uncoded: the next one.
    */
   async function openNextUncoded(direction: 'next' | 'previous'): Promise<boolean> {
-    if (annotatorId.value === null) {
-      const next = neighbour(direction === 'next' ? 1 : -1)
-      if (next) await openSample(next.id)
-      return next !== null
-    }
-    const { sampleId } = await transport.invoke('query:samples.next-uncoded', {
+    if (annotatorId.value === null) return openNeighbour(direction)
+    const { sampleId, at } = await transport.invoke('query:samples.next-uncoded', {
       annotatorId: annotatorId.value,
       fromSampleId: currentSample.value?.id ?? null,
       direction,
-      filter: { ...(datasetId.value === null ? {} : { datasetId: datasetId.value }), ...filter.value },
+      filter: listFilter(),
     })
     if (sampleId === null) return false
-    await openSample(sampleId)
+    await openSample(sampleId, at)
     return true
   }
 
@@ -212,12 +313,16 @@ export const useProjectStore = defineStore('project', () => {
     datasets,
     datasetId,
     dataset,
+    rows,
     samples,
-    allSamples,
+    total,
+    statusCounts,
     filter,
     subjects,
     currentSample,
     currentSummary,
+    currentIndex,
+    revision,
     annotators,
     annotatorId,
     annotator,
@@ -234,15 +339,26 @@ export const useProjectStore = defineStore('project', () => {
     switchAnnotator,
     setBlindMode,
     refreshSamples,
+    ensureRows,
     setFilter,
     selectDataset,
     openSample,
-    neighbour,
+    openNeighbour,
     openNextUncoded,
     frameUrl,
     thumbUrl,
   }
 })
+
+function emptyCounts(): StatusCounts {
+  return { uncoded: 0, coded: 0, disputed: 0, adjudicated: 0 }
+}
+
+/** `list` with `found` written in from `offset`. */
+function placed(list: (SampleSummary | undefined)[], offset: number, found: SampleSummary[]): (SampleSummary | undefined)[] {
+  found.forEach((row, i) => (list[offset + i] = row))
+  return list
+}
 
 function readRecent(): string[] {
   try {

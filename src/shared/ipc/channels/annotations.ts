@@ -4,6 +4,7 @@ import { ImportProblemSchema } from '../../domain/dataset'
 import { SampleFilterSchema } from '../../domain/project'
 import { request } from '../define'
 import { OverwriteSchema } from './export-target'
+import { PositionedSampleSchema } from './project'
 
 /**
  * Coding: annotators, per-coder annotations as undoable commands, blind mode, adjudication,
@@ -114,7 +115,8 @@ export const annotationRequests = {
   'command:annotation.blind-mode': request(z.object({ on: z.boolean() }), z.object({ blindMode: z.boolean() })),
   'query:samples.next-uncoded': request(
     z.object({ annotatorId: Id, fromSampleId: Id.nullable(), direction: z.enum(['next', 'previous']).default('next'), filter: SampleFilterSchema.default({}) }),
-    z.object({ sampleId: Id.nullable() }),
+    /** `at`: the sample's row and index in the filtered list (for the list to scroll to). */
+    z.object({ sampleId: Id.nullable(), at: PositionedSampleSchema.nullable() }),
   ),
   'query:agreement.report': request(z.object({ datasetId: Id.optional(), annotatorIds: z.array(Id).min(2).optional() }), AgreementReportSchema),
   'command:codes.export': request(

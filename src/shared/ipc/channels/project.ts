@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AnnotatorSchema } from '../../domain/annotation'
+import { AnnotatorSchema, SAMPLE_STATUSES, type SampleStatus } from '../../domain/annotation'
 import { DATASET_FORMATS, ImportProblemSchema } from '../../domain/dataset'
 import { DatasetRecordSchema, SampleFilterSchema, SampleRecordSchema, SampleSummarySchema } from '../../domain/project'
 import { JobStartedSchema } from './jobs'
@@ -58,6 +58,27 @@ export const DatasetImportResultSchema = z.object({
   problems: z.array(ImportProblemSchema),
 })
 
+const ViewerId = z.number().int().positive().optional()
+
+export const StatusCountsSchema = z.object(Object.fromEntries(SAMPLE_STATUSES.map((s) => [s, z.number().int().nonnegative()])) as Record<SampleStatus, z.ZodNumber>)
+export type StatusCounts = z.infer<typeof StatusCountsSchema>
+
+/** A sample's browser row with its index in the filtered list (null when the filters leave it out). */
+export const PositionedSampleSchema = z.object({ row: SampleSummarySchema, index: z.number().int().nonnegative().nullable() })
+export type PositionedSample = z.infer<typeof PositionedSampleSchema>
+
+export const SampleWindowSchema = z.object({
+  /** Samples matching the filter. */
+  total: z.number().int().nonnegative(),
+  offset: z.number().int().nonnegative(),
+  rows: z.array(SampleSummarySchema),
+  /** Asked with `facets`: status counts and subjects of the whole dataset (the filter's datasetId only). */
+  facets: z.object({ counts: StatusCountsSchema, subjects: z.array(z.string()) }).nullable(),
+  /** Asked with `sampleId`: that sample's row and index. */
+  current: PositionedSampleSchema.nullable(),
+})
+export type SampleWindow = z.infer<typeof SampleWindowSchema>
+
 export const projectRequests = {
   'command:project.create': request(z.object({ path: PathSchema, name: z.string().min(1).optional() }), ProjectInfoSchema),
   'command:project.open': request(z.object({ path: PathSchema }), ProjectInfoSchema),
@@ -71,6 +92,28 @@ export const projectRequests = {
     z.object({ filter: SampleFilterSchema.default({}), viewerId: z.number().int().positive().optional() }),
     z.array(SampleSummarySchema),
   ),
+  /** A window of the filtered list (fixed page sizes): what the virtualised sample list shows. */
+  'query:samples.window': request(
+    z.object({
+      filter: SampleFilterSchema.default({}),
+      viewerId: ViewerId,
+      offset: z.number().int().nonnegative().default(0),
+      limit: z.number().int().min(1).max(1000).default(100),
+      facets: z.boolean().default(false),
+      sampleId: z.number().int().positive().optional(),
+    }),
+    SampleWindowSchema,
+  ),
+  /** J/K: the next / previous sample of the filtered list after `fromSampleId`, wrapping around. */
+  'query:samples.neighbour': request(
+    z.object({
+      fromSampleId: z.number().int().positive().nullable(),
+      direction: z.enum(['next', 'previous']).default('next'),
+      filter: SampleFilterSchema.default({}),
+      viewerId: ViewerId,
+    }),
+    z.object({ sampleId: z.number().int().positive().nullable(), at: PositionedSampleSchema.nullable() }),
+  ),
   'query:sample.get': request(z.object({ sampleId: z.number().int().positive() }), SampleRecordSchema),
 } as const
 
@@ -79,4 +122,9 @@ export const projectEvents = {
     reason: z.enum(['created', 'opened', 'closed', 'dataset-imported', 'dataset-removed', 'annotators-changed', 'settings-changed', 'codes-imported']),
     project: ProjectInfoSchema.nullable(),
   }),
+  /**
+   * A coding command changed a sample: its row as `viewerId` (the coder who edited) sees it and
+   * that viewer's status counts of its dataset, so a list updates one row instead of reloading.
+   */
+  'event:samples.updated': z.object({ viewerId: z.number().int().positive(), row: SampleSummarySchema, counts: StatusCountsSchema }),
 } as const
