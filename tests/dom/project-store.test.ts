@@ -45,7 +45,10 @@ function setup(reopened = false) {
       }
     },
     'query:sample.get': ({ sampleId }: { sampleId: number }) => record(sampleId),
-    'query:samples.next-uncoded': ({ fromSampleId }: { fromSampleId: number | null }) => ({ sampleId: fromSampleId === 11 ? 12 : fromSampleId === 12 ? null : 11 }),
+    'query:samples.next-uncoded': ({ fromSampleId }: { fromSampleId: number | null }) => {
+      const next = fromSampleId === 11 ? 12 : fromSampleId === 12 ? null : 11
+      return { sampleId: next, at: next === null ? null : { row: summary(next, `EP0${next - 10}`), index: next - 11 } }
+    },
   })
   installFake(fake.transport)
   return { store: useProjectStore(), calls: fake.calls, emit: fake.emit }
