@@ -57,26 +57,28 @@ async function replicatedDataset(base: { dir: string; samples: SampleTruth[] }, 
   await writeCasme2Sheet(join(dir, SYNTH_LABEL_FILES.casme2), rows)
 }
 
-/** Runs the CLI's predict on `project`, polling its RSS; resolves with its peak (VmHWM) and the rows written. */
-function predict(project: string, out: string, dataDir: string): Promise<{ peak: number; seconds: number }> {
+/** Runs the CLI's predict on `project`, polling its RSS; resolves with its peak (VmHWM) and its RSS at each progress line (every 5 %). */
+function predict(project: string, out: string, dataDir: string): Promise<{ peak: number; seconds: number; trace: { done: number; rss: number }[] }> {
   const started = performance.now()
   const child = spawn(process.execPath, [cli, 'predict', '--project', project, '--model', model, '--out', out], {
     env: { ...process.env, ME_STUDIO_DATA_DIR: dataDir },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   let peak = 0
+  const trace: { done: number; rss: number }[] = []
   const status = `/proc/${child.pid}/status`
-  const poll = setInterval(() => {
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(existsSync(status) ? readFileSync(status, 'utf8') : '')
-    if (hwm) peak = Math.max(peak, Number(hwm[1]) * 1024)
-  }, 100)
+  const read = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(existsSync(status) ? readFileSync(status, 'utf8') : '')?.[1] ?? 0) * 1024
+  const poll = setInterval(() => (peak = Math.max(peak, read('VmHWM'))), 100)
   let stderr = ''
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)))
+  child.stderr.on('data', (chunk: Buffer) => {
+    for (const [, done] of chunk.toString().matchAll(/^(\d+)\/\d+ /gm)) trace.push({ done: Number(done), rss: read('VmRSS') })
+    stderr = (stderr + chunk.toString()).slice(-4000)
+  })
   return new Promise((resolvePredict, reject) => {
     child.on('exit', (code) => {
       clearInterval(poll)
       if (code !== 0) reject(new Error(`predict exited ${code}: ${stderr}`))
-      else resolvePredict({ peak, seconds: (performance.now() - started) / 1000 })
+      else resolvePredict({ peak, seconds: (performance.now() - started) / 1000, trace })
     })
   })
 }
@@ -97,11 +99,13 @@ try {
       await importDataset(project, new MediaService(), dataset)
       project.close()
       const out = join(work, `predictions-${count}.csv`)
-      const { peak, seconds } = await predict(projectPath, out, join(work, `user-data-${count}`))
+      const { peak, seconds, trace } = await predict(projectPath, out, join(work, `user-data-${count}`))
       const rows = readFileSync(out, 'utf8').trim().split('\n').length - 1
       if (rows !== count) throw new Error(`the batch of ${count} samples wrote ${rows} rows`)
       peaks.push(peak)
       console.log(`${String(count).padStart(6)} samples: peak RSS ${mb(peak)} (${(count / seconds).toFixed(1)} samples/s)`)
+      const shown = trace.filter((t, i) => i % 4 === 0 || i === trace.length - 1) // every 20 %
+      console.log(`        RSS as it ran: ${shown.map((t) => `${t.done}: ${Math.round(t.rss / MB)}`).join(', ')} MB`)
       rmSync(join(work, `dataset-${count}`), { recursive: true, force: true })
     }
     if (peaks.length > 1) console.log(`ratio  : peak RSS at ${counts.at(-1)} / at ${counts[0]} samples = ${(peaks.at(-1)! / peaks[0]!).toFixed(2)}`)
