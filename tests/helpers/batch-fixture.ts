@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { Project } from '../../src/main/services/project/project'
-import type { BatchSample, Predictor, PredictorModel, PredictorSource, SamplePrediction } from '../../src/main/services/batch/predictor'
+import type { BatchSample, Predictor, PredictorModel, PredictorSource, SampleScope, SamplePrediction } from '../../src/main/services/batch/predictor'
 
 /**
  * Batch test fixtures: a project of generated sample records (no media on disk) with dataset
@@ -81,7 +81,7 @@ export class DeterministicPredictor implements Predictor {
     private readonly options: DeterministicOptions = {},
   ) {}
 
-  async predictSample(sample: BatchSample, { signal }: { signal: AbortSignal; summaries: boolean }): Promise<SamplePrediction> {
+  async predictSample(sample: BatchSample, { signal }: { signal: AbortSignal; summaries: boolean; scope: SampleScope }): Promise<SamplePrediction> {
     this.calls += 1
     if (this.options.delayMs) await new Promise((r) => setTimeout(r, this.options.delayMs))
     if (signal.aborted) throw new Error('aborted')

@@ -49,6 +49,23 @@ describe('input building', () => {
     expect(b.data).toEqual(inline.data)
   })
 
+  it('keeps the stages of a sample with its own store there, not in the shared cache, and still shares them between its models', async () => {
+    const builder = new InputBuilder({ compute: inlineVisionCompute })
+    const sample = { ...syntheticSample({ key: 'own-stages' }), stages: new Map<string, unknown>() }
+    const a = await builder.buildInput(sample, card)
+    expect(sample.stages.size).toBe(3) // prepared frames, flow, tensor
+    // A second model on the same sample (another strain variant): frames and flow from the sample's store.
+    const standard = { ...card, preprocessing: { ...card.preprocessing, strain: { variant: 'standard' as const, derivative: 'sobel3-div8-reflect101' as const } } }
+    const b = await builder.buildInput(sample, standard)
+    expect(builder.cacheStats()).toMatchObject({ bytes: 0, hits: { frames: 1, flow: 1 }, misses: { frames: 1, flow: 1, tensor: 2 } })
+    expect(sample.reads.sort()).toEqual([1, 6])
+    // The same sample without a store of its own builds again: nothing of it was left in the shared cache.
+    const again = await builder.buildInput(syntheticSample({ key: 'own-stages' }), card)
+    expect(again.cached).toBe(false)
+    expect(again.data).toEqual(a.data)
+    expect(b.data).not.toEqual(a.data)
+  })
+
   it('concurrent requests for one sample share its single task', async () => {
     let builds = 0
     const base = poolVisionCompute(pool)

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parseSelection, shardOf } from '@shared/domain/batch'
 import { BatchService, type BatchProgress } from '../../../src/main/services/batch/batch-service'
+import type { SampleScope } from '../../../src/main/services/batch/predictor'
 import { BatchStore } from '../../../src/main/services/batch/store'
 import { JobManager } from '../../../src/main/services/jobs'
 import { exportPredictions } from '../../../src/main/services/export/predictions'
@@ -45,6 +46,24 @@ describe('batch service', () => {
     const rows = [...new BatchStore(project).iteratePredictions(jobId)]
     expect(rows).toHaveLength(total)
     expect(new Set(rows.map((r) => `${r.sampleId}/${r.modelId}`)).size).toBe(total)
+  })
+
+  it('gives the models of a sample one scope to share, and each sample its own', async () => {
+    const source = deterministicSource([fixtureModel('model_a'), fixtureModel('model_b')])
+    const scopes = new Map<number, Set<SampleScope>>()
+    for (const predictor of source.predictors) {
+      const predict = predictor.predictSample.bind(predictor)
+      predictor.predictSample = (sample, options) => {
+        scopes.set(sample.sampleId, (scopes.get(sample.sampleId) ?? new Set()).add(options.scope))
+        return predict(sample, options)
+      }
+    }
+    const { jobs, service } = harness(source)
+    const { jobId } = await service.start({ modelRefs: ['model_a', 'model_b'], selection: parseSelection('all') })
+    await jobs.wait(jobId)
+    expect(scopes.size).toBe(24)
+    expect([...scopes.values()].every((s) => s.size === 1)).toBe(true)
+    expect(new Set([...scopes.values()].flatMap((s) => [...s])).size).toBe(24)
   })
 
   it('filters by subject, dataset and coding status', async () => {

@@ -74,8 +74,9 @@ export class CodingService {
     this.index = new SampleIndex(project)
   }
 
-  private get db() {
-    return this.project.database.db
+  /** A statement compiled once per open project (see `ProjectDatabase.statement`). */
+  private statement(sql: string) {
+    return this.project.database.statement(sql)
   }
 
   // ---- annotators ----------------------------------------------------------------------
@@ -162,11 +163,11 @@ export class CodingService {
       const after = proposed === null ? null : AnnotationFieldsSchema.parse(proposed)
       if (isDeepStrictEqual(before, after)) return this.result(key, sample, current, false)
       const saved = after === null ? (this.project.deleteAnnotation(key), null) : this.project.putAnnotation(key, after)
-      this.db
-        .prepare('DELETE FROM annotation_history WHERE annotator_id = ? AND sample_id = ? AND adjudicated = ? AND undone = 1')
+      this.project.database
+        .statement('DELETE FROM annotation_history WHERE annotator_id = ? AND sample_id = ? AND adjudicated = ? AND undone = 1')
         .run(key.annotatorId, key.sampleId, key.adjudicated ? 1 : 0)
-      this.db
-        .prepare(
+      this.project.database
+        .statement(
           'INSERT INTO annotation_history(sample_id, annotator_id, adjudicated, action, before_json, after_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
         )
         .run(key.sampleId, key.annotatorId, key.adjudicated ? 1 : 0, action, json(before), json(after), new Date().toISOString())
@@ -190,7 +191,7 @@ export class CodingService {
       if (!row) return this.result(key, sample, this.project.getAnnotation(key), false)
       const target = direction === 'undo' ? row.before_json : row.after_json
       const saved = target === null ? (this.project.deleteAnnotation(key), null) : this.project.putAnnotation(key, JSON.parse(target) as AnnotationFields)
-      this.db.prepare('UPDATE annotation_history SET undone = ? WHERE id = ?').run(direction === 'undo' ? 1 : 0, row.id)
+      this.statement('UPDATE annotation_history SET undone = ? WHERE id = ?').run(direction === 'undo' ? 1 : 0, row.id)
       return this.result(key, sample, saved, true)
     })
   }
@@ -201,7 +202,7 @@ export class CodingService {
       direction === 'undo'
         ? 'SELECT * FROM annotation_history WHERE annotator_id = ? AND sample_id = ? AND adjudicated = ? AND undone = 0 ORDER BY id DESC LIMIT 1'
         : 'SELECT * FROM annotation_history WHERE annotator_id = ? AND sample_id = ? AND adjudicated = ? AND undone = 1 ORDER BY id ASC LIMIT 1'
-    return this.db.prepare(sql).get(key.annotatorId, key.sampleId, key.adjudicated ? 1 : 0) as HistoryRow | undefined
+    return this.statement(sql).get(key.annotatorId, key.sampleId, key.adjudicated ? 1 : 0) as HistoryRow | undefined
   }
 
   historyState(scope: HistoryScope): HistoryState {

@@ -4,7 +4,7 @@ import type { BatchSelection, Shard } from '@shared/domain/batch'
 import type { JobContext, JobManager } from '../jobs'
 import type { Project } from '../project/project'
 import { CommitGroup, DEFAULT_COMMIT_GROUP, type CommitGroupLimits } from './commit-group'
-import type { Predictor, PredictorSource } from './predictor'
+import { SampleScope, type Predictor, type PredictorSource } from './predictor'
 import { BATCH_JOB_KIND, BatchStore, type BatchJobRecord, type BatchOutcome, type PendingItem } from './store'
 
 export interface BatchRequest {
@@ -257,10 +257,12 @@ export class BatchService {
         if (ctx.signal.aborted) return
         if (!this.isOpen(store)) throw projectClosed()
         const items = samples[next++]!
+        // What the sample's models share lives as long as this loop: nothing of a finished sample is kept.
+        const scope = new SampleScope()
         for (const item of items) {
           const predictor = byRow.get(item.modelRowId)
           if (!predictor) throw new StudioError('internal', `Job ${job.jobId} has an item for model row ${item.modelRowId}, which the job does not list`)
-          const outcome = await this.runItem(store, job, item, predictor, ctx)
+          const outcome = await this.runItem(store, job, item, predictor, scope, ctx)
           if (outcome === null) return
           group.add({ item, model: predictor.model, outcome })
           done += 1
@@ -292,13 +294,13 @@ export class BatchService {
   }
 
   /** Predicts one item: its outcome to commit (a prediction or the error), null when cancelled mid-item (left pending). */
-  private async runItem(store: BatchStore, job: BatchJobRecord, item: PendingItem, predictor: Predictor, ctx: JobContext): Promise<BatchOutcome | null> {
+  private async runItem(store: BatchStore, job: BatchJobRecord, item: PendingItem, predictor: Predictor, scope: SampleScope, ctx: JobContext): Promise<BatchOutcome | null> {
     const model = predictor.model
     let label = `sample ${item.sampleId} · ${model.id}`
     try {
       const sample = store.sample(item.sampleId)
       label = `${sample.dataset}/${sample.subject}/${sample.name} · ${model.id}`
-      const prediction = await predictor.predictSample(sample, { signal: ctx.signal, summaries: job.params.summaries })
+      const prediction = await predictor.predictSample(sample, { signal: ctx.signal, summaries: job.params.summaries, scope })
       if (ctx.signal.aborted) return null
       if (prediction.probabilities.length !== model.classes.length || prediction.probabilities.some((p) => !Number.isFinite(p))) {
         throw new StudioError('model/run-failed', `${model.id} returned ${prediction.probabilities.length} scores (non-finite or not one per class)`)

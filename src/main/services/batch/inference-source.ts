@@ -6,14 +6,16 @@ import { recipeIdOf, type BuiltInput, type InferenceService, type InferenceSampl
 import { mediaSample } from '../inference/media-sample'
 import { indexOfFrameNumber, type MediaService } from '../media'
 import type { TrainingInput, TrainingInputSource, TrainingRecipe } from '../export/training-set'
-import type { BatchSample, Predictor, PredictorModel, PredictorSource, PredictionSummary, SamplePrediction } from './predictor'
+import type { BatchSample, Predictor, PredictorModel, PredictorSource, PredictionSummary, SampleScope, SamplePrediction } from './predictor'
 
 /**
  * The batch's predictors backed by the inference service: the registry's models (bundled or
  * user-added), inputs built by the same code the inspection view uses — with its per-(sample,
  * recipe) cache, so a second model on the same recipe reuses the flow — and the sessions on the
  * provider that actually initialised. Frame numbers are mapped to clip positions through the
- * media service's frame list.
+ * media service's frame list. A sample is opened once for all its models, in the batch's
+ * `SampleScope`, and keeps its decoded frames and input stages there: the shared caches, sized for
+ * browsing, are not filled with samples a one-pass batch never revisits.
  */
 export class InferencePredictorSource implements PredictorSource {
   constructor(
@@ -78,6 +80,11 @@ interface OpenedSample {
   framesUsed(input: Pick<BuiltInput, 'frameIndices' | 'apex'>): SamplePrediction['frames']
 }
 
+/** The sample opened once for every model of `scope` (its frames and stages kept there). */
+function openedIn(scope: SampleScope, media: MediaService, sample: BatchSample): Promise<OpenedSample> {
+  return scope.get('opened', () => openSample(media, sample))
+}
+
 async function openSample(media: MediaService, sample: BatchSample): Promise<OpenedSample> {
   const clip = await media.open(sample.clipPath)
   const last = clip.frameCount - 1
@@ -86,7 +93,7 @@ async function openSample(media: MediaService, sample: BatchSample): Promise<Ope
   const onsetIndex = position(sample.coded?.onset)
   const apexIndex = position(sample.coded?.apex)
   const offsetIndex = position(sample.coded?.offset)
-  const inferenceSample = await mediaSample(media, { clipPath: sample.clipPath, onsetIndex: onsetIndex ?? 0, apexIndex, offsetIndex: offsetIndex ?? last })
+  const inferenceSample = await mediaSample(media, { clipPath: sample.clipPath, onsetIndex: onsetIndex ?? 0, apexIndex, offsetIndex: offsetIndex ?? last, own: true })
   const number = (index: number) => clip.frameNumbers[index]!
   return {
     inferenceSample,
@@ -112,10 +119,15 @@ class InferencePredictor implements Predictor {
     private readonly provider: string | null,
   ) {}
 
-  async predictSample(sample: BatchSample, options: { signal: AbortSignal; summaries: boolean }): Promise<SamplePrediction> {
+  async predictSample(sample: BatchSample, options: { signal: AbortSignal; summaries: boolean; scope: SampleScope }): Promise<SamplePrediction> {
     const started = performance.now()
-    const opened = await openSample(this.media, sample)
-    const prediction = await this.inference.predictSample(opened.inferenceSample, this.model.id, { provider: this.provider, signal: options.signal, flowSummary: options.summaries })
+    const opened = await openedIn(options.scope, this.media, sample)
+    const prediction = await this.inference.predictSample(opened.inferenceSample, this.model.id, {
+      provider: this.provider,
+      signal: options.signal,
+      flowSummary: options.summaries,
+      remember: false, // the batch serves no attention or face-crop media
+    })
     return {
       probabilities: prediction.probabilities,
       provider: prediction.provider,
@@ -140,8 +152,8 @@ export class InferenceInputSource implements TrainingInputSource {
     }))
   }
 
-  async buildInput(sample: BatchSample, recipe: TrainingRecipe, options: { signal: AbortSignal }): Promise<TrainingInput> {
-    const opened = await openSample(this.media, sample)
+  async buildInput(sample: BatchSample, recipe: TrainingRecipe, options: { signal: AbortSignal; scope: SampleScope }): Promise<TrainingInput> {
+    const opened = await openedIn(options.scope, this.media, sample)
     const built = await this.inference.inputs.buildInput(opened.inferenceSample, recipe.card, { signal: options.signal })
     return { data: built.data, shape: built.dims.slice(1), frames: opened.framesUsed(built) }
   }

@@ -61,9 +61,24 @@ export interface SamplePrediction {
   summaries?: PredictionSummary[]
 }
 
+/**
+ * What the models of one sample share while they run on it (the opened clip, its decoded frames,
+ * the input stages of a recipe two models have in common). The batch makes one per sample and
+ * drops it once every model has had the sample, so a batch holds the samples in flight only.
+ */
+export class SampleScope {
+  private readonly values = new Map<string, unknown>()
+
+  /** The value kept under `key`, made by `create` the first time it is asked for. */
+  get<T>(key: string, create: () => T): T {
+    if (!this.values.has(key)) this.values.set(key, create())
+    return this.values.get(key) as T
+  }
+}
+
 export interface Predictor {
   readonly model: PredictorModel
-  predictSample(sample: BatchSample, options: { signal: AbortSignal; summaries: boolean }): Promise<SamplePrediction>
+  predictSample(sample: BatchSample, options: { signal: AbortSignal; summaries: boolean; scope: SampleScope }): Promise<SamplePrediction>
 }
 
 /** Turns the models a user names (card id or `.onnx` path) into predictors on a provider. */

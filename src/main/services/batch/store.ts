@@ -158,6 +158,11 @@ export class BatchStore {
     this.db = project.database.db
   }
 
+  /** A statement compiled once per open project (see `ProjectDatabase.statement`): for the calls made per item. */
+  private statement(sql: string) {
+    return this.project.database.statement(sql)
+  }
+
   /** Samples of a selection in export order, read in pages (never all in memory). */
   *iterateSamples(selection: BatchSelection, shard: Shard | null = null): Generator<BatchSample> {
     const where = selectionWhere(selection)
@@ -186,13 +191,13 @@ export class BatchStore {
   }
 
   sample(sampleId: number): BatchSample {
-    const row = this.db.prepare(`SELECT ${SAMPLE_COLUMNS} ${SAMPLE_FROM} WHERE s.id = ?`).get(sampleId) as SampleRow | undefined
+    const row = this.statement(`SELECT ${SAMPLE_COLUMNS} ${SAMPLE_FROM} WHERE s.id = ?`).get(sampleId) as SampleRow | undefined
     if (!row) throw new StudioError('not-found', `Sample ${sampleId} is no longer in the project`)
     return toBatchSample(row)
   }
 
   modelSha256(modelRowId: number): string {
-    const row = this.db.prepare('SELECT sha256 FROM models WHERE id = ?').get(modelRowId) as { sha256: string } | undefined
+    const row = this.statement('SELECT sha256 FROM models WHERE id = ?').get(modelRowId) as { sha256: string } | undefined
     if (!row) throw new StudioError('not-found', `Model ${modelRowId} is no longer in the project`)
     return row.sha256
   }
@@ -225,7 +230,7 @@ export class BatchStore {
   job(jobId: string): BatchJobRecord {
     const record = listJobs(this.project).find((j) => j.id === jobId && j.kind === BATCH_JOB_KIND)
     if (!record) throw new StudioError('not-found', `No batch job ${jobId} in this project`)
-    const failed = (this.db.prepare("SELECT count(*) AS n FROM job_items WHERE job_id = ? AND state = 'failed'").get(jobId) as { n: number }).n
+    const failed = (this.statement("SELECT count(*) AS n FROM job_items WHERE job_id = ? AND state = 'failed'").get(jobId) as { n: number }).n
     return {
       jobId: record.id,
       state: record.state,
@@ -271,7 +276,7 @@ export class BatchStore {
   recordResults(jobId: string, results: readonly BatchResult[]): void {
     if (results.length === 0) return
     this.project.transaction(() => {
-      const extras = this.db.prepare('UPDATE predictions SET onset_frame = ?, apex_frame = ?, offset_frame = ?, frames_source = ?, summaries_json = ? WHERE id = ?')
+      const extras = this.statement('UPDATE predictions SET onset_frame = ?, apex_frame = ?, offset_frame = ?, frames_source = ?, summaries_json = ? WHERE id = ?')
       for (const { item, model, outcome } of results) {
         const common = { sampleId: item.sampleId, modelId: item.modelRowId, jobId, modelSha256: model.sha256, recipeId: model.recipeId }
         if (outcome.ok) {

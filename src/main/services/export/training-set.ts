@@ -5,7 +5,7 @@ import type { ModelCard } from '@shared/domain/model-card'
 import type { BatchSelection } from '@shared/domain/batch'
 import { canonicalEmotion, megcClassOf } from '@shared/domain/dataset'
 import { StudioError, type StudioErrorShape } from '@shared/ipc'
-import type { BatchSample, SamplePrediction } from '../batch/predictor'
+import { SampleScope, type BatchSample, type SamplePrediction } from '../batch/predictor'
 import type { BatchStore } from '../batch/store'
 import { writeFileAtomic } from '../fs-atomic'
 import { csvHeader, plainCsvRow } from './csv'
@@ -38,7 +38,7 @@ export interface TrainingInput {
 
 export interface TrainingInputSource {
   recipes(modelRefs: readonly string[]): Promise<TrainingRecipe[]>
-  buildInput(sample: BatchSample, recipe: TrainingRecipe, options: { signal: AbortSignal }): Promise<TrainingInput>
+  buildInput(sample: BatchSample, recipe: TrainingRecipe, options: { signal: AbortSignal; scope: SampleScope }): Promise<TrainingInput>
 }
 
 /** `megc`: MEGC 2019 composite classes (others dropped), what the kit trains on; `emotion`: the coded emotion. */
@@ -105,7 +105,10 @@ export async function exportTrainingSet(store: BatchStore, source: TrainingInput
       const label = trainingLabel(sample.coded?.emotion ?? null, options.labels)
       if (sample.coded === null) result.skipped.uncoded += 1
       else if (label === null) result.skipped.unlabelled += 1
-      else for (const folder of folders) await addSample(folder, sample, label, source, signal, result)
+      else {
+        const scope = new SampleScope() // shared by the recipes of this sample only
+        for (const folder of folders) await addSample(folder, sample, label, source, { signal, scope }, result)
+      }
       options.onProgress?.(++done, total)
     }
     for (const folder of folders) {
@@ -131,10 +134,17 @@ export async function exportTrainingSet(store: BatchStore, source: TrainingInput
   return result
 }
 
-async function addSample(folder: FolderState, sample: BatchSample, label: string, source: TrainingInputSource, signal: AbortSignal, result: TrainingSetResult): Promise<void> {
+async function addSample(
+  folder: FolderState,
+  sample: BatchSample,
+  label: string,
+  source: TrainingInputSource,
+  { signal, scope }: { signal: AbortSignal; scope: SampleScope },
+  result: TrainingSetResult,
+): Promise<void> {
   let input: TrainingInput
   try {
-    input = await source.buildInput(sample, folder.recipe, { signal })
+    input = await source.buildInput(sample, folder.recipe, { signal, scope })
     const expected = folder.recipe.inputShape.join('x')
     if (input.shape.join('x') !== expected) throw new StudioError('model/mismatch', `input shape ${input.shape.join('x')} is not the card's ${expected}`)
   } catch (error) {

@@ -7,7 +7,8 @@
  * → one plane stack per input channel (u, v, strain, isdf, r, g, b, gray) → normalisation.
  *
  * Prepared frames, flow fields and finished tensors are cached per (sample, recipe stage), so a
- * second model with the same recipe reuses the flow (see `StageCache`).
+ * second model with the same recipe reuses the flow (see `StageCache`): in the sample's own
+ * `stages` when it has them (a batch sample), in the shared byte-bounded cache otherwise.
  */
 import type { ModelCard } from '@shared/domain/model-card'
 import { StudioError } from '@shared/ipc'
@@ -16,7 +17,7 @@ import type { FlowField, GrayImage } from '../../vision/image'
 import type { PixelFrame } from './recipe-ops'
 import { BUILDABLE_CHANNELS, flowFrames, flowPairs, inputFlow, type BuiltRecipe, type PrepareParams, type PreparedClip } from './recipe-stages'
 import type { ApexSource, InferenceSample } from './sample'
-import { StageCache, stageKey, type CacheStats, type StageClaim } from './stage-cache'
+import { StageCache, stageKey, type CacheStats, type StageClaim, type StageScope } from './stage-cache'
 import type { FlowMethod, VisionCompute } from './vision-compute'
 
 type Preprocessing = ModelCard['preprocessing']
@@ -132,7 +133,8 @@ export class InputBuilder {
     let clip: PreparedClip
     let data: Float32Array
     let cached = true
-    const framesClaim = await this.cache.claim('frames', framesKey, preparedBytes)
+    const scope = sample.stages
+    const framesClaim = await this.cache.claim('frames', framesKey, preparedBytes, scope)
     if (framesClaim.hit) {
       clip = await framesClaim.value
       data = await this.cache.get(
@@ -141,12 +143,13 @@ export class InputBuilder {
         (t) => t.byteLength,
         async () => {
           cached = false
-          const flows = await this.flows(card, clip, framesKey, signal)
+          const flows = await this.flows(card, clip, framesKey, scope, signal)
           return this.options.compute.assemble({ channels: card.input.channels, preprocessing: pre, clip, flows }, signal)
         },
+        scope,
       )
     } else {
-      const tensorClaim = await this.cache.claim<Float32Array>('tensor', tensorKey, (t) => t.byteLength)
+      const tensorClaim = await this.cache.claim<Float32Array>('tensor', tensorKey, (t) => t.byteLength, scope)
       if (tensorClaim.hit) {
         clip = await framesClaim.fill((async () => this.options.compute.prepare(await prepareParams(), signal))())
         data = await tensorClaim.value
@@ -155,7 +158,7 @@ export class InputBuilder {
         // frames, computes the flows no cache has and assembles the tensor; every stage's cache is
         // filled from its result, so a second model on the same recipe still reuses the flow.
         cached = false
-        ;({ clip, data } = await this.buildAll(card, framesKey, length ?? indices.length, prepareParams, framesClaim.fill, tensorClaim.fill, signal))
+        ;({ clip, data } = await this.buildAll(card, framesKey, length ?? indices.length, prepareParams, framesClaim.fill, tensorClaim.fill, scope, signal))
       }
     }
     const faceCrop = toPixelFrame(clip.frames[0]!, width, height)
@@ -164,7 +167,7 @@ export class InputBuilder {
       throw new StudioError('model/mismatch', `Recipe of "${card.id}" produced ${data.length} values, the input [${dims.join(', ')}] needs ${dims.reduce((a, b) => a * b, 1)}`)
     }
     const built: BuiltInput = { data, dims, recipeId, frameIndices: indices, apex, faceCrop, alignment, warnings, preprocessMs: 0, cached }
-    if (flowSummary) built.flowMagnitude = (await this.flows(card, clip, framesKey, signal)).map(meanMagnitude)
+    if (flowSummary) built.flowMagnitude = (await this.flows(card, clip, framesKey, scope, signal)).map(meanMagnitude)
     built.preprocessMs = performance.now() - started
     return built
   }
@@ -251,15 +254,19 @@ export class InputBuilder {
   }
 
   /** Flow fields of every time step the channels need (all pairs at once: the pool runs them in parallel). */
-  private async flows(card: ModelCard, clip: PreparedClip, framesKey: string, signal?: AbortSignal): Promise<FlowField[]> {
+  private async flows(card: ModelCard, clip: PreparedClip, framesKey: string, scope: StageScope | undefined, signal?: AbortSignal): Promise<FlowField[]> {
     const recipe = this.flowRecipe(card)
     if (!recipe) return []
     const pre = card.preprocessing
     return Promise.all(
       flowPairs(pre, clip.gray.length).map((pair) => {
         if (!pair) return inputFlow(null, pre)
-        return this.cache.get('flow', flowKey(recipe, `${framesKey}:${pair[0]}-${pair[1]}`), flowBytes, async () =>
-          inputFlow(await this.options.compute.flow(recipe.method as FlowMethod, ...flowFrames(clip, pair), flowOptions(recipe), signal), pre),
+        return this.cache.get(
+          'flow',
+          flowKey(recipe, `${framesKey}:${pair[0]}-${pair[1]}`),
+          flowBytes,
+          async () => inputFlow(await this.options.compute.flow(recipe.method as FlowMethod, ...flowFrames(clip, pair), flowOptions(recipe), signal), pre),
+          scope,
         )
       }),
     )
@@ -276,6 +283,7 @@ export class InputBuilder {
     prepareParams: () => Promise<PrepareParams>,
     fillFrames: (value: Promise<PreparedClip>) => Promise<PreparedClip>,
     fillTensor: (value: Promise<Float32Array>) => Promise<Float32Array>,
+    scope: StageScope | undefined,
     signal?: AbortSignal,
   ): Promise<{ clip: PreparedClip; data: Float32Array }> {
     let recipe: NonNullable<Preprocessing['flow']> | null = null
@@ -285,7 +293,7 @@ export class InputBuilder {
       recipe = this.flowRecipe(card)
       if (recipe) {
         for (const pair of flowPairs(card.preprocessing, frameCount)) {
-          claims.push(pair ? await this.cache.claim('flow', flowKey(recipe, `${framesKey}:${pair[0]}-${pair[1]}`), flowBytes) : null)
+          claims.push(pair ? await this.cache.claim('flow', flowKey(recipe, `${framesKey}:${pair[0]}-${pair[1]}`), flowBytes, scope) : null)
         }
       }
       const flow = recipe && { method: recipe.method as FlowMethod, options: flowOptions(recipe) }

@@ -52,6 +52,8 @@ export interface PredictOptions {
   signal?: AbortSignal
   /** Also report the input's per-step flow magnitudes (`input.flowMagnitude`). */
   flowSummary?: boolean
+  /** Keep the prediction for the attention and face-crop routes (default true; a batch serves neither). */
+  remember?: boolean
 }
 
 export interface InferenceServiceOptions {
@@ -144,7 +146,7 @@ export class InferenceService {
       },
       createdAt: new Date().toISOString(),
     }
-    this.remember(prediction)
+    if (options.remember ?? true) this.remember(prediction)
     return prediction
   }
 

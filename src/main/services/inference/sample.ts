@@ -5,6 +5,7 @@
  * of numbered images.
  */
 import type { PixelFrame } from './recipe-ops'
+import type { StageScope } from './stage-cache'
 
 export interface InferenceSample {
   /** Unique and stable across sessions for the same pixels (path + file facts): the cache key. */
@@ -15,6 +16,12 @@ export interface InferenceSample {
   apexIndex: number | null
   offsetIndex: number
   readFrame(index: number, signal?: AbortSignal): Promise<PixelFrame>
+  /**
+   * Where the input builder keeps this sample's stages (prepared frames, flows, tensors) for the
+   * other models that use them: a batch gives each sample its own, dropped once all its models
+   * have run. Absent: the builder's shared, byte-bounded cache (the inspection views).
+   */
+  stages?: StageScope
 }
 
 /** How the apex used for an onset–apex model was chosen. */

@@ -6,6 +6,11 @@
  * and once the folder passes its byte budget the least recently used files are deleted down to
  * 80 % of it (so pruning, a directory scan, is rare). Hits and misses are counted per stage for the
  * batch engine.
+ *
+ * A caller that knows how long a value is useful keeps it in its own `StageScope` instead of the
+ * memory LRU: a batch gives each sample one, used by every model of that sample and dropped once
+ * they have all run, so a one-pass batch holds the stages of the samples in flight only, not
+ * 512 MiB of samples it will never revisit.
  */
 import { createHash } from 'node:crypto'
 import { mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises'
@@ -27,6 +32,9 @@ export interface CacheStats {
 export function stageKey(stage: StageName, parts: unknown): string {
   return `${stage}-${createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32)}`
 }
+
+/** Values kept for one caller (e.g. one batch sample), outside the memory LRU, for as long as it holds the scope. */
+export type StageScope = Map<string, unknown>
 
 /** `StageCache.claim`'s answer: the value, or the duty to fill the key (the returned promise settles once it is stored). */
 export type StageClaim<T> = { hit: true; value: Promise<T> } | { hit: false; fill(value: Promise<T>): Promise<T> }
@@ -73,20 +81,25 @@ export class StageCache {
     return structuredClone({ ...this.counters, bytes: this.bytes })
   }
 
-  /** The cached value for `key`, or the result of `compute` (stored; evicting least recently used entries). */
-  async get<T>(stage: StageName, key: string, sizeOf: (value: T) => number, compute: () => Promise<T>): Promise<T> {
-    const claim = await this.claim(stage, key, sizeOf)
+  /** The cached value for `key`, or the result of `compute` (stored in `scope`, else in the LRU, evicting least recently used entries). */
+  async get<T>(stage: StageName, key: string, sizeOf: (value: T) => number, compute: () => Promise<T>, scope?: StageScope): Promise<T> {
+    const claim = await this.claim(stage, key, sizeOf, scope)
     return claim.hit ? claim.value : claim.fill(new Promise<T>((resolve) => resolve(compute())))
   }
 
   /**
-   * Looks `key` up — memory, a computation in flight, then (flow) the disk tier — and either
+   * Looks `key` up — `scope`, memory, a computation in flight, then (flow) the disk tier — and either
    * returns the value (counted as a hit) or claims the key (counted as a miss): concurrent requests
    * for it wait until the caller `fill`s it with the value it computes, possibly together with other
    * stages (one vision task per sample fills frames, flows and tensor). The claim is registered
-   * before the first await, like `get`'s computation.
+   * before the first await, like `get`'s computation. A value found on disk or computed is kept in
+   * `scope` when one is given, in the memory LRU otherwise.
    */
-  async claim<T>(stage: StageName, key: string, sizeOf: (value: T) => number): Promise<StageClaim<T>> {
+  async claim<T>(stage: StageName, key: string, sizeOf: (value: T) => number, scope?: StageScope): Promise<StageClaim<T>> {
+    if (scope?.has(key)) {
+      this.counters.hits[stage]++
+      return { hit: true, value: Promise.resolve(scope.get(key) as T) }
+    }
     const entry = this.entries.get(key)
     if (entry) {
       this.entries.delete(key)
@@ -107,7 +120,8 @@ export class StageCache {
       const value = await source
       // a cache that cannot be written (disk full, read-only) costs a recomputation later, not this result
       if (stage === 'flow') await this.writeDisk(key, value as FlowField).catch(() => undefined)
-      this.store(key, value, sizeOf(value))
+      if (scope) scope.set(key, value)
+      else this.store(key, value, sizeOf(value))
       return value
     })()
     work.catch(() => undefined) // the error reaches whoever awaits the key; none may

@@ -26,6 +26,14 @@ export interface MediaServiceOptions {
   indexCacheDir?: string
 }
 
+export interface ReadFramesOptions {
+  /**
+   * The cache frames are looked up in and decoded runs kept in; default: the service's own, which
+   * is for the player. A batch sample reads through one of its own, dropped with the sample.
+   */
+  cache?: FrameCache
+}
+
 export interface OpenClipOptions {
   /** Image folders carry no frame rate; datasets pass theirs (default 30). Overrides a video's rate too. */
   fps?: number
@@ -43,6 +51,11 @@ interface OpenClip {
 
 const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 const DEFAULT_READ_AHEAD = 16
+/**
+ * Opened clips kept (their index and file list, a few KB each, a video's index costing a full
+ * decode): the most recently used, so a batch over thousands of clips does not keep them all.
+ */
+const MAX_OPEN_CLIPS = 256
 /**
  * ffmpeg decodes from the keyframe before a seek target anyway; frames up to this many before
  * the target are kept (cached) instead of discarded, so scrubbing backwards is cheap.
@@ -69,7 +82,8 @@ export class MediaService {
   private readonly clips = new Map<string, Promise<OpenClip>>()
   private readonly inFlight = new Map<string, Promise<DecodedFrame[]>>()
   private ffmpegPath: Promise<string> | null = null
-  private readonly readAhead: number
+  /** Frames decoded per ffmpeg run when a video frame is not cached. */
+  readonly readAhead: number
 
   constructor(private readonly options: MediaServiceOptions = {}) {
     this.cache = new FrameCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES)
@@ -90,8 +104,8 @@ export class MediaService {
     return (await this.openInternal(path, {})).warnings
   }
 
-  async readFrame(path: string, index: number, mode: FrameMode = 'gray'): Promise<DecodedFrame> {
-    const [frame] = await this.readFrames(path, index, 1, mode)
+  async readFrame(path: string, index: number, mode: FrameMode = 'gray', options: ReadFramesOptions = {}): Promise<DecodedFrame> {
+    const [frame] = await this.readFrames(path, index, 1, mode, options)
     return frame!
   }
 
@@ -102,16 +116,16 @@ export class MediaService {
   }
 
   /** Reads `count` consecutive frames from `start`; cached frames are reused, the gaps decoded in runs. */
-  async readFrames(path: string, start: number, count: number, mode: FrameMode = 'gray'): Promise<DecodedFrame[]> {
+  async readFrames(path: string, start: number, count: number, mode: FrameMode = 'gray', { cache = this.cache }: ReadFramesOptions = {}): Promise<DecodedFrame[]> {
     const clip = await this.openInternal(path, {})
     const { frameCount } = clip.info
     if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 1 || start + count > frameCount) {
       throw new StudioError('media/missing-frames', `Frames ${start}..${start + count - 1} are outside ${path} (0..${frameCount - 1})`)
     }
-    if (!clip.video) return this.readSequenceFrames(path, clip, start, count, mode)
+    if (!clip.video) return this.readSequenceFrames(path, clip, start, count, mode, cache)
     const result: DecodedFrame[] = []
     for (let i = start; i < start + count; i++) {
-      const cached = this.cache.get(cacheKey(path, mode, i))
+      const cached = cache.get(cacheKey(path, mode, i))
       if (cached) {
         result.push(cached)
         continue
@@ -119,7 +133,7 @@ export class MediaService {
       const run = Math.min(Math.max(this.readAhead, start + count - i), frameCount - i)
       const keyframe = keyframeBefore(clip.video, i)
       const from = i - keyframe <= MAX_BACKFILL ? keyframe : i
-      const decoded = (await this.decodeRun(path, clip, from, run + i - from, mode)).slice(i - from)
+      const decoded = (await this.decodeRun(path, clip, from, run + i - from, mode, cache)).slice(i - from)
       result.push(decoded[0]!)
       // Frames of the run that this call needs are taken straight from the run.
       for (let k = 1; k < decoded.length && i + k < start + count; k++) result.push(decoded[k]!)
@@ -128,13 +142,13 @@ export class MediaService {
     return result
   }
 
-  private async readSequenceFrames(path: string, clip: OpenClip, start: number, count: number, mode: FrameMode): Promise<DecodedFrame[]> {
+  private async readSequenceFrames(path: string, clip: OpenClip, start: number, count: number, mode: FrameMode, cache: FrameCache): Promise<DecodedFrame[]> {
     const result = new Array<DecodedFrame>(count)
     let next = 0
     const worker = async () => {
       while (next < count) {
         const k = next++
-        result[k] = this.cache.get(cacheKey(path, mode, start + k)) ?? (await this.decodeRun(path, clip, start + k, 1, mode))[0]!
+        result[k] = cache.get(cacheKey(path, mode, start + k)) ?? (await this.decodeRun(path, clip, start + k, 1, mode, cache))[0]!
       }
     }
     await Promise.all(Array.from({ length: Math.min(SEQUENCE_CONCURRENCY, count) }, worker))
@@ -193,11 +207,20 @@ export class MediaService {
 
   private openInternal(path: string, options: OpenClipOptions): Promise<OpenClip> {
     let clip = this.clips.get(path)
-    if (!clip) {
-      clip = this.load(path, options)
-      this.clips.set(path, clip)
+    if (clip) {
+      this.clips.delete(path) // most recently used last
+    } else {
+      const loading = this.load(path, options)
       // A failed open is not cached: the user may fix the file and retry.
-      clip.catch(() => this.clips.delete(path))
+      loading.catch(() => {
+        if (this.clips.get(path) === loading) this.clips.delete(path)
+      })
+      clip = loading
+    }
+    this.clips.set(path, clip)
+    for (const oldest of this.clips.keys()) {
+      if (this.clips.size <= MAX_OPEN_CLIPS) break
+      this.clips.delete(oldest)
     }
     return clip
   }
@@ -262,7 +285,7 @@ export class MediaService {
     return index
   }
 
-  private decodeRun(path: string, clip: OpenClip, start: number, count: number, mode: FrameMode): Promise<DecodedFrame[]> {
+  private decodeRun(path: string, clip: OpenClip, start: number, count: number, mode: FrameMode, cache: FrameCache): Promise<DecodedFrame[]> {
     const key = `${cacheKey(path, mode, start)}:${count}`
     let pending = this.inFlight.get(key)
     if (!pending) {
@@ -270,7 +293,7 @@ export class MediaService {
         const frames = clip.video
           ? await decodeVideoFrames(path, clip.video, start, count, mode, { ffmpeg: await this.ffmpeg(), spawn: this.options.spawn })
           : [await this.decodeSequenceFrame(clip, start, mode)]
-        frames.forEach((frame, k) => this.cache.set(cacheKey(path, mode, start + k), frame))
+        frames.forEach((frame, k) => cache.set(cacheKey(path, mode, start + k), frame))
         return frames
       })().finally(() => this.inFlight.delete(key))
       this.inFlight.set(key, pending)

@@ -102,24 +102,25 @@ export class Project {
     this.database.close()
   }
 
-  private get db() {
-    return this.database.db
+  /** A statement compiled once per open project (see `ProjectDatabase.statement`). */
+  private statement(sql: string) {
+    return this.database.statement(sql)
   }
 
   getMeta(key: string): string | null {
-    const row = this.db.prepare('SELECT value FROM project_meta WHERE key = ?').get(key) as { value: string } | undefined
+    const row = this.statement('SELECT value FROM project_meta WHERE key = ?').get(key) as { value: string } | undefined
     return row?.value ?? null
   }
 
   setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT INTO project_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value)
+    this.statement('INSERT INTO project_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value)
   }
 
   // ---- datasets --------------------------------------------------------------------------
 
   listDatasets(): DatasetRecord[] {
-    const rows = this.db
-      .prepare(
+    const rows = this.database
+      .statement(
         `SELECT d.*, (SELECT count(*) FROM samples s WHERE s.dataset_id = d.id) AS sample_count,
                 (SELECT count(DISTINCT subject) FROM samples s WHERE s.dataset_id = d.id) AS subject_count
          FROM datasets d ORDER BY d.id`,
@@ -133,15 +134,15 @@ export class Project {
   }
 
   insertDataset(dataset: NewDataset): number {
-    const info = this.db
-      .prepare('INSERT INTO datasets(name, root, format, fps, labels_path, imported_at, problems_json) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    const info = this.database
+      .statement('INSERT INTO datasets(name, root, format, fps, labels_path, imported_at, problems_json) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(dataset.name, dataset.root, dataset.format, dataset.fps, dataset.labelsPath, now(), JSON.stringify(dataset.problems))
     return Number(info.lastInsertRowid)
   }
 
   /** Removes a dataset with its samples and everything coded or predicted on them (cascades). */
   deleteDataset(id: number): boolean {
-    return this.db.prepare('DELETE FROM datasets WHERE id = ?').run(id).changes > 0
+    return this.statement('DELETE FROM datasets WHERE id = ?').run(id).changes > 0
   }
 
   // ---- samples ---------------------------------------------------------------------------
@@ -151,8 +152,8 @@ export class Project {
     const first = clip.frameNumbers[0] ?? null
     const last = clip.frameNumbers[clip.frameNumbers.length - 1] ?? null
     const contiguous = first !== null && last !== null && last - first + 1 === clip.frameNumbers.length
-    const info = this.db
-      .prepare(
+    const info = this.database
+      .statement(
         `INSERT INTO samples(dataset_id, subject, name, clip_kind, clip_path, fps, frame_count, first_frame, last_frame,
                              width, height, frame_numbers, files, folder_label)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -177,13 +178,13 @@ export class Project {
   }
 
   getSample(id: number): SampleRecord {
-    const row = this.db.prepare(`${SAMPLE_SELECT} WHERE s.id = ?`).get(id) as SampleRow | undefined
+    const row = this.statement(`${SAMPLE_SELECT} WHERE s.id = ?`).get(id) as SampleRow | undefined
     if (!row) throw new StudioError('not-found', `No sample ${id} in this project`)
     return toSampleRecord(row)
   }
 
   sampleByName(datasetId: number, subject: string, name: string): SampleRecord | undefined {
-    const row = this.db.prepare(`${SAMPLE_SELECT} WHERE s.dataset_id = ? AND s.subject = ? AND s.name = ?`).get(datasetId, subject, name) as
+    const row = this.statement(`${SAMPLE_SELECT} WHERE s.dataset_id = ? AND s.subject = ? AND s.name = ?`).get(datasetId, subject, name) as
       | SampleRow
       | undefined
     return row ? toSampleRecord(row) : undefined
@@ -193,8 +194,8 @@ export class Project {
   listSampleRows(datasetId?: number): SampleRecord[] {
     const rows = (
       datasetId === undefined
-        ? this.db.prepare(`${SAMPLE_SELECT} ORDER BY s.dataset_id, s.subject, s.name`).all()
-        : this.db.prepare(`${SAMPLE_SELECT} WHERE s.dataset_id = ? ORDER BY s.subject, s.name`).all(datasetId)
+        ? this.statement(`${SAMPLE_SELECT} ORDER BY s.dataset_id, s.subject, s.name`).all()
+        : this.statement(`${SAMPLE_SELECT} WHERE s.dataset_id = ? ORDER BY s.subject, s.name`).all(datasetId)
     ) as SampleRow[]
     return rows.map(toSampleRecord)
   }
@@ -202,17 +203,17 @@ export class Project {
   // ---- annotators ------------------------------------------------------------------------
 
   listAnnotators(): Annotator[] {
-    return (this.db.prepare('SELECT * FROM annotators ORDER BY id').all() as AnnotatorRow[]).map(toAnnotator)
+    return (this.statement('SELECT * FROM annotators ORDER BY id').all() as AnnotatorRow[]).map(toAnnotator)
   }
 
   getAnnotator(id: number): Annotator {
-    const row = this.db.prepare('SELECT * FROM annotators WHERE id = ?').get(id) as AnnotatorRow | undefined
+    const row = this.statement('SELECT * FROM annotators WHERE id = ?').get(id) as AnnotatorRow | undefined
     if (!row) throw new StudioError('not-found', `No annotator ${id} in this project`)
     return toAnnotator(row)
   }
 
   annotatorByName(name: string): Annotator | undefined {
-    const row = this.db.prepare('SELECT * FROM annotators WHERE name = ?').get(name) as AnnotatorRow | undefined
+    const row = this.statement('SELECT * FROM annotators WHERE name = ?').get(name) as AnnotatorRow | undefined
     return row ? toAnnotator(row) : undefined
   }
 
@@ -220,7 +221,7 @@ export class Project {
     const trimmed = name.trim()
     if (trimmed === '') throw new StudioError('invalid-input', 'An annotator needs a name')
     if (this.annotatorByName(trimmed)) throw new StudioError('conflict', `An annotator named "${trimmed}" already exists`)
-    const info = this.db.prepare('INSERT INTO annotators(name, initials, role, created_at) VALUES (?, ?, ?, ?)').run(trimmed, initials, role, now())
+    const info = this.statement('INSERT INTO annotators(name, initials, role, created_at) VALUES (?, ?, ?, ?)').run(trimmed, initials, role, now())
     return this.getAnnotator(Number(info.lastInsertRowid))
   }
 
@@ -232,20 +233,20 @@ export class Project {
   // ---- annotations -----------------------------------------------------------------------
 
   getAnnotation(key: AnnotationKey): Annotation | null {
-    const row = this.db
-      .prepare('SELECT * FROM annotations WHERE sample_id = ? AND annotator_id = ? AND adjudicated = ?')
+    const row = this.database
+      .statement('SELECT * FROM annotations WHERE sample_id = ? AND annotator_id = ? AND adjudicated = ?')
       .get(key.sampleId, key.annotatorId, key.adjudicated ? 1 : 0) as AnnotationRow | undefined
     return row ? toAnnotation(row) : null
   }
 
   getAnnotationById(id: number): Annotation {
-    const row = this.db.prepare('SELECT * FROM annotations WHERE id = ?').get(id) as AnnotationRow | undefined
+    const row = this.statement('SELECT * FROM annotations WHERE id = ?').get(id) as AnnotationRow | undefined
     if (!row) throw new StudioError('not-found', `No annotation ${id} in this project`)
     return toAnnotation(row)
   }
 
   annotationsForSample(sampleId: number): Annotation[] {
-    return (this.db.prepare('SELECT * FROM annotations WHERE sample_id = ? ORDER BY adjudicated, annotator_id').all(sampleId) as AnnotationRow[]).map(
+    return (this.statement('SELECT * FROM annotations WHERE sample_id = ? ORDER BY adjudicated, annotator_id').all(sampleId) as AnnotationRow[]).map(
       toAnnotation,
     )
   }
@@ -254,9 +255,9 @@ export class Project {
   allAnnotations(datasetId?: number): Annotation[] {
     const rows = (
       datasetId === undefined
-        ? this.db.prepare('SELECT a.* FROM annotations a ORDER BY a.sample_id, a.adjudicated, a.annotator_id').all()
-        : this.db
-            .prepare(
+        ? this.statement('SELECT a.* FROM annotations a ORDER BY a.sample_id, a.adjudicated, a.annotator_id').all()
+        : this.database
+            .statement(
               'SELECT a.* FROM annotations a JOIN samples s ON s.id = a.sample_id WHERE s.dataset_id = ? ORDER BY a.sample_id, a.adjudicated, a.annotator_id',
             )
             .all(datasetId)
@@ -268,8 +269,8 @@ export class Project {
   putAnnotation(key: AnnotationKey, fields: AnnotationFields): Annotation {
     const f = AnnotationFieldsSchema.parse(fields)
     const stamp = now()
-    this.db
-      .prepare(
+    this.database
+      .statement(
         `INSERT INTO annotations(sample_id, annotator_id, adjudicated, onset_frame, apex_frame, offset_frame, aus, emotion,
                                  objective_class, notes, confidence, status, created_at, updated_at)
          VALUES (@sampleId, @annotatorId, @adjudicated, @onset, @apex, @offset, @aus, @emotion, @objectiveClass, @notes,
@@ -295,8 +296,8 @@ export class Project {
         stamp,
       })
     const saved = this.getAnnotation(key)!
-    this.db.prepare('DELETE FROM annotation_aus WHERE annotation_id = ?').run(saved.id)
-    const insertAu = this.db.prepare('INSERT INTO annotation_aus(annotation_id, alternative, position, au, side, intensity) VALUES (?, ?, ?, ?, ?, ?)')
+    this.statement('DELETE FROM annotation_aus WHERE annotation_id = ?').run(saved.id)
+    const insertAu = this.statement('INSERT INTO annotation_aus(annotation_id, alternative, position, au, side, intensity) VALUES (?, ?, ?, ?, ?, ?)')
     f.aus.alternatives.forEach((codes, alternative) =>
       codes.forEach((c, position) => insertAu.run(saved.id, alternative, position, c.au, c.side, c.intensity)),
     )
@@ -304,8 +305,8 @@ export class Project {
   }
 
   deleteAnnotation(key: AnnotationKey): void {
-    this.db
-      .prepare('DELETE FROM annotations WHERE sample_id = ? AND annotator_id = ? AND adjudicated = ?')
+    this.database
+      .statement('DELETE FROM annotations WHERE sample_id = ? AND annotator_id = ? AND adjudicated = ?')
       .run(key.sampleId, key.annotatorId, key.adjudicated ? 1 : 0)
   }
 }

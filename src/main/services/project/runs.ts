@@ -55,17 +55,17 @@ const now = () => new Date().toISOString()
 
 /** Registers a model (by card id + sha256) and returns its row id; the same model twice gives the same id. */
 export function addModel(project: Project, model: ModelEntry): number {
-  const db = project.database.db
-  db.prepare(
+  const db = project.database
+  db.statement(
     `INSERT INTO models(card_id, name, path, sha256, card_json, added_at) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT(card_id, sha256) DO UPDATE SET name = excluded.name, path = excluded.path, card_json = excluded.card_json`,
   ).run(model.cardId, model.name, model.path, model.sha256, JSON.stringify(model.card), now())
-  return (db.prepare('SELECT id FROM models WHERE card_id = ? AND sha256 = ?').get(model.cardId, model.sha256) as { id: number }).id
+  return (db.statement('SELECT id FROM models WHERE card_id = ? AND sha256 = ?').get(model.cardId, model.sha256) as { id: number }).id
 }
 
 export function recordPrediction(project: Project, p: PredictionEntry): number {
-  const info = project.database.db
-    .prepare(
+  const info = project.database
+    .statement(
       `INSERT INTO predictions(sample_id, model_id, job_id, execution_provider, model_sha256, recipe_id, predicted_class, scores_json,
                                preprocess_ms, inference_ms, total_ms, error_code, error_message, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -108,8 +108,8 @@ interface PredictionRow {
 }
 
 export function listPredictions(project: Project, filter: { sampleId?: number; modelId?: number; jobId?: string } = {}): PredictionRecord[] {
-  const rows = project.database.db
-    .prepare(
+  const rows = project.database
+    .statement(
       `SELECT * FROM predictions WHERE (@sampleId IS NULL OR sample_id = @sampleId) AND (@modelId IS NULL OR model_id = @modelId)
          AND (@jobId IS NULL OR job_id = @jobId) ORDER BY id`,
     )
@@ -136,10 +136,10 @@ export function listPredictions(project: Project, filter: { sampleId?: number; m
 
 /** Records a job and its items (all pending) in one transaction. */
 export function createJob(project: Project, job: { id: string; kind: string; params: unknown; items: readonly string[] }): void {
-  const db = project.database.db
+  const db = project.database
   project.transaction(() => {
     const stamp = now()
-    db.prepare('INSERT INTO jobs(id, kind, state, params_json, total, done, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)').run(
+    db.statement('INSERT INTO jobs(id, kind, state, params_json, total, done, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)').run(
       job.id,
       job.kind,
       'running',
@@ -148,24 +148,24 @@ export function createJob(project: Project, job: { id: string; kind: string; par
       stamp,
       stamp,
     )
-    const insert = db.prepare("INSERT INTO job_items(job_id, item_key, state, updated_at) VALUES (?, ?, 'pending', ?)")
+    const insert = db.statement("INSERT INTO job_items(job_id, item_key, state, updated_at) VALUES (?, ?, 'pending', ?)")
     for (const item of job.items) insert.run(job.id, item, stamp)
   })
 }
 
 /** Marks one item finished (or failed) and bumps the job's done count, in one transaction. */
 export function markJobItem(project: Project, jobId: string, item: string, outcome: { error?: StudioErrorShape }): void {
-  const db = project.database.db
+  const db = project.database
   project.transaction(() => {
     const stamp = now()
-    db.prepare('UPDATE job_items SET state = ?, error_json = ?, updated_at = ? WHERE job_id = ? AND item_key = ?').run(
+    db.statement('UPDATE job_items SET state = ?, error_json = ?, updated_at = ? WHERE job_id = ? AND item_key = ?').run(
       outcome.error ? 'failed' : 'done',
       outcome.error ? JSON.stringify(outcome.error) : null,
       stamp,
       jobId,
       item,
     )
-    db.prepare("UPDATE jobs SET done = (SELECT count(*) FROM job_items WHERE job_id = ? AND state <> 'pending'), updated_at = ? WHERE id = ?").run(
+    db.statement("UPDATE jobs SET done = (SELECT count(*) FROM job_items WHERE job_id = ? AND state <> 'pending'), updated_at = ? WHERE id = ?").run(
       jobId,
       stamp,
       jobId,
@@ -174,11 +174,11 @@ export function markJobItem(project: Project, jobId: string, item: string, outco
 }
 
 export function setJobState(project: Project, jobId: string, state: JobRecordState, error?: StudioErrorShape): void {
-  project.database.db.prepare('UPDATE jobs SET state = ?, error_json = ?, updated_at = ? WHERE id = ?').run(state, error ? JSON.stringify(error) : null, now(), jobId)
+  project.database.statement('UPDATE jobs SET state = ?, error_json = ?, updated_at = ? WHERE id = ?').run(state, error ? JSON.stringify(error) : null, now(), jobId)
 }
 
 export function pendingJobItems(project: Project, jobId: string): string[] {
-  return (project.database.db.prepare("SELECT item_key FROM job_items WHERE job_id = ? AND state = 'pending' ORDER BY rowid").all(jobId) as { item_key: string }[]).map(
+  return (project.database.statement("SELECT item_key FROM job_items WHERE job_id = ? AND state = 'pending' ORDER BY rowid").all(jobId) as { item_key: string }[]).map(
     (r) => r.item_key,
   )
 }
@@ -196,7 +196,7 @@ interface JobRow {
 }
 
 export function listJobs(project: Project): JobRecord[] {
-  return (project.database.db.prepare('SELECT * FROM jobs ORDER BY created_at').all() as JobRow[]).map((r) => ({
+  return (project.database.statement('SELECT * FROM jobs ORDER BY created_at').all() as JobRow[]).map((r) => ({
     id: r.id,
     kind: r.kind,
     state: r.state,
