@@ -24,13 +24,14 @@
  * macro-expression the detector aims at (2 s), so both references of every frame of an
  * expression are neutral and the bump follows the expression from onset to offset.
  */
+import type { SpotKind } from '../../shared/metrics/spotting'
 import type { FaceRegion } from './face/regions'
 import { polygonMask } from './face/regions'
 import { invertSimilarity, warpSimilarity, type SimilarityTransform } from './face/align'
 import { gaussianBlur, type GrayImage } from './image'
 import { smoothCurve } from './spotting'
 
-export type IntervalKind = 'micro' | 'macro'
+export type IntervalKind = SpotKind
 export type IntervalLabel = 'expression' | 'blink' | 'head-motion'
 
 export interface IntervalSpotOptions {

@@ -14,8 +14,15 @@
  *   per-video F1s, which videos without expressions would make undefined.
  */
 
+import { MAX_MICRO_EXPRESSION_MS } from '../domain/dataset'
+
 export type SpotKind = 'micro' | 'macro'
 export const SPOT_KINDS: readonly SpotKind[] = ['micro', 'macro']
+
+/** Kind by inclusive duration at `fps`: micro when it lasts at most 500 ms (MEGC, CAS(ME)²). */
+export function spotKindOf(onset: number, offset: number, fps: number): SpotKind {
+  return ((offset - onset + 1) / fps) * 1000 <= MAX_MICRO_EXPRESSION_MS ? 'micro' : 'macro'
+}
 
 export interface KindInterval {
   onset: number

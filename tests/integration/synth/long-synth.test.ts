@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { openDataset } from '../../../src/main/services/datasets'
 import { MediaService } from '../../../src/main/services/media'
-import { expressionKind } from '../../../src/main/services/synth/long'
+import { spotKindOf } from '@shared/metrics/spotting'
 import { longSynthFixture } from '../../helpers/long-synth-fixture'
 
 /** `me-studio synth --format long`: CAS(ME)²-shaped long videos whose truth the importer reads back. */
@@ -22,7 +22,7 @@ describe('synthetic long videos', () => {
         expect(e.onset).toBeGreaterThanOrEqual(1)
         expect(e.offset).toBeLessThanOrEqual(video.frameCount)
         expect(e.onset < e.apex && e.apex < e.offset).toBe(true)
-        expect(expressionKind(e.onset, e.offset, video.fps)).toBe(e.kind)
+        expect(spotKindOf(e.onset, e.offset, video.fps)).toBe(e.kind)
         if (e.kind === 'micro') expect(e.offset - e.onset + 1).toBeLessThanOrEqual(15)
       }
     }

@@ -8,6 +8,7 @@ import { spotCommand } from './spot'
 import { importCommand } from './import'
 import { predictCommand } from './predict'
 import { evaluateCommand } from './evaluate'
+import { evaluateSpottingCommand } from './evaluate-spotting'
 import { exportCommand } from './export'
 
 /** Every `me-studio` sub-command, in the order `--help` lists them. */
@@ -21,5 +22,6 @@ export const COMMANDS: CliCommand[] = [
   importCommand,
   predictCommand,
   evaluateCommand,
+  evaluateSpottingCommand,
   exportCommand,
 ]

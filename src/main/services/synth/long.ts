@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { MAX_MICRO_EXPRESSION_MS } from '@shared/domain/dataset'
 import { StudioError } from '@shared/ipc'
+import type { SpotKind } from '@shared/metrics/spotting'
 import { ACTION_SPECS, SYNTH_ACTIONS, activation, displacementField, placeRegions, type ActionRegion, type DisplacementField, type SynthAction } from './actions'
 import { drawSubjectAppearance, photoDirectionToOutput, renderNeutralFace, subjectLandmarks, type Landmarks, type SubjectAppearance } from './face'
 import { definedOnly, findBundledFace, loadPhoto, round, writeImageSequence } from './generate'
@@ -59,12 +60,11 @@ const VIDEOS: readonly [code: string, stem: string, name: string][] = [
 /** First CAS(ME)² subject folder (s15) and participant number 1 (naming rule 1). */
 const FIRST_SUBJECT_FOLDER = 15
 
-export type ExpressionKind = 'micro' | 'macro'
 
 export interface LongExpressionTruth {
   /** Expression name as in the workbook (`disgust1_2`). */
   name: string
-  kind: ExpressionKind
+  kind: SpotKind
   /** File numbers (img<N>.jpg). */
   onset: number
   apex: number
@@ -119,7 +119,7 @@ export interface LongGroundTruth {
 }
 
 interface Event {
-  kind: ExpressionKind | 'blink' | 'head'
+  kind: SpotKind | 'blink' | 'head'
   /** 0-based frame indices. */
   onset: number
   apex: number
@@ -217,7 +217,7 @@ export async function generateLongDataset(options: LongSynthOptions): Promise<Lo
         firstFrameNumber: 1,
         expressions: expressions.map((e) => ({
           name: e.name,
-          kind: e.event.kind as ExpressionKind,
+          kind: e.event.kind as SpotKind,
           onset: number(e.event.onset),
           apex: number(e.event.apex),
           offset: number(e.event.offset),
@@ -260,11 +260,6 @@ export async function generateLongDataset(options: LongSynthOptions): Promise<Lo
   await writeFile(join(outDir, 'ground-truth.json'), JSON.stringify(truth, null, 2) + '\n')
   await writeFile(join(outDir, 'PROVENANCE.md'), provenance(settings.seed, fps))
   return truth
-}
-
-/** Inclusive length in ms → kind, as MEGC and CAS(ME)² split them (micro ≤ 500 ms). */
-export function expressionKind(onset: number, offset: number, fps: number): ExpressionKind {
-  return ((offset - onset + 1) / fps) * 1000 <= MAX_MICRO_EXPRESSION_MS ? 'micro' : 'macro'
 }
 
 interface VideoPlan {
