@@ -22,7 +22,9 @@
  *    they last ≤ 500 ms (inclusive frames), else macro.
  * Two scales run together: k = the longest micro-expression (0.5 s) and k = the longest
  * macro-expression the detector aims at (2 s), so both references of every frame of an
- * expression are neutral and the bump follows the expression from onset to offset.
+ * expression are neutral and the bump follows the expression from onset to offset; each scale
+ * also looks twice as far (1 s, 3 s) and the sides vote, so that one reference falling on a
+ * neighbouring movement does not make a still frame between two movements look like one.
  */
 import type { SpotKind } from '../../shared/metrics/spotting'
 import type { FaceRegion } from './face/regions'
@@ -39,10 +41,13 @@ export interface IntervalSpotOptions {
   fps: number
   /** Longest micro-expression, s (Yan et al. 2013; MEGC's micro/macro split). Default 0.5. */
   microMaxSeconds?: number
-  /** Reference distance k of the micro scale, s. Default 0.5 (the longest micro-expression). */
-  microReferenceSeconds?: number
-  /** Reference distance k of the macro scale, s. Default 2 (macro-expressions of CAS(ME)² last 0.5–4 s, most under 2). */
-  macroReferenceSeconds?: number
+  /**
+   * Reference distances k of the micro scale, s. Default [0.5, 1]: the longest micro-expression,
+   * and twice that, so that one reference falling on a neighbouring movement is outvoted.
+   */
+  microReferenceSeconds?: readonly number[]
+  /** Reference distances k of the macro scale, s. Default [2, 3] (macro-expressions of CAS(ME)² last 0.5–4 s, most under 2). */
+  macroReferenceSeconds?: readonly number[]
   /** Temporal Gaussian σ of the curve, s (at least half a frame). Default 0.01. */
   temporalSigmaSeconds?: number
   /** A peak must rise this many robust noise σ (1.4826·MAD) above the curve's median. Default 8. */
@@ -55,22 +60,27 @@ export interface IntervalSpotOptions {
   headMotion?: number
   /** Longest blink, s (spontaneous blinks last 100–400 ms: Caffier et al. 2003). Default 0.4. */
   blinkMaxSeconds?: number
+  /** A micro-scale peak is kept when the macro scale sees at least this fraction of it at the apex. Default 0.5. */
+  confirmFraction?: number
 }
 
 export const INTERVAL_SPOT_DEFAULTS = {
   microMaxSeconds: 0.5,
-  microReferenceSeconds: 0.5,
-  macroReferenceSeconds: 2,
+  microReferenceSeconds: [0.5, 1] as readonly number[],
+  macroReferenceSeconds: [2, 3] as readonly number[],
   temporalSigmaSeconds: 0.01,
   thresholdSigmas: 8,
   motionFloor: 0.12,
   boundaryFraction: 0.12,
   headMotion: 1.2,
   blinkMaxSeconds: 0.4,
+  confirmFraction: 0.5,
 }
 
-/** Regions that take part in the curve (large or rigid ones only in the head-motion fit). */
-const FIT_ONLY = new Set(['face', 'jaw', 'nose-reference'])
+/** The rigid reference takes part in the head-motion fit only. */
+const FIT_ONLY = new Set(['nose-reference'])
+/** Left out: they overlap the others and would cost most of the time (the whole face is 40 % of the crop). */
+const UNUSED = new Set(['face', 'jaw'])
 const EYES = new Set(['left-eye', 'right-eye'])
 
 export interface LayoutRegion {
@@ -95,6 +105,7 @@ export function regionLayout(regions: readonly FaceRegion[], side: number): Regi
   const c = (side - 1) / 2
   const out: LayoutRegion[] = []
   for (const r of regions) {
+    if (UNUSED.has(r.id)) continue
     const mask = polygonMask(r.polygon, side, side)
     const idx: number[] = []
     let sx = 0
@@ -239,11 +250,14 @@ function solve4(m: Float64Array, v: Float64Array): Motion | null {
   return [a[0]![4]! / a[0]![0]!, a[1]![4]! / a[1]![1]!, a[2]![4]! / a[2]![2]!, a[3]![4]! / a[3]![3]!]
 }
 
-/** Reference distances (frames) of the two scales at a frame rate, micro first. */
-export function referenceDistances(options: IntervalSpotOptions): [number, number] {
+/** Reference distances (frames) of the two scales at a frame rate. */
+export function referenceDistances(options: IntervalSpotOptions): { micro: number[]; macro: number[] } {
   const o = { ...INTERVAL_SPOT_DEFAULTS, ...options }
-  const micro = Math.max(2, Math.round(o.microReferenceSeconds * o.fps))
-  return [micro, Math.max(micro + 1, Math.round(o.macroReferenceSeconds * o.fps))]
+  const frames = (seconds: readonly number[]) => [...new Set(seconds.map((s) => Math.max(2, Math.round(s * o.fps))))]
+  const micro = frames(o.microReferenceSeconds)
+  const macro = frames(o.macroReferenceSeconds)
+  if (micro.length === 0 || macro.length === 0) throw new RangeError('interval spotting: each scale needs at least one reference distance')
+  return { micro, macro }
 }
 
 /**
@@ -276,8 +290,8 @@ export interface SpottedInterval {
   peak: number
   /** Regions moving most at the apex, strongest first. */
   regions: string[]
-  /** Reference distance k (frames) of the scale that found it. */
-  scale: number
+  /** The scale that found it. */
+  scale: IntervalKind
 }
 
 export interface IntervalSpotResult {
@@ -289,11 +303,21 @@ export interface IntervalSpotResult {
   threshold: number
 }
 
-/** Turns the two scales' motion into labelled intervals. */
-export function spotIntervals(scales: readonly ScaleMotion[], layout: RegionLayout, frameCount: number, options: IntervalSpotOptions): IntervalSpotResult {
+/**
+ * Turns the two scales' motion (one `ScaleMotion` per reference distance of `referenceDistances`)
+ * into labelled intervals.
+ */
+export function spotIntervals(
+  scales: { micro: readonly ScaleMotion[]; macro: readonly ScaleMotion[] },
+  layout: RegionLayout,
+  frameCount: number,
+  options: IntervalSpotOptions,
+): IntervalSpotResult {
   const o = { ...INTERVAL_SPOT_DEFAULTS, ...options }
-  const perScale = scales.map((scale) => scaleCandidates(scale, layout, frameCount, o))
-  const [micro, macro] = perScale
+  // Head motion is judged on the short references, which a slow drift hardly reaches.
+  const head = groupSignal(scales.micro, layout, frameCount).head
+  const micro = scaleCandidates('micro', scales.micro, head, layout, frameCount, o)
+  const macro = scaleCandidates('macro', scales.macro, head, layout, frameCount, o)
   // A long expression is best bounded by the long scale, a short one by the short scale.
   const kept: SpottedInterval[] = []
   const overlaps = (c: SpottedInterval) => kept.some((k) => c.onset <= k.offset && k.onset <= c.offset)
@@ -302,40 +326,63 @@ export function spotIntervals(scales: readonly ScaleMotion[], layout: RegionLayo
   }
   // (The long scale's short candidates are left out: with references 2 s away, neighbouring
   // expressions make a frame differ from both sides.)
-  take(macro?.candidates, (c) => c.kind === 'macro')
-  take(micro?.candidates, () => true)
+  take(macro.candidates, (c) => c.kind === 'macro')
+  // A short movement is seen against the far references too; a still frame on the shoulder of a
+  // macro-expression, whose near references all fall inside it, is not.
+  take(micro.candidates, (c) => macro.curve[c.apex]! - macro.median >= o.confirmFraction * c.peak)
   const rank = (c: SpottedInterval) => (c.label === 'expression' ? 0 : 1)
   kept.sort((p, q) => rank(p) - rank(q) || p.onset - q.onset)
-  return { intervals: kept, curve: micro?.curve ?? new Float32Array(frameCount), threshold: micro?.threshold ?? 0 }
+  return { intervals: kept, curve: micro.curve, threshold: micro.threshold }
+}
+
+/**
+ * Per frame and region, the motion against the group's references on both sides, voted: with
+ * one distance the smaller of the two sides (the frame differs from both); with several, the
+ * second smallest of all sides, so that one reference landing on a neighbouring movement cannot
+ * make a still frame look like an expression. Head motion is voted the same way.
+ */
+function groupSignal(group: readonly ScaleMotion[], layout: RegionLayout, frameCount: number): { value: (t: number, j: number) => number; head: Float32Array } {
+  const n = layout.regions.length
+  const stride = n + 1
+  const rank = group.length > 1 ? 1 : 0
+  const sides = new Float64Array(2 * group.length)
+  const value = (t: number, j: number) => {
+    // The first and last frames have one side only: no evidence of coming and going.
+    if (t === 0 || t === frameCount - 1) return 0
+    group.forEach(({ k, values, tail }, g) => {
+      sides[2 * g] = values[t * stride + j]!
+      sides[2 * g + 1] = t + k < frameCount ? values[(t + k) * stride + j]! : tail[(t - (frameCount - 1 - k)) * stride + j]!
+    })
+    sides.sort()
+    return sides[rank]!
+  }
+  return { value, head: Float32Array.from({ length: frameCount }, (_, t) => value(t, n)) }
 }
 
 interface ScaleCandidates {
   candidates: SpottedInterval[]
   curve: Float32Array
+  median: number
   threshold: number
 }
 
-function scaleCandidates(scale: ScaleMotion, layout: RegionLayout, frameCount: number, o: typeof INTERVAL_SPOT_DEFAULTS & IntervalSpotOptions): ScaleCandidates {
-  const { k, values, tail } = scale
-  const n = layout.regions.length
-  const stride = n + 1
-  const tailStart = frameCount - 1 - k
-  // Two-sided: frame t against t−k (row t) and against t+k (row t+k, the same pair seen from
-  // t+k), the references clamped to the first and last frames.
-  const twoSided = (t: number, j: number) => {
-    // The first and last frames have one side only: no evidence of coming and going.
-    if (t === 0 || t === frameCount - 1) return 0
-    const ahead = t + k < frameCount ? values[(t + k) * stride + j]! : tail[(t - tailStart) * stride + j]!
-    return Math.min(values[t * stride + j]!, ahead)
-  }
+function scaleCandidates(
+  scale: IntervalKind,
+  group: readonly ScaleMotion[],
+  head: Float32Array,
+  layout: RegionLayout,
+  frameCount: number,
+  o: typeof INTERVAL_SPOT_DEFAULTS & IntervalSpotOptions,
+): ScaleCandidates {
+  // Frame t against t−k (row t) and t+k (row t+k, the same pair seen from t+k), references
+  // clamped to the first and last frames.
+  const twoSided = groupSignal(group, layout, frameCount).value
   const expressionRegions = layout.regions.map((r, j) => (r.expression ? j : -1)).filter((j) => j >= 0)
   const raw = new Array<number>(frameCount)
-  const head = new Float32Array(frameCount)
   for (let t = 0; t < frameCount; t++) {
     let max = 0
     for (const j of expressionRegions) max = Math.max(max, twoSided(t, j))
     raw[t] = max
-    head[t] = twoSided(t, n)
   }
   const curve = Float32Array.from(smoothCurve(raw, Math.max(0.5, o.temporalSigmaSeconds * o.fps)))
   const sorted = Float32Array.from(curve).sort()
@@ -376,10 +423,10 @@ function scaleCandidates(scale: ScaleMotion, layout: RegionLayout, frameCount: n
       confidence: prominence / (prominence + 3 * sigma + o.motionFloor),
       peak: prominence,
       regions: ranked.filter((r) => r.value >= 0.5 * ranked[0]!.value).map((r) => r.id),
-      scale: k,
+      scale,
     })
   }
-  return { candidates, curve, threshold }
+  return { candidates, curve, median, threshold }
 }
 
 /** A decoded 8-bit grey frame. */

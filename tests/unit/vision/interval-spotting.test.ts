@@ -151,10 +151,12 @@ describe('spotIntervals', () => {
     { regions: ['left-eye', 'right-eye'], onset: 300, apex: 302, offset: 305, amplitude: 2 },
     { regions: [], onset: 370, apex: 385, offset: 400, amplitude: 3, head: true },
   ]
-  const scales = referenceDistances({ fps }).map((k) => scaleMotion(k, frames, events, layout))
+  const group = (ks: number[], list: Event[]) => ks.map((k) => scaleMotion(k, frames, list, layout))
+  const distances = referenceDistances({ fps })
+  const scales = { micro: group(distances.micro, events), macro: group(distances.macro, events) }
 
   it('finds the micro- and macro-expression with their extent, and labels the blink and the head motion', () => {
-    expect(referenceDistances({ fps })).toEqual([15, 60])
+    expect(distances).toEqual({ micro: [15, 30], macro: [60, 90] })
     const { intervals } = spotIntervals(scales, layout, frames, { fps })
     const expressions = intervals.filter((i) => i.label === 'expression')
     expect(expressions.map((i) => i.kind)).toEqual(['micro', 'macro'])
@@ -170,12 +172,12 @@ describe('spotIntervals', () => {
   })
 
   it('finds nothing where nothing moves', () => {
-    const quiet = referenceDistances({ fps }).map((k) => scaleMotion(k, frames, [], layout))
+    const quiet = { micro: group(distances.micro, []), macro: group(distances.macro, []) }
     expect(spotIntervals(quiet, layout, frames, { fps }).intervals).toEqual([])
   })
 
   it('scales k with the frame rate', () => {
-    expect(referenceDistances({ fps: 200 })).toEqual([100, 400])
-    expect(referenceDistances({ fps: 200, microReferenceSeconds: 0.2, macroReferenceSeconds: 1 })).toEqual([40, 200])
+    expect(referenceDistances({ fps: 200 })).toEqual({ micro: [100, 200], macro: [400, 600] })
+    expect(referenceDistances({ fps: 200, microReferenceSeconds: [0.2], macroReferenceSeconds: [1] })).toEqual({ micro: [40], macro: [200] })
   })
 })

@@ -94,23 +94,6 @@ export async function decodeImage(path: string, mode: FrameMode): Promise<Decode
   }
 }
 
-/**
- * Decodes one image file to grey at `width`×`height` (a reduction of its size): JPEGs shrink while
- * decoding (libjpeg's DCT scaling), so a reduced frame costs a fraction of a full one.
- */
-export async function decodeImageGrayResized(path: string, width: number, height: number): Promise<DecodedFrame> {
-  const bytes = await readImageBytes(path)
-  try {
-    const source = extname(path).toLowerCase() === '.bmp' ? toMode(decodeBmp(bytes), 'gray') : null
-    const image = source ? sharp(source.data, { raw: { width: source.width, height: source.height, channels: 1 } }) : sharp(bytes, { failOn: 'error' })
-    const { data, info } = await image.greyscale().resize(width, height, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true })
-    if (info.channels !== 1) throw new Error(`unexpected ${info.channels} channels`)
-    return { width: info.width, height: info.height, channels: 1, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) }
-  } catch (error) {
-    throw imageError(path, error)
-  }
-}
-
 async function readImageBytes(path: string): Promise<Uint8Array> {
   let bytes: Buffer
   try {

@@ -8,8 +8,8 @@ import { requireFfmpeg } from '../ffmpeg-locator'
 import type { SpawnFunction } from './ffmpeg-process'
 import { FrameCache } from './frame-cache'
 import type { DecodedFrame, FrameMode } from './frame'
-import { decodeImage, decodeImageGrayResized, imageSize, listSequence, type SequenceListing } from './image-sequence'
-import { VIDEO_EXTENSIONS, decodeVideoFrames, indexVideo, keyframeBefore, streamVideoFrames, type VideoIndex } from './video'
+import { decodeImage, imageSize, listSequence, type SequenceListing } from './image-sequence'
+import { VIDEO_EXTENSIONS, decodeVideoFrames, indexVideo, keyframeBefore, streamGrayFrames, type GrayStreamSource, type VideoIndex } from './video'
 
 export interface MediaServiceOptions {
   /** Resolves the ffmpeg binary (default: the locator's order). Called once, on first video use. */
@@ -142,38 +142,18 @@ export class MediaService {
   }
 
   /**
-   * Every frame of a clip in order, grey, `shrink` times smaller on each side (an integer ≥ 1),
-   * decoded once and not cached: for whole-video analysis in bounded memory (a few frames ahead).
+   * Every frame of a clip in order, grey, `shrink` times smaller on each side (an integer ≥ 1;
+   * floor(size / shrink) pixels), decoded once by one ffmpeg process and not cached: for
+   * whole-video analysis in bounded memory (a few frames ahead).
    */
   async *streamGray(path: string, options: { shrink?: number; signal?: AbortSignal } = {}): AsyncGenerator<DecodedFrame> {
     const clip = await this.openInternal(path, {})
     const shrink = Math.max(1, Math.floor(options.shrink ?? 1))
-    const width = Math.max(1, Math.round(clip.info.width / shrink))
-    const height = Math.max(1, Math.round(clip.info.height / shrink))
-    if (clip.video) {
-      yield* streamVideoFrames(path, clip.video, width, height, { ffmpeg: await this.ffmpeg(), spawn: this.options.spawn, signal: options.signal })
-      return
-    }
-    const files = clip.sequence!.files
-    const decode = (i: number) => {
-      const file = join(path, files[i]!)
-      return shrink === 1 ? decodeImage(file, 'gray') : decodeImageGrayResized(file, width, height)
-    }
-    // A few files decode ahead on libuv's pool while the consumer works.
-    const ahead: Promise<DecodedFrame>[] = []
-    for (let i = 0; i < files.length; i++) {
-      while (ahead.length < SEQUENCE_CONCURRENCY && i + ahead.length < files.length) {
-        const next = decode(i + ahead.length)
-        next.catch(() => undefined)
-        ahead.push(next)
-      }
-      if (options.signal?.aborted) throw new StudioError('cancelled', 'Decoding cancelled')
-      const frame = await ahead.shift()!
-      if (frame.width !== width || frame.height !== height) {
-        throw new StudioError('media/corrupt', `${files[i]} is ${frame.width}×${frame.height}, the clip is ${width}×${height}`)
-      }
-      yield frame
-    }
+    const width = Math.max(1, Math.floor(clip.info.width / shrink))
+    const height = Math.max(1, Math.floor(clip.info.height / shrink))
+    const source: GrayStreamSource = clip.video ? { kind: 'video', path } : { kind: 'files', folder: path, files: clip.sequence!.files }
+    const deps = { ffmpeg: await this.ffmpeg(), spawn: this.options.spawn, signal: options.signal }
+    yield* streamGrayFrames(source, clip.info, width, height, clip.info.frameCount, deps)
   }
 
   /** A PNG thumbnail of one frame, longest side `maxSide` pixels. */

@@ -59,7 +59,7 @@ export interface LongSpotResult {
   threshold: number
   face: { frame: number; score: number }
   /** Reference distances k of the two scales, frames. */
-  scales: [number, number]
+  scales: { micro: number[]; macro: number[] }
   warnings: string[]
 }
 
@@ -84,10 +84,13 @@ export async function spotLongClip(path: string, deps: { media: MediaService; po
   const shrink = Math.min(8, 2 ** Math.max(0, Math.floor(Math.log2(1 / scale))))
   const transform = shrunkTransform(face.transform, shrink, info.width, info.height)
 
-  const [kMicro, kMacro] = referenceDistances({ fps, ...options })
+  const distances = referenceDistances({ fps, ...options })
   const stride = layout.regions.length + 1
   const total = info.frameCount
-  const scales: ScaleMotion[] = [kMicro, kMacro].map((k) => ({ k, values: new Float32Array(total * stride), tail: new Float32Array(k * stride) }))
+  const motion = (k: number): ScaleMotion => ({ k, values: new Float32Array(total * stride), tail: new Float32Array(k * stride) })
+  const grouped = { micro: distances.micro.map(motion), macro: distances.macro.map(motion) }
+  const scales = [...grouped.micro, ...grouped.macro]
+  const kMacro = Math.max(...scales.map((s) => s.k))
   const chunkFrames = Math.max(1, Math.floor(o.chunkFrames))
   const inFlight = pool.size + 1
   const ringSize = kMacro + (inFlight + 2) * chunkFrames
@@ -175,7 +178,7 @@ export async function spotLongClip(path: string, deps: { media: MediaService; po
     tailRows.forEach(([s, i], j) => s.tail.set(values.subarray(j * stride, (j + 1) * stride), i * stride))
   }
 
-  const spotted = spotIntervals(scales, layout, frames, { ...options, fps })
+  const spotted = spotIntervals(grouped, layout, frames, { ...options, fps })
   const number = (index: number) => info.frameNumbers[index]!
   return {
     clip: path,
@@ -194,7 +197,7 @@ export async function spotLongClip(path: string, deps: { media: MediaService; po
     curve: spotted.curve,
     threshold: spotted.threshold,
     face: { frame: number(face.index), score: face.score },
-    scales: [kMicro, kMacro],
+    scales: distances,
     warnings,
   }
 }
@@ -211,7 +214,8 @@ async function findFace(path: string, media: MediaService, frameCount: number, s
   const probes = [...new Set(Array.from({ length: FACE_PROBES }, (_, i) => Math.floor((i * frameCount) / FACE_PROBES)))]
   for (const index of probes) {
     if (signal?.aborted) throw new StudioError('cancelled', 'Spotting cancelled')
-    const frame = await media.readFrame(path, index, 'gray')
+    // Colour where the clip has it: the detector finds faces in RGB more reliably.
+    const frame = await media.readFrame(path, index, 'rgb')
     const alignment = await alignOn({ width: frame.width, height: frame.height, data: Float32Array.from(frame.data) }, side)
     if (alignment) return { index, score: alignment.face.score, transform: alignment.transform, landmarks: alignment.landmarks }
   }
@@ -224,9 +228,9 @@ async function findFace(path: string, media: MediaService, frameCount: number, s
 /** The image → crop transform for frames decoded `shrink` times smaller (pixel centres kept). */
 function shrunkTransform(t: SimilarityTransform, shrink: number, width: number, height: number): SimilarityTransform {
   if (shrink === 1) return t
-  // Full-size pixel of a shrunk pixel q: q·s_x + (s_x − 1)/2 per axis (the sizes round).
-  const sx = width / Math.max(1, Math.round(width / shrink))
-  const sy = height / Math.max(1, Math.round(height / shrink))
+  // Full-size pixel of a shrunk pixel q: q·s_x + (s_x − 1)/2 per axis (ffmpeg scales to floor(size / shrink)).
+  const sx = width / Math.max(1, Math.floor(width / shrink))
+  const sy = height / Math.max(1, Math.floor(height / shrink))
   const cx = (sx - 1) / 2
   const cy = (sy - 1) / 2
   // T(p) with p = (sx·q_x + cx, sy·q_y + cy); sx ≈ sy (a similarity keeps one scale).
