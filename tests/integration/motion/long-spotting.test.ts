@@ -102,6 +102,19 @@ describe('long-video interval spotting', () => {
     expect(result.warnings.join('\n')).toMatch(/10 frame number\(s\) missing \(first gap 100 → 111\)/)
   }, 60_000)
 
+  it('warns about variable frame timing in a video', async () => {
+    const video = ds.truth.videos[0]!
+    const mp4 = join(scratch.dir, 'vfr.mp4')
+    // Half a second missing after frame 150, as a recorder that dropped frames writes it.
+    execFileSync(await requireFfmpeg(), [
+      '-hide_banner', '-loglevel', 'error', '-framerate', '30', '-i', join(ds.clipPath(video), 'img%d.jpg'),
+      '-vf', 'setpts=N/30/TB+gte(N\\,150)*0.5/TB', '-vsync', 'vfr', '-c:v', 'libx264', '-crf', '14', '-pix_fmt', 'yuv420p', mp4,
+    ])
+    const result = await spotLongClip(mp4, { media: new MediaService(), pool }, { fps: 30 })
+    expect(result.frames).toBe(video.frameCount)
+    expect(result.warnings.join('\n')).toMatch(/variable frame timing: frame intervals from .* to 53[0-9.]* ms/)
+  }, 120_000)
+
   it('stops when cancelled', async () => {
     const controller = new AbortController()
     const run = spotLongClip(ds.clipPath(ds.truth.videos[0]!), { media: new MediaService(), pool }, { signal: controller.signal, chunkFrames: 8, onProgress: () => controller.abort() })

@@ -85,6 +85,11 @@ export class MediaService {
     return options.fps && options.fps !== clip.info.fps ? { ...clip.info, fps: options.fps } : clip.info
   }
 
+  /** Presentation time of every frame of a video, seconds (null for image folders: they carry none). */
+  async frameTimes(path: string): Promise<readonly number[] | null> {
+    return (await this.openInternal(path, {})).video?.times ?? null
+  }
+
   /** Warnings from opening the clip (decoder complaints, files left out of a sequence). */
   async warnings(path: string): Promise<string[]> {
     return (await this.openInternal(path, {})).warnings

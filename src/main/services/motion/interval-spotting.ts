@@ -75,7 +75,7 @@ export async function spotLongClip(path: string, deps: { media: MediaService; po
   const info = await media.open(path, options.fps ? { fps: options.fps } : {})
   const fps = options.fps ?? info.fps
   if (info.frameCount < 3) throw new StudioError('media/missing-frames', `${path} has ${info.frameCount} frame(s): interval spotting needs a video`)
-  const warnings = [...(await media.warnings(path)), ...droppedFrameWarnings(info.frameNumbers)]
+  const warnings = [...(await media.warnings(path)), ...droppedFrameWarnings(info.frameNumbers), ...variableRateWarnings(await media.frameTimes(path))]
 
   const face = await findFace(path, media, info.frameCount, o.side, info.frameNumbers, options.signal)
   const layout = regionLayout(auRegions(face.landmarks), o.side)
@@ -250,6 +250,21 @@ function droppedFrameWarnings(numbers: number[]): string[] {
     }
   }
   return missing > 0 ? [`${missing} frame number(s) missing (first gap ${example}): the frames were treated as consecutive, so intervals across a gap are stretched in time`] : []
+}
+
+/** A video whose frame intervals vary (VFR, dropped frames in a container): spotting counts frames. */
+function variableRateWarnings(times: readonly number[] | null): string[] {
+  if (!times || times.length < 3) return []
+  const steps = times.slice(1).map((t, i) => t - times[i]!)
+  const sorted = [...steps].sort((a, b) => a - b)
+  const median = sorted[Math.floor(sorted.length / 2)]!
+  const longest = sorted.at(-1)!
+  const shortest = sorted[0]!
+  if (!(median > 0) || (longest <= 1.5 * median && shortest >= 0.5 * median)) return []
+  const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`
+  return [
+    `variable frame timing: frame intervals from ${ms(shortest)} to ${ms(longest)} (median ${ms(median)}): the spotter counts frames, so durations near a gap are off`,
+  ]
 }
 
 function cancelledOr(error: unknown, signal: AbortSignal | undefined): unknown {
