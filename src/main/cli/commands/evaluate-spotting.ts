@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { basename, dirname, resolve } from 'node:path'
+import { StudioError } from '@shared/ipc'
 import { BatchStore } from '../../services/batch/store'
 import {
   evaluateSpottingVideos,
@@ -66,7 +67,12 @@ recall and F1 are computed (MEGC); overall = micro + macro counts.`,
       if (truth.length === 0) throw new UsageError(`${projectPath} holds no long-video dataset (CAS(ME)², CAS(ME)³): nothing to evaluate`)
     } else {
       const file = resolve(io.cwd, truthPath!)
-      const parsed = JSON.parse(await readFile(file, 'utf8')) as LongGroundTruth
+      let parsed: LongGroundTruth
+      try {
+        parsed = JSON.parse(await readFile(file, 'utf8')) as LongGroundTruth
+      } catch (error) {
+        throw new StudioError('invalid-input', `${truthPath} is not a ground-truth.json: ${(error as Error).message}`)
+      }
       truth = truthFromGroundTruth(parsed, dirname(file))
     }
     const files = (values.predictions as string[] | undefined) ?? []

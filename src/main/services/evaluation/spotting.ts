@@ -56,7 +56,7 @@ export function truthFromProject(project: Project, store: BatchStore): SpotTruth
 
 /** The videos of a synthetic long dataset (`me-studio synth --format long`), clips under `root`. */
 export function truthFromGroundTruth(truth: LongGroundTruth, root: string): SpotTruthVideo[] {
-  if (truth.format !== 'long' || !Array.isArray(truth.videos)) throw new StudioError('invalid-input', 'ground-truth.json is not from `me-studio synth --format long`')
+  if (typeof truth !== 'object' || truth === null || truth.format !== 'long' || !Array.isArray(truth.videos)) throw new StudioError('invalid-input', 'ground-truth.json is not from `me-studio synth --format long`')
   return truth.videos.map((v) => ({
     dataset: 'synthetic',
     video: `${v.subject}/${v.video}`,
