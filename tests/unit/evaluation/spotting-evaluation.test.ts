@@ -42,7 +42,7 @@ describe('spotting evaluation of videos', () => {
     expect(e.unpredicted).toEqual(['s15/v2'])
     expect(e.unknown).toEqual(['/elsewhere'])
     const text = formatSpottingText(e)
-    expect(text).toMatch(/overall F1  33% \(TP 1 FP 2 FN 2\)/)
+    expect(text).toMatch(/overall F1 {2}33% \(TP 1 FP 2 FN 2\)/)
     expect(text).toMatch(/No predictions for 1 video\(s\), counted as all missed: s15\/v2/)
   })
 
