@@ -14,6 +14,7 @@ import { magnifyEulerianRgb, type EulerianOptions } from '../vision/magnify-eule
 import { magnifyRieszRgb, type RieszOptions } from '../vision/magnify-riesz'
 import { warpSimilarity, type SimilarityTransform } from '../vision/face/align'
 import { spotApex, type SpotOptions, type SpotResult } from '../vision/spotting'
+import { faceCrop, pairMotion, type GrayFrame8, type RegionLayout } from '../vision/interval-spotting'
 import { opticalStrain, type OpticalStrainOptions } from '../vision/strain'
 import { isdf, normalizeLength, type TemporalMethod } from '../vision/temporal'
 import { tvl1Flow, type Tvl1Options } from '../vision/tvl1'
@@ -58,6 +59,20 @@ export const visionTasks = {
     const flow = (a: GrayImage, b: GrayImage): FlowField =>
       method === 'tvl1' ? tvl1Flow(a, b) : method === 'lk' ? lucasKanadeFlow(a, b) : farnebackFlow(a, b)
     return spotApex(p.frames, { ...p.options, flow, strain: (f) => opticalStrain(f) })
+  },
+  /** Long-video spotting, stage 1: aligned, blurred face crops written into slots of a shared ring. */
+  'spot-crops': (p: { frames: GrayFrame8[]; slots: number[]; ring: SharedArrayBuffer; transform: SimilarityTransform; side: number; sigma: number }): void => {
+    const area = p.side * p.side
+    p.frames.forEach((frame, i) => new Float32Array(p.ring, p.slots[i]! * area * 4, area).set(faceCrop(frame, p.transform, p.side, p.sigma).data))
+  },
+  /** Long-video spotting, stage 2: `pairMotion` of [current slot, reference slot] pairs of the ring, rows concatenated. */
+  'spot-pairs': (p: { pairs: [number, number][]; ring: SharedArrayBuffer; side: number; layout: RegionLayout }): Float32Array => {
+    const area = p.side * p.side
+    const crop = (slot: number): GrayImage => ({ width: p.side, height: p.side, data: new Float32Array(p.ring, slot * area * 4, area) })
+    const stride = p.layout.regions.length + 1
+    const out = new Float32Array(p.pairs.length * stride)
+    p.pairs.forEach(([cur, ref], i) => out.set(pairMotion(crop(cur), crop(ref), p.layout), i * stride))
+    return out
   },
   isdf: (p: { frames: GrayImage[]; onset: number }): GrayImage[] => isdf(p.frames, p.onset),
   normalizeLength: (p: { frames: GrayImage[]; n: number; method: TemporalMethod }): GrayImage[] => normalizeLength(p.frames, p.n, p.method),

@@ -165,5 +165,5 @@ describe('spotting generated micro-expression clips (synth generator, head motio
       expect(out.offset).toBeGreaterThan(out.apex)
       expect(out.confidence).toBeGreaterThan(0.3)
     }
-  }, 60_000)
+  }, 180_000)
 })

@@ -8,6 +8,7 @@ import { spotCommand } from './spot'
 import { importCommand } from './import'
 import { predictCommand } from './predict'
 import { evaluateCommand } from './evaluate'
+import { evaluateSpottingCommand } from './evaluate-spotting'
 import { exportCommand } from './export'
 import { clusterMergeCommand, clusterSlurmCommand } from './cluster'
 
@@ -22,6 +23,7 @@ export const COMMANDS: CliCommand[] = [
   importCommand,
   predictCommand,
   evaluateCommand,
+  evaluateSpottingCommand,
   exportCommand,
   clusterSlurmCommand,
   clusterMergeCommand,

@@ -1,16 +1,19 @@
+import { resolve } from 'node:path'
 import { StudioError } from '@shared/ipc'
+import { MediaService } from '../../services/media'
+import { spotLongClip, type LongSpotResult } from '../../services/motion/interval-spotting'
 import { SPOT_SIGNALS, STUDIO_SPOTTING, spotFrames, type SpotSignalName } from '../../services/motion/spotting'
 import { VisionPool } from '../../workers/vision-pool'
 import { visionWorkerLocation } from '../../workers/vision-worker-location'
-import { EXIT, UsageError, defineCommand, stringOption } from '../command'
+import { EXIT, UsageError, defineCommand, stringOption, type CliIo } from '../command'
 import { cropOption, grayOf, loadClip, numberOption } from './clip-vision'
 
 const SIGNALS = SPOT_SIGNALS
 
 export const spotCommand = defineCommand({
   name: 'spot',
-  summary: 'Suggest the apex (and onset/offset when not coded) of a clip from a motion curve; prints JSON.',
-  usage: '<clip> [--onset N] [--offset N] [--signal farneback|difference|translation|tvl1|strain] [options]',
+  summary: 'Suggest the apex of a clip from a motion curve, or (--intervals) every micro/macro-expression interval of a long video.',
+  usage: '<clip> [--onset N] [--offset N] [--signal farneback|difference|translation|tvl1|strain] [options] | <video> --intervals [--fps N] [--json] [--min-confidence X] [--kinds micro,macro]',
   help: `<clip> is a video file or an image-sequence folder. Frame numbers are the dataset's own
 (the numbers in the file names, e.g. img46.jpg → 46; 0-based indices for videos).
 
@@ -31,7 +34,20 @@ Options:
 Prints {onset, apex, offset, confidence, curve, …}: onset/apex/offset as frame numbers, their
 0-based indices under "indices", the apex time after the onset in ms, the top peaks, the
 smoothed curve (one value per frame of the range; px of displacement for difference/flow
-signals) and the face found.`,
+signals) and the face found.
+
+Long videos (--intervals): every micro- and macro-expression interval of an uncut video or frame
+folder (CAS(ME)², SAMM long videos), MEGC-style: per-region motion against the frames k before and
+after (k = 0.5 s and 2 s), head motion removed, blinks and head-motion bursts set apart.
+  --intervals          spot intervals instead of one apex
+  --json               print {"intervals":[{onset, apex, offset, kind, confidence}], "frames", "fps",
+                       "rejected":[…blinks and head motion, with "reason"], "face", "warnings"};
+                       without it, one line per interval
+  --min-confidence X   leave out intervals below confidence X (0–1; default 0)
+  --kinds K            micro, macro or micro,macro (default both)
+  --fps N              frame rate (image folders carry none; default 30)
+Frame numbers are the dataset's own (file numbers for folders, 0-based for videos). A video
+where nothing moves gives an empty list (exit 0); one without a visible face is an error.`,
   options: {
     onset: { type: 'string' },
     offset: { type: 'string' },
@@ -42,9 +58,17 @@ signals) and the face found.`,
     fps: { type: 'string' },
     start: { type: 'string' },
     count: { type: 'string' },
+    intervals: { type: 'boolean' },
+    json: { type: 'boolean' },
+    'min-confidence': { type: 'string' },
+    kinds: { type: 'string' },
   },
   positionals: [1, 1],
   async run({ values, positionals }, io) {
+    if (values.intervals) return spotIntervalsCommand(positionals[0]!, values, io)
+    for (const name of ['json', 'min-confidence', 'kinds'] as const) {
+      if (values[name] !== undefined) throw new UsageError(`--${name} goes with --intervals`)
+    }
     const signalName = stringOption(values, 'signal') ?? STUDIO_SPOTTING.signal
     if (!(SIGNALS as readonly string[]).includes(signalName))
       throw new UsageError(`--signal must be one of ${SIGNALS.join(', ')}, got ${signalName}`)
@@ -107,6 +131,58 @@ signals) and the face found.`,
     return EXIT.ok
   },
 })
+
+async function spotIntervalsCommand(path: string, values: Record<string, unknown>, io: CliIo): Promise<number> {
+  for (const name of ['onset', 'offset', 'signal', 'crop', 'no-face', 'sigma', 'start', 'count'] as const) {
+    if (values[name] !== undefined) throw new UsageError(`--${name} does not apply to --intervals`)
+  }
+  const minConfidence = numberOption(values, 'min-confidence', 0)
+  if (minConfidence < 0 || minConfidence > 1) throw new UsageError(`--min-confidence must be in 0..1, got ${minConfidence}`)
+  const kinds = (stringOption(values, 'kinds') ?? 'micro,macro').split(',').map((k) => k.trim())
+  if (kinds.length === 0 || kinds.some((k) => k !== 'micro' && k !== 'macro')) throw new UsageError(`--kinds must list micro and/or macro, got ${String(values.kinds)}`)
+  const fps = values.fps === undefined ? undefined : numberOption(values, 'fps', 0)
+  if (fps !== undefined && !(fps > 0)) throw new UsageError(`--fps must be positive, got ${fps}`)
+  const pool = new VisionPool(visionWorkerLocation())
+  let result: LongSpotResult
+  try {
+    result = await spotLongClip(resolve(io.cwd, path), { media: new MediaService(), pool }, {
+      ...(fps ? { fps } : {}),
+      onProgress: ({ done, total, etaSeconds }) => {
+        if (io.isTty) io.stderr(`\rspot ${done}/${total} frames${etaSeconds === null ? '' : `, ${Math.ceil(etaSeconds)} s left`}   `)
+      },
+    })
+  } finally {
+    await pool.destroy()
+  }
+  if (io.isTty) io.stderr('\n')
+  for (const warning of result.warnings) io.stderr(`me-studio spot: ${warning}\n`)
+  const keep = (i: LongSpotResult['intervals'][number]) => kinds.includes(i.kind) && i.confidence >= minConfidence
+  const brief = (i: LongSpotResult['intervals'][number]) => ({ onset: i.onset, apex: i.apex, offset: i.offset, kind: i.kind, confidence: round(i.confidence) })
+  const intervals = result.intervals.filter((i) => i.label === 'expression' && keep(i))
+  const rejected = result.intervals.filter((i) => i.label !== 'expression' && keep(i))
+  if (values.json) {
+    io.stdout(
+      JSON.stringify({
+        clip: result.clip,
+        intervals: intervals.map((i) => ({ ...brief(i), regions: i.regions })),
+        frames: result.frames,
+        fps: result.fps,
+        rejected: rejected.map((i) => ({ ...brief(i), reason: i.label })),
+        face: result.face,
+        scales: result.scales,
+        warnings: result.warnings,
+      }) + '\n',
+    )
+    return EXIT.ok
+  }
+  const seconds = (frames: number) => `${((frames / result.fps) * 1000).toFixed(0)} ms`
+  io.stdout(`${result.clip}: ${result.frames} frames at ${result.fps} fps, ${intervals.length} interval(s)\n`)
+  for (const i of intervals) {
+    io.stdout(`${i.kind}\t${i.onset}\t${i.apex}\t${i.offset}\t${seconds(i.offset - i.onset + 1)}\tconfidence ${i.confidence.toFixed(2)}\t${i.regions.join(', ')}\n`)
+  }
+  for (const i of rejected) io.stdout(`(${i.label})\t${i.onset}\t${i.apex}\t${i.offset}\t${seconds(i.offset - i.onset + 1)}\n`)
+  return EXIT.ok
+}
 
 function round(v: number): number {
   return Math.round(v * 1e4) / 1e4

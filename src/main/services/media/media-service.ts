@@ -9,7 +9,7 @@ import type { SpawnFunction } from './ffmpeg-process'
 import { FrameCache } from './frame-cache'
 import type { DecodedFrame, FrameMode } from './frame'
 import { decodeImage, imageSize, listSequence, type SequenceListing } from './image-sequence'
-import { VIDEO_EXTENSIONS, decodeVideoFrames, indexVideo, keyframeBefore, type VideoIndex } from './video'
+import { VIDEO_EXTENSIONS, decodeVideoFrames, indexVideo, keyframeBefore, streamGrayFrames, type GrayStreamSource, type VideoIndex } from './video'
 
 export interface MediaServiceOptions {
   /** Resolves the ffmpeg binary (default: the locator's order). Called once, on first video use. */
@@ -99,6 +99,11 @@ export class MediaService {
     return options.fps && options.fps !== clip.info.fps ? { ...clip.info, fps: options.fps } : clip.info
   }
 
+  /** Presentation time of every frame of a video, seconds (null for image folders: they carry none). */
+  async frameTimes(path: string): Promise<readonly number[] | null> {
+    return (await this.openInternal(path, {})).video?.times ?? null
+  }
+
   /** Warnings from opening the clip (decoder complaints, files left out of a sequence). */
   async warnings(path: string): Promise<string[]> {
     return (await this.openInternal(path, {})).warnings
@@ -153,6 +158,21 @@ export class MediaService {
     }
     await Promise.all(Array.from({ length: Math.min(SEQUENCE_CONCURRENCY, count) }, worker))
     return result
+  }
+
+  /**
+   * Every frame of a clip in order, grey, `shrink` times smaller on each side (an integer ≥ 1;
+   * floor(size / shrink) pixels), decoded once by one ffmpeg process and not cached: for
+   * whole-video analysis in bounded memory (a few frames ahead).
+   */
+  async *streamGray(path: string, options: { shrink?: number; signal?: AbortSignal } = {}): AsyncGenerator<DecodedFrame> {
+    const clip = await this.openInternal(path, {})
+    const shrink = Math.max(1, Math.floor(options.shrink ?? 1))
+    const width = Math.max(1, Math.floor(clip.info.width / shrink))
+    const height = Math.max(1, Math.floor(clip.info.height / shrink))
+    const source: GrayStreamSource = clip.video ? { kind: 'video', path } : { kind: 'files', folder: path, files: clip.sequence!.files }
+    const deps = { ffmpeg: await this.ffmpeg(), spawn: this.options.spawn, signal: options.signal }
+    yield* streamGrayFrames(source, clip.info, width, height, clip.info.frameCount, deps)
   }
 
   /** A PNG thumbnail of one frame, longest side `maxSide` pixels. */

@@ -1,6 +1,7 @@
 import { open, stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import { StudioError } from '@shared/ipc'
-import { runFfmpeg, type SpawnFunction } from './ffmpeg-process'
+import { StderrTail, defaultSpawn, runFfmpeg, type SpawnFunction } from './ffmpeg-process'
 import { channelsOf, type DecodedFrame, type FrameMode } from './frame'
 
 export const VIDEO_EXTENSIONS = ['.mp4', '.avi', '.mov', '.mkv'] as const
@@ -222,4 +223,104 @@ export async function decodeVideoFrames(
     frames.push({ width: index.width, height: index.height, channels, data })
   }
   return frames
+}
+
+/** Frames buffered ahead of the consumer before ffmpeg's output is paused. */
+const STREAM_BUFFER_FRAMES = 8
+
+/** What `streamGrayFrames` decodes: a video file, or image files in order (ffmpeg's concat list on stdin). */
+export type GrayStreamSource = { kind: 'video'; path: string } | { kind: 'files'; folder: string; files: readonly string[] }
+
+/**
+ * Every frame in order, grey, from one ffmpeg process, scaled to `width`×`height` (area
+ * averaging) when that differs from `source` size. Image files go through ffmpeg too: its JPEG
+ * decoder costs a fifth of the CPU of decoding them one by one through libvips. The pipe is
+ * paused while the consumer lags, so memory holds a few frames whatever the length. Ends early
+ * with `media/missing-frames` (the frames so far already delivered) when the decoder stops
+ * before `expected` frames.
+ */
+export async function* streamGrayFrames(
+  source: GrayStreamSource,
+  size: { width: number; height: number },
+  width: number,
+  height: number,
+  expected: number,
+  deps: VideoDeps,
+): AsyncGenerator<DecodedFrame> {
+  const frameBytes = width * height
+  const scale = width !== size.width || height !== size.height ? ['-vf', `scale=${width}:${height}:flags=area`] : []
+  const input = source.kind === 'video' ? ['-nostdin', '-i', source.path] : ['-f', 'concat', '-safe', '0', '-protocol_whitelist', 'file,pipe', '-i', 'pipe:0']
+  const path = source.kind === 'video' ? source.path : source.folder
+  const child = (deps.spawn ?? defaultSpawn)(deps.ffmpeg, [
+    '-hide_banner', ...input, '-map', '0:v:0', '-an', '-sn', '-vsync', 'passthrough', ...scale, '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1',
+  ])
+  child.stdin.on('error', () => undefined)
+  if (source.kind === 'files') {
+    // ffconcat quoting: inside '…' a quote is written '\''.
+    child.stdin.end(source.files.map((f) => `file '${join(source.folder, f).replaceAll("'", "'\\''")}'\n`).join(''))
+  }
+  const tail = new StderrTail()
+  const pending: Buffer[] = []
+  let buffered = 0
+  let closed = false
+  let exitCode: number | null = null
+  let failure: Error | null = null
+  let wake: (() => void) | null = null
+  const notify = () => {
+    const w = wake
+    wake = null
+    w?.()
+  }
+  child.stderr.on('data', (chunk: Buffer) => tail.push(chunk))
+  child.stdout.on('data', (chunk: Buffer) => {
+    pending.push(chunk)
+    buffered += chunk.byteLength
+    if (buffered > STREAM_BUFFER_FRAMES * frameBytes) child.stdout.pause()
+    notify()
+  })
+  child.on('error', (error) => {
+    failure = error
+    closed = true
+    notify()
+  })
+  child.on('close', (code) => {
+    exitCode = code
+    closed = true
+    notify()
+  })
+  const abort = () => child.kill('SIGKILL')
+  deps.signal?.addEventListener('abort', abort, { once: true })
+  let delivered = 0
+  try {
+    for (;;) {
+      if (buffered >= frameBytes) {
+        const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, buffered)
+        pending.length = 0
+        let offset = 0
+        const frames: DecodedFrame[] = []
+        for (; buffered - offset >= frameBytes; offset += frameBytes) {
+          frames.push({ width, height, channels: 1, data: new Uint8Array(all.subarray(offset, offset + frameBytes)) })
+        }
+        if (offset < buffered) pending.push(all.subarray(offset))
+        buffered -= offset
+        child.stdout.resume()
+        for (const frame of frames) {
+          delivered++
+          yield frame
+        }
+        continue
+      }
+      if (closed) break
+      await new Promise<void>((resolve) => (wake = resolve))
+    }
+    if (deps.signal?.aborted) throw new StudioError('cancelled', 'Decoding cancelled')
+    if (failure) throw new StudioError('media/ffmpeg-missing', `ffmpeg could not run: ${(failure as Error).message}`)
+    if (delivered < expected) {
+      if (delivered === 0) throw classifyFailure(path, tail.toString(), exitCode)
+      throw new StudioError('media/missing-frames', `${path}: the decoder stopped after ${delivered} of ${expected} frames`, { stderr: tail.toString(), delivered })
+    }
+  } finally {
+    deps.signal?.removeEventListener('abort', abort)
+    if (!closed) child.kill('SIGKILL')
+  }
 }

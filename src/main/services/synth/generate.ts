@@ -194,7 +194,7 @@ export function findBundledFace(): string {
   throw new StudioError('not-found', 'resources/faces/astronaut.png not found; pass facePath')
 }
 
-async function loadPhoto(path: string): Promise<SourceImage> {
+export async function loadPhoto(path: string): Promise<SourceImage> {
   const { data, info } = await sharp(path).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true })
   if (info.channels !== 3) throw new StudioError('media/unsupported', `Face photo must be RGB: ${path}`)
   return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) }
@@ -242,7 +242,7 @@ function frameFileName(format: SynthFormat, subjectFolder: string, frameNumber: 
   return format === 'samm' ? `${subjectFolder}_${String(frameNumber).padStart(5, '0')}.jpg` : `img${frameNumber}.jpg`
 }
 
-async function writeImageSequence(
+export async function writeImageSequence(
   frames: Iterable<Uint8Array>,
   folder: string,
   fileName: (index: number) => string,
@@ -314,7 +314,7 @@ the exact onset→apex displacement field (Middlebury .flo).
 `
 }
 
-function definedOnly<T extends object>(value: T): Partial<T> {
+export function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
 }
 
@@ -324,7 +324,7 @@ function maxMagnitude(u: Float32Array, v: Float32Array): number {
   return max
 }
 
-function round(value: number, digits: number): number {
+export function round(value: number, digits: number): number {
   const f = 10 ** digits
   return Math.round(value * f) / f
 }
