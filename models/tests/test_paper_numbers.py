@@ -61,3 +61,12 @@ def test_astnet_paper_config_follows_table_1():
     assert isinstance(trunk[0], nn.Conv2d) and isinstance(trunk[3], nn.MaxPool2d)
     assert sum(isinstance(m, BasicBlock) for m in trunk) == 8
     assert model.cbam.spatial.conv.kernel_size == (7, 7)
+
+
+def test_ms3d_resnet_paper_config_fusion_attention_has_eq_3_10s_batchnorm():
+    _, _, paper = build('ms3d_resnet')
+    _, _, demo = build('ms3d_resnet', 'demo')
+    # L(X) = B(f(relu(B(f(AvgPool(X)))))): conv, BN, ReLU, conv, BN in both branches
+    assert [type(m) for m in paper.aff54.first.avg] == [nn.Conv3d, nn.BatchNorm3d, nn.ReLU, nn.Conv3d, nn.BatchNorm3d]
+    assert not any(isinstance(m, nn.BatchNorm3d) for m in demo.aff54.first.avg)
+    assert sum(p.numel() for p in demo.parameters()) == 336_668  # resources/models/ms3d_resnet-demo.card.json
