@@ -23,7 +23,8 @@ function reasons(r: PaperResult, run: StudioRun): string[] {
   const out: string[] = []
   if (!/^LOSO\b/.test(r.protocol)) out.push(`the paper's split is ${r.protocol}`)
   if (!run.perFold) out.push('this run is one model over every evaluated sample, not held-out folds')
-  if (r.averaging !== 'pooled') out.push(`the paper averages ${r.averaging}, the studio pools`)
+  if (r.averaging === 'not stated') out.push('the paper does not say how it combines its folds; the studio pools')
+  else if (r.averaging !== 'pooled') out.push(`the paper averages ${r.averaging}, the studio pools`)
   const same = r.classes.length === run.classes.length && r.classes.every((c) => run.classes.includes(c))
   if (!same) out.push(`the paper's classes are ${r.classes.join(', ')}`)
   return out

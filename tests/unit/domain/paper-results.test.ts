@@ -25,9 +25,16 @@ describe('paper results', () => {
     const note = protocolDifference(ms3d, { perFold: false, classes: MEGC })
     expect(note).toContain("the paper's split is leave-one-sample-out")
     expect(note).toContain('one model over every evaluated sample')
-    expect(note).toContain('the paper averages per-sample, the studio pools')
-    // the first result is SMIC with the three classes, so classes are not named as a difference
+    // leave-one-sample-out accuracy is pooled, and the first result is SMIC with the three classes
+    expect(note).not.toContain('averages')
     expect(note).not.toContain("the paper's classes")
+  })
+
+  it('says when the paper does not state how it combined its folds', () => {
+    const ast = card('ast_svmnet-demo.card.json').paper.results!
+    expect(protocolDifference(ast, { perFold: true, classes: MEGC })).toBe(
+      "Not the paper's protocol: the paper does not say how it combines its folds; the studio pools. The paper's figures are not comparable with these.",
+    )
   })
 
   it('says nothing when a result was obtained as the studio evaluates', () => {
