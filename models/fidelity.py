@@ -212,8 +212,10 @@ FIDELITY = {
             ('input', DEVIATION,
              'LK flow from the first normalised frame to each frame (the paper: between neighbours) and ISDF, '
              'stacked as three channels of one stream; temporal normalisation by linear interpolation instead of '
-             "TIM; no EVM (the paper: 'We use ... EVM for motion amplification'). The studio's dense LK "
-             '(preprocess.lk_flow) is the kit\'s.'),
+             "TIM; no EVM (the paper: 'We use ... EVM for motion amplification'). The studio's LK "
+             '(vision/lucas-kanade.ts with one level and one step) differs from the kit\'s preprocess.lk_flow, '
+             'which adds a regularisation to the diagonal: the studio skips ill-conditioned pixels instead (no '
+             'counterpart in the vision module; the difference is measured by the parity test).'),
             STANDARDISE,
             ('attention', DEVIATION,
              "the paper's FAM acts on the 10x192x192 input: a 1x192x192 spatial map and a 10x1x1 channel attention "
