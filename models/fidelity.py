@@ -52,7 +52,8 @@ FIDELITY = {
             ('spatial attention padding', CHOSEN,
              'the 3x3 conv pads by replicating the border instead of with zeros (the paper does not say; with zero '
              'padding a map pushed down everywhere stays highest along the borders).'),
-            ('head', AS_PUBLISHED, 'flatten 392 -> FC 64 -> FC 64 -> FC 3.'),
+            ('head', CHOSEN, 'flatten 392 -> FC 64 -> FC 64 -> FC 3: the paper\'s text gives no sizes; these (from '
+                             'shared/design/SEEDS.md) complete the printed 59,403 parameters exactly.'),
             ('classes', AS_PUBLISHED, 'negative, positive, surprise (Table 1 of the paper).'),
             ('protocol', AS_PUBLISHED,
              "LOSO over the combined database's 49 subjects, UAR and UF1 averaged over the folds "
@@ -137,8 +138,9 @@ FIDELITY = {
             ('trunk', DEVIATION,
              'ResNet-18 per frame, randomly initialised; the paper initialises from ImageNet and trains on CK+ '
              'first (neither set is available offline; the kit accepts your own weights: models.train --init).'),
-            ('attention', AS_PUBLISHED, 'CBAM (channel then spatial, 7x7) between the trunk and the ConvLSTM, '
-                                        'then dropout; the spatial conv pads by replicating the border.'),
+            ('attention', CHOSEN, 'CBAM (channel then spatial) between the trunk and the ConvLSTM, then dropout, as '
+                                  "published; the paper gives no kernel or ratio: CBAM's 7x7 spatial kernel and "
+                                  'reduction 16, the spatial conv padding by replicating the border.'),
             ('ConvLSTM', CHOSEN, 'one 3x3 conv for the four gates, hidden width = trunk width; last hidden state '
                                  'average-pooled and fed to one FC.'),
             ('classes', DEVIATION,
