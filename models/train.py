@@ -14,6 +14,7 @@ import argparse
 import csv
 import json
 import os
+import pickle
 import time
 from typing import NamedTuple
 
@@ -50,6 +51,22 @@ def training_recipe(key, config, overrides):
         recipe['epochs'] = DEFAULT_EPOCHS[key]
     source = "the paper's recipe (models/fidelity.py)" if config == 'paper' else "the kit's defaults"
     return recipe, source, changed
+
+
+def load_init(path, own):
+    """The entries of the state dict at `path` whose name and shape match the model's (`own`); refuses a file
+    that matches nothing (a wrong file would otherwise train from scratch unnoticed)."""
+    try:
+        state = torch.load(path, map_location='cpu', weights_only=True)
+    except (OSError, RuntimeError, ValueError, pickle.UnpicklingError) as e:
+        raise SystemExit(f'--init {path}: not a readable torch state dict ({e})') from None
+    if not isinstance(state, dict):
+        raise SystemExit(f'--init {path}: not a state dict (a {type(state).__name__})')
+    usable = {k: v for k, v in state.items() if k in own and getattr(v, 'shape', None) == own[k].shape}
+    if not usable:
+        raise SystemExit(f'--init {path}: no entry matches a parameter of the model by name and shape')
+    print(f'--init: {len(usable)} of the model\'s {len(own)} tensors from {path}')
+    return usable
 
 
 def split_protocol(protocol):
@@ -219,7 +236,7 @@ def _restore_batchnorm(state):
 def train_model(spec, cfg, x, y, epochs, batch_size, lr, seed, attention=AttentionTraining(), masks=None,
                 optimisation=Optimisation(), init=None):
     """masks ([N, H, W] region masks) are needed only for attention.supervision; init: a state dict the
-    model starts from (e.g. ImageNet / CK+ weights), loaded where names and shapes match."""
+    model starts from (e.g. ImageNet / CK+ weights): entries that match by name and shape (load_init)."""
     if attention.any() and not spec.display_map_torch:
         raise ValueError(f'{spec.key} has no spatial attention map for the attention terms')
     if attention.supervision and masks is None:
@@ -231,8 +248,7 @@ def train_model(spec, cfg, x, y, epochs, batch_size, lr, seed, attention=Attenti
     x, y = augment.augment(x, y, spec.channels, optimisation.augmentation, seed)
     model = spec.build(cfg)
     if init is not None:
-        own = model.state_dict()
-        model.load_state_dict({k: v for k, v in init.items() if k in own and own[k].shape == v.shape}, strict=False)
+        model.load_state_dict(init, strict=False)
     # A gate conv has ~100 weights that Adam moves by at most ~lr per step; with the few hundred steps of a small
     # training set they hardly leave their initial values unless their learning rate is raised (models/README.md).
     gates = attention_gate_parameters(model)
@@ -545,7 +561,7 @@ def main(argv=None):
                    + (f" momentum {recipe['momentum']}" if recipe['optimiser'] == 'sgd' else '')
                    + f", weight decay {recipe['weight_decay']}, batch {recipe['batch_size']}, {epochs} epochs, "
                    f'augmentation {augment.text(optimisation.augmentation)}')
-    init = torch.load(a.init, map_location='cpu') if a.init else None
+    init = load_init(a.init, spec.build(cfg).state_dict()) if a.init else None
     model_id = a.id or f'{a.model}-{a.config}'
     name = a.name or f'{spec.name} ({a.config} config)'
     rows, skipped = load_manifest(a.data)

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+import torch
 
 from models import augment, prepare_synthetic, synth_standin, train
 
@@ -110,3 +111,21 @@ def test_paper_config_runs_the_papers_recipe_and_says_so(tmp_path):
         train.main(base + ['--out', str(tmp_path / 'o3'), '--protocol', 'kfold:3'])
     with pytest.raises(SystemExit, match='--augment: unknown augmentation'):
         train.main(base + ['--out', str(tmp_path / 'o3'), '--augment', 'blur'])
+
+
+def test_init_loads_the_matching_entries_and_refuses_a_file_that_matches_nothing(tmp_path):
+    spec = train.MODELS['ststnet']
+    own = spec.build(spec.configs['paper']).state_dict()
+    trained = {k: torch.full_like(v, 0.5) if v.is_floating_point() else v for k, v in own.items()}
+    torch.save({**trained, 'unrelated.weight': torch.zeros(3)}, tmp_path / 'w.pt')
+    init = train.load_init(str(tmp_path / 'w.pt'), own)
+    assert set(init) == set(own)
+    x, y = np.zeros((4, 3, 28, 28), np.float32), np.array([0, 1, 2, 0])
+    model, _ = train.train_model(spec, spec.configs['paper'], x, y, 0, 4, 1e-3, 0, init=init)
+    assert all(torch.equal(v, trained[k]) for k, v in model.state_dict().items())
+    torch.save({'other.weight': torch.zeros(3)}, tmp_path / 'none.pt')
+    with pytest.raises(SystemExit, match='no entry matches'):
+        train.load_init(str(tmp_path / 'none.pt'), own)
+    (tmp_path / 'junk.pt').write_bytes(b'not a checkpoint')
+    with pytest.raises(SystemExit, match='not a readable torch state dict'):
+        train.load_init(str(tmp_path / 'junk.pt'), own)
