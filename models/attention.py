@@ -38,7 +38,8 @@ class SpatialAttention(nn.Module):
 
     def __init__(self, kernel_size=7, dims=2):
         super().__init__()
-        self.conv = _conv(dims)(2, 1, kernel_size, padding=kernel_size // 2, bias=False, padding_mode='replicate')
+        padding = tuple(k // 2 for k in kernel_size) if isinstance(kernel_size, tuple) else kernel_size // 2
+        self.conv = _conv(dims)(2, 1, kernel_size, padding=padding, bias=False, padding_mode='replicate')
 
     def forward(self, x):
         desc = torch.cat([x.mean(dim=1, keepdim=True), x.amax(dim=1, keepdim=True)], dim=1)

@@ -78,7 +78,8 @@ def _derivatives(image):
 def optical_strain(flow, variant='standard'):
     """Magnitude of the optical strain of flow [2, H, W].
     standard:  sqrt(ux^2 + vy^2 + 1/2 (uy + vx)^2)
-    off-tanet: sqrt(ux^2 + uy^2 + 1/2 (vx + uy)^2)  (the formula Off-TANet's released weights use)"""
+    off-tanet: sqrt(ux^2 + uy^2 + 1/2 (vx + uy)^2)  (Off-TANet's released code and weights; its paper's
+    eq. 4 prints the standard formula)"""
     ux, uy = _derivatives(flow[0])
     vx, vy = _derivatives(flow[1])
     if variant == 'standard':

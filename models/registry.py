@@ -3,7 +3,7 @@ what its input is, how preprocessing makes that input from a clip, which
 outputs are attention maps and how to display them, and what the paper says."""
 from dataclasses import dataclass, field
 
-from . import preprocess as pp
+from . import fidelity, preprocess as pp
 from .ast_svmnet import ASTSVMNetFeatures
 from .astnet import ASTNet
 from .cbamnet import CBAMNet
@@ -64,7 +64,6 @@ class ModelSpec:
     preprocessing: object
     attention: dict
     other_outputs: dict = field(default_factory=dict)
-    deviations: list = field(default_factory=list)
     # outputs -> [N, h, w]: the 2-D map the studio overlays (per the card's display rule), for the attention check
     display_map: object = None
     display_map_text: str = 'none'
@@ -77,6 +76,9 @@ class ModelSpec:
     frame_maps: object = None
 
     def __post_init__(self):
+        # models/fidelity.py is the one place the papers' figures and the deviations are written
+        self.paper = {**self.paper, 'results': fidelity.results(self.key)}
+        self.deviations = fidelity.deviations(self.key)
         if self.frame_maps:
             self.display_map = lambda o: self.frame_maps(o).mean(axis=1)
             self.display_map_torch = lambda o: self.frame_maps(o).mean(dim=1)
@@ -121,19 +123,7 @@ OFF_TANET = ModelSpec(
     display_map=lambda o: o['self_attention'].max(axis=(1, 2)) * o['spatial_attention'][:, 0],
     display_map_torch=lambda o: o['self_attention'].amax(dim=(1, 2)) * o['spatial_attention'][:, 0],
     display_map_text='max over heads and channels of self_attention, times spatial_attention',
-    deviations=[
-        'Layer details the paper leaves to its code were chosen to reproduce exactly 59,403 parameters: ordinary '
-        'convs with bias + BatchNorm; residual shortcuts 1x1 conv with bias, no BatchNorm; attention block = '
-        'conv3x3 28->28 + BN + ReLU, then channel (MLP 28->1->28, no bias), spatial (3x3 conv, no bias), '
-        '4-head self-attention (q, k, v 1x1 conv 28->7 with bias), then conv3x3 28->8 + BN, shortcut, ReLU, max pool.',
-        'Self-attention per channel: softmax over all 14x14 entries of (q k^T + q r^T) (q, k, r as 14x14 matrices), '
-        'output = attention * v element-wise; heads concatenated without extra head weights.',
-        "Positional code taken literally from eq. 9-10: p[2i] = sin(1/10000^(2i/14)), p[2i+1] = cos(1/10000^(2i/14)); "
-        'r = p + p^T.',
-        'Input standardised per sample and channel (the paper does not state its normalisation).',
-        'Spatial attention: the 3x3 conv pads by replicating the border instead of with zeros (the paper does not '
-        'say; with zero padding a map pushed down everywhere stays highest along the borders).',
-    ])
+)
 
 STSTNET = ModelSpec(
     key='ststnet', name='STSTNet',
@@ -150,7 +140,7 @@ STSTNET = ModelSpec(
         'strain': {'variant': 'standard', 'derivative': 'sobel3-div8-reflect101'}, 'isdf': None,
         'normalisation': STANDARDISE},
     attention={},
-    deviations=['Input standardised per sample and channel; the paper feeds the raw flow at 28x28.'])
+)
 
 CBAMNET = ModelSpec(
     key='cbamnet', name='CBAMNet',
@@ -158,8 +148,10 @@ CBAMNET = ModelSpec(
                     'Micro-Expression Recognition',
            'authors': ['Boyu Chen', 'Zhihao Zhang', 'Nian Liu', 'Yang Tan', 'Xinyu Liu', 'Tong Chen'], 'year': 2020,
            'venue': 'MDPI journal article (venue not named in the stored copy)', 'doi': None, 'url': None},
-    build=lambda cfg: CBAMNet(frames=cfg['frames'], size=cfg['size'], width=cfg['width']),
-    configs={'paper': {'frames': 16, 'size': 64, 'width': 1.0, 'alpha': 10.0},
+    build=lambda cfg: CBAMNet(frames=cfg['frames'], size=cfg['size'], width=cfg['width'],
+                              schedule=cfg.get('schedule', 'demo')),
+    # 'schedule': 'paper' = Table 1's pooling and eq. 3's 7x7 spatial kernel; absent = the demo's (models/cbamnet.py)
+    configs={'paper': {'frames': 16, 'size': 64, 'width': 1.0, 'alpha': 10.0, 'schedule': 'paper'},
              'demo': {'frames': 16, 'size': 64, 'width': 0.25, 'alpha': 20.0},
              'tiny': {'frames': 8, 'size': 32, 'width': 0.125, 'alpha': 10.0}},
     input_kind='frame-sequence', channels=['r', 'g', 'b'], layout='NCTHW',
@@ -180,12 +172,7 @@ CBAMNET = ModelSpec(
     },
     display_map_text='spatial_attention averaged over its time slices',
     frame_maps=lambda o: o['spatial_attention'][:, 0],
-    deviations=['Pooling schedule chosen (paper: each conv has 3-D pooling): spatial /2 after conv1-4, temporal /2 '
-                'after conv2, conv4, conv6.',
-                'Classifier: flatten -> FC 128 -> ReLU -> dropout 0.5 -> FC classes.',
-                'Magnification: onset-difference linear magnification (alpha 10, sigma 2) instead of a '
-                'Laplacian-pyramid Eulerian magnification with an IIR band-pass.',
-                'CBAM spatial attention: the 3x3x3 conv pads by replicating the border instead of with zeros.'])
+)
 
 ASTNET = ModelSpec(
     key='astnet', name='ASTNet',
@@ -211,20 +198,17 @@ ASTNET = ModelSpec(
     },
     display_map_text='spatial_attention averaged over frames',
     frame_maps=lambda o: o['spatial_attention'],
-    deviations=['Flow from the first normalised frame to each frame (reference onset) instead of between '
-                'neighbouring frames; frames sampled over onset..offset by linear interpolation, not apex-centred.',
-                "No learning-based magnification (the paper's x3 magnifier is not reproduced).",
-                'ConvLSTM: one 3x3 conv for the four gates, hidden width = trunk width; last hidden state is '
-                'average-pooled and fed to one FC.',
-                'CBAM spatial attention: the 7x7 conv pads by replicating the border instead of with zeros.'])
+)
 
 MS3D_RESNET = ModelSpec(
     key='ms3d_resnet', name='MS-3D-ResNet',
     paper={'title': 'Micro-expression recognition based on multi-scale 3D residual convolutional neural network',
            'authors': ['Hongmei Jin', 'Ning He', 'Zhanli Li', 'Pengcheng Yang'], 'year': 2024,
            'venue': 'AIMS journal research article (venue not named in the stored copy)', 'doi': None, 'url': None},
-    build=lambda cfg: MS3DResNet(width=cfg['width'], blocks=tuple(cfg['blocks'])),
-    configs={'paper': {'frames': 16, 'size': 134, 'width': 1.0, 'blocks': [3, 4, 6, 3]},
+    build=lambda cfg: MS3DResNet(width=cfg['width'], blocks=tuple(cfg['blocks']),
+                                 fusion_batchnorm=cfg.get('fusion_batchnorm', False)),
+    # fusion_batchnorm: eq. 3.10's BatchNorm in the fusion attention (paper config; the demo was trained without)
+    configs={'paper': {'frames': 16, 'size': 134, 'width': 1.0, 'blocks': [3, 4, 6, 3], 'fusion_batchnorm': True},
              'demo': {'frames': 16, 'size': 48, 'flow_size': 144, 'width': 0.0625, 'blocks': [3, 4, 6, 3]},
              'tiny': {'frames': 8, 'size': 32, 'width': 0.03125, 'blocks': [1, 1, 1, 1]}},
     input_kind='flow-sequence', channels=['u', 'v'], layout='NCTHW',
@@ -249,13 +233,7 @@ MS3D_RESNET = ModelSpec(
     display_map=lambda o: o['spatial_attention'][:, 0],
     display_map_torch=lambda o: o['spatial_attention'][:, 0],
     display_map_text='spatial_attention after block 1',
-    deviations=['Spatio-temporal attention: temporal = sigmoid(conv1d k3 over [mean; max] pooled over C,H,W); '
-                'spatial = sigmoid(conv2d k7 over [mean; max] pooled over C,T).',
-                'RC modules: branches end at the block width and are added to the block output with learned scalar '
-                'weights (residual); reductions to width/4 inside branches.',
-                'AFF: two fusion passes (iterative AFF): Z = M1(X+Y)X + (1-M1)Y, out = M2(Z)X + (1-M2)Y.',
-                'Discriminator: picks the head with the most confident softmax; training sums the four heads\' '
-                'cross-entropies.', 'Flow from the first normalised frame to each frame; no magnification.'])
+)
 
 AST_SVMNET = ModelSpec(
     key='ast_svmnet', name='AST+SVMNet',
@@ -283,11 +261,6 @@ AST_SVMNET = ModelSpec(
                    'label': 'SVM predicted class index (int64)'},
     display_map_text='FAM spatial_attention averaged over frames',
     frame_maps=lambda o: o['spatial_attention'][:, 0],
-    deviations=['SVM: linear one-vs-rest (squared hinge, L2, trained in numpy on standardised features and folded '
-                'into the ONNX-ML SVMClassifier coefficients) instead of the paper\'s RBF one-vs-rest.',
-                'LK flow from the first normalised frame to each frame (not between neighbours); flow and ISDF are '
-                'stacked as three input channels of one stream.',
-                'FAM softmax weights rescaled by the number of entries so uniform attention is the identity.',
-                'Temporal normalisation by linear interpolation instead of TIM.'])
+)
 
 MODELS = {s.key: s for s in (OFF_TANET, STSTNET, CBAMNET, ASTNET, MS3D_RESNET, AST_SVMNET)}

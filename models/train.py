@@ -3,14 +3,18 @@ export (manifest.csv + .npy inputs, format in models/README.md), pooled
 UF1/UAR over all folds, per-fold numbers, and ONNX + model card export of the
 per-fold and all-data models.
 
-  /usr/bin/python3 -m models.train --model off_tanet --data EXPORT_DIR --protocol loso --out OUT_DIR
+  /usr/bin/python3 -m models.train --model off_tanet --data EXPORT_DIR --out OUT_DIR
 
-The epoch count is fixed in advance (--epochs); test folds are never used to
+--config paper (the default) also takes the paper's training recipe from models/fidelity.py: its split
+(loso, loso-mean = LOSO with the figures averaged per fold, leave-one-sample-out, group-kfold[-mean]:K),
+augmentation, optimiser, learning rate, batch size and epochs; --protocol, --augment, --optimiser, --lr,
+--batch-size and --epochs override it, and the report and the card say which was used. The epoch count is fixed in advance (--epochs); test folds are never used to
 pick epochs or any other setting."""
 import argparse
 import csv
 import json
 import os
+import pickle
 import time
 from typing import NamedTuple
 
@@ -18,11 +22,61 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import export, svm
+from . import augment, export, fidelity, svm
 from .metrics import confusion_matrix, uf1_uar
 from .registry import CLASSES, MODELS
 
 DEFAULT_EPOCHS = {'off_tanet': 40, 'ststnet': 60, 'cbamnet': 25, 'astnet': 25, 'ms3d_resnet': 25, 'ast_svmnet': 30}
+KIT_RECIPE = {'protocol': 'loso', 'optimiser': 'adam', 'lr': 1e-3, 'batch_size': 16, 'epochs': None, 'augmentation': ''}
+
+
+class Optimisation(NamedTuple):
+    """How train_model optimises: Adam or SGD (with momentum), weight decay, and the training-fold augmentation
+    (models/augment.py kinds)."""
+    optimiser: str = 'adam'
+    momentum: float = 0.9
+    weight_decay: float = 1e-4
+    augmentation: tuple = ()
+
+
+def training_recipe(key, config, overrides):
+    """The settings a run uses: the paper's recipe (models/fidelity.py) for the paper config, the kit's defaults
+    otherwise, then every override that is not None. Returns (recipe, source, names overridden)."""
+    base = {'momentum': 0.9, 'weight_decay': 1e-4,
+            **(fidelity.FIDELITY[key]['recipe'] if config == 'paper' else KIT_RECIPE)}
+    base['augmentation'] = augment.parse(base['augmentation']) if isinstance(base['augmentation'], str) else base['augmentation']
+    changed = [k for k, v in overrides.items() if v is not None and v != base[k]]
+    recipe = {**base, **{k: overrides[k] for k in changed}}
+    if recipe['epochs'] is None:
+        recipe['epochs'] = DEFAULT_EPOCHS[key]
+    source = "the paper's recipe (models/fidelity.py)" if config == 'paper' else "the kit's defaults"
+    return recipe, source, changed
+
+
+def load_init(path, own):
+    """The entries of the state dict at `path` whose name and shape match the model's (`own`); refuses a file
+    that matches nothing (a wrong file would otherwise train from scratch unnoticed)."""
+    try:
+        state = torch.load(path, map_location='cpu', weights_only=True)
+    except (OSError, RuntimeError, ValueError, pickle.UnpicklingError) as e:
+        raise SystemExit(f'--init {path}: not a readable torch state dict ({e})') from None
+    if not isinstance(state, dict):
+        raise SystemExit(f'--init {path}: not a state dict (a {type(state).__name__})')
+    usable = {k: v for k, v in state.items() if k in own and getattr(v, 'shape', None) == own[k].shape}
+    if not usable:
+        raise SystemExit(f'--init {path}: no entry matches a parameter of the model by name and shape')
+    print(f'--init: {len(usable)} of the model\'s {len(own)} tensors from {path}')
+    return usable
+
+
+def split_protocol(protocol):
+    """'loso-mean' -> ('loso', 'per-fold mean'); 'group-kfold-mean:K' -> ('group-kfold:K', 'per-fold mean');
+    anything else is pooled (one confusion matrix over every held-out prediction)."""
+    if protocol == 'loso-mean':
+        return 'loso', 'per-fold mean'
+    if protocol.startswith('group-kfold-mean:'):
+        return 'group-kfold:' + protocol.split(':', 1)[1], 'per-fold mean'
+    return protocol, 'pooled'
 
 
 def load_manifest(data_dir):
@@ -72,17 +126,28 @@ def recipe_differences(data_dir, spec, cfg):
     return [f'{key}: export {json.dumps(have[key])}, config {json.dumps(want[key])}' for key in have if have[key] != want[key]]
 
 
+def check_protocol(protocol):
+    base = split_protocol(protocol)[0]
+    k = base.split(':', 1)[1] if base.startswith('group-kfold:') else None
+    if base not in ('loso', 'leave-one-sample-out') and not (k and k.isdigit() and int(k) >= 2):
+        raise ValueError(f'unknown protocol {protocol!r} (loso, loso-mean, leave-one-sample-out, group-kfold:K, '
+                         'group-kfold-mean:K with K >= 2)')
+
+
 def make_folds(rows, protocol):
     """List of (fold name, test indices). LOSO groups by (dataset, subject); group-kfold:K
-    deals the sorted groups round-robin into K folds."""
+    deals the sorted groups round-robin into K folds; leave-one-sample-out holds out one sample
+    per fold (MS-3D-ResNet's protocol). The -mean variants split as their base protocol."""
+    check_protocol(protocol)
+    protocol = split_protocol(protocol)[0]
+    if protocol == 'leave-one-sample-out':
+        return [(f"{r['dataset']}/{r['subject']}/{r.get('sample', i)}", [i]) for i, r in enumerate(rows)]
     groups = sorted({(r['dataset'], r['subject']) for r in rows})
     if protocol == 'loso':
         parts = [[g] for g in groups]
-    elif protocol.startswith('group-kfold:'):
+    else:
         k = int(protocol.split(':')[1])
         parts = [groups[i::k] for i in range(k)]
-    else:
-        raise ValueError(f'unknown protocol {protocol!r}')
     folds = []
     for part in parts:
         members = set(part)
@@ -168,21 +233,31 @@ def _restore_batchnorm(state):
             m.num_batches_tracked.copy_(n)
 
 
-def train_model(spec, cfg, x, y, epochs, batch_size, lr, seed, attention=AttentionTraining(), masks=None):
-    """masks ([N, H, W] region masks) are needed only for attention.supervision."""
+def train_model(spec, cfg, x, y, epochs, batch_size, lr, seed, attention=AttentionTraining(), masks=None,
+                optimisation=Optimisation(), init=None):
+    """masks ([N, H, W] region masks) are needed only for attention.supervision; init: a state dict the
+    model starts from (e.g. ImageNet / CK+ weights): entries that match by name and shape (load_init)."""
     if attention.any() and not spec.display_map_torch:
         raise ValueError(f'{spec.key} has no spatial attention map for the attention terms')
     if attention.supervision and masks is None:
         raise ValueError('attention supervision needs a region mask for every training sample')
+    if attention.supervision and optimisation.augmentation:
+        raise ValueError('attention supervision and augmentation together: the region masks would not follow')
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
+    x, y = augment.augment(x, y, spec.channels, optimisation.augmentation, seed)
     model = spec.build(cfg)
+    if init is not None:
+        model.load_state_dict(init, strict=False)
     # A gate conv has ~100 weights that Adam moves by at most ~lr per step; with the few hundred steps of a small
     # training set they hardly leave their initial values unless their learning rate is raised (models/README.md).
     gates = attention_gate_parameters(model)
-    opt = torch.optim.Adam([{'params': [p for n, p in model.named_parameters() if n not in gates]},
-                            {'params': [p for n, p in model.named_parameters() if n in gates],
-                             'lr': lr * attention.gate_lr_scale}], lr=lr, weight_decay=1e-4)
+    groups = [{'params': [p for n, p in model.named_parameters() if n not in gates]},
+              {'params': [p for n, p in model.named_parameters() if n in gates], 'lr': lr * attention.gate_lr_scale}]
+    if optimisation.optimiser == 'sgd':
+        opt = torch.optim.SGD(groups, lr=lr, momentum=optimisation.momentum, weight_decay=optimisation.weight_decay)
+    else:
+        opt = torch.optim.Adam(groups, lr=lr, weight_decay=optimisation.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(1, epochs))
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
     mt = torch.from_numpy(np.asarray(masks, np.float32)) if attention.supervision else None
@@ -272,7 +347,8 @@ def apex_frame_maps(spec, out, rows, input_frames):
     return maps
 
 
-def cross_validate(spec, cfg, rows, protocol, epochs, batch_size, lr, seed, log=print, attention=AttentionTraining()):
+def cross_validate(spec, cfg, rows, protocol, epochs, batch_size, lr, seed, log=print, attention=AttentionTraining(),
+                   optimisation=Optimisation(), init=None):
     x = np.stack([r['x'] for r in rows])
     y = np.array([r['y'] for r in rows], np.int64)
     masks = np.stack([r['mask'] for r in rows]) if attention.supervision else None
@@ -282,7 +358,7 @@ def cross_validate(spec, cfg, rows, protocol, epochs, batch_size, lr, seed, log=
         train = np.setdiff1d(np.arange(len(rows)), test)
         t0 = time.time()
         model, svm_weights = train_model(spec, cfg, x[train], y[train], epochs, batch_size, lr, seed + k, attention,
-                                         None if masks is None else masks[train])
+                                         None if masks is None else masks[train], optimisation, init)
         out = predict_outputs(model, x[test])
         pred = predictions(spec, out, svm_weights)
         cm = confusion_matrix(y[test], pred, len(CLASSES))
@@ -308,9 +384,11 @@ def cross_validate(spec, cfg, rows, protocol, epochs, batch_size, lr, seed, log=
         fold_models.append((model, svm_weights))
     cm = confusion_matrix(all_true, all_pred, len(CLASSES))
     uf1, uar = uf1_uar(cm)
-    report = {'protocol': protocol, 'pooled': {'uf1': uf1, 'uar': uar, 'confusion': cm.tolist(),
-                                               'accuracy': float(np.trace(cm) / cm.sum())},
+    report = {'protocol': protocol, 'averaging': split_protocol(protocol)[1],
+              'pooled': {'uf1': uf1, 'uar': uar, 'confusion': cm.tolist(), 'accuracy': float(np.trace(cm) / cm.sum())},
               'folds': fold_reports, 'classes': list(CLASSES)}
+    if report['averaging'] == 'per-fold mean':
+        report['foldMean'] = {m: float(np.mean([f[m] for f in fold_reports])) for m in ('uf1', 'uar', 'accuracy')}
     if masses:
         report['attention'] = {'meanMassInRegion': float(np.mean(masses)), 'fractionAbove50': float(np.mean(np.array(masses) > 0.5)),
                                'meanRegionArea': float(np.mean(areas)), 'samples': len(masses),
@@ -331,6 +409,11 @@ def metrics_for_card(report, data_desc, display):
     metrics = [{'name': 'UF1', 'value': round(p['uf1'], 4), 'howComputed': how + ' F1_c = 2TP/(2TP+FP+FN), mean over classes.'},
                {'name': 'UAR', 'value': round(p['uar'], 4), 'howComputed': how + ' recall_c = TP/N_c, mean over classes.'},
                {'name': 'accuracy', 'value': round(p['accuracy'], 4), 'howComputed': how}]
+    if 'foldMean' in report:  # the paper's averaging, beside the pooled figures the studio reports
+        mean_how = (f"Unweighted mean over the {len(report['folds'])} {report['protocol']} folds of each fold's own "
+                    f'figure (the paper\'s averaging) on {data_desc}.')
+        metrics += [{'name': f'{label} (per-fold mean)', 'value': round(report['foldMean'][key], 4), 'howComputed': mean_how}
+                    for label, key in (('UF1', 'uf1'), ('UAR', 'uar'), ('accuracy', 'accuracy'))]
     if 'attention' in report:
         a = report['attention']
         region = ('the union of the moving regions\' +-2 sigma boxes from the synthetic ground truth, scaled to '
@@ -410,11 +493,18 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--model', required=True, choices=list(MODELS))
     ap.add_argument('--data', required=True, help='training-set export folder with manifest.csv')
-    ap.add_argument('--protocol', default='loso', help="'loso' or 'group-kfold:K'")
-    ap.add_argument('--config', default='paper', choices=['paper', 'demo', 'tiny'])
+    ap.add_argument('--protocol', help="loso, loso-mean, leave-one-sample-out, group-kfold:K or group-kfold-mean:K "
+                                       "(default: the paper's for --config paper, else loso)")
+    ap.add_argument('--config', default='paper', choices=['paper', 'demo', 'tiny'],
+                    help="architecture size; 'paper' also takes the paper's training recipe (models/fidelity.py)")
     ap.add_argument('--epochs', type=int)
-    ap.add_argument('--batch-size', type=int, default=16)
-    ap.add_argument('--lr', type=float, default=1e-3)
+    ap.add_argument('--batch-size', type=int)
+    ap.add_argument('--lr', type=float)
+    ap.add_argument('--optimiser', choices=['adam', 'sgd'])
+    ap.add_argument('--augment', metavar='KINDS', help="training-fold augmentation, e.g. 'vflip,shift:15' or 'none' "
+                                                      '(models/augment.py)')
+    ap.add_argument('--init', metavar='STATE_DICT', help='start from these weights (torch.save of a state dict; '
+                                                         'entries whose name and shape match), e.g. pretrained ones')
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--attention-sparsity', type=float, default=0.0, metavar='LAMBDA',
                     help='weight of an unsupervised sparsity term: normalised entropy of the displayed spatial '
@@ -452,7 +542,26 @@ def main(argv=None):
         cfg.pop('flow_size', None)
         if a.flow_size != cfg['size']:
             cfg['flow_size'] = a.flow_size
-    epochs = a.epochs if a.epochs is not None else DEFAULT_EPOCHS[a.model]
+    try:
+        augmentation = None if a.augment is None else augment.parse(a.augment)
+    except ValueError as e:
+        raise SystemExit(f'--augment: {e}') from None
+    recipe, source, overridden = training_recipe(a.model, a.config, {
+        'protocol': a.protocol, 'optimiser': a.optimiser, 'lr': a.lr, 'batch_size': a.batch_size,
+        'epochs': a.epochs, 'augmentation': augmentation})
+    try:
+        check_protocol(recipe['protocol'])
+    except ValueError as e:
+        raise SystemExit(f'--protocol: {e}') from None
+    epochs, protocol = recipe['epochs'], recipe['protocol']
+    optimisation = Optimisation(recipe['optimiser'], recipe['momentum'], recipe['weight_decay'],
+                                tuple(tuple(k) for k in recipe['augmentation']))
+    recipe_text = (f"{source}{'; overridden: ' + ', '.join(overridden) if overridden else ''}: {protocol}, "
+                   f"{recipe['optimiser']} lr {recipe['lr']}"
+                   + (f" momentum {recipe['momentum']}" if recipe['optimiser'] == 'sgd' else '')
+                   + f", weight decay {recipe['weight_decay']}, batch {recipe['batch_size']}, {epochs} epochs, "
+                   f'augmentation {augment.text(optimisation.augmentation)}')
+    init = load_init(a.init, spec.build(cfg).state_dict()) if a.init else None
     model_id = a.id or f'{a.model}-{a.config}'
     name = a.name or f'{spec.name} ({a.config} config)'
     rows, skipped = load_manifest(a.data)
@@ -465,7 +574,7 @@ def main(argv=None):
                          'declares (export it with a card of that config, or choose the matching --config / '
                          '--flow-size): ' + '; '.join(differences))
     print(f'{len(rows)} samples ({skipped} with other labels skipped), '
-          f"{len({(r['dataset'], r['subject']) for r in rows})} subjects, {epochs} epochs")
+          f"{len({(r['dataset'], r['subject']) for r in rows})} subjects; recipe: {recipe_text}")
     t0 = time.time()
     attention = AttentionTraining(a.attention_sparsity, a.attention_sufficiency, a.attention_supervision,
                               a.attention_gate_lr_scale)
@@ -475,16 +584,23 @@ def main(argv=None):
     if attention.supervision and missing:
         raise SystemExit(f"--attention-supervision needs a region mask for every sample (manifest column 'region'); "
                          f'{missing} of {len(rows)} have none')
-    report, fold_models, (x, y, masks) = cross_validate(spec, cfg, rows, a.protocol, epochs, a.batch_size, a.lr,
-                                                        a.seed, attention=attention)
+    report, fold_models, (x, y, masks) = cross_validate(spec, cfg, rows, protocol, epochs, recipe['batch_size'],
+                                                        recipe['lr'], a.seed, attention=attention,
+                                                        optimisation=optimisation, init=init)
+    report['recipe'] = {**recipe, 'augmentation': augment.text(optimisation.augmentation), 'source': source,
+                        'overridden': overridden}
     p = report['pooled']
     print(f"pooled UF1={p['uf1']:.4f} UAR={p['uar']:.4f} acc={p['accuracy']:.4f} confusion={p['confusion']}")
+    if 'foldMean' in report:
+        m = report['foldMean']
+        print(f"per-fold mean UF1={m['uf1']:.4f} UAR={m['uar']:.4f} acc={m['accuracy']:.4f}")
     if 'attention' in report:
         print('attention:', json.dumps(report['attention']))
-    training = {'data': a.data_description, 'protocol': f"{a.protocol} cross-validation for the metrics; the shipped "
+    training = {'data': a.data_description, 'protocol': f"{protocol} cross-validation for the metrics; the shipped "
                 f'model is trained on all {len(rows)} samples', 'epochs': epochs,
-                'details': f'Adam lr {a.lr}, weight decay 1e-4, cosine schedule, batch {a.batch_size}, seed {a.seed}, '
-                           f'config {a.config}' + ('; SVM fitted on the trained features' if a.model == 'ast_svmnet' else '')
+                'details': f'recipe: {recipe_text}; cosine schedule, seed {a.seed}, config {a.config}'
+                           + (f'; initialised from {os.path.basename(a.init)}' if a.init else '')
+                           + ('; SVM fitted on the trained features' if a.model == 'ast_svmnet' else '')
                            + attention_training_text(attention)}
     if attention.supervision:
         training['attentionSupervised'] = True
@@ -496,9 +612,10 @@ def main(argv=None):
             fold_metrics = [{'name': 'fold UF1', 'value': round(fr['uf1'], 4), 'howComputed': f"held-out fold {k} ({fr['test']}) only"},
                             {'name': 'fold UAR', 'value': round(fr['uar'], 4), 'howComputed': f"held-out fold {k} ({fr['test']}) only"}]
             export_model(spec, cfg, model, w, os.path.join(a.out, 'folds'), f'{model_id}-fold{k}', f'{name}, fold {k}',
-                         a.demo, {**training, 'protocol': f"{a.protocol}, fold {k}: trained without {fr['test']}"},
+                         a.demo, {**training, 'protocol': f"{protocol}, fold {k}: trained without {fr['test']}"},
                          fold_metrics, a.note, a.config)
-    model, w = train_model(spec, cfg, x, y, epochs, a.batch_size, a.lr, a.seed + 1000, attention, masks)
+    model, w = train_model(spec, cfg, x, y, epochs, recipe['batch_size'], recipe['lr'], a.seed + 1000, attention, masks,
+                           optimisation, init)
     card = export_model(spec, cfg, model, w, a.out, model_id, name, a.demo, training, metrics, a.note, a.config, a.fixtures)
     report.update({'model': model_id, 'seconds': round(time.time() - t0, 1), 'parameterCount': card['parameterCount'],
                    'sizeBytes': card['file']['sizeBytes']})

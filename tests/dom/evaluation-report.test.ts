@@ -1,5 +1,7 @@
 import { mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
+import { ModelCardSchema } from '@shared/domain/model-card'
+import bundled from '../../resources/models/ststnet-demo.card.json'
 import { classificationReport } from '@shared/metrics/classification'
 import EvaluationReport from '../../src/renderer/src/components/EvaluationReport.vue'
 import type { EvaluationReportDto } from '../../src/shared/ipc'
@@ -29,5 +31,22 @@ describe('EvaluationReport', () => {
     expect(wrapper.findAll('.confusion td').map((td) => td.text())).toEqual(['1', '1', '0', '0', '1', '0', '0', '0', '0'])
     await wrapper.get('[data-testid=misclassified-EP02_04]').trigger('click')
     expect(wrapper.emitted('inspect')).toEqual([[7, 'ststnet-demo']])
+  })
+
+  it("says when the run's protocol differs from the paper's, from the model's card", () => {
+    const card = ModelCardSchema.parse(bundled)
+    const overall = classificationReport(['negative', 'positive'], ['negative', 'positive'], ['negative', 'positive', 'surprise'])
+    const unit = (perFold: boolean): EvaluationReportDto['units'][number] => ({
+      id: 'ststnet-demo', models: ['ststnet-demo'], perFold, classes: ['negative', 'positive', 'surprise'], overall,
+      perDataset: [], perSubject: [], excluded: { uncoded: 0, notInClasses: 0, failed: 0, seenInTraining: 0 }, misclassified: [],
+    })
+    const cardOf = (id: string) => (id === 'ststnet-demo' ? card : null)
+    const single = mount(EvaluationReport, { props: { report: { method: 'pooled', units: [unit(false)] }, cardOf } })
+    expect(single.get('[data-testid=paper-protocol-note]').text()).toBe(
+      "Not the paper's protocol: this run is one model over every evaluated sample, not held-out folds. The paper's figures are not comparable with these.",
+    )
+    // STSTNet's paper pools LOSO predictions over the three classes, as held-out per-fold models do here
+    const folds = mount(EvaluationReport, { props: { report: { method: 'pooled', units: [unit(true)] }, cardOf } })
+    expect(folds.find('[data-testid=paper-protocol-note]').exists()).toBe(false)
   })
 })

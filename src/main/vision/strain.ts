@@ -8,8 +8,11 @@ import { sobelGradients, type FlowField, type GrayImage } from './image'
 
 export interface OpticalStrainOptions {
   /**
-   * `standard`: ε = √(u_x² + v_y² + ½(u_y + v_x)²), the Cauchy strain tensor's magnitude (Shreve 2011).
-   * `off-tanet`: ε = √(u_x² + u_y² + ½(v_x + u_y)²), the formula printed in Off-TANet (Zhang et al. 2021).
+   * `standard`: ε = √(u_x² + v_y² + ½(u_y + v_x)²), the Cauchy strain tensor's magnitude (Shreve 2011);
+   *   also the formula printed in Off-TANet's paper (Zhang et al. 2021, eq. 4).
+   * `off-tanet`: ε = √(u_x² + u_y² + ½(v_x + u_y)²), the formula of Off-TANet's released code, which its
+   *   published weights were trained with; the Off-TANet card uses it so those weights run unchanged
+   *   (models/fidelity.py).
    */
   variant: 'standard' | 'off-tanet'
 }

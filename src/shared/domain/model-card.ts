@@ -92,7 +92,7 @@ export const FlowSchema = z.discriminatedUnion('method', [
 ])
 
 export const StrainSchema = z.object({
-  /** standard: sqrt(ux²+vy²+½(uy+vx)²); off-tanet: sqrt(ux²+uy²+½(vx+uy)²) */
+  /** standard: sqrt(ux²+vy²+½(uy+vx)²) (Shreve 2011; Off-TANet's eq. 4); off-tanet: sqrt(ux²+uy²+½(vx+uy)²) (Off-TANet's released code) */
   variant: z.enum(['standard', 'off-tanet']),
   derivative: z.literal('sobel3-div8-reflect101'),
 })
@@ -175,6 +175,23 @@ export const MetricSchema = z.object({
   howComputed: z.string().min(1),
 })
 
+/**
+ * One figure set a paper reports, quoted from its text (models/fidelity.py): the dataset, the classes, the
+ * protocol and how the metrics were averaged over folds, so a studio figure is compared like for like.
+ */
+export const PaperResultSchema = z.object({
+  dataset: z.string().min(1),
+  classes: z.array(z.string().min(1)).min(2),
+  /** e.g. 'LOSO, 49 folds', 'leave-one-sample-out', '10-fold cross-validation …' */
+  protocol: z.string().min(1),
+  /** How the figures combine the folds: 'pooled' (one confusion matrix), 'per-fold mean', 'per-subject mean', … */
+  averaging: z.string().min(1),
+  /** Fractions in 0..1 (a printed 69.92% is 0.6992). */
+  metrics: z.array(z.object({ name: z.string().min(1), value: z.number() })).min(1),
+  /** Where in the paper, e.g. 'Table 2'. */
+  where: z.string().min(1),
+})
+
 export const ModelCardSchema = z.object({
   schemaVersion: z.literal(1),
   id: z.string().regex(/^[a-z0-9_]+(-[a-z0-9_]+)*$/),
@@ -190,6 +207,8 @@ export const ModelCardSchema = z.object({
     venue: z.string(),
     doi: z.string().nullable(),
     url: z.string().nullable(),
+    /** The paper's own reported figures (absent on cards written before they were quoted). */
+    results: z.array(PaperResultSchema).optional(),
   }),
   classes: z.array(z.string().min(1)).min(2),
   input: z.object({
@@ -235,6 +254,7 @@ export const ModelCardSchema = z.object({
 
 export type ModelCard = z.infer<typeof ModelCardSchema>
 export type AttentionOutput = z.infer<typeof AttentionOutputSchema>
+export type PaperResult = z.infer<typeof PaperResultSchema>
 
 export type ParseModelCardResult = { ok: true; card: ModelCard } | { ok: false; issues: string[] }
 

@@ -1,0 +1,131 @@
+"""--config paper takes each paper's training recipe (models/fidelity.py); flags override it; the report
+and the card say which was used. Augmentations keep the flow's meaning."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from models import augment, prepare_synthetic, synth_standin, train
+
+
+def test_paper_recipes_follow_the_papers_and_flags_override_them():
+    r, source, changed = train.training_recipe('astnet', 'paper', {'protocol': None, 'lr': None})
+    assert (r['protocol'], r['optimiser'], r['lr'], r['momentum'], r['batch_size'], r['epochs']) == \
+        ('loso-mean', 'sgd', 1e-5, 0.9, 32, 50)
+    assert r['augmentation'] == [('mirror-rotate-crop', 20)] and 'paper' in source and changed == []
+    r, _, changed = train.training_recipe('ms3d_resnet', 'paper', {'protocol': 'loso', 'epochs': 100})
+    assert (r['protocol'], r['lr'], r['epochs'], r['augmentation']) == ('loso', 1e-5, 100, [('shift', 15), ('vflip', None)])
+    assert changed == ['protocol']  # 100 epochs is the paper's own
+    r, source, _ = train.training_recipe('cbamnet', 'demo', {})
+    assert (r['protocol'], r['optimiser'], r['augmentation'], r['epochs']) == ('loso', 'adam', [], train.DEFAULT_EPOCHS['cbamnet'])
+    assert 'defaults' in source
+    assert train.training_recipe('cbamnet', 'paper', {})[0]['protocol'] == 'group-kfold-mean:10'
+
+
+def test_protocols_split_and_average():
+    rows = [{'dataset': 'd', 'subject': s, 'sample': f'e{i}'} for i, s in enumerate('aabc')]
+    assert [t for _, t in train.make_folds(rows, 'leave-one-sample-out')] == [[0], [1], [2], [3]]
+    assert train.make_folds(rows, 'loso-mean') == train.make_folds(rows, 'loso')
+    assert len(train.make_folds(rows, 'group-kfold-mean:2')) == 2
+    assert train.split_protocol('loso-mean') == ('loso', 'per-fold mean')
+    assert train.split_protocol('leave-one-sample-out') == ('leave-one-sample-out', 'pooled')
+    for bad in ('kfold:3', 'group-kfold:1', 'group-kfold:x', 'loso-median'):
+        with pytest.raises(ValueError, match='unknown protocol'):
+            train.check_protocol(bad)
+
+
+def test_augmentation_parsing_refuses_what_it_cannot_do():
+    assert augment.parse('vflip, shift:15') == [('vflip', None), ('shift', 15)]
+    assert augment.parse('none') == [] and augment.text([]) == 'none'
+    for bad, message in (('blur', 'unknown augmentation'), ('shift', "needs ':N'"), ('vflip:2', "takes no ':N'"),
+                         ('subsequence:0', 'not a positive integer')):
+        with pytest.raises(ValueError, match=message):
+            augment.parse(bad)
+
+
+def test_flips_move_the_image_and_turn_the_flow():
+    x = np.random.default_rng(0).normal(size=(2, 3, 4, 5)).astype(np.float32)  # [N, (u, v, strain), H, W]
+    y = np.array([0, 1])
+    xv, yv = augment.augment(x, y, ['u', 'v', 'strain'], [('vflip', None)])
+    assert xv.shape == (4, 3, 4, 5) and yv.tolist() == [0, 1, 0, 1]
+    np.testing.assert_array_equal(xv[2, 0], x[0, 0, ::-1])
+    np.testing.assert_array_equal(xv[2, 1], -x[0, 1, ::-1])  # v points the other way
+    np.testing.assert_array_equal(xv[2, 2], x[0, 2, ::-1])
+    xh, _ = augment.augment(x, y, ['u', 'v', 'strain'], [('hflip', None)])
+    np.testing.assert_array_equal(xh[3, 0], -x[1, 0, :, ::-1])
+    np.testing.assert_array_equal(xh[3, 1], x[1, 1, :, ::-1])
+
+
+def test_shift_moves_by_the_given_pixels_with_the_border_replicated():
+    x = np.arange(2 * 1 * 6 * 6, dtype=np.float32).reshape(2, 1, 6, 6)
+    xs, _ = augment.augment(x, np.array([0, 1]), ['isdf'], [('shift', 2)], seed=3)
+    for src, out in zip(x, xs[2:]):
+        candidates = [np.pad(src, ((0, 0), (2, 2), (2, 2)), mode='edge')[:, 2 + dy * 2:8 + dy * 2, 2 + dx * 2:8 + dx * 2]
+                      for dy, dx in ((0, -1), (0, 1), (-1, 0), (1, 0))]
+        assert any(np.array_equal(out, c) for c in candidates)
+
+
+def test_mirror_rotate_crop_turns_a_uniform_flow_with_the_image():
+    x = np.zeros((1, 2, 3, 16, 16), np.float32)  # [N, (u, v), T, H, W]: u = 1 everywhere
+    x[:, 0] = 1.0
+    xa, ya = augment.augment(x, np.array([2]), ['u', 'v'], [('mirror-rotate-crop', 6)], seed=1)
+    assert xa.shape == (6, 2, 3, 16, 16) and ya.tolist() == [2] * 6
+    speed = np.hypot(xa[1:, 0], xa[1:, 1])
+    # a uniform field stays uniform; its length grows by 1 / crop scale (0.9..1) and its direction turns by <= 10 deg
+    assert np.all((speed > 0.999) & (speed < 1 / 0.9 + 1e-3))
+    angle = np.degrees(np.arctan2(xa[1:, 1], np.abs(xa[1:, 0])))
+    assert np.all(np.abs(angle) <= 10 + 1e-3)
+
+
+def test_subsequence_fills_every_class_to_the_target():
+    x = np.random.default_rng(0).normal(size=(3, 3, 8, 4, 4)).astype(np.float32)
+    xs, ys = augment.augment(x, np.array([0, 0, 1]), ['r', 'g', 'b'], [('subsequence', 5)], seed=0)
+    assert np.bincount(ys).tolist() == [5, 5] and xs.shape == (10, 3, 8, 4, 4)
+    with pytest.raises(ValueError, match='sequence inputs'):
+        augment.augment(x[:, :, 0], np.array([0, 0, 1]), ['u', 'v', 'strain'], [('subsequence', 5)])
+
+
+def test_paper_config_runs_the_papers_recipe_and_says_so(tmp_path):
+    data, sets, out = tmp_path / 'synth', tmp_path / 'sets', tmp_path / 'out'
+    synth_standin.generate(str(data), subjects=3, samples_per_subject=3, seed=5, frames=8)
+    assert prepare_synthetic.prepare(str(data), str(sets), ['ststnet'], config='paper', processes=1) == 9
+    base = ['--model', 'ststnet', '--data', str(sets / 'ststnet'), '--epochs', '1', '--threads', '1', '--no-fold-models']
+    train.main(base + ['--out', str(out)])
+    report = json.loads((out / 'ststnet-paper.results.json').read_text())
+    assert report['protocol'] == 'loso' and report['averaging'] == 'pooled' and 'foldMean' not in report
+    assert "the paper's recipe" in report['recipe']['source'] and report['recipe']['overridden'] == ['epochs']
+
+    train.main(base + ['--out', str(tmp_path / 'o2'), '--protocol', 'loso-mean', '--augment', 'hflip',
+                       '--optimiser', 'sgd', '--lr', '0.01'])
+    report = json.loads((tmp_path / 'o2' / 'ststnet-paper.results.json').read_text())
+    assert report['averaging'] == 'per-fold mean'
+    assert report['foldMean']['uf1'] == pytest.approx(np.mean([f['uf1'] for f in report['folds']]))
+    assert report['recipe']['overridden'] == ['protocol', 'optimiser', 'lr', 'epochs', 'augmentation']
+    card = json.loads((tmp_path / 'o2' / 'ststnet-paper.card.json').read_text())
+    assert 'overridden: protocol, optimiser, lr, epochs, augmentation: loso-mean, sgd lr 0.01 momentum 0.9' in card['training']['details']
+    assert 'augmentation hflip' in card['training']['details']
+    assert {m['name'] for m in card['metrics']} >= {'UF1', 'UF1 (per-fold mean)', 'UAR (per-fold mean)'}
+
+    with pytest.raises(SystemExit, match='--protocol: unknown protocol'):
+        train.main(base + ['--out', str(tmp_path / 'o3'), '--protocol', 'kfold:3'])
+    with pytest.raises(SystemExit, match='--augment: unknown augmentation'):
+        train.main(base + ['--out', str(tmp_path / 'o3'), '--augment', 'blur'])
+
+
+def test_init_loads_the_matching_entries_and_refuses_a_file_that_matches_nothing(tmp_path):
+    spec = train.MODELS['ststnet']
+    own = spec.build(spec.configs['paper']).state_dict()
+    trained = {k: torch.full_like(v, 0.5) if v.is_floating_point() else v for k, v in own.items()}
+    torch.save({**trained, 'unrelated.weight': torch.zeros(3)}, tmp_path / 'w.pt')
+    init = train.load_init(str(tmp_path / 'w.pt'), own)
+    assert set(init) == set(own)
+    x, y = np.zeros((4, 3, 28, 28), np.float32), np.array([0, 1, 2, 0])
+    model, _ = train.train_model(spec, spec.configs['paper'], x, y, 0, 4, 1e-3, 0, init=init)
+    assert all(torch.equal(v, trained[k]) for k, v in model.state_dict().items())
+    torch.save({'other.weight': torch.zeros(3)}, tmp_path / 'none.pt')
+    with pytest.raises(SystemExit, match='no entry matches'):
+        train.load_init(str(tmp_path / 'none.pt'), own)
+    (tmp_path / 'junk.pt').write_bytes(b'not a checkpoint')
+    with pytest.raises(SystemExit, match='not a readable torch state dict'):
+        train.load_init(str(tmp_path / 'junk.pt'), own)

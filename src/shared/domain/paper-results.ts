@@ -1,0 +1,43 @@
+/**
+ * The figures a model's paper reports (card `paper.results`, quoted in models/fidelity.py) and how a
+ * studio evaluation compares with them: the studio pools every held-out prediction into one confusion
+ * matrix over its classes, so a paper that averaged per fold or per subject, used another split or
+ * other classes reports figures that are not comparable — the views say so.
+ */
+import type { PaperResult } from './model-card'
+
+/** 'CASME II · negative, positive, surprise · LOSO (per-subject mean): accuracy 0.7561, F1 0.74 (Table 5)' */
+export function paperResultLine(r: PaperResult): string {
+  const figures = r.metrics.map((m) => `${m.name} ${m.value}`).join(', ')
+  return `${r.dataset} · ${r.classes.join(', ')} · ${r.protocol} (${r.averaging}): ${figures} (${r.where})`
+}
+
+/** How a studio evaluation unit was run (EvaluationReportDto units). */
+export interface StudioRun {
+  /** true: per-fold models, each sample predicted by the fold that held it out. */
+  perFold: boolean
+  classes: readonly string[]
+}
+
+function reasons(r: PaperResult, run: StudioRun): string[] {
+  const out: string[] = []
+  if (!/^LOSO\b/.test(r.protocol)) out.push(`the paper's split is ${r.protocol}`)
+  if (!run.perFold) out.push('this run is one model over every evaluated sample, not held-out folds')
+  if (r.averaging === 'not stated') out.push('the paper does not say how it combines its folds; the studio pools')
+  else if (r.averaging !== 'pooled') out.push(`the paper averages ${r.averaging}, the studio pools`)
+  const same = r.classes.length === run.classes.length && r.classes.every((c) => run.classes.includes(c))
+  if (!same) out.push(`the paper's classes are ${r.classes.join(', ')}`)
+  return out
+}
+
+/**
+ * null when some reported result was obtained the way this run evaluates (held-out LOSO folds, pooled,
+ * same classes); otherwise one sentence naming what differs from the paper's first result. Results
+ * with no entries give null (nothing to compare with).
+ */
+export function protocolDifference(results: readonly PaperResult[] | undefined, run: StudioRun): string | null {
+  if (!results?.length) return null
+  const all = results.map((r) => reasons(r, run))
+  if (all.some((r) => r.length === 0)) return null
+  return `Not the paper's protocol: ${all[0]!.join('; ')}. The paper's figures are not comparable with these.`
+}
