@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import ExcelJS from 'exceljs'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { parseAus } from '@shared/domain/au'
@@ -200,6 +201,53 @@ describe('codes export/import', () => {
     expect(slots.map(([, ms]) => ms)).toEqual(slots.map(([, ms]) => ms).sort((a, b) => a! - b!))
     expect(xml).toContain('AU: 1+2+R12B | emotion: surprise | class: VI | confidence: 0.75 | status: done | notes: brows')
     project.close()
+  })
+})
+
+/** A coding sheet shaped like the dataset's own `CASME2-coding-*.xlsx`: subjects as `1`/`01`, a name with a trailing space. */
+async function casme2CodingSheet(path: string, rows: (string | number)[][]): Promise<void> {
+  const workbook = new ExcelJS.Workbook()
+  const sheet = workbook.addWorksheet('Sheet1')
+  sheet.addRow(['Subject', 'Filename', 'OnsetFrame', 'ApexFrame', 'OffsetFrame', 'Action Units', 'Estimated Emotion'])
+  for (const row of rows) sheet.addRow(row)
+  await workbook.xlsx.writeFile(path)
+}
+
+describe("codes import of the dataset's own coding sheet", () => {
+  it('finds samples as the dataset importer does (subject 1 / 01 / sub01, trimmed names) and reports the rest', async () => {
+    const dir = scratch()
+    const { project } = await projectWithSamples(join(dir, 'p'))
+    const sheet = join(dir, 'CASME2-coding-20140508.xlsx')
+    await casme2CodingSheet(sheet, [
+      ['1', 'EP01_01 ', 12, 20, 41, '1+2', 'happiness'],
+      ['02', 'EP02_01', 10, 15, 30, 'R12', 'surprise'],
+      ['sub01', ' EP03_01', 5, 9, 14, '4', 'disgust'],
+      ['9', 'EP09_09', 1, 2, 3, '4', 'others'],
+    ])
+    const result = await importCodes(project, new CodingService(project), sheet, { coder: 'Second coder' })
+    expect(result).toMatchObject({ imported: 3, unchanged: 0, coders: ['Second coder'] })
+    expect(result.problems.map((p) => p.message)).toEqual(['no sample 9/EP09_09 in CASME II'])
+    const imported = snapshot(project).map((a) => `${a.key} ${a.fields.onset}/${a.fields.apex}/${a.fields.offset}`)
+    expect(imported).toEqual([
+      'sub01/EP01_01/Second coder/coder/false 12/20/41',
+      'sub01/EP03_01/Second coder/coder/false 5/9/14',
+      'sub02/EP02_01/Second coder/coder/false 10/15/30',
+    ])
+  })
+
+  it('refuses a file none of whose rows names a sample, listing the rows, instead of "Imported 0 codings"', async () => {
+    const dir = scratch()
+    const { project } = await projectWithSamples(join(dir, 'p'))
+    const sheet = join(dir, 'other-dataset.xlsx')
+    await casme2CodingSheet(sheet, [
+      ['17', 'EP01_01', 12, 20, 41, '1+2', 'happiness'],
+      ['1', 'EP99_01', 10, 15, 30, 'R12', 'surprise'],
+    ])
+    await expect(importCodes(project, new CodingService(project), sheet)).rejects.toMatchObject({
+      code: 'not-found',
+      message: 'Nothing imported: none of the 2 rows names a sample of this project (no sample 17/EP01_01 in CASME II; no sample 1/EP99_01 in CASME II)',
+    })
+    expect(project.allAnnotations()).toEqual([])
   })
 })
 
