@@ -5,9 +5,11 @@ import { parseAus } from '../../src/shared/domain/au'
 import type { Annotation } from '../../src/shared/domain/annotation'
 import type { SampleRecord } from '../../src/shared/domain/project'
 import type { PredictionResult } from '../../src/shared/ipc'
+import MagnifiedPair from '../../src/renderer/src/components/MagnifiedPair.vue'
 import InspectView from '../../src/renderer/src/views/InspectView.vue'
 import MotionView from '../../src/renderer/src/views/MotionView.vue'
 import { useAnnotationStore } from '../../src/renderer/src/stores/annotation'
+import { useMotionStore } from '../../src/renderer/src/stores/motion'
 import { usePlayerStore } from '../../src/renderer/src/stores/player'
 import { useProjectStore } from '../../src/renderer/src/stores/project'
 import { fakeTransport, installFake } from './helpers/fake-transport'
@@ -94,7 +96,8 @@ describe('one frame numbering, Coding → Motion → Inspect', () => {
     expect(fake.calls.find((c) => c.channel === 'command:motion.flow')!.input).toMatchObject({ from: 10, to: 40 })
     // A number the clip does not have is refused, naming the clip's range.
     await motion.get('[data-testid=flow-from]').setValue(12)
-    await motion.get('form').trigger('submit')
+    // (the button is disabled while the first flow runs: submit its form)
+    await motion.findAll('form').find((f) => f.find('[data-testid=compute-flow]').exists())!.trigger('submit')
     expect(motion.get('[data-testid=flow-pair-error]').text()).toBe('Frame 12 is not in this clip (frames 231–330)')
     motion.unmount()
 
@@ -120,5 +123,31 @@ describe('one frame numbering, Coding → Motion → Inspect', () => {
     await flushPromises()
     expect((motion.get('[data-testid=flow-from]').element as HTMLInputElement).value).toBe('241')
     expect((motion.get('[data-testid=flow-to]').element as HTMLInputElement).value).toBe('261')
+  })
+})
+
+describe('magnified section', () => {
+  it("is scrubbed with the player's keys on its own, in frame numbers, from where the Coding playhead was", async () => {
+    installFake(fakeTransport({}).transport)
+    const player = usePlayerStore()
+    player.configure({ decoder: () => new Promise(() => undefined) })
+    player.open({ sampleId: 7, fps: 200, width: 64, height: 64, frameNumbers: FRAME_NUMBERS, frameUrl: (i) => `/f/${i}`, thumbUrl: (i) => `/t/${i}` })
+    player.seekFrameNumber(261)
+    const magnified = { magnifyId: 'm1', clipPath: '/data/sub01/EP01_01', start: 0, count: 71, width: 64, height: 64, method: 'eulerian' as const, alpha: 20 }
+    useMotionStore().magnified = magnified
+    const wrapper = mount(MagnifiedPair, { props: { magnified, clipPath: magnified.clipPath, frameNumbers: FRAME_NUMBERS }, global: { plugins: [getActivePinia()!] }, attachTo: document.body })
+    const frame = () => wrapper.get('[data-testid=magnify-frame]').text()
+    expect(frame()).toBe('frame 261')
+    expect(wrapper.get('[data-testid=magnified-frame]').attributes('src')).toBe('/media/magnified/m1/30.png')
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight' }))
+    await wrapper.vm.$nextTick()
+    expect(frame()).toBe('frame 262')
+    expect(wrapper.get('[data-testid=magnify-raw-caption]').text()).toBe('Raw, frame 262')
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'End' }))
+    await wrapper.vm.$nextTick()
+    expect(frame()).toBe('frame 301')
+    // The Coding playhead did not move.
+    expect(player.frameNumber).toBe(261)
+    wrapper.unmount()
   })
 })
