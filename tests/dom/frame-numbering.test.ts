@@ -9,6 +9,7 @@ import MagnifiedPair from '../../src/renderer/src/components/MagnifiedPair.vue'
 import InspectView from '../../src/renderer/src/views/InspectView.vue'
 import MotionView from '../../src/renderer/src/views/MotionView.vue'
 import { useAnnotationStore } from '../../src/renderer/src/stores/annotation'
+import { useJobsStore } from '../../src/renderer/src/stores/jobs'
 import { useMotionStore } from '../../src/renderer/src/stores/motion'
 import { usePlayerStore } from '../../src/renderer/src/stores/player'
 import { useProjectStore } from '../../src/renderer/src/stores/project'
@@ -94,6 +95,7 @@ describe('one frame numbering, Coding → Motion → Inspect', () => {
     await motion.get('[data-testid=compute-flow]').trigger('submit')
     await flushPromises()
     expect(fake.calls.find((c) => c.channel === 'command:motion.flow')!.input).toMatchObject({ from: 10, to: 40 })
+    expect(useJobsStore().jobs.map((j) => j.title)).toEqual(['Optical flow 241→271'])
     // A number the clip does not have is refused, naming the clip's range.
     await motion.get('[data-testid=flow-from]').setValue(12)
     // (the button is disabled while the first flow runs: submit its form)
