@@ -50,7 +50,7 @@ const TENSORS = {
 
 describe('PredictionPanel', () => {
   it('shows the probabilities, the coded label, the provider actually used and timings', () => {
-    const wrapper = mount(PredictionPanel, { props: { prediction: prediction(), codedClass: 'negative', codedAus: '4+7' } })
+    const wrapper = mount(PredictionPanel, { props: { prediction: prediction(), codedClass: 'negative', codedAus: '4+7', frameNumbers: Array.from({ length: 20 }, (_, i) => 100 + i) } })
     const bars = wrapper.findAll('[data-testid=class-bar]')
     expect(bars.map((b) => b.text())).toEqual(['negativecoded12.0%', 'positive82.0%', 'surprise6.0%'])
     expect(bars[1]!.classes()).toContain('predicted')
@@ -60,7 +60,8 @@ describe('PredictionPanel', () => {
     expect(wrapper.get('[data-testid=provider-used]').text()).toContain('cpu')
     expect(wrapper.get('[data-testid=provider-used]').text()).toContain('(not cuda)')
     expect(wrapper.get('[data-testid=timings]').text()).toBe('preprocess 412 ms · inference 3.4 ms')
-    expect(wrapper.text()).toContain('apex found by spotting 9')
+    // Clip indices 3 and 9 are shown as the dataset's frame numbers.
+    expect(wrapper.text()).toContain('onset 103 → apex found by spotting 109')
     expect(wrapper.text()).toContain('No apex coded')
   })
 })

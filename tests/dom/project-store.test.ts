@@ -16,7 +16,7 @@ const record = (id: number) => ({
 })
 
 /** `reopened`: the back end already has the project open, as after a page reload. */
-function setup(reopened = false) {
+function setup(reopened = false, opens: 'fails' | 'succeeds' = 'fails') {
   let open: typeof info | null = reopened ? info : null
   let jobs = 0
   const fake = fakeTransport({
@@ -30,7 +30,12 @@ function setup(reopened = false) {
     },
     'command:project.open-dataset': () => {
       const jobId = `job-${++jobs}`
-      setTimeout(() => fake.emit('event:job.done', { jobId, kind: 'project.open-dataset', state: 'failed', done: 0, total: 0, itemErrors: 0, error: { code: 'dataset/unrecognised', message: 'Nothing to import from /x' } }), 0)
+      if (opens === 'succeeds') {
+        open = info
+        setTimeout(() => fake.emit('event:job.done', { jobId, kind: 'project.open-dataset', state: 'completed', done: 1, total: 1, itemErrors: 0, result: {} }), 0)
+      } else {
+        setTimeout(() => fake.emit('event:job.done', { jobId, kind: 'project.open-dataset', state: 'failed', done: 0, total: 0, itemErrors: 0, error: { code: 'dataset/unrecognised', message: 'Nothing to import from /x' } }), 0)
+      }
       return { jobId }
     },
     'query:samples.window': ({ filter, sampleId }: { filter: { subject?: string }; sampleId?: number }) => {
@@ -43,6 +48,10 @@ function setup(reopened = false) {
         facets: { counts: { uncoded: rows.length, coded: 0, disputed: 0, adjudicated: 0 }, subjects: ['sub01'] },
         current: at >= 0 ? { row: rows[at], index: at } : null,
       }
+    },
+    'command:project.close': () => {
+      open = null
+      return { closed: true }
     },
     'query:sample.get': ({ sampleId }: { sampleId: number }) => record(sampleId),
     'query:samples.next-uncoded': ({ fromSampleId }: { fromSampleId: number | null }) => {
@@ -74,6 +83,26 @@ describe('project store', () => {
     expect(store.error).toBe('Nothing to import from /x')
     expect(store.project).toBeNull()
     expect(store.recentPaths).toEqual([])
+  })
+
+  it('opens a dataset with a labels file of its choice, shows the report, and closes back to the first screen', async () => {
+    const { store, calls } = setup(false, 'succeeds')
+    await store.openDataset('/d', '/d/CASME2-coding-20140508.xlsx')
+    expect(calls.find((c) => c.channel === 'command:project.open-dataset')!.input).toEqual({ root: '/d', labels: '/d/CASME2-coding-20140508.xlsx' })
+    expect(store.project?.name).toBe('demo')
+    expect(store.openedReport).toBe(true)
+    await store.openSample(11)
+
+    await store.closeProject()
+    expect(calls.some((c) => c.channel === 'command:project.close')).toBe(true)
+    expect(store.error).toBeNull()
+    expect(store.project).toBeNull()
+    expect(store.currentSample).toBeNull()
+    expect(store.samples).toEqual([])
+    expect(store.openedReport).toBe(false)
+    // A reload asks the back end, which has nothing open: the first screen again.
+    await store.refreshProject()
+    expect(store.project).toBeNull()
   })
 
   it('walks to the next uncoded sample through the back end, within the filters', async () => {

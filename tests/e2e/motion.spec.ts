@@ -13,9 +13,8 @@ const DEMO_DIR = join('tests/.generated/e2e-data', 'demo')
 interface SampleTruth {
   subject: string
   sample: string
-  onsetIndex: number
-  apexIndex: number
-  offsetIndex: number
+  onset: number
+  apex: number
 }
 
 /** An <img> that has really decoded (a broken media route leaves naturalWidth at 0). */
@@ -45,8 +44,9 @@ test('motion views: flow, face alignment, magnification and spotting on a demo s
 
   await page.keyboard.press('Alt+4')
   await expect(page.getByTestId('motion-view')).toBeVisible()
-  await page.getByTestId('flow-from').fill(String(truth.onsetIndex))
-  await page.getByTestId('flow-to').fill(String(truth.apexIndex))
+  // The form takes the dataset's frame numbers, as Coding shows them.
+  await page.getByTestId('flow-from').fill(String(truth.onset))
+  await page.getByTestId('flow-to').fill(String(truth.apex))
   await page.getByTestId('compute-flow').click()
   await expect(page.getByTestId('flow-panels')).toBeVisible({ timeout: 60_000 })
   for (const id of ['flow-color', 'flow-magnitude', 'flow-strain']) await expectLoaded(page.getByTestId(id))

@@ -113,3 +113,12 @@ export function isHeldOutBy(groups: readonly HeldOutGroup[] | null, dataset: str
 /** Whether the onset/apex/offset a prediction used came from the coding or were suggested (spotting, midpoint). */
 export const FramesSourceSchema = z.enum(['coded', 'suggested'])
 export type FramesSource = z.infer<typeof FramesSourceSchema>
+
+/**
+ * `coded` when the onset and offset came from a coding and the apex, where the model reads one,
+ * too; `suggested` when any of them was found by spotting or taken as the middle frame. The batch
+ * CSV's `frames_source` and Inspect's source line both say this word.
+ */
+export function framesSourceOf(codedOnsetOffset: boolean, apexSource: 'annotated' | 'spotted' | 'middle-frame' | null): FramesSource {
+  return codedOnsetOffset && (apexSource === null || apexSource === 'annotated') ? 'coded' : 'suggested'
+}

@@ -66,5 +66,15 @@ describe('first-minute paths', () => {
     expect(missing.state).toBe('failed')
     expect(missing.error).toMatchObject({ code: 'not-found', message: expect.stringContaining('No such folder') })
     expect((await call(studio.registry, 'query:project.current', {}))?.path).toBe(projectPath)
+
+    // The project keeps the labels it was imported with: another labels file is refused, saying so.
+    expect(info?.datasets[0]!.labelsPath).toMatch(/CASME2-coding-.*\.xlsx$/)
+    const relabel = await studio.jobs.wait((await call(studio.registry, 'command:project.open-dataset', { root, labels: join(dir, 'other.csv') })).jobId)
+    expect(relabel.state).toBe('failed')
+    expect(relabel.error).toMatchObject({ code: 'conflict', message: expect.stringContaining('keeps the labels it was imported with') })
+
+    // Closing leaves nothing open: a reload of the UI shows the first screen.
+    expect(await call(studio.registry, 'command:project.close', {})).toEqual({ closed: true })
+    expect(await call(studio.registry, 'query:project.current', {})).toBeNull()
   })
 })

@@ -54,6 +54,8 @@ describe('dataset import into the project', () => {
       expect(result.summary.subjects).toBe(3)
       expect(result.labelled).toBe(6)
       expect(result.problems.filter((p) => p.severity === 'error')).toEqual([])
+      // Every layout synth writes is recognised by the importer (video: the generic layout with its labels.csv).
+      expect(result.problems.map((p) => p.code)).not.toContain('dataset/format-guessed')
 
       const [dataset] = project.listDatasets()
       expect(dataset).toMatchObject({ sampleCount: 6, subjectCount: 3, root })

@@ -1,8 +1,9 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import ExcelJS from 'exceljs'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { parseAus } from '@shared/domain/au'
+import { formatAus, parseAus } from '@shared/domain/au'
 import { EMPTY_ANNOTATION_FIELDS } from '@shared/domain/annotation'
 import { CodingService } from '../../../src/main/services/annotations/coding'
 import { exportCodes, importCodes, type CodesFormat } from '../../../src/main/services/annotations/exchange'
@@ -182,7 +183,7 @@ describe('codes export/import', () => {
     expect(forced.stderr).toContain('wrote 5 coding rows')
   })
 
-  it('writes ELAN files with one tier per coder and the apex as its own tier', async () => {
+  it('writes ELAN files with one interval tier per coder, AU and emotion tiers under it, and the apex as its own tier', async () => {
     const { project } = await codedProject(scratch())
     const dir = join(scratch(), 'eaf')
     await exportCodes(project, 'eaf', dir)
@@ -191,6 +192,18 @@ describe('codes export/import', () => {
     expect(xml).toContain('FORMAT="3.0"')
     expect(xml).toContain('TIME_UNITS="milliseconds"')
     for (const tier of ['Kim', 'Kim apex', 'Lee &quot;the second&quot;, PhD', 'Ada (adjudicated)', 'Ada (adjudicated) apex']) expect(xml).toContain(`TIER_ID="${tier}"`)
+    // AUs and emotion on child tiers of the coder's interval tier, the emotion from a controlled vocabulary
+    expect(xml).toContain('<TIER TIER_ID="Kim AU" LINGUISTIC_TYPE_REF="me-au" PARENT_REF="Kim"')
+    expect(xml).toContain('<TIER TIER_ID="Kim emotion" LINGUISTIC_TYPE_REF="me-emotion" PARENT_REF="Kim"')
+    expect(xml).toMatch(/<REF_ANNOTATION ANNOTATION_ID="a2" ANNOTATION_REF="a1">\s*<ANNOTATION_VALUE>1\+2\+R12B<\/ANNOTATION_VALUE>/)
+    expect(xml).toMatch(/<REF_ANNOTATION ANNOTATION_ID="a3" ANNOTATION_REF="a1" CVE_REF="(cve\d+)">\s*<ANNOTATION_VALUE>surprise<\/ANNOTATION_VALUE>/)
+    const cve = /ANNOTATION_REF="a1" CVE_REF="(cve\d+)"/.exec(xml)![1]
+    expect(xml).toContain(`<CV_ENTRY_ML CVE_ID="${cve}"><CVE_VALUE LANG_REF="und">surprise</CVE_VALUE></CV_ENTRY_ML>`)
+    expect(xml).toContain('CONTROLLED_VOCABULARY_REF="me-emotion"')
+    // EAF 3.0 order after the tiers: types, languages, constraints, vocabularies
+    const order = ['<LINGUISTIC_TYPE ', '<LANGUAGE ', '<CONSTRAINT ', '<CONTROLLED_VOCABULARY '].map((tag) => xml.indexOf(tag))
+    expect(order).toEqual([...order].sort((x, y) => x - y))
+    expect(xml.lastIndexOf('</TIER>')).toBeLessThan(order[0]!)
     // onset 12 → 10 ms; the interval ends after offset frame 41 → (42 − 10)/200 s = 160 ms
     expect(xml).toMatch(/TIME_VALUE="10"/)
     expect(xml).toMatch(/TIME_VALUE="160"/)
@@ -198,8 +211,105 @@ describe('codes export/import', () => {
     const slots = [...xml.matchAll(/TIME_SLOT_ID="ts(\d+)" TIME_VALUE="(\d+)"/g)].map((m) => [Number(m[1]), Number(m[2])])
     expect(slots.map(([id]) => id)).toEqual(slots.map((_, i) => i + 1))
     expect(slots.map(([, ms]) => ms)).toEqual(slots.map(([, ms]) => ms).sort((a, b) => a! - b!))
-    expect(xml).toContain('AU: 1+2+R12B | emotion: surprise | class: VI | confidence: 0.75 | status: done | notes: brows')
+    // the frame numbers stay in the file, beside the ms
+    expect(xml).toContain('<ANNOTATION_VALUE>frames: 12–41, apex 20 | class: VI | confidence: 0.75 | status: done | notes: brows')
     project.close()
+  })
+})
+
+/** A coding sheet shaped like the dataset's own `CASME2-coding-*.xlsx`: subjects as `1`/`01`, a name with a trailing space. */
+async function casme2CodingSheet(path: string, rows: (string | number)[][]): Promise<void> {
+  const workbook = new ExcelJS.Workbook()
+  const sheet = workbook.addWorksheet('Sheet1')
+  sheet.addRow(['Subject', 'Filename', 'OnsetFrame', 'ApexFrame', 'OffsetFrame', 'Action Units', 'Estimated Emotion'])
+  for (const row of rows) sheet.addRow(row)
+  await workbook.xlsx.writeFile(path)
+}
+
+describe("codes import of the dataset's own coding sheet", () => {
+  it('finds samples as the dataset importer does (subject 1 / 01 / sub01, trimmed names) and reports the rest', async () => {
+    const dir = scratch()
+    const { project } = await projectWithSamples(join(dir, 'p'))
+    const sheet = join(dir, 'CASME2-coding-20140508.xlsx')
+    await casme2CodingSheet(sheet, [
+      ['1', 'EP01_01 ', 12, 20, 41, '1+2', 'happiness'],
+      ['02', 'EP02_01', 10, 15, 30, 'R12', 'surprise'],
+      ['sub01', ' EP03_01', 5, 9, 14, '4', 'disgust'],
+      ['9', 'EP09_09', 1, 2, 3, '4', 'others'],
+    ])
+    const result = await importCodes(project, new CodingService(project), sheet, { coder: 'Second coder' })
+    expect(result).toMatchObject({ imported: 3, unchanged: 0, coders: ['Second coder'] })
+    expect(result.problems.map((p) => p.message)).toEqual(['no sample 9/EP09_09 in CASME II'])
+    const imported = snapshot(project).map((a) => `${a.key} ${a.fields.onset}/${a.fields.apex}/${a.fields.offset}`)
+    expect(imported).toEqual([
+      'sub01/EP01_01/Second coder/coder/false 12/20/41',
+      'sub01/EP03_01/Second coder/coder/false 5/9/14',
+      'sub02/EP02_01/Second coder/coder/false 10/15/30',
+    ])
+  })
+
+  it('refuses a file none of whose rows names a sample, listing the rows, instead of "Imported 0 codings"', async () => {
+    const dir = scratch()
+    const { project } = await projectWithSamples(join(dir, 'p'))
+    const sheet = join(dir, 'other-dataset.xlsx')
+    await casme2CodingSheet(sheet, [
+      ['17', 'EP01_01', 12, 20, 41, '1+2', 'happiness'],
+      ['1', 'EP99_01', 10, 15, 30, 'R12', 'surprise'],
+    ])
+    await expect(importCodes(project, new CodingService(project), sheet)).rejects.toMatchObject({
+      code: 'not-found',
+      message: 'Nothing imported: none of the 2 rows names a sample of this project (no sample 17/EP01_01 in CASME II; no sample 1/EP99_01 in CASME II)',
+    })
+    expect(project.allAnnotations()).toEqual([])
+  })
+})
+
+describe('ELAN shapes', () => {
+  const row = {
+    dataset: 'd', subject: 's', sample: 'x', coder: 'Kim', role: 'coder' as const, adjudicated: false, fps: 30, firstFrame: 0,
+    fields: { ...EMPTY_ANNOTATION_FIELDS, onset: 3, apex: 7, offset: 12, aus: parseAus('1+2+R12').value, emotion: 'happiness', status: 'done' as const },
+  }
+
+  it('links the media file of a video sample', () => {
+    const xml = codesToEaf({ dataset: 'd', subject: 's', sample: 'x', fps: 30, firstFrame: 0, mediaPath: '/data/s01/s01_01.mp4' }, [row])
+    expect(xml).toContain('<MEDIA_DESCRIPTOR MEDIA_URL="file:///data/s01/s01_01.mp4" MIME_TYPE="video/mp4"/>')
+    expect(codesFromEaf(xml).rows.map((r) => r.fields)).toEqual([row.fields])
+  })
+
+  it('reads files of the earlier shape (AUs and emotion in the interval value)', () => {
+    const earlier = `<?xml version="1.0" encoding="UTF-8"?>
+<ANNOTATION_DOCUMENT AUTHOR="ME Studio" DATE="2026-01-01T00:00:00.000Z" FORMAT="3.0" VERSION="3.0">
+  <HEADER MEDIA_FILE="" TIME_UNITS="milliseconds">
+    <PROPERTY NAME="me-studio:dataset">d</PROPERTY>
+    <PROPERTY NAME="me-studio:subject">s</PROPERTY>
+    <PROPERTY NAME="me-studio:sample">x</PROPERTY>
+    <PROPERTY NAME="me-studio:fps">30</PROPERTY>
+    <PROPERTY NAME="me-studio:first-frame">0</PROPERTY>
+    <PROPERTY NAME="me-studio:role:Kim">coder</PROPERTY>
+  </HEADER>
+  <TIME_ORDER>
+    <TIME_SLOT TIME_SLOT_ID="ts1" TIME_VALUE="100"/>
+    <TIME_SLOT TIME_SLOT_ID="ts2" TIME_VALUE="233"/>
+    <TIME_SLOT TIME_SLOT_ID="ts3" TIME_VALUE="267"/>
+    <TIME_SLOT TIME_SLOT_ID="ts4" TIME_VALUE="433"/>
+  </TIME_ORDER>
+  <TIER TIER_ID="Kim" LINGUISTIC_TYPE_REF="me-interval" ANNOTATOR="Kim" PARTICIPANT="s">
+    <ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID="a1" TIME_SLOT_REF1="ts1" TIME_SLOT_REF2="ts4"><ANNOTATION_VALUE>AU: 1+2+R12 | emotion: happiness | status: done</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION>
+  </TIER>
+  <TIER TIER_ID="Kim apex" LINGUISTIC_TYPE_REF="me-apex" ANNOTATOR="Kim" PARTICIPANT="s">
+    <ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID="a2" TIME_SLOT_REF1="ts2" TIME_SLOT_REF2="ts3"><ANNOTATION_VALUE>apex</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION>
+  </TIER>
+</ANNOTATION_DOCUMENT>`
+    expect(codesFromEaf(earlier).rows.map((r) => r.fields)).toEqual([row.fields])
+  })
+
+  it('takes AUs and emotion edited on their own tiers in ELAN', () => {
+    const edited = codesToEaf({ dataset: 'd', subject: 's', sample: 'x', fps: 30, firstFrame: 0 }, [row])
+      .replace('<ANNOTATION_VALUE>1+2+R12</ANNOTATION_VALUE>', '<ANNOTATION_VALUE>4+7</ANNOTATION_VALUE>')
+      .replace('<ANNOTATION_VALUE>happiness</ANNOTATION_VALUE>', '<ANNOTATION_VALUE>disgust</ANNOTATION_VALUE>')
+    const [back] = codesFromEaf(edited).rows
+    expect(formatAus(back!.fields.aus)).toBe('4+7')
+    expect(back!.fields.emotion).toBe('disgust')
   })
 })
 

@@ -39,5 +39,5 @@ export function registerDemoHandlers(registry: HandlerRegistry, studio: StudioCo
         return createDemoProject({ ...common, fresh })
       }),
     )
-    .handle('command:project.open-dataset', ({ root }) => openProjectJob('project.open-dataset', (common) => datasetProject({ ...common, root })))
+    .handle('command:project.open-dataset', ({ root, labels }) => openProjectJob('project.open-dataset', (common) => datasetProject({ ...common, root, labels })))
 }

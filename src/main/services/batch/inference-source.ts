@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
+import { framesSourceOf } from '@shared/domain/batch'
 import { StudioError } from '@shared/ipc'
 import type { ModelCard } from '@shared/domain/model-card'
 import { recipeIdOf, type BuiltInput, type InferenceService, type InferenceSample, type Prediction } from '../inference'
@@ -98,13 +99,12 @@ async function openSample(media: MediaService, sample: BatchSample): Promise<Ope
   return {
     inferenceSample,
     framesUsed({ frameIndices, apex }) {
-      const suggested = onsetIndex === null || offsetIndex === null || (apex !== null && apex.source !== 'annotated')
       return {
         onset: number(frameIndices[0]!),
         apex: apex === null ? null : number(apex.index),
         // Onset–apex recipes do not read the offset: the one that bounded the apex search is reported.
         offset: apex === null ? number(frameIndices[frameIndices.length - 1]!) : number(offsetIndex ?? last),
-        source: suggested ? 'suggested' : 'coded',
+        source: framesSourceOf(onsetIndex !== null && offsetIndex !== null, apex?.source ?? null),
       }
     },
   }

@@ -38,6 +38,8 @@ export interface LayoutGuess {
   labelFile: string | null
   /** Why this format was chosen, for the import summary. */
   reason: string
+  /** False when nothing about the folder was recognised (a generic folder by default). */
+  recognised: boolean
 }
 
 /** Walks the dataset, collecting video files and folders that directly hold image frames. */
@@ -70,18 +72,22 @@ export async function guessLayout(root: string, clips: FoundClip[]): Promise<Lay
   const labelFile = await findLabelFile(root)
   if (labelFile) {
     const match = LABEL_FILE_PATTERNS.find(([, pattern]) => pattern.test(basename(labelFile)))
-    if (match) return { format: match[0], labelFile, reason: `label file ${basename(labelFile)}` }
+    if (match) return { format: match[0], labelFile, reason: `label file ${basename(labelFile)}`, recognised: true }
   }
   const all = clips.flatMap((c) => c.segments)
   const has = (pattern: RegExp) => all.some((s) => pattern.test(s))
   if (clips.some((c) => c.segments.some((s) => /^micro$/i.test(s)) && c.segments.some((s) => SUBJECT_FOLDER.smic.test(s)))) {
-    return { format: 'smic', labelFile, reason: 'folders s<N>/micro/<class>/ (SMIC)' }
+    return { format: 'smic', labelFile, reason: 'folders s<N>/micro/<class>/ (SMIC)', recognised: true }
   }
-  if (has(SUBJECT_FOLDER.casme3) || clips.some((c) => c.segments.at(-1) === 'color')) return { format: 'casme3', labelFile, reason: 'folders spNO.<N>/<sample>/color (CAS(ME)³)' }
-  if (has(SUBJECT_FOLDER.casme2) && has(/^EP\d+_\d+/i)) return { format: 'casme2', labelFile, reason: 'folders sub<NN>/EP<NN>_<NN> (CASME II)' }
-  if (has(SUBJECT_FOLDER.samm) && has(/^\d{3}_\d+_\d+$/)) return { format: 'samm', labelFile, reason: 'folders <NNN>/<NNN>_<N>_<N> (SAMM)' }
-  if (has(/^rawpic$/i) || has(/^\d+_\d{4}[a-z]+/i)) return { format: 'casme2-long', labelFile, reason: 'folders rawpic/s<NN>/<NN>_<code><name> (CAS(ME)²)' }
-  return { format: 'generic', labelFile, reason: 'no known dataset layout' }
+  if (has(SUBJECT_FOLDER.casme3) || clips.some((c) => c.segments.at(-1) === 'color')) return { format: 'casme3', labelFile, reason: 'folders spNO.<N>/<sample>/color (CAS(ME)³)', recognised: true }
+  if (has(SUBJECT_FOLDER.casme2) && has(/^EP\d+_\d+/i)) return { format: 'casme2', labelFile, reason: 'folders sub<NN>/EP<NN>_<NN> (CASME II)', recognised: true }
+  if (has(SUBJECT_FOLDER.samm) && has(/^\d{3}_\d+_\d+$/)) return { format: 'samm', labelFile, reason: 'folders <NNN>/<NNN>_<N>_<N> (SAMM)', recognised: true }
+  if (has(/^rawpic$/i) || has(/^\d+_\d{4}[a-z]+/i)) return { format: 'casme2-long', labelFile, reason: 'folders rawpic/s<NN>/<NN>_<code><name> (CAS(ME)²)', recognised: true }
+  // The generic layout (what `me-studio synth --format video` writes): one clip per sample in subject folders, and a label file.
+  if (labelFile && clips.length > 0 && clips.every((c) => c.segments.length === 2)) {
+    return { format: 'generic', labelFile, reason: `clips <subject>/<sample> with ${basename(labelFile)} (generic layout)`, recognised: true }
+  }
+  return { format: 'generic', labelFile, reason: 'no known dataset layout', recognised: false }
 }
 
 /** A label spreadsheet in the root or one folder down (xlsx by known name first, then any csv). */

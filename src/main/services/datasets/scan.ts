@@ -43,7 +43,7 @@ export async function scanDataset(root: string, media: MediaService, options: Sc
   const guess = await guessLayout(absoluteRoot, clips)
   const format = options.format ?? guess.format
   const problems: ImportProblem[] = []
-  if (!options.format && format === 'generic') {
+  if (!options.format && !guess.recognised) {
     problems.push({ severity: 'warning', code: 'dataset/format-guessed', message: `No known dataset layout recognised in ${absoluteRoot}; opened as a generic folder` })
   }
   const fps = options.fps ?? (format === 'generic' ? undefined : DEFAULT_FPS[format])

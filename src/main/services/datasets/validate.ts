@@ -22,13 +22,21 @@ function codeInSampleCell(sample: string): string | null {
   return match ? match[1]!.padStart(4, '0') : null
 }
 
+/** What a row says about its sample: a label sheet's row, or a codes file's. */
+export type SampleReference = Pick<LabelRow, 'subject' | 'sample'> & Partial<Pick<LabelRow, 'clipSubject' | 'clipCode'>>
+/** What a sample is known by: a scanned clip, or a project's sample. */
+export interface NamedSample {
+  subject: string
+  name: string
+}
+
 /**
- * Finds the sample a label row describes: same subject (for CAS(ME)² the subject folder its naming
+ * Finds the sample a label row (or a codes file's row) describes: same subject (for CAS(ME)² the subject folder its naming
  * rules give, when they list the participant), then the same name, or the video code its naming
  * rules give, or a code written as the name (`0101`, `15_0101`), or — for sheets that abbreviate
  * folder names — the one folder name that contains the sheet's name.
  */
-export function matchRow(row: LabelRow, samples: ScannedSample[], bySubject = groupBySubject(samples)): ScannedSample | null {
+export function matchRow<S extends NamedSample>(row: SampleReference, samples: readonly S[], bySubject = groupBySubject(samples)): S | null {
   const candidates = bySubject.get(subjectKey(row.clipSubject ?? row.subject)) ?? []
   const name = sampleKey(row.sample)
   const exact = candidates.find((s) => sampleKey(s.name) === name)
@@ -42,8 +50,8 @@ export function matchRow(row: LabelRow, samples: ScannedSample[], bySubject = gr
   return containing.length === 1 ? containing[0]! : null
 }
 
-export function groupBySubject(samples: ScannedSample[]): Map<string, ScannedSample[]> {
-  const groups = new Map<string, ScannedSample[]>()
+export function groupBySubject<S extends NamedSample>(samples: readonly S[]): Map<string, S[]> {
+  const groups = new Map<string, S[]>()
   for (const sample of samples) {
     const key = subjectKey(sample.subject)
     const list = groups.get(key)

@@ -100,7 +100,7 @@ export async function createDemoProject(options: FirstMinuteOptions & { fresh?: 
   return { projectFile: paths.projectFile, created: true }
 }
 
-export async function datasetProject(options: FirstMinuteOptions & { root: string }): Promise<ProjectReady> {
+export async function datasetProject(options: FirstMinuteOptions & { root: string; labels?: string | undefined }): Promise<ProjectReady> {
   let realRoot: string
   try {
     realRoot = await realpath(resolve(options.root))
@@ -108,9 +108,16 @@ export async function datasetProject(options: FirstMinuteOptions & { root: strin
     throw new StudioError('not-found', `No such folder: ${options.root}`)
   }
   const projectFile = datasetProjectFile(options.userDataDir, realRoot)
-  if (existsSync(projectFile)) return { projectFile, created: false }
+  if (existsSync(projectFile)) {
+    // The project is reopened as it is: its labels are not swapped for another file on the way.
+    if (options.labels !== undefined) {
+      throw new StudioError('conflict', `${realRoot} was opened before: its project (${projectFile}) keeps the labels it was imported with. Open it and import the folder into a new project to use ${options.labels}`)
+    }
+    return { projectFile, created: false }
+  }
   await buildProjectFile(projectFile, basename(realRoot), async (project) => {
     await importDataset(project, options.media, realRoot, {
+      ...(options.labels === undefined ? {} : { labels: resolve(options.labels) }),
       signal: options.signal,
       onProgress: (done, total, item) => options.progress(done, total, `Scanning ${item}`),
     })

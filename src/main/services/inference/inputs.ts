@@ -227,7 +227,8 @@ export class InputBuilder {
     }
     const apex = await this.resolveApex(sample, signal)
     if (apex.source !== 'annotated') {
-      warnings.push(apex.source === 'spotted' ? `No apex coded: frame ${apex.index} found by spotting was used.` : `No apex coded: the middle frame ${apex.index} between onset and offset was used.`)
+      const frame = sample.frameNumber?.(apex.index) ?? apex.index
+      warnings.push(apex.source === 'spotted' ? `No apex coded: frame ${frame} found by spotting was used.` : `No apex coded: the middle frame ${frame} between onset and offset was used.`)
     }
     return { indices: [onset, apex.index], apex }
   }

@@ -31,6 +31,7 @@ export async function mediaSample(media: MediaService, options: MediaSampleOptio
     onsetIndex: options.onsetIndex,
     apexIndex: options.apexIndex,
     offsetIndex: options.offsetIndex,
+    frameNumber: (index) => info.frameNumbers[index] ?? index,
     readFrame: (index) => media.readFrame(options.clipPath, index, 'rgb', frames),
     ...(options.own ? { stages: new Map() } : {}),
   }

@@ -15,6 +15,8 @@ export interface InferenceSample {
   /** Null when the dataset has no apex (SMIC) or it is not coded. */
   apexIndex: number | null
   offsetIndex: number
+  /** The dataset's frame number at an index, for messages (the index itself when absent). */
+  frameNumber?: (index: number) => number
   readFrame(index: number, signal?: AbortSignal): Promise<PixelFrame>
   /**
    * Where the input builder keeps this sample's stages (prepared frames, flows, tensors) for the

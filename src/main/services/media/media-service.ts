@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import sharp from 'sharp'
 import type { ClipInfo } from '@shared/domain/dataset'
+import { indexOfFrameNumber as indexOfFrameNumberIn } from '@shared/domain/frames'
 import { StudioError } from '@shared/ipc'
 import { requireFfmpeg } from '../ffmpeg-locator'
 import type { SpawnFunction } from './ffmpeg-process'
@@ -338,16 +339,8 @@ export class MediaService {
 
 /** Position of a dataset frame number in the clip, or `media/missing-frames`. */
 export function indexOfFrameNumber(clip: ClipInfo, frameNumber: number): number {
-  // frameNumbers is ascending: binary search.
-  let lo = 0
-  let hi = clip.frameNumbers.length - 1
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1
-    const value = clip.frameNumbers[mid]!
-    if (value === frameNumber) return mid
-    if (value < frameNumber) lo = mid + 1
-    else hi = mid - 1
-  }
+  const index = indexOfFrameNumberIn(clip.frameNumbers, frameNumber)
+  if (index !== null) return index
   throw new StudioError('media/missing-frames', `Frame ${frameNumber} is not in ${clip.path}`)
 }
 

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { ImportProblem } from '@shared/domain/dataset'
+import { counted } from '@shared/plural'
 import { useTransport } from '../transport'
 import { useProjectStore } from './project'
 import { orAskToReplace, type ReplaceRequest } from './replace-target'
@@ -25,7 +26,7 @@ export const useCodesStore = defineStore('codes', () => {
         () => (replace.value = { path: target, replace: () => exportCodes(format, target, datasetId, true) }),
       )
       if (!result) return
-      message.value = `Exported ${result.rows} codings to ${result.files.length === 1 ? result.files[0] : `${result.files.length} files`}${result.skipped ? ` (${result.skipped} without onset/offset left out)` : ''}`
+      message.value = `Exported ${counted(result.rows, 'coding')} to ${result.files.length === 1 ? result.files[0] : counted(result.files.length, 'file')}${result.skipped ? ` (${result.skipped} without onset/offset left out)` : ''}`
     })
   }
 
@@ -33,7 +34,7 @@ export const useCodesStore = defineStore('codes', () => {
     await run('Importing', async () => {
       const result = await transport.invoke('command:codes.import', { source, ...(datasetId === null ? {} : { datasetId }) })
       problems.value = result.problems
-      message.value = `Imported ${result.imported} codings (${result.unchanged} unchanged) for ${result.coders.join(', ') || 'no coder'}`
+      message.value = `Imported ${counted(result.imported, 'coding')} (${result.unchanged} unchanged) for ${result.coders.join(', ') || 'no coder'}`
       const project = useProjectStore()
       await project.refreshAnnotators()
       await project.refreshSamples()

@@ -50,10 +50,11 @@ export const useMotionStore = defineStore('motion', () => {
   const error = ref<string | null>(null)
   const activeJob = ref<string | null>(null)
 
-  async function computeFlow(clipPath: string, from: number, to: number): Promise<void> {
+  /** `from`/`to` are clip indices; `frames` the dataset's frame numbers the job is titled with. */
+  async function computeFlow(clipPath: string, from: number, to: number, frames: { from: number; to: number }): Promise<void> {
     await guarded('flow', async () => {
       let flowId = ''
-      await jobs.run(`Optical flow ${from}→${to}`, 'motion.flow', async () => {
+      await jobs.run(`Optical flow ${frames.from}→${frames.to}`, 'motion.flow', async () => {
         const started = await transport.invoke('command:motion.flow', { clipPath, from, to, ...flowSettings.value })
         flowId = started.flowId
         activeJob.value = started.jobId

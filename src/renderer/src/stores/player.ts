@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
 import { frameToMs } from '@shared/domain/annotation'
+import { indexOfFrameNumber } from '@shared/domain/frames'
 import { DEFAULT_FRAME_CACHE, FrameCache, type FrameCacheOptions } from '../player/frame-cache'
 import { DIFFERENCE_GAIN } from '../player/difference'
 
@@ -142,17 +143,7 @@ export const usePlayerStore = defineStore('player', () => {
   /** Index of a dataset frame number, or null when the clip has no such frame. */
   function indexOfFrame(number: number): number | null {
     const numbers = clip.value?.frameNumbers
-    if (!numbers) return null
-    let lo = 0
-    let hi = numbers.length - 1
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1
-      const value = numbers[mid]!
-      if (value === number) return mid
-      if (value < number) lo = mid + 1
-      else hi = mid - 1
-    }
-    return null
+    return numbers ? indexOfFrameNumber(numbers, number) : null
   }
 
   /** Seeks to a dataset frame number; false when the clip has no such frame. */

@@ -51,6 +51,8 @@ export const useProjectStore = defineStore('project', () => {
   const busy = ref<string | null>(null)
   const error = ref<string | null>(null)
   const recentPaths = ref<string[]>(readRecent())
+  /** Show the opened dataset's import report (label warnings) until the user dismisses it. */
+  const openedReport = ref(false)
 
   // Other windows and imports change statuses: follow the back end's events. A saved edit sends
   // its one row; a whole reload is left for edits that may move rows in or out of the filters.
@@ -93,13 +95,15 @@ export const useProjectStore = defineStore('project', () => {
    * Opens a dataset folder: into the open project when there is one (an import job), otherwise
    * into the dataset's own project in the user data folder (created on first use, reopened after).
    */
-  async function openDataset(root: string): Promise<void> {
+  async function openDataset(root: string, labels?: string): Promise<void> {
     await trackBusy({ busy, error }, `Opening ${root}`, null, async () => {
+      const withLabels = labels ? { labels } : {}
       if (project.value) {
-        await jobs.run(`Importing ${root}`, 'dataset.import', () => transport.invoke('command:dataset.import', { root }))
+        await jobs.run(`Importing ${root}`, 'dataset.import', () => transport.invoke('command:dataset.import', { root, ...withLabels }))
       } else {
-        await jobs.run(`Opening ${root}`, 'project.open-dataset', () => transport.invoke('command:project.open-dataset', { root }))
+        await jobs.run(`Opening ${root}`, 'project.open-dataset', () => transport.invoke('command:project.open-dataset', { root, ...withLabels }))
       }
+      openedReport.value = true
       rememberRecent(root)
       await refreshProject()
     })
@@ -109,6 +113,16 @@ export const useProjectStore = defineStore('project', () => {
     await trackBusy({ busy, error }, 'Creating the demo project', null, async () => {
       await jobs.run('Creating the demo project', 'project.create-demo', () => transport.invoke('command:project.create-demo', {}))
       await refreshProject()
+    })
+  }
+
+  /** Closes the project (the back end's too, so a reload does not reopen it): back to "Open dataset…". */
+  async function closeProject(): Promise<void> {
+    await trackBusy({ busy, error }, 'Closing the project', null, async () => {
+      await transport.invoke('command:project.close', {})
+      openedReport.value = false
+      adoptProject(null)
+      await refreshSamples()
     })
   }
 
@@ -331,7 +345,9 @@ export const useProjectStore = defineStore('project', () => {
     busy,
     error,
     recentPaths,
+    openedReport,
     openDataset,
+    closeProject,
     openDemo,
     refreshProject,
     refreshAnnotators,

@@ -10,8 +10,9 @@ import { request } from '../define'
  *   data folder, imports it into the demo project and opens it (reopened, not regenerated, next
  *   time unless `fresh`).
  * - `command:project.open-dataset`: opens a dataset folder when no project is open: the dataset's
- *   own project in the user data folder is created and the folder imported the first time, and
- *   simply reopened afterwards.
+ *   own project in the user data folder is created and the folder imported the first time (with
+ *   `labels`, that label sheet instead of the one found in the folder), and simply reopened
+ *   afterwards (a `labels` file is then refused: the project keeps the labels it was imported with).
  */
 export const FirstMinuteResultSchema = z.object({
   projectPath: z.string(),
@@ -22,5 +23,5 @@ export type FirstMinuteResult = z.infer<typeof FirstMinuteResultSchema>
 
 export const demoRequests = {
   'command:project.create-demo': request(z.object({ fresh: z.boolean().default(false) }), JobStartedSchema),
-  'command:project.open-dataset': request(z.object({ root: z.string().min(1) }), JobStartedSchema),
+  'command:project.open-dataset': request(z.object({ root: z.string().min(1), labels: z.string().min(1).optional() }), JobStartedSchema),
 } as const

@@ -1,5 +1,6 @@
 import { formatAus, parseAus } from '@shared/domain/au'
 import { ANNOTATION_STATUSES, ANNOTATOR_ROLES, type AnnotationStatus, type AnnotatorRole } from '@shared/domain/annotation'
+import { EMOTIONS } from '@shared/domain/dataset'
 import { StudioError } from '@shared/ipc'
 import { SHEET_LIMITS, formatCount, sheetError, type SheetLimits } from '../../sheets/limits'
 import { XmlStreamReader } from '../../sheets/xml'
@@ -9,22 +10,32 @@ import type { CodingRow } from './rows'
  * Codes of one sample as an ELAN annotation document (EAF 3.0, milliseconds from the clip's
  * first frame, which is what ELAN shows when the clip is its media file).
  *
- * Per coder, two independent time-alignable tiers:
- *   "<coder>"       one annotation onset → offset, value `AU: 1+2+R12 | emotion: surprise | …`
- *   "<coder> apex"  the apex as a one-frame annotation (ELAN has no zero-length annotations)
+ * Per coder (so that ELAN's search and statistics work per tier):
+ *   "<coder>"          one annotation onset → offset, value `frames: 241–291, apex 261 | class: … | status: …`
+ *   "<coder> AU"       child tier (Symbolic_Association), the AUs `1+2+R12`
+ *   "<coder> emotion"  child tier (Symbolic_Association) with the controlled vocabulary `me-emotion`
+ *   "<coder> apex"     the apex as a one-frame annotation (ELAN has no zero-length annotations)
  * An adjudicated coding goes to "<coder> (adjudicated)". Each tier's ANNOTATOR attribute is the
  * coder. Header PROPERTY elements (which ELAN keeps) identify the sample and the frame timing,
  * so a file saved back from ELAN imports losslessly; an interval covers its offset frame, i.e.
- * ends one frame after the offset frame starts. Codings without onset and offset cannot be
- * placed on ELAN's timeline and are skipped (reported by the caller).
+ * ends one frame after the offset frame starts. The frame numbers are also written in the
+ * interval's value for the reader (ms at 30 fps are not frame-exact to the eye); import derives
+ * them from the times, which are exact. Files of the earlier shape (AUs and emotion in the
+ * interval's value: `AU: 1+2 | emotion: surprise | …`) import too. Codings without onset and
+ * offset cannot be placed on ELAN's timeline and are skipped (reported by the caller).
  */
 
 const PROP = 'me-studio:'
 const LT_INTERVAL = 'me-interval'
 const LT_APEX = 'me-apex'
+const LT_AU = 'me-au'
+const LT_EMOTION = 'me-emotion'
+const CV_EMOTION = 'me-emotion'
 const NOTES_MARKER = ' | notes: '
 const ADJUDICATED_SUFFIX = ' (adjudicated)'
 const APEX_SUFFIX = ' apex'
+const AU_SUFFIX = ' AU'
+const EMOTION_SUFFIX = ' emotion'
 
 export interface EafSample {
   dataset: string
@@ -49,10 +60,18 @@ export function codesToEaf(sample: EafSample, rows: readonly CodingRow[], date =
   const slot = (ms: number) => slots.push(ms) - 1
   const tiers: EafTier[] = []
   let annotationId = 0
-  for (const row of rows.filter(eafPlaceable)) {
+  const placed = rows.filter(eafPlaceable)
+  // The vocabulary: every emotion word ME Studio knows, then any other word these codings use.
+  const emotions = [...new Set([...EMOTIONS, ...placed.flatMap((r) => (r.fields.emotion === null ? [] : [r.fields.emotion]))])]
+  for (const row of placed) {
     const f = row.fields
     const tier = `${row.coder}${row.adjudicated ? ADJUDICATED_SUFFIX : ''}`
-    tiers.push({ id: tier, type: LT_INTERVAL, row, annotationId: ++annotationId, from: slot(frameMs(f.onset!)), to: slot(frameMs(f.offset! + 1)), value: intervalValue(row) })
+    const parent = ++annotationId
+    tiers.push({ id: tier, type: LT_INTERVAL, row, annotationId: parent, from: slot(frameMs(f.onset!)), to: slot(frameMs(f.offset! + 1)), value: intervalValue(row) })
+    tiers.push({ id: `${tier}${AU_SUFFIX}`, type: LT_AU, row, annotationId: ++annotationId, parent: { tier, annotationId: parent }, value: formatAus(f.aus) })
+    if (f.emotion !== null) {
+      tiers.push({ id: `${tier}${EMOTION_SUFFIX}`, type: LT_EMOTION, row, annotationId: ++annotationId, parent: { tier, annotationId: parent }, value: f.emotion, cveRef: `cve${emotions.indexOf(f.emotion) + 1}` })
+    }
     if (f.apex !== null) {
       tiers.push({ id: `${tier}${APEX_SUFFIX}`, type: LT_APEX, row, annotationId: ++annotationId, from: slot(frameMs(f.apex)), to: slot(frameMs(f.apex + 1)), value: 'apex' })
     }
@@ -79,42 +98,53 @@ ${properties.map(([k, v]) => `    <PROPERTY NAME="${esc(k === 'lastUsedAnnotatio
   <TIME_ORDER>
 ${order.map(({ ms }, rank) => `    <TIME_SLOT TIME_SLOT_ID="ts${rank + 1}" TIME_VALUE="${ms}"/>`).join('\n')}
   </TIME_ORDER>
-${tiers.map((t) => tierXml(t, slotId.get(t.from)!, slotId.get(t.to)!)).join('\n')}
+${tiers.map((t) => tierXml(t, slotId)).join('\n')}
   <LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="${LT_INTERVAL}" TIME_ALIGNABLE="true" GRAPHIC_REFERENCES="false"/>
   <LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="${LT_APEX}" TIME_ALIGNABLE="true" GRAPHIC_REFERENCES="false"/>
+  <LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="${LT_AU}" TIME_ALIGNABLE="false" CONSTRAINTS="Symbolic_Association" GRAPHIC_REFERENCES="false"/>
+  <LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="${LT_EMOTION}" TIME_ALIGNABLE="false" CONSTRAINTS="Symbolic_Association" CONTROLLED_VOCABULARY_REF="${CV_EMOTION}" GRAPHIC_REFERENCES="false"/>
+  <LANGUAGE LANG_ID="und" LANG_DEF="http://cdb.iso.org/lg/CDB-00130975-001" LANG_LABEL="undetermined (und)"/>
   <CONSTRAINT STEREOTYPE="Time_Subdivision" DESCRIPTION="Time subdivision of parent annotation's time interval, no time gaps allowed within this interval"/>
   <CONSTRAINT STEREOTYPE="Symbolic_Subdivision" DESCRIPTION="Symbolic subdivision of a parent annotation. Annotations refering to the same parent are ordered"/>
   <CONSTRAINT STEREOTYPE="Symbolic_Association" DESCRIPTION="1-1 association with a parent annotation"/>
   <CONSTRAINT STEREOTYPE="Included_In" DESCRIPTION="Time alignable annotations within the parent annotation's time interval, gaps are allowed"/>
+  <CONTROLLED_VOCABULARY CV_ID="${CV_EMOTION}">
+    <DESCRIPTION LANG_REF="und">Emotion of a micro-expression (ME Studio)</DESCRIPTION>
+${emotions.map((e, i) => `    <CV_ENTRY_ML CVE_ID="cve${i + 1}"><CVE_VALUE LANG_REF="und">${esc(e)}</CVE_VALUE></CV_ENTRY_ML>`).join('\n')}
+  </CONTROLLED_VOCABULARY>
 </ANNOTATION_DOCUMENT>
 `
 }
 
-interface EafTier {
+/** A time-aligned tier (slot indices `from`/`to`) or a child tier whose one annotation refers to its parent's. */
+type EafTier = {
   id: string
   type: string
   row: CodingRow
   annotationId: number
-  /** Indices into the slot list. */
-  from: number
-  to: number
   value: string
-}
+  cveRef?: string
+} & ({ from: number; to: number; parent?: undefined } | { parent: { tier: string; annotationId: number } })
 
-function tierXml(t: EafTier, ts1: string, ts2: string): string {
-  return `  <TIER TIER_ID="${esc(t.id)}" LINGUISTIC_TYPE_REF="${t.type}" ANNOTATOR="${esc(t.row.coder)}" PARTICIPANT="${esc(t.row.subject)}">
+function tierXml(t: EafTier, slotId: ReadonlyMap<number, string>): string {
+  const cve = t.cveRef ? ` CVE_REF="${t.cveRef}"` : ''
+  const annotation = t.parent
+    ? `<REF_ANNOTATION ANNOTATION_ID="a${t.annotationId}" ANNOTATION_REF="a${t.parent.annotationId}"${cve}>`
+    : `<ALIGNABLE_ANNOTATION ANNOTATION_ID="a${t.annotationId}" TIME_SLOT_REF1="${slotId.get(t.from)!}" TIME_SLOT_REF2="${slotId.get(t.to)!}"${cve}>`
+  const parentRef = t.parent ? ` PARENT_REF="${esc(t.parent.tier)}"` : ''
+  return `  <TIER TIER_ID="${esc(t.id)}" LINGUISTIC_TYPE_REF="${t.type}"${parentRef} ANNOTATOR="${esc(t.row.coder)}" PARTICIPANT="${esc(t.row.subject)}">
     <ANNOTATION>
-      <ALIGNABLE_ANNOTATION ANNOTATION_ID="a${t.annotationId}" TIME_SLOT_REF1="${ts1}" TIME_SLOT_REF2="${ts2}">
+      ${annotation}
         <ANNOTATION_VALUE>${esc(t.value)}</ANNOTATION_VALUE>
-      </ALIGNABLE_ANNOTATION>
+      </${t.parent ? 'REF_ANNOTATION' : 'ALIGNABLE_ANNOTATION'}>
     </ANNOTATION>
   </TIER>`
 }
 
-/** `AU: 4+L10 | emotion: disgust | class: III | confidence: 0.8 | status: done | notes: …` (notes last, verbatim). */
+/** `frames: 12–41, apex 20 | class: III | confidence: 0.8 | status: done | notes: …` (notes last, verbatim). */
 function intervalValue(row: CodingRow): string {
   const f = row.fields
-  const parts = [`AU: ${formatAus(f.aus)}`, `emotion: ${f.emotion ?? ''}`]
+  const parts = [`frames: ${f.onset}–${f.offset}${f.apex === null ? '' : `, apex ${f.apex}`}`]
   if (f.objectiveClass !== null) parts.push(`class: ${f.objectiveClass}`)
   if (f.confidence !== null) parts.push(`confidence: ${f.confidence}`)
   parts.push(`status: ${f.status}`)
@@ -140,12 +170,21 @@ function parseIntervalValue(value: string): Pick<CodingRow['fields'], 'aus' | 'e
   return out
 }
 
+/** The AU and emotion tiers (current shape) take precedence over the interval's value (earlier shape). */
+function withChildTiers<T extends { aus: CodingRow['fields']['aus']; emotion: string | null }>(fields: T, aus: string | undefined, emotion: string | undefined): T {
+  return {
+    ...fields,
+    ...(aus === undefined ? {} : { aus: parseAus(aus).value }),
+    ...(emotion === undefined ? {} : { emotion: emotion.trim() === '' ? null : emotion }),
+  }
+}
+
 /** The ELAN document as read: header properties, time slots and each tier's first alignable annotation. */
 interface EafParts {
   root: string | null
   props: Map<string, string>
   slots: Map<string, number>
-  tiers: { id: string; annotator: string | undefined; ref1: string | undefined; ref2: string | undefined; value: string }[]
+  tiers: { id: string; type: string; parent: string | undefined; annotator: string | undefined; ref1: string | undefined; ref2: string | undefined; value: string }[]
 }
 
 /**
@@ -158,7 +197,7 @@ export class EafReader {
   private readonly path: string[] = []
   private property: string | null = null
   private tier: EafParts['tiers'][number] | null = null
-  /** The tier's first alignable annotation: not yet seen, being read, read. */
+  /** The tier's first (alignable or reference) annotation: not yet seen, being read, read. */
   private annotation: 'none' | 'reading' | 'done' = 'none'
 
   constructor(
@@ -179,8 +218,8 @@ export class EafReader {
             parts.slots.set(attrs.TIME_SLOT_ID ?? '', Number(attrs.TIME_VALUE))
           } else if (stack.length === 2 && name === 'TIER') {
             if (parts.tiers.length >= limits.maxRows) throw sheetError('sheet/too-many-rows', `${what} has more than ${formatCount(limits.maxRows)} tiers (the limit)`)
-            this.tier = { id: attrs.TIER_ID ?? '', annotator: attrs.ANNOTATOR, ref1: undefined, ref2: undefined, value: '' }
-          } else if (this.tier && this.annotation === 'none' && name === 'ALIGNABLE_ANNOTATION' && parent === 'ANNOTATION' && stack.length === 4) {
+            this.tier = { id: attrs.TIER_ID ?? '', type: attrs.LINGUISTIC_TYPE_REF ?? '', parent: attrs.PARENT_REF, annotator: attrs.ANNOTATOR, ref1: undefined, ref2: undefined, value: '' }
+          } else if (this.tier && this.annotation === 'none' && (name === 'ALIGNABLE_ANNOTATION' || name === 'REF_ANNOTATION') && parent === 'ANNOTATION' && stack.length === 4) {
             this.annotation = 'reading'
             this.tier.ref1 = attrs.TIME_SLOT_REF1
             this.tier.ref2 = attrs.TIME_SLOT_REF2
@@ -241,7 +280,15 @@ function codesFromEafParts({ root, props, slots, tiers }: EafParts): { sample: E
   }
   const intervals = new Map<string, { start: number; end: number; value: string; coder: string }>()
   const apexes = new Map<string, number>()
+  // The current shape's child tiers, by their parent (interval) tier.
+  const aus = new Map<string, string>()
+  const emotions = new Map<string, string>()
   for (const tier of tiers) {
+    if (tier.parent !== undefined) {
+      if (tier.type === LT_AU || tier.id === tier.parent + AU_SUFFIX) aus.set(tier.parent, tier.value)
+      else if (tier.type === LT_EMOTION || tier.id === tier.parent + EMOTION_SUFFIX) emotions.set(tier.parent, tier.value)
+      continue
+    }
     const start = toFrame(tier.ref1)
     const end = toFrame(tier.ref2)
     if (tier.id.endsWith(APEX_SUFFIX)) apexes.set(tier.id.slice(0, -APEX_SUFFIX.length), start)
@@ -260,7 +307,7 @@ function codesFromEafParts({ root, props, slots, tiers }: EafParts): { sample: E
     adjudicated: tierId.endsWith(ADJUDICATED_SUFFIX),
     fps,
     firstFrame,
-    fields: { onset: iv.start, apex: apexes.get(tierId) ?? null, offset: iv.end - 1, ...parseIntervalValue(iv.value) },
+    fields: { onset: iv.start, apex: apexes.get(tierId) ?? null, offset: iv.end - 1, ...withChildTiers(parseIntervalValue(iv.value), aus.get(tierId), emotions.get(tierId)) },
   }))
   return { sample, rows }
 }

@@ -1,6 +1,8 @@
 import { annotationFields, type AnnotationFields, type AnnotatorRole } from '@shared/domain/annotation'
 import type { ImportProblem } from '@shared/domain/dataset'
+import type { SampleRecord } from '@shared/domain/project'
 import { StudioError } from '@shared/ipc'
+import { groupBySubject, matchRow } from '../../datasets/validate'
 import type { Project } from '../../project/project'
 import type { CodingService } from '../coding'
 
@@ -62,10 +64,15 @@ export interface CodesImportResult {
   problems: ImportProblem[]
 }
 
+/** Rows listed in the "nothing imported" error before "… and N more". */
+const LISTED_ROWS = 20
+
 /**
  * Writes imported rows into the project in ONE transaction: each annotation replaced as one
- * undoable action (`import <format>`); coders created by name; rows naming an unknown sample
- * are reported and skipped.
+ * undoable action (`import <format>`); coders created by name. Samples are found as the dataset
+ * importer finds them (subject `1`/`01`/`sub01`, trimmed names, video codes, abbreviated names);
+ * rows naming an unknown sample are reported and skipped, and a file none of whose rows found a
+ * sample is refused, listing them.
  */
 export function applyCodingRows(
   project: Project,
@@ -75,6 +82,17 @@ export function applyCodingRows(
 ): CodesImportResult {
   const datasets = project.listDatasets()
   const result: CodesImportResult = { imported: 0, unchanged: 0, coders: [], problems: [] }
+  const resolvers = new Map<number, (row: CodingRow) => SampleRecord | null>()
+  const resolverOf = (datasetId: number) => {
+    let resolve = resolvers.get(datasetId)
+    if (!resolve) {
+      const samples = project.listSampleRows(datasetId)
+      const bySubject = groupBySubject(samples)
+      resolve = (row) => matchRow(row, samples, bySubject)
+      resolvers.set(datasetId, resolve)
+    }
+    return resolve
+  }
   project.transaction(() => {
     for (const row of rows) {
       const dataset =
@@ -82,7 +100,7 @@ export function applyCodingRows(
           ? datasets.find((d) => d.id === options.datasetId)
           : (datasets.find((d) => d.name === row.dataset) ?? (datasets.length === 1 ? datasets[0] : undefined))
       if (!dataset) throw new StudioError('not-found', `No dataset "${row.dataset}" in this project: import the dataset first or choose one`)
-      const sample = project.sampleByName(dataset.id, row.subject, row.sample)
+      const sample = project.sampleByName(dataset.id, row.subject, row.sample) ?? resolverOf(dataset.id)(row)
       if (!sample) {
         result.problems.push({ severity: 'warning', code: 'labels/unknown-sample', message: `no sample ${row.subject}/${row.sample} in ${dataset.name}`, sample: `${row.subject}/${row.sample}` })
         continue
@@ -94,6 +112,11 @@ export function applyCodingRows(
       else result.unchanged++
     }
   })
+  if (result.imported + result.unchanged === 0 && result.problems.length > 0) {
+    const listed = result.problems.slice(0, LISTED_ROWS).map((p) => p.message)
+    const more = result.problems.length > LISTED_ROWS ? `; … and ${result.problems.length - LISTED_ROWS} more` : ''
+    throw new StudioError('not-found', `Nothing imported: none of the ${rows.length} rows names a sample of this project (${listed.join('; ')}${more})`, { problems: result.problems })
+  }
   return result
 }
 

@@ -1,0 +1,18 @@
+import { mount } from '@vue/test-utils'
+import { getActivePinia } from 'pinia'
+import { describe, expect, it } from 'vitest'
+import TimelineStrip from '../../src/renderer/src/components/TimelineStrip.vue'
+import { usePlayerStore } from '../../src/renderer/src/stores/player'
+import { fakeTransport, installFake } from './helpers/fake-transport'
+
+describe('TimelineStrip', () => {
+  it('labels each mark with the key that sets it: O, A, F', () => {
+    installFake(fakeTransport({}).transport)
+    const player = usePlayerStore()
+    player.configure({ decoder: () => new Promise(() => undefined) })
+    player.open({ sampleId: 1, fps: 200, width: 4, height: 4, frameNumbers: Array.from({ length: 100 }, (_, i) => 231 + i), frameUrl: (i) => `/f/${i}`, thumbUrl: (i) => `/t/${i}` })
+    const wrapper = mount(TimelineStrip, { props: { marks: { onset: 241, apex: 261, offset: 291 }, selected: null }, global: { plugins: [getActivePinia()!] } })
+    expect(['onset', 'apex', 'offset'].map((k) => wrapper.get(`[data-testid=mark-${k}]`).text())).toEqual(['O', 'A', 'F'])
+    expect(wrapper.get('[data-testid=mark-offset]').attributes('title')).toBe('offset 291 (drag to move)')
+  })
+})
