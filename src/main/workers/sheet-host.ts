@@ -1,8 +1,9 @@
 /**
- * Runs sheet tasks (`sheet-tasks.ts`) in one worker thread, started on first use and kept while
- * the process lives (unref'd while idle, so a CLI still exits). Its heap is capped: a file that
- * would need more fails its own call with `sheet/too-large`, the worker is replaced, and the
- * process that serves the UI is untouched.
+ * Runs sheet tasks (`sheet-tasks.ts`) in a worker thread, started on first use and ended as soon
+ * as no call is pending: sheets are read a few times per import, and a parked worker would keep
+ * the last file's heap (≈100 MB after 10,000 codings) for the life of the process, where a new
+ * one costs ≈0.3 s. Its heap is capped: a file that would need more fails its own call with
+ * `sheet/too-large`, and the process that serves the UI is untouched.
  */
 import { Worker } from 'node:worker_threads'
 import { ERROR_CODES, StudioError, type ErrorCode } from '@shared/ipc'
@@ -23,7 +24,6 @@ export function runSheetTask<N extends SheetTaskName>(task: N, params: SheetTask
   const id = nextId++
   return new Promise<SheetTaskResult<N>>((resolve, reject) => {
     pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
-    current.ref()
     const request: SheetRequest = { id, task, params }
     current.postMessage(request)
   })
@@ -32,12 +32,14 @@ export function runSheetTask<N extends SheetTaskName>(task: N, params: SheetTask
 function start(): Worker {
   const { workerPath, execArgv } = workerLocation({ source: 'sheet.worker.ts', built: 'sheets.js', title: 'sheet' })
   const started = new Worker(workerPath, { ...(execArgv ? { execArgv } : {}), resourceLimits: { maxOldGenerationSizeMb: SHEET_WORKER_HEAP_MB } })
-  started.unref()
   started.on('message', (reply: SheetReply) => {
     const call = pending.get(reply.id)
     if (!call) return
     pending.delete(reply.id)
-    if (pending.size === 0) started.unref()
+    if (pending.size === 0) {
+      worker = null
+      void started.terminate()
+    }
     if ('error' in reply) {
       const code = (ERROR_CODES as readonly string[]).includes(reply.error.code) ? (reply.error.code as ErrorCode) : 'internal'
       call.reject(new StudioError(code, reply.error.message))

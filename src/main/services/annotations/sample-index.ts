@@ -34,7 +34,7 @@ export interface SampleWindow extends SampleRows {
  */
 export class SampleIndex {
   constructor(private readonly project: Project) {
-    const fresh = !this.db.prepare("SELECT 1 FROM temp.sqlite_master WHERE name = 'sample_state'").get()
+    const fresh = !this.statement("SELECT 1 FROM temp.sqlite_master WHERE name = 'sample_state'").get()
     this.db.exec(TEMP_SCHEMA)
     if (fresh) this.db.exec('INSERT INTO temp.sample_state_stale SELECT id FROM samples')
   }
@@ -43,11 +43,16 @@ export class SampleIndex {
     return this.project.database.db
   }
 
+  /** Compiled once per open project: statements prepared per edit pile up native memory (ProjectDatabase.statement). */
+  private statement(sql: string) {
+    return this.project.database.statement(sql)
+  }
+
   /** Rows `offset … offset + limit − 1` of the filtered list, in browsing order (dataset, subject, name). */
   window(filter: SampleFilter, viewerId: number | undefined, offset: number, limit: number): SampleRows {
     const q = this.prepare(filter, viewerId)
-    const total = (this.db.prepare(`SELECT count(*) AS n ${q.from}`).get(q.params) as { n: number }).n
-    const found = this.db.prepare(`SELECT ${ROW_COLUMNS}, ${q.status} AS status ${q.from} ORDER BY ${ORDER} LIMIT @limit OFFSET @offset`).all({ ...q.params, limit, offset }) as RowColumns[]
+    const total = (this.statement(`SELECT count(*) AS n ${q.from}`).get(q.params) as { n: number }).n
+    const found = this.statement(`SELECT ${ROW_COLUMNS}, ${q.status} AS status ${q.from} ORDER BY ${ORDER} LIMIT @limit OFFSET @offset`).all({ ...q.params, limit, offset }) as RowColumns[]
     return { total, offset, rows: this.summaries(found, q.viewer) }
   }
 
@@ -64,9 +69,9 @@ export class SampleIndex {
     const found =
       q.params.open === 1
         ? datasetId === undefined
-          ? this.db.prepare('SELECT status, count(*) AS n FROM temp.sample_state GROUP BY status').all()
-          : this.db.prepare('SELECT status, count(*) AS n FROM temp.sample_state WHERE dataset_id = ? GROUP BY status').all(datasetId)
-        : this.db.prepare(`SELECT ${q.status} AS status, count(*) AS n ${q.from} GROUP BY 1`).all(q.params)
+          ? this.statement('SELECT status, count(*) AS n FROM temp.sample_state GROUP BY status').all()
+          : this.statement('SELECT status, count(*) AS n FROM temp.sample_state WHERE dataset_id = ? GROUP BY status').all(datasetId)
+        : this.statement(`SELECT ${q.status} AS status, count(*) AS n ${q.from} GROUP BY 1`).all(q.params)
     for (const r of found as { status: SampleStatus; n: number }[]) out[r.status] = r.n
     return out
   }
@@ -74,8 +79,8 @@ export class SampleIndex {
   subjects(datasetId: number | undefined): string[] {
     const rows = (
       datasetId === undefined
-        ? this.db.prepare('SELECT DISTINCT subject FROM samples ORDER BY subject').all()
-        : this.db.prepare('SELECT DISTINCT subject FROM samples WHERE dataset_id = ? ORDER BY subject').all(datasetId)
+        ? this.statement('SELECT DISTINCT subject FROM samples ORDER BY subject').all()
+        : this.statement('SELECT DISTINCT subject FROM samples WHERE dataset_id = ? ORDER BY subject').all(datasetId)
     ) as { subject: string }[]
     return rows.map((r) => r.subject)
   }
@@ -83,7 +88,7 @@ export class SampleIndex {
   /** The sample's row as the viewer sees it, whatever the filter. */
   row(sampleId: number, viewerId: number | undefined): SampleSummary | null {
     const q = this.prepare({}, viewerId)
-    const found = this.db.prepare(`SELECT ${ROW_COLUMNS}, ${q.status} AS status ${q.from} AND s.id = @sampleId`).get({ ...q.params, sampleId }) as RowColumns | undefined
+    const found = this.statement(`SELECT ${ROW_COLUMNS}, ${q.status} AS status ${q.from} AND s.id = @sampleId`).get({ ...q.params, sampleId }) as RowColumns | undefined
     return found ? this.summaries([found], q.viewer)[0]! : null
   }
 
@@ -93,8 +98,8 @@ export class SampleIndex {
     if (!row) return null
     const q = this.prepare(filter, viewerId)
     const params = { ...q.params, sampleId, ...this.key(sampleId) }
-    const member = this.db.prepare(`SELECT 1 ${q.from} AND s.id = @sampleId`).get(params)
-    return { row, index: member ? (this.db.prepare(`SELECT count(*) AS n ${q.from} AND ${q.before}`).get(params) as { n: number }).n : null }
+    const member = this.statement(`SELECT 1 ${q.from} AND s.id = @sampleId`).get(params)
+    return { row, index: member ? (this.statement(`SELECT count(*) AS n ${q.from} AND ${q.before}`).get(params) as { n: number }).n : null }
   }
 
   /**
@@ -105,15 +110,14 @@ export class SampleIndex {
   step(fromSampleId: number | null, direction: 'next' | 'previous', filter: SampleFilter, viewerId: number | undefined, uncodedBy?: number): number | null {
     const q = this.prepare(filter, viewerId)
     const params = { ...q.params, sampleId: fromSampleId ?? 0, coder: uncodedBy ?? 0, ...this.key(fromSampleId ?? 0) }
-    const member = fromSampleId !== null && this.db.prepare(`SELECT 1 ${q.from} AND s.id = @sampleId`).get(params)
+    const member = fromSampleId !== null && this.statement(`SELECT 1 ${q.from} AND s.id = @sampleId`).get(params)
     const uncoded =
       uncodedBy === undefined
         ? ''
         : `AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.sample_id = s.id AND a.annotator_id = @coder AND a.adjudicated = 0 AND ${HAS_CONTENT})`
     const first = (after: boolean) =>
       (
-        this.db
-          .prepare(`SELECT s.id ${q.from} ${after ? `AND ${direction === 'next' ? q.after : q.before}` : ''} ${uncoded} ORDER BY ${direction === 'next' ? ORDER : ORDER_DESC} LIMIT 1`)
+        this.statement(`SELECT s.id ${q.from} ${after ? `AND ${direction === 'next' ? q.after : q.before}` : ''} ${uncoded} ORDER BY ${direction === 'next' ? ORDER : ORDER_DESC} LIMIT 1`)
           .get(params) as { id: number } | undefined
       )?.id ?? null
     if (!member) return first(false)
@@ -124,7 +128,7 @@ export class SampleIndex {
 
   /** The browsing-order key of a sample (AFTER / BEFORE parameters); a missing sample sorts nowhere. */
   private key(sampleId: number): { keyDataset: number | null; keySubject: string | null; keyName: string | null } {
-    const row = this.db.prepare('SELECT dataset_id, subject, name FROM samples WHERE id = ?').get(sampleId) as { dataset_id: number; subject: string; name: string } | undefined
+    const row = this.statement('SELECT dataset_id, subject, name FROM samples WHERE id = ?').get(sampleId) as { dataset_id: number; subject: string; name: string } | undefined
     return { keyDataset: row?.dataset_id ?? null, keySubject: row?.subject ?? null, keyName: row?.name ?? null }
   }
 
@@ -174,8 +178,7 @@ export class SampleIndex {
   private summaries(found: RowColumns[], viewer: Annotator | undefined): SampleSummary[] {
     if (found.length === 0) return []
     const open = this.project.getMeta('blind_mode') !== '1' || viewer?.role === 'adjudicator'
-    const extra = this.db
-      .prepare(
+    const extra = this.statement(
         `SELECT a.*, r.role AS role FROM annotations a JOIN annotators r ON r.id = a.annotator_id
          WHERE a.sample_id IN (SELECT value FROM json_each(@ids)) AND ((a.annotator_id = @viewer AND a.adjudicated = 0) OR r.role = 'dataset')
          ORDER BY a.sample_id, a.adjudicated, a.annotator_id`,
@@ -212,7 +215,7 @@ export class SampleIndex {
 
   /** Recomputes the stale samples' status (all of them after opening, then the edited ones), in SQL. */
   private refresh(): void {
-    if (!this.db.prepare('SELECT 1 FROM temp.sample_state_stale LIMIT 1').get()) return
+    if (!this.statement('SELECT 1 FROM temp.sample_state_stale LIMIT 1').get()) return
     this.project.transaction(() => {
       const stale = 'SELECT sample_id FROM temp.sample_state_stale'
       this.db.exec(`DELETE FROM temp.sample_state WHERE sample_id IN (${stale})`)
@@ -226,7 +229,7 @@ export class SampleIndex {
                  WHERE a.sample_id = s.id AND a.adjudicated = 0 AND r.role = 'coder' AND ${HAS_CONTENT}) AS coders
               FROM samples s WHERE s.id IN (${stale}))`)
       // Two coders or more, no adjudication: disputed when a pair disagrees (`disagreements`).
-      this.db.prepare(DISPUTED).run({ tolerance: DEFAULT_DISAGREEMENT.markToleranceFrames })
+      this.statement(DISPUTED).run({ tolerance: DEFAULT_DISAGREEMENT.markToleranceFrames })
       this.db.exec('DELETE FROM temp.sample_state_stale')
     })
   }
