@@ -53,11 +53,14 @@ export function missingProviderLibrary(
 ): string | null {
   const library = PROVIDER_LIBRARIES[provider]?.[platform]
   if (!library) return null
-  // Packaged Electron apps keep native binaries outside app.asar.
-  const dir = join(packageDir, 'bin', 'napi-v6', platform, arch).replace(/app\.asar([\\/])/, 'app.asar.unpacked$1')
-  return exists(join(dir, library))
+  return exists(join(nativeDir(packageDir, platform, arch), library))
     ? null
     : `${library} is not installed (onnxruntime-node downloads it only with ONNXRUNTIME_NODE_INSTALL_CUDA=v12; see the README's GPU notes)`
+}
+
+/** onnxruntime-node's folder of native binaries; packaged Electron apps keep them outside app.asar. */
+function nativeDir(packageDir: string, platform: NodeJS.Platform, arch: string): string {
+  return join(packageDir, 'bin', 'napi-v6', platform, arch).replace(/app\.asar([\\/])/, 'app.asar.unpacked$1')
 }
 
 function onnxRuntimeDir(): string {
@@ -71,8 +74,12 @@ export interface OrtInfo {
 
 /** What onnxruntime-node reports for this platform, annotated with the studio's preference order. */
 export async function describeOnnxRuntime(platform: NodeJS.Platform = process.platform): Promise<OrtInfo> {
-  const ort = await import('onnxruntime-node')
-  const listed: ProviderAvailability[] = ort.listSupportedBackends?.() ?? [{ name: 'cpu', bundled: true }]
+  // The provider list comes from the native binding alone: importing onnxruntime-node also loads
+  // onnxruntime-common and registers its backends, which `me-studio info` pays for at start-up.
+  const binding = createRequire(import.meta.url)(join(nativeDir(onnxRuntimeDir(), process.platform, process.arch), 'onnxruntime_binding.node')) as {
+    listSupportedBackends?: () => ProviderAvailability[]
+  }
+  const listed = binding.listSupportedBackends?.() ?? [{ name: 'cpu', bundled: true }]
   const order = preferredProviderOrder(platform)
   const providers = listed
     .map((p) => ({ name: p.name, bundled: p.bundled, preferred: order.includes(p.name) }))

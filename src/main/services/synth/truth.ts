@@ -67,3 +67,14 @@ export interface GroundTruth {
   subjects: SubjectTruth[]
   samples: SampleTruth[]
 }
+
+export const SYNTH_DEFAULTS = {
+  subjects: 3,
+  samplesPerSubject: 3,
+  seed: 1,
+  format: 'casme2' as SynthFormat,
+  width: 256,
+  height: 256,
+  fps: 200,
+  durationSeconds: [0.3, 0.5] as [number, number],
+}
