@@ -7,7 +7,7 @@ import { farnebackFlow } from '../../vision/farneback'
 import { writeFlo } from '../../vision/flo'
 import { flowMagnitudeStats } from '../../vision/flow-color'
 import { grayFromPixels, resizeBilinear, type GrayImage } from '../../vision/image'
-import { tvl1Flow } from '../../vision/tvl1'
+import { TVL1_FLOW_PRESET, tvl1Flow } from '../../vision/tvl1'
 import { EXIT, UsageError, stringOption, type CommandRun } from '../command'
 
 export const run: CommandRun = async ({ values, positionals }, io) => {
@@ -23,7 +23,7 @@ export const run: CommandRun = async ({ values, positionals }, io) => {
     throw new StudioError('invalid-input', `The frames differ in size (${a!.width}×${a!.height} vs ${b!.width}×${b!.height}); pass --size`)
   }
   const started = performance.now()
-  const flow = method === 'tvl1' ? tvl1Flow(a!, b!) : farnebackFlow(a!, b!)
+  const flow = method === 'tvl1' ? tvl1Flow(a!, b!, TVL1_FLOW_PRESET) : farnebackFlow(a!, b!)
   const ms = Math.round(performance.now() - started)
   const stats = flowMagnitudeStats(flow)
   if (out) await writeFileAtomic(out, writeFlo(flow), { overwrite })
