@@ -34,7 +34,8 @@ import { grayPng, interiorMask, loadFace, makePair, smoothFlow } from '../tests/
 
 const PY = '/usr/bin/python3'
 const SCRIPT = fileURLToPath(new URL('./opencv_tvl1.py', import.meta.url))
-const CLI = fileURLToPath(new URL('../bin/me-studio.mjs', import.meta.url))
+/** `--cli other/bin/me-studio.mjs` times another build (e.g. an older commit's) in the whole-process part. */
+const CLI = arg('cli', fileURLToPath(new URL('../bin/me-studio.mjs', import.meta.url)))
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`)

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import sharp from 'sharp'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import { checkExportFile } from '../../services/export/target'
 import { writeFileAtomic } from '../../services/fs-atomic'
 import { farnebackFlow } from '../../vision/farneback'
