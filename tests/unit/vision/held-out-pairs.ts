@@ -12,12 +12,10 @@ import sharp from 'sharp'
 import { createFlow, type FlowField, type GrayImage } from '../../../src/main/vision/image'
 import { smoothFlow, translationFlow } from './synthetic'
 
-/** Real photos available on this machine: the face-api demo pictures (a dependency) and Debian's. */
+/** Real photos available on this machine: the face-api demo pictures (a dependency). */
 export function heldOutPhotos(): string[] {
   const demo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo')
-  const candidates = [1, 2, 3, 4, 5, 6].map((k) => join(demo, `sample${k}.jpg`))
-  candidates.push('/usr/share/icons/Adwaita/512x512/devices/camera-web.png')
-  return candidates.filter((path) => existsSync(path))
+  return [1, 2, 3, 4, 5, 6].map((k) => join(demo, `sample${k}.jpg`)).filter((path) => existsSync(path))
 }
 
 export type HeldOutFlow = 'smooth' | 'affine' | 'translation'
