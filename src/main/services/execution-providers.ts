@@ -53,14 +53,16 @@ export function missingProviderLibrary(
 ): string | null {
   const library = PROVIDER_LIBRARIES[provider]?.[platform]
   if (!library) return null
-  return exists(join(nativeDir(packageDir, platform, arch), library))
+  // Packaged Electron apps keep native binaries outside app.asar.
+  const dir = bindingDir(packageDir, platform, arch).replace(/app\.asar([\\/])/, 'app.asar.unpacked$1')
+  return exists(join(dir, library))
     ? null
     : `${library} is not installed (onnxruntime-node downloads it only with ONNXRUNTIME_NODE_INSTALL_CUDA=v12; see the README's GPU notes)`
 }
 
-/** onnxruntime-node's folder of native binaries; packaged Electron apps keep them outside app.asar. */
-function nativeDir(packageDir: string, platform: NodeJS.Platform, arch: string): string {
-  return join(packageDir, 'bin', 'napi-v6', platform, arch).replace(/app\.asar([\\/])/, 'app.asar.unpacked$1')
+/** onnxruntime-node's folder of native binaries. */
+function bindingDir(packageDir: string, platform: NodeJS.Platform, arch: string): string {
+  return join(packageDir, 'bin', 'napi-v6', platform, arch)
 }
 
 function onnxRuntimeDir(): string {
@@ -76,7 +78,8 @@ export interface OrtInfo {
 export async function describeOnnxRuntime(platform: NodeJS.Platform = process.platform): Promise<OrtInfo> {
   // The provider list comes from the native binding alone: importing onnxruntime-node also loads
   // onnxruntime-common and registers its backends, which `me-studio info` pays for at start-up.
-  const binding = createRequire(import.meta.url)(join(nativeDir(onnxRuntimeDir(), process.platform, process.arch), 'onnxruntime_binding.node')) as {
+  // Same path as onnxruntime-node's own require, so a later session reuses the loaded module.
+  const binding = createRequire(import.meta.url)(join(bindingDir(onnxRuntimeDir(), process.platform, process.arch), 'onnxruntime_binding.node')) as {
     listSupportedBackends?: () => ProviderAvailability[]
   }
   const listed = binding.listSupportedBackends?.() ?? [{ name: 'cpu', bundled: true }]
