@@ -16,7 +16,8 @@ test('the first screen renders with real backend facts in the status bar', async
   await expect(page.getByTestId('open-demo')).toBeVisible()
   await expect(page.getByTestId('status-ffmpeg')).toHaveText(/^ffmpeg \S+ \((setting|env|ffmpeg-static|@ffmpeg-installer\/ffmpeg|path)\)$/)
   // Providers are listed once a prediction has run on them; the bundled ones are in the tooltip.
-  await expect(page.getByTestId('status-ort')).toContainText('providers: none ran yet')
+  // The bridge is shared by every spec: an earlier one may already have run a prediction.
+  await expect(page.getByTestId('status-ort')).toContainText(/providers: (none ran yet|[a-z]+(, [a-z]+)*)$/)
   await expect(page.getByTestId('status-ort')).toHaveAttribute('title', /bundled: .*\bcpu\b/)
   await expect(page.getByTestId('status-host')).toHaveText('browser bridge')
   await docScreenshot(page, 'first-screen.png')

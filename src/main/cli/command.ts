@@ -21,8 +21,17 @@ export interface CliCommand<O extends CliOptions = CliOptions> {
   options: O
   /** Positional arguments: [min, max]. */
   positionals: [number, number]
-  run(args: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] }, io: CliIo): Promise<number>
+  /**
+   * Imports the command's body on demand: `--help`, listings and argument errors need only the
+   * fields above, so start-up never loads what another command needs (sharp, onnxruntime, SQLite…).
+   */
+  load(): Promise<CommandRun>
 }
+
+export type CommandRun = (
+  args: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] },
+  io: CliIo,
+) => Promise<number>
 
 /** Exit codes shared by every command. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const

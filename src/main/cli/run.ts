@@ -1,6 +1,7 @@
 import { COMMANDS } from './commands'
 import { EXIT, UsageError, formatHelp, nearest, parseCommandArgs, type CliCommand, type CliIo } from './command'
-import { StudioError } from '@shared/ipc'
+// The errors module alone: the contract's index pulls in zod, which would double start-up.
+import { StudioError } from '@shared/ipc/errors'
 
 export function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))
@@ -68,7 +69,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (positionals.length < min || positionals.length > max) {
       throw new UsageError(`expected ${min === max ? min : `${min}–${max}`} argument(s), got ${positionals.length}`)
     }
-    return await command.run({ values: values as Record<string, string | boolean | string[] | undefined>, positionals }, io)
+    const run = await command.load()
+    return await run({ values: values as Record<string, string | boolean | string[] | undefined>, positionals }, io)
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`me-studio ${label}: ${error.message} (usage: me-studio ${label} ${command.usage})\n`)

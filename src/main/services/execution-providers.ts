@@ -56,7 +56,7 @@ export function missingProviderLibrary(
   const library = PROVIDER_LIBRARIES[provider]?.[platform]
   if (!library) return null
   // Packaged Electron apps keep native binaries outside app.asar.
-  const dir = join(packageDir, 'bin', 'napi-v6', platform, arch).replace(/app\.asar([\\/])/, 'app.asar.unpacked$1')
+  const dir = bindingDir(packageDir, platform, arch).replace(/app\.asar([\\/])/, 'app.asar.unpacked$1')
   return exists(join(dir, library))
     ? null
     : `${library} is not installed (onnxruntime-node downloads it only with ONNXRUNTIME_NODE_INSTALL_CUDA=v12; see the README's GPU section)`
@@ -136,6 +136,11 @@ function readFirstLine(path: string): string | null {
   }
 }
 
+/** onnxruntime-node's folder of native binaries. */
+function bindingDir(packageDir: string, platform: NodeJS.Platform, arch: string): string {
+  return join(packageDir, 'bin', 'napi-v6', platform, arch)
+}
+
 function onnxRuntimeDir(): string {
   return dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'))
 }
@@ -147,8 +152,13 @@ export interface OrtInfo {
 
 /** What onnxruntime-node reports for this platform, annotated with the studio's preference order. */
 export async function describeOnnxRuntime(platform: NodeJS.Platform = process.platform): Promise<OrtInfo> {
-  const ort = await import('onnxruntime-node')
-  const listed: ProviderAvailability[] = ort.listSupportedBackends?.() ?? [{ name: 'cpu', bundled: true }]
+  // The provider list comes from the native binding alone: importing onnxruntime-node also loads
+  // onnxruntime-common and registers its backends, which `me-studio info` pays for at start-up.
+  // Same path as onnxruntime-node's own require, so a later session reuses the loaded module.
+  const binding = createRequire(import.meta.url)(join(bindingDir(onnxRuntimeDir(), process.platform, process.arch), 'onnxruntime_binding.node')) as {
+    listSupportedBackends?: () => ProviderAvailability[]
+  }
+  const listed = binding.listSupportedBackends?.() ?? [{ name: 'cpu', bundled: true }]
   const order = preferredProviderOrder(platform)
   const providers = listed
     .map((p) => ({ name: p.name, bundled: p.bundled, preferred: order.includes(p.name) }))

@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { delimiter, join } from 'node:path'
-import { StudioError, type FfmpegInfo } from '@shared/ipc'
+import type { FfmpegInfo } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 
 export interface FfmpegLocatorOptions {
   /** Path chosen in the studio's settings (highest priority). */

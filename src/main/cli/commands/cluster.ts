@@ -14,7 +14,7 @@ import { mergeShards } from '../../services/cluster/shards'
 import { sbatchValue, slurmScript } from '../../services/cluster/slurm'
 import { checkExportFile } from '../../services/export/target'
 import { writeFileAtomic } from '../../services/fs-atomic'
-import { EXIT, UsageError, defineCommand, intOption, stringOption, type CliIo } from '../command'
+import { EXIT, UsageError, intOption, stringOption, type CliIo, type CommandRun } from '../command'
 
 /** The command line that runs this ME Studio elsewhere: this Node binary and the package's bin/me-studio.mjs. */
 function meStudioCommand(): string[] {
@@ -57,144 +57,74 @@ function submitScript(script: string, io: CliIo): Promise<number> {
   })
 }
 
-export const clusterSlurmCommand = defineCommand({
-  name: 'cluster slurm',
-  summary: 'Write (or submit) a Slurm job array that runs predict --shard over a project, then merges and evaluates the shards.',
-  usage: '--project P --model M[,M2] --shards N [--out job.sh] [--submit] [--cpus-per-task C] [--gpus G] [--time HH:MM:SS] [--partition NAME]',
-  help: `Options:
-  --project FILE        the project (SQLite) file; every task reads it once into its own copy (no
-                        lock, nothing written), so it may sit on a shared filesystem
-  --model M[,M2]        model ids or .onnx files (as predict --model)
-  --shards N            number of array tasks: task t (0…N-1) runs predict --shard (t+1)/N and
-                        writes shard-t.csv
-  --select S            which samples (as predict --select); default all
-  --dir DIR             the run folder, created with its logs/ and work/ (the tasks' project
-                        copies): shard CSVs, predictions.csv and evaluation.txt go there; default
-                        the folder of --out, else the current folder
-  --out FILE            write the script there (executable); default: print it (with --submit:
-                        DIR/job.sh)
-  --force               replace an existing --out file
-  --submit              submit it now (runs \`bash FILE\`: the array, then the merge job with
-                        --dependency=afterok) and print the job ids; needs Slurm's sbatch on PATH
-  --cpus-per-task C     CPUs of each task (#SBATCH --cpus-per-task), default 1
-  --gpus G              GPUs of each task (#SBATCH --gres=gpu:G), default none; predict then
-                        tries CUDA first and writes the provider it used into every row
-  --time T              each job's time limit (#SBATCH --time: HH:MM:SS, D-HH:MM, minutes…);
-                        default the partition's
-  --partition NAME      the partition (#SBATCH --partition); default the cluster's
+export const runSlurm: CommandRun = async ({ values }, io) => {
+  const project = resolve(io.cwd, stringOption(values, 'project', true))
+  const models = stringOption(values, 'model', true)
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean)
+    .map((m) => (/[\\/]|\.onnx$/.test(m) ? resolve(io.cwd, m) : m))
+  if (models.length === 0) throw new UsageError('--model names no model')
+  if (stringOption(values, 'shards') === undefined) throw new UsageError('missing required option --shards')
+  const shards = positiveInt(values, 'shards', 1, 1)
+  const cpusPerTask = positiveInt(values, 'cpus-per-task', 1, 1)
+  const gpus = positiveInt(values, 'gpus', 0, 0)
+  const time = stringOption(values, 'time') ?? null
+  if (time !== null && !SLURM_TIME.test(time)) throw new UsageError(`--time must be a Slurm time limit (HH:MM:SS, D-HH:MM, minutes…), got ${time}`)
+  const partition = stringOption(values, 'partition') ?? null
+  if (partition !== null && !PARTITIONS.test(partition)) throw new UsageError(`--partition must be a partition name (or a comma list), got ${partition}`)
+  const select = stringOption(values, 'select') ?? null
+  try {
+    if (select !== null) parseSelection(select)
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+  const outText = stringOption(values, 'out')
+  const submit = values.submit === true
+  const runDir = resolve(io.cwd, stringOption(values, 'dir') ?? (outText ? dirname(outText) : '.'))
+  const scriptPath = outText ? resolve(io.cwd, outText) : submit ? join(runDir, 'job.sh') : null
+  try {
+    sbatchValue(runDir)
+  } catch (error) {
+    throw new UsageError(`--dir: ${(error as Error).message}`)
+  }
+  if (!existsSync(project)) throw new StudioError('not-found', `No project file at ${project}`)
+  for (const m of models) if (m.startsWith('/') && !existsSync(m)) throw new StudioError('not-found', `No model file or folder at ${m}`)
+  if (submit && !onPath('sbatch', io.env)) throw new StudioError('not-found', 'sbatch is not on PATH: submit from a machine with Slurm\'s commands (a login node), or leave out --submit')
+  if (scriptPath) await checkExportFile(scriptPath, ['.sh', '.sbatch', '.slurm'], values.force === true)
 
-The script is its own submitter: \`bash job.sh\` submits the shards that have no CSV yet as one
-array and a merge job after it; the merge job (\`me-studio cluster merge\`, then \`me-studio
-evaluate\`) writes DIR/predictions.csv — the file one machine would write for the same
-predictions — and DIR/evaluation.txt. A failed task is re-run alone with \`sbatch --array=K job.sh\`,
-or with the missing others by running \`bash job.sh\` again; a task skips a shard whose CSV exists.
-The project, the datasets, DIR and this ME Studio must be reachable at the same paths on every node.`,
-  options: {
-    project: { type: 'string' },
-    model: { type: 'string' },
-    shards: { type: 'string' },
-    select: { type: 'string' },
-    dir: { type: 'string' },
-    out: { type: 'string' },
-    force: { type: 'boolean' },
-    submit: { type: 'boolean' },
-    'cpus-per-task': { type: 'string' },
-    gpus: { type: 'string' },
-    time: { type: 'string' },
-    partition: { type: 'string' },
-  },
-  positionals: [0, 0],
-  async run({ values }, io) {
-    const project = resolve(io.cwd, stringOption(values, 'project', true))
-    const models = stringOption(values, 'model', true)
-      .split(',')
-      .map((m) => m.trim())
-      .filter(Boolean)
-      .map((m) => (/[\\/]|\.onnx$/.test(m) ? resolve(io.cwd, m) : m))
-    if (models.length === 0) throw new UsageError('--model names no model')
-    if (stringOption(values, 'shards') === undefined) throw new UsageError('missing required option --shards')
-    const shards = positiveInt(values, 'shards', 1, 1)
-    const cpusPerTask = positiveInt(values, 'cpus-per-task', 1, 1)
-    const gpus = positiveInt(values, 'gpus', 0, 0)
-    const time = stringOption(values, 'time') ?? null
-    if (time !== null && !SLURM_TIME.test(time)) throw new UsageError(`--time must be a Slurm time limit (HH:MM:SS, D-HH:MM, minutes…), got ${time}`)
-    const partition = stringOption(values, 'partition') ?? null
-    if (partition !== null && !PARTITIONS.test(partition)) throw new UsageError(`--partition must be a partition name (or a comma list), got ${partition}`)
-    const select = stringOption(values, 'select') ?? null
-    try {
-      if (select !== null) parseSelection(select)
-    } catch (error) {
-      throw new UsageError((error as Error).message)
-    }
-    const outText = stringOption(values, 'out')
-    const submit = values.submit === true
-    const runDir = resolve(io.cwd, stringOption(values, 'dir') ?? (outText ? dirname(outText) : '.'))
-    const scriptPath = outText ? resolve(io.cwd, outText) : submit ? join(runDir, 'job.sh') : null
-    try {
-      sbatchValue(runDir)
-    } catch (error) {
-      throw new UsageError(`--dir: ${(error as Error).message}`)
-    }
-    if (!existsSync(project)) throw new StudioError('not-found', `No project file at ${project}`)
-    for (const m of models) if (m.startsWith('/') && !existsSync(m)) throw new StudioError('not-found', `No model file or folder at ${m}`)
-    if (submit && !onPath('sbatch', io.env)) throw new StudioError('not-found', 'sbatch is not on PATH: submit from a machine with Slurm\'s commands (a login node), or leave out --submit')
-    if (scriptPath) await checkExportFile(scriptPath, ['.sh', '.sbatch', '.slurm'], values.force === true)
-
-    const script = slurmScript({
-      project, models, select, shards, runDir, cpusPerTask, gpus, time, partition,
-      meStudio: meStudioCommand(),
-      scriptName: scriptPath ? basename(scriptPath) : 'job.sh',
-    })
-    // Slurm opens each task's log before the task runs: the folder must exist even for a plain `sbatch job.sh`.
-    await mkdir(join(runDir, 'logs'), { recursive: true })
-    await mkdir(join(runDir, 'work'), { recursive: true })
-    if (!scriptPath) {
-      io.stdout(script)
-      return EXIT.ok
-    }
-    await writeFileAtomic(scriptPath, script, { overwrite: values.force === true })
-    await chmod(scriptPath, 0o755)
-    io.stderr(`wrote ${scriptPath}: ${shards} task${shards === 1 ? '' : 's'}, run folder ${runDir}\n`)
-    if (!submit) {
-      io.stderr(`submit it with: bash ${scriptPath}\n`)
-      return EXIT.ok
-    }
-    const code = await submitScript(scriptPath, io)
-    return code === 0 ? EXIT.ok : EXIT.failure
-  },
-})
-
-export const clusterMergeCommand = defineCommand({
-  name: 'cluster merge',
-  summary: 'Merge the shard-t.csv files of a cluster run into the one predictions CSV a single machine would write.',
-  usage: '--shards N --out predictions.csv [--dir DIR] [--force]',
-  help: `Options:
-  --shards N   the number of shards: reads shard-0.csv … shard-<N-1>.csv
-  --dir DIR    the folder holding them; default the current folder
-  --out FILE   the merged predictions CSV (written atomically)
-  --force      replace FILE if it exists
-
-Rows are sorted as predict sorts them (dataset, subject, sample, model), so the file is
-byte-identical to one predict over the whole selection with the same predictions. Refuses when a
-shard is missing (naming it: re-run its task first), when the shards' columns differ, or when a row
-is not in the shard its file stands for (a file from a split into another N).`,
-  options: {
-    shards: { type: 'string' },
-    dir: { type: 'string' },
-    out: { type: 'string' },
-    force: { type: 'boolean' },
-  },
-  positionals: [0, 0],
-  async run({ values }, io) {
-    if (stringOption(values, 'shards') === undefined) throw new UsageError('missing required option --shards')
-    const shards = positiveInt(values, 'shards', 1, 1)
-    const out = resolve(io.cwd, stringOption(values, 'out', true))
-    const dir = resolve(io.cwd, stringOption(values, 'dir') ?? '.')
-    const overwrite = values.force === true
-    await checkExportFile(out, ['.csv'], overwrite)
-    const { csv, rows } = await mergeShards(dir, shards)
-    await writeFileAtomic(out, csv, { overwrite })
-    io.stderr(`merged ${shards} shard${shards === 1 ? '' : 's'}: ${rows} rows to ${out}\n`)
+  const script = slurmScript({
+    project, models, select, shards, runDir, cpusPerTask, gpus, time, partition,
+    meStudio: meStudioCommand(),
+    scriptName: scriptPath ? basename(scriptPath) : 'job.sh',
+  })
+  // Slurm opens each task's log before the task runs: the folder must exist even for a plain `sbatch job.sh`.
+  await mkdir(join(runDir, 'logs'), { recursive: true })
+  await mkdir(join(runDir, 'work'), { recursive: true })
+  if (!scriptPath) {
+    io.stdout(script)
     return EXIT.ok
-  },
-})
+  }
+  await writeFileAtomic(scriptPath, script, { overwrite: values.force === true })
+  await chmod(scriptPath, 0o755)
+  io.stderr(`wrote ${scriptPath}: ${shards} task${shards === 1 ? '' : 's'}, run folder ${runDir}\n`)
+  if (!submit) {
+    io.stderr(`submit it with: bash ${scriptPath}\n`)
+    return EXIT.ok
+  }
+  const code = await submitScript(scriptPath, io)
+  return code === 0 ? EXIT.ok : EXIT.failure
+}
+
+export const runMerge: CommandRun = async ({ values }, io) => {
+  if (stringOption(values, 'shards') === undefined) throw new UsageError('missing required option --shards')
+  const shards = positiveInt(values, 'shards', 1, 1)
+  const out = resolve(io.cwd, stringOption(values, 'out', true))
+  const dir = resolve(io.cwd, stringOption(values, 'dir') ?? '.')
+  const overwrite = values.force === true
+  await checkExportFile(out, ['.csv'], overwrite)
+  const { csv, rows } = await mergeShards(dir, shards)
+  await writeFileAtomic(out, csv, { overwrite })
+  io.stderr(`merged ${shards} shard${shards === 1 ? '' : 's'}: ${rows} rows to ${out}\n`)
+  return EXIT.ok
+}

@@ -1,54 +1,39 @@
 import { resolve } from 'node:path'
 import sharp from 'sharp'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import { checkExportFile } from '../../services/export/target'
 import { writeFileAtomic } from '../../services/fs-atomic'
 import { farnebackFlow } from '../../vision/farneback'
 import { writeFlo } from '../../vision/flo'
 import { flowMagnitudeStats } from '../../vision/flow-color'
 import { grayFromPixels, resizeBilinear, type GrayImage } from '../../vision/image'
-import { tvl1Flow } from '../../vision/tvl1'
-import { EXIT, UsageError, defineCommand, stringOption } from '../command'
+import { TVL1_FLOW_PRESET, tvl1Flow } from '../../vision/tvl1'
+import { EXIT, UsageError, stringOption, type CommandRun } from '../command'
 
-export const flowCommand = defineCommand({
-  name: 'flow',
-  summary: 'Dense optical flow between two frames; writes Middlebury .flo and prints mean/max magnitude.',
-  usage: '<frameA> <frameB> [--method tvl1|farneback] [--size WxH] [--out flow.flo] [--force] [--json]',
-  help: `Options:
-  --method tvl1|farneback   TV-L1 (OpenCV DualTVL1 defaults) or Farnebäck (fast preview). Default tvl1
-  --size WxH                resize both frames first (e.g. 112x112 as Off-TANet uses)
-  --out FILE                write the flow as Middlebury .flo (float32 u,v; a .flo name, atomically)
-  --force                   replace an existing --out file
-  --json                    print {width,height,mean,max,median,p95,ms} as JSON
-
-Prints "mean <px/frame> max <px/frame>" for the flow at the computed size.`,
-  options: { method: { type: 'string' }, size: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, force: { type: 'boolean' } },
-  positionals: [2, 2],
-  async run({ values, positionals }, io) {
-    const method = stringOption(values, 'method') ?? 'tvl1'
-    if (method !== 'tvl1' && method !== 'farneback') throw new UsageError(`--method must be tvl1 or farneback, got ${method}`)
-    const size = parseSize(stringOption(values, 'size'))
-    const outText = stringOption(values, 'out')
-    const out = outText === undefined ? undefined : resolve(io.cwd, outText)
-    const overwrite = values.force === true
-    if (out) await checkExportFile(out, ['.flo'], overwrite)
-    const [a, b] = await Promise.all(positionals.map((p) => readGray(resolve(io.cwd, p), size)))
-    if (a!.width !== b!.width || a!.height !== b!.height) {
-      throw new StudioError('invalid-input', `The frames differ in size (${a!.width}×${a!.height} vs ${b!.width}×${b!.height}); pass --size`)
-    }
-    const started = performance.now()
-    const flow = method === 'tvl1' ? tvl1Flow(a!, b!) : farnebackFlow(a!, b!)
-    const ms = Math.round(performance.now() - started)
-    const stats = flowMagnitudeStats(flow)
-    if (out) await writeFileAtomic(out, writeFlo(flow), { overwrite })
-    if (values.json) {
-      io.stdout(JSON.stringify({ width: flow.width, height: flow.height, method, mean: stats.mean, max: stats.max, median: stats.median, p95: stats.p95, ms }) + '\n')
-    } else {
-      io.stdout(`mean ${stats.mean.toFixed(4)} max ${stats.max.toFixed(4)} (px/frame, ${flow.width}x${flow.height}, ${method}, ${ms} ms)\n`)
-    }
-    return EXIT.ok
-  },
-})
+export const run: CommandRun = async ({ values, positionals }, io) => {
+  const method = stringOption(values, 'method') ?? 'tvl1'
+  if (method !== 'tvl1' && method !== 'farneback') throw new UsageError(`--method must be tvl1 or farneback, got ${method}`)
+  const size = parseSize(stringOption(values, 'size'))
+  const outText = stringOption(values, 'out')
+  const out = outText === undefined ? undefined : resolve(io.cwd, outText)
+  const overwrite = values.force === true
+  if (out) await checkExportFile(out, ['.flo'], overwrite)
+  const [a, b] = await Promise.all(positionals.map((p) => readGray(resolve(io.cwd, p), size)))
+  if (a!.width !== b!.width || a!.height !== b!.height) {
+    throw new StudioError('invalid-input', `The frames differ in size (${a!.width}×${a!.height} vs ${b!.width}×${b!.height}); pass --size`)
+  }
+  const started = performance.now()
+  const flow = method === 'tvl1' ? tvl1Flow(a!, b!, TVL1_FLOW_PRESET) : farnebackFlow(a!, b!)
+  const ms = Math.round(performance.now() - started)
+  const stats = flowMagnitudeStats(flow)
+  if (out) await writeFileAtomic(out, writeFlo(flow), { overwrite })
+  if (values.json) {
+    io.stdout(JSON.stringify({ width: flow.width, height: flow.height, method, mean: stats.mean, max: stats.max, median: stats.median, p95: stats.p95, ms }) + '\n')
+  } else {
+    io.stdout(`mean ${stats.mean.toFixed(4)} max ${stats.max.toFixed(4)} (px/frame, ${flow.width}x${flow.height}, ${method}, ${ms} ms)\n`)
+  }
+  return EXIT.ok
+}
 
 function parseSize(text: string | undefined): { width: number; height: number } | null {
   if (text === undefined) return null

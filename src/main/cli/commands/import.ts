@@ -5,68 +5,41 @@ import { requireFfmpeg } from '../../services/ffmpeg-locator'
 import { MediaService } from '../../services/media'
 import { importDataset, type DatasetImportResult } from '../../services/project/import'
 import { Project } from '../../services/project/project'
-import { EXIT, UsageError, defineCommand, stringOption } from '../command'
+import { EXIT, UsageError, stringOption, type CommandRun } from '../command'
 
 const FORMAT_CHOICES = ['auto', ...DATASET_FORMATS.filter((f) => f !== 'generic')]
 const SHOWN_PROBLEMS = 20
 
-export const importCommand = defineCommand({
-  name: 'import',
-  summary: 'Import a dataset folder and its labels into a project file (created if missing).',
-  usage: '<dataset-dir> --project <file> [--format auto|casme2|samm|smic|casme2-long|casme3] [--labels <xlsx|csv>] [--fps N] [--name NAME] [--json]',
-  help: `Options:
-  --project FILE   the project (SQLite) file; created when it does not exist
-  --format F       dataset layout (default auto: recognised from the folder)
-  --labels FILE    label sheet to use instead of the one found in the folder; the import fails
-                   (exit 1) when it cannot be used: unreadable, over a reading limit, no header row
-  --fps N          frame-rate override
-  --name NAME      dataset name in the project (default: the folder name)
-  --json           print the import result as JSON
+export const run: CommandRun = async ({ values, positionals }, io) => {
+  const root = resolve(io.cwd, positionals[0]!)
+  const projectPath = resolve(io.cwd, stringOption(values, 'project', true))
+  const format = stringOption(values, 'format') ?? 'auto'
+  if (!FORMAT_CHOICES.includes(format)) throw new UsageError(`--format must be one of ${FORMAT_CHOICES.join(', ')}`)
+  const labels = stringOption(values, 'labels')
+  const fpsText = stringOption(values, 'fps')
+  const fps = fpsText === undefined ? undefined : Number(fpsText)
+  if (fps !== undefined && !(fps > 0)) throw new UsageError(`--fps must be a positive number, got ${fpsText}`)
+  const name = stringOption(values, 'name')
 
-The dataset folder is only read. Clips become samples (CAS(ME)², CAS(ME)³: each labelled
-expression of a long video becomes a sample <video>#<k> sharing the clip); the sheet's labels
-become the read-only annotations of "<format> labels". Prints samples, subjects, label counts and the validation
-problems; exits 0 when the import succeeded (problems are warnings), 1 when it failed.`,
-  options: {
-    project: { type: 'string' },
-    format: { type: 'string' },
-    labels: { type: 'string' },
-    fps: { type: 'string' },
-    name: { type: 'string' },
-    json: { type: 'boolean' },
-  },
-  positionals: [1, 1],
-  async run({ values, positionals }, io) {
-    const root = resolve(io.cwd, positionals[0]!)
-    const projectPath = resolve(io.cwd, stringOption(values, 'project', true))
-    const format = stringOption(values, 'format') ?? 'auto'
-    if (!FORMAT_CHOICES.includes(format)) throw new UsageError(`--format must be one of ${FORMAT_CHOICES.join(', ')}`)
-    const labels = stringOption(values, 'labels')
-    const fpsText = stringOption(values, 'fps')
-    const fps = fpsText === undefined ? undefined : Number(fpsText)
-    if (fps !== undefined && !(fps > 0)) throw new UsageError(`--fps must be a positive number, got ${fpsText}`)
-    const name = stringOption(values, 'name')
-
-    const project = await Project.open(projectPath, { create: !existsSync(projectPath) })
-    try {
-      const media = new MediaService({ ffmpeg: () => requireFfmpeg({ env: io.env }) })
-      const result = await importDataset(project, media, root, {
-        ...(format === 'auto' ? {} : { format: format as DatasetFormat }),
-        ...(labels ? { labels: resolve(io.cwd, labels) } : {}),
-        ...(fps ? { fps } : {}),
-        ...(name ? { name } : {}),
-        onProgress: (done, total) => {
-          if (io.isTty) io.stderr(`\rscanning ${done}/${total} clips`)
-        },
-      })
-      if (io.isTty) io.stderr('\n')
-      io.stdout(values.json ? JSON.stringify(result, null, 2) + '\n' : formatSummary(result, projectPath))
-      return EXIT.ok
-    } finally {
-      project.close()
-    }
-  },
-})
+  const project = await Project.open(projectPath, { create: !existsSync(projectPath) })
+  try {
+    const media = new MediaService({ ffmpeg: () => requireFfmpeg({ env: io.env }) })
+    const result = await importDataset(project, media, root, {
+      ...(format === 'auto' ? {} : { format: format as DatasetFormat }),
+      ...(labels ? { labels: resolve(io.cwd, labels) } : {}),
+      ...(fps ? { fps } : {}),
+      ...(name ? { name } : {}),
+      onProgress: (done, total) => {
+        if (io.isTty) io.stderr(`\rscanning ${done}/${total} clips`)
+      },
+    })
+    if (io.isTty) io.stderr('\n')
+    io.stdout(values.json ? JSON.stringify(result, null, 2) + '\n' : formatSummary(result, projectPath))
+    return EXIT.ok
+  } finally {
+    project.close()
+  }
+}
 
 function counts(record: Record<string, number>): string {
   const entries = Object.entries(record).sort(([a], [b]) => a.localeCompare(b))

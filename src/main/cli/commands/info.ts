@@ -1,42 +1,32 @@
 import type { ProviderStanding } from '../../services/inference'
 import { collectSystemInfo } from '../../services/system-info'
-import { EXIT, defineCommand, type CliIo } from '../command'
-import { loadInference } from './batch-runtime'
+import { EXIT, type CliIo, type CommandRun } from '../command'
 
-export const infoCommand = defineCommand({
-  name: 'info',
-  summary: 'Print versions, the ffmpeg found (and how) and the onnxruntime execution providers.',
-  usage: '[--json] [--providers]',
-  help: `Options:
-  --json        print the same facts as one JSON object
-  --providers   also a model × provider table: each model's parity with CPU on every provider
-                that starts here (checked now where no verdict is cached; slow on a software GPU)`,
-  options: { json: { type: 'boolean' }, providers: { type: 'boolean' } },
-  positionals: [0, 0],
-  async run({ values }, io) {
-    const info = await collectSystemInfo('cli')
-    const standings = values.providers ? await providerTable(io) : null
-    if (values.json) {
-      io.stdout(JSON.stringify(standings ? { ...info, providerStandings: Object.fromEntries(standings) } : info, null, 2) + '\n')
-      return EXIT.ok
-    }
-    const lines = [
-      `ME Studio ${info.appVersion}`,
-      `node        ${info.versions.node ?? '?'} (${info.platform}-${info.arch}, ${info.cpuCount} cores)`,
-      info.ffmpeg.found
-        ? `ffmpeg      ${info.ffmpeg.version} at ${info.ffmpeg.path} (found via ${info.ffmpeg.source})`
-        : `ffmpeg      NOT FOUND — ${info.ffmpeg.message}`,
-      `onnxruntime ${info.onnxruntime.version}`,
-      `providers   ${info.onnxruntime.providers.map((p) => `${p.name}${p.bundled ? '' : ' (not bundled)'}`).join(', ')}`,
-    ]
-    if (standings) lines.push('', ...formatProviderTable(standings))
-    io.stdout(lines.join('\n') + '\n')
+export const run: CommandRun = async ({ values }, io) => {
+  const info = await collectSystemInfo('cli')
+  const standings = values.providers ? await providerTable(io) : null
+  if (values.json) {
+    io.stdout(JSON.stringify(standings ? { ...info, providerStandings: Object.fromEntries(standings) } : info, null, 2) + '\n')
     return EXIT.ok
-  },
-})
+  }
+  const lines = [
+    `ME Studio ${info.appVersion}`,
+    `node        ${info.versions.node ?? '?'} (${info.platform}-${info.arch}, ${info.cpuCount} cores)`,
+    info.ffmpeg.found
+      ? `ffmpeg      ${info.ffmpeg.version} at ${info.ffmpeg.path} (found via ${info.ffmpeg.source})`
+      : `ffmpeg      NOT FOUND — ${info.ffmpeg.message}`,
+    `onnxruntime ${info.onnxruntime.version}`,
+    `providers   ${info.onnxruntime.providers.map((p) => `${p.name}${p.bundled ? '' : ' (not bundled)'}`).join(', ')}`,
+  ]
+  if (standings) lines.push('', ...formatProviderTable(standings))
+  io.stdout(lines.join('\n') + '\n')
+  return EXIT.ok
+}
 
 /** Every usable model's standing on every provider of this platform, checking what has no verdict yet. */
 async function providerTable(io: CliIo): Promise<[string, ProviderStanding[]][]> {
+  // Loaded only with --providers: onnxruntime sessions and the model registry are the heavy part of the CLI.
+  const { loadInference } = await import('./batch-runtime')
   const runtime = await loadInference(io)
   try {
     const rows: [string, ProviderStanding[]][] = []

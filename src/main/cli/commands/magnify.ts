@@ -10,101 +10,56 @@ import type { RgbImage } from '../../vision/color'
 import { EULERIAN_DEFAULTS, magnifyEulerianRgb, type TemporalFilter } from '../../vision/magnify-eulerian'
 import { magnifyRieszRgb } from '../../vision/magnify-riesz'
 import { IIR_DEFAULTS } from '../../vision/temporal'
-import { EXIT, UsageError, defineCommand, intOption, stringOption } from '../command'
+import { EXIT, UsageError, intOption, stringOption, type CommandRun } from '../command'
 import { alignOn } from '../../services/motion/face-alignment'
 import { warpSimilarityRgb } from '../../vision/face/align'
 import { cropOption, loadClip, numberOption, rgbOf } from './clip-vision'
 
-export const magnifyCommand = defineCommand({
-  name: 'magnify',
-  summary: 'Motion-magnify a clip (linear Eulerian or phase-based Riesz) and write PNG frames or an MP4.',
-  usage: '<clip> --alpha A [--method eulerian|riesz] --out <dir|file.mp4> [options]',
-  help: `<clip> is a video file or an image-sequence folder.
+export const run: CommandRun = async ({ values, positionals }, io) => {
+  const method = stringOption(values, 'method') ?? 'eulerian'
+  if (method !== 'eulerian' && method !== 'riesz') throw new UsageError(`--method must be eulerian or riesz, got ${method}`)
+  const out = resolve(io.cwd, stringOption(values, 'out', true))
+  const alpha = numberOption(values, 'alpha', EULERIAN_DEFAULTS.alpha)
+  if (!(alpha >= 0 && alpha <= 200)) throw new UsageError('--alpha must be in 0–200')
+  const levels = intOption(values, 'levels', EULERIAN_DEFAULTS.levels)
+  const crop = stringOption(values, 'crop')
+  const side = crop === undefined ? undefined : cropOption(crop)
+  const overwrite = values.force === true
+  const mp4 = out.toLowerCase().endsWith('.mp4')
+  if (mp4) await checkExportFile(out, ['.mp4'], overwrite)
+  else await checkExportFolder(out, overwrite)
 
-Options:
-  --alpha A              amplification (default 10; MER papers use 10–20)
-  --method M             eulerian (Wu et al. 2012, default) or riesz (Wadhwa et al. 2014)
-  --out PATH             a folder (PNG frames 00000.png…; new or empty) or a .mp4 file (H.264, needs ffmpeg)
-  --force                replace an existing .mp4, or write into a non-empty folder
-  --levels N             pyramid levels incl. residual (default 6)
-  --lambda-c PX          Eulerian cut-off wavelength λc (default 16)
-  --chroma K             Eulerian chrominance attenuation (default 0.1)
-  --filter iir|ideal     temporal band-pass (default iir)
-  --r1 R --r2 R          IIR weights (default 0.4 / 0.05)
-  --low HZ --high HZ     ideal band edges in Hz (required with --filter ideal)
-  --fps N                frame rate (image folders carry none; default 30)
-  --start N --count N    frame range (0-based index, default the whole clip)
-  --crop SIDE|PRESET     align on the first frame of the range (face detection) and crop first:
-                         off-tanet 112, ststnet 28, cbamnet 64, ms-3d-resnet 134, ast-svmnet 192, or a side
-  --json                 print a JSON summary
+  const clip = await loadClip(positionals[0]!, io, values, 'rgb')
+  const filter = parseFilter(values, clip.info.fps)
+  let frames: RgbImage[] = clip.frames.map(rgbOf)
+  if (side !== undefined) {
+    const alignment = await alignOn(frames[0]!, side)
+    if (!alignment) throw new StudioError('invalid-input', `No face found on frame ${clip.start}; run without --crop`)
+    frames = frames.map((f) => warpSimilarityRgb(f, alignment.transform, alignment.side))
+  }
+  const started = performance.now()
+  const magnified =
+    method === 'eulerian'
+      ? magnifyEulerianRgb(frames, {
+          alpha,
+          levels,
+          filter,
+          lambdaC: numberOption(values, 'lambda-c', EULERIAN_DEFAULTS.lambdaC),
+          chromaAttenuation: numberOption(values, 'chroma', EULERIAN_DEFAULTS.chromaAttenuation),
+        })
+      : magnifyRieszRgb(frames, { alpha, levels, filter })
+  const ms = Math.round(performance.now() - started)
+  const { width, height } = magnified[0]!
+  const bytes = magnified.map(toBytes)
+  if (mp4) await writeMp4(bytes, out, width, height, clip.info.fps, overwrite)
+  else await writePngs(bytes, out, width, height)
 
-Example: me-studio magnify sub01/EP02_01f --fps 200 --alpha 15 --crop off-tanet --out magnified.mp4`,
-  options: {
-    alpha: { type: 'string' },
-    method: { type: 'string' },
-    out: { type: 'string' },
-    levels: { type: 'string' },
-    'lambda-c': { type: 'string' },
-    chroma: { type: 'string' },
-    filter: { type: 'string' },
-    r1: { type: 'string' },
-    r2: { type: 'string' },
-    low: { type: 'string' },
-    high: { type: 'string' },
-    fps: { type: 'string' },
-    start: { type: 'string' },
-    count: { type: 'string' },
-    crop: { type: 'string' },
-    json: { type: 'boolean' },
-    force: { type: 'boolean' },
-  },
-  positionals: [1, 1],
-  async run({ values, positionals }, io) {
-    const method = stringOption(values, 'method') ?? 'eulerian'
-    if (method !== 'eulerian' && method !== 'riesz') throw new UsageError(`--method must be eulerian or riesz, got ${method}`)
-    const out = resolve(io.cwd, stringOption(values, 'out', true))
-    const alpha = numberOption(values, 'alpha', EULERIAN_DEFAULTS.alpha)
-    if (!(alpha >= 0 && alpha <= 200)) throw new UsageError('--alpha must be in 0–200')
-    const levels = intOption(values, 'levels', EULERIAN_DEFAULTS.levels)
-    const crop = stringOption(values, 'crop')
-    const side = crop === undefined ? undefined : cropOption(crop)
-    const overwrite = values.force === true
-    const mp4 = out.toLowerCase().endsWith('.mp4')
-    if (mp4) await checkExportFile(out, ['.mp4'], overwrite)
-    else await checkExportFolder(out, overwrite)
-
-    const clip = await loadClip(positionals[0]!, io, values, 'rgb')
-    const filter = parseFilter(values, clip.info.fps)
-    let frames: RgbImage[] = clip.frames.map(rgbOf)
-    if (side !== undefined) {
-      const alignment = await alignOn(frames[0]!, side)
-      if (!alignment) throw new StudioError('invalid-input', `No face found on frame ${clip.start}; run without --crop`)
-      frames = frames.map((f) => warpSimilarityRgb(f, alignment.transform, alignment.side))
-    }
-    const started = performance.now()
-    const magnified =
-      method === 'eulerian'
-        ? magnifyEulerianRgb(frames, {
-            alpha,
-            levels,
-            filter,
-            lambdaC: numberOption(values, 'lambda-c', EULERIAN_DEFAULTS.lambdaC),
-            chromaAttenuation: numberOption(values, 'chroma', EULERIAN_DEFAULTS.chromaAttenuation),
-          })
-        : magnifyRieszRgb(frames, { alpha, levels, filter })
-    const ms = Math.round(performance.now() - started)
-    const { width, height } = magnified[0]!
-    const bytes = magnified.map(toBytes)
-    if (mp4) await writeMp4(bytes, out, width, height, clip.info.fps, overwrite)
-    else await writePngs(bytes, out, width, height)
-
-    const summary = { clip: clip.info.path, method, alpha, filter, frames: magnified.length, width, height, fps: clip.info.fps, ms, out }
-    if (values.json) io.stdout(JSON.stringify(summary) + '\n')
-    else
-      io.stdout(`magnified ${summary.frames} frames ${width}x${height} (${method}, alpha ${alpha}, ${filter.kind}) in ${ms} ms → ${out}\n`)
-    return EXIT.ok
-  },
-})
+  const summary = { clip: clip.info.path, method, alpha, filter, frames: magnified.length, width, height, fps: clip.info.fps, ms, out }
+  if (values.json) io.stdout(JSON.stringify(summary) + '\n')
+  else
+    io.stdout(`magnified ${summary.frames} frames ${width}x${height} (${method}, alpha ${alpha}, ${filter.kind}) in ${ms} ms → ${out}\n`)
+  return EXIT.ok
+}
 
 function parseFilter(values: Record<string, unknown>, fps: number): TemporalFilter {
   const kind = stringOption(values, 'filter') ?? 'iir'

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises'
 import { extname } from 'node:path'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import { targetExistsError } from '../fs-atomic'
 
 /**

@@ -11,7 +11,7 @@ import { drawSubjectAppearance, renderNeutralFace, subjectLandmarks, type Source
 import { createRandom, type Random } from './random'
 import { drawHeadMotion, onsetToApexFlow, poseAt, renderFrame } from './render'
 import { writeCasme2Sheet, writeLabelsCsv, writeSammSheet } from './sheets'
-import type { GroundTruth, SampleTruth, SubjectTruth, SynthFormat } from './truth'
+import { SYNTH_DEFAULTS, type GroundTruth, type SampleTruth, type SubjectTruth, type SynthFormat } from './truth'
 
 export interface SynthOptions {
   outDir: string
@@ -33,17 +33,6 @@ export interface SynthOptions {
   spawn?: SpawnFunction
   signal?: AbortSignal
   onProgress?: (done: number, total: number) => void
-}
-
-export const SYNTH_DEFAULTS = {
-  subjects: 3,
-  samplesPerSubject: 3,
-  seed: 1,
-  format: 'casme2' as SynthFormat,
-  width: 256,
-  height: 256,
-  fps: 200,
-  durationSeconds: [0.3, 0.5] as [number, number],
 }
 
 /** Label files each format writes, relative to the output folder. */

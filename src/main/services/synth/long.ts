@@ -16,6 +16,7 @@ import { ACTION_SPECS, SYNTH_ACTIONS, activation, displacementField, placeRegion
 import { drawSubjectAppearance, photoDirectionToOutput, renderNeutralFace, subjectLandmarks, type Landmarks, type SubjectAppearance } from './face'
 import { definedOnly, findBundledFace, loadPhoto, round, writeImageSequence } from './generate'
 import { createRandom, type Random } from './random'
+import { LONG_SYNTH_DEFAULTS } from './truth'
 import { renderFrame, type RigidPose } from './render'
 import { normaliseZipTimestamps } from './sheets'
 
@@ -35,15 +36,6 @@ export interface LongSynthOptions {
   onProgress?: (done: number, total: number) => void
 }
 
-export const LONG_SYNTH_DEFAULTS = {
-  subjects: 2,
-  videosPerSubject: 2,
-  seed: 1,
-  width: 640,
-  height: 480,
-  fps: 30,
-  durationSeconds: [20, 120] as [number, number],
-}
 
 export const LONG_LABEL_FILE = 'CAS(ME)^2code_final.xlsx'
 

@@ -67,3 +67,25 @@ export interface GroundTruth {
   subjects: SubjectTruth[]
   samples: SampleTruth[]
 }
+
+export const SYNTH_DEFAULTS = {
+  subjects: 3,
+  samplesPerSubject: 3,
+  seed: 1,
+  format: 'casme2' as SynthFormat,
+  width: 256,
+  height: 256,
+  fps: 200,
+  durationSeconds: [0.3, 0.5] as [number, number],
+}
+
+/** Defaults of `synth --format long` (kept beside the other defaults: `synth --help` reads them without loading the generator). */
+export const LONG_SYNTH_DEFAULTS = {
+  subjects: 2,
+  videosPerSubject: 2,
+  seed: 1,
+  width: 640,
+  height: 480,
+  fps: 30,
+  durationSeconds: [20, 120] as [number, number],
+}
