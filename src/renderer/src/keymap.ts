@@ -92,6 +92,27 @@ export function isTextField(target: EventTarget | null): boolean {
   return !['button', 'checkbox', 'radio', 'range', 'submit', 'reset', 'color'].includes(type)
 }
 
+const ARROW_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown'])
+/** Controls that toggle or press on Space (a focused "coding finished" box must tick, not play). */
+const ACTIVATES = 'button, summary, a[href], input[type=checkbox], input[type=radio], input[type=button], input[type=submit], input[type=reset], select, [role=button], [role=checkbox], [role=switch], [role=radio], [role=option], [role=tab], [role=menuitem], [role=menuitemcheckbox], [role=menuitemradio]'
+/** Controls and composite widgets that move with arrow keys (a slider slides, a list moves its selection). */
+const NAVIGATES = 'input[type=range], input[type=radio], select, [role=slider], [role=spinbutton], [role=listbox], [role=menu], [role=menubar], [role=tablist], [role=radiogroup], [role=tree], [role=grid], [role=option], [role=menuitem], [role=tab]'
+
+/**
+ * Whether the focused element uses this chord itself, so a shortcut must leave it alone: Space
+ * on a button or checkbox, arrows on a slider, select, list or menu. Modified chords (Shift+→)
+ * still reach the player, except on sliders and selects which also use them.
+ */
+export function consumesKey(target: EventTarget | null, chord: string): boolean {
+  if (!target || typeof (target as Element).closest !== 'function') return false
+  const element = target as Element
+  const bare = chord.split('+').pop() ?? chord
+  if (chord === 'Space') return element.closest(ACTIVATES) !== null
+  if (ARROW_KEYS.has(chord)) return element.closest(NAVIGATES) !== null
+  if (ARROW_KEYS.has(bare) && chord === `Shift+${bare}`) return element.closest('input[type=range], select, [role=slider]') !== null
+  return false
+}
+
 export interface ExtraBinding {
   readonly action: ViewActionId
   readonly keys: readonly string[]
@@ -147,6 +168,7 @@ export function dispatchKey(event: KeyboardEvent): boolean {
   const binding = actionForChord(chordOf(event))
   if (!binding) return false
   if (!binding.inTextFields && isTextField(event.target)) return false
+  if (consumesKey(event.target, chordOf(event))) return false
   const stack = handlers.get(binding.action)
   const handler = stack?.[stack.length - 1]
   if (!handler) return false
