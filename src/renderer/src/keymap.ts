@@ -163,10 +163,25 @@ export type ActionHandler = (event: KeyboardEvent) => void
 const handlers = new Map<AnyActionId, ActionHandler[]>()
 let listening = false
 
+/** Open modal dialogs: while any is open only these actions fire (nothing acts behind a dialog). */
+let modalDepth = 0
+const MODAL_ACTIONS: ReadonlySet<AnyActionId> = new Set(['general.escape', 'help.toggle'])
+
+/** A modal dialog opens: Escape goes to `close`, other shortcuts stop until the returned release. */
+export function holdShortcuts(close: ActionHandler): () => void {
+  modalDepth += 1
+  const remove = registerActions({ 'general.escape': close })
+  return () => {
+    modalDepth -= 1
+    remove()
+  }
+}
+
 export function dispatchKey(event: KeyboardEvent): boolean {
   if (event.defaultPrevented || event.isComposing) return false
   const binding = actionForChord(chordOf(event))
   if (!binding) return false
+  if (modalDepth > 0 && !MODAL_ACTIONS.has(binding.action)) return false
   if (!binding.inTextFields && isTextField(event.target)) return false
   if (consumesKey(event.target, chordOf(event))) return false
   const stack = handlers.get(binding.action)
