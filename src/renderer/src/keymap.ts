@@ -59,6 +59,14 @@ export const KEYMAP = [
 
 export type ActionId = (typeof KEYMAP)[number]['action']
 
+/**
+ * Each mark is labelled with the key that sets it (O, A, F) wherever it is drawn, so no mark is
+ * told apart by its colour alone and the offset is not a second "O".
+ */
+export const MARK_LETTERS = Object.fromEntries(
+  (['onset', 'apex', 'offset'] as const).map((kind) => [kind, KEYMAP.find((b) => b.action === `coding.mark-${kind}`)!.keys[0]]),
+) as Record<'onset' | 'apex' | 'offset', string>
+
 /** Views in the registry add their own shortcuts as `view.<id>` actions (see views/index.ts). */
 export type ViewActionId = `view.${string}`
 export type AnyActionId = ActionId | ViewActionId
