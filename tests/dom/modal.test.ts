@@ -35,7 +35,7 @@ describe('every dialog is modal', () => {
     const before = opener()
     const wrapper = mount(KeymapOverlay, { attachTo: document.body })
     const overlay = wrapper.get('[data-testid=keymap-overlay]').element
-    const close = wrapper.get('button[aria-label=Close]').element
+    const close = wrapper.get('[data-testid=keymap-close]').element
     expect(document.activeElement).toBe(close)
     // The Close button is its only control: Tab and Shift+Tab stay on it.
     expect(press('Tab').defaultPrevented).toBe(true)
