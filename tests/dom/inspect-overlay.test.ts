@@ -52,7 +52,8 @@ describe('PredictionPanel', () => {
   it('shows the probabilities, the coded label, the provider actually used and timings', () => {
     const wrapper = mount(PredictionPanel, { props: { prediction: prediction(), codedClass: 'negative', codedAus: '4+7', frameNumbers: Array.from({ length: 20 }, (_, i) => 100 + i) } })
     const bars = wrapper.findAll('[data-testid=class-bar]')
-    expect(bars.map((b) => b.text())).toEqual(['negativecoded12.0%', 'positive82.0%', 'surprise6.0%'])
+    // As read out (white space collapsed): the name, the coded tag and the value apart (#27 item 7).
+    expect(bars.map((b) => b.text().replace(/\s+/g, ' '))).toEqual(['negative coded 12.0%', 'positive 82.0%', 'surprise 6.0%'])
     expect(bars[1]!.classes()).toContain('predicted')
     expect(wrapper.get('[data-testid=predicted-class]').text()).toBe('positive')
     expect(wrapper.text()).toContain('differs from the coded label')

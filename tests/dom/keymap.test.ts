@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { KEYMAP, actionForChord, allBindings, chordOf, dispatchKey, isTextField, registerActions } from '../../src/renderer/src/keymap'
+import { KEYMAP, actionForChord, allBindings, chordOf, consumesKey, dispatchKey, isTextField, registerActions } from '../../src/renderer/src/keymap'
 
 function key(init: KeyboardEventInit, target: EventTarget = document.body): KeyboardEvent {
   const event = new KeyboardEvent('keydown', { bubbles: true, cancelable: true, ...init })
@@ -58,6 +58,48 @@ describe('keymap', () => {
     expect(mark).toHaveBeenCalledTimes(1)
     dispatchKey(key({ key: 'Escape' }, input))
     expect(escape).toHaveBeenCalledTimes(1)
+  })
+
+  it('leaves keys to the focused control that uses them: Space ticks a checkbox, arrows move a slider or a list', () => {
+    const play = vi.fn()
+    const step = vi.fn()
+    const stepTen = vi.fn()
+    const mark = vi.fn()
+    cleanups.push(registerActions({ 'player.play-pause': play, 'player.step-forward': step, 'player.step-forward-10': stepTen, 'coding.mark-onset': mark }))
+    const checkbox = Object.assign(document.createElement('input'), { type: 'checkbox' })
+    const button = document.createElement('button')
+    const slider = Object.assign(document.createElement('input'), { type: 'range' })
+    const list = document.createElement('ul')
+    list.setAttribute('role', 'listbox')
+    const option = document.createElement('li')
+    option.setAttribute('role', 'option')
+    list.append(option)
+    document.body.append(checkbox, button, slider, list)
+    for (const control of [checkbox, button, document.createElement('select')]) {
+      expect(consumesKey(control, 'Space')).toBe(true)
+      const space = key({ key: ' ' }, control)
+      expect(dispatchKey(space)).toBe(false)
+      expect(space.defaultPrevented).toBe(false)
+    }
+    expect(play).not.toHaveBeenCalled()
+    expect(dispatchKey(key({ key: 'ArrowRight' }, slider))).toBe(false)
+    expect(dispatchKey(key({ key: 'ArrowRight', shiftKey: true }, slider))).toBe(false)
+    expect(dispatchKey(key({ key: 'ArrowRight' }, option))).toBe(false)
+    expect(step).not.toHaveBeenCalled()
+    expect(stepTen).not.toHaveBeenCalled()
+    // Keys those controls do not use still reach the studio; so do arrows on a button and Space on the page.
+    dispatchKey(key({ key: 'o' }, slider))
+    expect(mark).toHaveBeenCalledTimes(1)
+    dispatchKey(key({ key: 'ArrowRight' }, button))
+    dispatchKey(key({ key: 'ArrowRight', shiftKey: true }, option))
+    expect(step).toHaveBeenCalledTimes(1)
+    expect(stepTen).toHaveBeenCalledTimes(1)
+    dispatchKey(key({ key: ' ' }))
+    expect(play).toHaveBeenCalledTimes(1)
+    checkbox.remove()
+    button.remove()
+    slider.remove()
+    list.remove()
   })
 
   it('prevents the browser default only for keys it handles', () => {

@@ -56,6 +56,10 @@ describe('virtualised sample list', () => {
     expect(rows.length).toBeGreaterThan(10)
     expect(rows.length).toBeLessThan(60) // a window, not 5,000 rows
     expect(rows[0]!.attributes('data-testid')).toBe('sample-s000-EP0000')
+    // The status is a letter and words as well as a colour (#27 item 6).
+    expect(rows[1]!.get('.dot').text()).toBe('C')
+    expect(rows[1]!.get('.sr-only').text()).toBe(', coded')
+    expect(rows[0]!.get('.sr-only').text()).toBe(', uncoded')
     expect(wrapper.find('[data-testid=sample-list] ul').attributes('style')).toContain(`height: ${N * 22}px`)
     expect(wrapper.text()).toContain(`${N / 2} uncoded`)
     // the first page came with the refresh: nothing else fetched

@@ -15,4 +15,17 @@ describe('TimelineStrip', () => {
     expect(['onset', 'apex', 'offset'].map((k) => wrapper.get(`[data-testid=mark-${k}]`).text())).toEqual(['O', 'A', 'F'])
     expect(wrapper.get('[data-testid=mark-offset]').attributes('title')).toBe('offset 291 (drag to move)')
   })
+
+  it("labels another coder's marks with their letters too, not by colour alone", () => {
+    installFake(fakeTransport({}).transport)
+    const player = usePlayerStore()
+    player.configure({ decoder: () => new Promise(() => undefined) })
+    player.open({ sampleId: 1, fps: 200, width: 4, height: 4, frameNumbers: Array.from({ length: 100 }, (_, i) => 231 + i), frameUrl: (i) => `/f/${i}`, thumbUrl: (i) => `/t/${i}` })
+    const ghostMarks = [{ label: 'ana', marks: { onset: 240, apex: null, offset: 300 } }]
+    const wrapper = mount(TimelineStrip, { props: { marks: { onset: 241, apex: 261, offset: 291 }, selected: null, ghostMarks }, global: { plugins: [getActivePinia()!] } })
+    expect(wrapper.findAll('.ghost').map((g) => [g.text(), g.attributes('title')])).toEqual([
+      ['O', 'ana: onset 240'],
+      ['F', 'ana: offset 300'],
+    ])
+  })
 })

@@ -59,6 +59,14 @@ export const KEYMAP = [
 
 export type ActionId = (typeof KEYMAP)[number]['action']
 
+/**
+ * Each mark is labelled with the key that sets it (O, A, F) wherever it is drawn, so no mark is
+ * told apart by its colour alone and the offset is not a second "O".
+ */
+export const MARK_LETTERS = Object.fromEntries(
+  (['onset', 'apex', 'offset'] as const).map((kind) => [kind, KEYMAP.find((b) => b.action === `coding.mark-${kind}`)!.keys[0]]),
+) as Record<'onset' | 'apex' | 'offset', string>
+
 /** Views in the registry add their own shortcuts as `view.<id>` actions (see views/index.ts). */
 export type ViewActionId = `view.${string}`
 export type AnyActionId = ActionId | ViewActionId
@@ -90,6 +98,27 @@ export function isTextField(target: EventTarget | null): boolean {
   if (tag !== 'INPUT') return false
   const type = (element as HTMLInputElement).type
   return !['button', 'checkbox', 'radio', 'range', 'submit', 'reset', 'color'].includes(type)
+}
+
+const ARROW_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown'])
+/** Controls that toggle or press on Space (a focused "coding finished" box must tick, not play). */
+const ACTIVATES = 'button, summary, a[href], input[type=checkbox], input[type=radio], input[type=button], input[type=submit], input[type=reset], select, [role=button], [role=checkbox], [role=switch], [role=radio], [role=option], [role=tab], [role=menuitem], [role=menuitemcheckbox], [role=menuitemradio]'
+/** Controls and composite widgets that move with arrow keys (a slider slides, a list moves its selection). */
+const NAVIGATES = 'input[type=range], input[type=radio], select, [role=slider], [role=spinbutton], [role=listbox], [role=menu], [role=menubar], [role=tablist], [role=radiogroup], [role=tree], [role=grid], [role=option], [role=menuitem], [role=tab]'
+
+/**
+ * Whether the focused element uses this chord itself, so a shortcut must leave it alone: Space
+ * on a button or checkbox, arrows on a slider, select, list or menu. Modified chords (Shift+→)
+ * still reach the player, except on sliders and selects which also use them.
+ */
+export function consumesKey(target: EventTarget | null, chord: string): boolean {
+  if (!target || typeof (target as Element).closest !== 'function') return false
+  const element = target as Element
+  const bare = chord.split('+').pop() ?? chord
+  if (chord === 'Space') return element.closest(ACTIVATES) !== null
+  if (ARROW_KEYS.has(chord)) return element.closest(NAVIGATES) !== null
+  if (ARROW_KEYS.has(bare) && chord === `Shift+${bare}`) return element.closest('input[type=range], select, [role=slider]') !== null
+  return false
 }
 
 export interface ExtraBinding {
@@ -142,11 +171,27 @@ export type ActionHandler = (event: KeyboardEvent) => void
 const handlers = new Map<AnyActionId, ActionHandler[]>()
 let listening = false
 
+/** Open modal dialogs: while any is open only these actions fire (nothing acts behind a dialog). */
+let modalDepth = 0
+const MODAL_ACTIONS: ReadonlySet<AnyActionId> = new Set(['general.escape', 'help.toggle'])
+
+/** A modal dialog opens: Escape goes to `close`, other shortcuts stop until the returned release. */
+export function holdShortcuts(close: ActionHandler): () => void {
+  modalDepth += 1
+  const remove = registerActions({ 'general.escape': close })
+  return () => {
+    modalDepth -= 1
+    remove()
+  }
+}
+
 export function dispatchKey(event: KeyboardEvent): boolean {
   if (event.defaultPrevented || event.isComposing) return false
   const binding = actionForChord(chordOf(event))
   if (!binding) return false
+  if (modalDepth > 0 && !MODAL_ACTIONS.has(binding.action)) return false
   if (!binding.inTextFields && isTextField(event.target)) return false
+  if (consumesKey(event.target, chordOf(event))) return false
   const stack = handlers.get(binding.action)
   const handler = stack?.[stack.length - 1]
   if (!handler) return false

@@ -1,0 +1,39 @@
+import { flushPromises, mount } from '@vue/test-utils'
+import { getActivePinia } from 'pinia'
+import { describe, expect, it } from 'vitest'
+import ColorBar from '../../src/renderer/src/components/ColorBar.vue'
+import JobAnnouncer from '../../src/renderer/src/components/JobAnnouncer.vue'
+import { useJobsStore } from '../../src/renderer/src/stores/jobs'
+import { fakeTransport, installFake } from './helpers/fake-transport'
+
+describe('announced, named and readable (#27 item 7)', () => {
+  it('one polite status region says when a job starts and how it ended', async () => {
+    const fake = fakeTransport({})
+    installFake(fake.transport)
+    const wrapper = mount(JobAnnouncer, { global: { plugins: [getActivePinia()!] } })
+    const region = wrapper.get('[data-testid=job-announcer]')
+    expect(region.attributes('role')).toBe('status')
+    expect(region.attributes('aria-live')).toBe('polite')
+    expect(region.text()).toBe('')
+    const jobs = useJobsStore()
+    const running = jobs.run('Magnifying 31 frames ×20', 'motion.magnify', async () => ({ jobId: 'j1' }))
+    await flushPromises()
+    expect(region.text()).toBe('Magnifying 31 frames ×20…')
+    fake.emit('event:job.done', { jobId: 'j1', kind: 'motion.magnify', state: 'completed', done: 31, total: 31, itemErrors: 0, result: null })
+    await running
+    await flushPromises()
+    expect(region.text()).toBe('Magnifying 31 frames ×20: done')
+    const importing = jobs.run('Importing /data/casme2', 'dataset.import', async () => ({ jobId: 'j2' }))
+    await flushPromises()
+    expect(region.text()).toBe('Importing /data/casme2…')
+    fake.emit('event:job.done', { jobId: 'j2', kind: 'dataset.import', state: 'completed', done: 9, total: 9, itemErrors: 2, result: null })
+    await importing
+    await flushPromises()
+    expect(region.text()).toBe('Importing /data/casme2: done (2 items failed)')
+  })
+
+  it('colour bars name their scale with rounded values, as they print them', () => {
+    const wrapper = mount(ColorBar, { props: { min: 0.10377069303925611, max: 1.2345678, unit: 'px/frame', colormap: 'viridis' } })
+    expect(wrapper.get('[role=img]').attributes('aria-label')).toBe('Colour scale from 0.10 to 1.23 px/frame')
+  })
+})

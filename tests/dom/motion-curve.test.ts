@@ -1,0 +1,40 @@
+import { flushPromises, mount } from '@vue/test-utils'
+import { getActivePinia } from 'pinia'
+import { describe, expect, it } from 'vitest'
+import type { SampleRecord } from '../../src/shared/domain/project'
+import type { SpotSummary } from '../../src/shared/ipc'
+import MotionCurve from '../../src/renderer/src/components/MotionCurve.vue'
+import { useAnnotationStore } from '../../src/renderer/src/stores/annotation'
+import { useMotionStore } from '../../src/renderer/src/stores/motion'
+import { usePlayerStore } from '../../src/renderer/src/stores/player'
+import { useProjectStore } from '../../src/renderer/src/stores/project'
+import { fakeTransport, installFake } from './helpers/fake-transport'
+
+const FRAME_NUMBERS = Array.from({ length: 100 }, (_, i) => 231 + i)
+const SAMPLE: SampleRecord = {
+  id: 7, datasetId: 1, subject: 'sub01', name: 'EP01_01', firstFrame: 231, lastFrame: 330, folderLabel: null,
+  clip: { kind: 'frames', path: '/data/sub01/EP01_01', fps: 200, frameCount: 100, width: 64, height: 64, frameNumbers: FRAME_NUMBERS },
+}
+
+describe('MotionCurve', () => {
+  it('says what it shows in words and labels its lines with letters, not colour alone', async () => {
+    installFake(fakeTransport({}).transport)
+    useProjectStore().currentSample = SAMPLE
+    const player = usePlayerStore()
+    player.configure({ decoder: () => new Promise(() => undefined) })
+    player.open({ sampleId: 7, fps: 200, width: 64, height: 64, frameNumbers: FRAME_NUMBERS, frameUrl: (i) => `/f/${i}`, thumbUrl: (i) => `/t/${i}` })
+    const annotation = useAnnotationStore()
+    annotation.fields = { ...annotation.fields, onset: 241, apex: 261, offset: null }
+    useMotionStore().spot = {
+      spotId: 's1', clipPath: SAMPLE.clip.path, start: 0, count: 100, signal: 'farneback', onset: 5, apex: 32, offset: 70, onsetSuggested: true, offsetSuggested: true,
+      confidence: 0.8, curve: FRAME_NUMBERS.map((_, i) => Math.sin(i / 20)), peaks: [], faceFound: true,
+    } satisfies SpotSummary
+    const wrapper = mount(MotionCurve, { global: { plugins: [getActivePinia()!] } })
+    await flushPromises()
+    expect(wrapper.get('svg[role=img]').attributes('aria-label')).toBe('Motion curve over 100 frames, suggested apex 263, coded onset 241, apex 261')
+    expect(wrapper.get('[data-testid=curve-letter-onset]').text()).toBe('O')
+    expect(wrapper.get('[data-testid=curve-letter-apex]').text()).toBe('A')
+    expect(wrapper.find('[data-testid=curve-letter-offset]').exists()).toBe(false)
+    expect(wrapper.get('.curve-letter.suggested').text()).toBe('?')
+  })
+})
