@@ -1,5 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
+import { DATASET_TITLES, DEFAULT_FPS } from '@shared/domain/dataset'
+import { guessLayout } from '../../services/datasets/layout'
 import { checkExportFolder } from '../../services/export/target'
 import { requireFfmpeg } from '../../services/ffmpeg-locator'
 import { MediaService } from '../../services/media'
@@ -8,16 +10,21 @@ import { EXIT, UsageError, defineCommand, stringOption } from '../command'
 export const framesCommand = defineCommand({
   name: 'frames',
   summary: 'Extract frames of a video or image-sequence folder as PNG, frame-exact by index.',
-  usage: '<clip> --range a:b --out <dir> [--gray] [--numbers]',
+  usage: '<clip> --range a:b --out <dir> [--gray] [--numbers] [--fps N]',
   help: `Options:
   --range a:b    0-based frame indices, inclusive (a: alone = to the end)
   --out DIR      folder for the PNGs (new or empty; created); files are named frame_<index, 5 digits>.png
   --force        write into a non-empty --out folder (replacing frames of the same name)
   --gray         write one-channel grey PNGs (default RGB)
   --numbers      read a:b as the dataset's frame numbers (img46.jpg → 46) instead of indices
+  --fps N        the clip's frame rate, for an image folder (which records none)
 
-Prints the clip's size, frame count and rate, then how many frames were written.`,
-  options: { range: { type: 'string' }, out: { type: 'string' }, gray: { type: 'boolean' }, numbers: { type: 'boolean' }, force: { type: 'boolean' } },
+Prints the clip's size, frame count and rate, then how many frames were written. A video's rate is
+its own; an image folder's is --fps, else its dataset's published rate when the folders say which
+(sub01/EP02_01 → CASME II, 200 fps), else unknown and said so.`,
+  options: {
+    range: { type: 'string' }, out: { type: 'string' }, gray: { type: 'boolean' }, numbers: { type: 'boolean' }, force: { type: 'boolean' }, fps: { type: 'string' },
+  },
   positionals: [1, 1],
   async run({ values, positionals }, io) {
     const clipPath = resolve(io.cwd, positionals[0]!)
@@ -27,11 +34,15 @@ Prints the clip's size, frame count and rate, then how many frames were written.
     const from = Number(range[1])
     const to = range[2] === '' ? null : Number(range[2])
     if (to !== null && from > to) throw new UsageError(`--range ${range[0]} is reversed: its first frame comes after its last (did you mean ${to}:${from}?)`)
+    const fpsText = stringOption(values, 'fps')
+    const fps = fpsText === undefined ? undefined : Number(fpsText)
+    if (fps !== undefined && !(fps > 0)) throw new UsageError(`--fps must be a positive number, got ${fpsText}`)
     const media = new MediaService({ ffmpeg: () => requireFfmpeg({ env: io.env }) })
-    const clip = await media.open(clipPath)
+    const clip = await media.open(clipPath, fps === undefined ? {} : { fps })
     const { first, last } = values.numbers ? numbersToIndices(range[0]!, from, to, clip.frameNumbers) : indices(range[0]!, from, to, clip.frameCount)
     await checkExportFolder(outDir, values.force === true)
-    io.stdout(`${clip.kind} ${clip.width}x${clip.height}, ${clip.frameCount} frames at ${clip.fps} fps\n`)
+    const rate = clip.kind === 'video' || fps !== undefined ? `at ${clip.fps} fps` : await folderRate(clipPath)
+    io.stdout(`${clip.kind} ${clip.width}x${clip.height}, ${clip.frameCount} frames ${rate}\n`)
     await mkdir(outDir, { recursive: true })
     const batch = 32
     for (let start = first; start <= last; start += batch) {
@@ -44,6 +55,15 @@ Prints the clip's size, frame count and rate, then how many frames were written.
     return EXIT.ok
   },
 })
+
+/** An image folder records no rate: its dataset's published one when its subject/sample folders name the dataset. */
+async function folderRate(clipPath: string): Promise<string> {
+  const sample = basename(clipPath)
+  const subject = basename(dirname(clipPath))
+  const guess = await guessLayout(dirname(dirname(clipPath)), [{ path: clipPath, kind: 'frames', segments: [subject, sample] }])
+  if (guess.recognised && guess.format !== 'generic') return `at ${DEFAULT_FPS[guess.format]} fps (${DATASET_TITLES[guess.format]}'s rate)`
+  return '(an image folder: frame rate unknown, give --fps)'
+}
 
 /** `a:b` as 0-based indices, refused when it reaches past the clip. */
 function indices(text: string, from: number, to: number | null, frameCount: number): { first: number; last: number } {
