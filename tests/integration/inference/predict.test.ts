@@ -209,6 +209,8 @@ describe('model registry refusals on a real ONNX file', () => {
     const registry = withCard(() => undefined)
     const [bundled] = await registry.list()
     const digest = bundled!.card!.file.sha256
+    // An unknown id lists the known ones (`export --model ststnet` said only "No model with id").
+    await expect(registry.get('off_tanet')).rejects.toMatchObject({ code: 'not-found', message: 'No model with id "off_tanet"; known ids: off_tanet-untrained' })
     // The bundled model's own .onnx and card (as `predict --model <path>` passes them): the bundled model itself.
     const again = await registry.add(bundled!.onnxPath, offTanetCardJson())
     expect([again.source, again.onnxPath, again.card.file.sha256]).toEqual(['bundled', bundled!.onnxPath, digest])

@@ -63,7 +63,10 @@ export class ModelRegistry {
   /** A usable model, or the reason it cannot be used. */
   async get(id: string): Promise<UsableModel> {
     await this.ensureLoaded()
-    if (!this.models.has(id)) throw new StudioError('not-found', `No model with id "${id}"`)
+    if (!this.models.has(id)) {
+      const known = [...this.models.keys()]
+      throw new StudioError('not-found', `No model with id "${id}"; ${known.length ? `known ids: ${known.join(', ')}` : 'no models are registered'}`)
+    }
     const model = await this.checked(id)
     if (model.problem || !model.card) {
       const problem = model.problem ?? { code: 'model/invalid-card' as const, message: `Model "${id}" has no readable card` }
