@@ -604,6 +604,9 @@ def main(argv=None):
                            + attention_training_text(attention)}
     if attention.supervision:
         training['attentionSupervised'] = True
+    # Which subjects each model saw, so the studio can flag figures on training samples (leakage).
+    subjects = sorted({f"{r['dataset']}/{r['subject']}" for r in rows})
+    training['subjects'] = subjects
     metrics = metrics_for_card(report, a.data_description, spec.display_map_text)
     os.makedirs(a.out, exist_ok=True)
     if not a.no_fold_models:
@@ -612,7 +615,8 @@ def main(argv=None):
             fold_metrics = [{'name': 'fold UF1', 'value': round(fr['uf1'], 4), 'howComputed': f"held-out fold {k} ({fr['test']}) only"},
                             {'name': 'fold UAR', 'value': round(fr['uar'], 4), 'howComputed': f"held-out fold {k} ({fr['test']}) only"}]
             export_model(spec, cfg, model, w, os.path.join(a.out, 'folds'), f'{model_id}-fold{k}', f'{name}, fold {k}',
-                         a.demo, {**training, 'protocol': f"{protocol}, fold {k}: trained without {fr['test']}"},
+                         a.demo, {**training, 'protocol': f"{protocol}, fold {k}: trained without {fr['test']}",
+                          'subjects': [g for g in subjects if g not in fr['test'].split('+')]},
                          fold_metrics, a.note, a.config)
     model, w = train_model(spec, cfg, x, y, epochs, recipe['batch_size'], recipe['lr'], a.seed + 1000, attention, masks,
                            optimisation, init)

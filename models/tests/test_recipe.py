@@ -105,6 +105,7 @@ def test_paper_config_runs_the_papers_recipe_and_says_so(tmp_path):
     card = json.loads((tmp_path / 'o2' / 'ststnet-paper.card.json').read_text())
     assert 'overridden: protocol, optimiser, lr, epochs, augmentation: loso-mean, sgd lr 0.01 momentum 0.9' in card['training']['details']
     assert 'augmentation hflip' in card['training']['details']
+    assert len(card['training']['subjects']) == 3  # the subjects it saw: the studio flags its figures on them
     assert {m['name'] for m in card['metrics']} >= {'UF1', 'UF1 (per-fold mean)', 'UAR (per-fold mean)'}
 
     with pytest.raises(SystemExit, match='--protocol: unknown protocol'):

@@ -16,6 +16,8 @@ describe('EvaluationReport', () => {
           id: 'ststnet-demo',
           models: ['ststnet-demo'],
           perFold: false,
+          figure: 'one model, pooled over its predictions',
+          leakage: { subjectsKnown: true, seenInTraining: 2, note: '2 of 3 samples are from subjects the model was trained on: these are training-set figures, not held-out ones' },
           classes: ['negative', 'positive', 'surprise'],
           overall,
           perDataset: [{ dataset: 'ds', subject: null, report: overall }],
@@ -28,6 +30,9 @@ describe('EvaluationReport', () => {
     const wrapper = mount(EvaluationReport, { props: { report } })
     expect(wrapper.get('[data-testid=uf1]').text()).toBe(overall.uf1!.toFixed(3))
     expect(wrapper.get('[data-testid=uar]').text()).toBe('0.750')
+    expect(wrapper.get('[data-testid=evaluation-figure]').text()).toBe('Figure: one model, pooled over its predictions.')
+    expect(wrapper.get('[data-testid=evaluation-leakage]').classes()).toContain('warn')
+    expect(wrapper.get('[data-testid=evaluation-leakage]').text()).toMatch(/^Leakage: 2 of 3 samples are from subjects the model was trained on/)
     expect(wrapper.findAll('.confusion td').map((td) => td.text())).toEqual(['1', '1', '0', '0', '1', '0', '0', '0', '0'])
     await wrapper.get('[data-testid=misclassified-EP02_04]').trigger('click')
     expect(wrapper.emitted('inspect')).toEqual([[7, 'ststnet-demo']])
@@ -37,7 +42,7 @@ describe('EvaluationReport', () => {
     const card = ModelCardSchema.parse(bundled)
     const overall = classificationReport(['negative', 'positive'], ['negative', 'positive'], ['negative', 'positive', 'surprise'])
     const unit = (perFold: boolean): EvaluationReportDto['units'][number] => ({
-      id: 'ststnet-demo', models: ['ststnet-demo'], perFold, classes: ['negative', 'positive', 'surprise'], overall,
+      id: 'ststnet-demo', models: ['ststnet-demo'], perFold, figure: '', leakage: null, classes: ['negative', 'positive', 'surprise'], overall,
       perDataset: [], perSubject: [], excluded: { uncoded: 0, notInClasses: 0, failed: 0, seenInTraining: 0 }, misclassified: [],
     })
     const cardOf = (id: string) => (id === 'ststnet-demo' ? card : null)

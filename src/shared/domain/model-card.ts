@@ -230,6 +230,11 @@ export const ModelCardSchema = z.object({
   training: z.object({
     data: z.string().min(1),
     protocol: z.string().min(1),
+    /**
+     * "DATASET/SUBJECT" of every subject whose samples trained this model (the kit writes it), so
+     * evaluation can flag figures on training samples. Absent on older cards: subjects unknown.
+     */
+    subjects: z.array(z.string().regex(/^[^/]+\/.+$/)).optional(),
     epochs: z.int().nonnegative(),
     details: z.string(),
     /**

@@ -1,7 +1,7 @@
 // The inference service end to end with the real onnxruntime-node on the untrained Off-TANet
 // fixture: registry validation, provider fallback on this machine, input building and caching,
 // attention outputs, per-sample errors.
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { appendFileSync, copyFileSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -203,6 +203,34 @@ describe('model registry refusals on a real ONNX file', () => {
       ['off_tanet-untrained', null],
       ['my_offtanet', null],
     ])
+  })
+
+  it('identifies a model by id and sha256: its own file resolves to it, a card of another file or another file under its id is refused with both hashes', async () => {
+    const registry = withCard(() => undefined)
+    const [bundled] = await registry.list()
+    const digest = bundled!.card!.file.sha256
+    // An unknown id lists the known ones (`export --model ststnet` said only "No model with id").
+    await expect(registry.get('off_tanet')).rejects.toMatchObject({ code: 'not-found', message: 'No model with id "off_tanet"; known ids: off_tanet-untrained' })
+    // The bundled model's own .onnx and card (as `predict --model <path>` passes them): the bundled model itself.
+    const again = await registry.add(bundled!.onnxPath, offTanetCardJson())
+    expect([again.source, again.onnxPath, again.card.file.sha256]).toEqual(['bundled', bundled!.onnxPath, digest])
+    // A card whose sha256 is not its file's is not rewritten to fit.
+    const forged = { ...offTanetCardJson(), id: 'forged', file: { ...(offTanetCardJson().file as object), sha256: 'e'.repeat(64) } }
+    await expect(registry.add(OFF_TANET_ONNX, forged)).rejects.toMatchObject({
+      code: 'model/mismatch', message: `off_tanet-untrained.onnx: its sha256 is ${digest}, its card says ${'e'.repeat(64)}: the card is not this file's`,
+    })
+    // Another file (other weights) under the used id: refused, both hashes named.
+    const dir = mkdtempSync(join(tmpdir(), 'me-other-'))
+    const other = join(dir, 'retrained.onnx')
+    copyFileSync(OFF_TANET_ONNX, other)
+    appendFileSync(other, Buffer.from([0]))
+    const error = await registry.add(other, { ...offTanetCardJson(), file: { name: 'retrained.onnx', opset: 17 } }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'conflict', message: expect.stringMatching(new RegExp(`^A bundled model already uses the id "off_tanet-untrained" with sha256 ${digest}; retrained\\.onnx has sha256 (?!${digest})[0-9a-f]{64}: give it another id in its card$`)) })
+    // The card form's placeholder digest is the form's, not a claim: the file's own is written.
+    const fromForm = await registry.add(OFF_TANET_ONNX, { ...offTanetCardJson(), id: 'from_form', file: { name: 'x.onnx', sha256: '0'.repeat(64), sizeBytes: 1, opset: 17 } }, { fromForm: true })
+    expect(fromForm.card.file.sha256).toBe(digest)
+    // Added once, the same file again resolves to the added model.
+    expect((await registry.add(OFF_TANET_ONNX, { ...offTanetCardJson(), id: 'from_form', file: { name: 'x.onnx', opset: 17 } })).onnxPath).toBe(fromForm.onnxPath)
   })
 
   it('says a 0-byte .onnx is empty, whether added with a card, read for the card form, or registered', async () => {

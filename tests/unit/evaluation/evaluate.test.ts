@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseSelection } from '@shared/domain/batch'
-import { evaluate, type EvaluationInput } from '../../../src/main/services/evaluation/evaluate'
+import { evaluate, type EvaluationInput, type EvaluationUnit } from '../../../src/main/services/evaluation/evaluate'
 import { evaluationCsv, evaluationHtml, formatEvaluationText } from '../../../src/main/services/evaluation/report'
 import { inputsFromJob, inputsFromPredictionsCsv } from '../../../src/main/services/evaluation/sources'
 import { runCli } from '../../../src/main/cli/run'
@@ -17,7 +17,7 @@ import { createBatchProject, deterministicSource, fixtureModel } from '../../hel
 const MEGC = ['negative', 'positive', 'surprise']
 
 function input(subject: string, emotion: string | null, predicted: string | null, modelId = 'net', protocol = 'all data'): EvaluationInput {
-  return { dataset: 'A', subject, sample: `${subject}-${emotion}-${predicted}-${Math.random()}`, sampleId: null, modelId, protocol, classes: MEGC, codedEmotion: emotion, predicted }
+  return { dataset: 'A', subject, sample: `${subject}-${emotion}-${predicted}-${Math.random()}`, sampleId: null, modelId, protocol, trainingSubjects: null, classes: MEGC, codedEmotion: emotion, predicted }
 }
 
 describe('evaluation', () => {
@@ -49,7 +49,8 @@ describe('evaluation', () => {
     const text = formatEvaluationText(report)
     expect(text).toContain('n 6   UF1 0.6556   UAR 0.7222   accuracy 0.6667')
     const csv = evaluationCsv(report)
-    expect(csv.split('\r\n')[1]).toBe('net,overall,,,6,0.666667,0.655556,0.722222,0.800000,0.500000,0.666667,0.666667,0.500000,1.000000,3,2,1')
+    expect(csv.split('\r\n')[1]).toBe('net,overall,,,6,0.666667,0.655556,0.722222,0.800000,0.500000,0.666667,0.666667,0.500000,1.000000,3,2,1,' +
+      '"one model, pooled over its predictions",leakage: training subjects unknown: the card does not record which subjects the model was trained on')
     const html = evaluationHtml(report, 'Evaluation')
     expect(html).toContain('<svg')
     expect(html).not.toMatch(/(src|href)=["']?https?:/)
@@ -70,6 +71,34 @@ describe('evaluation', () => {
     // positive: 2 TP; surprise: 1 FN; negative: 1 FP, absent from the ground truth → not averaged.
     expect(unit.overall.uar).toBeCloseTo((1 + 0) / 2, 12)
     expect(unit.overall.uf1).toBeCloseTo((1 + 0) / 2, 12)
+  })
+
+  it('flags a single model\'s figures on its training subjects, and keeps it apart from its fold family', () => {
+    const allData = { modelId: 'net', protocol: 'loso cross-validation for the metrics; the shipped model is trained on all 3 samples', trainingSubjects: ['A/s1', 'A/s2'] }
+    const fold = { modelId: 'net-fold0', protocol: 'loso, fold 0: trained without A/s3', trainingSubjects: ['A/s1', 'A/s2'] }
+    const report = evaluate([
+      { ...input('s1', 'happiness', 'positive'), ...allData },
+      { ...input('s2', 'surprise', 'surprise'), ...allData },
+      { ...input('s3', 'disgust', 'negative'), ...allData },
+      { ...input('s3', 'disgust', 'positive'), ...fold },
+    ])
+    expect(report.units.map((u) => [u.id, u.perFold, u.overall.n])).toEqual([['net', false, 3], ['net', true, 1]])
+    const [single, folds] = report.units as [EvaluationUnit, EvaluationUnit]
+    expect(single.leakage).toEqual({
+      subjectsKnown: true, seenInTraining: 2, note: '2 of 3 samples are from subjects the model was trained on: these are training-set figures, not held-out ones',
+    })
+    expect(single.figure).toBe('one model, pooled over its predictions')
+    expect(folds.leakage).toBeNull()
+    expect(folds.figure).toBe('LOSO per-fold models, pooled over held-out predictions')
+    const text = formatEvaluationText(report)
+    expect(text).toContain('  WARNING leakage: 2 of 3 samples are from subjects the model was trained on')
+    expect(text).toContain('  figure: LOSO per-fold models, pooled over held-out predictions')
+    expect(evaluationHtml(report, 'E')).toContain('<p class="warn">WARNING leakage: 2 of 3 samples')
+    expect(evaluationCsv(report).split('\r\n')[1]).toMatch(/^net,overall,.*,"one model, pooled over its predictions","WARNING leakage: 2 of 3 samples/)
+    // A card without training.subjects: no guess.
+    const unknown = evaluate([{ ...input('s1', 'happiness', 'positive'), ...allData, trainingSubjects: null }]).units[0]!
+    expect(unknown.leakage).toMatchObject({ subjectsKnown: false, seenInTraining: 0 })
+    expect(unknown.leakage!.note).toMatch(/^training subjects unknown/)
   })
 
   it('maps coded emotions onto a model\'s classes', () => {
@@ -105,6 +134,13 @@ describe('evaluation', () => {
       })
       expect(again).toBe(0)
       expect(stdout).toBe(formatEvaluationText(fromJob))
+      // The same CSV twice would count every sample twice: refused, naming the first duplicates.
+      let stderr = ''
+      const twice = await runCli(['evaluate', '--project', join(dir, 'p.meproj'), '--predictions', join(dir, 'preds.csv'), '--predictions', join(dir, 'preds.csv')], {
+        stdout: () => undefined, stderr: (t) => (stderr += t), isTty: false, env: process.env, cwd: dir,
+      })
+      expect(twice).toBe(1)
+      expect(stderr).toMatch(/\d+ duplicate \(model, sample\) rows: .* First: model_a on CASME II\/sub01\/EP01_01 \(preds\.csv, line 2 and preds\.csv, line 2\); .*and \d+ more/)
       expect(readFileSync(join(dir, 'r.html'), 'utf8')).toContain('<svg')
       const unit = fromJob.units[0]!
       expect(unit.overall.n).toBeGreaterThan(0)

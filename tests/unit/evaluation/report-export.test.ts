@@ -18,7 +18,7 @@ import { createBatchProject, deterministicSource, fixtureModel } from '../../hel
 const MEGC = ['negative', 'positive', 'surprise']
 
 function input(subject: string, emotion: string, predicted: string, n: number): EvaluationInput {
-  return { dataset: 'A', subject, sample: `${subject}_${n}`, sampleId: null, modelId: 'net', protocol: 'all data', classes: MEGC, codedEmotion: emotion, predicted }
+  return { dataset: 'A', subject, sample: `${subject}_${n}`, sampleId: null, modelId: 'net', protocol: 'all data', trainingSubjects: null, classes: MEGC, codedEmotion: emotion, predicted }
 }
 
 // The hand-computed case of evaluate.test.ts: coded → MEGC (disgust, repression → negative; happiness → positive).
@@ -53,8 +53,10 @@ describe('evaluation CSV: confusion matrices', () => {
 
   it('leaves the summary CSV as it was (same header, same rows)', () => {
     const lines = evaluationCsv(report).split('\r\n')
-    expect(lines[0]).toBe('model,scope,dataset,subject,n,accuracy,uf1,uar,f1_negative,f1_positive,f1_surprise,recall_negative,recall_positive,recall_surprise,support_negative,support_positive,support_surprise')
-    expect(lines[1]).toBe('net,overall,,,6,0.666667,0.655556,0.722222,0.800000,0.500000,0.666667,0.666667,0.500000,1.000000,3,2,1')
+    expect(lines[0]).toBe('model,scope,dataset,subject,n,accuracy,uf1,uar,f1_negative,f1_positive,f1_surprise,recall_negative,recall_positive,recall_surprise,support_negative,support_positive,support_surprise,figure,leakage')
+    expect(lines[1]).toBe('net,overall,,,6,0.666667,0.655556,0.722222,0.800000,0.500000,0.666667,0.666667,0.500000,1.000000,3,2,1,' +
+      '"one model, pooled over its predictions",leakage: training subjects unknown: the card does not record which subjects the model was trained on')
+    expect(lines[2]).toMatch(/,,$/) // figure and leakage: on the overall row only
     expect(lines).toHaveLength(1 + 5 + 1)
   })
 
@@ -72,25 +74,25 @@ describe('evaluation PNG', () => {
     const meta = await image.metadata()
     expect(meta.format).toBe('png')
     // Layout (SVG units): width = margin 24 + confusion (label 96 + 3 × 56) + gap 40 + bars (150 + 260 + 60) + margin 24 = 822;
-    // height = margin 24 + title 48 + unit header 84 + max(confusion 20 + 3 × 56, bars 6 × 18 + 4) + caption 20 + margin 24 = 388.
-    expect(evaluationSvg(report, 'x')).toMatchObject({ width: 822, height: 388 })
+    // height = margin 24 + title 48 + unit header 100 + max(confusion 20 + 3 × 56, bars 6 × 18 + 4) + caption 20 + margin 24 = 404.
+    expect(evaluationSvg(report, 'x')).toMatchObject({ width: 822, height: 404 })
     expect(REPORT_IMAGE_SCALE).toBe(2)
-    expect([meta.width, meta.height]).toEqual([1644, 776])
+    expect([meta.width, meta.height]).toEqual([1644, 808])
     const { data, info } = await image.raw().toBuffer({ resolveWithObject: true })
     expect(info.channels).toBe(3)
     const pixel = (x: number, y: number) => {
       const i = (Math.round(y * REPORT_IMAGE_SCALE) * info.width + Math.round(x * REPORT_IMAGE_SCALE)) * 3
       return [data[i], data[i + 1], data[i + 2]]
     }
-    // Confusion cell (coded t, predicted p) starts at (24 + 96 + 56p, 72 + 84 + 20 + 56t); its shade is the row share.
-    const cell = (t: number, p: number) => pixel(24 + 96 + 56 * p + 8, 72 + 84 + 20 + 56 * t + 8)
+    // Confusion cell (coded t, predicted p) starts at (24 + 96 + 56p, 72 + 100 + 20 + 56t); its shade is the row share.
+    const cell = (t: number, p: number) => pixel(24 + 96 + 56 * p + 8, 72 + 100 + 20 + 56 * t + 8)
     expect(cell(2, 2)).toEqual(confusionShade(1)) // surprise: 1 of 1
     expect(confusionShade(1)).toEqual([40, 124, 255])
     expect(cell(0, 0)).toEqual(confusionShade(2 / 3)) // negative: 2 of 3
     expect(cell(0, 2)).toEqual(confusionShade(0)) // negative → surprise: 0
-    // First bar (F1 negative = 0.8: 208 of 260 px) from x = 24 + 264 + 40 + 150 = 478, y = 156 + 2.
-    expect(pixel(478 + 200, 156 + 8)).toEqual([0x4a, 0x7f, 0xd6])
-    expect(pixel(478 + 220, 156 + 8)).toEqual([255, 255, 255])
+    // First bar (F1 negative = 0.8: 208 of 260 px) from x = 24 + 264 + 40 + 150 = 478, y = 172 + 2.
+    expect(pixel(478 + 200, 172 + 8)).toEqual([0x4a, 0x7f, 0xd6])
+    expect(pixel(478 + 220, 172 + 8)).toEqual([255, 255, 255])
     // Background white, and dark text somewhere (title, figures).
     expect(pixel(4, 4)).toEqual([255, 255, 255])
     const stats = await sharp(png).stats()

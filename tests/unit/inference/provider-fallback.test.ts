@@ -36,6 +36,16 @@ describe('provider order', () => {
 })
 
 describe('SessionCache provider fallback', () => {
+  it('says a provider failed once per run when several models start together', async () => {
+    const { factory, calls } = fakeFactory({ cuda: 'Failed to load shared library libcudart.so', tensorrt: 'Failed to load shared library libnvinfer.so' })
+    const notices: string[] = []
+    const cache = new SessionCache(factory, (m) => notices.push(m), { autoSkip: (p) => (p === 'webgpu' ? 'software Vulkan only' : null) })
+    const acquired = await Promise.all(['a', 'b', 'c'].map((id) => cache.acquire(request(providerCandidates('linux'), id))))
+    expect(acquired.map((a) => a.provider)).toEqual(['cpu', 'cpu', 'cpu'])
+    expect(calls.filter((p) => p === 'cuda').length).toBeGreaterThan(1) // they did start together
+    expect(notices.map((n) => /"(\w+)"/.exec(n)![1])).toEqual(['cuda', 'tensorrt'])
+  })
+
   it('falls back past providers that fail to initialise, with one visible notice each, and reports the one used', async () => {
     const { factory, calls } = fakeFactory({ cuda: 'Failed to load shared library libcudart.so', tensorrt: 'Failed to load shared library libnvinfer.so' })
     const notices: string[] = []

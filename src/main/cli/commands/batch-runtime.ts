@@ -2,7 +2,7 @@
  * What the `predict` and `export` commands share: the studio's services without Electron (media,
  * vision workers, inference, jobs, batch) around one project file, and the folders the app uses.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -46,9 +46,15 @@ export async function loadInference(io: CliIo): Promise<InferenceRuntime> {
     import('../../workers/vision-pool'),
     import('../../workers/vision-worker-location'),
   ])
+  const dataDir = userDataDir(io)
+  if (!existsSync(dataDir)) {
+    // First use: the folder appears now, so this is said once.
+    mkdirSync(dataDir, { recursive: true })
+    io.stderr(`me-studio keeps added models and caches in ${dataDir} (set ME_STUDIO_DATA_DIR to keep them elsewhere)\n`)
+  }
   const vision = new VisionPool(visionWorkerLocation())
   const media = new MediaService()
-  const inference = createInferenceService({ resourcesDir: resourcesDir(io), userDataDir: userDataDir(io), vision, notify: (message) => io.stderr(`${message}\n`) })
+  const inference = createInferenceService({ resourcesDir: resourcesDir(io), userDataDir: dataDir, vision, notify: (message) => io.stderr(`${message}\n`) })
   return {
     inference,
     predictors: new InferencePredictorSource(inference, media),

@@ -20,7 +20,10 @@ export const evaluateCommand = defineCommand({
 
 Figures are POOLED over all predictions (one confusion matrix), per model; per-fold models of a
 subject-grouped cross-validation (ids ending in -fold<k>) are evaluated together, each sample counted
-only with the fold model that did not train on its subject. Coded emotions are mapped onto each
+only with the fold model that did not train on its subject. A single model's figures on samples of
+subjects its card says it was trained on (training.subjects) are flagged as training-set figures
+(a warning on stderr and a leakage line in every report); a card without that record says
+"training subjects unknown". The same (model, sample) twice across the CSVs is refused. Coded emotions are mapped onto each
 model's classes (MEGC 2019 composite mapping for negative/positive/surprise models); samples outside
 the classes, uncoded samples and failed predictions are left out and counted.`,
   options: {

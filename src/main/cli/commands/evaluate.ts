@@ -24,6 +24,9 @@ export const run: CommandRun = async ({ values }, io) => {
   const project = await Project.open(projectPath, { keepBackups: 0 })
   try {
     const report = evaluate(inputsFromPredictionsCsv(new BatchStore(project), texts))
+    for (const unit of report.units) {
+      if (unit.leakage && unit.leakage.seenInTraining > 0) io.stderr(`warning: ${unit.id}: ${unit.leakage.note}\n`)
+    }
     const title = `Evaluation — ${files.map((f) => basename(f)).join(', ')}`
     for (const { format, path } of outputs) await exportEvaluation(report, format, path, title, { overwrite })
     io.stdout(values.json ? JSON.stringify(report, null, 2) + '\n' : formatEvaluationText(report))

@@ -1,5 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
+import { DATASET_TITLES, DEFAULT_FPS } from '@shared/domain/dataset'
+import { guessLayout } from '../../services/datasets/layout'
 import { checkExportFolder } from '../../services/export/target'
 import { requireFfmpeg } from '../../services/ffmpeg-locator'
 import { MediaService } from '../../services/media'
@@ -13,11 +15,15 @@ export const run: CommandRun = async ({ values, positionals }, io) => {
   const from = Number(range[1])
   const to = range[2] === '' ? null : Number(range[2])
   if (to !== null && from > to) throw new UsageError(`--range ${range[0]} is reversed: its first frame comes after its last (did you mean ${to}:${from}?)`)
+  const fpsText = stringOption(values, 'fps')
+  const fps = fpsText === undefined ? undefined : Number(fpsText)
+  if (fps !== undefined && !(fps > 0)) throw new UsageError(`--fps must be a positive number, got ${fpsText}`)
   const media = new MediaService({ ffmpeg: () => requireFfmpeg({ env: io.env }) })
-  const clip = await media.open(clipPath)
+  const clip = await media.open(clipPath, fps === undefined ? {} : { fps })
   const { first, last } = values.numbers ? numbersToIndices(range[0]!, from, to, clip.frameNumbers) : indices(range[0]!, from, to, clip.frameCount)
   await checkExportFolder(outDir, values.force === true)
-  io.stdout(`${clip.kind} ${clip.width}x${clip.height}, ${clip.frameCount} frames at ${clip.fps} fps\n`)
+  const rate = clip.kind === 'video' || fps !== undefined ? `at ${clip.fps} fps` : await folderRate(clipPath)
+  io.stdout(`${clip.kind} ${clip.width}x${clip.height}, ${clip.frameCount} frames ${rate}\n`)
   await mkdir(outDir, { recursive: true })
   const batch = 32
   for (let start = first; start <= last; start += batch) {
@@ -28,6 +34,15 @@ export const run: CommandRun = async ({ values, positionals }, io) => {
   }
   io.stdout(`wrote ${last - first + 1} frames (${first}..${last}) to ${outDir}\n`)
   return EXIT.ok
+}
+
+/** An image folder records no rate: its dataset's published one when its subject/sample folders name the dataset. */
+async function folderRate(clipPath: string): Promise<string> {
+  const sample = basename(clipPath)
+  const subject = basename(dirname(clipPath))
+  const guess = await guessLayout(dirname(dirname(clipPath)), [{ path: clipPath, kind: 'frames', segments: [subject, sample] }])
+  if (guess.recognised && guess.format !== 'generic') return `at ${DEFAULT_FPS[guess.format]} fps (${DATASET_TITLES[guess.format]}'s rate)`
+  return '(an image folder: frame rate unknown, give --fps)'
 }
 
 /** `a:b` as 0-based indices, refused when it reaches past the clip. */

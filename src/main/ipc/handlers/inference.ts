@@ -64,7 +64,7 @@ export function registerInferenceHandlers(registry: HandlerRegistry, studio: Stu
       const registered = (await inference.registry.list()).flatMap((m) => (m.card && !m.problem ? [m.card] : []))
       return { status: 'needs-card' as const, onnxPath, ...signature, draft: draftCard(onnxPath, signature, registered) }
     })
-    .handle('command:models.save-card', async ({ onnxPath, card }) => ({ model: summary(await inference.registry.add(onnxPath, card)) }))
+    .handle('command:models.save-card', async ({ onnxPath, card }) => ({ model: summary(await inference.registry.add(onnxPath, card, { fromForm: true })) }))
     .handle('command:predict.sample', async ({ sample, modelId, provider, sampleId, auNumbers }): Promise<PredictionResult> => {
       const clipPath = await studio.mediaRoots.resolve(sample.clipPath)
       const model = await inference.registry.get(modelId)

@@ -67,6 +67,7 @@ export interface PredictionRow {
   modelSha256: string
   modelClasses: string[]
   modelProtocol: string
+  modelTrainingSubjects: string[] | null
   provider: string
   recipeId: string
   predictedClass: string | null
@@ -334,7 +335,7 @@ export class BatchStore {
        JOIN predictions p ON p.sample_id = s.id JOIN models m ON m.id = p.model_id
        WHERE p.id IN (${marks})`
     const cards = new Map<number, CardFacts>()
-    type Raw = Omit<PredictionRow, 'modelVersion' | 'modelClasses' | 'modelProtocol' | 'probabilities' | 'summaries'> & {
+    type Raw = Omit<PredictionRow, 'modelVersion' | 'modelClasses' | 'modelProtocol' | 'modelTrainingSubjects' | 'probabilities' | 'summaries'> & {
       predictionId: number
       cardJson: string
       scoresJson: string | null
@@ -350,6 +351,7 @@ export class BatchStore {
         modelVersion: facts.version,
         modelClasses: facts.classes,
         modelProtocol: facts.protocol,
+        modelTrainingSubjects: facts.trainingSubjects,
         probabilities: scores === null ? null : facts.classes.map((c) => scores[c] ?? Number.NaN),
         summaries: summariesJson === null ? null : (JSON.parse(summariesJson) as PredictionSummary[]),
       }
@@ -395,14 +397,17 @@ export interface CardFacts {
   version: string
   classes: string[]
   protocol: string
+  /** `training.subjects` ("DATASET/SUBJECT"), or null when the card does not record them. */
+  trainingSubjects: string[] | null
 }
 
 /** The card fields exports and evaluation read, from the card JSON stored with the model. */
 export function cardFacts(cardJson: string): CardFacts {
-  const card = JSON.parse(cardJson) as { version?: unknown; classes?: unknown; training?: { protocol?: unknown } }
+  const card = JSON.parse(cardJson) as { version?: unknown; classes?: unknown; training?: { protocol?: unknown; subjects?: unknown } }
   return {
     version: typeof card.version === 'string' ? card.version : '',
     classes: Array.isArray(card.classes) ? card.classes.map(String) : [],
     protocol: typeof card.training?.protocol === 'string' ? card.training.protocol : '',
+    trainingSubjects: Array.isArray(card.training?.subjects) ? card.training.subjects.map(String) : null,
   }
 }

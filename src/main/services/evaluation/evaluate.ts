@@ -18,6 +18,11 @@ export interface EvaluationInput {
   modelId: string
   /** The model card's `training.protocol` (tells per-fold models apart). */
   protocol: string
+  /**
+   * The card's `training.subjects` ("DATASET/SUBJECT" of every subject in its training data), or null
+   * when the card does not record them (then leakage cannot be checked and the report says so).
+   */
+  trainingSubjects: readonly string[] | null
   classes: readonly string[]
   /** The reference coding's emotion (mapped onto the model's classes here). */
   codedEmotion: string | null
@@ -48,6 +53,14 @@ export interface EvaluationUnit {
   /** Models that contributed (one, or the fold models). */
   models: string[]
   perFold: boolean
+  /** What the figure is: per-fold models' held-out predictions pooled (LOSO, …), or one model's predictions pooled. */
+  figure: string
+  /**
+   * Training-set contamination of a single model's figures: the samples counted whose subject the
+   * card says it was trained on, or `subjectsKnown: false` when the card does not record its subjects.
+   * Null for per-fold units (samples seen in training are left out there, `excluded.seenInTraining`).
+   */
+  leakage: { subjectsKnown: boolean; seenInTraining: number; note: string } | null
   classes: string[]
   overall: ClassificationReport
   perDataset: BreakdownRow[]
@@ -69,8 +82,10 @@ export const EVALUATION_METHOD =
   'with the model that held its (dataset, subject) out.'
 
 interface Accumulator {
-  unit: Omit<EvaluationUnit, 'overall' | 'perDataset' | 'perSubject'>
-  rows: { dataset: string; subject: string; truth: string; predicted: string }[]
+  unit: Omit<EvaluationUnit, 'overall' | 'perDataset' | 'perSubject' | 'figure' | 'leakage'>
+  rows: { dataset: string; subject: string; truth: string; predicted: string; seen: boolean }[]
+  protocol: string
+  trainingSubjects: Set<string> | null
 }
 
 export function evaluate(inputs: Iterable<EvaluationInput>): EvaluationReport {
@@ -78,13 +93,17 @@ export function evaluate(inputs: Iterable<EvaluationInput>): EvaluationReport {
   for (const input of inputs) {
     const groups = heldOutGroupsOf(input.protocol)
     const id = groups ? foldFamilyOf(input.modelId) : input.modelId
-    let acc = units.get(id)
+    // An all-data model shares its id with its fold family: kept apart, never pooled together.
+    const key = `${groups ? 'folds' : 'model'}\u0000${id}`
+    let acc = units.get(key)
     if (!acc) {
       acc = {
         unit: { id, models: [], perFold: groups !== null, classes: [...input.classes], excluded: { uncoded: 0, notInClasses: 0, failed: 0, seenInTraining: 0 }, misclassified: [] },
         rows: [],
+        protocol: input.protocol,
+        trainingSubjects: input.trainingSubjects === null ? null : new Set(input.trainingSubjects),
       }
-      units.set(id, acc)
+      units.set(key, acc)
     }
     if (!acc.unit.models.includes(input.modelId)) acc.unit.models.push(input.modelId)
     const excluded = acc.unit.excluded
@@ -105,7 +124,7 @@ export function evaluate(inputs: Iterable<EvaluationInput>): EvaluationReport {
       excluded.failed += 1
       continue
     }
-    acc.rows.push({ dataset: input.dataset, subject: input.subject, truth, predicted: input.predicted })
+    acc.rows.push({ dataset: input.dataset, subject: input.subject, truth, predicted: input.predicted, seen: acc.trainingSubjects?.has(`${input.dataset}/${input.subject}`) ?? false })
     if (truth !== input.predicted) {
       acc.unit.misclassified.push({
         dataset: input.dataset, subject: input.subject, sample: input.sample, sampleId: input.sampleId, modelId: input.modelId, truth, predicted: input.predicted,
@@ -115,14 +134,16 @@ export function evaluate(inputs: Iterable<EvaluationInput>): EvaluationReport {
   return {
     method: EVALUATION_METHOD,
     units: [...units.values()]
-      .sort((a, b) => (a.unit.id < b.unit.id ? -1 : a.unit.id > b.unit.id ? 1 : 0))
-      .map(({ unit, rows }) => {
+      .sort((a, b) => (a.unit.id < b.unit.id ? -1 : a.unit.id > b.unit.id ? 1 : Number(a.unit.perFold) - Number(b.unit.perFold)))
+      .map(({ unit, rows, protocol, trainingSubjects }) => {
         const report = (subset: typeof rows) => classificationReport(subset.map((r) => r.truth), subset.map((r) => r.predicted), unit.classes)
         const datasets = [...new Set(rows.map((r) => r.dataset))].sort()
         const subjects = [...new Set(rows.map((r) => `${r.dataset}\u0000${r.subject}`))].sort()
         return {
           ...unit,
           models: [...unit.models].sort(),
+          figure: figureOf(unit.perFold, protocol),
+          leakage: unit.perFold ? null : leakageOf(rows.filter((r) => r.seen).length, rows.length, trainingSubjects !== null),
           overall: report(rows),
           perDataset: datasets.map((dataset) => ({ dataset, subject: null, report: report(rows.filter((r) => r.dataset === dataset)) })),
           perSubject: subjects.map((key) => {
@@ -131,5 +152,23 @@ export function evaluate(inputs: Iterable<EvaluationInput>): EvaluationReport {
           }),
         }
       }),
+  }
+}
+
+/** "LOSO per-fold models, pooled": the cross-validation scheme is the protocol's head (`loso, fold 3: …`). */
+function figureOf(perFold: boolean, protocol: string): string {
+  if (!perFold) return 'one model, pooled over its predictions'
+  const scheme = protocol.split(',')[0]!.trim()
+  return `${/^loso\b/i.test(scheme) ? 'LOSO' : scheme} per-fold models, pooled over held-out predictions`
+}
+
+function leakageOf(seen: number, counted: number, subjectsKnown: boolean): NonNullable<EvaluationUnit['leakage']> {
+  if (!subjectsKnown) return { subjectsKnown, seenInTraining: 0, note: 'training subjects unknown: the card does not record which subjects the model was trained on' }
+  return {
+    subjectsKnown,
+    seenInTraining: seen,
+    note: seen === 0
+      ? 'no sample is from a subject the model was trained on'
+      : `${seen} of ${counted} samples are from subjects the model was trained on: these are training-set figures, not held-out ones`,
   }
 }

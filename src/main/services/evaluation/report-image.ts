@@ -1,6 +1,6 @@
 import sharp from 'sharp'
 import type { EvaluationReport } from './evaluate'
-import { barsSvg, barsSvgSize, CONFUSION_CAPTION, confusionSvg, confusionSvgSize, describeExcluded, escapeHtml, f4, perClassBars } from './report'
+import { barsSvg, barsSvgSize, CONFUSION_CAPTION, confusionSvg, confusionSvgSize, describeExcluded, escapeHtml, f4, leakageLine, perClassBars } from './report'
 
 /**
  * The evaluation report as one PNG image, for slides and papers: per model (or per-fold family)
@@ -11,8 +11,8 @@ import { barsSvg, barsSvgSize, CONFUSION_CAPTION, confusionSvg, confusionSvgSize
 
 const MARGIN = 24
 const TITLE_HEIGHT = 48
-/** Unit heading, summary line and left-out note above the charts. */
-const UNIT_HEADER = 84
+/** Unit heading, summary line, figure/left-out note and leakage line above the charts. */
+const UNIT_HEADER = 100
 const CHART_GAP = 40
 const UNIT_GAP = 28
 const MIN_WIDTH = 720
@@ -37,7 +37,10 @@ function unitBlock(unit: EvaluationReport['units'][number]): Placed {
   const parts = [
     `<text x="0" y="22" font-size="18" font-weight="bold">${escapeHtml(title)}</text>`,
     `<text x="0" y="48" font-size="14">n ${o.n}   ·   UF1 ${f4(o.uf1)}   ·   UAR ${f4(o.uar)}   ·   accuracy ${f4(o.accuracy)}</text>`,
-    `<text x="0" y="68" font-size="11" fill="#556">Left out: ${escapeHtml(describeExcluded(unit))}</text>`,
+    `<text x="0" y="68" font-size="11" fill="#556">${escapeHtml(unit.figure)}. Left out: ${escapeHtml(describeExcluded(unit))}</text>`,
+    unit.leakage
+      ? `<text x="0" y="84" font-size="11" fill="${unit.leakage.seenInTraining > 0 ? '#a02000' : '#556'}">${escapeHtml(leakageLine(unit.leakage))}</text>`
+      : '',
     `<g transform="translate(0,${UNIT_HEADER})">${confusionSvg(o)}</g>`,
     `<text x="0" y="${UNIT_HEADER + confusion.height + 16}" font-size="11" fill="#556">${CONFUSION_CAPTION}</text>`,
     `<g transform="translate(${confusion.width + CHART_GAP},${UNIT_HEADER})">${barsSvg(bars)}</g>`,

@@ -17,6 +17,8 @@ export function formatEvaluationText(report: EvaluationReport): string {
     const o = unit.overall
     lines.push(`${unit.id}${unit.perFold ? ` (per-fold models: ${unit.models.join(', ')})` : ''}`)
     lines.push(`  n ${o.n}   UF1 ${f4(o.uf1)}   UAR ${f4(o.uar)}   accuracy ${f4(o.accuracy)}`)
+    lines.push(`  figure: ${unit.figure}`)
+    if (unit.leakage) lines.push(`  ${leakageLine(unit.leakage)}`)
     lines.push(`  left out: ${describeExcluded(unit)}`)
     lines.push('  confusion matrix (rows: coded, columns: predicted)')
     const classes = o.confusion.classes
@@ -31,6 +33,11 @@ export function formatEvaluationText(report: EvaluationReport): string {
   return lines.join('\n') + '\n'
 }
 
+/** "leakage: …" — a warning when samples the model trained on were counted. */
+export function leakageLine(leakage: NonNullable<EvaluationUnit['leakage']>): string {
+  return `${leakage.seenInTraining > 0 ? 'WARNING leakage' : 'leakage'}: ${leakage.note}`
+}
+
 export function describeExcluded(unit: EvaluationUnit): string {
   const e = unit.excluded
   return `${e.uncoded} uncoded, ${e.notInClasses} with a label outside the classes, ${e.failed} failed predictions` +
@@ -43,7 +50,7 @@ const EVALUATION_CSV_BASE = ['model', 'scope', 'dataset', 'subject', 'n', 'accur
 export function evaluationCsv(report: EvaluationReport): string {
   const classes: string[] = []
   for (const u of report.units) for (const c of u.classes) if (!classes.includes(c)) classes.push(c)
-  let out = csvHeader([...EVALUATION_CSV_BASE, ...classes.map((c) => `f1_${c}`), ...classes.map((c) => `recall_${c}`), ...classes.map((c) => `support_${c}`)])
+  let out = csvHeader([...EVALUATION_CSV_BASE, ...classes.map((c) => `f1_${c}`), ...classes.map((c) => `recall_${c}`), ...classes.map((c) => `support_${c}`), 'figure', 'leakage'])
   const row = (unit: EvaluationUnit, scope: string, dataset: string | null, subject: string | null, r: ClassificationReport) => {
     const perClass = (pick: (c: ClassificationReport['perClass'][number]) => number | null, digits?: number) =>
       classes.map((c) => {
@@ -53,6 +60,8 @@ export function evaluationCsv(report: EvaluationReport): string {
     return csvRow([
       text(unit.id), text(scope), text(dataset), text(subject), num(r.n), num(r.accuracy, 6), num(r.uf1, 6), num(r.uar, 6),
       ...perClass((c) => c.f1, 6), ...perClass((c) => c.recall, 6), ...perClass((c) => c.support),
+      // The figure and leakage describe the unit: on its overall row only.
+      text(scope === 'overall' ? unit.figure : null), text(scope === 'overall' && unit.leakage ? leakageLine(unit.leakage) : null),
     ])
   }
   for (const unit of report.units) {
@@ -173,6 +182,8 @@ export function evaluationHtml(report: EvaluationReport, title: string): string 
     return `<section>
 <h2>${escapeHtml(unit.id)}</h2>
 ${unit.perFold ? `<p>Per-fold models: ${unit.models.map(escapeHtml).join(', ')} — each sample predicted by the model that did not see its subject.</p>` : ''}
+<p class="note">Figure: ${escapeHtml(unit.figure)}.</p>
+${unit.leakage ? `<p class="${unit.leakage.seenInTraining > 0 ? 'warn' : 'note'}">${escapeHtml(leakageLine(unit.leakage))}.</p>` : ''}
 <table><tr><th>n</th><th>UF1</th><th>UAR</th><th>accuracy</th></tr><tr><td>${o.n}</td><td>${f4(o.uf1)}</td><td>${f4(o.uar)}</td><td>${f4(o.accuracy)}</td></tr></table>
 <p class="note">Left out: ${escapeHtml(describeExcluded(unit))}.</p>
 <div class="charts"><figure>${confusionSvg(o)}<figcaption>${CONFUSION_CAPTION}</figcaption></figure>
@@ -192,7 +203,7 @@ ${unit.misclassified.map((m) => `<tr><td>${escapeHtml(`${m.dataset}/${m.subject}
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:24px;color:#1d2330}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccd;padding:3px 8px;text-align:left}
-.charts{display:flex;gap:24px;flex-wrap:wrap}figure{margin:8px 0}figcaption,.note{color:#556;font-size:12px}section{margin-bottom:32px}</style></head>
+.charts{display:flex;gap:24px;flex-wrap:wrap}figure{margin:8px 0}figcaption,.note{color:#556;font-size:12px}.warn{color:#a02000;font-weight:bold}section{margin-bottom:32px}</style></head>
 <body><h1>${escapeHtml(title)}</h1>
 ${sections.join('\n')}
 <p class="note">Method: ${escapeHtml(report.method)}</p>

@@ -13,6 +13,7 @@ export function* inputsFromJob(store: BatchStore, jobId: string): Generator<Eval
       sampleId: row.sampleId,
       modelId: row.modelId,
       protocol: row.modelProtocol,
+      trainingSubjects: row.modelTrainingSubjects,
       classes: row.modelClasses,
       codedEmotion: row.codedEmotion,
       predicted: row.predictedClass,
@@ -33,6 +34,9 @@ export function inputsFromPredictionsCsv(store: BatchStore, files: readonly { na
   for (const s of store.iterateSamples({ coded: 'any' })) codings.set(key(s.dataset, s.subject, s.name), { sampleId: s.sampleId, emotion: s.coded?.emotion ?? null })
   const models = store.modelsByCardId()
   const inputs: EvaluationInput[] = []
+  // (model, sample) → where it was first read; a second row would count the sample twice.
+  const seen = new Map<string, string>()
+  const duplicates: string[] = []
   for (const file of files) {
     const [header, ...rows] = parseCsv(file.text)
     if (!header) throw new StudioError('invalid-input', `${file.name} is empty`)
@@ -46,20 +50,36 @@ export function inputsFromPredictionsCsv(store: BatchStore, files: readonly { na
       const [dataset, subject, sample, modelId] = [get('dataset'), get('subject'), get('sample'), get('model_id')]
       const coding = codings.get(key(dataset, subject, sample))
       if (!coding) throw new StudioError('not-found', `${file.name}, line ${r + 2}: sample ${dataset}/${subject}/${sample} is not in this project`)
+      const where = `${file.name}, line ${r + 2}`
+      const rowKey = `${modelId}\u0000${key(dataset, subject, sample)}`
+      const first = seen.get(rowKey)
+      if (first !== undefined) {
+        duplicates.push(`${modelId} on ${dataset}/${subject}/${sample} (${first} and ${where})`)
+        return
+      }
+      seen.set(rowKey, where)
       const card = models.get(modelId)
       const classes = card?.classes.length ? card.classes : probabilityClasses.filter((c) => get(`p_${c}`) !== '')
       const predicted = get('predicted_label')
       inputs.push({
         dataset, subject, sample, sampleId: coding.sampleId, modelId,
         protocol: card?.protocol ?? '',
+        trainingSubjects: card?.trainingSubjects ?? null,
         classes,
         codedEmotion: coding.emotion,
         predicted: predicted === '' ? null : predicted,
       })
     })
   }
+  if (duplicates.length > 0) {
+    const shown = duplicates.slice(0, DUPLICATES_SHOWN).join('; ')
+    const more = duplicates.length > DUPLICATES_SHOWN ? `; and ${duplicates.length - DUPLICATES_SHOWN} more` : ''
+    throw new StudioError('invalid-input', `${duplicates.length} duplicate (model, sample) rows: each sample must be predicted once per model, or it counts twice. First: ${shown}${more}. Pass each predictions CSV once (a cluster run's shards do not overlap)`)
+  }
   return inputs
 }
+
+const DUPLICATES_SHOWN = 3
 
 function key(dataset: string, subject: string, sample: string): string {
   return `${dataset}\u0000${subject}\u0000${sample}`

@@ -63,7 +63,10 @@ export class ModelRegistry {
   /** A usable model, or the reason it cannot be used. */
   async get(id: string): Promise<UsableModel> {
     await this.ensureLoaded()
-    if (!this.models.has(id)) throw new StudioError('not-found', `No model with id "${id}"`)
+    if (!this.models.has(id)) {
+      const known = [...this.models.keys()]
+      throw new StudioError('not-found', `No model with id "${id}"; ${known.length ? `known ids: ${known.join(', ')}` : 'no models are registered'}`)
+    }
     const model = await this.checked(id)
     if (model.problem || !model.card) {
       const problem = model.problem ?? { code: 'model/invalid-card' as const, message: `Model "${id}" has no readable card` }
@@ -87,17 +90,33 @@ export class ModelRegistry {
   }
 
   /**
-   * Adds a user model: validates `cardJson` with the shared schema, fills in the file facts the
-   * user cannot know (name, sha256, size), checks the ONNX against the card and copies both
-   * into the user folder. Refusals throw `model/invalid-card` or `model/mismatch`.
+   * Adds a user model: validates `cardJson` with the shared schema, checks the sha256 a card
+   * carries against the file (a card written by the card form, `fromForm`, or one without a
+   * sha256, gets the file's own: the user cannot know it), fills in the file's name and size,
+   * checks the ONNX against the card and copies both into the user folder. A model is its id and
+   * sha256: the same file again resolves to the registered model (bundled included); a different
+   * file under a used id is refused with both hashes. Refusals throw `model/invalid-card`,
+   * `model/mismatch` or `conflict`.
    */
-  async add(onnxPath: string, cardJson: unknown): Promise<UsableModel> {
+  async add(onnxPath: string, cardJson: unknown, options: { fromForm?: boolean } = {}): Promise<UsableModel> {
     await this.ensureLoaded()
     const size = await assertNotEmpty(onnxPath)
-    const withFile = fillFileFacts(cardJson, basename(onnxPath), await sha256(onnxPath), size)
-    const card = parseCardOrThrow(withFile, basename(onnxPath))
+    const digest = await sha256(onnxPath)
+    const claimed = options.fromForm ? undefined : claimedSha256(cardJson)
+    if (claimed !== undefined && claimed !== digest) {
+      throw new StudioError('model/mismatch', `${basename(onnxPath)}: its sha256 is ${digest}, its card says ${claimed}: the card is not this file's`)
+    }
+    const card = parseCardOrThrow(fillFileFacts(cardJson, basename(onnxPath), digest, size), basename(onnxPath))
     const existing = this.models.get(card.id)
-    if (existing?.source === 'bundled') throw new StudioError('conflict', `A bundled model already uses the id "${card.id}"`)
+    if (existing?.card) {
+      if (existing.card.file.sha256 === digest) return this.get(card.id)
+      throw new StudioError(
+        'conflict',
+        `${existing.source === 'bundled' ? 'A bundled' : 'An added'} model already uses the id "${card.id}" with sha256 ${existing.card.file.sha256}; ` +
+          `${basename(onnxPath)} has sha256 ${digest}: give it another id in its card`,
+      )
+    }
+    if (existing) throw new StudioError('conflict', `Another model already uses the id "${card.id}"`)
     assertCardMatches(card, await this.signature(onnxPath))
 
     await mkdir(this.options.userDir, { recursive: true })
@@ -215,7 +234,14 @@ function parseCardOrThrow(json: unknown, what: string): ModelCard {
   return parsed.card
 }
 
-/** The card form cannot know the file's digest and size: the service writes them. */
+/** The sha256 a card file states, if any. */
+function claimedSha256(cardJson: unknown): string | undefined {
+  const file = typeof cardJson === 'object' && cardJson !== null ? (cardJson as { file?: unknown }).file : undefined
+  const digest = typeof file === 'object' && file !== null ? (file as { sha256?: unknown }).sha256 : undefined
+  return typeof digest === 'string' ? digest : undefined
+}
+
+/** The card form cannot know the file's digest and size: the service writes them (a stated digest was checked first). */
 function fillFileFacts(cardJson: unknown, name: string, digest: string, sizeBytes: number): unknown {
   if (typeof cardJson !== 'object' || cardJson === null) return cardJson
   const card = cardJson as Record<string, unknown>

@@ -175,8 +175,11 @@ export class SessionCache {
   }
 
   private markUnavailable(request: SessionRequest, provider: string, reason: string, fallbacks: ProviderFallback[]): void {
+    // Models warming up together each find the provider failing: one notice per run, not per model.
+    const known = this.unavailable.has(provider)
     this.unavailable.set(provider, reason)
     fallbacks.push({ provider, reason })
+    if (known) return
     const next = request.candidates.find((p, i) => i > request.candidates.indexOf(provider) && !this.unavailable.has(p))
     this.notify(
       next

@@ -78,6 +78,8 @@ export const EvaluationReportSchema = z.object({
       id: z.string(),
       models: z.array(z.string()),
       perFold: z.boolean(),
+      figure: z.string(),
+      leakage: z.object({ subjectsKnown: z.boolean(), seenInTraining: z.number().int(), note: z.string() }).nullable(),
       classes: z.array(z.string()),
       overall: ReportSchema,
       perDataset: z.array(BreakdownSchema),
