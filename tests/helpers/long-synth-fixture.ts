@@ -9,13 +9,9 @@
  *
  * Defaults: 1 subject × 2 videos of 12 s, 192×144, 30 fps, seed 3 — small enough for CI.
  */
-import { createHash } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { generateLongDataset, type LongGroundTruth, type LongSynthOptions, type LongVideoTruth } from '../../src/main/services/synth/long'
-import { GENERATED_DIR } from './synth-fixture'
+import { generatedDataset } from './synth-fixture'
 
 export type LongSynthFixtureOptions = Omit<LongSynthOptions, 'outDir' | 'signal' | 'onProgress' | 'facePath'>
 
@@ -37,32 +33,9 @@ export async function longSynthFixture(options: LongSynthFixtureOptions = {}): P
     `${settings.width}x${settings.height}`,
     `${settings.fps}fps`,
     `${settings.durationSeconds[0]}-${settings.durationSeconds[1]}s`,
-    await generatorHash(),
   ].join('_')
-  const root = join(GENERATED_DIR, key)
-  if (!existsSync(join(root, 'ground-truth.json'))) {
-    await mkdir(GENERATED_DIR, { recursive: true })
-    const temporary = `${root}.tmp-${process.pid}-${Date.now()}`
-    await generateLongDataset({ ...settings, outDir: temporary })
-    try {
-      await rename(temporary, root)
-    } catch {
-      // Another worker finished first: its copy is byte-identical.
-      await rm(temporary, { recursive: true, force: true })
-    }
-  }
-  const truth = JSON.parse(await readFile(join(root, 'ground-truth.json'), 'utf8')) as LongGroundTruth
+  const { root, truth } = await generatedDataset<LongGroundTruth>(key, async (outDir) => {
+    await generateLongDataset({ ...settings, outDir })
+  })
   return { root, truth, labelPath: join(root, truth.labelFile), clipPath: (video) => join(root, ...video.path.split('/')) }
-}
-
-let cachedHash: Promise<string> | null = null
-
-function generatorHash(): Promise<string> {
-  cachedHash ??= (async () => {
-    const dir = fileURLToPath(new URL('../../src/main/services/synth/', import.meta.url))
-    const hash = createHash('sha256')
-    for (const name of (await readdir(dir)).sort()) hash.update(name).update(await readFile(join(dir, name)))
-    return hash.digest('hex').slice(0, 10)
-  })()
-  return cachedHash
 }

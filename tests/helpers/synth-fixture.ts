@@ -50,7 +50,7 @@ export interface SynthFixture {
   apexFlow(sample: SampleTruth): Promise<FlowField>
 }
 
-export const GENERATED_DIR = fileURLToPath(new URL('../.generated', import.meta.url))
+const GENERATED_DIR = fileURLToPath(new URL('../.generated', import.meta.url))
 
 const FIXTURE_DEFAULTS = {
   format: 'casme2' as SynthFormat,
@@ -74,25 +74,14 @@ export async function synthFixture(options: SynthFixtureOptions = {}): Promise<S
     `${settings.fps}fps`,
     settings.headMotion ? 'motion' : 'still',
     `${settings.durationSeconds[0]}-${settings.durationSeconds[1]}s`,
-    await generatorHash(),
   ].join('_')
-  const root = join(GENERATED_DIR, key)
-  if (!existsSync(join(root, 'ground-truth.json'))) {
-    await mkdir(GENERATED_DIR, { recursive: true })
-    const temporary = `${root}.tmp-${process.pid}-${Date.now()}`
+  const { root, truth } = await generatedDataset<GroundTruth>(key, async (outDir) => {
     await generateSyntheticDataset({
       ...settings,
-      outDir: temporary,
+      outDir,
       ...(settings.format === 'video' ? { ffmpegPath: await requireFfmpeg() } : {}),
     })
-    try {
-      await rename(temporary, root)
-    } catch {
-      // Another worker finished first: its copy is byte-identical.
-      await rm(temporary, { recursive: true, force: true })
-    }
-  }
-  const truth = JSON.parse(await readFile(join(root, 'ground-truth.json'), 'utf8')) as GroundTruth
+  })
   return {
     root,
     truth,
@@ -100,6 +89,27 @@ export async function synthFixture(options: SynthFixtureOptions = {}): Promise<S
     clipPath: (sample) => join(root, ...sample.path.split('/')),
     apexFlow: async (sample) => readFlo(await readFile(join(root, ...sample.apexFlow.split('/')))),
   }
+}
+
+/**
+ * A generated dataset under `tests/.generated/<key>_<generator hash>`, made by `generate` the first
+ * time and reused after; its `ground-truth.json` parsed. Safe across parallel vitest workers: each
+ * generates into a private temporary folder and renames it into place.
+ */
+export async function generatedDataset<T>(key: string, generate: (outDir: string) => Promise<void>): Promise<{ root: string; truth: T }> {
+  const root = join(GENERATED_DIR, `${key}_${await generatorHash()}`)
+  if (!existsSync(join(root, 'ground-truth.json'))) {
+    await mkdir(GENERATED_DIR, { recursive: true })
+    const temporary = `${root}.tmp-${process.pid}-${Date.now()}`
+    await generate(temporary)
+    try {
+      await rename(temporary, root)
+    } catch {
+      // Another worker finished first: its copy is byte-identical.
+      await rm(temporary, { recursive: true, force: true })
+    }
+  }
+  return { root, truth: JSON.parse(await readFile(join(root, 'ground-truth.json'), 'utf8')) as T }
 }
 
 let cachedGeneratorHash: Promise<string> | null = null

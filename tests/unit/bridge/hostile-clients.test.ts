@@ -129,8 +129,8 @@ describe('browser bridge against hostile clients', () => {
   })
 
   it('refuses invokes from another origin on the same host (CSRF), whatever their shape', async () => {
-    const created = (await studio.registry.invoke('query:annotators.list', {}, { via: 'bridge' })) as { ok: boolean }
-    expect(created.ok).toBe(false) // no project open: the attacks below must not open or create anything either
+    const annotators = (await studio.registry.invoke('query:annotators.list', {}, { via: 'bridge' })) as { ok: boolean }
+    expect(annotators.ok).toBe(false) // no project open: the attacks below must not open or create anything either
     const url = `${bridge.url}api/invoke/command:project.create`
     const target = join(mkdtempSync(join(tmpdir(), 'me-csrf-')), 'x.meproj')
     const body = JSON.stringify({ path: target, name: 'csrf' })

@@ -6,10 +6,9 @@ import {
   regionLayout,
   scaleReference,
   spotIntervals,
-  type IntervalKind,
-  type IntervalLabel,
   type IntervalSpotOptions,
   type ScaleMotion,
+  type SpottedInterval,
 } from '../../vision/interval-spotting'
 import type { VisionPool } from '../../workers/vision-pool'
 import type { DecodedFrame } from '../media/frame'
@@ -34,17 +33,8 @@ export const LONG_SPOT_DEFAULTS = { side: 128, sigma: 1, chunkFrames: 32 }
 /** Frames tried for a face, spread over the video, before giving up. */
 const FACE_PROBES = 8
 
-/** One spotted interval in the dataset's own frame numbers. */
-export interface LongSpotInterval {
-  onset: number
-  apex: number
-  offset: number
-  kind: IntervalKind
-  label: IntervalLabel
-  confidence: number
-  /** Regions moving most at the apex. */
-  regions: string[]
-}
+/** One spotted interval, onset/apex/offset in the dataset's own frame numbers (the vision layer's are indices). */
+export type LongSpotInterval = Omit<SpottedInterval, 'peak' | 'scale'>
 
 export interface LongSpotResult {
   clip: string

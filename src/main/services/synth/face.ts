@@ -218,3 +218,9 @@ function samplePhotoChannel(photo: SourceImage, x: number, y: number, channel: n
   const bottom = data[(y1 * width + x0) * 3 + channel]! * (1 - fx) + data[(y1 * width + x1) * 3 + channel]! * fx
   return top * (1 - fy) + bottom * fy
 }
+
+/** A synthetic subject drawn from `random`: its appearance, landmarks and neutral face at the output size. */
+export function drawSubject(random: Random, photo: SourceImage, width: number, height: number): { appearance: SubjectAppearance; landmarks: Landmarks; neutral: Float32Array } {
+  const appearance = drawSubjectAppearance(random, width, height)
+  return { appearance, landmarks: subjectLandmarks(appearance), neutral: renderNeutralFace(photo, appearance, width, height) }
+}

@@ -7,7 +7,7 @@ import { StudioError } from '@shared/ipc'
 import { writeFlo } from '../../vision/flo'
 import { runFfmpeg, type SpawnFunction } from '../media/ffmpeg-process'
 import { ACTION_SPECS, SYNTH_ACTIONS, activation, displacementField, placeRegions } from './actions'
-import { drawSubjectAppearance, renderNeutralFace, subjectLandmarks, type SourceImage } from './face'
+import { drawSubject, type SourceImage } from './face'
 import { createRandom, type Random } from './random'
 import { drawHeadMotion, onsetToApexFlow, poseAt, renderFrame } from './render'
 import { writeCasme2Sheet, writeLabelsCsv, writeSammSheet } from './sheets'
@@ -67,9 +67,7 @@ export async function generateSyntheticDataset(options: SynthOptions): Promise<G
   const total = settings.subjects * settings.samplesPerSubject
   for (let s = 0; s < settings.subjects; s++) {
     const subjectRandom = master.fork()
-    const appearance = drawSubjectAppearance(subjectRandom, width, height)
-    const landmarks = subjectLandmarks(appearance)
-    const neutral = renderNeutralFace(photo, appearance, width, height)
+    const { appearance, landmarks, neutral } = drawSubject(subjectRandom, photo, width, height)
     const names = subjectNames(format, s)
     subjects.push({ subject: names.folder, rollDegrees: round(appearance.rollDegrees, 3), noiseSigma: round(appearance.noiseSigma, 3) })
 

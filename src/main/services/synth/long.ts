@@ -13,7 +13,7 @@ import { MAX_MICRO_EXPRESSION_MS } from '@shared/domain/dataset'
 import { StudioError } from '@shared/ipc'
 import type { SpotKind } from '@shared/metrics/spotting'
 import { ACTION_SPECS, SYNTH_ACTIONS, activation, displacementField, placeRegions, type ActionRegion, type DisplacementField, type SynthAction } from './actions'
-import { drawSubjectAppearance, photoDirectionToOutput, renderNeutralFace, subjectLandmarks, type Landmarks, type SubjectAppearance } from './face'
+import { drawSubject, photoDirectionToOutput, type Landmarks, type SubjectAppearance } from './face'
 import { definedOnly, findBundledFace, loadPhoto, round, writeImageSequence } from './generate'
 import { createRandom, type Random } from './random'
 import { LONG_SYNTH_DEFAULTS } from './truth'
@@ -130,9 +130,7 @@ export async function generateLongDataset(options: LongSynthOptions): Promise<Lo
   const total = settings.subjects * settings.videosPerSubject
   for (let s = 0; s < settings.subjects; s++) {
     const subjectRandom = master.fork()
-    const appearance = drawSubjectAppearance(subjectRandom, width, height)
-    const landmarks = subjectLandmarks(appearance)
-    const neutral = renderNeutralFace(photo, appearance, width, height)
+    const { appearance, landmarks, neutral } = drawSubject(subjectRandom, photo, width, height)
     const folderNumber = FIRST_SUBJECT_FOLDER + s
     for (let v = 0; v < settings.videosPerSubject; v++) {
       if (options.signal?.aborted) throw new StudioError('cancelled', 'Synthetic generation cancelled')
