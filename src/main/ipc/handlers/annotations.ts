@@ -1,7 +1,6 @@
 import { resolve } from 'node:path'
 import type { HandlerRegistry } from '../registry'
 import type { StudioContext } from '../../studio'
-import { agreementReport } from '../../services/annotations/agreement-report'
 import type { CommandResult } from '../../services/annotations/coding'
 import { exportCodes, importCodes } from '../../services/annotations/exchange'
 import { projectInfo } from './project'
@@ -46,7 +45,7 @@ export function registerAnnotationHandlers(registry: HandlerRegistry, studio: St
     })
     .handle('query:samples.next-uncoded', ({ annotatorId, fromSampleId, direction, filter }) => coding().nextUncoded(annotatorId, fromSampleId, direction, filter))
     .handle('query:agreement.report', ({ datasetId, annotatorIds }) =>
-      agreementReport(projects.require().project, { ...(datasetId ? { datasetId } : {}), ...(annotatorIds ? { annotatorIds } : {}) }),
+      coding().agreementReport({ ...(datasetId ? { datasetId } : {}), ...(annotatorIds ? { annotatorIds } : {}) }),
     )
     .handle('command:codes.export', ({ format, target, datasetId, annotatorIds, overwrite }) =>
       exportCodes(projects.require().project, format, resolve(target), { datasetId, annotatorIds }, { overwrite }),
