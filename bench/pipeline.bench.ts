@@ -66,7 +66,7 @@ async function buildWorkers(): Promise<{ vision: string; session: string }> {
       outDir: workersDir,
       emptyOutDir: true,
       rollupOptions: {
-        input: { vision: join(root, 'src/main/workers/vision.worker.ts'), inference: join(root, 'src/main/services/inference/session-worker.ts') },
+        input: { vision: join(root, 'src/main/workers/vision.worker.ts'), inference: join(root, 'src/main/workers/inference.worker.ts') },
         output: { format: 'es', entryFileNames: '[name].js' },
       },
     },

@@ -27,7 +27,7 @@ import {
   type BuiltRecipe,
   type PrepareParams,
   type PreparedClip,
-} from '../services/inference/recipe-stages'
+} from '../vision/recipe/stages'
 
 export interface VisionTaskContext {
   /** Reports progress to the caller (forwarded as a message; cheap, but call it per step, not per pixel). */

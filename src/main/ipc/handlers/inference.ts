@@ -10,7 +10,7 @@ import type { RegisteredModel } from '../../services/inference/registry'
 import { addModel, recordPrediction, type PredictionEntry } from '../../services/project/runs'
 import { StudioError, type ModelSummary, type PredictionResult } from '@shared/ipc'
 import type { HandlerRegistry } from '../registry'
-import type { StudioContext } from '../../studio'
+import type { StudioContext } from '../context'
 
 function summary(model: RegisteredModel): ModelSummary {
   return {

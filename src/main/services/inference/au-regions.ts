@@ -15,7 +15,7 @@ import { applySimilarity, type SimilarityTransform } from '../../vision/face/ali
 import { loadFaceDetector } from '../../vision/face/detector'
 import { auRegions } from '../../vision/face/regions'
 import type { SampleTruth } from '../synth/truth'
-import type { PixelFrame } from './recipe-ops'
+import type { PixelFrame } from '../../vision/recipe/opencv-exact'
 
 export interface AuRegionSet {
   source: 'ground-truth' | 'landmarks' | 'none'

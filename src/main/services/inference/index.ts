@@ -11,9 +11,9 @@ import { InputBuilder } from './inputs'
 import { ParityGate, VerdictStore } from './parity'
 import { InferenceService } from './predict'
 import { ModelRegistry } from './registry'
-import { SessionWorkerHost, sessionWorkerLocation, type SessionWorkerLocation } from './session-host'
-import { SessionHandoff } from './session'
-import { SessionCache } from './sessions'
+import { SessionWorkerHost, sessionWorkerLocation, type SessionWorkerLocation } from '../../workers/inference-host'
+import { SessionHandoff } from './onnx-session'
+import { SessionCache } from './session-cache'
 import { poolVisionCompute } from './vision-compute'
 
 export interface CreateInferenceOptions {
@@ -51,7 +51,7 @@ export function createInferenceService(options: CreateInferenceOptions): Inferen
 }
 
 export { InferenceService, type Prediction } from './predict'
-export type { ProviderStanding } from './sessions'
+export type { ProviderStanding } from './session-cache'
 export { InputBuilder, recipeIdOf, type BuiltInput } from './inputs'
 export { ModelRegistry, type RegisteredModel } from './registry'
 export type { InferenceSample } from './sample'

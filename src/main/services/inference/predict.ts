@@ -14,7 +14,7 @@ import type { BuiltInput, InputBuilder } from './inputs'
 import { firstLine } from './parity'
 import type { ModelRegistry } from './registry'
 import type { InferenceSample } from './sample'
-import type { ProviderFallback, ProviderStanding, SessionCache, SessionRequest } from './sessions'
+import type { ProviderFallback, ProviderStanding, SessionCache, SessionRequest } from './session-cache'
 
 export interface AttentionTensor {
   name: string
