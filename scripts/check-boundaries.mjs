@@ -78,7 +78,7 @@ check('src/preload', (spec, _typeOnly, file) => {
 // Rule 5: the layer of each Node-side file, lowest first. Worker entry files (`*.worker.ts`) are the
 // composition roots of their threads, like src/main/index.ts is of the main process: they sit with the
 // services. So does the sheet worker (host, tasks, entry): it runs the services' file readers
-// (sheets, codes exchange) in a thread. Files in no layer fail the check, so a new folder gets a place.
+// (services/formats, codes exchange) in a thread. Files in no layer fail the check, so a new folder gets a place.
 const workerRoot = (f) => /^src\/main\/workers\/([^/]+\.worker\.ts|sheet-[^/]+\.ts)$/.test(f)
 const layers = [
   ['shared', (f) => f.startsWith('src/shared/')],

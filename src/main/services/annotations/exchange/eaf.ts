@@ -2,8 +2,8 @@ import { formatAus, parseAus } from '@shared/domain/au'
 import { ANNOTATION_STATUSES, ANNOTATOR_ROLES, type AnnotationStatus, type AnnotatorRole } from '@shared/domain/annotation'
 import { EMOTIONS } from '@shared/domain/dataset'
 import { StudioError } from '@shared/ipc'
-import { SHEET_LIMITS, formatCount, sheetError, type SheetLimits } from '../../sheets/limits'
-import { XmlStreamReader } from '../../sheets/xml'
+import { SHEET_LIMITS, formatCount, sheetError, type SheetLimits } from '../../formats/limits'
+import { XmlStreamReader } from '../../formats/xml'
 import type { CodingRow } from './rows'
 
 /**
