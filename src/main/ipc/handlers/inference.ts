@@ -31,7 +31,7 @@ export function registerInferenceHandlers(registry: HandlerRegistry, studio: Stu
     try {
       const onset = await studio.frames.readFrame(clipPath, onsetIndex, 'rgb')
       const toInput = frameToInput(onset, { width, height }, p.input.alignment)
-      return (await groundTruthRegions(clipPath, toInput)) ?? (await landmarkRegions(onset, auNumbers, toInput))
+      return (await groundTruthRegions(clipPath, toInput)) ?? (await landmarkRegions(onset, auNumbers, toInput, studio.vision))
     } catch (error) {
       return { source: 'none', regions: [], note: `AU regions unavailable: ${(error as Error).message}` }
     }

@@ -41,7 +41,7 @@ export function createInferenceService(options: CreateInferenceOptions): Inferen
     spotApex: apexSpotter(options.vision),
     // The motion views' aligner: the same onset-frame similarity the viewer shows. It fits the two
     // eye centres of the 68 landmarks, for '5-point-onset' and '68-landmark-onset' cards alike.
-    alignFace: async (onset, side) => (await alignOn({ width: onset.width, height: onset.height, data: Float32Array.from(onset.data) }, side))?.transform ?? null,
+    alignFace: async (onset, side) => (await alignOn({ width: onset.width, height: onset.height, data: Float32Array.from(onset.data) }, side, options.vision))?.transform ?? null,
   })
   const onDispose = async (): Promise<void> => {
     await handoff.dispose()

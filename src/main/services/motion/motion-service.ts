@@ -5,7 +5,6 @@ import type { ClipInfo } from '@shared/domain/dataset'
 import { StudioError } from '@shared/ipc'
 import type { FaceSummary, FlowMethod, FlowSummary, MagnifyMethod, MagnifySummary, SpotSummary } from '@shared/ipc/channels/motion'
 import { alignmentTransform, warpSimilarityRgb } from '../../vision/face/align'
-import { loadFaceDetector } from '../../vision/face/detector'
 import { auRegions } from '../../vision/face/regions'
 import { flowColorLegend, flowMagnitudeStats, flowToColor } from '../../vision/flow-color'
 import type { RgbImage } from '../../vision/color'
@@ -14,6 +13,7 @@ import type { OpticalStrainOptions } from '../../vision/strain'
 import type { TemporalFilter } from '../../vision/magnify-eulerian'
 import type { VisionPool } from '../../workers/vision-pool'
 import type { DecodedFrame, FrameMode } from '../media/frame'
+import { detectFace } from './face-alignment'
 import { STUDIO_SPOTTING, spotFrames, type SpotSignalName } from './spotting'
 
 /** What the motion service needs from the media layer (MediaService satisfies it). */
@@ -260,7 +260,7 @@ export class MotionService {
   private async computeFace(id: string, clipPath: string, index: number, side: number): Promise<FaceEntry> {
     const frame = await this.frames.readFrame(clipPath, index, 'rgb')
     const rgb: RgbImage = { width: frame.width, height: frame.height, data: Float32Array.from(frame.data) }
-    const detected = await (await loadFaceDetector()).detect(rgb)
+    const detected = await detectFace(this.pool, rgb)
     if (!detected) return { summary: { faceId: id, found: false, index, side, score: 0, box: null, landmarks: [], regions: [] }, crop: new Uint8Array(0) }
     const transform = alignmentTransform(detected.landmarks, { size: side })
     const aligned = warpSimilarityRgb(rgb, transform, side)
