@@ -13,7 +13,9 @@ import { builtinModules } from 'node:module'
 import { join, relative, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+// `--root DIR` checks another tree (the script's own test runs it on small fixture trees).
+const rootFlag = process.argv.indexOf('--root')
+const root = rootFlag > 0 ? resolve(process.argv[rootFlag + 1]) : resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const nodeBuiltins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]))
 const importPattern = /(?:^|\n)\s*(?:import|export)\s+(type\s+)?(?:[^'"]*?\s+from\s+)?['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)|import\(\s*['"]([^'"]+)['"]\s*\)/g
 const domGlobals = /\b(window|document|navigator|localStorage|sessionStorage|HTMLElement|HTMLCanvasElement)\s*[.([]/
