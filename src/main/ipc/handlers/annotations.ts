@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import type { HandlerRegistry } from '../registry'
-import type { StudioContext } from '../../studio'
+import type { StudioContext } from '../context'
 import type { CommandResult } from '../../services/annotations/coding'
 import { exportCodes, importCodes } from '../../services/annotations/exchange'
 import { projectInfo } from './project'
