@@ -16,6 +16,7 @@ import { basename, dirname, join } from 'node:path'
 import { parseModelCard, type ModelCard } from '@shared/domain/model-card'
 import { StudioError, type StudioErrorShape } from '@shared/ipc'
 import { assertCardMatches } from './card-check'
+import { assertReproducesReference, readReference } from './reference-check'
 import { readModelSignature, type SessionFactory, type ValueInfo } from './session'
 import { writeFileAtomic } from '../fs-atomic'
 
@@ -95,8 +96,10 @@ export class ModelRegistry {
    * sha256, gets the file's own: the user cannot know it), fills in the file's name and size,
    * checks the ONNX against the card and copies both into the user folder. A model is its id and
    * sha256: the same file again resolves to the registered model (bundled included); a different
-   * file under a used id is refused with both hashes. Refusals throw `model/invalid-card`,
-   * `model/mismatch` or `conflict`.
+   * file under a used id is refused with both hashes. A card naming reference outputs
+   * (`<id>.reference.json` beside it, written by the models kit) must reproduce them: classes,
+   * input recipe and outputs (`reference-check.ts`); the file is copied with the model. Refusals
+   * throw `model/invalid-card`, `model/mismatch` or `conflict`.
    */
   async add(onnxPath: string, cardJson: unknown, options: { fromForm?: boolean } = {}): Promise<UsableModel> {
     await this.ensureLoaded()
@@ -118,17 +121,36 @@ export class ModelRegistry {
     }
     if (existing) throw new StudioError('conflict', `Another model already uses the id "${card.id}"`)
     assertCardMatches(card, await this.signature(onnxPath))
+    const referencePath = card.reference ? join(dirname(onnxPath), card.reference.file) : null
+    if (referencePath) await this.runReference(card, onnxPath, referencePath)
 
     await mkdir(this.options.userDir, { recursive: true })
     const target = join(this.options.userDir, `${card.id}.onnx`)
-    const finalCard: ModelCard = { ...card, file: { ...card.file, name: basename(target) } }
+    const referenceName = `${card.id}.reference.json`
+    const finalCard: ModelCard = {
+      ...card,
+      file: { ...card.file, name: basename(target) },
+      ...(card.reference ? { reference: { ...card.reference, file: referenceName } } : {}),
+    }
     const cardPath = join(this.options.userDir, `${card.id}${CARD_SUFFIX}`)
     if (onnxPath !== target) await atomicCopy(onnxPath, target)
+    if (referencePath && referencePath !== join(this.options.userDir, referenceName)) await atomicCopy(referencePath, join(this.options.userDir, referenceName))
     await writeFileAtomic(cardPath, `${JSON.stringify(finalCard, null, 2)}\n`)
     const model: UsableModel = { id: card.id, source: 'user', cardPath, onnxPath: target, card: finalCard, problem: null }
     this.models.set(card.id, model)
     this.checks.set(card.id, Promise.resolve(model))
     return model
+  }
+
+  /** Runs a card's reference outputs (`reference-check.ts`) on a CPU session of the file; throws the refusal. */
+  private async runReference(card: ModelCard, onnxPath: string, referencePath: string): Promise<void> {
+    const reference = await readReference(card, referencePath, sha256)
+    const session = await this.options.factory(onnxPath, 'cpu')
+    try {
+      await assertReproducesReference(card, reference, session)
+    } finally {
+      await session.release()
+    }
   }
 
   private ensureLoaded(): Promise<void> {
@@ -211,6 +233,8 @@ export class ModelRegistry {
         throw new StudioError('model/mismatch', `Model "${card.id}": sha256 of ${card.file.name} is ${digest}, the card says ${card.file.sha256}`)
       }
       assertCardMatches(card, await this.signature(onnxPath))
+      // The reference outputs ran when the model was added; here their file must still be the card's.
+      if (card.reference) await readReference(card, join(dirname(onnxPath), card.reference.file), sha256)
     } catch (error) {
       if (error instanceof StudioError) return refused(error.toShape())
       return refused({ code: 'not-found', message: `Model "${card.id}": ${card.file.name} cannot be read (${(error as Error).message})` })
