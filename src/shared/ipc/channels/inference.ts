@@ -21,8 +21,8 @@ export const ModelSummarySchema = z.object({
   recipeId: z.string().nullable(),
   /** Why the model cannot be used (invalid card, file differs from card…); null when usable. */
   problem: ProblemSchema.nullable(),
-  /** When an added model was added (ISO 8601); null for bundled ones. */
-  addedAt: z.string().nullable(),
+  /** When an added model was added (ISO 8601); null for bundled ones (and from older back ends). */
+  addedAt: z.string().nullable().default(null),
 })
 export type ModelSummary = z.infer<typeof ModelSummarySchema>
 
