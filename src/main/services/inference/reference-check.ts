@@ -131,7 +131,7 @@ const shortList = (values: ArrayLike<number>): string =>
  * the first cause found (and every recipe difference), or returns quietly.
  */
 export async function assertReproducesReference(card: ModelCard, reference: ReferenceOutputs, session: ModelSession): Promise<void> {
-  const refuse = (message: string, details?: Record<string, unknown>): never => {
+  function refuse(message: string, details?: Record<string, unknown>): never {
     throw new StudioError('model/mismatch', `Model "${card.id}" does not reproduce its reference outputs: ${message}`, details)
   }
   if (reference.sha256 !== card.file.sha256) {
@@ -142,8 +142,8 @@ export async function assertReproducesReference(card: ModelCard, reference: Refe
 
   const logits = reference.outputs.find((o) => o.name === card.outputs.logits.name)
   if (!logits) refuse(`the reference has no output "${card.outputs.logits.name}"`)
-  const perSample = logits!.shape[logits!.shape.length - 1] ?? 0
-  const scores = decode(logits!.data)
+  const perSample = logits.shape[logits.shape.length - 1] ?? 0
+  const scores = decode(logits.data)
   if (canonical(card.classes) !== canonical(reference.classes)) {
     const sameSet = canonical([...card.classes].sort()) === canonical([...reference.classes].sort())
     const cause = sameSet ? 'class order differs' : 'the classes differ'
@@ -165,8 +165,8 @@ export async function assertReproducesReference(card: ModelCard, reference: Refe
     const got = result[output.name]
     if (!got) refuse(`output "${output.name}" is in the reference but the model returned none`)
     const expected = decode(output.data)
-    const actual = Float64Array.from(got!.data as ArrayLike<number | bigint>, Number)
-    if (actual.length !== expected.length) refuse(`output "${output.name}": ${actual.length} values, the reference has ${expected.length} (shapes [${got!.dims.join(', ')}] and [${output.shape.join(', ')}])`)
+    const actual = Float64Array.from(got.data as ArrayLike<number | bigint>, Number)
+    if (actual.length !== expected.length) refuse(`output "${output.name}": ${actual.length} values, the reference has ${expected.length} (shapes [${got.dims.join(', ')}] and [${output.shape.join(', ')}])`)
     const batch = output.shape[0] ?? 1
     const each = expected.length / Math.max(1, batch)
     const tolerance = output.dtype === 'int64' ? 0 : reference.tolerance
