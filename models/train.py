@@ -484,12 +484,15 @@ def export_model(spec, cfg, model, svm_weights, out_dir, model_id, name, demo, t
     export.write_reference(model, spec, cfg, card, out_dir, svm_weights)
     export.validate_card(card)
     export.write_card(card, os.path.join(out_dir, f'{model_id}.card.json'))
-    # the PyTorch weights beside the export, so a researcher can load the very model the ONNX file holds
-    torch.save({'state_dict': model.state_dict(), 'svm': svm_weights, 'architecture': spec.key, 'config': cfg},
-               os.path.join(out_dir, f'{model_id}.pt'))
     if fixture_dir:
         export.write_parity_fixture(model, spec, cfg, model_id, fixture_dir, svm_weights)
     return card
+
+
+def save_weights(path, spec, cfg, model, svm_weights):
+    """The PyTorch weights of an exported model (with the run's results, not beside the ONNX file: the demo
+    builds export into resources/models), so a researcher can load the very model the ONNX file holds."""
+    torch.save({'state_dict': model.state_dict(), 'svm': svm_weights, 'architecture': spec.key, 'config': cfg}, path)
 
 
 def attention_training_text(attention):
@@ -651,6 +654,10 @@ def main(argv=None):
                    'sizeBytes': card['file']['sizeBytes']})
     results_dir = a.results or a.out
     os.makedirs(results_dir, exist_ok=True)
+    if not a.no_fold_models:
+        for k, (fold_model, fold_w) in enumerate(fold_models):
+            save_weights(os.path.join(results_dir, f'{model_id}-fold{k}.pt'), spec, cfg, fold_model, fold_w)
+    save_weights(os.path.join(results_dir, f'{model_id}.pt'), spec, cfg, model, w)
     write_predictions(os.path.join(results_dir, f'{model_id}.predictions.csv'), rows, report.pop('heldOut'), model_id)
     with open(os.path.join(results_dir, f'{model_id}.results.json'), 'w') as f:
         json.dump(report, f, indent=2)
