@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { providerCandidates } from '../../services/execution-providers'
 import { frameToInput, groundTruthRegions, landmarkRegions, type AuRegionSet } from '../../services/inference/au-regions'
 import { draftCard } from '../../services/inference/card-draft'
@@ -19,6 +19,7 @@ function summary(model: RegisteredModel): ModelSummary {
     card: model.card,
     recipeId: model.card ? recipeIdOf(model.card) : null,
     problem: model.problem ? { code: model.problem.code, message: model.problem.message } : null,
+    addedAt: model.addedAt,
   }
 }
 
@@ -48,8 +49,9 @@ export function registerInferenceHandlers(registry: HandlerRegistry, studio: Stu
     .handle('query:models.providers', async ({ modelId }) => ({
       standings: (await inference.providerStandings(modelId)).map(({ provider, status, detail, automatic }) => ({ provider, status, detail, automatic })),
     }))
-    .handle('command:models.add', async ({ onnxPath }) => {
+    .handle('command:models.add', async ({ onnxPath, replaceSha256 }) => {
       if (!existsSync(onnxPath)) throw new StudioError('not-found', `No file at ${onnxPath}`)
+      if ((await stat(onnxPath)).isDirectory()) return { status: 'added-folder' as const, models: (await inference.registry.addPath(onnxPath)).map(summary) }
       const cardPath = onnxPath.replace(/\.onnx$/i, '.card.json')
       if (cardPath !== onnxPath && existsSync(cardPath)) {
         let json: unknown
@@ -58,11 +60,27 @@ export function registerInferenceHandlers(registry: HandlerRegistry, studio: Stu
         } catch (error) {
           throw new StudioError('model/invalid-card', `${cardPath} is not readable JSON: ${(error as Error).message}`)
         }
-        return { status: 'added' as const, model: summary(await inference.registry.add(onnxPath, json)) }
+        try {
+          if (!replaceSha256) return { status: 'added' as const, model: summary(await inference.registry.add(onnxPath, json)) }
+          const model = await inference.registry.add(onnxPath, json, { replaceSha256 })
+          await inference.forgetSessions(model.id) // sessions of the replaced version's file
+          return { status: 'added' as const, model: summary(model) }
+        } catch (error) {
+          const details = error instanceof StudioError ? (error.details as { id?: string; source?: string; sha256?: string; version?: string } | undefined) : undefined
+          if (!(error instanceof StudioError) || error.code !== 'conflict' || details?.source !== 'user' || !details.id) throw error
+          const registered = (await inference.registry.list()).find((m) => m.id === details.id)
+          if (!registered) throw error
+          return { status: 'needs-confirm' as const, onnxPath, registered: summary(registered), sha256: details.sha256 ?? '', version: details.version ?? '', message: error.message }
+        }
       }
       const signature = await inference.registry.signature(onnxPath)
       const registered = (await inference.registry.list()).flatMap((m) => (m.card && !m.problem ? [m.card] : []))
       return { status: 'needs-card' as const, onnxPath, ...signature, draft: draftCard(onnxPath, signature, registered) }
+    })
+    .handle('command:models.remove', async ({ modelId }) => {
+      await inference.registry.remove(modelId)
+      await inference.forgetSessions(modelId)
+      return { removed: true as const }
     })
     .handle('command:models.save-card', async ({ onnxPath, card }) => ({ model: summary(await inference.registry.add(onnxPath, card, { fromForm: true })) }))
     .handle('command:predict.sample', async ({ sample, modelId, provider, sampleId, auNumbers }): Promise<PredictionResult> => {

@@ -1,5 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises'
-import { isAbsolute, join } from 'node:path'
+import { isAbsolute } from 'node:path'
 import { framesSourceOf } from '@shared/domain/batch'
 import { StudioError } from '@shared/ipc'
 import type { ModelCard } from '@shared/domain/model-card'
@@ -44,19 +43,7 @@ export class InferencePredictorSource implements PredictorSource {
 
   private async modelIds(ref: string): Promise<string[]> {
     if (!isAbsolute(ref)) return [ref]
-    const facts = await stat(ref).catch(() => null)
-    if (!facts) throw new StudioError('not-found', `No model file or folder at ${ref}`)
-    const files = facts.isDirectory() ? (await readdir(ref)).filter((f) => f.endsWith('.onnx')).sort().map((f) => join(ref, f)) : [ref]
-    if (files.length === 0) throw new StudioError('not-found', `No .onnx models in ${ref}`)
-    const ids: string[] = []
-    for (const onnx of files) {
-      const cardPath = onnx.replace(/\.onnx$/, '.card.json')
-      const cardJson = await readFile(cardPath, 'utf8').catch(() => {
-        throw new StudioError('model/invalid-card', `${onnx} has no model card beside it (${cardPath})`)
-      })
-      ids.push((await this.inference.registry.add(onnx, JSON.parse(cardJson) as unknown)).id)
-    }
-    return ids
+    return (await this.inference.registry.addPath(ref)).map((m) => m.id)
   }
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, realpath, rename, rm } from 'node:fs/promises'
+import { mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { StudioError } from '@shared/ipc'
 import type { MediaService } from '../media/media-service'
@@ -105,7 +105,12 @@ export async function datasetProject(options: FirstMinuteOptions & { root: strin
   try {
     realRoot = await realpath(resolve(options.root))
   } catch {
-    throw new StudioError('not-found', `No such folder: ${options.root}`)
+    throw new StudioError('not-found', `No such folder or project file: ${options.root}`)
+  }
+  const made = await projectFileAt(realRoot)
+  if (made) {
+    if (options.labels !== undefined) throw new StudioError('invalid-input', `${made} is a project: labels are imported into a project with a dataset folder, not with the project file`)
+    return { projectFile: made, created: false }
   }
   const projectFile = datasetProjectFile(options.userDataDir, realRoot)
   if (existsSync(projectFile)) {
@@ -123,6 +128,28 @@ export async function datasetProject(options: FirstMinuteOptions & { root: strin
     })
   })
   return { projectFile, created: true }
+}
+
+/** Project files: the CLI's documented `.meproj` and the studio's own `.mestudio` (any name works with `--project`). */
+const PROJECT_SUFFIXES = ['.meproj', '.mestudio']
+
+/**
+ * A project file the CLI (or another studio) made, given as the `.meproj` file itself or as the
+ * folder holding exactly one: the open path takes both, as `--project` does. Null otherwise (a
+ * dataset folder).
+ */
+async function projectFileAt(path: string): Promise<string | null> {
+  const isProject = (name: string): boolean => PROJECT_SUFFIXES.some((suffix) => name.toLowerCase().endsWith(suffix))
+  const info = await stat(path)
+  if (!info.isDirectory()) {
+    if (isProject(path)) return path
+    throw new StudioError('invalid-input', `${path} is a file: open a dataset folder or a project file (${PROJECT_SUFFIXES.join(', ')})`)
+  }
+  const projects = (await readdir(path, { withFileTypes: true })).filter((e) => e.isFile() && isProject(e.name))
+  if (projects.length > 1) {
+    throw new StudioError('conflict', `${path} holds ${projects.length} project files (${projects.map((e) => e.name).join(', ')}): open one of them`)
+  }
+  return projects.length === 1 ? join(path, projects[0]!.name) : null
 }
 
 /** Creates the project at `<file>.partial`, fills it, closes it (folding the WAL in) and renames it into place. */

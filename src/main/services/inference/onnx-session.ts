@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import type * as Ort from 'onnxruntime-node'
 import type { ModelSession, OutputTensor, SessionFactory, ValueInfo } from '../../workers/inference-protocol'
@@ -45,6 +46,15 @@ export const ortSessionFactory: SessionFactory = async (modelPath, provider) => 
 }
 
 /**
+ * A kept session belongs to the file as it was: a new version written over the same path (a
+ * confirmed replacement in the registry) has another inode and time, so it never gets the old one.
+ */
+function handoffKey(modelPath: string, provider: string): string {
+  const facts = statSync(modelPath, { throwIfNoEntry: false })
+  return `${modelPath}\u0000${provider}\u0000${facts ? `${facts.ino}:${facts.mtimeMs}:${facts.size}` : 'missing'}`
+}
+
+/**
  * Opens each model file once for its check and its use: a session opened by `signatureFactory`
  * (the registry's check, CPU) is not closed when the check releases it but kept for `keepMs`, and
  * `factory` (the session cache's) hands it over when the same file is opened on the same provider —
@@ -61,7 +71,7 @@ export class SessionHandoff {
 
   /** For the session cache: the kept session of this file and provider, else a new one. */
   readonly factory: SessionFactory = async (modelPath, provider) => {
-    const key = `${modelPath}\u0000${provider}`
+    const key = handoffKey(modelPath, provider)
     const kept = this.kept.get(key)
     if (kept) {
       this.kept.delete(key)
@@ -76,7 +86,7 @@ export class SessionHandoff {
   readonly signatureFactory: SessionFactory = async (modelPath, provider) => {
     const session = await this.open(modelPath, provider)
     const keep = async (): Promise<void> => {
-      const key = `${modelPath}\u0000${provider}`
+      const key = handoffKey(modelPath, provider)
       const previous = this.kept.get(key)
       if (previous) this.drop(key, previous)
       const timer = setTimeout(() => {

@@ -108,6 +108,11 @@ export class InferenceService {
     return this.options.sessions.standings(request, options.check ?? false)
   }
 
+  /** Closes the sessions of `modelId` after its file changed (a confirmed new version) or it was removed. */
+  forgetSessions(modelId: string): Promise<void> {
+    return this.options.sessions.evict(modelId)
+  }
+
   /** Closes every cached session. */
   async dispose(): Promise<void> {
     await this.options.sessions.dispose()

@@ -21,6 +21,8 @@ export const ModelSummarySchema = z.object({
   recipeId: z.string().nullable(),
   /** Why the model cannot be used (invalid card, file differs from card…); null when usable. */
   problem: ProblemSchema.nullable(),
+  /** When an added model was added (ISO 8601); null for bundled ones (and from older back ends). */
+  addedAt: z.string().nullable().default(null),
 })
 export type ModelSummary = z.infer<typeof ModelSummarySchema>
 
@@ -100,14 +102,31 @@ export const inferenceRequests = {
   'query:models.list': request(z.object({ reload: z.boolean().default(false) }), ModelsListSchema),
   /** Each provider's verdict for one model (cached ones only: a model is checked the first time it runs on a provider). */
   'query:models.providers': request(z.object({ modelId: z.string().min(1) }), z.object({ standings: z.array(ProviderStandingSchema) })),
-  /** Adds an ONNX file: with a `.card.json` beside it the model is registered, otherwise a draft card is returned for the card form. */
+  /**
+   * Adds an ONNX file: with a `.card.json` beside it the model is registered, otherwise a draft card
+   * is returned for the card form. A folder adds every `.onnx` in it with its card (as the CLI's
+   * `--model FOLDER`: the per-fold models of the kit). A file with a new sha256 under the id of an
+   * added model is a new version: `needs-confirm` until the call is repeated with `replaceSha256`
+   * = the registered version's sha256.
+   */
   'command:models.add': request(
-    z.object({ onnxPath: z.string().min(1) }),
+    z.object({ onnxPath: z.string().min(1), replaceSha256: z.string().regex(/^[0-9a-f]{64}$/).optional() }),
     z.discriminatedUnion('status', [
       z.object({ status: z.literal('added'), model: ModelSummarySchema }),
+      z.object({ status: z.literal('added-folder'), models: z.array(ModelSummarySchema).min(1) }),
+      z.object({
+        status: z.literal('needs-confirm'),
+        onnxPath: z.string(),
+        registered: ModelSummarySchema,
+        sha256: z.string(),
+        version: z.string(),
+        message: z.string(),
+      }),
       z.object({ status: z.literal('needs-card'), onnxPath: z.string(), inputs: z.array(ValueInfoSchema), outputs: z.array(ValueInfoSchema), draft: ModelCardSchema }),
     ]),
   ),
+  /** Removes an added model (bundled models are refused with `invalid-input`). */
+  'command:models.remove': request(z.object({ modelId: z.string().min(1) }), z.object({ removed: z.literal(true) })),
   /** Saves the card made in the form and registers the model (refused with `model/invalid-card` or `model/mismatch`). */
   'command:models.save-card': request(z.object({ onnxPath: z.string().min(1), card: z.unknown() }), z.object({ model: ModelSummarySchema })),
   'command:predict.sample': request(
