@@ -7,7 +7,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { createRandom } from '../../../src/main/services/synth/random'
 import { drawSubjectAppearance, photoToOutput, renderNeutralFace, type FaceIdentity } from '../../../src/main/services/synth/face'
-import { FACE_ACCEPT, loadPhoto, photoIdentities } from '../../../src/main/services/synth/faces'
+import { distinctFaces, FACE_ACCEPT, loadPhoto, photoIdentities } from '../../../src/main/services/synth/faces'
 import { alignmentTransform, applySimilarity } from '../../../src/main/vision/face/align'
 import type { FaceDetector } from '../../../src/main/vision/face/detector'
 import { interocularDistance, type Point } from '../../../src/main/vision/face/landmarks'
@@ -32,6 +32,8 @@ export interface DetectionFigures {
   found: number
   /** Detections beyond the faces counted by eye in a photo (false positives at least). */
   extra: number
+  /** The same after the generator drops boxes straddling two faces (`distinctFaces`). */
+  extraDistinct: number
   /** Faces the generator accepts as identities (size, pose, score; see FACE_ACCEPT). */
   usable: number
   skipped: string[]
@@ -46,7 +48,7 @@ export interface StabilityFigures {
 
 /** Detects every demo photo's faces and returns the counts and the usable identities. */
 export async function detectDemoFaces(detector: FaceDetector): Promise<{ figures: DetectionFigures; identities: FaceIdentity[] }> {
-  const figures: DetectionFigures = { faces: 0, found: 0, extra: 0, usable: 0, skipped: [] }
+  const figures: DetectionFigures = { faces: 0, found: 0, extra: 0, extraDistinct: 0, usable: 0, skipped: [] }
   const identities: FaceIdentity[] = []
   for (const { file, faces } of DEMO_PHOTOS) {
     const photo = await loadPhoto(join(demoPhotoDir(), file))
@@ -54,6 +56,7 @@ export async function detectDemoFaces(detector: FaceDetector): Promise<{ figures
     figures.faces += faces
     figures.found += Math.min(detected.length, faces)
     figures.extra += Math.max(0, detected.length - faces)
+    figures.extraDistinct += Math.max(0, distinctFaces(detected).length - faces)
     const usable = await photoIdentities(file, photo, detector, (m) => figures.skipped.push(m))
     figures.usable += usable.length
     identities.push(...usable)

@@ -99,7 +99,7 @@ export async function loadFaceFolder(dir: string, onSkip: FaceSkipReporter, dete
 
 /** The usable faces of one photo, each cropped around it. */
 export async function photoIdentities(name: string, photo: SourceImage, detector: FaceDetector, onSkip: FaceSkipReporter): Promise<FaceIdentity[]> {
-  const detected = await detector.detectAll({ ...photo, data: Float32Array.from(photo.data) }, { inputSize: FACE_ACCEPT.inputSize, scoreThreshold: FACE_ACCEPT.minScore })
+  const detected = distinctFaces(await detector.detectAll({ ...photo, data: Float32Array.from(photo.data) }, { inputSize: FACE_ACCEPT.inputSize, scoreThreshold: FACE_ACCEPT.minScore }))
   if (detected.length === 0) {
     onSkip(`${name}: skipped, no face found`)
     return []
@@ -113,12 +113,34 @@ export async function photoIdentities(name: string, photo: SourceImage, detector
   if (usable.length === 0 && detected.length > 1) onSkip(`${name}: skipped, none of its ${detected.length} faces is usable`)
   return usable.map((face, i) => {
     const crop = cropAround(photo, face.landmarks)
+    // Other people in the crop would be faces in every frame of the clip: the studio aligns on the
+    // most confident one, which may be a neighbour. They are blurred beyond detection.
+    for (const other of detected) if (other !== face) blurBox(crop.image, other.box, crop.x0, crop.y0)
     return {
       id: usable.length === 1 ? name : `${name}#${i + 1}`,
       photo: crop.image,
       geometry: faceGeometry(face.landmarks.map((p) => ({ x: p.x - crop.x0, y: p.y - crop.y0 }))),
     }
   })
+}
+
+/**
+ * Drops a detection that covers more than `maxOverlap` of its box with a more confident one's: on
+ * group photos TinyFaceDetector sometimes adds a box straddling two neighbours (sample6.jpg of
+ * face-api's demo), which would be a non-face identity. Input sorted by score, as detectAll returns.
+ */
+export function distinctFaces(detected: readonly DetectedFace[], maxOverlap = 0.3): DetectedFace[] {
+  const kept: DetectedFace[] = []
+  for (const face of detected) {
+    const b = face.box
+    const covered = kept.some(({ box: k }) => {
+      const w = Math.min(b.x + b.width, k.x + k.width) - Math.max(b.x, k.x)
+      const h = Math.min(b.y + b.height, k.y + k.height) - Math.max(b.y, k.y)
+      return w > 0 && h > 0 && (w * h) / Math.min(b.width * b.height, k.width * k.height) > maxOverlap
+    })
+    if (!covered) kept.push(face)
+  }
+  return kept
 }
 
 /** Why a detected face cannot be an identity, or null when it can. */
@@ -157,6 +179,39 @@ function cropAround(photo: SourceImage, landmarks: Landmarks68): { image: Source
   const data = new Uint8Array(width * height * 3)
   for (let y = 0; y < height; y++) data.set(photo.data.subarray(((y0 + y) * photo.width + x0) * 3, ((y0 + y) * photo.width + x1) * 3), y * width * 3)
   return { image: { width, height, data }, x0, y0 }
+}
+
+/** Blurs a detector box (widened by a fifth, in photo pixels; the crop starts at x0, y0) with three box-blur passes. */
+function blurBox(image: SourceImage, box: DetectedFace['box'], x0: number, y0: number): void {
+  const margin = 0.2 * Math.max(box.width, box.height)
+  const left = Math.max(0, Math.floor(box.x - margin - x0))
+  const top = Math.max(0, Math.floor(box.y - margin - y0))
+  const right = Math.min(image.width, Math.ceil(box.x + box.width + margin - x0))
+  const bottom = Math.min(image.height, Math.ceil(box.y + box.height + margin - y0))
+  if (right <= left || bottom <= top) return
+  const radius = Math.max(2, Math.round(box.width / 8))
+  const w = right - left
+  const h = bottom - top
+  const line = new Float32Array(Math.max(w, h))
+  for (let pass = 0; pass < 3; pass++) {
+    for (const horizontal of [true, false]) {
+      const lines = horizontal ? h : w
+      const length = horizontal ? w : h
+      for (let l = 0; l < lines; l++) {
+        const index = (k: number) => (horizontal ? ((top + l) * image.width + left + k) * 3 : ((top + k) * image.width + left + l) * 3)
+        for (let c = 0; c < 3; c++) {
+          for (let k = 0; k < length; k++) line[k] = image.data[index(k) + c]!
+          for (let k = 0; k < length; k++) {
+            const a = Math.max(0, k - radius)
+            const b = Math.min(length - 1, k + radius)
+            let sum = 0
+            for (let j = a; j <= b; j++) sum += line[j]!
+            image.data[index(k) + c] = Math.round(sum / (b - a + 1))
+          }
+        }
+      }
+    }
+  }
 }
 
 export async function loadPhoto(path: string): Promise<SourceImage> {
