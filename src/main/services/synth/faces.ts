@@ -17,7 +17,7 @@ import { faceGeometry, type FaceIdentity, type SourceImage } from './face'
 export const FACE_PHOTO_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp'] as const
 
 /**
- * What makes a detected face usable as an identity. The generator renders the face at ~58 px between
+ * What makes a detected face usable as an identity. The generator renders the face at ~55 px between
  * the eyes (256-px frames); below 32 px the photo would be enlarged nearly 2× and look blurred.
  */
 export const FACE_ACCEPT = {
@@ -148,7 +148,7 @@ export function rejection(face: DetectedFace, photo: { width: number; height: nu
   const iod = interocularDistance(face.landmarks)
   if (iod < FACE_ACCEPT.minInterocular) return `too small (${iod.toFixed(0)} px between the eyes, needs ${FACE_ACCEPT.minInterocular})`
   const yaw = yawRatio(face.landmarks)
-  if (yaw < FACE_ACCEPT.minYawRatio) return `profile or turned away (nose/jaw symmetry ${yaw.toFixed(2)}, needs ${FACE_ACCEPT.minYawRatio})`
+  if (yaw < FACE_ACCEPT.minYawRatio) return `profile or turned away (nose/jaw symmetry ${yaw.toFixed(3)}, needs ${FACE_ACCEPT.minYawRatio})`
   const { x, y, width, height } = face.box
   if (x < -0.1 * width || y < -0.1 * height || x + 1.1 * width > photo.width || y + 1.1 * height > photo.height) return 'cut off by the photo edge'
   return null
