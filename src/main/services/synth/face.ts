@@ -43,6 +43,8 @@ const CROP_HEIGHT_IN_IOD = 4.644
 /**
  * The generator's geometry of a face from its 68 detected landmarks (iBUG order; the subject's right
  * eye, 36–41, is on the image's left). Named points are image-left/right, as the actions use them.
+ * The outer brow is one point in from the brow's tip (18, 25): there the AU2 push stays on the brow
+ * rather than the temple, and there the generator's earlier hand-measured points sat (within 3 px).
  */
 export function faceGeometry(points68: Landmarks68): FaceGeometry {
   const eyes = eyeCentres(points68)
@@ -51,10 +53,10 @@ export function faceGeometry(points68: Landmarks68): FaceGeometry {
   const landmarks: Landmarks = {
     leftEye: eyes.right,
     rightEye: eyes.left,
-    leftBrowOuter: at(17),
+    leftBrowOuter: at(18),
     leftBrowInner: at(21),
     rightBrowInner: at(22),
-    rightBrowOuter: at(26),
+    rightBrowOuter: at(25),
     glabella: midpoint(at(21), at(22)),
     noseTip: at(30),
     leftMouthCorner: at(48),
