@@ -27,7 +27,7 @@ describe('MotionCurve', () => {
     annotation.fields = { ...annotation.fields, onset: 241, apex: 261, offset: null }
     useMotionStore().spot = {
       spotId: 's1', clipPath: SAMPLE.clip.path, start: 0, count: 100, signal: 'farneback', onset: 5, apex: 32, offset: 70, onsetSuggested: true, offsetSuggested: true,
-      confidence: 0.8, curve: FRAME_NUMBERS.map((_, i) => Math.sin(i / 20)), peaks: [], faceFound: true,
+      confidence: 0.8, curve: FRAME_NUMBERS.map((_, i) => Math.sin(i / 20)), peaks: [], faceFound: true, faceFrame: 0,
     } satisfies SpotSummary
     const wrapper = mount(MotionCurve, { global: { plugins: [getActivePinia()!] } })
     await flushPromises()
@@ -36,5 +36,24 @@ describe('MotionCurve', () => {
     expect(wrapper.get('[data-testid=curve-letter-apex]').text()).toBe('A')
     expect(wrapper.find('[data-testid=curve-letter-offset]').exists()).toBe(false)
     expect(wrapper.get('.curve-letter.suggested').text()).toBe('?')
+    expect(wrapper.find('[data-testid=spot-no-face]').exists()).toBe(false)
+  })
+
+  it('says on which frame no face was found, and shows that frame when asked', async () => {
+    installFake(fakeTransport({}).transport)
+    useProjectStore().currentSample = SAMPLE
+    const player = usePlayerStore()
+    player.configure({ decoder: () => new Promise(() => undefined) })
+    player.open({ sampleId: 7, fps: 200, width: 64, height: 64, frameNumbers: FRAME_NUMBERS, frameUrl: (i) => `/f/${i}`, thumbUrl: (i) => `/t/${i}` })
+    useMotionStore().spot = {
+      spotId: 's2', clipPath: SAMPLE.clip.path, start: 0, count: 100, signal: 'farneback', onset: 5, apex: 32, offset: 70, onsetSuggested: true, offsetSuggested: true,
+      confidence: 0.4, curve: FRAME_NUMBERS.map((_, i) => Math.sin(i / 20)), peaks: [], faceFound: false, faceFrame: 10,
+    } satisfies SpotSummary
+    const wrapper = mount(MotionCurve, { global: { plugins: [getActivePinia()!] } })
+    await flushPromises()
+    const warning = wrapper.get('[data-testid=spot-no-face]')
+    expect(warning.text()).toBe('no face found on frame 241: whole frame measured, no head-motion reference')
+    await warning.trigger('click')
+    expect(player.index).toBe(10)
   })
 })

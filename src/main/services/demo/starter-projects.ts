@@ -65,7 +65,7 @@ export function datasetProjectFile(userDataDir: string, realRoot: string): strin
   return join(userDataDir, 'projects', `${safe}-${hash}.mestudio`)
 }
 
-export async function createDemoProject(options: FirstMinuteOptions & { fresh?: boolean; facePath?: string }): Promise<ProjectReady> {
+export async function createDemoProject(options: FirstMinuteOptions & { fresh?: boolean; facesDir?: string }): Promise<ProjectReady> {
   const paths = demoPaths(options.userDataDir)
   if (options.fresh) await rm(paths.root, { recursive: true, force: true })
   if (existsSync(paths.projectFile)) return { projectFile: paths.projectFile, created: false }
@@ -82,7 +82,7 @@ export async function createDemoProject(options: FirstMinuteOptions & { fresh?: 
       ...DEMO_DATASET,
       outDir: partial,
       signal: options.signal,
-      ...(options.facePath ? { facePath: options.facePath } : {}),
+      ...(options.facesDir ? { facesDir: options.facesDir } : {}),
       onProgress: (done) => options.progress(done, total, 'Generating synthetic clips'),
     })
     await rename(partial, paths.datasetDir)

@@ -261,6 +261,7 @@ export class MotionService {
       curve: result.curve,
       peaks: result.peaks.map((p) => ({ index: start + p.frame, value: p.value, prominence: p.prominence, confidence: p.confidence })),
       faceFound: face.found,
+      faceFrame: request.onset ?? start,
     }
   }
 

@@ -94,6 +94,8 @@ export const SpotSummarySchema = z.object({
   peaks: z.array(z.object({ index: FrameIndex, value: z.number(), prominence: z.number(), confidence: z.number() })),
   /** False when no face was found: the whole frame was measured, without the nose reference. */
   faceFound: z.boolean(),
+  /** The clip frame the face was searched on (the coded onset, else the section's first frame). */
+  faceFrame: FrameIndex,
 })
 export type SpotSummary = z.infer<typeof SpotSummarySchema>
 
