@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { keepFocus } from '../../src/renderer/src/focus'
+import { keepFocus, leaveField } from '../../src/renderer/src/focus'
 
 /** Lets the MutationObserver report and the keeper's microtask run. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
@@ -61,5 +61,17 @@ describe('focus is never lost to the body', () => {
     run.remove()
     await settle()
     expect(document.activeElement).toBe(menu)
+  })
+
+  it('leaving a field gives focus to the region around it, not to the body', () => {
+    document.body.innerHTML = '<aside id="panel" data-focus-home tabindex="-1"><input id="aus" /></aside><input id="loose" />'
+    const field = document.getElementById('aus') as HTMLInputElement
+    field.focus()
+    leaveField(field)
+    expect(document.activeElement?.id).toBe('panel')
+    const loose = document.getElementById('loose') as HTMLInputElement
+    loose.focus()
+    leaveField(loose)
+    expect(document.activeElement).toBe(document.body)
   })
 })

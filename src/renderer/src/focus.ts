@@ -20,6 +20,18 @@ function homesOf(element: HTMLElement): HTMLElement[] {
   return homes
 }
 
+/**
+ * Leaves a field (Esc, or Enter in a one-line field) without dropping focus on `<body>`: the
+ * nearest region around it takes focus, so single-key shortcuts act again and Tab goes on from
+ * where the coder was.
+ */
+export function leaveField(element: Element | null): void {
+  if (!(element instanceof HTMLElement)) return
+  const home = element.parentElement?.closest<HTMLElement>(FOCUS_HOME)
+  if (home) home.focus()
+  else element.blur()
+}
+
 /** Starts keeping focus in `doc`; returns the function that stops it. */
 export function keepFocus(doc: Document, fallback: () => HTMLElement | null): () => void {
   let last: HTMLElement | null = null
