@@ -11,13 +11,13 @@ describe('focus is never lost to the body', () => {
     document.body.innerHTML = ''
   })
 
-  function page(): { fallback: HTMLElement; part: HTMLElement; run: HTMLButtonElement; menu: HTMLSelectElement; form: HTMLElement; add: HTMLButtonElement } {
+  function page(): { fallback: HTMLElement; part: HTMLElement; run: HTMLButtonElement; coder: HTMLElement; menu: HTMLSelectElement; form: HTMLElement; add: HTMLButtonElement } {
     document.body.innerHTML = `
       <div id="fallback" tabindex="-1"></div>
       <section id="part" data-focus-home tabindex="-1"><button id="run">Run</button></section>
-      <div id="coder" data-focus-home="#menu" tabindex="-1"><select id="menu"></select><form id="form"><button id="add">Add</button></form></div>`
+      <div id="coder" data-focus-home tabindex="-1"><select id="menu"></select><form id="form"><button id="add">Add</button></form></div>`
     const get = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
-    return { fallback: get('fallback'), part: get('part'), run: get('run'), menu: get('menu'), form: get('form'), add: get('add') }
+    return { fallback: get('fallback'), part: get('part'), run: get('run'), coder: get('coder'), menu: get('menu'), form: get('form'), add: get('add') }
   }
 
   it('moves focus to the region around a button that is disabled while its job runs', async () => {
@@ -30,13 +30,13 @@ describe('focus is never lost to the body', () => {
     expect(document.activeElement).toBe(part)
   })
 
-  it('moves focus to the control a region names when the focused control is removed', async () => {
-    const { form, add, menu, fallback } = page()
+  it('moves focus to the nearest region left when the focused control is removed', async () => {
+    const { form, add, coder, fallback } = page()
     stop = keepFocus(document, () => fallback)
     add.focus()
     form.remove()
     await settle()
-    expect(document.activeElement).toBe(menu)
+    expect(document.activeElement).toBe(coder)
   })
 
   it('uses the fallback when no region around the control is left', async () => {

@@ -189,12 +189,14 @@ test('the coding workflow by keyboard alone, with focus kept and axe clean on ev
   await expect(page.getByTestId('batch-export-dialog')).toBeHidden()
   await expect(page.getByTestId('batch-export')).toBeFocused()
 
-  // Adding a coder: focus lands on the coder menu when the form goes.
+  // Adding a coder: focus stays in the coder group when the form goes, and Tab reaches the menu.
   await tabTo(page, '[data-testid=annotator-add]', true)
   await page.keyboard.press('Enter')
   await tabTo(page, '[data-testid=annotator-name]')
   await page.keyboard.type('Second coder')
   await page.keyboard.press('Enter')
   await expect(page.getByTestId('annotator-name')).toBeHidden()
+  await expect(page.getByTestId('annotator-switcher')).toBeFocused()
+  await page.keyboard.press('Tab')
   await expect(page.getByTestId('annotator-select')).toBeFocused()
 })

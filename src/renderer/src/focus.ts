@@ -3,9 +3,9 @@
  * hold focus — a Run button disabled while its job runs, a form closed, a view switched away, the
  * first screen replaced by the opened project — focus moves to the nearest region around it that is
  * still shown and marked `data-focus-home` (with `tabindex="-1"`): the region where the job's result
- * appears; a non-empty `data-focus-home="selector"` names the control inside it that takes focus
- * instead (after adding a coder: the coder menu). When none is left, `fallback` names where focus
- * goes. One rule for every button, so no handler has to remember it.
+ * appears. A region rather than a control in it, so single-key shortcuts act at once (a focused
+ * menu would take the letters). When none is left, `fallback` names where focus goes. One rule for
+ * every button, so no handler has to remember it.
  */
 export const FOCUS_HOME = '[data-focus-home]'
 
@@ -49,9 +49,7 @@ export function keepFocus(doc: Document, fallback: () => HTMLElement | null): ()
     const active = doc.activeElement
     // Focus elsewhere is someone's choice (a dialog took it, the user clicked): leave it there.
     if (!last || !unusable(last) || (active && active !== doc.body && active !== last)) return
-    const home = homes.find((h) => !unusable(h))
-    const inside = home?.dataset.focusHome ? home.querySelector<HTMLElement>(home.dataset.focusHome) : null
-    const target = inside && !unusable(inside) ? inside : (home ?? fallback())
+    const target = homes.find((h) => !unusable(h)) ?? fallback()
     if (target && !unusable(target)) target.focus()
   }
 
