@@ -5,7 +5,7 @@ import { invoke, openDemo, startWithoutProject } from './bridge'
  * #27 item 5: the studio at 200 % zoom. A 1280 px wide window at 200 % lays out 640 CSS px; the
  * page is drawn at device scale 2 as Chromium's zoom draws it. Every view reflows to one column:
  * Coding's frame and player controls are visible and usable, Adjudication covers no control, the
- * status bar does not clip and Inspect does not scroll sideways.
+ * status bar does not clip, and neither Inspect after Run nor any other view scrolls sideways.
  */
 test.use({ viewport: { width: 640, height: 450 }, deviceScaleFactor: 2 })
 
@@ -35,7 +35,7 @@ async function coveredControls(page: Page, root: Locator): Promise<string[]> {
 /** Whether an element (or the page) scrolls sideways. */
 const scrollsSideways = (locator: Locator) => locator.evaluate((el) => el.scrollWidth > el.clientWidth + 1)
 
-test('at 200 % zoom Coding, Adjudication, the status bar and Inspect reflow into 640 CSS px', async ({ page }) => {
+test('at 200 % zoom every view reflows into 640 CSS px: the frame and player controls usable, nothing covered or clipped', async ({ page }) => {
   test.setTimeout(300_000)
   await startWithoutProject(page)
   await openDemo(page)
@@ -65,6 +65,13 @@ test('at 200 % zoom Coding, Adjudication, the status bar and Inspect reflow into
   await expect(page.getByTestId('adjudication-view')).toBeVisible()
   expect(await coveredControls(page, page.getByTestId('adjudication-view'))).toEqual([])
   expect(await scrollsSideways(page.locator('html'))).toBe(false)
+
+  // Agreement, Motion and Batch reflow too: the page never scrolls sideways.
+  for (const view of ['agreement', 'motion', 'batch']) {
+    await page.getByTestId(`view-tab-${view}`).click()
+    await expect(page.getByTestId(`${view}-view`)).toBeVisible()
+    expect(await scrollsSideways(page.locator('html')), `${view} scrolls sideways`).toBe(false)
+  }
 
   // Inspect after Run: no sideways scrolling.
   await page.getByTestId('view-tab-inspect').click()
