@@ -47,7 +47,7 @@ describe('BatchView', () => {
     expect(wrapper.get('[data-testid=batch-rate]').text()).toBe('2.50/s · ETA 1 min 5 s')
     expect(wrapper.get('[data-testid=batch-errors]').text()).toContain('frame 46 is missing [media/missing-frames]')
 
-    await row.get('button').trigger('click')
+    await row.get('.actions button').trigger('click')
     await flushPromises()
     expect(fake.calls.some((c) => c.channel === 'command:batch.pause')).toBe(true)
   })

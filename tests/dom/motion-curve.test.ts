@@ -31,11 +31,26 @@ describe('MotionCurve', () => {
     } satisfies SpotSummary
     const wrapper = mount(MotionCurve, { global: { plugins: [getActivePinia()!] } })
     await flushPromises()
-    expect(wrapper.get('svg[role=img]').attributes('aria-label')).toBe('Motion curve over 100 frames, suggested apex 263, coded onset 241, apex 261')
+    expect(wrapper.get('[data-testid=curve-description]').text()).toBe('Motion curve over 100 frames, suggested apex 263, coded onset 241, apex 261')
     expect(wrapper.get('[data-testid=curve-letter-onset]').text()).toBe('O')
     expect(wrapper.get('[data-testid=curve-letter-apex]').text()).toBe('A')
     expect(wrapper.find('[data-testid=curve-letter-offset]').exists()).toBe(false)
     expect(wrapper.get('.curve-letter.suggested').text()).toBe('?')
+
+    // From the keyboard it is a slider over the frames whose value says the frame and the motion there.
+    const plot = wrapper.get('[data-testid=curve-plot]')
+    expect(plot.attributes('role')).toBe('slider')
+    expect(plot.attributes('tabindex')).toBe('0')
+    expect(plot.attributes('aria-describedby')).toBe('motion-curve-description')
+    player.seek(30)
+    await plot.trigger('keydown', { key: 'ArrowRight' })
+    expect(player.index).toBe(31)
+    await plot.trigger('keydown', { key: 'ArrowRight' })
+    expect(plot.attributes('aria-valuetext')).toBe(`frame 263, motion ${(Math.sin(32 / 20) / Math.max(...FRAME_NUMBERS.map((_, i) => Math.sin(i / 20)))).toFixed(2)} of the peak, suggested apex`)
+    await plot.trigger('keydown', { key: 'ArrowLeft', shiftKey: true })
+    expect(player.index).toBe(22)
+    await plot.trigger('keydown', { key: 'End' })
+    expect(player.index).toBe(99)
     expect(wrapper.find('[data-testid=spot-no-face]').exists()).toBe(false)
   })
 

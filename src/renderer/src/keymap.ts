@@ -106,6 +106,9 @@ const ACTIVATES = 'button, summary, a[href], input[type=checkbox], input[type=ra
 /** Controls and composite widgets that move with arrow keys (a slider slides, a list moves its selection). */
 const NAVIGATES = 'input[type=range], input[type=radio], select, [role=slider], [role=spinbutton], [role=listbox], [role=menu], [role=menubar], [role=tablist], [role=radiogroup], [role=tree], [role=grid], [role=option], [role=menuitem], [role=tab]'
 
+/** Widgets that move up and down only (ARIA's default orientation): ←/→ on them are not theirs. */
+const VERTICAL = '[role=listbox], [role=menu], [role=tree]'
+
 /**
  * Whether the focused element uses this chord itself, so a shortcut must leave it alone: Space
  * on a button or checkbox, arrows on a slider, select, list or menu. Modified chords (Shift+→)
@@ -116,7 +119,13 @@ export function consumesKey(target: EventTarget | null, chord: string): boolean 
   const element = target as Element
   const bare = chord.split('+').pop() ?? chord
   if (chord === 'Space') return element.closest(ACTIVATES) !== null
-  if (ARROW_KEYS.has(chord)) return element.closest(NAVIGATES) !== null
+  if (ARROW_KEYS.has(chord)) {
+    const widget = element.closest(NAVIGATES)
+    if (!widget) return false
+    // ←/→ on a focused sample row or AU entry still step the player: a vertical list does not use them.
+    const vertical = widget.closest(VERTICAL)
+    return !((chord === 'ArrowLeft' || chord === 'ArrowRight') && vertical !== null && vertical.getAttribute('aria-orientation') !== 'horizontal')
+  }
   if (ARROW_KEYS.has(bare) && chord === `Shift+${bare}`) return element.closest('input[type=range], select, [role=slider]') !== null
   return false
 }
