@@ -1,0 +1,43 @@
+import type { HandlerRegistry } from '../registry'
+import type { StudioContext } from '../../studio'
+import { CandidateReviewService } from '../../services/motion/candidates'
+import { spotLongClip } from '../../services/motion/interval-spotting'
+import { projectInfo } from './project'
+
+/** Long-video candidate review: spotting a clip is a job; candidates and their review live in the project. */
+export function registerSpottingHandlers(registry: HandlerRegistry, studio: StudioContext): void {
+  const review = () => {
+    const { project, coding } = studio.projects.require()
+    return new CandidateReviewService(project, coding)
+  }
+  const changed = (where: { datasetId: number; clipPath: string }) => studio.bus.emit('event:spotting.changed', { datasetId: where.datasetId, clipPath: where.clipPath })
+
+  registry
+    .handle('command:spotting.start', async ({ sampleId }) => {
+      const sample = review().spottable(sampleId)
+      const clip = await studio.mediaRoots.resolve(sample.clip.path)
+      return studio.jobs.start('spotting.long', async (ctx) => {
+        ctx.progress(0, sample.clip.frameCount)
+        const result = await spotLongClip(clip, { media: studio.frames, pool: studio.vision }, {
+          fps: sample.clip.fps,
+          signal: ctx.signal,
+          onProgress: ({ done, total }) => ctx.progress(done, total, `Spotting ${done}/${total} frames`),
+        })
+        // The project may have been closed or switched while the job ran: `review()` is the open one.
+        changed(review().saveRun(sampleId, result))
+        const expressions = result.intervals.filter((c) => c.label === 'expression').length
+        return { candidates: result.intervals.length, expressions, warnings: result.warnings }
+      })
+    })
+    .handle('query:spotting.candidates', ({ sampleId }) => review().run(sampleId))
+    .handle('command:spotting.review', (input) => {
+      const { candidate, sampleAdded, ...where } = review().review(input)
+      changed(where)
+      if (sampleAdded) studio.bus.emit('event:project.changed', { reason: 'samples-added', project: projectInfo(studio.projects.require()) })
+      else if (candidate.sampleId !== null && input.action === 'accept') {
+        studio.bus.emit('event:samples.updated', studio.projects.require().coding.sampleUpdate(candidate.sampleId, input.annotatorId))
+      }
+      return { candidate }
+    })
+    .handle('query:spotting.evaluation', ({ iou }) => review().evaluation(iou))
+}
