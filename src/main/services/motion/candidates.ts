@@ -4,8 +4,9 @@
  * `<video>#k`, as the CAS(ME)² import makes them), rejected, or re-edged. Spotting a clip again
  * replaces the untouched candidates and keeps every reviewed one, so no review is ever lost.
  */
+import { isAbsolute, join } from 'node:path'
 import type { SampleRecord } from '@shared/domain/project'
-import { StudioError, type Candidate, type CandidateReview, type SpottingEvaluationView, type SpottingRun } from '@shared/ipc'
+import { LONG_CLIP_SECONDS, StudioError, type Candidate, type CandidateReview, type SpottingEvaluationView, type SpottingRun } from '@shared/ipc'
 import { intervalIou, spotKindOf } from '@shared/metrics/spotting'
 import type { CodingService } from '../annotations/coding'
 import { BatchStore } from '../batch/store'
@@ -15,9 +16,6 @@ import type { LongSpotResult } from './interval-spotting'
 
 /** Most points of the curve sent to a view: a 24,000-frame clip is drawn from 2,000 bin maxima. */
 export const CURVE_POINTS = 2000
-
-/** A sample whose clip lasts at least this long is a long video (a cut CASME II clip is under 2 s). */
-export const LONG_CLIP_SECONDS = 5
 
 export const SPOTTING_BASIS =
   'truth: the reference coding of every expression sample <video>#k of the long videos (adjudicated, else the dataset labels, else a coder); predictions: the spotted expression candidates that are not rejected, with their edited edges'
@@ -107,7 +105,13 @@ export class CandidateReviewService {
         insert.run(runId, c.onset, c.apex, c.offset, c.label, Math.max(0, Math.min(1, c.confidence)), JSON.stringify(c.regions), now())
       }
     })
-    return { datasetId, clipPath }
+    return { datasetId, clipPath: this.absolute(datasetId, clipPath) }
+  }
+
+  /** A clip path as the samples table stores it (relative to its dataset's root when inside it), made absolute. */
+  private absolute(datasetId: number, clipPath: string): string {
+    if (isAbsolute(clipPath)) return clipPath
+    return join((this.statement('SELECT root FROM datasets WHERE id = ?').get(datasetId) as { root: string }).root, clipPath)
   }
 
   /** The sample's clip's run and candidates (by onset), or null when it was never spotted. */
@@ -167,7 +171,7 @@ export class CandidateReviewService {
         update({ state: 'accepted', sample_id: coded.sampleId })
       }
       const after = this.statement('SELECT * FROM spot_candidates WHERE id = ?').get(row.id) as CandidateRow
-      return { candidate: toCandidate(after, run.fps), datasetId: run.dataset_id, clipPath: run.clip_path, sampleAdded }
+      return { candidate: toCandidate(after, run.fps), datasetId: run.dataset_id, clipPath: this.absolute(run.dataset_id, run.clip_path), sampleAdded }
     })
   }
 
@@ -218,10 +222,8 @@ export class CandidateReviewService {
     const runs = this.statement('SELECT * FROM spot_runs').all() as RunRow[]
     const predicted: PredictedVideo[] = []
     for (const run of runs) {
-      const sampleId = (this.statement('SELECT id FROM samples WHERE dataset_id = ? AND clip_path = ? LIMIT 1').get(run.dataset_id, run.clip_path) as { id: number } | undefined)?.id
-      if (sampleId === undefined) continue
       const rows = this.statement(`SELECT * FROM spot_candidates WHERE run_id = ? AND label = 'expression' AND state != 'rejected'`).all(run.id) as CandidateRow[]
-      predicted.push({ ref: this.project.getSample(sampleId).clip.path, intervals: rows.map((r) => toCandidate(r, run.fps)).map(({ onset, offset, kind }) => ({ onset, offset, kind })) })
+      predicted.push({ ref: this.absolute(run.dataset_id, run.clip_path), intervals: rows.map((r) => toCandidate(r, run.fps)).map(({ onset, offset, kind }) => ({ onset, offset, kind })) })
     }
     const { unknown: _notLong, ...evaluation } = evaluateSpottingVideos(truth, predicted, iou)
     return { ...evaluation, basis: SPOTTING_BASIS }

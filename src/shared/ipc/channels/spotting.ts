@@ -10,6 +10,9 @@ import { request } from '../define'
  * (a coded expression sample `<video>#k`), rejects or re-edges each candidate; the state is saved
  * at once. All frames are the dataset's frame numbers.
  */
+/** A clip at least this long is a long video, spotted for candidates (a cut CASME II clip lasts under 2 s). */
+export const LONG_CLIP_SECONDS = 5
+
 export const CANDIDATE_STATES = ['pending', 'accepted', 'rejected'] as const
 export type CandidateState = (typeof CANDIDATE_STATES)[number]
 export const CANDIDATE_LABELS = ['expression', 'blink', 'head-motion'] as const
