@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { SampleRecord } from '../../src/shared/domain/project'
 import type { Candidate, CandidateReview, SpottingRun } from '../../src/shared/ipc'
 import CandidateTrack from '../../src/renderer/src/components/CandidateTrack.vue'
+import SpottingEvaluation from '../../src/renderer/src/components/SpottingEvaluation.vue'
 import { usePlayerStore } from '../../src/renderer/src/stores/player'
 import { useProjectStore } from '../../src/renderer/src/stores/project'
 import { useSpottingStore } from '../../src/renderer/src/stores/spotting'
@@ -163,5 +164,46 @@ describe('candidate review', () => {
     await flushPromises()
     expect(t.wrapper.get('[data-testid=candidate-error]').text()).toMatch(/^No face found/)
     expect(t.wrapper.findAll('[data-testid=candidate-1]')).toHaveLength(1)
+  })
+})
+
+describe('spotting evaluation (Batch view)', () => {
+  const scores = (tp: number, fp: number, fn: number) => ({
+    tp, fp, fn,
+    precision: tp + fp ? tp / (tp + fp) : null,
+    recall: tp + fn ? tp / (tp + fn) : null,
+    f1: tp + fp + fn ? (2 * tp) / (2 * tp + fp + fn) : null,
+  })
+  const report = (micro: [number, number, number], macro: [number, number, number]) => ({
+    micro: scores(...micro), macro: scores(...macro), overall: scores(micro[0] + macro[0], micro[1] + macro[1], micro[2] + macro[2]),
+  })
+
+  it('shows P/R/F1 per kind pooled and per video, at the IoU asked, and says what was compared', async () => {
+    const fake = fakeTransport({
+      'query:spotting.evaluation': ({ iou }: { iou: number }) => ({
+        iou,
+        pooling: 'MEGC pooling: TP, FP and FN are summed over all videos',
+        basis: 'truth: coded expressions; predictions: spotted candidates not rejected',
+        videos: [
+          { dataset: 'Long', video: 's15/15_0101disgustingteeth', truths: 3, predictions: 2, report: report([1, 0, 1], [1, 0, 0]) },
+          { dataset: 'Long', video: 's15/15_0102girlcrashing', truths: 1, predictions: 0, report: report([0, 0, 1], [0, 0, 0]) },
+        ],
+        datasets: [{ dataset: 'Long', videos: 2, report: report([1, 0, 2], [1, 0, 0]) }],
+        pooled: report([1, 0, 2], [1, 0, 0]),
+        unpredicted: ['s15/15_0102girlcrashing'],
+      }),
+    })
+    installFake(fake.transport)
+    const wrapper = mount(SpottingEvaluation, { global: { plugins: [getActivePinia()!] } })
+    await wrapper.get('input[type=number]').setValue(0.3)
+    await wrapper.get('[data-testid=spotting-evaluate]').trigger('click')
+    await flushPromises()
+    expect(fake.calls.at(-1)).toEqual({ channel: 'query:spotting.evaluation', input: { iou: 0.3 } })
+    // overall: TP 2, FP 0, FN 2 → P 100 %, R 50 %, F1 2·2/(4+0+2) = 66.7 %
+    expect(wrapper.get('[data-testid=spotting-overall]').findAll('td').map((td) => td.text())).toEqual(['2', '0', '2', '100.0%', '50.0%', '66.7%'])
+    expect(wrapper.get('[data-testid=spotting-micro] .f1').text()).toBe('50.0%')
+    expect(wrapper.get('[data-testid=spotting-videos]').text()).toContain('s15/15_0101disgustingteeth')
+    expect(wrapper.get('[data-testid=spotting-unpredicted]').text()).toContain('s15/15_0102girlcrashing')
+    expect(wrapper.text()).toContain('predictions: spotted candidates not rejected')
   })
 })
