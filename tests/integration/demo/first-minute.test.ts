@@ -32,20 +32,21 @@ describe('first-minute paths', () => {
 
     const info = await call(studio.registry, 'query:project.current', {})
     expect(info?.name).toBe('ME Studio demo')
-    expect(info?.datasets.map((d) => d.format)).toEqual(['casme2', 'casme2-long'])
-    expect(info?.datasets[0]!.sampleCount).toBe(DEMO_DATASET.subjects * DEMO_DATASET.samplesPerSubject)
+    // The long video is imported first, so the short clips (the last dataset) are shown on opening.
+    expect(info?.datasets.map((d) => d.format)).toEqual(['casme2-long', 'casme2'])
+    const [long, short] = info!.datasets
+    expect(short!.sampleCount).toBe(DEMO_DATASET.subjects * DEMO_DATASET.samplesPerSubject)
     expect(info?.annotators.map((a) => [a.name, a.role])).toEqual(expect.arrayContaining([[DEMO_CODER, 'coder'], ['CASME II labels', 'dataset']]))
 
     // The frames of a demo sample are served by the media layer's frame route.
-    const [sample] = await call(studio.registry, 'query:samples.list', { filter: {} })
+    const [sample] = await call(studio.registry, 'query:samples.list', { filter: { datasetId: short!.id } })
     const record = await call(studio.registry, 'query:sample.get', { sampleId: sample!.id })
     const response = await studio.media.handle({ path: `frame/${encodeURIComponent(record.clip.path)}/0.raw`, searchParams: new URLSearchParams(), headers: new Headers(), method: 'GET' })
     expect(response.status).toBe(200)
     expect(response.headers.get('x-frame-width')).toBe(String(DEMO_DATASET.width))
 
     // The long video: one clip, each labelled expression its own sample; candidate review runs on it.
-    const long = info!.datasets[1]!
-    const longSamples = await call(studio.registry, 'query:samples.list', { filter: { datasetId: long.id } })
+    const longSamples = await call(studio.registry, 'query:samples.list', { filter: { datasetId: long!.id } })
     expect(longSamples.map((x) => x.name)).toEqual(['15_0101disgustingteeth#1', '15_0101disgustingteeth#2', '15_0101disgustingteeth#3'])
     expect(longSamples[0]).toMatchObject({ fps: DEMO_LONG_VIDEO.fps, frameCount: DEMO_LONG_VIDEO.fps * DEMO_LONG_VIDEO.durationSeconds[0], firstFrame: 1 })
     await expect(call(studio.registry, 'command:spotting.start', { sampleId: sample!.id })).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringContaining('long videos') })

@@ -118,17 +118,18 @@ export async function createDemoProject(options: FirstMinuteOptions & { fresh?: 
   ])
 
   await buildProjectFile(paths.projectFile, DEMO_PROJECT_NAME, async (project) => {
-    await importDataset(project, options.media, paths.datasetDir, {
-      name: 'Synthetic CASME II (demo)',
-      signal: options.signal,
-      onProgress: (done) => options.progress(2 * samples + Math.min(done, samples), total, 'Importing into the demo project'),
-    })
-    options.progress(3 * samples, total, 'Importing the long video')
+    // The long video first: the studio shows the last dataset on opening, the short clips.
+    options.progress(2 * samples, total, 'Importing the long video')
     await importDataset(project, options.media, paths.longDir, {
       name: 'Synthetic CAS(ME)² long video (demo)',
       format: 'casme2-long',
       labels: join(paths.longDir, LONG_LABEL_FILE),
       signal: options.signal,
+    })
+    await importDataset(project, options.media, paths.datasetDir, {
+      name: 'Synthetic CASME II (demo)',
+      signal: options.signal,
+      onProgress: (done) => options.progress(3 * samples + Math.min(done, samples), total, 'Importing into the demo project'),
     })
     project.transaction(() => project.ensureAnnotator(DEMO_CODER, 'coder'))
   })
