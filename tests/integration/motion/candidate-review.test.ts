@@ -161,4 +161,21 @@ describe('candidate review', () => {
       close()
     }
   })
+
+  it('sends the curve of a 24,000-frame video (200 fps, 2 min) as 2,000 bin maxima, peaks kept', async () => {
+    const { project, review, close } = await open()
+    try {
+      const sample = videoSamples(project, ds.truth.videos[1]!.video)[0]!
+      const curve = new Float32Array(24_000).fill(0.01)
+      curve[12_345] = 3
+      review.saveRun(sample.id, { ...result, fps: 200, frames: 24_000, frameNumbers: { first: 1, last: 24_000 }, curve, intervals: [] })
+      const run = review.run(sample.id)!
+      expect(run).toMatchObject({ frames: 24_000, curveStep: 12, candidates: [] })
+      expect(run.curve).toHaveLength(2000)
+      expect(run.curve[Math.floor(12_345 / 12)]).toBe(3)
+      expect(Math.max(...run.curve.filter((_, i) => i !== Math.floor(12_345 / 12)))).toBeCloseTo(0.01, 4)
+    } finally {
+      close()
+    }
+  })
 })

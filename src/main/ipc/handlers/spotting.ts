@@ -33,9 +33,11 @@ export function registerSpottingHandlers(registry: HandlerRegistry, studio: Stud
     .handle('command:spotting.review', (input) => {
       const { candidate, sampleAdded, ...where } = review().review(input)
       changed(where)
-      if (sampleAdded) studio.bus.emit('event:project.changed', { reason: 'samples-added', project: projectInfo(studio.projects.require()) })
-      else if (candidate.sampleId !== null && input.action === 'accept') {
-        studio.bus.emit('event:samples.updated', studio.projects.require().coding.sampleUpdate(candidate.sampleId, input.annotatorId))
+      if (input.action === 'accept' && candidate.sampleId !== null) {
+        // The accept coded that sample for the coder: an open coding form of it shows the marks.
+        studio.bus.emit('event:annotation.changed', { sampleId: candidate.sampleId, annotatorId: input.annotatorId, adjudicated: false, action: 'accept spotted candidate' })
+        if (sampleAdded) studio.bus.emit('event:project.changed', { reason: 'samples-added', project: projectInfo(studio.projects.require()) })
+        else studio.bus.emit('event:samples.updated', studio.projects.require().coding.sampleUpdate(candidate.sampleId, input.annotatorId))
       }
       return { candidate }
     })
