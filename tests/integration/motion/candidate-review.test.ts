@@ -8,6 +8,7 @@ import { importDataset } from '../../../src/main/services/project/import'
 import { Project } from '../../../src/main/services/project/project'
 import { VisionPool } from '../../../src/main/workers/vision-pool'
 import { visionWorkerLocation } from '../../../src/main/workers/vision-worker-location'
+import { runCliCaptured } from '../../helpers/cli'
 import { longSynthFixture, type LongSynthFixture } from '../../helpers/long-synth-fixture'
 import { scratchDir } from '../../unit/project/project-fixture'
 
@@ -160,6 +161,19 @@ describe('candidate review', () => {
     } finally {
       close()
     }
+  })
+
+  it('me-studio evaluate-spotting --project --reviewed scores the same candidates as the view', async () => {
+    const { review, close } = await open()
+    const view = review.evaluation(0.5)
+    close()
+    const cli = await runCliCaptured(['evaluate-spotting', '--project', file(), '--reviewed', '--json'], scratch.dir)
+    expect(cli.code, cli.stderr).toBe(0)
+    const printed = JSON.parse(cli.stdout) as { pooled: unknown; videos: unknown[] }
+    expect(printed.pooled).toEqual(view.pooled)
+    expect(printed.videos).toEqual(view.videos)
+    const misuse = await runCliCaptured(['evaluate-spotting', '--truth', 'x.json', '--reviewed'], scratch.dir)
+    expect(misuse.stderr).toMatch(/--reviewed takes the predictions from the project/)
   })
 
   it('sends the curve of a 24,000-frame video (200 fps, 2 min) as 2,000 bin maxima, peaks kept', async () => {

@@ -216,16 +216,20 @@ export class CandidateReviewService {
     return { sampleId: target, added }
   }
 
-  /** MEGC evaluation (`evaluation/spotting.ts`) of the project's long videos against the stored candidates. */
+  /** Every spotted clip's expression candidates that are not rejected, with their edited edges: the predictions the review stands for. */
+  reviewedPredictions(): PredictedVideo[] {
+    const runs = this.statement('SELECT * FROM spot_runs').all() as RunRow[]
+    return runs.map((run) => {
+      const rows = this.statement(`SELECT * FROM spot_candidates WHERE run_id = ? AND label = 'expression' AND state != 'rejected'`).all(run.id) as CandidateRow[]
+      return { ref: this.absolute(run.dataset_id, run.clip_path), intervals: rows.map((r) => toCandidate(r, run.fps)).map(({ onset, offset, kind }) => ({ onset, offset, kind })) }
+    })
+  }
+
+  /** MEGC evaluation (`evaluation/spotting.ts`) of the project's long videos against the reviewed candidates. */
   evaluation(iou: number): SpottingEvaluationView {
     const truth = truthFromProject(this.project, new BatchStore(this.project))
-    const runs = this.statement('SELECT * FROM spot_runs').all() as RunRow[]
-    const predicted: PredictedVideo[] = []
-    for (const run of runs) {
-      const rows = this.statement(`SELECT * FROM spot_candidates WHERE run_id = ? AND label = 'expression' AND state != 'rejected'`).all(run.id) as CandidateRow[]
-      predicted.push({ ref: this.absolute(run.dataset_id, run.clip_path), intervals: rows.map((r) => toCandidate(r, run.fps)).map(({ onset, offset, kind }) => ({ onset, offset, kind })) })
-    }
-    const { unknown: _notLong, ...evaluation } = evaluateSpottingVideos(truth, predicted, iou)
+    // Runs on clips of other datasets are not long videos' (`unknown`): not shown.
+    const { unknown: _notLong, ...evaluation } = evaluateSpottingVideos(truth, this.reviewedPredictions(), iou)
     return { ...evaluation, basis: SPOTTING_BASIS }
   }
 }
