@@ -1,3 +1,4 @@
+import { StudioError } from '@shared/ipc'
 import type { HandlerRegistry } from '../registry'
 import type { StudioContext } from '../../studio'
 import { CandidateReviewService } from '../../services/motion/candidates'
@@ -14,7 +15,8 @@ export function registerSpottingHandlers(registry: HandlerRegistry, studio: Stud
 
   registry
     .handle('command:spotting.start', async ({ sampleId }) => {
-      const sample = review().spottable(sampleId)
+      const service = review()
+      const sample = service.spottable(sampleId)
       const clip = await studio.mediaRoots.resolve(sample.clip.path)
       return studio.jobs.start('spotting.long', async (ctx) => {
         ctx.progress(0, sample.clip.frameCount)
@@ -23,8 +25,10 @@ export function registerSpottingHandlers(registry: HandlerRegistry, studio: Stud
           signal: ctx.signal,
           onProgress: ({ done, total }) => ctx.progress(done, total, `Spotting ${done}/${total} frames`),
         })
-        // The project may have been closed or switched while the job ran: `review()` is the open one.
-        changed(review().saveRun(sampleId, result))
+        // Sample ids are per project: the result is saved only into the project it was started in.
+        const { project } = studio.projects.require()
+        if (project !== service.project) throw new StudioError('conflict', 'The project was closed or switched while spotting: nothing was saved; spot again in it')
+        changed(service.saveRun(sampleId, result))
         const expressions = result.intervals.filter((c) => c.label === 'expression').length
         return { candidates: result.intervals.length, expressions, warnings: result.warnings }
       })

@@ -53,7 +53,7 @@ const now = () => new Date().toISOString()
 
 export class CandidateReviewService {
   constructor(
-    private readonly project: Project,
+    readonly project: Project,
     private readonly coding: CodingService,
   ) {}
 
