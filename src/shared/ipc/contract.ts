@@ -10,6 +10,7 @@ import { systemEvents, systemRequests } from './channels/system'
 import { projectEvents, projectRequests } from './channels/project'
 import { annotationEvents, annotationRequests } from './channels/annotations'
 import { demoRequests } from './channels/demo'
+import { spottingEvents, spottingRequests } from './channels/spotting'
 
 /**
  * The whole contract: every request and event channel with its schemas.
@@ -27,6 +28,7 @@ export const requests = {
   ...motionRequests,
   ...datasetRequests,
   ...mediaRequests,
+  ...spottingRequests,
 } as const satisfies Record<RequestName, RequestChannel>
 
 export const events = {
@@ -35,6 +37,7 @@ export const events = {
   ...batchEvents,
   ...projectEvents,
   ...annotationEvents,
+  ...spottingEvents,
 } as const satisfies Record<EventName, z.ZodType>
 
 export type Requests = typeof requests

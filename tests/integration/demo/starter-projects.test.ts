@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { call } from '../../../src/main/ipc/registry'
 import { createStudio, type Studio } from '../../../src/main/studio'
-import { DEMO_CODER, DEMO_DATASET, datasetProjectFile, demoPaths } from '../../../src/main/services/demo/starter-projects'
+import { DEMO_CODER, DEMO_DATASET, DEMO_LONG_VIDEO, datasetProjectFile, demoPaths } from '../../../src/main/services/demo/starter-projects'
 
 describe('first-minute paths', () => {
   let studio: Studio
@@ -27,21 +27,44 @@ describe('first-minute paths', () => {
     const done = await studio.jobs.wait(jobId)
     expect(done.state, JSON.stringify(done.error)).toBe('completed')
     expect(done.result).toEqual({ projectPath: demoPaths(dir).projectFile, created: true })
-    expect(progress).toContain('Generating synthetic clips')
+    expect(progress).toContain('Generating synthetic clips and a long video')
     expect(progress.at(-1)).toBe('Demo ready')
 
     const info = await call(studio.registry, 'query:project.current', {})
     expect(info?.name).toBe('ME Studio demo')
-    expect(info?.datasets).toHaveLength(1)
-    expect(info?.datasets[0]!.sampleCount).toBe(DEMO_DATASET.subjects * DEMO_DATASET.samplesPerSubject)
+    // The long video is imported first, so the short clips (the last dataset) are shown on opening.
+    expect(info?.datasets.map((d) => d.format)).toEqual(['casme2-long', 'casme2'])
+    const [long, short] = info!.datasets
+    expect(short!.sampleCount).toBe(DEMO_DATASET.subjects * DEMO_DATASET.samplesPerSubject)
     expect(info?.annotators.map((a) => [a.name, a.role])).toEqual(expect.arrayContaining([[DEMO_CODER, 'coder'], ['CASME II labels', 'dataset']]))
 
     // The frames of a demo sample are served by the media layer's frame route.
-    const [sample] = await call(studio.registry, 'query:samples.list', { filter: {} })
+    const [sample] = await call(studio.registry, 'query:samples.list', { filter: { datasetId: short!.id } })
     const record = await call(studio.registry, 'query:sample.get', { sampleId: sample!.id })
     const response = await studio.media.handle({ path: `frame/${encodeURIComponent(record.clip.path)}/0.raw`, searchParams: new URLSearchParams(), headers: new Headers(), method: 'GET' })
     expect(response.status).toBe(200)
     expect(response.headers.get('x-frame-width')).toBe(String(DEMO_DATASET.width))
+
+    // The long video: one clip, each labelled expression its own sample; candidate review runs on it.
+    const longSamples = await call(studio.registry, 'query:samples.list', { filter: { datasetId: long!.id } })
+    expect(longSamples.map((x) => x.name)).toEqual(['15_0101disgustingteeth#1', '15_0101disgustingteeth#2', '15_0101disgustingteeth#3'])
+    expect(longSamples[0]).toMatchObject({ fps: DEMO_LONG_VIDEO.fps, frameCount: DEMO_LONG_VIDEO.fps * DEMO_LONG_VIDEO.durationSeconds[0], firstFrame: 1 })
+    await expect(call(studio.registry, 'command:spotting.start', { sampleId: sample!.id })).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringContaining('long videos') })
+    const spotted = await studio.jobs.wait((await call(studio.registry, 'command:spotting.start', { sampleId: longSamples[0]!.id })).jobId)
+    expect(spotted.state, JSON.stringify(spotted.error)).toBe('completed')
+    const run = (await call(studio.registry, 'query:spotting.candidates', { sampleId: longSamples[2]!.id }))!
+    const expressions = run.candidates.filter((c) => c.label === 'expression')
+    expect(expressions.map((c) => c.kind)).toEqual(['micro', 'macro', 'micro'])
+    expect(run.candidates.filter((c) => c.label !== 'expression').map((c) => c.label).sort()).toEqual(['blink', 'blink', 'blink', 'head-motion'])
+    const coder = info!.annotators.find((a) => a.name === DEMO_CODER)!.id
+    const full = await call(studio.registry, 'query:spotting.evaluation', {})
+    expect(full.pooled.overall).toMatchObject({ tp: 3, fp: 0, fn: 0, f1: 1 })
+    await call(studio.registry, 'command:spotting.review', { action: 'accept', candidateId: expressions[0]!.id, annotatorId: coder })
+    await call(studio.registry, 'command:spotting.review', { action: 'accept', candidateId: expressions[1]!.id, annotatorId: coder })
+    await call(studio.registry, 'command:spotting.review', { action: 'reject', candidateId: expressions[2]!.id })
+    const evaluation = await call(studio.registry, 'query:spotting.evaluation', {})
+    expect(evaluation.pooled.overall).toMatchObject({ tp: 2, fp: 0, fn: 1 })
+    expect(evaluation.pooled.overall.f1).toBeCloseTo(0.8, 6)
 
     const again = await call(studio.registry, 'command:project.create-demo', {})
     const second = await studio.jobs.wait(again.jobId)

@@ -7,13 +7,15 @@ import type { MediaService } from '../media/media-service'
 import { importDataset } from '../project/import'
 import { Project } from '../project/project'
 import { generateSyntheticDataset, type SynthOptions } from '../synth/generate'
+import { generateLongDataset, LONG_LABEL_FILE, type LongSynthOptions } from '../synth/long'
 
 /**
  * The empty screen's two ways in, both ending with a project file ready to open:
  *
  * - the demo: a small synthetic CASME II-shaped dataset (known onset, apex, offset, AUs and
- *   emotion per sample) generated into the user data folder and imported into its own project,
- *   with one coder profile so a newcomer can code at once;
+ *   emotion per sample) and one CAS(ME)²-shaped long video (for candidate review) generated into
+ *   the user data folder and imported into its own project, with one coder profile so a newcomer
+ *   can code at once;
  * - a dataset folder opened with no project open: the dataset gets its own project in the user
  *   data folder (one per folder, found again by the folder's real path).
  *
@@ -32,6 +34,21 @@ export const DEMO_DATASET = {
   height: 256,
   fps: 200,
 } as const satisfies Partial<SynthOptions>
+
+/**
+ * The long video: 20 s at 30 fps, 256×192. Seed 2 draws 2 micro- and 1 macro-expression among a
+ * head movement and 3 blinks, which the spotter tells apart (every expression found, the
+ * distractors labelled), so the first minute shows candidate review working.
+ */
+export const DEMO_LONG_VIDEO = {
+  subjects: 1,
+  videosPerSubject: 1,
+  seed: 2,
+  width: 256,
+  height: 192,
+  fps: 30,
+  durationSeconds: [20, 20],
+} as const satisfies Partial<LongSynthOptions>
 
 export const DEMO_PROJECT_NAME = 'ME Studio demo'
 export const DEMO_CODER = 'Demo coder'
@@ -55,7 +72,7 @@ export interface ProjectReady {
 
 export function demoPaths(userDataDir: string) {
   const root = join(userDataDir, 'demo')
-  return { root, datasetDir: join(root, 'dataset-casme2'), projectFile: join(root, 'demo.mestudio') }
+  return { root, datasetDir: join(root, 'dataset-casme2'), longDir: join(root, 'dataset-casme2-long'), projectFile: join(root, 'demo.mestudio') }
 }
 
 /** `<userData>/projects/<folder name>-<8 hex of the real path>.mestudio` */
@@ -71,28 +88,48 @@ export async function createDemoProject(options: FirstMinuteOptions & { fresh?: 
   if (existsSync(paths.projectFile)) return { projectFile: paths.projectFile, created: false }
   await mkdir(paths.root, { recursive: true })
   const samples = DEMO_DATASET.subjects * DEMO_DATASET.samplesPerSubject
-  // Generating is most of the work; the import scan is counted as a second pass over the samples.
-  const total = samples * 2
+  // Generating is most of the work; the import scan is counted as a second pass over the samples;
+  // the long video (600 frames) weighs as much as the short clips together.
+  const total = samples * 4
 
-  if (!existsSync(paths.datasetDir)) {
-    const partial = `${paths.datasetDir}.partial`
-    await rm(partial, { recursive: true, force: true })
-    options.progress(0, total, 'Generating synthetic clips')
-    await generateSyntheticDataset({
-      ...DEMO_DATASET,
-      outDir: partial,
-      signal: options.signal,
-      ...(options.facesDir ? { facesDir: options.facesDir } : {}),
-      onProgress: (done) => options.progress(done, total, 'Generating synthetic clips'),
-    })
-    await rename(partial, paths.datasetDir)
-  }
+  // Both generators mostly wait on their JPEG encoders, so they run together (about a third faster).
+  const generated = { clips: 0, long: 0 }
+  const generating = () => options.progress(generated.clips + generated.long * samples, total, 'Generating synthetic clips and a long video')
+  generating()
+  const face = options.facesDir ? { facesDir: options.facesDir } : {}
+  await Promise.all([
+    generateOnce(paths.datasetDir, (outDir) =>
+      generateSyntheticDataset({
+        ...DEMO_DATASET,
+        ...face,
+        outDir,
+        signal: options.signal,
+        onProgress: (done) => {
+          generated.clips = done
+          generating()
+        },
+      }),
+    ),
+    generateOnce(paths.longDir, async (outDir) => {
+      await generateLongDataset({ ...DEMO_LONG_VIDEO, ...face, durationSeconds: [...DEMO_LONG_VIDEO.durationSeconds], outDir, signal: options.signal })
+      generated.long = 1
+      generating()
+    }),
+  ])
 
   await buildProjectFile(paths.projectFile, DEMO_PROJECT_NAME, async (project) => {
+    // The long video first: the studio shows the last dataset on opening, the short clips.
+    options.progress(2 * samples, total, 'Importing the long video')
+    await importDataset(project, options.media, paths.longDir, {
+      name: 'Synthetic CAS(ME)² long video (demo)',
+      format: 'casme2-long',
+      labels: join(paths.longDir, LONG_LABEL_FILE),
+      signal: options.signal,
+    })
     await importDataset(project, options.media, paths.datasetDir, {
       name: 'Synthetic CASME II (demo)',
       signal: options.signal,
-      onProgress: (done) => options.progress(samples + Math.min(done, samples), total, 'Importing into the demo project'),
+      onProgress: (done) => options.progress(3 * samples + Math.min(done, samples), total, 'Importing into the demo project'),
     })
     project.transaction(() => project.ensureAnnotator(DEMO_CODER, 'coder'))
   })
@@ -150,6 +187,15 @@ async function projectFileAt(path: string): Promise<string | null> {
     throw new StudioError('conflict', `${path} holds ${projects.length} project files (${projects.map((e) => e.name).join(', ')}): open one of them`)
   }
   return projects.length === 1 ? join(path, projects[0]!.name) : null
+}
+
+/** Generates a dataset into `<dir>.partial`, renamed to `dir` when complete; an existing `dir` is kept. */
+async function generateOnce(dir: string, generate: (outDir: string) => Promise<unknown>): Promise<void> {
+  if (existsSync(dir)) return
+  const partial = `${dir}.partial`
+  await rm(partial, { recursive: true, force: true })
+  await generate(partial)
+  await rename(partial, dir)
 }
 
 /** Creates the project at `<file>.partial`, fills it, closes it (folding the WAL in) and renames it into place. */
