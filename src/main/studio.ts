@@ -1,9 +1,12 @@
+import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { EventBus } from './ipc/event-bus'
 import { registerAllHandlers } from './ipc/handlers'
 import { HandlerRegistry } from './ipc/registry'
 import { createInferenceService, type InferenceService } from './services/inference'
 import { registerInferenceRoutes } from './services/inference/routes'
+import { FolderBrowser } from './services/files/browse'
+import { Downloads } from './services/files/downloads'
 import { BatchService } from './services/batch/batch-service'
 import { InferencePredictorSource } from './services/batch/inference-source'
 import { JobManager } from './services/jobs'
@@ -24,6 +27,8 @@ export interface StudioOptions {
   ffmpegPath?: string | undefined
   /** Worker threads for vision tasks; defaults to the cores. */
   visionWorkers?: number
+  /** Folders the file picker may show besides the home folder and the open project's (e.g. `/data` on a lab server). */
+  browseRoots?: readonly string[]
 }
 
 /** Everything the handlers reach: services only, no Electron. */
@@ -45,6 +50,10 @@ export interface StudioContext {
   readonly projects: ProjectService
   /** Resumable batch prediction over the open project's samples. */
   readonly batch: BatchService
+  /** The file picker's listings: the home folder, the open project's folders and `browseRoots` only. */
+  readonly files: FolderBrowser
+  /** Exported files offered to the browser once each (`/download/<id>` on the bridge). */
+  readonly downloads: Downloads
 }
 
 export interface Studio extends StudioContext {
@@ -80,7 +89,9 @@ export function createStudio(options: StudioOptions): Studio {
     project: () => projects.require().project,
     onProgress: (p) => bus.emit('event:batch.progress', p),
   })
-  const context: StudioContext = { options, bus, jobs, mediaRoots, media, vision, frames, motion, projects, inference, batch }
+  const files = new FolderBrowser(() => [homedir(), ...mediaRoots.list(), ...(options.browseRoots ?? [])])
+  const downloads = new Downloads()
+  const context: StudioContext = { options, bus, jobs, mediaRoots, media, vision, frames, motion, projects, inference, batch, files, downloads }
   const registry = new HandlerRegistry()
   registerAllHandlers(registry, context)
   return {
@@ -93,6 +104,7 @@ export function createStudio(options: StudioOptions): Studio {
       // Predictions finished but still in a batch's commit group go into the project before it closes.
       batch.flushCommits()
       projects.close()
+      await downloads.dispose()
     },
   }
 }

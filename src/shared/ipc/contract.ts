@@ -10,6 +10,7 @@ import { systemEvents, systemRequests } from './channels/system'
 import { projectEvents, projectRequests } from './channels/project'
 import { annotationEvents, annotationRequests } from './channels/annotations'
 import { demoRequests } from './channels/demo'
+import { filesRequests } from './channels/files'
 
 /**
  * The whole contract: every request and event channel with its schemas.
@@ -27,6 +28,7 @@ export const requests = {
   ...motionRequests,
   ...datasetRequests,
   ...mediaRequests,
+  ...filesRequests,
 } as const satisfies Record<RequestName, RequestChannel>
 
 export const events = {

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path'
 import type { HandlerRegistry } from '../registry'
 import type { StudioContext } from '../../studio'
 import { agreementReport } from '../../services/annotations/agreement-report'
@@ -48,9 +47,11 @@ export function registerAnnotationHandlers(registry: HandlerRegistry, studio: St
     .handle('query:agreement.report', ({ datasetId, annotatorIds }) =>
       agreementReport(projects.require().project, { ...(datasetId ? { datasetId } : {}), ...(annotatorIds ? { annotatorIds } : {}) }),
     )
-    .handle('command:codes.export', ({ format, target, datasetId, annotatorIds, overwrite }) =>
-      exportCodes(projects.require().project, format, resolve(target), { datasetId, annotatorIds }, { overwrite }),
-    )
+    .handle('command:codes.export', async ({ format, target, datasetId, annotatorIds, overwrite, download }) => {
+      const path = await studio.downloads.target(target, download, format === 'eaf' ? 'codes-eaf' : `codes.${format}`)
+      const result = await exportCodes(projects.require().project, format, path, { datasetId, annotatorIds }, { overwrite })
+      return { ...result, downloads: studio.downloads.offerAll(result.files, download) }
+    })
     .handle('command:codes.import', async ({ source, datasetId, coder }) => {
       const { project, coding: service } = projects.require()
       const result = await importCodes(project, service, source, { datasetId, coder })

@@ -10,6 +10,7 @@ import { registerSystemHandlers } from './system'
 import { registerProjectHandlers } from './project'
 import { registerAnnotationHandlers } from './annotations'
 import { registerDemoHandlers } from './demo'
+import { registerFileHandlers } from './files'
 
 /** Every domain registers its handlers here, once, for both binders. */
 export function registerAllHandlers(registry: HandlerRegistry, studio: StudioContext): void {
@@ -23,4 +24,5 @@ export function registerAllHandlers(registry: HandlerRegistry, studio: StudioCon
   registerMotionHandlers(registry, studio)
   registerDatasetHandlers(registry, studio)
   registerMediaHandlers(registry, studio)
+  registerFileHandlers(registry, studio)
 }
