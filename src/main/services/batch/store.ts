@@ -277,7 +277,6 @@ export class BatchStore {
   recordResults(jobId: string, results: readonly BatchResult[]): void {
     if (results.length === 0) return
     this.project.transaction(() => {
-      const extras = this.statement('UPDATE predictions SET onset_frame = ?, apex_frame = ?, offset_frame = ?, frames_source = ?, summaries_json = ? WHERE id = ?')
       for (const { item, model, outcome } of results) {
         const common = { sampleId: item.sampleId, modelId: item.modelRowId, jobId, modelSha256: model.sha256, recipeId: model.recipeId }
         if (outcome.ok) {
@@ -289,13 +288,19 @@ export class BatchStore {
             scores: Object.fromEntries(model.classes.map((c, i) => [c, p.probabilities[i]!])),
             timings: p.timings,
           })
-          extras.run(p.frames.onset, p.frames.apex, p.frames.offset, p.frames.source, p.summaries ? JSON.stringify(p.summaries) : null, id)
+          this.recordFramesUsed(id, p.frames, p.summaries)
         } else {
           recordPrediction(this.project, { ...common, executionProvider: outcome.provider, error: outcome.error })
         }
         markJobItem(this.project, jobId, item.itemKey, outcome.ok ? {} : { error: outcome.error })
       }
     })
+  }
+
+  /** The frames a recorded prediction used (and its per-frame summaries), for the exports. */
+  recordFramesUsed(predictionId: number, frames: SamplePrediction['frames'], summaries?: readonly PredictionSummary[]): void {
+    this.statement('UPDATE predictions SET onset_frame = ?, apex_frame = ?, offset_frame = ?, frames_source = ?, summaries_json = ? WHERE id = ?')
+      .run(frames.onset, frames.apex, frames.offset, frames.source, summaries ? JSON.stringify(summaries) : null, predictionId)
   }
 
   /** Per-sample errors of a job, in export order. */
@@ -323,6 +328,17 @@ export class BatchStore {
       )
       .pluck()
       .all(jobId) as number[]
+    yield* this.predictionRows(ids)
+  }
+
+  /** One recorded prediction (e.g. made in Inspect) as an export row. */
+  prediction(predictionId: number): PredictionRow {
+    const [row] = this.predictionRows([predictionId])
+    if (!row) throw new StudioError('not-found', `No prediction ${predictionId} in this project`)
+    return row
+  }
+
+  private *predictionRows(ids: readonly number[]): Generator<PredictionRow> {
     const sql = (marks: string) =>
       `SELECT p.id AS predictionId, p.sample_id AS sampleId, d.name AS dataset, s.subject AS subject, s.name AS sample, s.clip_path AS clipPath, s.fps AS fps,
               p.onset_frame AS onset, p.apex_frame AS apex, p.offset_frame AS offset, p.frames_source AS framesSource,

@@ -89,11 +89,36 @@ export async function exportPredictions(store: BatchStore, jobId: string, format
   }
 }
 
+/** The rows an export writes and its class columns: a job's predictions, or one prediction made in Inspect. */
+interface PredictionSet {
+  classes: readonly string[]
+  rows(): Iterable<PredictionRow>
+}
+
+function jobSet(store: BatchStore, jobId: string): PredictionSet {
+  return { classes: jobClasses(store, jobId), rows: () => store.iteratePredictions(jobId) }
+}
+
+/**
+ * One recorded prediction (Inspect's, for the sample on screen) as CSV or JSON: the same columns
+ * and formatting as a batch job's export, with that model's classes.
+ */
+export async function exportPrediction(store: BatchStore, predictionId: number, format: 'csv' | 'json', path: string, options: { overwrite?: boolean } = {}): Promise<{ rows: number }> {
+  const row = store.prediction(predictionId)
+  await checkExportFile(path, [`.${format}`], options.overwrite ?? false)
+  const set: PredictionSet = { classes: row.modelClasses, rows: () => [row] }
+  return format === 'csv' ? writeCsv(set, path, options) : writeJson(set, path, options)
+}
+
 /** The CSV text of a job in chunks of about 64 KiB (for a file or stdout). */
-export function* predictionsCsvChunks(store: BatchStore, jobId: string, counter = { rows: 0 }): Generator<string> {
-  const classes = jobClasses(store, jobId)
+export function predictionsCsvChunks(store: BatchStore, jobId: string, counter = { rows: 0 }): Generator<string> {
+  return csvChunks(jobSet(store, jobId), counter)
+}
+
+function* csvChunks(set: PredictionSet, counter: { rows: number }): Generator<string> {
+  const { classes } = set
   let buffer = csvHeader(predictionColumns(classes))
-  for (const row of store.iteratePredictions(jobId)) {
+  for (const row of set.rows()) {
     buffer += csvRow(predictionCells(row, classes))
     counter.rows += 1
     if (buffer.length > 65536) {
@@ -105,12 +130,16 @@ export function* predictionsCsvChunks(store: BatchStore, jobId: string, counter 
 }
 
 /** Streams the CSV into a file written atomically (an existing one is replaced only with `overwrite`). */
-export async function writePredictionsCsv(store: BatchStore, jobId: string, path: string, options: PredictionsExportOptions = {}): Promise<{ rows: number }> {
+export function writePredictionsCsv(store: BatchStore, jobId: string, path: string, options: PredictionsExportOptions = {}): Promise<{ rows: number }> {
+  return writeCsv(jobSet(store, jobId), path, options)
+}
+
+async function writeCsv(set: PredictionSet, path: string, options: PredictionsExportOptions): Promise<{ rows: number }> {
   const counter = { rows: 0 }
   await writeFileAtomic(
     path,
     async (write) => {
-      for (const chunk of predictionsCsvChunks(store, jobId, counter)) await write(chunk)
+      for (const chunk of csvChunks(set, counter)) await write(chunk)
     },
     { overwrite: options.overwrite ?? false },
   )
@@ -118,13 +147,17 @@ export async function writePredictionsCsv(store: BatchStore, jobId: string, path
 }
 
 /** JSON: `{ format, columns, rows: [{column: value}] }`, one row per line; values as in the CSV (numbers as numbers). */
-export async function writePredictionsJson(store: BatchStore, jobId: string, path: string, options: PredictionsExportOptions = {}): Promise<{ rows: number }> {
-  const classes = jobClasses(store, jobId)
+export function writePredictionsJson(store: BatchStore, jobId: string, path: string, options: PredictionsExportOptions = {}): Promise<{ rows: number }> {
+  return writeJson(jobSet(store, jobId), path, options)
+}
+
+async function writeJson(set: PredictionSet, path: string, options: PredictionsExportOptions): Promise<{ rows: number }> {
+  const { classes } = set
   const columns = predictionColumns(classes)
   let rows = 0
   await writeFileAtomic(path, async (write) => {
     await write(`{"format":"me-studio.predictions/1","columns":${JSON.stringify(columns)},"rows":[`)
-    for (const row of store.iteratePredictions(jobId)) {
+    for (const row of set.rows()) {
       const cells = predictionCells(row, classes)
       const record: Record<string, unknown> = Object.fromEntries(columns.map((c, i) => [c, cellValue(cells[i]!)]))
       if (options.summaries) record.summaries = row.summaries ?? []

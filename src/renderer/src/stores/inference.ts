@@ -168,6 +168,17 @@ export const useInferenceStore = defineStore('inference', () => {
     }
   }
 
+  /**
+   * The prediction in `slot` as the batch predictions CSV's columns (or their JSON): saved at
+   * `path` on the studio's machine, or (`path` null, in the browser) downloaded. Resolves with
+   * the downloads or the path written.
+   */
+  function exportPrediction(slot: Slot, format: 'csv' | 'json', path: string | null, overwrite = false) {
+    const predictionId = predictions.value[slot]?.recordedId
+    if (predictionId == null) return Promise.reject(new Error('This prediction was not recorded in a project: run it with the sample open'))
+    return transport.invoke('command:predict.export', { predictionId, format, ...(path === null ? { download: true } : { path, overwrite }) })
+  }
+
   return {
     models,
     usableModels,
@@ -195,6 +206,7 @@ export const useInferenceStore = defineStore('inference', () => {
     clear,
     addModel,
     saveCard,
+    exportPrediction,
   }
 })
 
