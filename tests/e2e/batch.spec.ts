@@ -89,6 +89,6 @@ test('batch: a model over the demo dataset, evaluation, CSV export equal to the 
   })
   expect(existsSync(resolve(OUT, 'cli.csv'))).toBe(true)
   const app = readFileSync(resolve(OUT, 'app.csv'), 'utf8')
-  expect(app.split('\r\n')[0]).toMatch(/^dataset,subject,sample,clip_path,fps,onset,apex,offset,frames_source,coded_label,coded_class,predicted_label,p_/)
+  expect(app.split('\r\n')[0]).toMatch(/^dataset,subject,sample,clip_path,fps,onset,apex,offset,frames_source,frames_coding,coded_label,coded_class,predicted_label,p_/)
   expect(withoutTimings(readFileSync(resolve(OUT, 'cli.csv'), 'utf8'))).toEqual(withoutTimings(app))
 })

@@ -36,12 +36,13 @@ describe('exporting an Inspect prediction', () => {
     expect(prediction.recordedId).not.toBeNull()
 
     const csvPath = join(dir, 'one.csv')
-    expect(await call(studio.registry, 'command:predict.export', { predictionId: prediction.recordedId!, format: 'csv', path: csvPath })).toEqual({ path: csvPath, downloads: [] })
+    const reference = { prefer: 'dataset' as const, annotatorId: null }
+    expect(await call(studio.registry, 'command:predict.export', { predictionId: prediction.recordedId!, format: 'csv', reference, path: csvPath })).toEqual({ path: csvPath, downloads: [] })
     const [header, row, rest] = readFileSync(csvPath, 'utf8').split('\r\n')
     expect(header).toBe(predictionColumns(prediction.classes).join(','))
     expect(rest).toBe('')
     const cells = Object.fromEntries(header!.split(',').map((c, i) => [c, row!.split(',')[i]]))
-    expect(cells).toMatchObject({ subject: summary!.subject, sample: summary!.name, onset: String(label.onset), apex: String(label.apex), frames_source: 'coded', model_id: 'off_tanet-demo', predicted_label: prediction.predictedClass })
+    expect(cells).toMatchObject({ subject: summary!.subject, sample: summary!.name, onset: String(label.onset), apex: String(label.apex), frames_source: 'coded', frames_coding: 'dataset labels', model_id: 'off_tanet-demo', predicted_label: prediction.predictedClass })
     expect(Number(cells[`p_${prediction.predictedClass}`])).toBeCloseTo(Math.max(...prediction.probabilities), 5)
 
     // Without a path: written for the download only, offered once.

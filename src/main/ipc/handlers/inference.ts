@@ -119,11 +119,11 @@ export function registerInferenceHandlers(registry: HandlerRegistry, studio: Stu
         auRegions: await regionsFor(clipPath, p, auNumbers),
       }
     })
-    .handle('command:predict.export', async ({ predictionId, format, path, overwrite, download }) => {
+    .handle('command:predict.export', async ({ predictionId, format, reference, path, overwrite, download }) => {
       const store = new BatchStore(studio.projects.require().project)
       const row = store.prediction(predictionId)
       const target = await studio.downloads.target(path, download, `${row.sample}-${row.modelId}.${format}`)
-      await exportPrediction(store, predictionId, format, target, { overwrite })
+      await exportPrediction(store, predictionId, format, target, { overwrite, reference })
       return { path: target, downloads: studio.downloads.offerAll([target], download) }
     })
 }

@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs'
+import type { BatchReference } from '@shared/domain/coding-source'
 import { StudioError } from '@shared/ipc'
 import { writeFileAtomic } from '../fs-atomic'
 import { codedClassFor } from '../evaluation/labels'
@@ -21,7 +22,7 @@ const PROBABILITY_DIGITS = 6
 const MS_DIGITS = 3
 
 const LEADING_COLUMNS = [
-  'dataset', 'subject', 'sample', 'clip_path', 'fps', 'onset', 'apex', 'offset', 'frames_source',
+  'dataset', 'subject', 'sample', 'clip_path', 'fps', 'onset', 'apex', 'offset', 'frames_source', 'frames_coding',
   'coded_label', 'coded_class', 'predicted_label',
 ] as const
 const TRAILING_COLUMNS = [
@@ -60,7 +61,7 @@ export function predictionCells(row: PredictionRow, classes: readonly string[]):
   }
   return [
     text(row.dataset), text(row.subject), text(row.sample), text(row.clipPath), num(row.fps),
-    num(row.onset), num(row.apex), num(row.offset), text(row.framesSource),
+    num(row.onset), num(row.apex), num(row.offset), text(row.framesSource), text(row.framesCoding),
     text(row.codedEmotion), text(codedClassFor(row.codedEmotion, row.modelClasses)), text(row.predictedClass),
     ...classes.map(probability),
     text(row.modelId), text(row.modelVersion), text(row.modelSha256), text(row.provider), text(row.recipeId),
@@ -103,8 +104,14 @@ function jobSet(store: BatchStore, jobId: string): PredictionSet {
  * One recorded prediction (Inspect's, for the sample on screen) as CSV or JSON: the same columns
  * and formatting as a batch job's export, with that model's classes.
  */
-export async function exportPrediction(store: BatchStore, predictionId: number, format: 'csv' | 'json', path: string, options: { overwrite?: boolean } = {}): Promise<{ rows: number }> {
-  const row = store.prediction(predictionId)
+export async function exportPrediction(
+  store: BatchStore,
+  predictionId: number,
+  format: 'csv' | 'json',
+  path: string,
+  options: { overwrite?: boolean; reference?: BatchReference } = {},
+): Promise<{ rows: number }> {
+  const row = store.prediction(predictionId, options.reference)
   await checkExportFile(path, [`.${format}`], options.overwrite ?? false)
   const set: PredictionSet = { classes: row.modelClasses, rows: () => [row] }
   return format === 'csv' ? writeCsv(set, path, options) : writeJson(set, path, options)

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { BatchReferenceSchema } from '../../domain/coding-source'
 import { AttentionKindSchema, ModelCardSchema } from '../../domain/model-card'
 import { ERROR_CODES } from '../errors'
 import { request } from '../define'
@@ -131,6 +132,8 @@ export const inferenceRequests = {
     z.object({
       predictionId: z.number().int().positive(),
       format: z.enum(['csv', 'json']),
+      /** The coding Inspect took the frames from (its "Frames from"), named in `frames_coding`. */
+      reference: BatchReferenceSchema.optional(),
       path: z.string().min(1).optional(),
       overwrite: OverwriteSchema,
       download: DownloadFlagSchema,
