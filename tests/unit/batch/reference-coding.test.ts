@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parseSelection } from '@shared/domain/batch'
+import { runPredict } from '../../../src/main/cli/commands/predict'
 import { BatchService } from '../../../src/main/services/batch/batch-service'
 import { BatchStore } from '../../../src/main/services/batch/store'
 import { exportPredictions } from '../../../src/main/services/export/predictions'
@@ -15,6 +16,8 @@ import { createBatchProject, deterministicSource, fixtureModel } from '../../hel
 
 let dir: string
 let project: Project
+/** The CLI test closes the project to open its file itself. */
+let projectOpen: boolean
 
 const fields = (onset: number, apex: number, offset: number, emotion: string) => ({
   onset, apex, offset, aus: { alternatives: [[]] }, emotion, objectiveClass: null, notes: '', confidence: null, status: 'done' as const,
@@ -23,9 +26,10 @@ const fields = (onset: number, apex: number, offset: number, emotion: string) =>
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'me-batch-ref-'))
   project = await createBatchProject(join(dir, 'p.meproj'), { subjects: 1, perSubject: 3, uncodedEvery: 0 })
+  projectOpen = true
 })
 afterEach(() => {
-  project.close()
+  if (projectOpen) project.close()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -75,5 +79,24 @@ describe('the reference coding of a batch', () => {
     // The dataset's labels first.
     const labels = await runCsv({ ...parseSelection('all'), reference: { prefer: 'dataset', annotatorId: kim.id } })
     expect(labels.map((r) => r.frames_coding)).toEqual(['dataset labels', 'dataset labels', 'dataset labels'])
+  })
+
+  it('the CLI takes the same choice: predict --coder NAME --frames-from mine', async () => {
+    const kim = project.ensureAnnotator('Kim', 'coder')
+    const [first] = project.database.db.prepare('SELECT id FROM samples ORDER BY name').pluck().all() as number[]
+    project.putAnnotation({ sampleId: first!, annotatorId: kim.id, adjudicated: false }, fields(102, 111, 120, 'happiness'))
+    const file = project.path
+    project.close()
+    projectOpen = false
+    const io = { stdout: () => undefined, stderr: () => undefined, isTty: false, env: process.env, cwd: dir }
+    const out = join(dir, 'cli.csv')
+    const source = () => deterministicSource([fixtureModel('model_a')])
+    expect(await runPredict({ project: file, model: 'model_a', coder: 'Kim', 'frames-from': 'mine', out }, io, source())).toBe(0)
+    const [header, row] = readFileSync(out, 'utf8').split('\r\n')
+    const cells = Object.fromEntries(header!.split(',').map((c, i) => [c, row!.split(',')[i]]))
+    expect(cells).toMatchObject({ sample: 'EP01_01', onset: '102', frames_coding: 'coding of Kim' })
+    await expect(runPredict({ project: file, model: 'model_a', coder: 'Nobody' }, io, source())).rejects.toThrow('No coder named "Nobody" in the project (coders: dataset labels, Kim)')
+    await expect(runPredict({ project: file, model: 'model_a', coder: 'Kim', 'frames-from': 'theirs' }, io, source())).rejects.toThrow('--frames-from is one of adjudicated, mine, dataset')
+    await expect(runPredict({ project: file, model: 'model_a', 'frames-from': 'mine' }, io, source())).rejects.toThrow('--frames-from needs --coder')
   })
 })
