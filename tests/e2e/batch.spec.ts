@@ -81,9 +81,11 @@ test('batch: a model over the demo dataset, evaluation, CSV export equal to the 
     await expect(page.getByTestId('model-a')).toHaveValue(modelId)
   }
 
-  const project = (await invoke(page, 'query:project.current')) as { path: string }
+  // The app took the current coder's frames ("Frames from" its default): so does `predict --coder`.
+  const project = (await invoke(page, 'query:project.current')) as { path: string; annotators: { name: string; role: string }[] }
+  const coder = project.annotators.find((a) => a.role === 'coder')!.name
   await invoke(page, 'command:project.close')
-  execFileSync(process.execPath, ['bin/me-studio.mjs', 'predict', '--project', project.path, '--model', modelId, '--out', resolve(OUT, 'cli.csv')], {
+  execFileSync(process.execPath, ['bin/me-studio.mjs', 'predict', '--project', project.path, '--model', modelId, '--coder', coder, '--out', resolve(OUT, 'cli.csv')], {
     env: { ...process.env, ME_STUDIO_DATA_DIR: 'tests/.generated/e2e-data' },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
