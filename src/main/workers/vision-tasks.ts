@@ -13,6 +13,7 @@ import { lucasKanadeFlow, type LucasKanadeOptions } from '../vision/lucas-kanade
 import { magnifyEulerianRgb, type EulerianOptions } from '../vision/magnify-eulerian'
 import { magnifyRieszRgb, type RieszOptions } from '../vision/magnify-riesz'
 import { warpSimilarity, type SimilarityTransform } from '../vision/face/align'
+import { loadFaceDetector, type DetectedFace, type FaceDetectOptions } from '../vision/face/detector'
 import { spotApex, type SpotOptions, type SpotResult } from '../vision/spotting'
 import { faceCrop, pairMotion, type GrayFrame8, type RegionLayout } from '../vision/interval-spotting'
 import { opticalStrain, type OpticalStrainOptions } from '../vision/strain'
@@ -27,7 +28,7 @@ import {
   type BuiltRecipe,
   type PrepareParams,
   type PreparedClip,
-} from '../services/inference/recipe-stages'
+} from '../vision/recipe/stages'
 
 export interface VisionTaskContext {
   /** Reports progress to the caller (forwarded as a message; cheap, but call it per step, not per pixel). */
@@ -50,6 +51,11 @@ export const visionTasks = {
   magnify: (
     p: { frames: RgbImage[] } & ({ method: 'eulerian'; options: EulerianOptions } | { method: 'riesz'; options: RieszOptions }),
   ): RgbImage[] => (p.method === 'eulerian' ? magnifyEulerianRgb(p.frames, p.options) : magnifyRieszRgb(p.frames, p.options)),
+  /**
+   * Faces on one image, most confident first. face-api on tfjs-wasm takes 50–130 ms per image, so
+   * detection runs here, never on the main event loop; a worker loads the nets on its first face task.
+   */
+  faces: async (p: { image: GrayImage | RgbImage; options?: FaceDetectOptions }): Promise<DetectedFace[]> => (await loadFaceDetector()).detectAll(p.image, p.options),
   /** Same similarity transform and crop for every frame (onset-frame face alignment). */
   align: (p: { frames: GrayImage[]; transform: SimilarityTransform; side: number }): GrayImage[] =>
     p.frames.map((f) => warpSimilarity(f, p.transform, p.side)),

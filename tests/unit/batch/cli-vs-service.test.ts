@@ -8,7 +8,7 @@ import { HandlerRegistry } from '../../../src/main/ipc/registry'
 import { BatchService } from '../../../src/main/services/batch/batch-service'
 import { Downloads } from '../../../src/main/services/files/downloads'
 import { JobManager } from '../../../src/main/services/jobs'
-import type { StudioContext } from '../../../src/main/studio'
+import type { StudioContext } from '../../../src/main/ipc/context'
 import { createBatchProject, deterministicSource, fixtureModel } from '../../helpers/batch-fixture'
 
 const dir = mkdtempSync(join(tmpdir(), 'me-cli-ui-'))

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { readModelSignature, SessionHandoff, type ModelSession, type SessionFactory } from '../../../src/main/services/inference/session'
-import { SessionCache } from '../../../src/main/services/inference/sessions'
+import { readModelSignature, SessionHandoff } from '../../../src/main/services/inference/onnx-session'
+import type { ModelSession, SessionFactory } from '../../../src/main/workers/inference-protocol'
+import { SessionCache } from '../../../src/main/services/inference/session-cache'
 
 function countingFactory() {
   const opened: string[] = []

@@ -8,7 +8,7 @@ import { ACTION_SPECS, activation } from '../../../src/main/services/synth/actio
 import { ASTRONAUT_LANDMARKS, drawSubjectAppearance, outputToPhoto, photoToOutput } from '../../../src/main/services/synth/face'
 import { generateSyntheticDataset } from '../../../src/main/services/synth/generate'
 import { createRandom } from '../../../src/main/services/synth/random'
-import { normaliseZipTimestamps } from '../../../src/main/services/synth/sheets'
+import { pinZipTimestamps } from '../../../src/main/services/formats/zip-timestamps'
 import { synthFixture } from '../../helpers/synth-fixture'
 
 const temporary: string[] = []
@@ -165,7 +165,7 @@ describe('synthetic generator', () => {
   it('normalises zip entry timestamps', async () => {
     const ds = await synthFixture({ format: 'casme2' })
     const xlsx = new Uint8Array(await readFile(ds.labelPath))
-    expect(Buffer.compare(normaliseZipTimestamps(xlsx), xlsx)).toBe(0)
+    expect(Buffer.compare(pinZipTimestamps(new Uint8Array(xlsx)), xlsx)).toBe(0)
   })
 })
 

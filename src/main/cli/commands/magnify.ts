@@ -12,6 +12,8 @@ import { magnifyRieszRgb } from '../../vision/magnify-riesz'
 import { IIR_DEFAULTS } from '../../vision/temporal'
 import { EXIT, UsageError, intOption, stringOption, type CommandRun } from '../command'
 import { alignOn } from '../../services/motion/face-alignment'
+import { VisionPool } from '../../workers/vision-pool'
+import { visionWorkerLocation } from '../../workers/vision-worker-location'
 import { warpSimilarityRgb } from '../../vision/face/align'
 import { cropOption, loadClip, numberOption, rgbOf } from './clip-vision'
 
@@ -33,7 +35,9 @@ export const run: CommandRun = async ({ values, positionals }, io) => {
   const filter = parseFilter(values, clip.info.fps)
   let frames: RgbImage[] = clip.frames.map(rgbOf)
   if (side !== undefined) {
-    const alignment = await alignOn(frames[0]!, side)
+    // Face detection runs in a vision worker, as in the app (one worker: a single image).
+    const pool = new VisionPool({ ...visionWorkerLocation(), size: 1 })
+    const alignment = await alignOn(frames[0]!, side, pool).finally(() => pool.destroy())
     if (!alignment) throw new StudioError('invalid-input', `No face found on frame ${clip.start}; run without --crop`)
     frames = frames.map((f) => warpSimilarityRgb(f, alignment.transform, alignment.side))
   }

@@ -1,6 +1,5 @@
 import type { HandlerRegistry } from '../registry'
-import type { StudioContext } from '../../studio'
-import { agreementReport } from '../../services/annotations/agreement-report'
+import type { StudioContext } from '../context'
 import type { CommandResult } from '../../services/annotations/coding'
 import { exportCodes, importCodes } from '../../services/annotations/exchange'
 import { projectInfo } from './project'
@@ -45,7 +44,7 @@ export function registerAnnotationHandlers(registry: HandlerRegistry, studio: St
     })
     .handle('query:samples.next-uncoded', ({ annotatorId, fromSampleId, direction, filter }) => coding().nextUncoded(annotatorId, fromSampleId, direction, filter))
     .handle('query:agreement.report', ({ datasetId, annotatorIds }) =>
-      agreementReport(projects.require().project, { ...(datasetId ? { datasetId } : {}), ...(annotatorIds ? { annotatorIds } : {}) }),
+      coding().agreementReport({ ...(datasetId ? { datasetId } : {}), ...(annotatorIds ? { annotatorIds } : {}) }),
     )
     .handle('command:codes.export', async ({ format, target, datasetId, annotatorIds, overwrite, download }) => {
       const path = await studio.downloads.target(target, download, format === 'eaf' ? 'codes-eaf' : `codes.${format}`)

@@ -8,7 +8,7 @@ import { exportEvaluation } from '../../services/evaluation/export'
 import { inputsFromJob } from '../../services/evaluation/sources'
 import { exportPredictions } from '../../services/export/predictions'
 import type { HandlerRegistry } from '../registry'
-import type { StudioContext } from '../../studio'
+import type { StudioContext } from '../context'
 
 export function registerBatchHandlers(registry: HandlerRegistry, studio: StudioContext): void {
   const store = () => new BatchStore(studio.projects.require().project)

@@ -1,5 +1,5 @@
 import type { HandlerRegistry } from '../registry'
-import type { StudioContext } from '../../studio'
+import type { StudioContext } from '../context'
 import { registerJobHandlers } from './jobs'
 import { registerBatchHandlers } from './batch'
 import { registerInferenceHandlers } from './inference'

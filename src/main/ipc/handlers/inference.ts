@@ -13,7 +13,7 @@ import type { RegisteredModel } from '../../services/inference/registry'
 import { addModel, recordPrediction, type PredictionEntry } from '../../services/project/runs'
 import { StudioError, type ModelSummary, type PredictionResult } from '@shared/ipc'
 import type { HandlerRegistry } from '../registry'
-import type { StudioContext } from '../../studio'
+import type { StudioContext } from '../context'
 
 function summary(model: RegisteredModel): ModelSummary {
   return {
@@ -34,7 +34,7 @@ export function registerInferenceHandlers(registry: HandlerRegistry, studio: Stu
     try {
       const onset = await studio.frames.readFrame(clipPath, onsetIndex, 'rgb')
       const toInput = frameToInput(onset, { width, height }, p.input.alignment)
-      return (await groundTruthRegions(clipPath, toInput)) ?? (await landmarkRegions(onset, auNumbers, toInput))
+      return (await groundTruthRegions(clipPath, toInput)) ?? (await landmarkRegions(onset, auNumbers, toInput, studio.vision))
     } catch (error) {
       return { source: 'none', regions: [], note: `AU regions unavailable: ${(error as Error).message}` }
     }

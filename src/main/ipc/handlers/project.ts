@@ -1,6 +1,6 @@
 import { DatasetImportResultSchema, type ProjectInfo } from '@shared/ipc/channels/project'
 import type { HandlerRegistry } from '../registry'
-import type { StudioContext } from '../../studio'
+import type { StudioContext } from '../context'
 import { importDataset } from '../../services/project/import'
 import type { OpenProject } from '../../services/project/projects'
 

@@ -5,8 +5,8 @@ import { writeFileAtomic } from '../fs-atomic'
 import { codedClassFor } from '../evaluation/labels'
 import type { BatchStore, PredictionRow } from '../batch/store'
 import { checkExportFile } from './target'
-import { pinZipTimestamps } from './zip-timestamps'
-import { csvHeader, csvRow, num, text, type CsvCell } from './csv'
+import { pinZipTimestamps } from '../formats/zip-timestamps'
+import { csvHeader, csvRow, num, text, type CsvCell } from '../formats/csv'
 
 /**
  * Exports of a batch job's predictions: CSV (the documented schema, README "Predictions CSV"),

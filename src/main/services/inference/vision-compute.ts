@@ -16,7 +16,7 @@ import {
   type FlowMethod,
   type PrepareParams,
   type PreparedClip,
-} from './recipe-stages'
+} from '../../vision/recipe/stages'
 
 export type { FlowMethod }
 

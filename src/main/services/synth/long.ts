@@ -12,13 +12,13 @@ import ExcelJS from 'exceljs'
 import { MAX_MICRO_EXPRESSION_MS } from '@shared/domain/dataset'
 import { StudioError } from '@shared/ipc'
 import type { SpotKind } from '@shared/metrics/spotting'
+import { pinZipTimestamps } from '../formats/zip-timestamps'
 import { ACTION_SPECS, SYNTH_ACTIONS, activation, displacementField, placeRegions, type ActionRegion, type DisplacementField, type SynthAction } from './actions'
 import { drawSubject, photoDirectionToOutput, type Landmarks, type SubjectAppearance } from './face'
 import { definedOnly, findBundledFace, loadPhoto, round, writeImageSequence } from './generate'
 import { createRandom, type Random } from './random'
 import { LONG_SYNTH_DEFAULTS } from './truth'
 import { renderFrame, type RigidPose } from './render'
-import { normaliseZipTimestamps } from './sheets'
 
 export interface LongSynthOptions {
   outDir: string
@@ -348,7 +348,7 @@ async function writeLongWorkbook(path: string, videos: LongVideoTruth[], subject
   const rule2 = workbook.addWorksheet('naming rule2')
   rule2.addRow(['code', 'expression'])
   for (const [code, stem] of VIDEOS) rule2.addRow([code, stem])
-  await writeFile(path, normaliseZipTimestamps(new Uint8Array(await workbook.xlsx.writeBuffer())))
+  await writeFile(path, pinZipTimestamps(new Uint8Array(await workbook.xlsx.writeBuffer())))
 }
 
 function validate(settings: typeof LONG_SYNTH_DEFAULTS & LongSynthOptions): void {

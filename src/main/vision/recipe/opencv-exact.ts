@@ -6,8 +6,8 @@
  * Flow, strain, temporal normalisation and magnification themselves come from `src/main/vision`
  * (the code the viewers use); these helpers only adapt the data around them.
  */
-import { createImage, type FlowField, type GrayImage } from '../../vision/image'
-import { opticalStrain } from '../../vision/strain'
+import { createImage, type FlowField, type GrayImage } from '../image'
+import { opticalStrain } from '../strain'
 
 /** Round half to even and clamp to 0…255, like `np.clip(np.rint(x), 0, 255).astype(np.uint8)`. */
 export function rintUint8(value: number): number {

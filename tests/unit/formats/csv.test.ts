@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { csvCell, csvRow, formatNumber, neutraliseFormula, num, parseCsv, restoreNeutralised, text } from '../../../src/main/services/export/csv'
+import { csvCell, csvRow, formatNumber, neutraliseFormula, num, parseCsv, restoreNeutralised, text } from '../../../src/main/services/formats/csv'
 import { writeFileAtomic } from '../../../src/main/services/fs-atomic'
 
 describe('CSV cells', () => {

@@ -3,7 +3,7 @@ import { realpath, stat } from 'node:fs/promises'
 import { extname, isAbsolute, normalize, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { StudioError, type ErrorCode } from '@shared/ipc'
-import { isInsideFolder } from './path-inside'
+import { isInsideFolder } from '../path-inside'
 
 /** Content types the media route may serve; anything else is refused. */
 export const MEDIA_CONTENT_TYPES: Readonly<Record<string, string>> = {

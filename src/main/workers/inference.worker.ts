@@ -5,11 +5,11 @@
  * talks to it through `SessionWorkerHost`, which is an ordinary `SessionFactory`.
  */
 import { parentPort } from 'node:worker_threads'
-import { ortSessionFactory, type ModelSession } from './session'
-import type { SessionReply, SessionRequest } from './session-protocol'
+import { ortSessionFactory } from '../services/inference/onnx-session'
+import type { ModelSession, SessionReply, SessionRequest } from './inference-protocol'
 
 const port = parentPort
-if (!port) throw new Error('session-worker must run in a worker thread')
+if (!port) throw new Error('inference.worker must run in a worker thread')
 
 // Every session needs onnxruntime-node (≈190 ms CPU to load): start loading it with the worker. A
 // failure is reported by the session that needs it.

@@ -9,8 +9,7 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import type { ModelSession, OutputTensor, SessionFactory, ValueInfo } from './session'
-import type { SessionReply, SessionRequest } from './session-protocol'
+import type { ModelSession, OutputTensor, SessionFactory, SessionReply, SessionRequest, ValueInfo } from './inference-protocol'
 
 export interface SessionWorkerLocation {
   workerPath: string
@@ -23,7 +22,7 @@ export interface SessionWorkerLocation {
  */
 export function sessionWorkerLocation(moduleUrl: string = import.meta.url): SessionWorkerLocation {
   const here = dirname(fileURLToPath(moduleUrl))
-  if (moduleUrl.endsWith('.ts')) return { workerPath: join(here, 'session-worker.ts'), execArgv: ['--import', 'tsx'] }
+  if (moduleUrl.endsWith('.ts')) return { workerPath: join(here, 'inference.worker.ts'), execArgv: ['--import', 'tsx'] }
   const candidates = [join(here, 'workers', 'inference.js'), join(here, '..', 'workers', 'inference.js')].map((p) => p.replace(/app\.asar([\\/])/, 'app.asar.unpacked$1'))
   const found = candidates.find((p) => existsSync(p))
   if (!found) throw new Error(`The inference worker is missing (looked for ${candidates.join(', ')}): rebuild with \`npm run build\``)

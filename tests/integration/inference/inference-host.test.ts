@@ -1,11 +1,11 @@
 // Sessions hosted in a worker thread (the studio's default): real onnxruntime-node in the worker,
 // outputs transferred back, and a crashed worker's sessions reopened by the session cache.
 import { afterAll, describe, expect, it } from 'vitest'
-import { SessionWorkerHost, sessionWorkerLocation } from '../../../src/main/services/inference/session-host'
-import { SessionCache } from '../../../src/main/services/inference/sessions'
+import { SessionWorkerHost, sessionWorkerLocation } from '../../../src/main/workers/inference-host'
+import { SessionCache } from '../../../src/main/services/inference/session-cache'
 import { OFF_TANET_ONNX } from '../../helpers/inference-fixture'
 
-const host = new SessionWorkerHost(sessionWorkerLocation(new URL('../../../src/main/services/inference/session-host.ts', import.meta.url).href))
+const host = new SessionWorkerHost(sessionWorkerLocation(new URL('../../../src/main/workers/inference-host.ts', import.meta.url).href))
 afterAll(() => host.dispose())
 
 const input = { data: new Float32Array(3 * 112 * 112).fill(0.5), dims: [1, 3, 112, 112] }

@@ -3,9 +3,9 @@ import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
-import { SHEET_LIMITS, parseDelimited, readSheetFile, readWorkbook, type Cell, type SheetLimits } from '../../../src/main/services/sheets'
-import { DelimitedReader } from '../../../src/main/services/sheets/delimited'
-import { XmlStreamReader } from '../../../src/main/services/sheets/xml'
+import { SHEET_LIMITS, parseDelimited, readSheetFile, readWorkbook, type Cell, type SheetLimits } from '../../../src/main/services/formats'
+import { DelimitedReader } from '../../../src/main/services/formats/delimited'
+import { XmlStreamReader } from '../../../src/main/services/formats/xml'
 import { codesFromEaf } from '../../../src/main/services/annotations/exchange/eaf'
 import { readCodes } from '../../../src/main/services/annotations/exchange/read'
 import { BILLION_LAUGHS_DOCTYPE, XXE_DOCTYPE, eafText, writeDeepXml, writeEntityXlsx, writeXlsx, writeZip } from '../../helpers/sheet-bombs'
@@ -218,6 +218,24 @@ describe('ELAN reading', () => {
     }
     expect(() => codesFromEaf(text({ nesting: 1_000 }))).toThrow(expect.objectContaining({ code: 'sheet/unreadable', message: expect.stringMatching(/nested deeper than 64/) }))
     expect(() => codesFromEaf(text({ valueChars: 40_000 }))).toThrow(expect.objectContaining({ code: 'sheet/cell-too-long' }))
+  })
+
+  it('says what it did not take: a second annotation on a tier, a tier it does not know, value parts it does not write', async () => {
+    const xml = text({ value: 'AU: 12 | emotion: happiness | status: finished | mood: calm' })
+      .replace('</ANNOTATION></TIER>', '</ANNOTATION><ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID="a2" TIME_SLOT_REF1="ts1" TIME_SLOT_REF2="ts2"><ANNOTATION_VALUE>status: done</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION></TIER>')
+      .replace('</ANNOTATION_DOCUMENT>', '<TIER TIER_ID="Kim gaze" PARENT_REF="Kim" LINGUISTIC_TYPE_REF="gaze"><ANNOTATION><REF_ANNOTATION ANNOTATION_ID="a3" ANNOTATION_REF="a1"><ANNOTATION_VALUE>left</ANNOTATION_VALUE></REF_ANNOTATION></ANNOTATION></TIER></ANNOTATION_DOCUMENT>')
+    const codes = codesFromEaf(xml)
+    expect(codes.rows.map((r) => [r.coder, r.fields.onset, r.fields.offset, r.fields.emotion, r.fields.status])).toEqual([['Kim', 46, 86, 'happiness', 'draft']])
+    expect(codes.ignored).toEqual([
+      'tier "Kim": 1 annotation(s) after the first (ME Studio reads one coding per tier)',
+      'tier "Kim gaze" (under "Kim"): neither an AU nor an emotion tier',
+      'tier "Kim": status "finished" is none of draft, done (read as draft)',
+      'tier "Kim": "mood: calm" is not a part ME Studio writes',
+    ])
+    expect(codesFromEaf(text({})).ignored).toEqual([])
+    const path = file('extra.eaf')
+    writeFileSync(path, xml)
+    expect((await readCodes(path)).ignored[0]).toBe('extra.eaf: tier "Kim": 1 annotation(s) after the first (ME Studio reads one coding per tier)')
   })
 
   it('refuses a codes file over the size limit before reading it', async () => {

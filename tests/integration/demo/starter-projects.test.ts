@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { call } from '../../../src/main/ipc/registry'
 import { createStudio, type Studio } from '../../../src/main/studio'
-import { DEMO_CODER, DEMO_DATASET, datasetProjectFile, demoPaths } from '../../../src/main/services/demo/first-minute'
+import { DEMO_CODER, DEMO_DATASET, datasetProjectFile, demoPaths } from '../../../src/main/services/demo/starter-projects'
 
 describe('first-minute paths', () => {
   let studio: Studio

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { MediaRoots, MediaRouter, parseRange } from '../../../src/main/services/media-access'
+import { MediaRoots, MediaRouter, parseRange } from '../../../src/main/services/media/media-router'
 
 let base: string
 let root: string

@@ -11,7 +11,7 @@
 import { StudioError } from '@shared/ipc'
 import { autoSkipReason, missingProviderLibrary } from '../execution-providers'
 import { firstLine, ProviderInitError, slowerReason, type GateModel, type ParityGate, type ProviderVerdict } from './parity'
-import type { ModelSession, SessionFactory } from './session'
+import type { ModelSession, SessionFactory } from '../../workers/inference-protocol'
 
 export interface ProviderFallback {
   provider: string

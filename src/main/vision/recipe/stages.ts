@@ -5,17 +5,17 @@
  * loop only moves buffers: prepare = face alignment (when the recipe asks) → temporal
  * normalisation → colour → resize → magnification,
  * assemble = one plane per input channel from the prepared frames and flow fields →
- * normalisation. Order and rounding follow `models/preprocess.py` (see `recipe-ops.ts`).
+ * normalisation. Order and rounding follow `models/preprocess.py` (see `opencv-exact.ts`).
  */
 import type { ModelCard } from '@shared/domain/model-card'
-import { warpSimilarity, type SimilarityTransform } from '../../vision/face/align'
-import { farnebackFlow, type FarnebackOptions } from '../../vision/farneback'
-import { createFlow, gaussianBlur, type FlowField, type GrayImage } from '../../vision/image'
-import { lucasKanadeFlow, type LucasKanadeOptions } from '../../vision/lucas-kanade'
-import { magnifyEulerian } from '../../vision/magnify-eulerian'
-import { magnifyRiesz } from '../../vision/magnify-riesz'
-import { normalizeLength } from '../../vision/temporal'
-import { tvl1Flow, type Tvl1Options } from '../../vision/tvl1'
+import { warpSimilarity, type SimilarityTransform } from '../face/align'
+import { farnebackFlow, type FarnebackOptions } from '../farneback'
+import { createFlow, gaussianBlur, type FlowField, type GrayImage } from '../image'
+import { lucasKanadeFlow, type LucasKanadeOptions } from '../lucas-kanade'
+import { magnifyEulerian } from '../magnify-eulerian'
+import { magnifyRiesz } from '../magnify-riesz'
+import { normalizeLength } from '../temporal'
+import { tvl1Flow, type Tvl1Options } from '../tvl1'
 import {
   fixedMeanStd,
   framePlanes,
@@ -29,7 +29,7 @@ import {
   standardiseChannels,
   strainReflect101,
   type PixelFrame,
-} from './recipe-ops'
+} from './opencv-exact'
 
 type Preprocessing = ModelCard['preprocessing']
 

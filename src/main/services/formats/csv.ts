@@ -1,7 +1,10 @@
 /**
  * CSV per RFC 4180 (CRLF line ends, fields quoted when they hold `"`, `,`, CR or LF, quotes
- * doubled), UTF-8 without BOM, plus spreadsheet formula neutralisation for text cells.
+ * doubled), UTF-8 without BOM, plus spreadsheet formula neutralisation for text cells. The one
+ * CSV writer and quoting of the studio; reading goes through `delimited.ts`.
  */
+import { parseDelimited } from './delimited'
+import type { SheetLimits } from './limits'
 
 /** A typed cell: text is neutralised, numbers are written as already formatted. */
 export type CsvCell = { text: string } | { number: string } | null
@@ -58,63 +61,16 @@ export function plainCsvRow(values: readonly (string | number | null)[]): string
 }
 
 /**
- * Parses RFC 4180 text (CRLF or LF line ends; a UTF-8 BOM is skipped) into rows of strings.
- * Throws on an unterminated quoted field, naming the line it started on.
+ * Parses CSV that ME Studio wrote (predictions, codes, reports, cluster shards) into rows of
+ * strings, empty cells as ''. The same reader as label sheets and codes from outside
+ * (`DelimitedReader`), without their size limits: these files are the studio's own. Throws on an
+ * unterminated quoted field, naming the line it started on.
  */
 export function parseCsv(input: string): string[][] {
-  const rows: string[][] = []
-  let row: string[] = []
-  let field = ''
-  let i = input.charCodeAt(0) === 0xfeff ? 1 : 0
-  let line = 1
-  let quoted = false
-  let quoteLine = 0
-  let fieldStarted = false
-  const endField = () => {
-    row.push(field)
-    field = ''
-    fieldStarted = false
-  }
-  const endRow = () => {
-    endField()
-    rows.push(row)
-    row = []
-  }
-  for (; i < input.length; i++) {
-    const ch = input[i]!
-    if (quoted) {
-      if (ch === '"') {
-        if (input[i + 1] === '"') {
-          field += '"'
-          i++
-        } else quoted = false
-      } else {
-        if (ch === '\n') line++
-        field += ch
-      }
-      continue
-    }
-    if (ch === '"' && !fieldStarted) {
-      quoted = true
-      quoteLine = line
-      fieldStarted = true
-    } else if (ch === ',') endField()
-    else if (ch === '\r' && input[i + 1] === '\n') {
-      endRow()
-      i++
-      line++
-    } else if (ch === '\n') {
-      endRow()
-      line++
-    } else {
-      field += ch
-      fieldStarted = true
-    }
-  }
-  if (quoted) throw new Error(`CSV: the quoted field opened on line ${quoteLine} is never closed`)
-  if (fieldStarted || row.length > 0) endRow()
-  return rows
+  return parseDelimited(input, OWN_FILES, 'CSV', ',').map((row) => row.map((cell) => (cell === null ? '' : String(cell))))
 }
+
+const OWN_FILES: SheetLimits = { maxBytes: Infinity, maxRows: Infinity, maxColumns: Infinity, maxCells: Infinity, maxCellChars: Infinity, maxXmlDepth: Infinity }
 
 /** Undoes `neutraliseFormula` on a text cell read back from our own CSV. */
 export function restoreNeutralised(value: string): string {
