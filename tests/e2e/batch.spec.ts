@@ -32,9 +32,13 @@ test('batch: a model over the demo dataset, evaluation, CSV export equal to the 
   await expect(model).toBeVisible({ timeout: 60_000 })
   const modelId = (await model.getAttribute('data-testid'))!.replace('batch-model-', '')
   await model.check()
+  // The demo project is shared by the specs: an earlier run's jobs are listed too (newest first).
+  const jobs = page.locator('[data-testid^=batch-job-]')
+  const before = await jobs.count()
   await page.getByTestId('batch-start').click()
+  await expect(jobs).toHaveCount(before + 1)
 
-  const job = page.locator('[data-testid^=batch-job-]').first()
+  const job = jobs.first()
   await expect(job).toContainText('completed', { timeout: 240_000 })
   await expect(page.getByTestId('evaluation-report')).toBeVisible()
   await expect(page.getByTestId('uf1').first()).toHaveText(/^\d\.\d{3}$|^–$/)
