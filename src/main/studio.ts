@@ -1,3 +1,4 @@
+import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { EventBus } from './ipc/event-bus'
 import { registerAllHandlers } from './ipc/handlers'
@@ -5,6 +6,8 @@ import type { StudioContext, StudioOptions } from './ipc/context'
 import { HandlerRegistry } from './ipc/registry'
 import { createInferenceService } from './services/inference'
 import { registerInferenceRoutes } from './services/inference/routes'
+import { FolderBrowser } from './services/files/browse'
+import { Downloads } from './services/files/downloads'
 import { BatchService } from './services/batch/batch-service'
 import { InferencePredictorSource } from './services/batch/inference-source'
 import { JobManager } from './services/jobs'
@@ -48,7 +51,9 @@ export function createStudio(options: StudioOptions): Studio {
     project: () => projects.require().project,
     onProgress: (p) => bus.emit('event:batch.progress', p),
   })
-  const context: StudioContext = { options, bus, jobs, mediaRoots, media, vision, frames, motion, projects, inference, batch }
+  const files = new FolderBrowser(() => [homedir(), ...mediaRoots.list(), ...(options.browseRoots ?? [])])
+  const downloads = new Downloads()
+  const context: StudioContext = { options, bus, jobs, mediaRoots, media, vision, frames, motion, projects, inference, batch, files, downloads }
   const registry = new HandlerRegistry()
   registerAllHandlers(registry, context)
   return {
@@ -61,6 +66,7 @@ export function createStudio(options: StudioOptions): Studio {
       // Predictions finished but still in a batch's commit group go into the project before it closes.
       batch.flushCommits()
       projects.close()
+      await downloads.dispose()
     },
   }
 }

@@ -3,6 +3,8 @@
  * root (`studio.ts`) that imports them: the Node layers stay in order (scripts/check-boundaries.mjs).
  */
 import type { BatchService } from '../services/batch/batch-service'
+import type { FolderBrowser } from '../services/files/browse'
+import type { Downloads } from '../services/files/downloads'
 import type { InferenceService } from '../services/inference'
 import type { JobManager } from '../services/jobs'
 import type { MediaService } from '../services/media'
@@ -22,6 +24,8 @@ export interface StudioOptions {
   ffmpegPath?: string | undefined
   /** Worker threads for vision tasks; defaults to the cores. */
   visionWorkers?: number
+  /** Folders the file picker may show besides the home folder and the open project's (e.g. `/data` on a lab server). */
+  browseRoots?: readonly string[]
 }
 
 /** Everything the handlers reach: services only, no Electron. */
@@ -43,4 +47,8 @@ export interface StudioContext {
   readonly projects: ProjectService
   /** Resumable batch prediction over the open project's samples. */
   readonly batch: BatchService
+  /** The file picker's listings: the home folder, the open project's folders and `browseRoots` only. */
+  readonly files: FolderBrowser
+  /** Exported files offered to the browser once each (`/download/<id>` on the bridge). */
+  readonly downloads: Downloads
 }

@@ -11,6 +11,7 @@ import { projectEvents, projectRequests } from './channels/project'
 import { annotationEvents, annotationRequests } from './channels/annotations'
 import { demoRequests } from './channels/demo'
 import { spottingEvents, spottingRequests } from './channels/spotting'
+import { filesRequests } from './channels/files'
 
 /**
  * The whole contract: every request and event channel with its schemas.
@@ -29,6 +30,7 @@ export const requests = {
   ...datasetRequests,
   ...mediaRequests,
   ...spottingRequests,
+  ...filesRequests,
 } as const satisfies Record<RequestName, RequestChannel>
 
 export const events = {

@@ -34,10 +34,10 @@ export function registerBatchHandlers(registry: HandlerRegistry, studio: StudioC
       })),
     )
     .handle('query:batch.errors', ({ jobId }) => store().itemErrors(jobId))
-    .handle('command:batch.export', async ({ jobId, format, path, summaries, overwrite }) => {
-      const target = resolve(path)
+    .handle('command:batch.export', async ({ jobId, format, path, summaries, overwrite, download }) => {
+      const target = await studio.downloads.target(path, download, `predictions-${jobId.slice(0, 8)}.${format}`)
       const { rows } = await exportPredictions(store(), jobId, format, target, { summaries, overwrite })
-      return { path: target, rows }
+      return { path: target, rows, downloads: studio.downloads.offerAll([target], download) }
     })
     .handle('command:batch.export-training-set', ({ models, selection, labels, outDir, overwrite }) => {
       const source = new InferenceInputSource(studio.inference, studio.frames)
@@ -47,9 +47,10 @@ export function registerBatchHandlers(registry: HandlerRegistry, studio: StudioC
       )
     })
     .handle('query:batch.evaluation', ({ jobId }) => report(jobId))
-    .handle('command:batch.export-evaluation', async ({ jobId, format, path, overwrite }) => {
-      const target = resolve(path)
+    .handle('command:batch.export-evaluation', async ({ jobId, format, path, overwrite, download }) => {
+      const target = await studio.downloads.target(path, download, `evaluation-${jobId.slice(0, 8)}.${format}`)
       const title = `Evaluation of batch ${jobId.slice(0, 8)} — ${studio.projects.require().project.name}`
-      return { path: target, files: await exportEvaluation(report(jobId), format, target, title, { overwrite }) }
+      const files = await exportEvaluation(report(jobId), format, target, title, { overwrite })
+      return { path: target, files, downloads: studio.downloads.offerAll(files, download) }
     })
 }

@@ -11,6 +11,7 @@ import { registerProjectHandlers } from './project'
 import { registerAnnotationHandlers } from './annotations'
 import { registerDemoHandlers } from './demo'
 import { registerSpottingHandlers } from './spotting'
+import { registerFileHandlers } from './files'
 
 /** Every domain registers its handlers here, once, for both binders. */
 export function registerAllHandlers(registry: HandlerRegistry, studio: StudioContext): void {
@@ -25,4 +26,5 @@ export function registerAllHandlers(registry: HandlerRegistry, studio: StudioCon
   registerDatasetHandlers(registry, studio)
   registerMediaHandlers(registry, studio)
   registerSpottingHandlers(registry, studio)
+  registerFileHandlers(registry, studio)
 }

@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
+import { framesUsedOf } from '../../services/batch/inference-source'
+import { BatchStore } from '../../services/batch/store'
 import { providerCandidates } from '../../services/execution-providers'
+import { exportPrediction } from '../../services/export/predictions'
 import { frameToInput, groundTruthRegions, landmarkRegions, type AuRegionSet } from '../../services/inference/au-regions'
 import { draftCard } from '../../services/inference/card-draft'
 import { recipeIdOf } from '../../services/inference/inputs'
@@ -108,6 +111,11 @@ export function registerInferenceHandlers(registry: HandlerRegistry, studio: Stu
         scores: Object.fromEntries(p.classes.map((c, i) => [c, p.probabilities[i]!])),
         timings: { preprocessMs: p.timings.preprocessMs, inferenceMs: p.timings.inferenceMs },
       })
+      if (recordedId !== null) {
+        // Inspect always runs on a coding's onset and offset; the CSV export reports the frames as the batch does.
+        const clip = await studio.frames.open(clipPath)
+        new BatchStore(studio.projects.require().project).recordFramesUsed(recordedId, framesUsedOf(clip.frameNumbers, p.input, sample.offsetIndex, true))
+      }
       const { width, height } = p.input.faceCrop
       return {
         id: p.id,
@@ -128,5 +136,12 @@ export function registerInferenceHandlers(registry: HandlerRegistry, studio: Stu
         attention: p.attention.map((a) => ({ name: a.name, kind: a.kind, shape: a.shape })),
         auRegions: await regionsFor(clipPath, p, auNumbers),
       }
+    })
+    .handle('command:predict.export', async ({ predictionId, format, reference, path, overwrite, download }) => {
+      const store = new BatchStore(studio.projects.require().project)
+      const row = store.prediction(predictionId)
+      const target = await studio.downloads.target(path, download, `${row.sample}-${row.modelId}.${format}`)
+      await exportPrediction(store, predictionId, format, target, { overwrite, reference })
+      return { path: target, downloads: studio.downloads.offerAll([target], download) }
     })
 }

@@ -82,18 +82,29 @@ async function openSample(media: MediaService, sample: BatchSample): Promise<Ope
   const apexIndex = position(sample.coded?.apex)
   const offsetIndex = position(sample.coded?.offset)
   const inferenceSample = await mediaSample(media, { clipPath: sample.clipPath, onsetIndex: onsetIndex ?? 0, apexIndex, offsetIndex: offsetIndex ?? last, own: true })
-  const number = (index: number) => clip.frameNumbers[index]!
   return {
     inferenceSample,
-    framesUsed({ frameIndices, apex }) {
-      return {
-        onset: number(frameIndices[0]!),
-        apex: apex === null ? null : number(apex.index),
-        // Onset–apex recipes do not read the offset: the one that bounded the apex search is reported.
-        offset: apex === null ? number(frameIndices[frameIndices.length - 1]!) : number(offsetIndex ?? last),
-        source: framesSourceOf(onsetIndex !== null && offsetIndex !== null, apex?.source ?? null),
-      }
-    },
+    framesUsed: (input) => framesUsedOf(clip.frameNumbers, input, offsetIndex ?? last, onsetIndex !== null && offsetIndex !== null),
+  }
+}
+
+/**
+ * The frame numbers of the clip positions a prediction used (`frameNumbers[index]`), and whether
+ * they were coded: what the predictions CSV reports, for a batch item and for Inspect alike.
+ */
+export function framesUsedOf(
+  frameNumbers: readonly number[],
+  { frameIndices, apex }: Pick<BuiltInput, 'frameIndices' | 'apex'>,
+  offsetIndex: number,
+  codedOnsetOffset: boolean,
+): SamplePrediction['frames'] {
+  const number = (index: number) => frameNumbers[index]!
+  return {
+    onset: number(frameIndices[0]!),
+    apex: apex === null ? null : number(apex.index),
+    // Onset–apex recipes do not read the offset: the one that bounded the apex search is reported.
+    offset: apex === null ? number(frameIndices[frameIndices.length - 1]!) : number(offsetIndex),
+    source: framesSourceOf(codedOnsetOffset, apex?.source ?? null),
   }
 }
 

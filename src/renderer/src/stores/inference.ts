@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
+import type { BatchReference } from '@shared/domain/coding-source'
 import type { ModelCard } from '@shared/domain/model-card'
 import type { DenseTensor } from '@shared/inference/attention'
 import type { ModelSummary, PredictionResult, PredictSampleRef, ProviderStandingView, ValueInfoDto } from '@shared/ipc'
@@ -205,6 +206,17 @@ export const useInferenceStore = defineStore('inference', () => {
     }
   }
 
+  /**
+   * The prediction in `slot` as the batch predictions CSV's columns (or their JSON): saved at
+   * `path` on the studio's machine, or (`path` null, in the browser) downloaded. Resolves with
+   * the downloads or the path written.
+   */
+  function exportPrediction(slot: Slot, format: 'csv' | 'json', reference: BatchReference | undefined, path: string | null, overwrite = false) {
+    const predictionId = predictions.value[slot]?.recordedId
+    if (predictionId == null) return Promise.reject(new Error('This prediction was not recorded in a project: run it with the sample open'))
+    return transport.invoke('command:predict.export', { predictionId, format, ...(reference ? { reference } : {}), ...(path === null ? { download: true } : { path, overwrite }) })
+  }
+
   return {
     models,
     usableModels,
@@ -235,6 +247,7 @@ export const useInferenceStore = defineStore('inference', () => {
     confirmVersion,
     removeModel,
     saveCard,
+    exportPrediction,
   }
 })
 

@@ -1,7 +1,9 @@
 import { z } from 'zod'
+import { BatchReferenceSchema } from '../../domain/coding-source'
 import { AttentionKindSchema, ModelCardSchema } from '../../domain/model-card'
 import { ERROR_CODES } from '../errors'
 import { request } from '../define'
+import { DownloadFlagSchema, DownloadsSchema, OverwriteSchema } from './export-target'
 
 /**
  * Inference: the model registry (bundled + user-added models with their cards) and per-sample
@@ -140,5 +142,21 @@ export const inferenceRequests = {
       auNumbers: z.array(z.number().int().min(0).max(99)).default([]),
     }),
     PredictionResultSchema,
+  ),
+  /**
+   * A prediction made here (its `recordedId`) as the batch predictions CSV's columns, or their JSON;
+   * `path` is optional with `download`. The heatmap PNG is drawn by the UI from the tensor it shows.
+   */
+  'command:predict.export': request(
+    z.object({
+      predictionId: z.number().int().positive(),
+      format: z.enum(['csv', 'json']),
+      /** The coding Inspect took the frames from (its "Frames from"), named in `frames_coding`. */
+      reference: BatchReferenceSchema.optional(),
+      path: z.string().min(1).optional(),
+      overwrite: OverwriteSchema,
+      download: DownloadFlagSchema,
+    }),
+    z.object({ path: z.string(), downloads: DownloadsSchema }),
   ),
 } as const
