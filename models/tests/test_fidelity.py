@@ -1,10 +1,11 @@
 """The fidelity source (models/fidelity.py) is the one place deviations and the papers' figures are
 written: the cards and models/README.md must say exactly what it says."""
 import json
+import shutil
 
 import pytest
 
-from models import fidelity
+from models import export, fidelity
 from models.registry import MODELS
 
 CARDS = sorted(fidelity.CARDS.glob('*.card.json'))
@@ -47,3 +48,20 @@ def test_off_tanet_quotes_the_papers_table_2():
     (r,) = fidelity.results('off_tanet')
     assert {m['name']: m['value'] for m in r['metrics']} == {'UAR': 0.7315, 'UF1': 0.7242}
     assert r['averaging'] == 'per-fold mean'
+
+
+def test_refresh_keeps_the_outputs_of_a_card_trained_before_its_network_changed(tmp_path):
+    # the bundled AST+SVMNet demo predates the FAM's move to the input: its file has 8 learned-channel weights
+    shipped = fidelity.CARDS / 'ast_svmnet-demo.card.json'
+    before = json.loads(shipped.read_text())
+    assert [o['shape'] for o in before['outputs']['attention']] == [[-1, 8], [-1, 1, 10, 32, 32]]
+    shutil.copy(shipped, tmp_path / 'old.card.json')
+    export.refresh_card(tmp_path / 'old.card.json')
+    assert json.loads((tmp_path / 'old.card.json').read_text())['outputs'] == before['outputs']
+    # a card of the network the registry builds takes the registry's descriptions
+    card = json.loads((fidelity.CARDS / 'cbamnet-demo.card.json').read_text())
+    card['outputs']['attention'][0]['layer'] = 'stale'
+    (tmp_path / 'cbam.card.json').write_text(json.dumps(card))
+    export.refresh_card(tmp_path / 'cbam.card.json')
+    layer = json.loads((tmp_path / 'cbam.card.json').read_text())['outputs']['attention'][0]['layer']
+    assert layer == MODELS['cbamnet'].attention['channel_attention'][1]
