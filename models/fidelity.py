@@ -240,11 +240,7 @@ FIDELITY = {
              'ISDF); the kit stacks u, v and ISDF as one stream (see input), so one FAM serves all three and '
              'pools over them too. Softmax weights are rescaled by the number of entries so uniform attention '
              'is the identity. The demo config takes a 10x64x64 input (CPU time on the synthetic data), so its '
-             'map is 64x64; the paper config 10x192x192. The bundled demo (ast_svmnet-demo.onnx) still has the '
-             'earlier placement, built by the code before this fix: a learned stem pooling to 32x32 first, then '
-             'attention over the stem\'s 8 learned channels and ten 32x32 maps, as its card\'s outputs say; '
-             + NO_RETRAIN
-             + '; models.build_demo builds the corrected one.'),
+             'map is 64x64; the paper config 10x192x192.'),
             ('down-sampling', CHOSEN,
              "after the FAM, to the paper's 10x32x32 working size ('down-sampled to 10*32*32'; its form is not "
              'stated): 1x3x3 conv 3 -> 32 + BN + ReLU, then 1xFxF max pooling (F = 6 at 192, 2 in the demo).'),

@@ -1,7 +1,6 @@
 """The fidelity source (models/fidelity.py) is the one place deviations and the papers' figures are
 written: the cards and models/README.md must say exactly what it says."""
 import json
-import shutil
 
 import pytest
 
@@ -51,13 +50,14 @@ def test_off_tanet_quotes_the_papers_table_2():
 
 
 def test_refresh_keeps_the_outputs_of_a_card_trained_before_its_network_changed(tmp_path):
-    # the bundled AST+SVMNet demo predates the FAM's move to the input: its file has 8 learned-channel weights
-    shipped = fidelity.CARDS / 'ast_svmnet-demo.card.json'
-    before = json.loads(shipped.read_text())
-    assert [o['shape'] for o in before['outputs']['attention']] == [[-1, 8], [-1, 1, 10, 32, 32]]
-    shutil.copy(shipped, tmp_path / 'old.card.json')
+    # as the AST+SVMNet demo was before its FAM moved to the input: 8 learned-channel weights, ten 32x32 maps
+    card = json.loads((fidelity.CARDS / 'ast_svmnet-demo.card.json').read_text())
+    channel, spatial = card['outputs']['attention']
+    channel.update(shape=[-1, 8], axes=['batch', 'channel'], layer='FAM after the stem')
+    spatial.update(shape=[-1, 1, 10, 32, 32], axes=['batch', 'one', 'frame', 'y', 'x'], layer='FAM after the stem')
+    (tmp_path / 'old.card.json').write_text(json.dumps(card))
     export.refresh_card(tmp_path / 'old.card.json')
-    assert json.loads((tmp_path / 'old.card.json').read_text())['outputs'] == before['outputs']
+    assert json.loads((tmp_path / 'old.card.json').read_text())['outputs'] == card['outputs']
     # a card of the network the registry builds takes the registry's descriptions
     card = json.loads((fidelity.CARDS / 'cbamnet-demo.card.json').read_text())
     card['outputs']['attention'][0]['layer'] = 'stale'
