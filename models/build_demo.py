@@ -54,7 +54,8 @@ DEMO_NOTES = {
                 'terms had left the map at chance (models/README.md). Then the gate learning rate x10 '
                 '(--attention-gate-lr-scale 10), in the same split: validation mass 0.53 against 0.46 (x30: 0.54), '
                 'validation UF1 0.61 in all three; the cross-validation at x1 had given mass 0.49.'],
-    'ms3d_resnet': ['Configuration chosen after one look at the cross-validation: a first run at width 1/32 with 15 '
+    'ms3d_resnet': [RETRAINED.format("eq. 3.10's BatchNorm in the fusion attention; earlier without"),
+                    'Configuration chosen after one look at the cross-validation: a first run at width 1/32 with 15 '
                     'epochs was at chance on its first fold (UF1 0.21); this configuration uses width 1/16 and 30 '
                     'epochs (60 since the supervised attention below), so its cross-validated figures are slightly '
                     'optimistic.',

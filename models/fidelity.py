@@ -187,11 +187,10 @@ FIDELITY = {
                                   'pooled over C,T).'),
             ('multi-scale modules', CHOSEN, 'RC1-RC3: branches end at the block width and are added to the block '
                                             'output with learned scalar weights; reductions to width/4 inside.'),
-            ('fusion', DEVIATION, "AFFA: 'one AFFA corresponds to 2 fusion operations' (eq. 3.11): Z = "
-                                  'M1(X+Y)X + (1-M1)Y, out = M2(Z)X + (1-M2)Y, each M = sigmoid of a '
-                                  'global-average and a global-max branch of two point-wise convs. Eq. 3.10\'s '
-                                  'BatchNorm after each point-wise conv: in the paper config; the demo has none ('
-                                  + NO_RETRAIN + ').'),
+            ('fusion', AS_PUBLISHED, "AFFA: 'one AFFA corresponds to 2 fusion operations' (eq. 3.11): Z = "
+                                     'M1(X+Y)X + (1-M1)Y, out = M2(Z)X + (1-M2)Y, each M = sigmoid of a '
+                                     'global-average and a global-max branch of two point-wise convs with a '
+                                     "BatchNorm after each (eq. 3.10)."),
             ('head', CHOSEN, "four heads (GAP -> FC -> FC); the discriminator picks the head with the most "
                              "confident softmax; training sums the four heads' cross-entropies."),
             ('classes', DEVIATION,

@@ -244,10 +244,8 @@ MS3D_RESNET = ModelSpec(
     paper={'title': 'Micro-expression recognition based on multi-scale 3D residual convolutional neural network',
            'authors': ['Hongmei Jin', 'Ning He', 'Zhanli Li', 'Pengcheng Yang'], 'year': 2024,
            'venue': 'AIMS journal research article (venue not named in the stored copy)', 'doi': None, 'url': None},
-    build=lambda cfg: MS3DResNet(num_classes=num_classes(cfg), width=cfg['width'], blocks=tuple(cfg['blocks']),
-                                 fusion_batchnorm=cfg.get('fusion_batchnorm', False)),
-    # fusion_batchnorm: eq. 3.10's BatchNorm in the fusion attention (paper config; the demo was trained without)
-    configs={'paper': {'frames': 16, 'size': 134, 'width': 1.0, 'blocks': [3, 4, 6, 3], 'fusion_batchnorm': True},
+    build=lambda cfg: MS3DResNet(num_classes=num_classes(cfg), width=cfg['width'], blocks=tuple(cfg['blocks'])),
+    configs={'paper': {'frames': 16, 'size': 134, 'width': 1.0, 'blocks': [3, 4, 6, 3]},
              'demo': {'frames': 16, 'size': 48, 'flow_size': 144, 'width': 0.0625, 'blocks': [3, 4, 6, 3]},
              'tiny': {'frames': 8, 'size': 32, 'width': 0.03125, 'blocks': [1, 1, 1, 1]}},
     input_kind='flow-sequence', channels=['u', 'v'], layout='NCTHW',
