@@ -2,12 +2,16 @@
 2-D/3-D Inception modules extract spatio-temporal features from a 10-frame
 [u, v, ISDF] sequence; an SVM on those features classifies.
 
-- Stem: 1x3x3 conv + 1xFxF max pooling down to the paper's 32x32 working size
-  (F = input size / 32; 192 -> 32 in the paper).
-- FAM: channel attention (softmax over channels) multiplies the features
-  ("sampling"), then spatial attention (softmax over H x W per frame)
-  multiplies again. Softmax weights are rescaled by the number of entries so
-  that uniform attention is the identity.
+- FAM on the input, as in the paper's Fig. 3 (input X of 10x192x192, the frames
+  as its channels): channel attention (CAM) = batch norm, average and max pooling
+  to one value per frame, a shared MLP, softmax over the frames -> one weight per
+  frame; it multiplies the input ("sampling"). Spatial attention (SAM) = batch
+  norm, average and max pooling over the frames (and the u, v, ISDF channels) to
+  two HxW maps, one conv each ("separable"), added, softmax over H x W -> one map;
+  it multiplies the sampled input. Softmax weights are rescaled by the number of
+  entries so that uniform attention is the identity.
+- Down-sampling after the FAM: 1x3x3 conv + 1xFxF max pooling to the paper's
+  32x32 working size (F = input size / 32; 192 -> 32 in the paper).
 - Inception: 2-D branch (1xkxk kernels, k = 1, 3, 5 and pooling) and 3-D
   branch (kxkxk kernels), concatenated; global average pooling -> features.
 - Training: a linear softmax head on the features trains the extractor; the
@@ -23,20 +27,28 @@ def conv_bn(cin, cout, k, stride=1):
 
 
 class FusionAttention(nn.Module):
-    def __init__(self, c, reduction=4):
+    """FAM on [N, C, T, H, W]: CAM weights the T frames (the paper's 10x1x1), SAM one HxW map (its 1x192x192)."""
+
+    def __init__(self, channels, frames, kernel_size=7):
         super().__init__()
-        r = max(1, c // reduction)
-        self.mlp = nn.Sequential(nn.Conv3d(c, r, 1), nn.ReLU(inplace=True), nn.Conv3d(r, c, 1))
-        self.spatial = nn.Conv3d(2, 1, (1, 7, 7), padding=(0, 3, 3))
+        hidden = max(1, frames // 2)
+        self.channel_norm = nn.BatchNorm3d(channels)
+        self.mlp = nn.Sequential(nn.Linear(frames, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, frames))
+        self.spatial_norm = nn.BatchNorm3d(channels)
+        # the separable SAM's two convs, on the average-pooled and on the max-pooled map
+        self.spatial = nn.ModuleList(nn.Conv2d(1, 1, kernel_size, padding=kernel_size // 2, padding_mode='replicate')
+                                     for _ in range(2))
 
     def forward(self, x):
-        n, c, t, h, w = x.shape
-        ca = torch.softmax((self.mlp(x.mean(dim=(2, 3, 4), keepdim=True)) +
-                            self.mlp(x.amax(dim=(2, 3, 4), keepdim=True))).flatten(1), dim=1)
-        x = x * (ca * c)[:, :, None, None, None]
-        desc = torch.cat([x.mean(dim=1, keepdim=True), x.amax(dim=1, keepdim=True)], dim=1)
-        sa = torch.softmax(self.spatial(desc).flatten(3), dim=-1).view(n, 1, t, h, w)
-        return x * (sa * (h * w)), ca, sa
+        n, _, t, h, w = x.shape
+        z = self.channel_norm(x)
+        ca = torch.softmax(self.mlp(z.mean(dim=(1, 3, 4))) + self.mlp(z.amax(dim=(1, 3, 4))), dim=1)
+        x = x * (ca * t)[:, None, :, None, None]
+        z = self.spatial_norm(x)
+        avg, mx = self.spatial
+        logits = avg(z.mean(dim=(1, 2))[:, None]) + mx(z.amax(dim=(1, 2))[:, None])
+        sa = torch.softmax(logits.flatten(1), dim=1).view(n, 1, h, w)
+        return x * (sa * (h * w))[:, :, None], ca, sa
 
 
 class Inception(nn.Module):
@@ -56,15 +68,14 @@ class Inception(nn.Module):
 
 
 class ASTSVMNetFeatures(nn.Module):
-    def __init__(self, num_classes=3, in_channels=3, size=192, width=1.0, working_size=32):
+    def __init__(self, num_classes=3, in_channels=3, frames=10, size=192, width=1.0, working_size=32):
         super().__init__()
-        c = max(4, round(32 * width))
         if size % working_size:
             raise ValueError(f'input size {size} must be a multiple of the working size {working_size}')
-        factor = size // working_size
+        self.fam = FusionAttention(in_channels, frames)
+        c, factor = max(4, round(32 * width)), size // working_size
         stem = conv_bn(in_channels, c, (1, 3, 3))
-        self.stem = nn.Sequential(stem, nn.MaxPool3d((1, factor, factor))) if factor > 1 else stem
-        self.fam = FusionAttention(c)
+        self.down = nn.Sequential(stem, nn.MaxPool3d((1, factor, factor))) if factor > 1 else stem
         branch = max(2, round(16 * width))
         self.inception2d = Inception(c, branch, temporal=False)
         self.inception3d = Inception(c, branch, temporal=True)
@@ -72,6 +83,7 @@ class ASTSVMNetFeatures(nn.Module):
         self.head = nn.Linear(self.feature_dim, num_classes)
 
     def forward(self, x):
-        x, ca, sa = self.fam(self.stem(x))
+        x, ca, sa = self.fam(x)
+        x = self.down(x)
         feats = torch.cat([self.inception2d(x), self.inception3d(x)], dim=1).mean(dim=(2, 3, 4))
         return {'features': feats, 'logits': self.head(feats), 'channel_attention': ca, 'spatial_attention': sa}

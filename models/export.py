@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from . import svm
-from .registry import CLASSES, MODELS
+from .registry import MODELS, class_setup
 
 OPSET = 17
 SCHEMA_PATH = os.path.join(os.path.dirname(__file__), 'model_card.schema.json')
@@ -243,7 +243,7 @@ def build_card(spec, cfg, model, onnx_path, *, model_id, name, version, demo, tr
     other = [{'name': n, 'shape': shapes[n], 'description': d} for n, d in spec.other_outputs.items()]
     card = {
         'schemaVersion': 1, 'id': model_id, 'name': name, 'architecture': spec.key, 'version': version, 'demo': demo,
-        'paper': spec.paper, 'classes': list(CLASSES),
+        'paper': spec.paper, 'classes': list(class_setup(cfg)['classes']),
         'input': {'name': 'input', 'kind': spec.input_kind, 'dtype': 'float32', 'shape': [-1, *spec.input_shape(cfg)],
                   'layout': spec.layout, 'channels': list(spec.channels)},
         'preprocessing': pre,
@@ -277,6 +277,12 @@ def validate_card(card):
     jsonschema.validate(card, schema)
 
 
+@torch.no_grad()
+def _attention_shapes(spec, cfg):
+    out = spec.build(cfg).eval()(torch.zeros(1, *spec.input_shape(cfg)))
+    return {n: [-1, *out[n].shape[1:]] for n in spec.attention}
+
+
 def refresh_card(path):
     """Re-derive a card's descriptive parts (paper, preprocessing, deviations, attention descriptions)
     from the registry after documentation changes, keeping its weights-dependent parts (file, shapes,
@@ -286,9 +292,13 @@ def refresh_card(path):
     spec = MODELS[card['architecture']]
     cfg = {k: v for k, v in card['architectureConfig'].items() if k != 'config'}
     card.update(paper=spec.paper, preprocessing=_preprocessing(spec, cfg), deviations=list(spec.deviations))
-    for entry in card['outputs']['attention']:
-        kind, layer, axes, display = spec.attention[entry['name']]
-        entry.update(kind=kind, layer=layer, axes=axes, display=display)
+    # a card trained before its network changed (the registry now builds other attention outputs) keeps the
+    # descriptions of the outputs its file has
+    current = _attention_shapes(spec, cfg)
+    if all(current.get(e['name']) == e['shape'] for e in card['outputs']['attention']):
+        for entry in card['outputs']['attention']:
+            kind, layer, axes, display = spec.attention[entry['name']]
+            entry.update(kind=kind, layer=layer, axes=axes, display=display)
     validate_card(card)
     write_card(card, path)
 

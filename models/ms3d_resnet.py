@@ -126,16 +126,16 @@ class RC3(WeightedBranches):
 
 
 class ChannelWeights(nn.Module):
-    """sigmoid(MLP(GAP(x)) + MLP(GMP(x))) with 2-layer point-wise conv MLPs (paper eq. 3.10); batchnorm: a
-    BatchNorm after each point-wise conv, as eq. 3.10 writes it (the paper config; the demo was trained without)."""
+    """sigmoid(MLP(GAP(x)) + MLP(GMP(x))) with 2-layer point-wise conv MLPs, a BatchNorm after each point-wise
+    conv: L(X) = B(f(relu(B(f(pool(X)))))), paper eq. 3.10."""
 
-    def __init__(self, c, reduction=4, batchnorm=False):
+    def __init__(self, c, reduction=4):
         super().__init__()
         r = max(1, c // reduction)
 
         def mlp():
-            bn = (lambda n: [nn.BatchNorm3d(n)]) if batchnorm else (lambda n: [])
-            return nn.Sequential(nn.Conv3d(c, r, 1), *bn(r), nn.ReLU(inplace=True), nn.Conv3d(r, c, 1), *bn(c))
+            return nn.Sequential(nn.Conv3d(c, r, 1), nn.BatchNorm3d(r), nn.ReLU(inplace=True), nn.Conv3d(r, c, 1),
+                                 nn.BatchNorm3d(c))
         self.avg, self.max = mlp(), mlp()
 
     def forward(self, x):
@@ -147,10 +147,10 @@ class AttentionFeatureFusion(nn.Module):
     """Deconvolve the deeper map to the shallower one's size, then two fusion passes:
     Z = M1(X+Y) X + (1-M1) Y; out = M2(Z) X + (1-M2) Y. Returns (out, M2 as [N, C])."""
 
-    def __init__(self, c_deep, c_shallow, stride, batchnorm=False):
+    def __init__(self, c_deep, c_shallow, stride):
         super().__init__()
         self.up = nn.ConvTranspose3d(c_deep, c_shallow, stride, stride)
-        self.first, self.second = ChannelWeights(c_shallow, batchnorm=batchnorm), ChannelWeights(c_shallow, batchnorm=batchnorm)
+        self.first, self.second = ChannelWeights(c_shallow), ChannelWeights(c_shallow)
 
     def forward(self, deep, shallow):
         x = self.up(deep)
@@ -171,7 +171,7 @@ class Head(nn.Module):
 
 
 class MS3DResNet(nn.Module):
-    def __init__(self, num_classes=3, in_channels=2, width=1.0, blocks=(3, 4, 6, 3), hidden=None, fusion_batchnorm=False):
+    def __init__(self, num_classes=3, in_channels=2, width=1.0, blocks=(3, 4, 6, 3), hidden=None):
         super().__init__()
         w = [max(2, round(c * width)) for c in (64, 128, 256, 512)]
         self.stem = nn.Sequential(conv_bn(in_channels, w[0], (3, 7, 7), (1, 2, 2)), nn.MaxPool3d((1, 3, 3), (1, 2, 2), (0, 1, 1)))
@@ -186,9 +186,8 @@ class MS3DResNet(nn.Module):
         self.block2, self.block3, self.block4, self.block5 = stages
         c2, c3, c4, c5 = (x * Bottleneck.expansion for x in w)
         self.rc1, self.rc2, self.rc3 = rc1(c2), rc2(c3), RC3(c4)
-        self.aff54, self.aff43, self.aff32 = (AttentionFeatureFusion(c5, c4, 2, fusion_batchnorm),
-                                              AttentionFeatureFusion(c4, c3, 2, fusion_batchnorm),
-                                              AttentionFeatureFusion(c3, c2, 2, fusion_batchnorm))
+        self.aff54, self.aff43, self.aff32 = (AttentionFeatureFusion(c5, c4, 2), AttentionFeatureFusion(c4, c3, 2),
+                                              AttentionFeatureFusion(c3, c2, 2))
         hidden = hidden or max(16, c5 // 4)
         self.heads = nn.ModuleList(Head(c, num_classes, hidden) for c in (c5, c4, c3, c2))
 

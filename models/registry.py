@@ -12,6 +12,45 @@ from .off_tanet import OffTANet
 from .ststnet import STSTNet
 
 CLASSES = ('negative', 'positive', 'surprise')
+NEGATIVE = ('anger', 'contempt', 'disgust', 'fear', 'sadness')
+# The class sets a run can train (models.train --classes; the paper config picks its paper's): each maps the
+# manifest labels it accepts to its classes. 'megc3' also takes the MEGC labels the studio's default export
+# writes; the papers' sets need the coded emotions (the studio's export with emotion labels), because the MEGC
+# labels have already merged repression into negative.
+CLASS_SETUPS = {
+    'megc3': {'classes': CLASSES,
+              'labels': {**{c: c for c in CLASSES}, **{e: 'negative' for e in (*NEGATIVE, 'repression')},
+                         'happiness': 'positive'},
+              'description': 'MEGC 2019 composite: negative, positive, surprise; others dropped'},
+    # CBAMNet on CASME II: 'Negative video sequences include disgust and repression' (fear and sadness dropped)
+    'cbamnet-3': {'classes': CLASSES,
+                  'labels': {'disgust': 'negative', 'repression': 'negative', 'happiness': 'positive',
+                             'surprise': 'surprise'},
+                  'description': 'CBAMNet on CASME II: negative (disgust, repression), positive (happiness), '
+                                 'surprise; fear, sadness and others dropped'},
+    # MS-3D-ResNet on CASME II and SAMM: 'the repression and other categories are categorized as other'
+    'ms3d-4': {'classes': ('positive', 'negative', 'surprise', 'other'),
+               'labels': {'happiness': 'positive', **{e: 'negative' for e in NEGATIVE}, 'surprise': 'surprise',
+                          'repression': 'other', 'others': 'other', 'other': 'other'},
+               'description': 'MS-3D-ResNet on CASME II / SAMM: positive (happiness), negative (anger, contempt, '
+                              'disgust, fear, sadness), surprise, other (repression, others)'},
+    # ASTNet on CASME II: five emotions, others included (fear and sadness, too rare, are not among them)
+    'casme2-5': {'classes': ('happiness', 'surprise', 'disgust', 'repression', 'others'),
+                 'labels': {'happiness': 'happiness', 'surprise': 'surprise', 'disgust': 'disgust',
+                            'repression': 'repression', 'others': 'others', 'other': 'others'},
+                 'description': 'ASTNet on CASME II: happiness, surprise, disgust, repression, others'},
+}
+
+
+def class_setup(cfg):
+    """The class set of a config: cfg['classes'] names a CLASS_SETUPS entry; absent = 'megc3'."""
+    return CLASS_SETUPS[cfg.get('classes', 'megc3')]
+
+
+def num_classes(cfg):
+    return len(class_setup(cfg)['classes'])
+
+
 STANDARDISE = {'method': 'per-sample-channel-standardise', 'epsilon': 1e-6}
 TVL1 = {'method': 'tvl1', 'reference': 'onset', 'params': pp.TVL1_PARAMS,
         'description': 'OpenCV DualTVL1OpticalFlow with its default parameters on uint8 gray frames '
@@ -101,7 +140,7 @@ OFF_TANET = ModelSpec(
     paper={'title': 'Off-TANet: a Lightweight Neural Micro-Expression Recognizer with Optical Flow Features and '
                     'Integrated Attention Mechanism', 'authors': ['Jiahao Zhang', 'Feng Liu', 'Aimin Zhou'],
            'year': 2021, 'venue': 'EasyChair Preprint, October 2021', 'doi': None, 'url': None},
-    build=lambda cfg: OffTANet(),
+    build=lambda cfg: OffTANet(num_classes=num_classes(cfg)),
     configs={'paper': {'size': 112}, 'demo': {'size': 112, 'flow_size': 224}, 'tiny': {'size': 112}},
     input_kind='onset-apex-flow', channels=['u', 'v', 'strain'], layout='NCHW',
     make_input=lambda frames, apex, cfg: pp.onset_apex_flow_input(frames[0], frames[apex], cfg['size'], 'off-tanet', cfg.get('flow_size')),
@@ -131,7 +170,7 @@ STSTNET = ModelSpec(
            'authors': ['Sze-Teng Liong', 'Y. S. Gan', 'John See', 'Huai-Qian Khor', 'Yen-Chang Huang'], 'year': 2019,
            'venue': '14th IEEE International Conference on Automatic Face & Gesture Recognition (FG 2019)',
            'doi': '10.1109/FG.2019.8756567', 'url': 'https://doi.org/10.1109/FG.2019.8756567'},
-    build=lambda cfg: STSTNet(),
+    build=lambda cfg: STSTNet(num_classes=num_classes(cfg)),
     configs={'paper': {'size': 28}, 'demo': {'size': 28, 'flow_size': 112}, 'tiny': {'size': 28, 'flow_size': 56}},
     input_kind='onset-apex-flow', channels=['u', 'v', 'strain'], layout='NCHW',
     make_input=lambda frames, apex, cfg: pp.onset_apex_flow_input(frames[0], frames[apex], cfg['size'], 'standard', cfg.get('flow_size')),
@@ -148,8 +187,8 @@ CBAMNET = ModelSpec(
                     'Micro-Expression Recognition',
            'authors': ['Boyu Chen', 'Zhihao Zhang', 'Nian Liu', 'Yang Tan', 'Xinyu Liu', 'Tong Chen'], 'year': 2020,
            'venue': 'MDPI journal article (venue not named in the stored copy)', 'doi': None, 'url': None},
-    build=lambda cfg: CBAMNet(frames=cfg['frames'], size=cfg['size'], width=cfg['width'],
-                              schedule=cfg.get('schedule', 'demo')),
+    build=lambda cfg: CBAMNet(num_classes=num_classes(cfg), frames=cfg['frames'], size=cfg['size'],
+                              width=cfg['width'], schedule=cfg.get('schedule', 'demo')),
     # 'schedule': 'paper' = Table 1's pooling and eq. 3's 7x7 spatial kernel; absent = the demo's (models/cbamnet.py)
     configs={'paper': {'frames': 16, 'size': 64, 'width': 1.0, 'alpha': 10.0, 'schedule': 'paper'},
              'demo': {'frames': 16, 'size': 64, 'width': 0.25, 'alpha': 20.0},
@@ -164,7 +203,7 @@ CBAMNET = ModelSpec(
                                          '(models/preprocess.py magnify_onset_difference).'},
         'flow': None, 'strain': None, 'isdf': None, 'normalisation': STANDARDISE},
     attention={
-        'channel_attention': ('channel', 'CBAM after conv6: channel attention', ['batch', 'channel'],
+        'channel_attention': ('channel', 'CBAM after conv6: channel attention, reduction ratio 8', ['batch', 'channel'],
                               _display('bar', 'Channel weights (sigmoid).', 'none')),
         'spatial_attention': ('spatial', 'CBAM after conv6: 3-D spatial attention, one map per remaining time slice',
                               ['batch', 'one', 'time-slice', 'y', 'x'],
@@ -180,7 +219,7 @@ ASTNET = ModelSpec(
            'authors': ['Yili Ren', 'Ruidong Lu', 'Guan Yuan', 'Dashuai Hao', 'Hongjue Li'], 'year': 2024,
            'venue': 'Applied Sciences 14, 7755', 'doi': '10.3390/app14177755',
            'url': 'https://doi.org/10.3390/app14177755'},
-    build=lambda cfg: ASTNet(frames=cfg['frames'], width=cfg['width'], stages=cfg['stages']),
+    build=lambda cfg: ASTNet(num_classes=num_classes(cfg), frames=cfg['frames'], width=cfg['width'], stages=cfg['stages']),
     configs={'paper': {'frames': 11, 'size': 224, 'width': 1.0, 'stages': 4},
              'demo': {'frames': 11, 'size': 112, 'width': 0.25, 'stages': 3},
              'tiny': {'frames': 3, 'size': 64, 'width': 0.0625, 'stages': 4}},
@@ -205,10 +244,8 @@ MS3D_RESNET = ModelSpec(
     paper={'title': 'Micro-expression recognition based on multi-scale 3D residual convolutional neural network',
            'authors': ['Hongmei Jin', 'Ning He', 'Zhanli Li', 'Pengcheng Yang'], 'year': 2024,
            'venue': 'AIMS journal research article (venue not named in the stored copy)', 'doi': None, 'url': None},
-    build=lambda cfg: MS3DResNet(width=cfg['width'], blocks=tuple(cfg['blocks']),
-                                 fusion_batchnorm=cfg.get('fusion_batchnorm', False)),
-    # fusion_batchnorm: eq. 3.10's BatchNorm in the fusion attention (paper config; the demo was trained without)
-    configs={'paper': {'frames': 16, 'size': 134, 'width': 1.0, 'blocks': [3, 4, 6, 3], 'fusion_batchnorm': True},
+    build=lambda cfg: MS3DResNet(num_classes=num_classes(cfg), width=cfg['width'], blocks=tuple(cfg['blocks'])),
+    configs={'paper': {'frames': 16, 'size': 134, 'width': 1.0, 'blocks': [3, 4, 6, 3]},
              'demo': {'frames': 16, 'size': 48, 'flow_size': 144, 'width': 0.0625, 'blocks': [3, 4, 6, 3]},
              'tiny': {'frames': 8, 'size': 32, 'width': 0.03125, 'blocks': [1, 1, 1, 1]}},
     input_kind='flow-sequence', channels=['u', 'v'], layout='NCTHW',
@@ -241,7 +278,7 @@ AST_SVMNET = ModelSpec(
                     'Attention and Improved Spatio-Temporal Convolution by Feature Transfer',
            'authors': ['Peiyun Xue', 'Xiaolong Guo', 'Jing Bai', 'Bo Yuan'], 'year': 2024, 'venue': 'IEEE Access',
            'doi': '10.1109/ACCESS.2024.3395116', 'url': 'https://doi.org/10.1109/ACCESS.2024.3395116'},
-    build=lambda cfg: ASTSVMNetFeatures(size=cfg['size'], width=cfg['width']),
+    build=lambda cfg: ASTSVMNetFeatures(num_classes=num_classes(cfg), frames=cfg['frames'], size=cfg['size'], width=cfg['width']),
     configs={'paper': {'frames': 10, 'size': 192, 'width': 1.0},
              'demo': {'frames': 10, 'size': 64, 'width': 0.25},
              'tiny': {'frames': 4, 'size': 32, 'width': 0.25}},
@@ -250,17 +287,20 @@ AST_SVMNET = ModelSpec(
     preprocessing=lambda cfg: {
         'frames': sequence_frames(cfg['frames']), 'crop': crop(cfg['size']), 'magnification': None, 'flow': flow(LK, cfg),
         'strain': None, 'isdf': {'reference': 'onset'}, 'normalisation': STANDARDISE},
+    # the paper's FAM on the input: its channels are the frames (Fig. 3: 10x1x1 and 1x192x192)
     attention={
-        'channel_attention': ('channel', 'FAM channel attention (softmax over channels)', ['batch', 'channel'],
-                              _display('bar', 'Softmax channel weights.', 'none')),
-        'spatial_attention': ('spatial', 'FAM spatial attention at 32x32, softmax over HxW per frame',
-                              ['batch', 'one', 'frame', 'y', 'x'],
-                              _display('map-per-frame', 'Softmax map per frame (sums to 1); summary = mean over frames.')),
+        'channel_attention': ('channel', 'FAM channel attention (CAM) on the input: one weight per frame, '
+                                         'softmax over the frames', ['batch', 'frame'],
+                              _display('bar', 'Softmax weight of each input frame (sums to 1).', 'none')),
+        'spatial_attention': ('spatial', 'FAM spatial attention (SAM) on the input: one map at the input size, '
+                                         'softmax over HxW', ['batch', 'one', 'y', 'x'],
+                              _display('map', 'Softmax map over the input (sums to 1), shared by every frame.')),
     },
     other_outputs={'features': 'spatio-temporal features the SVM classifies',
                    'label': 'SVM predicted class index (int64)'},
-    display_map_text='FAM spatial_attention averaged over frames',
-    frame_maps=lambda o: o['spatial_attention'][:, 0],
+    display_map=lambda o: o['spatial_attention'][:, 0],
+    display_map_torch=lambda o: o['spatial_attention'][:, 0],
+    display_map_text='FAM spatial_attention (one map on the input)',
 )
 
 MODELS = {s.key: s for s in (OFF_TANET, STSTNET, CBAMNET, ASTNET, MS3D_RESNET, AST_SVMNET)}

@@ -13,6 +13,7 @@ pick epochs or any other setting."""
 import argparse
 import csv
 import json
+import multiprocessing
 import os
 import pickle
 import time
@@ -24,10 +25,11 @@ import torch.nn.functional as F
 
 from . import augment, export, fidelity, svm
 from .metrics import confusion_matrix, uf1_uar
-from .registry import CLASSES, MODELS
+from .registry import CLASS_SETUPS, MODELS, class_setup, num_classes
 
 DEFAULT_EPOCHS = {'off_tanet': 40, 'ststnet': 60, 'cbamnet': 25, 'astnet': 25, 'ms3d_resnet': 25, 'ast_svmnet': 30}
-KIT_RECIPE = {'protocol': 'loso', 'optimiser': 'adam', 'lr': 1e-3, 'batch_size': 16, 'epochs': None, 'augmentation': ''}
+KIT_RECIPE = {'protocol': 'loso', 'optimiser': 'adam', 'lr': 1e-3, 'batch_size': 16, 'epochs': None, 'augmentation': '',
+              'classes': 'megc3'}
 
 
 class Optimisation(NamedTuple):
@@ -79,18 +81,21 @@ def split_protocol(protocol):
     return protocol, 'pooled'
 
 
-def load_manifest(data_dir):
-    """Rows with a label in CLASSES; each gets the loaded input and (optional) region mask."""
+def load_manifest(data_dir, setup=CLASS_SETUPS['megc3']):
+    """Rows whose label the class setup (registry.CLASS_SETUPS) maps to one of its classes; each gets the class
+    index, the loaded input and the (optional) region mask."""
     rows, skipped = [], 0
+    classes, labels = setup['classes'], setup['labels']
     with open(os.path.join(data_dir, 'manifest.csv'), newline='') as f:
         for row in csv.DictReader(f):
-            if row['label'] not in CLASSES:
+            label = labels.get(row['label'].strip().lower())
+            if label is None:
                 skipped += 1
                 continue
             row['x'] = np.load(os.path.join(data_dir, row['input'])).astype(np.float32)
             region = row.get('region')
             row['mask'] = np.load(os.path.join(data_dir, region)) if region else None
-            row['y'] = CLASSES.index(row['label'])
+            row['y'] = classes.index(label)
             rows.append(row)
     return rows, skipped
 
@@ -289,7 +294,7 @@ def train_model(spec, cfg, x, y, epochs, batch_size, lr, seed, attention=Attenti
     model.eval()
     svm_weights = None
     if spec.key == 'ast_svmnet':
-        svm_weights = svm.fit_linear_ovr(predict_outputs(model, x)['features'], y, len(CLASSES))
+        svm_weights = svm.fit_linear_ovr(predict_outputs(model, x)['features'], y, num_classes(cfg))
     return model, svm_weights
 
 
@@ -306,17 +311,17 @@ def class_probabilities(spec, out, svm_weights):
     return torch.softmax(torch.as_tensor(np.asarray(scores, np.float64)), dim=1).numpy()
 
 
-def write_predictions(path, rows, held_out, model_id):
+def write_predictions(path, rows, held_out, model_id, classes):
     """Per held-out sample of the cross-validation: its fold, coded and predicted class and the PyTorch class
     probabilities, for comparison with the studio's predictions of the per-fold models on the same samples."""
     with open(path, 'w', newline='') as f:
         w = csv.writer(f)
         w.writerow(['dataset', 'subject', 'sample', 'fold', 'model_id', 'coded_class', 'predicted_label',
-                    *(f'p_{c}' for c in CLASSES)])
+                    *(f'p_{c}' for c in classes)])
         for i, k, pred, p in held_out:
             r = rows[i]
             w.writerow([r['dataset'], r['subject'], r.get('sample', ''), k, f'{model_id}-fold{k}', r['label'],
-                        CLASSES[pred], *(f'{v:.6f}' for v in p)])
+                        classes[pred], *(f'{v:.6f}' for v in p)])
 
 
 def predictions(spec, out, svm_weights):
@@ -366,24 +371,57 @@ def apex_frame_maps(spec, out, rows, input_frames):
     return maps
 
 
+_FORKED = {}  # what train_runs' forked workers inherit instead of receiving it pickled
+
+
+def _train_run(run):
+    f, (train, seed) = _FORKED, run
+    torch.set_num_threads(f['threads'])
+    t0 = time.time()
+    model, svm_weights = train_model(f['spec'], f['cfg'], f['x'][train], f['y'][train], f['epochs'], f['batch_size'],
+                                     f['lr'], seed, f['attention'], None if f['masks'] is None else f['masks'][train],
+                                     f['optimisation'], f['init'])
+    return model, svm_weights, time.time() - t0
+
+
+def train_runs(runs, spec, cfg, x, y, masks, epochs, batch_size, lr, attention, optimisation, init, jobs=1):
+    """train_model for each (training indices, seed) of `runs`, in `jobs` forked processes at once (each with
+    the thread count torch has here); every run is seeded, so the models do not depend on `jobs`.
+    Returns [(model, svm_weights, seconds)]."""
+    _FORKED.update(spec=spec, cfg=cfg, x=x, y=y, masks=masks, epochs=epochs, batch_size=batch_size, lr=lr,
+                   attention=attention, optimisation=optimisation, init=init, threads=torch.get_num_threads())
+    try:
+        if jobs <= 1 or len(runs) <= 1:
+            return [_train_run(r) for r in runs]
+        with multiprocessing.get_context('fork').Pool(min(jobs, len(runs))) as pool:
+            return pool.map(_train_run, runs, chunksize=1)
+    finally:
+        _FORKED.clear()
+
+
 def cross_validate(spec, cfg, rows, protocol, epochs, batch_size, lr, seed, log=print, attention=AttentionTraining(),
-                   optimisation=Optimisation(), init=None):
+                   optimisation=Optimisation(), init=None, jobs=1, final_seed=None):
+    """Trains and scores every fold; with final_seed, also the model on all samples (alongside the folds when
+    jobs > 1). Returns (report, [(model, svm_weights)] per fold, (x, y, masks), the final (model, svm_weights)
+    or None)."""
     x = np.stack([r['x'] for r in rows])
     y = np.array([r['y'] for r in rows], np.int64)
     masks = np.stack([r['mask'] for r in rows]) if attention.supervision else None
     all_true, all_pred, fold_reports, masses, areas, shifted, fold_models = [], [], [], [], [], [], []
     apex_masses, held_out = [], []
-    for k, (name, test) in enumerate(make_folds(rows, protocol)):
-        train = np.setdiff1d(np.arange(len(rows)), test)
-        t0 = time.time()
-        model, svm_weights = train_model(spec, cfg, x[train], y[train], epochs, batch_size, lr, seed + k, attention,
-                                         None if masks is None else masks[train], optimisation, init)
+    folds = make_folds(rows, protocol)
+    runs = [(np.setdiff1d(np.arange(len(rows)), test), seed + k) for k, (_, test) in enumerate(folds)]
+    if final_seed is not None:
+        runs.append((np.arange(len(rows)), final_seed))
+    trained = train_runs(runs, spec, cfg, x, y, masks, epochs, batch_size, lr, attention, optimisation, init, jobs)
+    for k, (name, test) in enumerate(folds):
+        model, svm_weights, seconds = trained[k]
         out = predict_outputs(model, x[test])
         pred = predictions(spec, out, svm_weights)
-        cm = confusion_matrix(y[test], pred, len(CLASSES))
+        cm = confusion_matrix(y[test], pred, num_classes(cfg))
         uf1, uar = uf1_uar(cm)
         fold_reports.append({'fold': k, 'test': name, 'n': len(test), 'uf1': uf1, 'uar': uar,
-                             'accuracy': float((pred == y[test]).mean()), 'seconds': round(time.time() - t0, 1)})
+                             'accuracy': float((pred == y[test]).mean()), 'seconds': round(seconds, 1)})
         log(f'fold {k} [{name}] n={len(test)} UF1={uf1:.3f} UAR={uar:.3f} acc={fold_reports[-1]["accuracy"]:.3f}')
         all_true += y[test].tolist()
         all_pred += pred.tolist()
@@ -403,11 +441,11 @@ def cross_validate(spec, cfg, rows, protocol, epochs, batch_size, lr, seed, log=
                 apex_masses += attention_mass_in_region([at_apex[i] for i in usable],
                                                         [rows[test[i]]['mask'] for i in usable])[0]
         fold_models.append((model, svm_weights))
-    cm = confusion_matrix(all_true, all_pred, len(CLASSES))
+    cm = confusion_matrix(all_true, all_pred, num_classes(cfg))
     uf1, uar = uf1_uar(cm)
     report = {'protocol': protocol, 'averaging': split_protocol(protocol)[1],
               'pooled': {'uf1': uf1, 'uar': uar, 'confusion': cm.tolist(), 'accuracy': float(np.trace(cm) / cm.sum())},
-              'folds': fold_reports, 'classes': list(CLASSES), 'heldOut': sorted(held_out, key=lambda h: h[0])}
+              'folds': fold_reports, 'classes': list(class_setup(cfg)['classes']), 'heldOut': sorted(held_out, key=lambda h: h[0])}
     if report['averaging'] == 'per-fold mean':
         report['foldMean'] = {m: float(np.mean([f[m] for f in fold_reports])) for m in ('uf1', 'uar', 'accuracy')}
     if masses:
@@ -419,7 +457,8 @@ def cross_validate(spec, cfg, rows, protocol, epochs, batch_size, lr, seed, log=
             report['attention'].update({'meanMassAtApex': float(np.mean(apex_masses)),
                                         'fractionAbove50AtApex': float(np.mean(np.array(apex_masses) > 0.5)),
                                         'samplesAtApex': len(apex_masses)})
-    return report, fold_models, (x, y, masks)
+    final = trained[-1][:2] if final_seed is not None else None
+    return report, fold_models, (x, y, masks), final
 
 
 def metrics_for_card(report, data_desc, display):
@@ -534,6 +573,9 @@ def main(argv=None):
                                                       '(models/augment.py)')
     ap.add_argument('--init', metavar='STATE_DICT', help='start from these weights (torch.save of a state dict; '
                                                          'entries whose name and shape match), e.g. pretrained ones')
+    ap.add_argument('--classes', choices=list(CLASS_SETUPS),
+                    help="class set (default: the paper's in the paper config, else megc3): "
+                         + '; '.join(f"{k} = {v['description']}" for k, v in CLASS_SETUPS.items()))
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--attention-sparsity', type=float, default=0.0, metavar='LAMBDA',
                     help='weight of an unsupervised sparsity term: normalised entropy of the displayed spatial '
@@ -550,7 +592,9 @@ def main(argv=None):
     ap.add_argument('--flow-size', type=int, metavar='S',
                     help="compute the flow at SxS and pool it to the input size (the card's flow.computeSize; "
                          'default: as the config says; the input size itself: no pooling)')
-    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--threads', type=int, default=2, help='torch threads per training process')
+    ap.add_argument('--jobs', type=int, default=1, metavar='N',
+                    help='train the folds and the final model in N processes at once (fork; same results)')
     ap.add_argument('--out', default='models-out')
     ap.add_argument('--id', help='model id (default <model>-<config>)')
     ap.add_argument('--name')
@@ -577,7 +621,9 @@ def main(argv=None):
         raise SystemExit(f'--augment: {e}') from None
     recipe, source, overridden = training_recipe(a.model, a.config, {
         'protocol': a.protocol, 'optimiser': a.optimiser, 'lr': a.lr, 'batch_size': a.batch_size,
-        'epochs': a.epochs, 'augmentation': augmentation})
+        'epochs': a.epochs, 'augmentation': augmentation, 'classes': a.classes})
+    if recipe['classes'] != 'megc3':
+        cfg['classes'] = recipe['classes']  # recorded in the card's architectureConfig
     try:
         check_protocol(recipe['protocol'])
     except ValueError as e:
@@ -589,11 +635,17 @@ def main(argv=None):
                    f"{recipe['optimiser']} lr {recipe['lr']}"
                    + (f" momentum {recipe['momentum']}" if recipe['optimiser'] == 'sgd' else '')
                    + f", weight decay {recipe['weight_decay']}, batch {recipe['batch_size']}, {epochs} epochs, "
-                   f'augmentation {augment.text(optimisation.augmentation)}')
+                   f"augmentation {augment.text(optimisation.augmentation)}, classes {recipe['classes']}")
     init = load_init(a.init, spec.build(cfg).state_dict()) if a.init else None
     model_id = a.id or f'{a.model}-{a.config}'
     name = a.name or f'{spec.name} ({a.config} config)'
-    rows, skipped = load_manifest(a.data)
+    setup = class_setup(cfg)
+    rows, skipped = load_manifest(a.data, setup)
+    absent = [c for i, c in enumerate(setup['classes']) if not any(r['y'] == i for r in rows)]
+    if not rows or (absent and recipe['classes'] != 'megc3'):
+        raise SystemExit(f"--classes {recipe['classes']}: no sample of {', '.join(absent)} in {a.data} ({skipped} "
+                         "labels not in the set); this class set needs the coded emotions as labels (the studio's "
+                         'training-set export with emotion labels), not the MEGC classes')
     expected = spec.input_shape(cfg)
     if list(rows[0]['x'].shape) != expected:
         raise SystemExit(f"inputs have shape {list(rows[0]['x'].shape)}, {a.model}/{a.config} expects {expected}")
@@ -613,9 +665,9 @@ def main(argv=None):
     if attention.supervision and missing:
         raise SystemExit(f"--attention-supervision needs a region mask for every sample (manifest column 'region'); "
                          f'{missing} of {len(rows)} have none')
-    report, fold_models, (x, y, masks) = cross_validate(spec, cfg, rows, protocol, epochs, recipe['batch_size'],
-                                                        recipe['lr'], a.seed, attention=attention,
-                                                        optimisation=optimisation, init=init)
+    report, fold_models, _, (final_model, final_w) = cross_validate(
+        spec, cfg, rows, protocol, epochs, recipe['batch_size'], recipe['lr'], a.seed, attention=attention,
+        optimisation=optimisation, init=init, jobs=a.jobs, final_seed=a.seed + 1000)
     report['recipe'] = {**recipe, 'augmentation': augment.text(optimisation.augmentation), 'source': source,
                         'overridden': overridden}
     p = report['pooled']
@@ -647,9 +699,8 @@ def main(argv=None):
                          a.demo, {**training, 'protocol': f"{protocol}, fold {k}: trained without {fr['test']}",
                           'subjects': [g for g in subjects if g not in fr['test'].split('+')]},
                          fold_metrics, a.note, a.config)
-    model, w = train_model(spec, cfg, x, y, epochs, recipe['batch_size'], recipe['lr'], a.seed + 1000, attention, masks,
-                           optimisation, init)
-    card = export_model(spec, cfg, model, w, a.out, model_id, name, a.demo, training, metrics, a.note, a.config, a.fixtures)
+    card = export_model(spec, cfg, final_model, final_w, a.out, model_id, name, a.demo, training, metrics, a.note,
+                        a.config, a.fixtures)
     report.update({'model': model_id, 'seconds': round(time.time() - t0, 1), 'parameterCount': card['parameterCount'],
                    'sizeBytes': card['file']['sizeBytes']})
     results_dir = a.results or a.out
@@ -657,8 +708,8 @@ def main(argv=None):
     if not a.no_fold_models:
         for k, (fold_model, fold_w) in enumerate(fold_models):
             save_weights(os.path.join(results_dir, f'{model_id}-fold{k}.pt'), spec, cfg, fold_model, fold_w)
-    save_weights(os.path.join(results_dir, f'{model_id}.pt'), spec, cfg, model, w)
-    write_predictions(os.path.join(results_dir, f'{model_id}.predictions.csv'), rows, report.pop('heldOut'), model_id)
+    save_weights(os.path.join(results_dir, f'{model_id}.pt'), spec, cfg, final_model, final_w)
+    write_predictions(os.path.join(results_dir, f'{model_id}.predictions.csv'), rows, report.pop('heldOut'), model_id, report['classes'])
     with open(os.path.join(results_dir, f'{model_id}.results.json'), 'w') as f:
         json.dump(report, f, indent=2)
     print(f"exported {os.path.join(a.out, model_id + '.onnx')} ({card['file']['sizeBytes']} bytes, "

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from models import fidelity
+from models import export, fidelity
 from models.registry import MODELS
 
 CARDS = sorted(fidelity.CARDS.glob('*.card.json'))
@@ -47,3 +47,21 @@ def test_off_tanet_quotes_the_papers_table_2():
     (r,) = fidelity.results('off_tanet')
     assert {m['name']: m['value'] for m in r['metrics']} == {'UAR': 0.7315, 'UF1': 0.7242}
     assert r['averaging'] == 'per-fold mean'
+
+
+def test_refresh_keeps_the_outputs_of_a_card_trained_before_its_network_changed(tmp_path):
+    # as the AST+SVMNet demo was before its FAM moved to the input: 8 learned-channel weights, ten 32x32 maps
+    card = json.loads((fidelity.CARDS / 'ast_svmnet-demo.card.json').read_text())
+    channel, spatial = card['outputs']['attention']
+    channel.update(shape=[-1, 8], axes=['batch', 'channel'], layer='FAM after the stem')
+    spatial.update(shape=[-1, 1, 10, 32, 32], axes=['batch', 'one', 'frame', 'y', 'x'], layer='FAM after the stem')
+    (tmp_path / 'old.card.json').write_text(json.dumps(card))
+    export.refresh_card(tmp_path / 'old.card.json')
+    assert json.loads((tmp_path / 'old.card.json').read_text())['outputs'] == card['outputs']
+    # a card of the network the registry builds takes the registry's descriptions
+    card = json.loads((fidelity.CARDS / 'cbamnet-demo.card.json').read_text())
+    card['outputs']['attention'][0]['layer'] = 'stale'
+    (tmp_path / 'cbam.card.json').write_text(json.dumps(card))
+    export.refresh_card(tmp_path / 'cbam.card.json')
+    layer = json.loads((tmp_path / 'cbam.card.json').read_text())['outputs']['attention'][0]['layer']
+    assert layer == MODELS['cbamnet'].attention['channel_attention'][1]

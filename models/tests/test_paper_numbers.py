@@ -63,10 +63,23 @@ def test_astnet_paper_config_follows_table_1():
     assert model.cbam.spatial.conv.kernel_size == (7, 7)
 
 
-def test_ms3d_resnet_paper_config_fusion_attention_has_eq_3_10s_batchnorm():
-    _, _, paper = build('ms3d_resnet')
-    _, _, demo = build('ms3d_resnet', 'demo')
-    # L(X) = B(f(relu(B(f(AvgPool(X)))))): conv, BN, ReLU, conv, BN in both branches
-    assert [type(m) for m in paper.aff54.first.avg] == [nn.Conv3d, nn.BatchNorm3d, nn.ReLU, nn.Conv3d, nn.BatchNorm3d]
-    assert not any(isinstance(m, nn.BatchNorm3d) for m in demo.aff54.first.avg)
-    assert sum(p.numel() for p in demo.parameters()) == 336_668  # resources/models/ms3d_resnet-demo.card.json
+def test_ms3d_resnet_fusion_attention_has_eq_3_10s_batchnorm():
+    for config in ('paper', 'demo'):
+        _, _, model = build('ms3d_resnet', config)
+        # L(X) = B(f(relu(B(f(AvgPool(X)))))): conv, BN, ReLU, conv, BN in both branches
+        for branch in (model.aff54.first.avg, model.aff32.second.max):
+            assert [type(m) for m in branch] == [nn.Conv3d, nn.BatchNorm3d, nn.ReLU, nn.Conv3d, nn.BatchNorm3d]
+
+
+def test_ast_svmnet_fam_takes_the_input_and_down_sampling_follows():
+    spec, cfg, model = build('ast_svmnet')
+    assert spec.input_shape(cfg) == [3, 10, 192, 192]  # 'the size of the preprocessed single ME sample is 10*192*192'
+    seen = {}
+    model.down.register_forward_hook(lambda m, i, o: seen.update(down_in=i[0].shape, down_out=o.shape))
+    with torch.no_grad():
+        out = model(torch.randn(2, 3, 10, 192, 192))
+    # Fig. 3: SAM output 1x192x192, CAM output 10x1x1 (one weight per frame); Inception input 10x32x32
+    assert out['spatial_attention'].shape == (2, 1, 192, 192) and out['channel_attention'].shape == (2, 10)
+    assert seen['down_in'] == (2, 3, 10, 192, 192) and seen['down_out'][2:] == (10, 32, 32)
+    assert torch.allclose(out['channel_attention'].sum(1), torch.ones(2))  # softmax over the frames
+    assert torch.allclose(out['spatial_attention'].sum((1, 2, 3)), torch.ones(2))  # softmax over 192x192

@@ -130,3 +130,42 @@ def test_init_loads_the_matching_entries_and_refuses_a_file_that_matches_nothing
     (tmp_path / 'junk.pt').write_bytes(b'not a checkpoint')
     with pytest.raises(SystemExit, match='not a readable torch state dict'):
         train.load_init(str(tmp_path / 'junk.pt'), own)
+
+
+def test_class_sets_map_the_coded_emotions_and_refuse_megc_labels(tmp_path):
+    data, sets = tmp_path / 'synth', tmp_path / 'sets'
+    synth_standin.generate(str(data), subjects=3, samples_per_subject=4, seed=5, frames=8)
+    prepare_synthetic.prepare(str(data), str(sets), ['ststnet'], config='paper', processes=1)
+    base = ['--model', 'ststnet', '--data', str(sets / 'ststnet'), '--epochs', '1', '--threads', '1', '--no-fold-models',
+            '--protocol', 'loso']
+    # the MEGC labels merged repression into negative: MS-3D-ResNet's 'other' cannot be rebuilt from them
+    with pytest.raises(SystemExit, match='--classes ms3d-4: no sample of positive, negative, other .*coded emotions'):
+        train.main(base + ['--out', str(tmp_path / 'o1'), '--classes', 'ms3d-4'])
+    manifest = sets / 'ststnet' / 'manifest.csv'
+    lines = manifest.read_text().splitlines()
+    emotions = {'negative': ['disgust', 'repression'], 'positive': ['happiness'], 'surprise': ['surprise', 'others']}
+    seen = {c: 0 for c in emotions}
+    relabelled = [lines[0]]
+    for line in lines[1:]:
+        c = line.split(',')[3]
+        relabelled.append(line.replace(f',{c},', f',{emotions[c][seen[c] % len(emotions[c])]},', 1))
+        seen[c] += 1
+    manifest.write_text('\n'.join(relabelled) + '\n')
+    train.main(base + ['--out', str(tmp_path / 'o2'), '--classes', 'ms3d-4'])
+    report = json.loads((tmp_path / 'o2' / 'ststnet-paper.results.json').read_text())
+    assert report['classes'] == ['positive', 'negative', 'surprise', 'other']
+    assert np.sum(report['pooled']['confusion']) == 12 and len(report['pooled']['confusion']) == 4
+    card = json.loads((tmp_path / 'o2' / 'ststnet-paper.card.json').read_text())
+    assert card['classes'] == report['classes'] and card['outputs']['logits']['shape'] == [-1, 4]
+    assert card['architectureConfig']['classes'] == 'ms3d-4' and 'classes ms3d-4' in card['training']['details']
+    # ASTNet's five CASME II emotions: every relabelled sample is one of them
+    train.main(base + ['--out', str(tmp_path / 'o3'), '--classes', 'casme2-5'])
+    report = json.loads((tmp_path / 'o3' / 'ststnet-paper.results.json').read_text())
+    assert report['classes'] == ['happiness', 'surprise', 'disgust', 'repression', 'others']
+    assert np.sum(report['pooled']['confusion']) == 12
+
+
+def test_paper_configs_take_the_papers_class_sets():
+    assert [train.training_recipe(k, 'paper', {})[0]['classes'] for k in ('ms3d_resnet', 'astnet', 'off_tanet')] == \
+        ['ms3d-4', 'casme2-5', 'megc3']
+    assert train.training_recipe('ms3d_resnet', 'demo', {})[0]['classes'] == 'megc3'

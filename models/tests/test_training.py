@@ -82,15 +82,30 @@ def test_apex_frame_maps_pick_the_apex_step_and_skip_rows_without_an_apex():
     assert np.array_equal(maps[0], steps[0, 2]) and maps[1] is None
 
 
+def test_jobs_train_the_folds_and_the_final_model_at_once_with_the_same_results(tmp_path):
+    data, sets = tmp_path / 'synth', tmp_path / 'sets'
+    synth_standin.generate(str(data), subjects=3, samples_per_subject=3, seed=5, frames=8)
+    prepare_synthetic.prepare(str(data), str(sets), ['ststnet'], config='tiny', processes=1)
+    for jobs in ('1', '4'):
+        train.main(['--model', 'ststnet', '--data', str(sets / 'ststnet'), '--protocol', 'loso', '--config', 'tiny',
+                    '--epochs', '2', '--out', str(tmp_path / jobs), '--threads', '1', '--jobs', jobs,
+                    '--no-fold-models', '--fixtures', str(tmp_path / jobs / 'fx')])
+    one, four = (json.loads((tmp_path / j / 'ststnet-tiny.results.json').read_text()) for j in ('1', '4'))
+    assert one['pooled'] == four['pooled'] and [f['uf1'] for f in one['folds']] == [f['uf1'] for f in four['folds']]
+    # the shipped (all-sample) model: the same outputs on the parity input
+    assert (tmp_path / '1' / 'fx' / 'ststnet-tiny.parity.bin').read_bytes() == \
+        (tmp_path / '4' / 'fx' / 'ststnet-tiny.parity.bin').read_bytes()
+
+
 def test_end_to_end_reports_the_mass_at_the_apex_for_per_frame_maps(tmp_path):
     data, sets, out = tmp_path / 'synth', tmp_path / 'sets', tmp_path / 'out'
     synth_standin.generate(str(data), subjects=2, samples_per_subject=3, seed=5, frames=8)
-    prepare_synthetic.prepare(str(data), str(sets), ['ast_svmnet'], config='tiny', processes=1)
-    train.main(['--model', 'ast_svmnet', '--data', str(sets / 'ast_svmnet'), '--protocol', 'loso', '--config', 'tiny',
+    prepare_synthetic.prepare(str(data), str(sets), ['astnet'], config='tiny', processes=1)
+    train.main(['--model', 'astnet', '--data', str(sets / 'astnet'), '--protocol', 'loso', '--config', 'tiny',
                 '--epochs', '1', '--out', str(out), '--threads', '1', '--no-fold-models'])
-    attention = json.loads((out / 'ast_svmnet-tiny.results.json').read_text())['attention']  # seeded: 2 clips right
+    attention = json.loads((out / 'astnet-tiny.results.json').read_text())['attention']
     assert 0 <= attention['meanMassAtApex'] <= 1 and attention['samplesAtApex'] == attention['samples'] > 0
-    names = {m['name'] for m in json.loads((out / 'ast_svmnet-tiny.card.json').read_text())['metrics']}
+    names = {m['name'] for m in json.loads((out / 'astnet-tiny.card.json').read_text())['metrics']}
     assert 'attention mass in moving region at the apex frame' in names
 
 

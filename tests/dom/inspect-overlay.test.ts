@@ -134,4 +134,24 @@ describe('AttentionOverlay', () => {
     expect(wrapper.find('[data-testid=attention-mode] option[value=apex]').exists()).toBe(false)
     expect(wrapper.get('[data-testid=attention-heatmap]').attributes('data-range')).toBe('1,11')
   })
+  it("shows AST+SVMNet's FAM as the paper defines it: one map at the input size and one weight per frame", async () => {
+    // Xue et al. 2024, Fig. 3: the FAM on the 10xHxW input; a 1xHxW spatial map, a 10x1x1 channel (frame) attention
+    const outputs: AttentionOutput[] = [
+      { name: 'channel_attention', kind: 'channel', layer: 'fam', shape: [-1, 10], axes: ['batch', 'frame'], display: display('bar') },
+      { name: 'spatial_attention', kind: 'spatial', layer: 'fam', shape: [-1, 1, 4, 4], axes: ['batch', 'one', 'y', 'x'], display: display('map') },
+    ]
+    const frames = Float32Array.from({ length: 10 }, (_, i) => (i === 6 ? 0.37 : 0.07))
+    const map = Float32Array.from({ length: 16 }, (_, i) => (i === 0 ? 0.5 : 0.03125))
+    const tensors = { channel_attention: { data: frames, shape: [1, 10] }, spatial_attention: { data: map, shape: [1, 1, 4, 4] } }
+    const input = { width: 4, height: 4, frameIndices: Array.from({ length: 10 }, (_, i) => 10 + i), apex: null, warnings: [] }
+    const wrapper = mount(AttentionOverlay, {
+      props: { prediction: prediction({ input }), outputs, tensors, faceUrl: '/face.png', apexIndex: 16, inputFrames: 10 },
+    })
+    // the map is the input's own grid: drawn as it is, no frame axis to pick an apex on
+    expect(wrapper.get('[data-testid=attention-heatmap]').attributes('data-range')).toBe('0.03125,0.5')
+    expect(wrapper.find('[data-testid=attention-mode] option[value=apex]').exists()).toBe(false)
+    const chart = wrapper.get('[data-testid=bars-channel_attention]')
+    expect(chart.get('.chart').attributes('aria-label')).toBe('channel_attention: 10 frame weights')
+    expect(chart.findAll('.bar').map((b) => b.attributes('title'))[6]).toBe('frame 6: 0.3700')
+  })
 })

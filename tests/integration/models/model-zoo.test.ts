@@ -48,6 +48,25 @@ describe('bundled model zoo', () => {
     expect([...architectures].sort()).toEqual(['ast_svmnet', 'astnet', 'cbamnet', 'ms3d_resnet', 'off_tanet', 'ststnet'])
   })
 
+  it("AST+SVMNet's attention is the paper's FAM on the input: one map of the input size, one softmax weight per frame", async () => {
+    const file = modelFiles.find((f) => loadCard(f).architecture === 'ast_svmnet')!
+    const card = loadCard(file)
+    const [, , frames, height, width] = card.input.shape
+    const spatial = card.outputs.attention.find((o) => o.name === 'spatial_attention')!
+    const channel = card.outputs.attention.find((o) => o.name === 'channel_attention')!
+    expect([spatial.shape, spatial.axes, spatial.display.aggregation]).toEqual([[-1, 1, height, width], ['batch', 'one', 'y', 'x'], 'map'])
+    expect([channel.shape, channel.axes, channel.display.aggregation]).toEqual([[-1, frames], ['batch', 'frame'], 'bar'])
+    const session = await ort.InferenceSession.create(join(modelDir, file), { executionProviders: ['cpu'] })
+    const dims = card.input.shape.map((d) => (d === -1 ? 1 : d))
+    const result = await session.run({ [card.input.name]: new ort.Tensor('float32', lcgUniform(dims.reduce((a, b) => a * b, 1), 3), dims) })
+    // both are softmax distributions: over the frames and over the input's pixels
+    for (const name of ['channel_attention', 'spatial_attention']) {
+      const values = toNumbers(outputOf(result, name))
+      expect(values.every((v) => v >= 0)).toBe(true)
+      expect(values.reduce((a, b) => a + b, 0), name).toBeCloseTo(1, 4)
+    }
+  })
+
   for (const file of modelFiles) {
     describe(file, () => {
       const card = loadCard(file)
