@@ -1,14 +1,15 @@
 import { resolve } from 'node:path'
 import { StudioError } from '@shared/ipc'
+import { SPOT_SIGNAL_NAMES } from '@shared/ipc/channels/motion'
 import { MediaService } from '../../services/media'
 import { spotLongClip, type LongSpotResult } from '../../services/motion/interval-spotting'
-import { SPOT_SIGNALS, STUDIO_SPOTTING, spotFrames, type SpotSignalName } from '../../services/motion/spotting'
+import { STUDIO_SPOTTING, spotFrames, type SpotSignalName } from '../../services/motion/spotting'
 import { VisionPool } from '../../workers/vision-pool'
 import { visionWorkerLocation } from '../../workers/vision-worker-location'
 import { EXIT, UsageError, stringOption, type CliIo, type CommandRun } from '../command'
 import { cropOption, grayOf, loadClip, numberOption } from './clip-vision'
 
-const SIGNALS = SPOT_SIGNALS
+const SIGNALS = SPOT_SIGNAL_NAMES
 
 export const run: CommandRun = async ({ values, positionals }, io) => {
   if (values.intervals) return spotIntervalsCommand(positionals[0]!, values, io)

@@ -11,7 +11,8 @@ import { flowColorLegend, flowMagnitudeStats, flowToColor } from '../../vision/f
 import type { RgbImage } from '../../vision/color'
 import { grayFromPixels, resizeBilinear, type FlowField, type GrayImage } from '../../vision/image'
 import type { OpticalStrainOptions } from '../../vision/strain'
-import type { TemporalFilter } from '../../vision/magnify-eulerian'
+import { EULERIAN_DEFAULTS, type TemporalFilter } from '../../vision/magnify-eulerian'
+import { flowMethods, type MagnifyOptions } from '../../vision/methods'
 import type { VisionPool } from '../../workers/vision-pool'
 import type { DecodedFrame, FrameMode } from '../media/frame'
 import { STUDIO_SPOTTING, spotFrames, type SpotSignalName } from './spotting'
@@ -70,6 +71,14 @@ interface FaceEntry {
 interface MagnifyEntry {
   summary: MagnifySummary
   frames: Uint8Array[]
+}
+
+const MAGNIFY_DEFAULTS: MagnifyOptions = {
+  alpha: EULERIAN_DEFAULTS.alpha,
+  levels: EULERIAN_DEFAULTS.levels,
+  filter: EULERIAN_DEFAULTS.filter,
+  lambdaC: EULERIAN_DEFAULTS.lambdaC,
+  chromaAttenuation: EULERIAN_DEFAULTS.chromaAttenuation,
 }
 
 /** Longest clip section magnified at once: the pyramid of every frame is held in memory. */
@@ -190,10 +199,11 @@ export class MotionService {
     const i0 = this.fit(grayFromPixels(a.data, a.width, a.height, 1), request.maxSide)
     const i1 = this.fit(grayFromPixels(b.data, b.width, b.height, 1), request.maxSide)
     const run = { signal: options.signal, transfer: [i0.data.buffer as ArrayBuffer, i1.data.buffer as ArrayBuffer] }
-    const flow =
-      request.method === 'tvl1'
-        ? await this.pool.run('tvl1', { i0, i1 }, { ...run, ...(options.onProgress ? { onProgress: options.onProgress } : {}) })
-        : await this.pool.run(request.method === 'farneback' ? 'farneback' : 'lk', { i0, i1 }, run)
+    const flow = await this.pool.run(
+      'flow',
+      { method: request.method, i0, i1, options: { ...flowMethods[request.method].studio } },
+      { ...run, ...(options.onProgress ? { onProgress: options.onProgress } : {}) },
+    )
     const strain = await this.pool.run('strain', { flow: copyFlow(flow), options: { variant: request.strainVariant } }, { signal: options.signal })
     const stats = flowMagnitudeStats(flow)
     const strainRange = finiteRange(strain.data)
@@ -284,10 +294,7 @@ export class MotionService {
       const frame = await this.frames.readFrame(request.clipPath, start + i, 'rgb')
       rgb.push({ width: frame.width, height: frame.height, data: Float32Array.from(frame.data) })
     }
-    const task =
-      request.method === 'eulerian'
-        ? { frames: rgb, method: 'eulerian' as const, options: { alpha: request.alpha, lambdaC: request.lambdaC, filter } }
-        : { frames: rgb, method: 'riesz' as const, options: { alpha: request.alpha, filter } }
+    const task = { frames: rgb, method: request.method, options: { ...MAGNIFY_DEFAULTS, alpha: request.alpha, lambdaC: request.lambdaC, filter } }
     const magnified = await this.pool.run('magnify', task, { signal: options.signal, transfer: rgb.map((f) => f.data.buffer as ArrayBuffer) })
     const width = magnified[0]!.width
     const height = magnified[0]!.height

@@ -64,6 +64,7 @@ export const MagnifySummarySchema = z.object({
 export type MagnifySummary = z.infer<typeof MagnifySummarySchema>
 
 export const SPOT_SIGNAL_NAMES = ['farneback', 'difference', 'translation', 'tvl1', 'strain'] as const
+export type SpotSignalName = (typeof SPOT_SIGNAL_NAMES)[number]
 
 export const SpotRequestSchema = z.object({
   clipPath: z.string().min(1),
