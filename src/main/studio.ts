@@ -5,7 +5,9 @@ import { HandlerRegistry } from './ipc/registry'
 import { createInferenceService, type InferenceService } from './services/inference'
 import { registerInferenceRoutes } from './services/inference/routes'
 import { BatchService } from './services/batch/batch-service'
+import type { CommitGroupLimits } from './services/batch/commit-group'
 import { InferencePredictorSource } from './services/batch/inference-source'
+import type { PredictorSource } from './services/batch/predictor'
 import { JobManager } from './services/jobs'
 import { MediaRoots, MediaRouter } from './services/media-access'
 import { ProjectService } from './services/project/projects'
@@ -24,6 +26,8 @@ export interface StudioOptions {
   ffmpegPath?: string | undefined
   /** Worker threads for vision tasks; defaults to the cores. */
   visionWorkers?: number
+  /** Batch prediction: another predictor source (tests, CLI child processes) and group-commit limits. */
+  batch?: { predictors?: PredictorSource; commitGroup?: CommitGroupLimits }
 }
 
 /** Everything the handlers reach: services only, no Electron. */
@@ -76,8 +80,9 @@ export function createStudio(options: StudioOptions): Studio {
   const projects = new ProjectService(mediaRoots)
   const batch = new BatchService({
     jobs,
-    predictors: new InferencePredictorSource(inference, frames),
+    predictors: options.batch?.predictors ?? new InferencePredictorSource(inference, frames),
     project: () => projects.require().project,
+    ...(options.batch?.commitGroup ? { commitGroup: options.batch.commitGroup } : {}),
     onProgress: (p) => bus.emit('event:batch.progress', p),
   })
   const context: StudioContext = { options, bus, jobs, mediaRoots, media, vision, frames, motion, projects, inference, batch }

@@ -1,13 +1,14 @@
 /**
  * One table per algorithm family: flow methods, magnification methods, spotting signals.
  *
- * The names are the contract's (`@shared/ipc/channels/motion`: the renderer and the zod schemas
- * list them); what each name runs, with which options, lives only here. The vision worker's tasks,
+ * The names, with one line of description each, are the contract's
+ * (`@shared/ipc/channels/motion-params`: the renderer, the zod schemas and the CLI help list them);
+ * what each name runs, with which options, lives only here. The vision worker's tasks,
  * the motion service, the CLI, spotting and the model-card recipes all look methods up in these
- * tables. A new flow method: its implementation (a `vision/` module), its name in `FLOW_METHODS`
- * and its entry below.
+ * tables. A new flow method: its implementation (a `vision/` module), its name and description
+ * in `FLOW_METHOD_INFO` and its entry below.
  */
-import type { FlowMethod, MagnifyMethod, SpotSignalName } from '@shared/ipc/channels/motion'
+import type { FlowMethod, MagnifyMethod, SpotSignalName } from '@shared/ipc/channels/motion-params'
 import type { FlowRecipe } from '@shared/domain/model-card'
 import type { RgbImage } from './color'
 import { farnebackFlow, type FarnebackOptions } from './farneback'
@@ -21,8 +22,6 @@ import { TVL1_FLOW_PRESET, tvl1Flow, type Tvl1Options } from './tvl1'
 type Progress = (done: number, total: number) => void
 
 export interface FlowMethodEntry<O> {
-  /** One line for help texts. */
-  summary: string
   /** Options the studio's flow views (app and `me-studio flow`) run the method with; the vision module documents each default. */
   studio: Readonly<Partial<O>>
   compute(i0: GrayImage, i1: GrayImage, options: Partial<O>, onProgress?: Progress): FlowField
@@ -36,8 +35,6 @@ const flowMethod = <O>(entry: FlowMethodEntry<O>): AnyFlowMethodEntry => entry a
 
 export const flowMethods = {
   tvl1: flowMethod<Omit<Tvl1Options, 'onProgress'>>({
-    summary:
-      'TV-L1 (OpenCV DualTVL1 defaults, frames presmoothed with σ 0.8 and scales down to 16 px: more accurate than OpenCV on real photos and displacements up to 10 px)',
     studio: TVL1_FLOW_PRESET,
     compute: (i0, i1, options, onProgress) => tvl1Flow(i0, i1, onProgress ? { ...options, onProgress } : options),
     fromCard: (recipe) => {
@@ -49,13 +46,11 @@ export const flowMethods = {
     },
   }),
   farneback: flowMethod<FarnebackOptions>({
-    summary: 'Farnebäck (fast preview)',
     studio: {},
     compute: (i0, i1, options) => farnebackFlow(i0, i1, options),
     fromCard: (recipe) => recipe.params as Partial<FarnebackOptions>,
   }),
   lk: flowMethod<LucasKanadeOptions>({
-    summary: 'pyramidal Lucas–Kanade (dense, fastest, least accurate)',
     studio: {},
     compute: (i0, i1, options) => lucasKanadeFlow(i0, i1, options),
     fromCard: (recipe) => {
@@ -87,23 +82,19 @@ export interface MagnifyOptions {
 }
 
 export interface MagnifyMethodEntry {
-  summary: string
   magnify(frames: RgbImage[], options: MagnifyOptions): RgbImage[]
 }
 
 export const magnifyMethods = {
   eulerian: {
-    summary: 'linear Eulerian (Wu et al. 2012)',
     magnify: (frames, { alpha, levels, filter, lambdaC, chromaAttenuation }) => magnifyEulerianRgb(frames, { alpha, levels, filter, lambdaC, chromaAttenuation }),
   },
   riesz: {
-    summary: 'phase-based Riesz (Wadhwa et al. 2014)',
     magnify: (frames, { alpha, levels, filter }) => magnifyRieszRgb(frames, { alpha, levels, filter }),
   },
 } satisfies Record<MagnifyMethod, MagnifyMethodEntry>
 
 export interface SpotSignalEntry {
-  summary: string
   /** The curve `spotApex` measures. */
   signal: NonNullable<SpotOptions['signal']>
   /** The flow behind a flow or strain curve (run with the vision module's own defaults). */
@@ -111,9 +102,9 @@ export interface SpotSignalEntry {
 }
 
 export const spotSignals = {
-  farneback: { summary: 'Farnebäck flow (opencv-wasm flow, apex MAE 1.1 frames on generated clips)', signal: 'flow', flow: 'farneback' },
-  difference: { summary: 'frame difference with head translation removed, no flow', signal: 'difference' },
-  translation: { summary: "per-region least-squares translation minus the nose patch's", signal: 'translation' },
-  tvl1: { summary: 'TV-L1 flow, slow', signal: 'flow', flow: 'tvl1' },
-  strain: { summary: 'TV-L1 optical strain', signal: 'strain', flow: 'tvl1' },
+  farneback: { signal: 'flow', flow: 'farneback' },
+  difference: { signal: 'difference' },
+  translation: { signal: 'translation' },
+  tvl1: { signal: 'flow', flow: 'tvl1' },
+  strain: { signal: 'strain', flow: 'tvl1' },
 } satisfies Record<SpotSignalName, SpotSignalEntry>

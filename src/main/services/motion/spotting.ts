@@ -1,4 +1,4 @@
-import type { SpotSignalName } from '@shared/ipc/channels/motion'
+import { SPOT_PARAMS, type SpotSignalName } from '@shared/ipc/channels/motion-params'
 import { auRegions, type FaceRegion } from '../../vision/face/regions'
 import type { GrayImage } from '../../vision/image'
 import type { SpotOptions, SpotResult } from '../../vision/spotting'
@@ -12,7 +12,11 @@ export type { SpotSignalName }
  * apex that inference uses when none is coded: Farnebäck flow had the lowest apex error on the
  * generator's clips (bench/spotting.bench.ts), measured on a 128-px aligned face crop.
  */
-export const STUDIO_SPOTTING = { signal: 'farneback', side: 128, temporalSigma: 1.5 } as const satisfies Pick<SpotFramesOptions, 'signal' | 'side' | 'temporalSigma'>
+export const STUDIO_SPOTTING = {
+  signal: 'farneback',
+  side: SPOT_PARAMS.side.default,
+  temporalSigma: SPOT_PARAMS.temporalSigma.default,
+} as const satisfies Pick<SpotFramesOptions, 'signal' | 'side' | 'temporalSigma'>
 
 export interface SpotFramesOptions {
   /** 0-based positions in `frames`. */

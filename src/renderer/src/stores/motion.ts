@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { ColormapName } from '@shared/colormaps'
-import type { FaceSummary, FlowMethod, FlowSummary, MagnifyMethod, MagnifySummary, SpotSummary } from '@shared/ipc'
+import { FLOW_PARAMS, MAGNIFY_PARAMS, type FaceSummary, type FlowMethod, type FlowSummary, type MagnifyMethod, type MagnifySummary, type SpotSummary } from '@shared/ipc'
 import { useTransport } from '../transport'
 import { useJobsStore } from './jobs'
 import { trackBusy } from './track-busy'
@@ -37,8 +37,15 @@ export const useMotionStore = defineStore('motion', () => {
   const transport = useTransport()
   const jobs = useJobsStore()
 
-  const flowSettings = ref<FlowSettings>({ method: 'tvl1', strainVariant: 'standard', maxSide: 320 })
-  const magnifySettings = ref<MagnifySettings>({ method: 'eulerian', alpha: 10, lambdaC: 16, r1: 0.4, r2: 0.05 })
+  // Form defaults are the contract's (the same the CLI and the schemas apply).
+  const flowSettings = ref<FlowSettings>({ method: 'tvl1', strainVariant: 'standard', maxSide: FLOW_PARAMS.maxSide.default })
+  const magnifySettings = ref<MagnifySettings>({
+    method: 'eulerian',
+    alpha: MAGNIFY_PARAMS.alpha.default,
+    lambdaC: MAGNIFY_PARAMS.lambdaC.default,
+    r1: MAGNIFY_PARAMS.r1.default,
+    r2: MAGNIFY_PARAMS.r2.default,
+  })
   const colormap = ref<ColormapName>('inferno')
 
   const flow = shallowRef<FlowSummary | null>(null)
