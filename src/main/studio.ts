@@ -3,13 +3,16 @@ import { EventBus } from './ipc/event-bus'
 import { registerAllHandlers } from './ipc/handlers'
 import { HandlerRegistry } from './ipc/registry'
 import { createInferenceService, type InferenceService } from './services/inference'
+import { ModelService } from './services/inference/model-service'
 import { registerInferenceRoutes } from './services/inference/routes'
+import { BatchResults } from './services/batch/batch-results'
 import { BatchService } from './services/batch/batch-service'
 import type { CommitGroupLimits } from './services/batch/commit-group'
 import { InferencePredictorSource } from './services/batch/inference-source'
 import type { PredictorSource } from './services/batch/predictor'
 import { JobManager } from './services/jobs'
 import { MediaRoots, MediaRouter } from './services/media-access'
+import { ProjectDesk } from './services/project/project-desk'
 import { ProjectService } from './services/project/projects'
 import { MediaService, registerFrameRoutes } from './services/media'
 import { MotionService, registerMotionRoutes } from './services/motion'
@@ -45,10 +48,16 @@ export interface StudioContext {
   readonly motion: MotionService
   /** Model registry, execution providers, input building and predictions. */
   readonly inference: InferenceService
+  /** The app's model actions: list, add, one-sample predictions recorded in the open project. */
+  readonly models: ModelService
   /** The open project (SQLite file) and its coding service. */
   readonly projects: ProjectService
+  /** Project actions (create, open, close, dataset import and removal), each announced on the bus. */
+  readonly projectDesk: ProjectDesk
   /** Resumable batch prediction over the open project's samples. */
   readonly batch: BatchService
+  /** The batches' job list, errors, exports and evaluation. */
+  readonly batchResults: BatchResults
 }
 
 export interface Studio extends StudioContext {
@@ -85,7 +94,10 @@ export function createStudio(options: StudioOptions): Studio {
     ...(options.batch?.commitGroup ? { commitGroup: options.batch.commitGroup } : {}),
     onProgress: (p) => bus.emit('event:batch.progress', p),
   })
-  const context: StudioContext = { options, bus, jobs, mediaRoots, media, vision, frames, motion, projects, inference, batch }
+  const projectDesk = new ProjectDesk({ projects, jobs, frames, changed: (reason, project) => bus.emit('event:project.changed', { reason, project }) })
+  const models = new ModelService({ inference, frames, mediaRoots, projects })
+  const batchResults = new BatchResults({ batch, jobs, projects, inference, frames })
+  const context: StudioContext = { options, bus, jobs, mediaRoots, media, vision, frames, motion, projects, projectDesk, inference, models, batch, batchResults }
   const registry = new HandlerRegistry()
   registerAllHandlers(registry, context)
   return {

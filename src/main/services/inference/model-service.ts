@@ -1,0 +1,145 @@
+/**
+ * What the app does with models, as one application service the handlers call in one line: the
+ * model list with providers, adding a model (or drafting its card), and predicting one sample —
+ * the clip resolved inside an opened dataset root, the prediction (or its error) recorded in the
+ * open project, the attention checked against the AU regions.
+ */
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import type { z } from 'zod'
+import { StudioError, type ModelSummary, type PredictionResult, type Requests } from '@shared/ipc'
+import { providerCandidates } from '../execution-providers'
+import type { MediaRoots } from '../media-access'
+import type { MediaService } from '../media'
+import type { ProjectService } from '../project/projects'
+import { addModel, recordPrediction, type PredictionEntry } from '../project/runs'
+import { frameToInput, groundTruthRegions, landmarkRegions, type AuRegionSet } from './au-regions'
+import { draftCard } from './card-draft'
+import type { InferenceService } from './index'
+import { recipeIdOf } from './inputs'
+import { mediaSample } from './media-sample'
+import type { Prediction } from './predict'
+import type { RegisteredModel } from './registry'
+
+type Input<C extends keyof Requests> = z.output<Requests[C]['input']>
+type Output<C extends keyof Requests> = z.output<Requests[C]['output']>
+
+export interface ModelServiceDeps {
+  inference: InferenceService
+  frames: MediaService
+  mediaRoots: MediaRoots
+  projects: ProjectService
+}
+
+export class ModelService {
+  constructor(private readonly deps: ModelServiceDeps) {}
+
+  async list({ reload }: Input<'query:models.list'>): Promise<Output<'query:models.list'>> {
+    const { inference } = this.deps
+    if (reload) await inference.registry.reload()
+    return {
+      models: (await inference.registry.list()).map(modelSummary),
+      providers: { order: providerCandidates(process.platform), unavailable: inference.unavailableProviders() },
+    }
+  }
+
+  async providers({ modelId }: Input<'query:models.providers'>): Promise<Output<'query:models.providers'>> {
+    const standings = await this.deps.inference.providerStandings(modelId)
+    return { standings: standings.map(({ provider, status, detail, automatic }) => ({ provider, status, detail, automatic })) }
+  }
+
+  /** Registers an ONNX file with the `.card.json` beside it, or returns a draft card for the card form. */
+  async add({ onnxPath }: Input<'command:models.add'>): Promise<Output<'command:models.add'>> {
+    const { registry } = this.deps.inference
+    if (!existsSync(onnxPath)) throw new StudioError('not-found', `No file at ${onnxPath}`)
+    const cardPath = onnxPath.replace(/\.onnx$/i, '.card.json')
+    if (cardPath !== onnxPath && existsSync(cardPath)) {
+      let json: unknown
+      try {
+        json = JSON.parse(await readFile(cardPath, 'utf8'))
+      } catch (error) {
+        throw new StudioError('model/invalid-card', `${cardPath} is not readable JSON: ${(error as Error).message}`)
+      }
+      return { status: 'added' as const, model: modelSummary(await registry.add(onnxPath, json)) }
+    }
+    const signature = await registry.signature(onnxPath)
+    const registered = (await registry.list()).flatMap((m) => (m.card && !m.problem ? [m.card] : []))
+    return { status: 'needs-card' as const, onnxPath, ...signature, draft: draftCard(onnxPath, signature, registered) }
+  }
+
+  async saveCard({ onnxPath, card }: Input<'command:models.save-card'>): Promise<Output<'command:models.save-card'>> {
+    return { model: modelSummary(await this.deps.inference.registry.add(onnxPath, card, { fromForm: true })) }
+  }
+
+  /** One sample through one model; with a project open and a `sampleId`, the run (or its failure) is recorded. */
+  async predictSample({ sample, modelId, provider, sampleId, auNumbers }: Input<'command:predict.sample'>, options: { signal?: AbortSignal } = {}): Promise<PredictionResult> {
+    const { inference, frames, mediaRoots, projects } = this.deps
+    const clipPath = await mediaRoots.resolve(sample.clipPath)
+    const model = await inference.registry.get(modelId)
+    const record = (entry: Omit<PredictionEntry, 'sampleId' | 'modelId' | 'modelSha256'>): number | null => {
+      const project = projects.current?.project
+      if (!project || sampleId === undefined) return null
+      const modelRow = addModel(project, { cardId: model.card.id, name: model.card.name, path: model.onnxPath, sha256: model.card.file.sha256, card: model.card })
+      return recordPrediction(project, { ...entry, sampleId, modelId: modelRow, modelSha256: model.card.file.sha256 })
+    }
+    let p: Prediction
+    try {
+      const source = await mediaSample(frames, { clipPath, onsetIndex: sample.onsetIndex, apexIndex: sample.apexIndex, offsetIndex: sample.offsetIndex })
+      p = await inference.predictSample(source, modelId, { provider, ...(options.signal ? { signal: options.signal } : {}) })
+    } catch (error) {
+      // A failed sample is recorded too (a per-sample error, never a crash), then reported.
+      if (error instanceof StudioError) record({ executionProvider: provider ?? 'auto', recipeId: recipeIdOf(model.card), error: error.toShape() })
+      throw error
+    }
+    const recordedId = record({
+      executionProvider: p.provider,
+      recipeId: p.recipeId,
+      predictedClass: p.predictedClass,
+      scores: Object.fromEntries(p.classes.map((c, i) => [c, p.probabilities[i]!])),
+      timings: { preprocessMs: p.timings.preprocessMs, inferenceMs: p.timings.inferenceMs },
+    })
+    const { width, height } = p.input.faceCrop
+    return {
+      id: p.id,
+      recordedId,
+      modelId: p.modelId,
+      modelName: model.card.name,
+      recipeId: p.recipeId,
+      classes: p.classes,
+      scoreKind: p.scoreKind,
+      scores: p.scores,
+      probabilities: p.probabilities,
+      predictedIndex: p.predictedIndex,
+      predictedClass: p.predictedClass,
+      provider: p.provider,
+      fallbacks: p.fallbacks,
+      timings: p.timings,
+      input: { width, height, frameIndices: p.input.frameIndices, apex: p.input.apex, warnings: p.input.warnings },
+      attention: p.attention.map((a) => ({ name: a.name, kind: a.kind, shape: a.shape })),
+      auRegions: await this.regionsFor(clipPath, p, auNumbers),
+    }
+  }
+
+  /** The generator's ground truth when the clip has one, else landmark regions of the coded AUs; never fails the prediction. */
+  private async regionsFor(clipPath: string, p: Prediction, auNumbers: number[]): Promise<AuRegionSet> {
+    const { width, height } = p.input.faceCrop
+    const onsetIndex = p.input.frameIndices[0]!
+    try {
+      const onset = await this.deps.frames.readFrame(clipPath, onsetIndex, 'rgb')
+      const toInput = frameToInput(onset, { width, height }, p.input.alignment)
+      return (await groundTruthRegions(clipPath, toInput)) ?? (await landmarkRegions(onset, auNumbers, toInput))
+    } catch (error) {
+      return { source: 'none', regions: [], note: `AU regions unavailable: ${(error as Error).message}` }
+    }
+  }
+}
+
+function modelSummary(model: RegisteredModel): ModelSummary {
+  return {
+    id: model.id,
+    source: model.source,
+    card: model.card,
+    recipeId: model.card ? recipeIdOf(model.card) : null,
+    problem: model.problem ? { code: model.problem.code, message: model.problem.message } : null,
+  }
+}
