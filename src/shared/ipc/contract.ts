@@ -10,6 +10,7 @@ import { systemEvents, systemRequests } from './channels/system'
 import { projectEvents, projectRequests } from './channels/project'
 import { annotationEvents, annotationRequests } from './channels/annotations'
 import { demoRequests } from './channels/demo'
+import { TypedJobDoneSchema } from './channels/job-results'
 
 /**
  * The whole contract: every request and event channel with its schemas.
@@ -35,6 +36,7 @@ export const events = {
   ...batchEvents,
   ...projectEvents,
   ...annotationEvents,
+  'event:job.done': TypedJobDoneSchema,
 } as const satisfies Record<EventName, z.ZodType>
 
 export type Requests = typeof requests
