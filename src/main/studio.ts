@@ -95,7 +95,7 @@ export function createStudio(options: StudioOptions): Studio {
     onProgress: (p) => bus.emit('event:batch.progress', p),
   })
   const projectDesk = new ProjectDesk({ projects, jobs, frames, changed: (reason, project) => bus.emit('event:project.changed', { reason, project }) })
-  const models = new ModelService({ inference, frames, mediaRoots, projects })
+  const models = new ModelService({ inference, frames, mediaRoots, projects, jobs })
   const batchResults = new BatchResults({ batch, jobs, projects, inference, frames })
   const context: StudioContext = { options, bus, jobs, mediaRoots, media, vision, frames, motion, projects, projectDesk, inference, models, batch, batchResults }
   const registry = new HandlerRegistry()

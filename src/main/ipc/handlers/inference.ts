@@ -8,5 +8,5 @@ export function registerInferenceHandlers(registry: HandlerRegistry, studio: Stu
     .handle('query:models.providers', (input) => models.providers(input))
     .handle('command:models.add', (input) => models.add(input))
     .handle('command:models.save-card', (input) => models.saveCard(input))
-    .handle('command:predict.sample', (input) => models.predictSample(input))
+    .handle('command:predict.sample', (input) => models.startPrediction(input))
 }

@@ -1,6 +1,6 @@
 /**
  * What the app does with models, as one application service the handlers call in one line: the
- * model list with providers, adding a model (or drafting its card), and predicting one sample —
+ * model list with providers, adding a model (or drafting its card), and predicting one sample (a job) —
  * the clip resolved inside an opened dataset root, the prediction (or its error) recorded in the
  * open project, the attention checked against the AU regions.
  */
@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises'
 import type { z } from 'zod'
 import { StudioError, type ModelSummary, type PredictionResult, type Requests } from '@shared/ipc'
 import { providerCandidates } from '../execution-providers'
+import type { JobManager } from '../jobs'
 import type { MediaRoots } from '../media-access'
 import type { MediaService } from '../media'
 import type { ProjectService } from '../project/projects'
@@ -29,6 +30,7 @@ export interface ModelServiceDeps {
   frames: MediaService
   mediaRoots: MediaRoots
   projects: ProjectService
+  jobs: JobManager
 }
 
 export class ModelService {
@@ -69,6 +71,16 @@ export class ModelService {
 
   async saveCard({ onnxPath, card }: Input<'command:models.save-card'>): Promise<Output<'command:models.save-card'>> {
     return { model: modelSummary(await this.deps.inference.registry.add(onnxPath, card, { fromForm: true })) }
+  }
+
+  /** `predictSample` as a job (progress, cancel), like every other long operation; its result is the prediction. */
+  startPrediction(input: Input<'command:predict.sample'>): { jobId: string } {
+    return this.deps.jobs.start('predict.sample', async (ctx) => {
+      ctx.progress(0, 1)
+      const result = await this.predictSample(input, { signal: ctx.signal })
+      ctx.progress(1, 1)
+      return result
+    })
   }
 
   /** One sample through one model; with a project open and a `sampleId`, the run (or its failure) is recorded. */

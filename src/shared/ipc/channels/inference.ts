@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { AttentionKindSchema, ModelCardSchema } from '../../domain/model-card'
 import { ERROR_CODES } from '../errors'
 import { request } from '../define'
+import { JobStartedSchema } from './jobs'
 
 /**
  * Inference: the model registry (bundled + user-added models with their cards) and per-sample
@@ -120,6 +121,6 @@ export const inferenceRequests = {
       /** Coded AU numbers: their facial regions (from the onset frame's landmarks) are checked against the attention. */
       auNumbers: z.array(z.number().int().min(0).max(99)).default([]),
     }),
-    PredictionResultSchema,
+    JobStartedSchema,
   ),
 } as const

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { DatasetSummarySchema } from '../../domain/dataset'
 import { ErrorShapeSchema } from '../envelope'
 import { FirstMinuteResultSchema } from './demo'
+import { PredictionResultSchema } from './inference'
 import { JobDoneSchema } from './jobs'
 import { FlowSummarySchema, MagnifySummarySchema, SpotSummarySchema } from './motion'
 import { DatasetImportResultSchema } from './project'
@@ -23,6 +24,7 @@ export const jobResults = {
     skipped: z.object({ uncoded: z.number().int().nonnegative(), unlabelled: z.number().int().nonnegative() }),
     failed: z.array(z.object({ sample: z.string(), modelId: z.string(), error: ErrorShapeSchema })),
   }),
+  'predict.sample': PredictionResultSchema,
   'batch.predict': z.object({ jobId: z.string(), total: z.number().int().nonnegative(), done: z.number().int().nonnegative(), failed: z.number().int().nonnegative() }),
 } as const satisfies Record<string, z.ZodType>
 
