@@ -21,7 +21,7 @@ function numberParam(p: NumberParam) {
   if (p.max !== undefined) schema = schema.max(p.max)
   return schema.describe(p.describe)
 }
-const param = (p: NumberParam) => numberParam(p).default(p.default)
+const param = (p: NumberParam) => numberParam(p).default(p.default).describe(p.describe)
 
 const FrameIndex = z.number().int().nonnegative()
 
@@ -32,7 +32,7 @@ export const FlowRequestSchema = z.object({
   method: z.enum(FLOW_METHODS).default('tvl1'),
   strainVariant: z.enum(['standard', 'off-tanet']).default('standard'),
   /** Longest side the frames are scaled to before the flow; null = native size. */
-  maxSide: numberParam(FLOW_PARAMS.maxSide).nullable().default(FLOW_PARAMS.maxSide.default),
+  maxSide: numberParam(FLOW_PARAMS.maxSide).nullable().default(FLOW_PARAMS.maxSide.default).describe(FLOW_PARAMS.maxSide.describe),
 })
 
 export const FlowSummarySchema = z.object({
