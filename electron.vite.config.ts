@@ -17,7 +17,7 @@ export default defineConfig({
           cli: resolve(import.meta.dirname, 'src/main/cli/index.ts'),
           'workers/vision': resolve(import.meta.dirname, 'src/main/workers/vision.worker.ts'),
           'workers/sheets': resolve(import.meta.dirname, 'src/main/workers/sheet.worker.ts'),
-          'workers/inference': resolve(import.meta.dirname, 'src/main/services/inference/session-worker.ts'),
+          'workers/inference': resolve(import.meta.dirname, 'src/main/workers/inference.worker.ts'),
         },
       },
     },

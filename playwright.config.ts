@@ -28,6 +28,8 @@ export default defineConfig({
       ME_STUDIO_PORT: String(PORT),
       ME_STUDIO_TOKEN: E2E_TOKEN,
       ME_STUDIO_DATA_DIR: 'tests/.generated/e2e-data',
+      // The file picker may show the generated fixtures (besides the home folder and the open project).
+      ME_STUDIO_BROWSE_ROOTS: 'tests/.generated',
     },
   },
 })

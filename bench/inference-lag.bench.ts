@@ -19,9 +19,9 @@ import { InputBuilder } from '../src/main/services/inference/inputs'
 import type { InferenceSample } from '../src/main/services/inference/sample'
 import { InferenceService } from '../src/main/services/inference/predict'
 import { ModelRegistry } from '../src/main/services/inference/registry'
-import { ortSessionFactory } from '../src/main/services/inference/session'
-import { SessionWorkerHost, sessionWorkerLocation } from '../src/main/services/inference/session-host'
-import { SessionCache } from '../src/main/services/inference/sessions'
+import { ortSessionFactory } from '../src/main/services/inference/onnx-session'
+import { SessionWorkerHost, sessionWorkerLocation } from '../src/main/workers/inference-host'
+import { SessionCache } from '../src/main/services/inference/session-cache'
 import { poolVisionCompute } from '../src/main/services/inference/vision-compute'
 import { VisionPool } from '../src/main/workers/vision-pool'
 import { visionWorkerLocation } from '../src/main/workers/vision-worker-location'
@@ -49,7 +49,7 @@ async function measure(label: string, work: () => Promise<number>): Promise<{ la
 const runs = arg('runs', 300)
 const samples = arg('samples', 48)
 const pool = new VisionPool(visionWorkerLocation(new URL('../src/main/workers/vision-worker-location.ts', import.meta.url).href))
-const host = new SessionWorkerHost(sessionWorkerLocation(new URL('../src/main/services/inference/session-host.ts', import.meta.url).href))
+const host = new SessionWorkerHost(sessionWorkerLocation(new URL('../src/main/workers/inference-host.ts', import.meta.url).href))
 const registry = new ModelRegistry({ bundledDir: argText('models', INFERENCE_FIXTURES), userDir: '/nonexistent', factory: ortSessionFactory })
 const inputs = new InputBuilder({ compute: poolVisionCompute(pool) })
 const inProcess = new InferenceService({ registry, sessions: new SessionCache(ortSessionFactory, () => undefined), inputs })

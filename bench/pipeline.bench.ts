@@ -29,7 +29,7 @@ import { BatchService } from '../src/main/services/batch/batch-service'
 import { InferencePredictorSource } from '../src/main/services/batch/inference-source'
 import { BatchStore } from '../src/main/services/batch/store'
 import { writePredictionsCsv } from '../src/main/services/export/predictions'
-import { parseCsv } from '../src/main/services/export/csv'
+import { parseCsv } from '../src/main/services/formats/csv'
 import { createInferenceService } from '../src/main/services/inference'
 import { JobManager } from '../src/main/services/jobs'
 import { MediaService } from '../src/main/services/media'
@@ -66,7 +66,7 @@ async function buildWorkers(): Promise<{ vision: string; session: string }> {
       outDir: workersDir,
       emptyOutDir: true,
       rollupOptions: {
-        input: { vision: join(root, 'src/main/workers/vision.worker.ts'), inference: join(root, 'src/main/services/inference/session-worker.ts') },
+        input: { vision: join(root, 'src/main/workers/vision.worker.ts'), inference: join(root, 'src/main/workers/inference.worker.ts') },
         output: { format: 'es', entryFileNames: '[name].js' },
       },
     },

@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path'
 import { describeOnnxRuntime, providerCandidates, providerDriver } from '../src/main/services/execution-providers'
 import { ParityGate, ProviderInitError, probeInput, VerdictStore, type ProviderVerdict } from '../src/main/services/inference/parity'
 import { ModelRegistry } from '../src/main/services/inference/registry'
-import { SessionWorkerHost, sessionWorkerLocation } from '../src/main/services/inference/session-host'
+import { SessionWorkerHost, sessionWorkerLocation } from '../src/main/workers/inference-host'
 
 function argText(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`)
@@ -29,7 +29,7 @@ const listed = (await describeOnnxRuntime()).providers.map((p) => p.name)
 const providers = argText('providers', [...new Set([...providerCandidates(process.platform), ...listed])].join(',')).split(',')
 process.env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), 'me-xdg-'))
 
-const host = new SessionWorkerHost(sessionWorkerLocation(new URL('../src/main/services/inference/session-host.ts', import.meta.url).href))
+const host = new SessionWorkerHost(sessionWorkerLocation(new URL('../src/main/workers/inference-host.ts', import.meta.url).href))
 const registry = new ModelRegistry({ bundledDir: resolve(argText('models', 'resources/models')), userDir: '/nonexistent', factory: host.factory })
 // A fresh verdict store: the bench always measures.
 const gate = new ParityGate({ factory: host.factory, store: new VerdictStore(join(mkdtempSync(join(tmpdir(), 'me-bench-verdicts-')), 'verdicts.json')) })

@@ -1,5 +1,5 @@
 /**
- * Label-sheet reading: the streaming reader (`src/main/services/sheets`) against the exceljs
+ * Label-sheet reading: the streaming reader (`src/main/services/formats`) against the exceljs
  * in-memory load it replaced, each in a fresh child process (peak RSS is per process), on
  * CASME II-shaped sheets generated here: a real size (5,000 rows), the row limit (99,999 rows)
  * and the 1.5 M-row bomb of issue #21 (~0.9 MB on disk, ~220 MB of XML), which the streaming
@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import ExcelJS from 'exceljs'
-import { SHEET_LIMITS, readSheetFile } from '../src/main/services/sheets'
+import { SHEET_LIMITS, readSheetFile } from '../src/main/services/formats'
 import { writeCasme2Rows } from '../tests/helpers/sheet-bombs'
 
 type Result = { ms: number; rssMb: number; rows?: number; refused?: string }

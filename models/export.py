@@ -5,7 +5,13 @@ suite check onnxruntime-node against PyTorch without shipping large inputs:
 the input is regenerated from a seed with a 32-bit LCG that TypeScript
 reproduces (state = 1664525 * state + 1013904223 mod 2^32, value =
 state / 2^32 * 2 - 1, float32, row-major), and the .bin holds the PyTorch
-outputs as float32 little-endian, concatenated in the header's order."""
+outputs as float32 little-endian, concatenated in the header's order.
+
+Reference outputs (<id>.reference.json beside the ONNX file, named with its sha256 in the card's
+`reference`) use the same seeded inputs: the card's classes, input and recipe at export time and
+the PyTorch outputs (base64 float32 little-endian). The studio runs them when it adds the model
+and refuses a card whose classes, input recipe or outputs do not reproduce them."""
+import base64
 import hashlib
 import json
 import os
@@ -80,14 +86,23 @@ def reference_outputs(model, spec, x, svm_weights=None):
     return result
 
 
-def write_parity_fixture(model, spec, cfg, model_id, fixture_dir, svm_weights=None, seed=12345, batch=2):
+REFERENCE_SEED, REFERENCE_BATCH, REFERENCE_TOLERANCE = 12345, 2, 1e-4
+LCG_GENERATOR = 'lcg-1664525-1013904223-uniform-minus1-1'
+
+
+def seeded_input(spec, cfg, seed=REFERENCE_SEED, batch=REFERENCE_BATCH):
+    """The parity fixtures' and reference outputs' input: (x, its header)."""
     shape = [batch, *spec.input_shape(cfg)]
     x = lcg_uniform(int(np.prod(shape)), seed).reshape(shape)
+    return x, {'name': 'input', 'shape': shape, 'seed': seed, 'generator': LCG_GENERATOR}
+
+
+def write_parity_fixture(model, spec, cfg, model_id, fixture_dir, svm_weights=None, seed=REFERENCE_SEED,
+                         batch=REFERENCE_BATCH):
+    x, input_header = seeded_input(spec, cfg, seed, batch)
     outputs = reference_outputs(model, spec, x, svm_weights)
     os.makedirs(fixture_dir, exist_ok=True)
-    header = {'model': f'{model_id}.onnx', 'input': {'name': 'input', 'shape': shape, 'seed': seed,
-                                                    'generator': 'lcg-1664525-1013904223-uniform-minus1-1'},
-              'tolerance': 1e-4, 'outputs': []}
+    header = {'model': f'{model_id}.onnx', 'input': input_header, 'tolerance': REFERENCE_TOLERANCE, 'outputs': []}
     offset = 0
     with open(os.path.join(fixture_dir, f'{model_id}.parity.bin'), 'wb') as f:
         for name, value in outputs.items():
@@ -100,6 +115,58 @@ def write_parity_fixture(model, spec, cfg, model_id, fixture_dir, svm_weights=No
         json.dump(header, f, indent=2)
         f.write('\n')
     return header
+
+
+def card_recipe(card):
+    """What of a card decides the input tensor: its input block and its preprocessing without the prose
+    (steps and reference are re-derived from the registry by refresh_card)."""
+    pre = {k: v for k, v in card['preprocessing'].items() if k not in ('steps', 'reference')}
+    return {'input': card['input'], 'preprocessing': pre}
+
+
+def attach_reference(card, outputs, input_header, out_dir):
+    """Writes <id>.reference.json into out_dir (beside the card's ONNX file) from `outputs` (name -> numpy,
+    ONNX output order) for the seeded `input_header`, and names it with its sha256 in card['reference']."""
+    logits = np.asarray(outputs['logits'])
+    reference = {
+        'schemaVersion': 1, 'model': card['file']['name'], 'sha256': card['file']['sha256'],
+        'classes': list(card['classes']), 'recipe': card_recipe(card), 'input': input_header,
+        'tolerance': REFERENCE_TOLERANCE, 'predicted': [card['classes'][i] for i in logits.argmax(axis=1)],
+        'outputs': [{'name': name, 'shape': list(np.shape(value)), 'dtype': 'int64' if name == 'label' else 'float32',
+                     'data': base64.b64encode(np.ascontiguousarray(value, dtype='<f4').tobytes()).decode('ascii')}
+                    for name, value in outputs.items()],
+    }
+    name = f"{card['id']}.reference.json"
+    path = os.path.join(out_dir, name)
+    with open(path, 'w') as f:
+        json.dump(reference, f, indent=1)
+        f.write('\n')
+    card['reference'] = {'file': name, 'sha256': sha256(path)}
+    return reference
+
+
+def write_reference(model, spec, cfg, card, out_dir, svm_weights=None):
+    """Reference outputs of a freshly exported model (PyTorch on the seeded input)."""
+    x, input_header = seeded_input(spec, cfg)
+    return attach_reference(card, reference_outputs(model, spec, x, svm_weights), input_header, out_dir)
+
+
+def reference_from_parity(card_path, fixture_dir):
+    """Reference outputs for a bundled model from its parity fixture (the PyTorch outputs recorded when the
+    demo was built, on the same seeded input; the model zoo test holds the shipped ONNX to them): no retraining."""
+    with open(card_path) as f:
+        card = json.load(f)
+    stem = card['file']['name'][:-len('.onnx')]
+    with open(os.path.join(fixture_dir, f'{stem}.parity.json')) as f:
+        header = json.load(f)
+    if header['model'] != card['file']['name']:
+        raise ValueError(f"{card_path}: parity fixture is for {header['model']}, not {card['file']['name']}")
+    blob = np.fromfile(os.path.join(fixture_dir, f'{stem}.parity.bin'), dtype='<f4')
+    outputs = {o['name']: blob[o['offset'] // 4:o['offset'] // 4 + o['length']].reshape(o['shape'])
+               for o in header['outputs']}
+    attach_reference(card, outputs, header['input'], os.path.dirname(card_path))
+    validate_card(card)
+    write_card(card, card_path)
 
 
 def sha256(path):
@@ -234,6 +301,11 @@ def write_card(card, path):
 
 if __name__ == '__main__':
     import sys
-    for card_path in sys.argv[1:]:
-        refresh_card(card_path)
-        print(f'refreshed {card_path}')
+    if sys.argv[1:2] == ['--references']:  # --references FIXTURE_DIR CARD...: bundled models' reference outputs
+        for card_path in sys.argv[3:]:
+            reference_from_parity(card_path, sys.argv[2])
+            print(f'wrote the reference outputs of {card_path}')
+    else:
+        for card_path in sys.argv[1:]:
+            refresh_card(card_path)
+            print(f'refreshed {card_path}')

@@ -95,7 +95,7 @@ def generate(out, subjects, samples_per_subject, seed, frames=20):
     for s in range(1, subjects + 1):
         subject = render_subject(rng)
         sub = f'sub{s:02d}'
-        truth['subjects'].append({'subject': sub, 'noiseSigma': float(subject['noise'])})
+        truth['subjects'].append({'subject': sub, 'identity': 'astronaut.png', 'noiseSigma': float(subject['noise'])})
         for k in range(samples_per_subject):
             label = classes[k % len(classes)]
             action = CLASS_ACTIONS[label][rng.integers(len(CLASS_ACTIONS[label]))]

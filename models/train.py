@@ -300,6 +300,25 @@ def predict_outputs(model, x, batch_size=16):
     return {k: torch.cat([p[k] for p in parts]).numpy() for k in parts[0]}
 
 
+def class_probabilities(spec, out, svm_weights):
+    """Softmax of the class scores (of the SVM's decision values for AST+SVMNet), as the studio reports them."""
+    scores = svm.decision_values(out['features'], *svm_weights) if spec.key == 'ast_svmnet' else out['logits']
+    return torch.softmax(torch.as_tensor(np.asarray(scores, np.float64)), dim=1).numpy()
+
+
+def write_predictions(path, rows, held_out, model_id):
+    """Per held-out sample of the cross-validation: its fold, coded and predicted class and the PyTorch class
+    probabilities, for comparison with the studio's predictions of the per-fold models on the same samples."""
+    with open(path, 'w', newline='') as f:
+        w = csv.writer(f)
+        w.writerow(['dataset', 'subject', 'sample', 'fold', 'model_id', 'coded_class', 'predicted_label',
+                    *(f'p_{c}' for c in CLASSES)])
+        for i, k, pred, p in held_out:
+            r = rows[i]
+            w.writerow([r['dataset'], r['subject'], r.get('sample', ''), k, f'{model_id}-fold{k}', r['label'],
+                        CLASSES[pred], *(f'{v:.6f}' for v in p)])
+
+
 def predictions(spec, out, svm_weights):
     if spec.key == 'ast_svmnet':
         return svm.decision_values(out['features'], *svm_weights).argmax(axis=1)
@@ -353,7 +372,7 @@ def cross_validate(spec, cfg, rows, protocol, epochs, batch_size, lr, seed, log=
     y = np.array([r['y'] for r in rows], np.int64)
     masks = np.stack([r['mask'] for r in rows]) if attention.supervision else None
     all_true, all_pred, fold_reports, masses, areas, shifted, fold_models = [], [], [], [], [], [], []
-    apex_masses = []
+    apex_masses, held_out = [], []
     for k, (name, test) in enumerate(make_folds(rows, protocol)):
         train = np.setdiff1d(np.arange(len(rows)), test)
         t0 = time.time()
@@ -368,6 +387,8 @@ def cross_validate(spec, cfg, rows, protocol, epochs, batch_size, lr, seed, log=
         log(f'fold {k} [{name}] n={len(test)} UF1={uf1:.3f} UAR={uar:.3f} acc={fold_reports[-1]["accuracy"]:.3f}')
         all_true += y[test].tolist()
         all_pred += pred.tolist()
+        probabilities = class_probabilities(spec, out, svm_weights)
+        held_out += [(t, k, int(pred[i]), probabilities[i]) for i, t in enumerate(test)]
         if spec.display_map:
             correct = [i for i, t in enumerate(test) if pred[i] == y[t] and rows[t]['mask'] is not None]
             maps = spec.display_map(out)
@@ -386,7 +407,7 @@ def cross_validate(spec, cfg, rows, protocol, epochs, batch_size, lr, seed, log=
     uf1, uar = uf1_uar(cm)
     report = {'protocol': protocol, 'averaging': split_protocol(protocol)[1],
               'pooled': {'uf1': uf1, 'uar': uar, 'confusion': cm.tolist(), 'accuracy': float(np.trace(cm) / cm.sum())},
-              'folds': fold_reports, 'classes': list(CLASSES)}
+              'folds': fold_reports, 'classes': list(CLASSES), 'heldOut': sorted(held_out, key=lambda h: h[0])}
     if report['averaging'] == 'per-fold mean':
         report['foldMean'] = {m: float(np.mean([f[m] for f in fold_reports])) for m in ('uf1', 'uar', 'accuracy')}
     if masses:
@@ -460,10 +481,18 @@ def export_model(spec, cfg, model, svm_weights, out_dir, model_id, name, demo, t
     card = export.build_card(spec, cfg, model, path, model_id=model_id, name=name, version='1.0.0', demo=demo,
                              training=training, metrics=metrics, notes=notes, config_name=config_name,
                              svm_weights=svm_weights)
+    export.write_reference(model, spec, cfg, card, out_dir, svm_weights)
+    export.validate_card(card)
     export.write_card(card, os.path.join(out_dir, f'{model_id}.card.json'))
     if fixture_dir:
         export.write_parity_fixture(model, spec, cfg, model_id, fixture_dir, svm_weights)
     return card
+
+
+def save_weights(path, spec, cfg, model, svm_weights):
+    """The PyTorch weights of an exported model (with the run's results, not beside the ONNX file: the demo
+    builds export into resources/models), so a researcher can load the very model the ONNX file holds."""
+    torch.save({'state_dict': model.state_dict(), 'svm': svm_weights, 'architecture': spec.key, 'config': cfg}, path)
 
 
 def attention_training_text(attention):
@@ -625,6 +654,11 @@ def main(argv=None):
                    'sizeBytes': card['file']['sizeBytes']})
     results_dir = a.results or a.out
     os.makedirs(results_dir, exist_ok=True)
+    if not a.no_fold_models:
+        for k, (fold_model, fold_w) in enumerate(fold_models):
+            save_weights(os.path.join(results_dir, f'{model_id}-fold{k}.pt'), spec, cfg, fold_model, fold_w)
+    save_weights(os.path.join(results_dir, f'{model_id}.pt'), spec, cfg, model, w)
+    write_predictions(os.path.join(results_dir, f'{model_id}.predictions.csv'), rows, report.pop('heldOut'), model_id)
     with open(os.path.join(results_dir, f'{model_id}.results.json'), 'w') as f:
         json.dump(report, f, indent=2)
     print(f"exported {os.path.join(a.out, model_id + '.onnx')} ({card['file']['sizeBytes']} bytes, "

@@ -1,10 +1,12 @@
+import csv
 import json
 import os
 
 import numpy as np
 import pytest
+import torch
 
-from models import prepare_synthetic, synth_standin, train
+from models import export, prepare_synthetic, synth_standin, train
 from models.metrics import confusion_matrix, uf1_uar
 
 
@@ -32,8 +34,22 @@ def test_end_to_end_on_a_tiny_synthetic_set(tmp_path):
     assert len(results['folds']) == 3 and sum(f['n'] for f in results['folds']) == 9
     assert sum(map(sum, results['pooled']['confusion'])) == 9
     assert sorted(os.listdir(out / 'folds')) == sorted(f'ststnet-tiny-fold{k}.{ext}' for k in range(3)
-                                                        for ext in ('onnx', 'card.json'))
+                                                        for ext in ('onnx', 'card.json', 'reference.json'))
+    assert all((out / f'ststnet-tiny-fold{k}.pt').exists() for k in range(3))
     card = json.loads((out / 'ststnet-tiny.card.json').read_text())
+    # reference outputs named by their sha256; the PyTorch weights load into the architecture
+    reference = json.loads((out / card['reference']['file']).read_text())
+    assert card['reference']['sha256'] == export.sha256(str(out / card['reference']['file']))
+    assert reference['classes'] == card['classes'] and reference['sha256'] == card['file']['sha256']
+    assert reference['recipe'] == export.card_recipe(card) and len(reference['predicted']) == 2
+    saved = torch.load(out / 'ststnet-tiny.pt', weights_only=False)
+    spec = train.MODELS['ststnet']
+    spec.build(saved['config']).load_state_dict(saved['state_dict'])
+    # one row per held-out sample, its fold model's probabilities summing to 1
+    with open(out / 'ststnet-tiny.predictions.csv', newline='') as f:
+        held_out = list(csv.DictReader(f))
+    assert len(held_out) == 9 and {r['model_id'] for r in held_out} == {f'ststnet-tiny-fold{k}' for k in range(3)}
+    assert all(abs(sum(float(r[f'p_{c}']) for c in card['classes']) - 1) < 1e-5 for r in held_out)
     assert {m['name'] for m in card['metrics']} >= {'UF1', 'UAR'}
     assert (tmp_path / 'fx' / 'ststnet-tiny.parity.json').exists()
     assert card['preprocessing']['flow']['computeSize'] == [56, 56]

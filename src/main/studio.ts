@@ -1,64 +1,26 @@
+import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { EventBus } from './ipc/event-bus'
 import { registerAllHandlers } from './ipc/handlers'
+import type { StudioContext, StudioOptions } from './ipc/context'
 import { HandlerRegistry } from './ipc/registry'
-import { createInferenceService, type InferenceService } from './services/inference'
+import { createInferenceService } from './services/inference'
 import { ModelService } from './services/inference/model-service'
 import { registerInferenceRoutes } from './services/inference/routes'
 import { BatchResults } from './services/batch/batch-results'
+import { FolderBrowser } from './services/files/browse'
+import { Downloads } from './services/files/downloads'
 import { BatchService } from './services/batch/batch-service'
-import type { CommitGroupLimits } from './services/batch/commit-group'
 import { InferencePredictorSource } from './services/batch/inference-source'
-import type { PredictorSource } from './services/batch/predictor'
 import { JobManager } from './services/jobs'
-import { MediaRoots, MediaRouter } from './services/media-access'
+import { MediaRoots, MediaRouter } from './services/media/media-router'
 import { ProjectDesk } from './services/project/project-desk'
 import { ProjectService } from './services/project/projects'
 import { MediaService, registerFrameRoutes } from './services/media'
 import { MotionService, registerMotionRoutes } from './services/motion'
+import { LongVideoDesk } from './services/motion/long-video-desk'
 import { VisionPool } from './workers/vision-pool'
 import { visionWorkerLocation } from './workers/vision-worker-location'
-
-export interface StudioOptions {
-  host: 'electron' | 'bridge' | 'cli'
-  /** Where settings, caches and the recent-projects list live. */
-  userDataDir: string
-  /** The app's `resources/` folder (AU catalogue, bundled models). */
-  resourcesDir: string
-  /** ffmpeg chosen in settings; otherwise the locator's order applies. */
-  ffmpegPath?: string | undefined
-  /** Worker threads for vision tasks; defaults to the cores. */
-  visionWorkers?: number
-  /** Batch prediction: another predictor source (tests, CLI child processes) and group-commit limits. */
-  batch?: { predictors?: PredictorSource; commitGroup?: CommitGroupLimits }
-}
-
-/** Everything the handlers reach: services only, no Electron. */
-export interface StudioContext {
-  readonly options: StudioOptions
-  readonly bus: EventBus
-  readonly jobs: JobManager
-  readonly mediaRoots: MediaRoots
-  readonly media: MediaRouter
-  /** Worker pool for CPU-heavy vision (flow, magnification); workers start on first use. */
-  readonly vision: VisionPool
-  /** Frame-exact decoding of videos and image sequences (one byte-bounded cache for the app). */
-  readonly frames: MediaService
-  /** Flow/strain and magnification views of clips, cached per (clip, parameters). */
-  readonly motion: MotionService
-  /** Model registry, execution providers, input building and predictions. */
-  readonly inference: InferenceService
-  /** The app's model actions: list, add, one-sample predictions recorded in the open project. */
-  readonly models: ModelService
-  /** The open project (SQLite file) and its coding service. */
-  readonly projects: ProjectService
-  /** Project actions (create, open, close, dataset import and removal), each announced on the bus. */
-  readonly projectDesk: ProjectDesk
-  /** Resumable batch prediction over the open project's samples. */
-  readonly batch: BatchService
-  /** The batches' job list, errors, exports and evaluation. */
-  readonly batchResults: BatchResults
-}
 
 export interface Studio extends StudioContext {
   readonly registry: HandlerRegistry
@@ -95,9 +57,12 @@ export function createStudio(options: StudioOptions): Studio {
     onProgress: (p) => bus.emit('event:batch.progress', p),
   })
   const projectDesk = new ProjectDesk({ projects, jobs, frames, changed: (reason, project) => bus.emit('event:project.changed', { reason, project }) })
-  const models = new ModelService({ inference, frames, mediaRoots, projects, jobs })
-  const batchResults = new BatchResults({ batch, jobs, projects, inference, frames })
-  const context: StudioContext = { options, bus, jobs, mediaRoots, media, vision, frames, motion, projects, projectDesk, inference, models, batch, batchResults }
+  const longVideo = new LongVideoDesk({ projects, projectDesk, jobs, frames, mediaRoots, vision, emit: (channel, payload) => bus.emit(channel, payload) })
+  const files = new FolderBrowser(() => [homedir(), ...mediaRoots.list(), ...(options.browseRoots ?? [])])
+  const downloads = new Downloads()
+  const models = new ModelService({ inference, frames, mediaRoots, projects, jobs, vision, downloads })
+  const batchResults = new BatchResults({ batch, jobs, projects, inference, frames, downloads })
+  const context: StudioContext = { options, bus, jobs, mediaRoots, media, vision, frames, motion, longVideo, projects, projectDesk, inference, models, batch, batchResults, files, downloads }
   const registry = new HandlerRegistry()
   registerAllHandlers(registry, context)
   return {
@@ -110,6 +75,7 @@ export function createStudio(options: StudioOptions): Studio {
       // Predictions finished but still in a batch's commit group go into the project before it closes.
       batch.flushCommits()
       projects.close()
+      await downloads.dispose()
     },
   }
 }

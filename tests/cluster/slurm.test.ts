@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseCsv } from '../../src/main/services/export/csv'
+import { parseCsv } from '../../src/main/services/formats/csv'
 
 /**
  * `me-studio cluster slurm` against a real Slurm (started by tests/cluster/run.sh): a 4-task array

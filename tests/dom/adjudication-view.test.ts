@@ -30,7 +30,7 @@ describe('AdjudicationView', () => {
 
     const rows = wrapper.findAll('[data-testid=adjudication-table] tbody tr')
     const differs = rows.filter((r) => r.classes().includes('differs')).map((r) => r.get('th').text())
-    expect(differs).toEqual(['AUs', 'emotion'])
+    expect(differs).toEqual(['AUs ≠ (the coders differ)', 'emotion ≠ (the coders differ)'])
     // 1 is in both; 2 and R12 are Kim's alone, L12B Lee's alone (side counts, intensity does not).
     expect(wrapper.get('[data-testid=adjudication-aus-Kim]').findAll('mark').map((m) => m.text())).toEqual(['2', 'R12'])
     expect(wrapper.get('[data-testid=adjudication-aus-Lee]').findAll('mark').map((m) => m.text())).toEqual(['L12B'])

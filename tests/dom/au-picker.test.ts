@@ -59,4 +59,23 @@ describe('AuPicker', () => {
     await wrapper.get('[aria-label="Remove AU 14"]').trigger('click')
     expect(emitted(wrapper)).toEqual([parseAus('R14+17 or R24').value, parseAus('R24').value])
   })
+
+  it('is one Tab stop: arrows move the active entry, Space and Enter add or remove its AU', async () => {
+    const wrapper = mountPicker('1')
+    const catalogue = wrapper.get('[data-testid=au-catalogue]')
+    expect(catalogue.attributes('tabindex')).toBe('0')
+    expect(wrapper.findAll('.au-entry').every((e) => e.attributes('tabindex') === undefined && e.element.tagName !== 'BUTTON')).toBe(true)
+    const first = wrapper.findAll('.au-entry')[0]!.attributes('id')
+    expect(catalogue.attributes('aria-activedescendant')).toBe(first)
+    await catalogue.trigger('keydown', { key: 'ArrowDown' })
+    const second = wrapper.findAll('.au-entry')[1]!
+    expect(catalogue.attributes('aria-activedescendant')).toBe(second.attributes('id'))
+    // Space on a coded AU removes it; Enter on another adds it (the props stay as mounted here).
+    expect(second.find('.au-num').text()).toBe('1')
+    await catalogue.trigger('keydown', { key: ' ' })
+    await catalogue.trigger('keydown', { key: 'ArrowUp' })
+    await catalogue.trigger('keydown', { key: 'Enter' })
+    const firstAu = wrapper.findAll('.au-entry')[0]!.find('.au-num').text()
+    expect(emitted(wrapper)).toEqual([parseAus('').value, parseAus(`${firstAu}+1`).value])
+  })
 })

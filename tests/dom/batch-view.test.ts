@@ -24,17 +24,21 @@ describe('BatchView', () => {
     const project = useProjectStore()
     project.project = { path: '/p.meproj', name: 'p' } as never
     project.datasets = [{ id: 1, name: 'CASME II' }] as never
+    project.annotatorId = 7
     const wrapper = mount(BatchView, { global: { plugins: [getActivePinia()!] } })
     await flushPromises()
 
     await wrapper.get('[data-testid=batch-model-ststnet-demo]').setValue(true)
     await wrapper.get('[data-testid=batch-dataset]').setValue('CASME II')
     await wrapper.get('[data-testid=batch-coded]').setValue('coded')
+    // The same choice as Inspect's "Frames from", for the current coder.
+    expect(wrapper.get('[data-testid=batch-frames-from]').text()).toContain('adjudicated coding, else your coding, else dataset labels')
+    await wrapper.get('[data-testid=batch-frames-from]').setValue('mine')
     await wrapper.get('[data-testid=batch-start]').trigger('click')
     await flushPromises()
     expect(fake.calls.find((c) => c.channel === 'command:batch.start')!.input).toEqual({
       models: ['ststnet-demo'],
-      selection: { coded: 'coded', dataset: 'CASME II' },
+      selection: { coded: 'coded', dataset: 'CASME II', reference: { prefer: 'mine', annotatorId: 7 } },
       summaries: false,
       provider: null,
       shard: null,
@@ -47,7 +51,7 @@ describe('BatchView', () => {
     expect(wrapper.get('[data-testid=batch-rate]').text()).toBe('2.50/s · ETA 1 min 5 s')
     expect(wrapper.get('[data-testid=batch-errors]').text()).toContain('frame 46 is missing [media/missing-frames]')
 
-    await row.get('button').trigger('click')
+    await row.get('.actions button').trigger('click')
     await flushPromises()
     expect(fake.calls.some((c) => c.channel === 'command:batch.pause')).toBe(true)
   })

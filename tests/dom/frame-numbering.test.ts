@@ -115,6 +115,9 @@ describe('one frame numbering, Coding → Motion → Inspect', () => {
     expect(fake.calls.find((c) => c.channel === 'command:predict.sample')!.input).toMatchObject({ sample: { onsetIndex: 10, apexIndex: 30, offsetIndex: 60 }, auNumbers: [1, 2, 12] })
     expect(inspect.get('[data-testid=prediction-panel]').text()).toContain('onset 241 → coded apex 261')
     expect(inspect.get('[data-testid=frames-source-a]').text()).toBe('frames_source: coded (your coding)')
+    // The result is said by a status region as well as shown.
+    expect(inspect.get('[data-testid=inspect-status]').attributes('role')).toBe('status')
+    expect(inspect.get('[data-testid=inspect-status]').text()).toBe(`${card.name} predicts ${card.classes[0]} on cpu`)
   })
 
   it('prefers the adjudicated coding, and the coder can pick their own instead', async () => {

@@ -84,7 +84,7 @@ describe('keymap', () => {
     expect(play).not.toHaveBeenCalled()
     expect(dispatchKey(key({ key: 'ArrowRight' }, slider))).toBe(false)
     expect(dispatchKey(key({ key: 'ArrowRight', shiftKey: true }, slider))).toBe(false)
-    expect(dispatchKey(key({ key: 'ArrowRight' }, option))).toBe(false)
+    expect(dispatchKey(key({ key: 'ArrowDown' }, option))).toBe(false)
     expect(step).not.toHaveBeenCalled()
     expect(stepTen).not.toHaveBeenCalled()
     // Keys those controls do not use still reach the studio; so do arrows on a button and Space on the page.
@@ -93,6 +93,9 @@ describe('keymap', () => {
     dispatchKey(key({ key: 'ArrowRight' }, button))
     dispatchKey(key({ key: 'ArrowRight', shiftKey: true }, option))
     expect(step).toHaveBeenCalledTimes(1)
+    // A vertical list uses ↑/↓ only: → on a focused sample row steps the player.
+    dispatchKey(key({ key: 'ArrowRight' }, option))
+    expect(step).toHaveBeenCalledTimes(2)
     expect(stepTen).toHaveBeenCalledTimes(1)
     dispatchKey(key({ key: ' ' }))
     expect(play).toHaveBeenCalledTimes(1)

@@ -105,6 +105,15 @@ describe('project store', () => {
     expect(store.project).toBeNull()
   })
 
+  it('opens a project file the CLI made even with a project open, instead of importing it as a dataset', async () => {
+    const { store, calls } = setup(false, 'succeeds')
+    await store.openDemo()
+    await store.openDataset('/studies/study.meproj')
+    expect(store.error).toBeNull()
+    expect(calls.find((c) => c.channel === 'command:project.open-dataset')!.input).toEqual({ root: '/studies/study.meproj' })
+    expect(calls.some((c) => c.channel === 'command:dataset.import')).toBe(false)
+  })
+
   it('walks to the next uncoded sample through the back end, within the filters', async () => {
     const { store, calls } = setup()
     await store.openDemo()

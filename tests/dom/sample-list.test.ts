@@ -110,6 +110,28 @@ describe('virtualised sample list', () => {
     wrapper.unmount()
   })
 
+  it('is one Tab stop: arrows and End move focus along the rows, loading them, and Enter opens one', async () => {
+    const { store } = setup()
+    await store.refreshProject()
+    const wrapper = mount(DatasetBrowser, { attachTo: document.body })
+    await flushPromises()
+    const stops = () => wrapper.findAll('li[role=option]').filter((r) => r.attributes('tabindex') === '0')
+    expect(stops().map((r) => r.attributes('data-index'))).toEqual(['0'])
+    ;(stops()[0]!.element as HTMLElement).focus()
+    await stops()[0]!.trigger('keydown', { key: 'ArrowDown' })
+    await flushPromises()
+    expect((document.activeElement as HTMLElement).dataset.index).toBe('1')
+    await wrapper.get('li[data-index="1"]').trigger('keydown', { key: 'End' })
+    await flushPromises()
+    await new Promise((r) => setTimeout(r, 50))
+    await flushPromises()
+    expect((document.activeElement as HTMLElement).dataset.index).toBe(String(N - 1))
+    expect(stops().map((r) => r.attributes('data-index'))).toEqual([String(N - 1)])
+    await wrapper.get(`li[data-index="${N - 1}"]`).trigger('keydown', { key: 'Enter' })
+    expect(wrapper.emitted('open')?.[0]?.[1]).toMatchObject({ index: N - 1 })
+    wrapper.unmount()
+  })
+
   it('windows any list: 2,000 items render a few dozen rows', () => {
     const items = Array.from({ length: 2000 }, (_, i) => ({ id: i }))
     const wrapper = mount(VirtualList, {

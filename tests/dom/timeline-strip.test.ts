@@ -28,4 +28,21 @@ describe('TimelineStrip', () => {
       ['F', 'ana: offset 300'],
     ])
   })
+
+  it('makes each mark a named slider that the arrow keys move by a frame', async () => {
+    installFake(fakeTransport({}).transport)
+    const player = usePlayerStore()
+    player.configure({ decoder: () => new Promise(() => undefined) })
+    player.open({ sampleId: 1, fps: 200, width: 4, height: 4, frameNumbers: Array.from({ length: 100 }, (_, i) => 231 + i), frameUrl: (i) => `/f/${i}`, thumbUrl: (i) => `/t/${i}` })
+    const wrapper = mount(TimelineStrip, { props: { marks: { onset: 241, apex: 261, offset: 291 }, selected: null }, global: { plugins: [getActivePinia()!] } })
+    const apex = wrapper.get('[data-testid=mark-apex]')
+    expect([apex.attributes('role'), apex.attributes('tabindex'), apex.attributes('aria-label'), apex.attributes('aria-valuetext')]).toEqual(['slider', '0', 'Apex mark (A)', 'apex at frame 261'])
+    await apex.trigger('focus')
+    await apex.trigger('keydown', { key: 'ArrowRight' })
+    await apex.trigger('keydown', { key: 'ArrowLeft', shiftKey: true })
+    await wrapper.get('[data-testid=mark-onset]').trigger('keydown', { key: 'Home' })
+    expect(wrapper.emitted('select-mark')).toEqual([['apex']])
+    expect(wrapper.emitted('move-mark')).toEqual([['apex', 262], ['apex', 251], ['onset', 231]])
+    expect(player.index).toBe(0)
+  })
 })

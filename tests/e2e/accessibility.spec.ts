@@ -1,32 +1,13 @@
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test } from '@playwright/test'
+import { seriousViolations } from './axe'
 import { invoke, openDemo, startWithoutProject } from './bridge'
 
 /**
  * Accessibility checks of #27 on the real app: axe-core (WCAG 2.x A/AA rules) on the first screen
  * and the coding view with the demo open, failing on any critical or serious violation; and the
  * keyboard rules it fixed: the focused control keeps its keys, the `?` overlay is modal, the view
- * tabs are a tab list.
+ * tabs are a tab list. `keyboard.spec.ts` walks the whole workflow by keyboard with axe on every view.
  */
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
-
-interface AxeViolation { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }
-
-/** Critical and serious violations, one line each (rule, help, first offending nodes). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  // Evaluated through the debugger protocol, so the app's CSP (no inline scripts) is kept as it is.
-  await page.evaluate(AXE_SOURCE)
-  const violations = await page.evaluate(async () => {
-    // Runs in the page (the spec itself is type-checked without the DOM library).
-    const page = globalThis as unknown as { axe: { run: (context: unknown, options: object) => Promise<{ violations: AxeViolation[] }> }; document: unknown }
-    const result = await page.axe.run(page.document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] })
-    return result.violations
-  })
-  return violations
-    .filter((v) => v.impact === 'critical' || v.impact === 'serious')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(' | ')}`)
-}
 
 // The bridge is shared by every spec of the run: leave it with no project open, as found.
 test.afterEach(async ({ page }) => {

@@ -32,9 +32,13 @@ test('batch: a model over the demo dataset, evaluation, CSV export equal to the 
   await expect(model).toBeVisible({ timeout: 60_000 })
   const modelId = (await model.getAttribute('data-testid'))!.replace('batch-model-', '')
   await model.check()
+  // The demo project is shared by the specs: an earlier run's jobs are listed too (newest first).
+  const jobs = page.locator('[data-testid^=batch-job-]')
+  const before = await jobs.count()
   await page.getByTestId('batch-start').click()
+  await expect(jobs).toHaveCount(before + 1)
 
-  const job = page.locator('[data-testid^=batch-job-]').first()
+  const job = jobs.first()
   await expect(job).toContainText('completed', { timeout: 240_000 })
   await expect(page.getByTestId('evaluation-report')).toBeVisible()
   await expect(page.getByTestId('uf1').first()).toHaveText(/^\d\.\d{3}$|^–$/)
@@ -81,9 +85,11 @@ test('batch: a model over the demo dataset, evaluation, CSV export equal to the 
     await expect(page.getByTestId('model-a')).toHaveValue(modelId)
   }
 
-  const project = (await invoke(page, 'query:project.current')) as { path: string }
+  // The app took the current coder's frames ("Frames from" its default): so does `predict --coder`.
+  const project = (await invoke(page, 'query:project.current')) as { path: string; annotators: { name: string; role: string }[] }
+  const coder = project.annotators.find((a) => a.role === 'coder')!.name
   await invoke(page, 'command:project.close')
-  execFileSync(process.execPath, ['bin/me-studio.mjs', 'predict', '--project', project.path, '--model', modelId, '--out', resolve(OUT, 'cli.csv')], {
+  execFileSync(process.execPath, ['bin/me-studio.mjs', 'predict', '--project', project.path, '--model', modelId, '--coder', coder, '--out', resolve(OUT, 'cli.csv')], {
     env: { ...process.env, ME_STUDIO_DATA_DIR: 'tests/.generated/e2e-data' },
     stdio: ['ignore', 'ignore', 'pipe'],
   })

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseModelCard, type ModelCard } from '../../src/shared/domain/model-card'
-import type { PixelFrame } from '../../src/main/services/inference/recipe-ops'
+import type { PixelFrame } from '../../src/main/vision/recipe/opencv-exact'
 import type { InferenceSample } from '../../src/main/services/inference/sample'
 
 export const INFERENCE_FIXTURES = resolve(import.meta.dirname, '../fixtures/inference')

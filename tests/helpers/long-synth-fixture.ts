@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { generateLongDataset, type LongGroundTruth, type LongSynthOptions, type LongVideoTruth } from '../../src/main/services/synth/long'
 import { generatedDataset } from './synth-fixture'
 
-export type LongSynthFixtureOptions = Omit<LongSynthOptions, 'outDir' | 'signal' | 'onProgress' | 'facePath'>
+export type LongSynthFixtureOptions = Omit<LongSynthOptions, 'outDir' | 'signal' | 'onProgress' | 'facesDir' | 'onFaceSkipped'>
 
 export interface LongSynthFixture {
   root: string

@@ -114,12 +114,13 @@ export async function generatedDataset<T>(key: string, generate: (outDir: string
 
 let cachedGeneratorHash: Promise<string> | null = null
 
-/** Short hash of the generator's source files. */
+/** Short hash of the generator's source files and of the bundled faces' landmarks. */
 function generatorHash(): Promise<string> {
   cachedGeneratorHash ??= (async () => {
     const dir = fileURLToPath(new URL('../../src/main/services/synth/', import.meta.url))
     const hash = createHash('sha256')
     for (const name of (await readdir(dir)).sort()) hash.update(name).update(await readFile(join(dir, name)))
+    hash.update(await readFile(new URL('../../resources/faces/faces.json', import.meta.url)))
     return hash.digest('hex').slice(0, 10)
   })()
   return cachedGeneratorHash

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { delimiter, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createStudio } from '../studio'
 import { startBridge } from './server'
@@ -16,6 +16,8 @@ const studio = createStudio({
   userDataDir,
   resourcesDir: join(appRoot, 'resources'),
   ffmpegPath: process.env.ME_STUDIO_FFMPEG,
+  // Where the browser's file picker may go besides the home folder and the open project (`/data:/mnt/lab`).
+  browseRoots: (process.env.ME_STUDIO_BROWSE_ROOTS ?? '').split(delimiter).filter((p) => p !== '').map((p) => resolve(p)),
 })
 const port = Number(process.env.ME_STUDIO_PORT ?? 0)
 const bridge = await startBridge({

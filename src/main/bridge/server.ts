@@ -79,7 +79,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://bridge.invalid')
     if (!authorised(req, url)) return send(res, 401, 'text/plain; charset=utf-8', 'Unauthorized: open the URL printed by `npm run serve` (it carries the token).')
-    if (url.searchParams.has('token') && req.method === 'GET' && !url.pathname.startsWith('/api/') && !url.pathname.startsWith('/media/')) {
+    if (url.searchParams.has('token') && req.method === 'GET' && !url.pathname.startsWith('/api/') && !url.pathname.startsWith('/media/') && !url.pathname.startsWith('/download/')) {
       // Trade the query token for a cookie so it does not linger in the address bar or history.
       res.writeHead(303, {
         location: url.pathname,
@@ -87,7 +87,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       })
       return void res.end()
     }
-    const isApi = url.pathname.startsWith('/api/') || url.pathname.startsWith('/media/')
+    const isApi = url.pathname.startsWith('/api/') || url.pathname.startsWith('/media/') || url.pathname.startsWith('/download/')
     const crossSite = isApi ? checkCrossSite(req, origins) : { ok: true as const }
     if (!crossSite.ok) return refuse(res, crossSite)
     if (url.pathname.startsWith('/api/invoke/')) {
@@ -96,6 +96,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       return invoke(req, res, channel)
     }
     if (url.pathname.startsWith('/media/')) return media(req, res, url)
+    if (url.pathname.startsWith('/download/')) return download(req, res, url.pathname.slice('/download/'.length))
     return serveStatic(req, res, url.pathname)
   }
 
@@ -131,6 +132,22 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     res.writeHead(response.status, Object.fromEntries(response.headers.entries()))
     if (!response.body) return void res.end()
     Readable.fromWeb(response.body as NodeReadableStream).pipe(res)
+  }
+
+  /** A file an export just wrote, once, under the id the export answered with (the id is spent even if the file is gone). */
+  async function download(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    if (req.method !== 'GET') return send(res, 405, 'text/plain; charset=utf-8', 'GET only')
+    const offered = studio.downloads.take(id)
+    const info = offered ? await stat(offered.path).catch(() => null) : null
+    if (!offered || !info?.isFile()) return send(res, 404, 'text/plain; charset=utf-8', 'No such download (each one can be fetched once, within 15 minutes of the export)')
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': info.size,
+      'content-disposition': `attachment; filename="${offered.name.replace(/[^\w.-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(offered.name)}`,
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    })
+    createReadStream(offered.path).pipe(res)
   }
 
   async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {

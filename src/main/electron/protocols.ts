@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import type { Protocol } from 'electron'
-import type { MediaRouter } from '../services/media-access'
+import type { MediaRouter } from '../services/media/media-router'
 import { RENDERER_CSP } from '../csp'
 import { rendererFile } from '../renderer-files'
 

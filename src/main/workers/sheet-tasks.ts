@@ -4,7 +4,7 @@
  * worker's time and memory, never the event loop that serves the UI.
  */
 import { readCodes } from '../services/annotations/exchange/read'
-import { SHEET_LIMITS, readSheetFile } from '../services/sheets'
+import { SHEET_LIMITS, readSheetFile } from '../services/formats'
 
 export const sheetTasks = {
   /** Every sheet of a label file (xlsx, or csv/tsv as one sheet). */

@@ -9,7 +9,8 @@
  * - a worker that crashes (uncaught error, exit, out of memory) fails its task with
  *   `VisionWorkerCrashError` and is replaced for the next task;
  * - idle workers are unref'd, so a CLI process exits when no task is pending even if the pool
- *   was not destroyed.
+ *   was not destroyed;
+ * - tasks that load a large model into their worker (`ONE_WORKER_TASKS`) all run on one worker.
  *
  * The worker entry is injected (`workerPath`): the built `out/main/workers/vision.js` in the app,
  * the TypeScript source with `execArgv: ['--import', 'tsx']` under vitest.
@@ -71,7 +72,15 @@ interface Job {
 interface Slot {
   worker: Worker
   job: Job | undefined
+  /** This worker runs the pool's `ONE_WORKER_TASKS` (and other tasks when no other worker is free). */
+  owner: boolean
 }
+
+/**
+ * Tasks that load a large model into the worker running them: face-api's nets on tfjs-wasm add
+ * about 160 MB to a worker, so one worker of the pool runs them all and the model is held once.
+ */
+const ONE_WORKER_TASKS: ReadonlySet<VisionTaskName> = new Set(['faces'])
 
 export class VisionPool {
   readonly size: number
@@ -142,13 +151,15 @@ export class VisionPool {
   }
 
   private dispatch(): void {
-    while (this.queue.length > 0) {
-      let slot = this.slots.find((s) => !s.job)
+    // In queue order; a one-worker task waiting for its worker does not hold up the tasks behind it.
+    for (let i = 0; i < this.queue.length; ) {
+      const job = this.queue[i]!
+      const slot = this.slotFor(job.request.task)
       if (!slot) {
-        if (this.slots.length >= this.size) return
-        slot = this.spawn()
+        i++
+        continue
       }
-      const job = this.queue.shift()!
+      this.queue.splice(i, 1)
       slot.job = job
       slot.worker.ref()
       try {
@@ -161,13 +172,27 @@ export class VisionPool {
     }
   }
 
+  /** A free worker for `task` (started when the pool has room), or undefined when it must wait. */
+  private slotFor(task: VisionTaskName): Slot | undefined {
+    const room = () => (this.slots.length < this.size ? this.spawn() : undefined)
+    if (ONE_WORKER_TASKS.has(task)) {
+      const owner = this.slots.find((s) => s.owner)
+      if (owner) return owner.job ? undefined : owner
+      const slot = this.slots.find((s) => !s.job) ?? room()
+      if (slot) slot.owner = true
+      return slot
+    }
+    // Other tasks take another free worker before the owner, so the owner's tasks wait less.
+    return this.slots.find((s) => !s.job && !s.owner) ?? this.slots.find((s) => !s.job) ?? room()
+  }
+
   private spawn(): Slot {
     const { workerPath, execArgv, maxHeapMb } = this.options
     const worker = new Worker(workerPath, {
       ...(execArgv ? { execArgv } : {}),
       ...(maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } } : {}),
     })
-    const slot: Slot = { worker, job: undefined }
+    const slot: Slot = { worker, job: undefined, owner: false }
     this.slots.push(slot)
     worker.unref()
     worker.on('message', (msg: VisionResponse) => this.onMessage(slot, msg))

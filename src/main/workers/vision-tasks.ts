@@ -11,6 +11,7 @@ import type { FlowMethod, MagnifyMethod, SpotSignalName } from '@shared/ipc/chan
 import type { FlowField, GrayImage } from '../vision/image'
 import { computeFlow, magnifyMethods, spotSignals, type MagnifyOptions } from '../vision/methods'
 import { warpSimilarity, type SimilarityTransform } from '../vision/face/align'
+import { loadFaceDetector, type DetectedFace, type FaceDetectOptions } from '../vision/face/detector'
 import { spotApex, type SpotOptions, type SpotResult } from '../vision/spotting'
 import { faceCrop, pairMotion, type GrayFrame8, type RegionLayout } from '../vision/interval-spotting'
 import { opticalStrain, type OpticalStrainOptions } from '../vision/strain'
@@ -24,7 +25,7 @@ import {
   type BuiltRecipe,
   type PrepareParams,
   type PreparedClip,
-} from '../services/inference/recipe-stages'
+} from '../vision/recipe/stages'
 
 export interface VisionTaskContext {
   /** Reports progress to the caller (forwarded as a message; cheap, but call it per step, not per pixel). */
@@ -43,6 +44,11 @@ export const visionTasks = {
   flow: (p: FlowPairParams, ctx: VisionTaskContext): FlowField => computeFlow(p.method, p.i0, p.i1, p.options, (done, total) => ctx.progress(done, total)),
   strain: (p: { flow: FlowField; options?: Partial<OpticalStrainOptions> }): GrayImage => opticalStrain(p.flow, p.options),
   magnify: (p: { frames: RgbImage[]; method: MagnifyMethod; options: MagnifyOptions }): RgbImage[] => magnifyMethods[p.method].magnify(p.frames, p.options),
+  /**
+   * Faces on one image, most confident first. face-api on tfjs-wasm takes 50–130 ms per image, so
+   * detection runs here, never on the main event loop; a worker loads the nets on its first face task.
+   */
+  faces: async (p: { image: GrayImage | RgbImage; options?: FaceDetectOptions }): Promise<DetectedFace[]> => (await loadFaceDetector()).detectAll(p.image, p.options),
   /** Same similarity transform and crop for every frame (onset-frame face alignment). */
   align: (p: { frames: GrayImage[]; transform: SimilarityTransform; side: number }): GrayImage[] =>
     p.frames.map((f) => warpSimilarity(f, p.transform, p.side)),

@@ -49,6 +49,12 @@ export const KEYMAP = [
   { action: 'coding.focus-emotion', keys: ['E'], label: 'Choose the emotion', group: 'Coding' },
   { action: 'coding.undo', keys: ['Mod+Z'], label: 'Undo', group: 'Coding' },
   { action: 'coding.redo', keys: ['Mod+Shift+Z', 'Mod+Y'], label: 'Redo', group: 'Coding' },
+  { action: 'candidates.next', keys: ['.'], label: 'Long video: next spotted candidate', group: 'Coding' },
+  { action: 'candidates.previous', keys: [','], label: 'Long video: previous spotted candidate', group: 'Coding' },
+  { action: 'candidates.accept', keys: ['Y'], label: 'Long video: accept the candidate (codes it as an expression)', group: 'Coding' },
+  { action: 'candidates.reject', keys: ['X'], label: 'Long video: reject the candidate', group: 'Coding' },
+  { action: 'candidates.onset-here', keys: ['Shift+O'], label: "Long video: move the candidate's onset to the current frame", group: 'Coding' },
+  { action: 'candidates.offset-here', keys: ['Shift+F'], label: "Long video: move the candidate's offset to the current frame", group: 'Coding' },
   { action: 'nav.next-uncoded', keys: ['N'], label: 'Next uncoded sample', group: 'Navigation' },
   { action: 'nav.previous-uncoded', keys: ['Shift+N'], label: 'Previous uncoded sample', group: 'Navigation' },
   { action: 'nav.next-sample', keys: ['PageDown', 'J'], label: 'Next sample', group: 'Navigation' },
@@ -106,6 +112,9 @@ const ACTIVATES = 'button, summary, a[href], input[type=checkbox], input[type=ra
 /** Controls and composite widgets that move with arrow keys (a slider slides, a list moves its selection). */
 const NAVIGATES = 'input[type=range], input[type=radio], select, [role=slider], [role=spinbutton], [role=listbox], [role=menu], [role=menubar], [role=tablist], [role=radiogroup], [role=tree], [role=grid], [role=option], [role=menuitem], [role=tab]'
 
+/** Widgets that move up and down only (ARIA's default orientation): ←/→ on them are not theirs. */
+const VERTICAL = '[role=listbox], [role=menu], [role=tree]'
+
 /**
  * Whether the focused element uses this chord itself, so a shortcut must leave it alone: Space
  * on a button or checkbox, arrows on a slider, select, list or menu. Modified chords (Shift+→)
@@ -116,7 +125,13 @@ export function consumesKey(target: EventTarget | null, chord: string): boolean 
   const element = target as Element
   const bare = chord.split('+').pop() ?? chord
   if (chord === 'Space') return element.closest(ACTIVATES) !== null
-  if (ARROW_KEYS.has(chord)) return element.closest(NAVIGATES) !== null
+  if (ARROW_KEYS.has(chord)) {
+    const widget = element.closest(NAVIGATES)
+    if (!widget) return false
+    // ←/→ on a focused sample row or AU entry still step the player: a vertical list does not use them.
+    const vertical = widget.closest(VERTICAL)
+    return !((chord === 'ArrowLeft' || chord === 'ArrowRight') && vertical !== null && vertical.getAttribute('aria-orientation') !== 'horizontal')
+  }
   if (ARROW_KEYS.has(bare) && chord === `Shift+${bare}`) return element.closest('input[type=range], select, [role=slider]') !== null
   return false
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { BatchReferenceSchema } from './coding-source'
 
 /**
  * Batch prediction domain, shared by the batch service, the CLI and the batch view: which
@@ -16,6 +17,8 @@ export const BatchSelectionSchema = z.object({
   /** Emotion of the sample's reference coding (see `BatchSample.coded`). */
   emotion: z.string().min(1).optional(),
   coded: CodedFilterSchema.default('any'),
+  /** Whose coding is each sample's reference (frames, emotion, coded or not); see `BatchReferenceSchema`. */
+  reference: BatchReferenceSchema.optional(),
 })
 export type BatchSelection = z.infer<typeof BatchSelectionSchema>
 

@@ -118,6 +118,8 @@ export const IMPORT_PROBLEM_CODES = [
   'labels/unknown-sample',
   'labels/missing-frames',
   'labels/frames-outside-clip',
+  /** Content of a codes file that import did not take (e.g. an ELAN tier it does not know). */
+  'labels/ignored-content',
   'dataset/sample-without-label',
   'dataset/unreadable-clip',
   'dataset/dropped-frames',

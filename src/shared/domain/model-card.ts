@@ -256,6 +256,17 @@ export const ModelCardSchema = z.object({
     sizeBytes: z.int().positive(),
     opset: z.int().min(7).max(17),
   }),
+  /**
+   * Reference inputs and the outputs the exporter got for them (`<id>.reference.json` beside the
+   * card, `models/export.py`): the studio runs them when it adds the model and refuses a card whose
+   * classes, input recipe or outputs do not reproduce them. Absent on cards written by hand.
+   */
+  reference: z
+    .object({
+      file: z.string().regex(/^[^/\\]+\.reference\.json$/),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    })
+    .optional(),
   parameterCount: z.int().nonnegative(),
   licence: z.object({ weights: z.string().min(1), code: z.string().min(1) }),
 })

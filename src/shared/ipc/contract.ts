@@ -11,6 +11,8 @@ import { projectEvents, projectRequests } from './channels/project'
 import { annotationEvents, annotationRequests } from './channels/annotations'
 import { demoRequests } from './channels/demo'
 import { TypedJobDoneSchema } from './channels/job-results'
+import { spottingEvents, spottingRequests } from './channels/spotting'
+import { filesRequests } from './channels/files'
 
 /**
  * The whole contract: every request and event channel with its schemas.
@@ -28,6 +30,8 @@ export const requests = {
   ...motionRequests,
   ...datasetRequests,
   ...mediaRequests,
+  ...spottingRequests,
+  ...filesRequests,
 } as const satisfies Record<RequestName, RequestChannel>
 
 export const events = {
@@ -36,6 +40,7 @@ export const events = {
   ...batchEvents,
   ...projectEvents,
   ...annotationEvents,
+  ...spottingEvents,
   'event:job.done': TypedJobDoneSchema,
 } as const satisfies Record<EventName, z.ZodType>
 

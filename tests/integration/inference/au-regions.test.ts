@@ -4,20 +4,25 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import sharp from 'sharp'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { frameToInput, groundTruthRegions, landmarkRegions } from '../../../src/main/services/inference/au-regions'
+import { VisionPool } from '../../../src/main/workers/vision-pool'
+import { visionWorkerLocation } from '../../../src/main/workers/vision-worker-location'
 
 const FACE = resolve(import.meta.dirname, '../../../resources/faces/astronaut.png')
+// Face detection runs in a vision worker, as in the app.
+const pool = new VisionPool({ ...visionWorkerLocation(new URL('../../../src/main/workers/vision-worker-location.ts', import.meta.url).href), size: 1 })
+afterAll(() => pool.destroy())
 
 describe('AU regions', () => {
   it('finds the lip regions of AU12 and the brow regions of AU4 on a real face, scaled to the model input', async () => {
     const { data, info } = await sharp(FACE).removeAlpha().raw().toBuffer({ resolveWithObject: true })
     const onset = { width: info.width, height: info.height, channels: 3 as const, data: new Uint8Array(data) }
     const input = frameToInput(onset, { width: 112, height: 112 }, null)
-    const lips = await landmarkRegions(onset, [12], input)
+    const lips = await landmarkRegions(onset, [12], input, pool)
     expect(lips.source).toBe('landmarks')
     expect(lips.regions.map((r) => r.name).sort()).toEqual(['lips: left-mouth-corner', 'lips: lips', 'lips: right-mouth-corner'])
-    const brows = await landmarkRegions(onset, [4], input)
+    const brows = await landmarkRegions(onset, [4], input, pool)
     expect(brows.regions.map((r) => r.name).sort()).toEqual(['brows: glabella', 'brows: left-brow', 'brows: right-brow'])
     // Brows sit above the lips, everything inside the input.
     const meanY = (set: typeof lips) => set.regions.flatMap((r) => r.polygon.map(([, y]) => y)).reduce((a, b, _, all) => a + b / all.length, 0)
@@ -28,7 +33,7 @@ describe('AU regions', () => {
       expect(y).toBeGreaterThan(-1)
       expect(y).toBeLessThan(113)
     }
-    expect((await landmarkRegions(onset, [], input)).source).toBe('none')
+    expect((await landmarkRegions(onset, [], input, pool)).source).toBe('none')
   }, 120_000)
 
   it("uses the generator's ground-truth boxes for synthetic clips", async () => {

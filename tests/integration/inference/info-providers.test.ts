@@ -21,7 +21,7 @@ describe('me-studio info --providers', () => {
   it("keeps info's lines and adds one row per model with every provider's standing, cached on disk", async () => {
     const resources = mkdtempSync(join(tmpdir(), 'me-resources-'))
     mkdirSync(join(resources, 'models'))
-    for (const f of ['ststnet-demo.onnx', 'ststnet-demo.card.json']) copyFileSync(join(BUNDLED, f), join(resources, 'models', f))
+    for (const f of ['ststnet-demo.onnx', 'ststnet-demo.card.json', 'ststnet-demo.reference.json']) copyFileSync(join(BUNDLED, f), join(resources, 'models', f))
     const data = mkdtempSync(join(tmpdir(), 'me-data-'))
     const env = { ME_STUDIO_RESOURCES: resources, ME_STUDIO_DATA_DIR: data, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? mkdtempSync(join(tmpdir(), 'me-xdg-')) }
     const { code, stdout } = await info(env)

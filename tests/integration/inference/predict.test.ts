@@ -11,8 +11,8 @@ import { visionWorkerLocation } from '../../../src/main/workers/vision-worker-lo
 import { InputBuilder } from '../../../src/main/services/inference/inputs'
 import { InferenceService } from '../../../src/main/services/inference/predict'
 import { ModelRegistry } from '../../../src/main/services/inference/registry'
-import { ortSessionFactory } from '../../../src/main/services/inference/session'
-import { SessionCache } from '../../../src/main/services/inference/sessions'
+import { ortSessionFactory } from '../../../src/main/services/inference/onnx-session'
+import { SessionCache } from '../../../src/main/services/inference/session-cache'
 import { inlineVisionCompute } from '../../../src/main/services/inference/vision-compute'
 import { INFERENCE_FIXTURES, OFF_TANET_ONNX, offTanetCardJson, syntheticSample } from '../../helpers/inference-fixture'
 

@@ -13,13 +13,13 @@ import { InputBuilder } from '../../../src/main/services/inference/inputs'
 import { ParityGate, probeInput, VerdictStore } from '../../../src/main/services/inference/parity'
 import { InferenceService } from '../../../src/main/services/inference/predict'
 import { ModelRegistry } from '../../../src/main/services/inference/registry'
-import { SessionWorkerHost, sessionWorkerLocation } from '../../../src/main/services/inference/session-host'
-import { SessionCache } from '../../../src/main/services/inference/sessions'
+import { SessionWorkerHost, sessionWorkerLocation } from '../../../src/main/workers/inference-host'
+import { SessionCache } from '../../../src/main/services/inference/session-cache'
 import { inlineVisionCompute } from '../../../src/main/services/inference/vision-compute'
 import { synthFixture } from '../../helpers/synth-fixture'
 
 const BUNDLED = resolve(import.meta.dirname, '../../../resources/models')
-const host = new SessionWorkerHost(sessionWorkerLocation(new URL('../../../src/main/services/inference/session-host.ts', import.meta.url).href))
+const host = new SessionWorkerHost(sessionWorkerLocation(new URL('../../../src/main/workers/inference-host.ts', import.meta.url).href))
 const notices: string[] = []
 // Where the studio keeps them (`<userData>/cache`): the CLI run below reuses these verdicts.
 const dataDir = mkdtempSync(join(tmpdir(), 'me-data-'))

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from '../../../src/main/cli/run'
 import { openDataset } from '../../../src/main/services/datasets'
 import { requireFfmpeg } from '../../../src/main/services/ffmpeg-locator'
-import { MediaRoots, MediaRouter } from '../../../src/main/services/media-access'
+import { MediaRoots, MediaRouter } from '../../../src/main/services/media/media-router'
 import { MediaService, defaultSpawn, indexVideo, registerFrameRoutes, runFfmpeg, type DecodedFrame, type SpawnFunction } from '../../../src/main/services/media'
 import { synthFixture, type SynthFixture } from '../../helpers/synth-fixture'
 

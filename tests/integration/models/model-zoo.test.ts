@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { describe, expect, it } from 'vitest'
 import { parseModelCard, type ModelCard } from '../../../src/shared/domain/model-card'
+import { lcgUniform } from '../../../src/main/services/inference/reference-check'
 
 const root = resolve(__dirname, '../../..')
 const modelDir = join(root, 'resources/models')
@@ -17,17 +18,6 @@ interface ParityHeader {
   input: { name: string; shape: number[]; seed: number; generator: string }
   tolerance: number
   outputs: { name: string; shape: number[]; offset: number; length: number; dtype: 'float32' | 'int64' }[]
-}
-
-/** Same 32-bit LCG as models/export.py lcg_uniform: uniform floats in [-1, 1). */
-function lcgUniform(count: number, seed: number): Float32Array {
-  const out = new Float32Array(count)
-  let state = seed >>> 0
-  for (let i = 0; i < count; i++) {
-    state = (1664525 * state + 1013904223) % 4294967296
-    out[i] = (state / 4294967296) * 2 - 1
-  }
-  return out
 }
 
 function loadCard(onnxFile: string): ModelCard {

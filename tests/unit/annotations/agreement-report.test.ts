@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { parseAus } from '@shared/domain/au'
-import { agreementReport } from '../../../src/main/services/annotations/agreement-report'
+import { EMPTY_ANNOTATION_FIELDS } from '@shared/domain/annotation'
 import { CodingService } from '../../../src/main/services/annotations/coding'
 import { projectWithSamples, scratchDir } from '../project/project-fixture'
 
 let cleanup: () => void = () => {}
 afterEach(() => cleanup())
+
+const emptyFields = EMPTY_ANNOTATION_FIELDS
 
 describe('agreement report', () => {
   it('matches hand-computed figures for three coders', async () => {
@@ -30,7 +32,7 @@ describe('agreement report', () => {
     code(s3, max!.id, 'surprise', '')
     code(s4, max!.id, 'sadness', '')
 
-    const report = agreementReport(project)
+    const report = coding.agreementReport()
     expect(report.coders.map((c) => c.name)).toEqual(['Kim', 'Lee', 'Max'])
     expect(report.samples).toBe(4)
     // Fleiss (emotion): items [H,H,H] [D,Sa,D] [S,S,S] [H,H,Sa] → P_i 1, 1/3, 1, 1/3 → P̄ = 2/3
@@ -70,9 +72,50 @@ describe('agreement report', () => {
     ])
 
     // a chosen pair only; Fleiss needs three coders
-    const two = agreementReport(project, { annotatorIds: [kim!.id, lee!.id] })
+    const two = coding.agreementReport({ annotatorIds: [kim!.id, lee!.id] })
     expect(two.pairs).toHaveLength(1)
     expect(two.fleissEmotion).toBeNull()
+    project.close()
+  })
+  it('stays current after every kind of write, without re-reading what did not change', async () => {
+    const s = scratchDir()
+    cleanup = s.cleanup
+    const { project, sampleIds } = await projectWithSamples(s.dir, 1, 3)
+    const coding = new CodingService(project)
+    const [kim, lee] = ['Kim', 'Lee'].map((n) => coding.createAnnotator(n, 'coder'))
+    const [s1, s2, s3] = sampleIds as [number, number, number]
+    const code = (sample: number, who: number, emotion: string) => coding.update(sample, who, { emotion })
+    code(s1, kim!.id, 'happiness')
+    code(s1, lee!.id, 'happiness')
+    const pair = () => coding.agreementReport().pairs[0]!
+    expect(pair().samples).toBe(1)
+
+    // an edit through the coding service, then its undo
+    code(s2, kim!.id, 'disgust')
+    code(s2, lee!.id, 'sadness')
+    expect(pair().samples).toBe(2)
+    expect(pair().disagreements.map((d) => d.sampleId)).toEqual([s2])
+    coding.undo({ sampleId: s2, annotatorId: lee!.id })
+    expect(pair().samples).toBe(1)
+
+    // a write straight to the project, and one rolled back
+    project.transaction(() => project.putAnnotation({ sampleId: s3, annotatorId: kim!.id, adjudicated: false }, { ...emptyFields, emotion: 'surprise' }))
+    project.transaction(() => project.putAnnotation({ sampleId: s3, annotatorId: lee!.id, adjudicated: false }, { ...emptyFields, emotion: 'surprise' }))
+    expect(pair().samples).toBe(2)
+    expect(() =>
+      project.transaction(() => {
+        project.putAnnotation({ sampleId: s3, annotatorId: lee!.id, adjudicated: false }, { ...emptyFields, emotion: 'fear' })
+        throw new Error('abandoned')
+      }),
+    ).toThrow('abandoned')
+    expect(pair().disagreements).toEqual([])
+
+    // a second service on the same connection shares the one snapshot kept current
+    expect(new CodingService(project).agreementReport()).toEqual(coding.agreementReport())
+
+    // samples removed with their dataset take their codings with them
+    project.deleteDataset(project.listDatasets()[0]!.id)
+    expect(coding.agreementReport().samples).toBe(0)
     project.close()
   })
 })

@@ -220,5 +220,9 @@ describe('sample index (the dataset browser as SQL queries)', () => {
     expect(coding.sampleWindow({ datasetId }, kim.id, { offset: 0, limit: 10 }).total).toBe(0)
     // a second service on the same connection shares the index
     expect(new CodingService(project).listSamples({}, lee.id)).toEqual(referenceList(coding, {}, lee.id))
+    // a coder's role changed under the index (by another tool): every sample is stale at once
+    project.database.db.prepare("UPDATE annotators SET role = 'dataset' WHERE id = ?").run(lee.id)
+    expect(coding.listSamples({}, kim.id)).toEqual(referenceList(coding, {}, kim.id))
+    expect(coding.index.row(s, kim.id)!.status).toBe('coded')
   })
 })

@@ -7,9 +7,10 @@ import { registerBatchHandlers } from '../../../src/main/ipc/handlers/batch'
 import { HandlerRegistry } from '../../../src/main/ipc/registry'
 import { BatchResults, type BatchResultsDeps } from '../../../src/main/services/batch/batch-results'
 import { BatchService } from '../../../src/main/services/batch/batch-service'
+import { Downloads } from '../../../src/main/services/files/downloads'
 import type { ProjectService } from '../../../src/main/services/project/projects'
 import { JobManager } from '../../../src/main/services/jobs'
-import type { StudioContext } from '../../../src/main/studio'
+import type { StudioContext } from '../../../src/main/ipc/context'
 import { createBatchProject, deterministicSource, fixtureModel } from '../../helpers/batch-fixture'
 
 const dir = mkdtempSync(join(tmpdir(), 'me-cli-ui-'))
@@ -24,7 +25,7 @@ describe('the CLI and the app produce the same predictions CSV', () => {
     const batch = new BatchService({ jobs, predictors: deterministicSource(models(), { failOn: 'EP02_03' }), project: () => project })
     const registry = new HandlerRegistry()
     const projects = { require: () => ({ project }) } as unknown as ProjectService
-    const batchResults = new BatchResults({ batch, jobs, projects } as unknown as BatchResultsDeps)
+    const batchResults = new BatchResults({ batch, jobs, projects, downloads: new Downloads() } as unknown as BatchResultsDeps)
     registerBatchHandlers(registry, { batch, batchResults, projects } as unknown as StudioContext)
     const via = { via: 'test' as const }
     const started = await registry.invoke('command:batch.start', { models: ['model_a', 'model_b'], selection: { coded: 'any', dataset: 'SAMM' } }, via)

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { RENDERER_CSP } from '../../../src/main/csp'
 import { APP_ENTRY, PRIVILEGED_SCHEMES, handleMediaScheme } from '../../../src/main/electron/protocols'
-import { MediaRoots, MediaRouter } from '../../../src/main/services/media-access'
+import { MediaRoots, MediaRouter } from '../../../src/main/services/media/media-router'
 import { isAllowedExternalUrl, isAllowedNavigation } from '../../../src/main/electron/security/navigation'
 import { denyAllPermissions } from '../../../src/main/electron/security/permissions'
 import { isTrustedSender } from '../../../src/main/electron/security/sender'

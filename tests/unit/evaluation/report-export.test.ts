@@ -11,7 +11,7 @@ import { evaluate, type EvaluationInput } from '../../../src/main/services/evalu
 import { confusionCsvPath, confusionShade, evaluationConfusionCsv, evaluationCsv } from '../../../src/main/services/evaluation/report'
 import { evaluationPng, evaluationSvg, REPORT_IMAGE_SCALE } from '../../../src/main/services/evaluation/report-image'
 import { writePredictionsCsv } from '../../../src/main/services/export/predictions'
-import { parseCsv } from '../../../src/main/services/export/csv'
+import { parseCsv } from '../../../src/main/services/formats/csv'
 import { JobManager } from '../../../src/main/services/jobs'
 import { createBatchProject, deterministicSource, fixtureModel } from '../../helpers/batch-fixture'
 

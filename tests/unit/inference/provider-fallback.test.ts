@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { providerCandidates } from '../../../src/main/services/execution-providers'
-import type { ModelSession, SessionFactory } from '../../../src/main/services/inference/session'
-import { SessionCache } from '../../../src/main/services/inference/sessions'
+import type { ModelSession, SessionFactory } from '../../../src/main/workers/inference-protocol'
+import { SessionCache } from '../../../src/main/services/inference/session-cache'
 
 /** A session factory where the named providers fail to initialise, as when their libraries are missing. */
 function fakeFactory(unavailable: Record<string, string>, runError?: Error) {

@@ -1,6 +1,10 @@
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { readModelSignature, SessionHandoff, type ModelSession, type SessionFactory } from '../../../src/main/services/inference/session'
-import { SessionCache } from '../../../src/main/services/inference/sessions'
+import { readModelSignature, SessionHandoff } from '../../../src/main/services/inference/onnx-session'
+import type { ModelSession, SessionFactory } from '../../../src/main/workers/inference-protocol'
+import { SessionCache } from '../../../src/main/services/inference/session-cache'
 
 function countingFactory() {
   const opened: string[] = []
@@ -48,5 +52,19 @@ describe('SessionHandoff', () => {
     await readModelSignature(handoff.signatureFactory, '/c.onnx')
     await handoff.dispose()
     expect(released).toEqual(['/a.onnx|cpu#0', '/c.onnx|cpu#3'])
+  })
+
+  it('never hands a kept session to a new file written over the same path (a confirmed new version)', async () => {
+    const { factory, opened } = countingFactory()
+    const handoff = new SessionHandoff(factory)
+    const path = join(mkdtempSync(join(tmpdir(), 'me-handoff-')), 'm.onnx')
+    writeFileSync(path, 'version 1')
+    await readModelSignature(handoff.signatureFactory, path)
+    const replacement = `${path}.tmp`
+    writeFileSync(replacement, 'version 2, longer')
+    renameSync(replacement, path)
+    await handoff.factory(path, 'cpu')
+    expect(opened).toHaveLength(2)
+    await handoff.dispose()
   })
 })

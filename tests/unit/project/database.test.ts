@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -50,7 +50,7 @@ describe('project database', () => {
     project.close()
   })
 
-  it('writes rotating backups on open with the backup API', async () => {
+  it('writes rotating backups on open (a copy of the file, closed cleanly)', async () => {
     const dir = scratch()
     const { project } = await projectWithSamples(dir)
     project.close()
@@ -61,6 +61,23 @@ describe('project database', () => {
     expect((copy.prepare('SELECT count(*) AS n FROM samples').get() as { n: number }).n).toBe(6)
     expect(copy.pragma('integrity_check', { simple: true })).toBe('ok')
     copy.close()
+  })
+
+  it('backs up the committed tail an unclean close left in the -wal', async () => {
+    const dir = scratch()
+    const { project } = await projectWithSamples(dir)
+    project.setMeta('after-last-checkpoint', 'kept')
+    // The file and its -wal as a crash leaves them: the write is committed, but only in the -wal.
+    const crashed = join(dir, 'crashed.meproj')
+    copyFileSync(project.path, crashed)
+    copyFileSync(`${project.path}-wal`, `${crashed}-wal`)
+    project.close()
+    expect(statSync(`${crashed}-wal`).size).toBeGreaterThan(0)
+    const reopened = await Project.open(crashed)
+    const copy = new Database(reopened.database.backupPath!, { readonly: true })
+    expect(copy.prepare("SELECT value FROM project_meta WHERE key = 'after-last-checkpoint'").get()).toEqual({ value: 'kept' })
+    copy.close()
+    reopened.close()
   })
 
   it('reports a project open elsewhere as project/locked', async () => {

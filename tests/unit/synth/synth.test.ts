@@ -5,10 +5,11 @@ import sharp from 'sharp'
 import { afterAll, describe, expect, it } from 'vitest'
 import { megcClassOf } from '@shared/domain/dataset'
 import { ACTION_SPECS, activation } from '../../../src/main/services/synth/actions'
-import { ASTRONAUT_LANDMARKS, drawSubjectAppearance, outputToPhoto, photoToOutput } from '../../../src/main/services/synth/face'
+import { drawSubjectAppearance, outputToPhoto, photoToOutput } from '../../../src/main/services/synth/face'
+import { loadBundledFaces } from '../../../src/main/services/synth/faces'
 import { generateSyntheticDataset } from '../../../src/main/services/synth/generate'
 import { createRandom } from '../../../src/main/services/synth/random'
-import { normaliseZipTimestamps } from '../../../src/main/services/synth/sheets'
+import { pinZipTimestamps } from '../../../src/main/services/formats/zip-timestamps'
 import { synthFixture } from '../../helpers/synth-fixture'
 
 const temporary: string[] = []
@@ -124,12 +125,14 @@ describe('synthetic generator', () => {
     }
   })
 
-  it('inverts the subject warp to place landmarks', () => {
-    const appearance = drawSubjectAppearance(createRandom(3), 256, 256)
-    const q = photoToOutput(appearance, ASTRONAUT_LANDMARKS.leftMouthCorner)
+  it('inverts the subject warp to place landmarks', async () => {
+    const [face] = await loadBundledFaces()
+    const corner = face!.geometry.landmarks.leftMouthCorner
+    const appearance = drawSubjectAppearance(createRandom(3), face!.geometry, 256, 256)
+    const q = photoToOutput(appearance, corner)
     const back = outputToPhoto(appearance, q.x, q.y)
-    expect(back.x).toBeCloseTo(ASTRONAUT_LANDMARKS.leftMouthCorner.x, 4)
-    expect(back.y).toBeCloseTo(ASTRONAUT_LANDMARKS.leftMouthCorner.y, 4)
+    expect(back.x).toBeCloseTo(corner.x, 4)
+    expect(back.y).toBeCloseTo(corner.y, 4)
   })
 
   it('uses a raised-cosine temporal profile', () => {
@@ -165,7 +168,7 @@ describe('synthetic generator', () => {
   it('normalises zip entry timestamps', async () => {
     const ds = await synthFixture({ format: 'casme2' })
     const xlsx = new Uint8Array(await readFile(ds.labelPath))
-    expect(Buffer.compare(normaliseZipTimestamps(xlsx), xlsx)).toBe(0)
+    expect(Buffer.compare(pinZipTimestamps(new Uint8Array(xlsx)), xlsx)).toBe(0)
   })
 })
 

@@ -57,6 +57,19 @@ describe('VisionPool', () => {
     expect(after.data.every((x) => x === 0)).toBe(true)
   })
 
+  it('runs face detection on one worker (its model is held once) while other tasks use the rest', async () => {
+    const image = { width: 64, height: 64, data: new Float32Array(64 * 64).fill(128) }
+    const faces = [pool.run('faces', { image }), pool.run('faces', { image })]
+    expect(pool.running).toBe(1) // the second waits for the face worker although another is free
+    const base = await loadFace(32, 32)
+    const { i0, i1 } = makePair(base, smoothFlow(32, 32, 1))
+    const lk = pool.run('flow', { method: 'lk', i0, i1 })
+    expect(pool.running).toBe(2) // the queued face task does not hold up a task behind it
+    expect(pool.queued).toBe(1)
+    expect(await Promise.all(faces)).toEqual([[], []])
+    expect((await lk).u).toHaveLength(32 * 32)
+  }, 120_000)
+
   it('rejects a queued task that is aborted before it starts', async () => {
     const ac = new AbortController()
     ac.abort()

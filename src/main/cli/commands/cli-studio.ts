@@ -8,7 +8,8 @@ import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { StudioError } from '@shared/ipc/errors'
-import type { Studio, StudioOptions } from '../../studio'
+import type { StudioOptions } from '../../ipc/context'
+import type { Studio } from '../../studio'
 import type { CliIo } from '../command'
 
 /** The app's `resources/` (bundled models): ME_STUDIO_RESOURCES, else the first `resources/models` above this module. */

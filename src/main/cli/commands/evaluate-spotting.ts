@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { basename, dirname, resolve } from 'node:path'
 import { StudioError } from '@shared/ipc'
+import { CodingService } from '../../services/annotations/coding'
 import { BatchStore } from '../../services/batch/store'
 import {
   evaluateSpottingVideos,
@@ -14,6 +15,7 @@ import {
 import { checkExportFile } from '../../services/export/target'
 import { writeFileAtomic } from '../../services/fs-atomic'
 import { MediaService } from '../../services/media'
+import { CandidateReviewService } from '../../services/motion/candidates'
 import { spotLongClip } from '../../services/motion/interval-spotting'
 import { Project } from '../../services/project/project'
 import type { LongGroundTruth } from '../../services/synth/long'
@@ -26,6 +28,9 @@ export const run: CommandRun = async ({ values }, io) => {
   const projectPath = stringOption(values, 'project')
   const truthPath = stringOption(values, 'truth')
   if (Boolean(projectPath) === Boolean(truthPath)) throw new UsageError('give exactly one of --project and --truth')
+  if (values.reviewed === true && (!projectPath || values.predictions !== undefined)) {
+    throw new UsageError('--reviewed takes the predictions from the project: give --project, without --predictions')
+  }
   const iou = numberOption(values, 'iou', 0.5)
   if (!(iou > 0 && iou <= 1)) throw new UsageError(`--iou must be in (0, 1], got ${iou}`)
   const savePath = stringOption(values, 'save')
@@ -54,17 +59,28 @@ export const run: CommandRun = async ({ values }, io) => {
   }
   const files = (values.predictions as string[] | undefined) ?? []
   const predicted: PredictedVideo[] = []
+  if (values.reviewed === true) predicted.push(...(await reviewedPredictions(resolve(io.cwd, projectPath!))))
   for (const f of files) {
     const path = resolve(io.cwd, f)
     predicted.push(...parsePredictions(await readFile(path, 'utf8'), basename(f), dirname(path)))
   }
-  if (files.length === 0) predicted.push(...(await spotAll(truth, io)))
+  if (files.length === 0 && values.reviewed !== true) predicted.push(...(await spotAll(truth, io)))
   if (save) {
     await writeFileAtomic(save, JSON.stringify({ videos: predicted.map((p) => ({ clip: p.ref, intervals: p.intervals })) }, null, 1) + '\n', { overwrite })
   }
   const evaluation = evaluateSpottingVideos(truth, predicted, iou)
   io.stdout(values.json ? JSON.stringify(evaluation, null, 2) + '\n' : formatSpottingText(evaluation))
   return EXIT.ok
+}
+
+/** The candidates reviewed in the app (Coding → Candidates), as the Batch view evaluates them. */
+async function reviewedPredictions(file: string): Promise<PredictedVideo[]> {
+  const project = await Project.open(file, { keepBackups: 0 })
+  try {
+    return new CandidateReviewService(project, new CodingService(project)).reviewedPredictions()
+  } finally {
+    project.close()
+  }
 }
 
 /** Spots every truth video with the studio's defaults (one pool for all). */

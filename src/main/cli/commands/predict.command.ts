@@ -12,6 +12,11 @@ const PREDICT_HELP = `Options:
                      used is in the CSV (cpu where the model failed its parity check on P)
   --shard k/N        only the samples of shard k of N (1 ≤ k ≤ N): N machines with k = 1…N cover the
                      selection exactly once (stable hash of dataset, subject and sample)
+  --coder NAME       take each sample's frames (and emotion) as the app's "Frames from" does for this
+                     coder: the adjudicated coding, else NAME's own, else the dataset's labels; the CSV's
+                     frames_coding names the coding of each row. Default: adjudicated, else the
+                     dataset's labels, else the first coder's
+  --frames-from F    with --coder: the coding tried first, adjudicated (default), mine or dataset
   --summaries        also record per-frame attention summaries (exported as JSON/XLSX)
   --fresh            start a new job even if an interrupted one ran the same command
   --work FILE        run the job in FILE, a private copy of the project made on the first run, so
@@ -29,7 +34,7 @@ error_code/error_message). Exit 0 when the batch completed, 1 otherwise.`
 export const predictCommand = defineCommand({
   name: 'predict',
   summary: 'Run one or more models over a project\'s samples as a resumable batch and write the predictions CSV.',
-  usage: '--project P --model M[,M2] [--select …] [--out preds.csv] [--provider cpu|cuda|webgpu|…] [--shard k/N] [--work copy.meproj]',
+  usage: '--project P --model M[,M2] [--select …] [--coder NAME [--frames-from mine]] [--out preds.csv] [--provider cpu|cuda|webgpu|…] [--shard k/N] [--work copy.meproj]',
   help: PREDICT_HELP,
   options: {
     project: { type: 'string' },
@@ -38,6 +43,8 @@ export const predictCommand = defineCommand({
     out: { type: 'string' },
     provider: { type: 'string' },
     shard: { type: 'string' },
+    coder: { type: 'string' },
+    'frames-from': { type: 'string' },
     summaries: { type: 'boolean' },
     fresh: { type: 'boolean' },
     work: { type: 'string' },

@@ -2,10 +2,12 @@ import { existsSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import { parseSelection, parseShard, formatSelection } from '@shared/domain/batch'
+import { CodingSourceSchema, type BatchReference } from '@shared/domain/coding-source'
 import type { BatchProgress, BatchRequest } from '../../services/batch/batch-service'
 import type { PredictorSource } from '../../services/batch/predictor'
 import { BatchStore } from '../../services/batch/store'
 import { copyProject } from '../../services/project/database'
+import type { Project } from '../../services/project/project'
 import { predictionsCsvChunks, writePredictionsCsv } from '../../services/export/predictions'
 import { checkExportFile } from '../../services/export/target'
 import { EXIT, UsageError, stringOption, type CliIo, type CommandRun } from '../command'
@@ -31,6 +33,19 @@ function progressPrinter(io: CliIo): (p: BatchProgress) => void {
 function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000)
   return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(s / 3600)}h${String(Math.floor(s / 60) % 60).padStart(2, '0')}m`
+}
+
+/** `--coder NAME [--frames-from F]`: the app's "Frames from" for that coder; nothing without --coder. */
+function referenceOf(project: Project, coder: string | undefined, framesFrom: string | undefined): BatchReference | undefined {
+  if (coder === undefined) {
+    if (framesFrom !== undefined) throw new UsageError('--frames-from needs --coder (whose coding "mine" is)')
+    return undefined
+  }
+  const annotator = project.annotatorByName(coder)
+  if (!annotator) throw new UsageError(`No coder named "${coder}" in the project (coders: ${project.listAnnotators().map((a) => a.name).join(', ') || 'none'})`)
+  const prefer = CodingSourceSchema.safeParse(framesFrom ?? 'adjudicated')
+  if (!prefer.success) throw new UsageError(`--frames-from is one of ${CodingSourceSchema.options.join(', ')}, not "${framesFrom}"`)
+  return { prefer: prefer.data, annotatorId: annotator.id }
 }
 
 /** Runs `predict`; `predictors` replaces the inference service (deterministic runs in tests). */
@@ -81,6 +96,8 @@ export async function runPredict(values: Record<string, unknown>, io: CliIo, pre
   try {
     // A work copy is scratch: backups of it would only fill the disk beside the shards.
     const { project } = await studio.projects.open(work ?? projectPath, work ? { keepBackups: 0 } : {})
+    // Before the resume look-up: the coder's frames are part of the request a job resumes.
+    request.selection.reference = referenceOf(project, stringOption(values, 'coder'), stringOption(values, 'frames-from'))
     const resumable = values.fresh ? null : studio.batch.findResumable(request)
     const scope = `${formatSelection(request.selection)}${request.shard ? `, shard ${request.shard.index}/${request.shard.count}` : ''}`
     if (resumable) io.stderr(`resuming job ${resumable.jobId} (${resumable.done} of ${resumable.total} done; ${scope})\n`)

@@ -4,9 +4,13 @@ import { defineCommand } from '../command'
 export const synthCommand = defineCommand({
   name: 'synth',
   summary: 'Generate a synthetic micro-expression dataset with known onset/apex/offset, AUs and apex flow.',
-  usage: '<out-dir> [--subjects N] [--samples-per-subject K] [--seed S] [--format casme2|samm|video|long] [--size WxH] [--fps F] [--head-motion] [--videos-per-subject K] [--duration S|MIN-MAX] [--force]',
+  usage: '<out-dir> [--subjects N] [--samples-per-subject K] [--seed S] [--format casme2|samm|video|long] [--faces DIR] [--size WxH] [--fps F] [--head-motion] [--videos-per-subject K] [--duration S|MIN-MAX] [--force]',
   help: `Options:
-  --subjects N              synthetic subjects derived from the bundled face photo (default ${SYNTH_DEFAULTS.subjects})
+  --subjects N              synthetic subjects (default ${SYNTH_DEFAULTS.subjects})
+  --faces DIR               face photos (.jpg .jpeg .png .webp), one identity per usable face (group photos
+                            give several), each subject a different one, AU motion placed at the detected
+                            68 landmarks; small, profile or face-less photos are skipped with a message.
+                            Default: the bundled face (one public-domain photo, shared by all subjects)
   --samples-per-subject K   clips per subject (default ${SYNTH_DEFAULTS.samplesPerSubject})
   --seed S                  same seed → byte-identical files (default ${SYNTH_DEFAULTS.seed})
   --format F                casme2: sub01/EP01_03/img123.jpg + CASME2-coding-*.xlsx
@@ -23,8 +27,8 @@ export const synthCommand = defineCommand({
   --duration S|MIN-MAX      long: video length in seconds, or a range to draw from (default ${LONG_SYNTH_DEFAULTS.durationSeconds.join('-')})
   --force                   write into a non-empty <out-dir> (without it only a new or empty folder)
 
-Writes ground-truth.json (per sample: onset/apex/offset, AUs, emotion, MEGC class, moving regions,
-landmarks) and ground-truth/<subject>/<sample>.flo (onset→apex displacement, Middlebury .flo).
+Writes ground-truth.json (per subject: its identity; per sample: onset/apex/offset, AUs, emotion,
+MEGC class, moving regions, landmarks) and ground-truth/<subject>/<sample>.flo (onset→apex displacement, Middlebury .flo).
 For --format long, ground-truth.json lists every video's expressions (kind, onset/apex/offset as
 img<N> numbers, AUs) and distractors (blinks, head bursts).`,
   options: {
@@ -32,6 +36,7 @@ img<N> numbers, AUs) and distractors (blinks, head bursts).`,
     'samples-per-subject': { type: 'string' },
     seed: { type: 'string' },
     format: { type: 'string' },
+    faces: { type: 'string' },
     size: { type: 'string' },
     fps: { type: 'string' },
     'head-motion': { type: 'boolean' },

@@ -20,6 +20,8 @@ export const run: CommandRun = async ({ values, positionals }, io) => {
   const onProgress = (done: number, total: number) => {
     if (io.isTty) io.stderr(`\rsynth ${done}/${total}`)
   }
+  const facesOption = stringOption(values, 'faces')
+  const faces = facesOption === undefined ? {} : { facesDir: resolve(io.cwd, facesOption), onFaceSkipped: (message: string) => io.stderr(`me-studio synth: ${message}\n`) }
   if (format === 'long') {
     const truth = await generateLongDataset({
       outDir,
@@ -30,6 +32,7 @@ export const run: CommandRun = async ({ values, positionals }, io) => {
       height: Number(match[2]),
       fps: intOption(values, 'fps', LONG_SYNTH_DEFAULTS.fps),
       durationSeconds: durationOption(stringOption(values, 'duration')),
+      ...faces,
       onProgress,
     })
     if (io.isTty) io.stderr('\n')
@@ -51,6 +54,7 @@ export const run: CommandRun = async ({ values, positionals }, io) => {
     height: Number(match[2]),
     fps: intOption(values, 'fps', SYNTH_DEFAULTS.fps),
     headMotion: Boolean(values['head-motion']),
+    ...faces,
     ...(format === 'video' ? { ffmpegPath: await requireFfmpeg({ env: io.env }) } : {}),
     onProgress,
   })

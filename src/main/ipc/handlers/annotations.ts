@@ -1,7 +1,5 @@
-import { resolve } from 'node:path'
 import type { HandlerRegistry } from '../registry'
-import type { StudioContext } from '../../studio'
-import { agreementReport } from '../../services/annotations/agreement-report'
+import type { StudioContext } from '../context'
 import type { CommandResult } from '../../services/annotations/coding'
 import { exportCodes, importCodes } from '../../services/annotations/exchange'
 
@@ -44,11 +42,13 @@ export function registerAnnotationHandlers(registry: HandlerRegistry, studio: St
     })
     .handle('query:samples.next-uncoded', ({ annotatorId, fromSampleId, direction, filter }) => coding().nextUncoded(annotatorId, fromSampleId, direction, filter))
     .handle('query:agreement.report', ({ datasetId, annotatorIds }) =>
-      agreementReport(projects.require().project, { ...(datasetId ? { datasetId } : {}), ...(annotatorIds ? { annotatorIds } : {}) }),
+      coding().agreementReport({ ...(datasetId ? { datasetId } : {}), ...(annotatorIds ? { annotatorIds } : {}) }),
     )
-    .handle('command:codes.export', ({ format, target, datasetId, annotatorIds, overwrite }) =>
-      exportCodes(projects.require().project, format, resolve(target), { datasetId, annotatorIds }, { overwrite }),
-    )
+    .handle('command:codes.export', async ({ format, target, datasetId, annotatorIds, overwrite, download }) => {
+      const path = await studio.downloads.target(target, download, format === 'eaf' ? 'codes-eaf' : `codes.${format}`)
+      const result = await exportCodes(projects.require().project, format, path, { datasetId, annotatorIds }, { overwrite })
+      return { ...result, downloads: studio.downloads.offerAll(result.files, download) }
+    })
     .handle('command:codes.import', async ({ source, datasetId, coder }) => {
       const { project, coding: service } = projects.require()
       const result = await importCodes(project, service, source, { datasetId, coder })

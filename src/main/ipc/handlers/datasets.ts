@@ -2,7 +2,7 @@ import { realpath } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { StudioError, datasetFormatInfos, type DatasetOpenResult } from '@shared/ipc'
 import type { HandlerRegistry } from '../registry'
-import type { StudioContext } from '../../studio'
+import type { StudioContext } from '../context'
 import { findClips, guessLayout, openDataset, readLabelFile, type OpenedDataset } from '../../services/datasets'
 
 /** Opening a dataset makes its folder a media root; results are kept per root for the session. */

@@ -1,6 +1,6 @@
 import type { HandlerRegistry } from '../registry'
-import type { StudioContext } from '../../studio'
-import { createDemoProject, datasetProject, demoPaths, type FirstMinuteOptions, type ProjectReady } from '../../services/demo/first-minute'
+import type { StudioContext } from '../context'
+import { createDemoProject, datasetProject, demoPaths, type FirstMinuteOptions, type ProjectReady } from '../../services/demo/starter-projects'
 
 /** The empty screen's first-minute paths: each is a job that ends with the project open. */
 export function registerDemoHandlers(registry: HandlerRegistry, studio: StudioContext): void {

@@ -1,5 +1,5 @@
 import type { HandlerRegistry } from '../registry'
-import type { StudioContext } from '../../studio'
+import type { StudioContext } from '../context'
 import { registerJobHandlers } from './jobs'
 import { registerBatchHandlers } from './batch'
 import { registerInferenceHandlers } from './inference'
@@ -10,6 +10,8 @@ import { registerSystemHandlers } from './system'
 import { registerProjectHandlers } from './project'
 import { registerAnnotationHandlers } from './annotations'
 import { registerDemoHandlers } from './demo'
+import { registerSpottingHandlers } from './spotting'
+import { registerFileHandlers } from './files'
 
 /** Every domain registers its handlers here, once, for both binders. */
 export function registerAllHandlers(registry: HandlerRegistry, studio: StudioContext): void {
@@ -23,4 +25,6 @@ export function registerAllHandlers(registry: HandlerRegistry, studio: StudioCon
   registerMotionHandlers(registry, studio)
   registerDatasetHandlers(registry, studio)
   registerMediaHandlers(registry, studio)
+  registerSpottingHandlers(registry, studio)
+  registerFileHandlers(registry, studio)
 }

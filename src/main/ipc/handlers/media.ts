@@ -1,5 +1,5 @@
 import type { HandlerRegistry } from '../registry'
-import type { StudioContext } from '../../studio'
+import type { StudioContext } from '../context'
 import { indexOfFrameNumber } from '../../services/media'
 
 /** Clip metadata for paths inside opened roots; pixels are served by the frame media routes. */

@@ -1,5 +1,5 @@
 import type { HandlerRegistry } from '../registry'
-import type { StudioContext } from '../../studio'
+import type { StudioContext } from '../context'
 import type { JobResultOf } from '@shared/ipc'
 import type { JobContext } from '../../services/jobs'
 import { MotionService } from '../../services/motion'

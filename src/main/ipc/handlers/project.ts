@@ -1,5 +1,5 @@
 import type { HandlerRegistry } from '../registry'
-import type { StudioContext } from '../../studio'
+import type { StudioContext } from '../context'
 
 export function registerProjectHandlers(registry: HandlerRegistry, studio: StudioContext): void {
   const { projects, projectDesk: desk } = studio

@@ -1,5 +1,5 @@
 import type { HandlerRegistry } from '../registry'
-import type { StudioContext } from '../../studio'
+import type { StudioContext } from '../context'
 import { collectSystemInfo } from '../../services/system-info'
 
 export function registerSystemHandlers(registry: HandlerRegistry, studio: StudioContext): void {

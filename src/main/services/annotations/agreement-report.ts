@@ -15,6 +15,7 @@ import {
 } from '@shared/metrics/agreement'
 import { StudioError } from '@shared/ipc'
 import type { Project } from '../project/project'
+import type { AnnotationSnapshot, SampleKey } from './annotation-snapshot'
 
 /** The four ways to match AUs: number only, + side, + intensity, + both. */
 export const AU_MATCH_VARIANTS: readonly AuMatchOptions[] = [
@@ -55,9 +56,14 @@ export interface AgreementReport {
 /**
  * Agreement between coders over a dataset (or the whole project). Coders default to every
  * annotator with role `coder`; the dataset's own labels can be compared by naming its
- * annotator explicitly. Adjudicated annotations never enter the figures.
+ * annotator explicitly. Adjudicated annotations never enter the figures. The codings come from
+ * the project's snapshot (kept current per edited sample), so the report costs its arithmetic.
  */
-export function agreementReport(project: Project, options: { datasetId?: number; annotatorIds?: number[] } = {}): AgreementReport {
+export function agreementReport(
+  project: Project,
+  snapshot: AnnotationSnapshot,
+  options: { datasetId?: number; annotatorIds?: number[] } = {},
+): AgreementReport {
   const annotators = project.listAnnotators()
   const coders = options.annotatorIds
     ? options.annotatorIds.map((id) => {
@@ -66,11 +72,11 @@ export function agreementReport(project: Project, options: { datasetId?: number;
         return found
       })
     : annotators.filter((a) => a.role === 'coder')
-  const samples = new Map(sampleKeys(project, options.datasetId).map((s) => [s.id, s]))
+  const samples = new Map(snapshot.sampleKeys(options.datasetId).map((s) => [s.id, s]))
   // codings.get(sampleId).get(annotatorId)
   const codings = new Map<number, Map<number, Annotation>>()
   const coderIds = new Set(coders.map((c) => c.id))
-  for (const a of project.allAnnotations(options.datasetId)) {
+  for (const a of snapshot.annotations(options.datasetId)) {
     if (a.adjudicated || !coderIds.has(a.annotatorId) || !hasContent(a)) continue
     let bySample = codings.get(a.sampleId)
     if (!bySample) codings.set(a.sampleId, (bySample = new Map()))
@@ -98,21 +104,6 @@ export function agreementReport(project: Project, options: { datasetId?: number;
     fleissEmotion: coders.length >= 3 ? fleissKappa([...codings.values()].map((m) => ids.map((id) => m.get(id)?.emotion ?? null))) : null,
     pairs,
   }
-}
-
-/** What the report needs of a sample: not its clip (frame lists, file names), which a big project would parse by the thousand. */
-interface SampleKey {
-  id: number
-  subject: string
-  name: string
-  fps: number
-}
-
-function sampleKeys(project: Project, datasetId?: number): SampleKey[] {
-  const { db } = project.database
-  return (
-    datasetId === undefined ? db.prepare('SELECT id, subject, name, fps FROM samples').all() : db.prepare('SELECT id, subject, name, fps FROM samples WHERE dataset_id = ?').all(datasetId)
-  ) as SampleKey[]
 }
 
 function pairAgreement(a: { id: number; name: string }, b: { id: number; name: string }, both: [SampleKey, Annotation, Annotation][]): PairAgreement {

@@ -16,6 +16,8 @@ import {
 import type { SampleFilter, SampleRecord, SampleSummary } from '@shared/domain/project'
 import { StudioError } from '@shared/ipc'
 import type { AnnotationKey, Project } from '../project/project'
+import { agreementReport, type AgreementReport } from './agreement-report'
+import { AnnotationSnapshot } from './annotation-snapshot'
 import { SampleIndex, type PositionedSample, type SampleWindow, type StatusCounts } from './sample-index'
 
 /** Where an undo/redo applies: one coder's (or the adjudicator's) annotation of one sample. */
@@ -69,9 +71,17 @@ const BLIND_MODE_KEY = 'blind_mode'
 export class CodingService {
   /** The dataset browser's queries (windows, counts, navigation). */
   readonly index: SampleIndex
+  /** Every coding, parsed once and kept current per edited sample, for project-wide figures. */
+  private readonly snapshot: AnnotationSnapshot
 
   constructor(readonly project: Project) {
     this.index = new SampleIndex(project)
+    this.snapshot = AnnotationSnapshot.of(project)
+  }
+
+  /** Agreement between coders over a dataset (or the project): see `agreementReport`. */
+  agreementReport(options: { datasetId?: number; annotatorIds?: number[] } = {}): AgreementReport {
+    return agreementReport(this.project, this.snapshot, options)
   }
 
   /** A statement compiled once per open project (see `ProjectDatabase.statement`). */

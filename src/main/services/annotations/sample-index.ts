@@ -36,7 +36,7 @@ export class SampleIndex {
   constructor(private readonly project: Project) {
     const fresh = !this.statement("SELECT 1 FROM temp.sqlite_master WHERE name = 'sample_state'").get()
     this.db.exec(TEMP_SCHEMA)
-    if (fresh) this.db.exec('INSERT INTO temp.sample_state_stale SELECT id FROM samples')
+    if (fresh) this.db.exec(`INSERT INTO temp.sample_state_stale VALUES (${ALL_SAMPLES})`)
   }
 
   private get db() {
@@ -213,12 +213,16 @@ export class SampleIndex {
     })
   }
 
-  /** Recomputes the stale samples' status (all of them after opening, then the edited ones), in SQL. */
+  /**
+   * Recomputes the stale samples' status (all of them after opening, then the edited ones), in SQL.
+   * "All of them" skips the stale-list filter: matching 20,000 ids against it cost as much again.
+   */
   private refresh(): void {
     if (!this.statement('SELECT 1 FROM temp.sample_state_stale LIMIT 1').get()) return
+    const all = this.statement(`SELECT 1 FROM temp.sample_state_stale WHERE sample_id = ${ALL_SAMPLES}`).get() !== undefined
+    const scope = (column: string) => (all ? '1' : `${column} IN (SELECT sample_id FROM temp.sample_state_stale)`)
     this.project.transaction(() => {
-      const stale = 'SELECT sample_id FROM temp.sample_state_stale'
-      this.db.exec(`DELETE FROM temp.sample_state WHERE sample_id IN (${stale})`)
+      this.db.exec(`DELETE FROM temp.sample_state WHERE ${scope('sample_id')}`)
       this.db.exec(`
         INSERT INTO temp.sample_state(sample_id, dataset_id, status, adjudication, coders)
         SELECT id, dataset_id, CASE WHEN adjudicated_content THEN 'adjudicated' WHEN coders = 0 THEN 'uncoded' ELSE 'coded' END, adjudication, coders
@@ -227,13 +231,16 @@ export class SampleIndex {
                 EXISTS (SELECT 1 FROM annotations a WHERE a.sample_id = s.id AND a.adjudicated = 1) AS adjudication,
                 (SELECT count(*) FROM annotations a JOIN annotators r ON r.id = a.annotator_id
                  WHERE a.sample_id = s.id AND a.adjudicated = 0 AND r.role = 'coder' AND ${HAS_CONTENT}) AS coders
-              FROM samples s WHERE s.id IN (${stale}))`)
+              FROM samples s WHERE ${scope('s.id')})`)
       // Two coders or more, no adjudication: disputed when a pair disagrees (`disagreements`).
-      this.statement(DISPUTED).run({ tolerance: DEFAULT_DISAGREEMENT.markToleranceFrames })
+      this.statement(disputed(scope('sample_id'))).run({ tolerance: DEFAULT_DISAGREEMENT.markToleranceFrames })
       this.db.exec('DELETE FROM temp.sample_state_stale')
     })
   }
 }
+
+/** A stale-list entry that stands for every sample (no sample has id 0: SQLite's rowids start at 1). */
+const ALL_SAMPLES = 0
 
 /**
  * SQL for `hasContent(a)` (@shared/domain/annotation) on an annotation aliased `a`: any mark,
@@ -275,14 +282,13 @@ interface RowColumns {
  * mark set by one coder only or further apart than the tolerance. The unit tests hold it to the
  * TypeScript definition on mixed codings.
  */
-const DISPUTED = /* sql */ `
+const disputed = (scope: string) => /* sql */ `
   WITH coded AS (
     SELECT a.sample_id, a.annotator_id, a.onset_frame AS o, a.apex_frame AS p, a.offset_frame AS f, coalesce(a.emotion, '') AS e,
            coalesce((SELECT group_concat(coalesce(x.side, '') || x.au, '+' ORDER BY coalesce(x.side, '') || x.au) FROM annotation_aus x
                      WHERE x.annotation_id = a.id AND x.alternative = 0), '') AS aus
     FROM annotations a JOIN annotators r ON r.id = a.annotator_id
-    WHERE a.sample_id IN (SELECT sample_id FROM temp.sample_state WHERE status = 'coded' AND coders >= 2
-                            AND sample_id IN (SELECT sample_id FROM temp.sample_state_stale))
+    WHERE a.sample_id IN (SELECT sample_id FROM temp.sample_state WHERE status = 'coded' AND coders >= 2 AND ${scope})
       AND a.adjudicated = 0 AND r.role = 'coder' AND ${HAS_CONTENT}
   )
   UPDATE temp.sample_state SET status = 'disputed' WHERE sample_id IN (
@@ -315,5 +321,5 @@ const TEMP_SCHEMA = /* sql */ `
   CREATE TEMP TRIGGER IF NOT EXISTS sample_state_sample_delete AFTER DELETE ON main.samples
     BEGIN DELETE FROM sample_state WHERE sample_id = OLD.id; DELETE FROM sample_state_stale WHERE sample_id = OLD.id; END;
   CREATE TEMP TRIGGER IF NOT EXISTS sample_state_roles AFTER UPDATE OF role ON main.annotators
-    BEGIN INSERT INTO sample_state_stale SELECT id FROM samples; END;
+    BEGIN INSERT INTO sample_state_stale VALUES (${ALL_SAMPLES}); END;
 `

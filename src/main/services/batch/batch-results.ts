@@ -7,6 +7,7 @@ import { resolve } from 'node:path'
 import type { z } from 'zod'
 import { formatSelection } from '@shared/domain/batch'
 import type { Requests } from '@shared/ipc'
+import type { Downloads } from '../files/downloads'
 import type { InferenceService } from '../inference'
 import type { JobManager } from '../jobs'
 import type { MediaService } from '../media'
@@ -29,6 +30,7 @@ export interface BatchResultsDeps {
   projects: ProjectService
   inference: InferenceService
   frames: MediaService
+  downloads: Downloads
 }
 
 export class BatchResults {
@@ -53,10 +55,12 @@ export class BatchResults {
     return this.store().itemErrors(jobId)
   }
 
-  async exportPredictions({ jobId, format, path, summaries, overwrite }: Input<'command:batch.export'>): Promise<Output<'command:batch.export'>> {
-    const target = resolve(path)
+  /** Writes a batch's predictions to `path`, or (with `download`) to a file offered once as a download. */
+  async exportPredictions({ jobId, format, path, summaries, overwrite, download }: Input<'command:batch.export'>): Promise<Output<'command:batch.export'>> {
+    const { downloads } = this.deps
+    const target = await downloads.target(path, download, `predictions-${jobId.slice(0, 8)}.${format}`)
     const { rows } = await exportPredictions(this.store(), jobId, format, target, { summaries, overwrite })
-    return { path: target, rows }
+    return { path: target, rows, downloads: downloads.offerAll([target], download) }
   }
 
   /** Writes a training set as a job (progress, cancel). */
@@ -72,10 +76,12 @@ export class BatchResults {
     return evaluate(inputsFromJob(this.store(), jobId))
   }
 
-  async exportEvaluation({ jobId, format, path, overwrite }: Input<'command:batch.export-evaluation'>): Promise<Output<'command:batch.export-evaluation'>> {
-    const target = resolve(path)
-    const title = `Evaluation of batch ${jobId.slice(0, 8)} — ${this.deps.projects.require().project.name}`
-    return { path: target, files: await exportEvaluation(this.evaluation({ jobId }), format, target, title, { overwrite }) }
+  async exportEvaluation({ jobId, format, path, overwrite, download }: Input<'command:batch.export-evaluation'>): Promise<Output<'command:batch.export-evaluation'>> {
+    const { downloads, projects } = this.deps
+    const target = await downloads.target(path, download, `evaluation-${jobId.slice(0, 8)}.${format}`)
+    const title = `Evaluation of batch ${jobId.slice(0, 8)} — ${projects.require().project.name}`
+    const files = await exportEvaluation(this.evaluation({ jobId }), format, target, title, { overwrite })
+    return { path: target, files, downloads: downloads.offerAll(files, download) }
   }
 
   private store(): BatchStore {

@@ -298,7 +298,7 @@ export class BatchService {
     const model = predictor.model
     let label = `sample ${item.sampleId} · ${model.id}`
     try {
-      const sample = store.sample(item.sampleId)
+      const sample = store.sample(item.sampleId, job.params.selection.reference)
       label = `${sample.dataset}/${sample.subject}/${sample.name} · ${model.id}`
       const prediction = await predictor.predictSample(sample, { signal: ctx.signal, summaries: job.params.summaries, scope })
       if (ctx.signal.aborted) return null
@@ -321,10 +321,10 @@ function projectClosed(): StudioError {
 }
 
 function comparable(request: BatchRequest) {
-  const { dataset = null, subject = null, emotion = null, coded } = request.selection
+  const { dataset = null, subject = null, emotion = null, coded, reference = null } = request.selection
   return {
     models: request.modelRefs,
-    selection: { dataset, subject, emotion, coded },
+    selection: { dataset, subject, emotion, coded, reference },
     shard: request.shard ?? null,
     provider: request.provider ?? null,
     summaries: request.summaries ?? false,

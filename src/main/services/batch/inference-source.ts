@@ -1,5 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises'
-import { isAbsolute, join } from 'node:path'
+import { isAbsolute } from 'node:path'
 import { framesSourceOf } from '@shared/domain/batch'
 import { StudioError } from '@shared/ipc'
 import type { ModelCard } from '@shared/domain/model-card'
@@ -44,19 +43,7 @@ export class InferencePredictorSource implements PredictorSource {
 
   private async modelIds(ref: string): Promise<string[]> {
     if (!isAbsolute(ref)) return [ref]
-    const facts = await stat(ref).catch(() => null)
-    if (!facts) throw new StudioError('not-found', `No model file or folder at ${ref}`)
-    const files = facts.isDirectory() ? (await readdir(ref)).filter((f) => f.endsWith('.onnx')).sort().map((f) => join(ref, f)) : [ref]
-    if (files.length === 0) throw new StudioError('not-found', `No .onnx models in ${ref}`)
-    const ids: string[] = []
-    for (const onnx of files) {
-      const cardPath = onnx.replace(/\.onnx$/, '.card.json')
-      const cardJson = await readFile(cardPath, 'utf8').catch(() => {
-        throw new StudioError('model/invalid-card', `${onnx} has no model card beside it (${cardPath})`)
-      })
-      ids.push((await this.inference.registry.add(onnx, JSON.parse(cardJson) as unknown)).id)
-    }
-    return ids
+    return (await this.inference.registry.addPath(ref)).map((m) => m.id)
   }
 }
 
@@ -95,18 +82,29 @@ async function openSample(media: MediaService, sample: BatchSample): Promise<Ope
   const apexIndex = position(sample.coded?.apex)
   const offsetIndex = position(sample.coded?.offset)
   const inferenceSample = await mediaSample(media, { clipPath: sample.clipPath, onsetIndex: onsetIndex ?? 0, apexIndex, offsetIndex: offsetIndex ?? last, own: true })
-  const number = (index: number) => clip.frameNumbers[index]!
   return {
     inferenceSample,
-    framesUsed({ frameIndices, apex }) {
-      return {
-        onset: number(frameIndices[0]!),
-        apex: apex === null ? null : number(apex.index),
-        // Onset–apex recipes do not read the offset: the one that bounded the apex search is reported.
-        offset: apex === null ? number(frameIndices[frameIndices.length - 1]!) : number(offsetIndex ?? last),
-        source: framesSourceOf(onsetIndex !== null && offsetIndex !== null, apex?.source ?? null),
-      }
-    },
+    framesUsed: (input) => framesUsedOf(clip.frameNumbers, input, offsetIndex ?? last, onsetIndex !== null && offsetIndex !== null),
+  }
+}
+
+/**
+ * The frame numbers of the clip positions a prediction used (`frameNumbers[index]`), and whether
+ * they were coded: what the predictions CSV reports, for a batch item and for Inspect alike.
+ */
+export function framesUsedOf(
+  frameNumbers: readonly number[],
+  { frameIndices, apex }: Pick<BuiltInput, 'frameIndices' | 'apex'>,
+  offsetIndex: number,
+  codedOnsetOffset: boolean,
+): SamplePrediction['frames'] {
+  const number = (index: number) => frameNumbers[index]!
+  return {
+    onset: number(frameIndices[0]!),
+    apex: apex === null ? null : number(apex.index),
+    // Onset–apex recipes do not read the offset: the one that bounded the apex search is reported.
+    offset: apex === null ? number(frameIndices[frameIndices.length - 1]!) : number(offsetIndex),
+    source: framesSourceOf(codedOnsetOffset, apex?.source ?? null),
   }
 }
 

@@ -18,7 +18,7 @@ export interface BatchSample {
   clipPath: string
   fps: number
   frameCount: number
-  /** The reference coding (adjudicated, else the dataset's own labels, else the first coder's); null when uncoded. */
+  /** The reference coding (the selection's `reference`; by default adjudicated, else the dataset's own labels, else the first coder's); null when uncoded. */
   coded: { onset: number | null; apex: number | null; offset: number | null; emotion: string | null } | null
 }
 

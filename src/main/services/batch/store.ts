@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import type Database from 'better-sqlite3'
 import { StudioError, type StudioErrorShape } from '@shared/ipc'
 import { heldOutGroupsOf, isHeldOutBy, shardOf, type BatchSelection, type FramesSource, type Shard } from '@shared/domain/batch'
+import { codingSourcesFrom, framesCodingLabel, type BatchReference, type CodingSource } from '@shared/domain/coding-source'
 import type { Project } from '../project/project'
 import { addModel, createJob, listJobs, markJobItem, pendingJobItems, recordPrediction, setJobState, type JobRecordState } from '../project/runs'
 import type { BatchSample, PredictionSummary, PredictorModel, SamplePrediction } from './predictor'
@@ -59,6 +60,8 @@ export interface PredictionRow {
   apex: number | null
   offset: number | null
   framesSource: FramesSource | null
+  /** Which coding the frames came from (`framesCodingLabel`), null for an uncoded sample. */
+  framesCoding: string | null
   codedEmotion: string | null
   modelRowId: number
   modelId: string
@@ -86,15 +89,25 @@ const SAMPLE_COLUMNS = /* sql */ `
   r.id AS refId, r.onset_frame AS onset, r.apex_frame AS apex, r.offset_frame AS offset, r.emotion AS emotion`
 
 /**
- * The reference coding of a sample: the adjudicated annotation, else the labels that came with
- * the dataset (annotator role `dataset`), else the first coder's.
+ * The reference coding of a sample, in the order the selection's `reference` prefers (Inspect's
+ * "Frames from"): the adjudicated annotation, the chosen coder's own, the labels that came with
+ * the dataset (annotator role `dataset`); then the first other coder's. Without a reference: the
+ * adjudicated annotation, else the dataset's labels, else the first coder's. The ranks and the
+ * coder id are integers from the validated request, written into the SQL (cached per text).
  */
-const SAMPLE_FROM = /* sql */ `
+function sampleFrom(reference: BatchReference | undefined): string {
+  const rank = Object.fromEntries(codingSourcesFrom(reference?.prefer ?? null).map((source, i) => [source, i])) as Record<CodingSource, number>
+  const coder = reference?.annotatorId ?? null
+  return /* sql */ `
   FROM samples s JOIN datasets d ON d.id = s.dataset_id
   LEFT JOIN annotations r ON r.id = (
     SELECT a.id FROM annotations a JOIN annotators t ON t.id = a.annotator_id
     WHERE a.sample_id = s.id AND (a.emotion IS NOT NULL OR a.onset_frame IS NOT NULL)
-    ORDER BY a.adjudicated DESC, (t.role = 'dataset') DESC, a.id ASC LIMIT 1)`
+    ORDER BY CASE WHEN a.adjudicated = 1 THEN ${rank.adjudicated}
+                  ${coder === null ? '' : `WHEN a.annotator_id = ${Math.trunc(coder)} THEN ${rank.mine}`}
+                  WHEN t.role = 'dataset' THEN ${rank.dataset} ELSE 3 END, a.id ASC LIMIT 1)
+  LEFT JOIN annotators rt ON rt.id = r.annotator_id`
+}
 
 const SAMPLE_ORDER = 'ORDER BY d.name, s.subject, s.name, s.id'
 
@@ -167,8 +180,9 @@ export class BatchStore {
   /** Samples of a selection in export order, read in pages (never all in memory). */
   *iterateSamples(selection: BatchSelection, shard: Shard | null = null): Generator<BatchSample> {
     const where = selectionWhere(selection)
-    const ids = this.db.prepare(`SELECT s.id ${SAMPLE_FROM} ${where.sql} ${SAMPLE_ORDER}`).pluck().all(...where.args) as number[]
-    for (const row of this.pages<SampleRow>(ids, (marks) => `SELECT ${SAMPLE_COLUMNS} ${SAMPLE_FROM} WHERE s.id IN (${marks})`, (r) => r.sampleId)) {
+    const from = sampleFrom(selection.reference)
+    const ids = this.db.prepare(`SELECT s.id ${from} ${where.sql} ${SAMPLE_ORDER}`).pluck().all(...where.args) as number[]
+    for (const row of this.pages<SampleRow>(ids, (marks) => `SELECT ${SAMPLE_COLUMNS} ${from} WHERE s.id IN (${marks})`, (r) => r.sampleId)) {
       if (shard && shardOf(row.dataset, row.subject, row.name, shard.count) !== shard.index) continue
       yield toBatchSample(row)
     }
@@ -191,8 +205,8 @@ export class BatchStore {
     }
   }
 
-  sample(sampleId: number): BatchSample {
-    const row = this.statement(`SELECT ${SAMPLE_COLUMNS} ${SAMPLE_FROM} WHERE s.id = ?`).get(sampleId) as SampleRow | undefined
+  sample(sampleId: number, reference?: BatchReference): BatchSample {
+    const row = this.statement(`SELECT ${SAMPLE_COLUMNS} ${sampleFrom(reference)} WHERE s.id = ?`).get(sampleId) as SampleRow | undefined
     if (!row) throw new StudioError('not-found', `Sample ${sampleId} is no longer in the project`)
     return toBatchSample(row)
   }
@@ -277,7 +291,6 @@ export class BatchStore {
   recordResults(jobId: string, results: readonly BatchResult[]): void {
     if (results.length === 0) return
     this.project.transaction(() => {
-      const extras = this.statement('UPDATE predictions SET onset_frame = ?, apex_frame = ?, offset_frame = ?, frames_source = ?, summaries_json = ? WHERE id = ?')
       for (const { item, model, outcome } of results) {
         const common = { sampleId: item.sampleId, modelId: item.modelRowId, jobId, modelSha256: model.sha256, recipeId: model.recipeId }
         if (outcome.ok) {
@@ -289,13 +302,19 @@ export class BatchStore {
             scores: Object.fromEntries(model.classes.map((c, i) => [c, p.probabilities[i]!])),
             timings: p.timings,
           })
-          extras.run(p.frames.onset, p.frames.apex, p.frames.offset, p.frames.source, p.summaries ? JSON.stringify(p.summaries) : null, id)
+          this.recordFramesUsed(id, p.frames, p.summaries)
         } else {
           recordPrediction(this.project, { ...common, executionProvider: outcome.provider, error: outcome.error })
         }
         markJobItem(this.project, jobId, item.itemKey, outcome.ok ? {} : { error: outcome.error })
       }
     })
+  }
+
+  /** The frames a recorded prediction used (and its per-frame summaries), for the exports. */
+  recordFramesUsed(predictionId: number, frames: SamplePrediction['frames'], summaries?: readonly PredictionSummary[]): void {
+    this.statement('UPDATE predictions SET onset_frame = ?, apex_frame = ?, offset_frame = ?, frames_source = ?, summaries_json = ? WHERE id = ?')
+      .run(frames.onset, frames.apex, frames.offset, frames.source, summaries ? JSON.stringify(summaries) : null, predictionId)
   }
 
   /** Per-sample errors of a job, in export order. */
@@ -323,20 +342,34 @@ export class BatchStore {
       )
       .pluck()
       .all(jobId) as number[]
+    yield* this.predictionRows(ids, this.job(jobId).params.selection.reference)
+  }
+
+  /** One recorded prediction (e.g. made in Inspect, from the coding `reference` names) as an export row. */
+  prediction(predictionId: number, reference?: BatchReference): PredictionRow {
+    const [row] = this.predictionRows([predictionId], reference)
+    if (!row) throw new StudioError('not-found', `No prediction ${predictionId} in this project`)
+    return row
+  }
+
+  private *predictionRows(ids: readonly number[], reference: BatchReference | undefined): Generator<PredictionRow> {
     const sql = (marks: string) =>
       `SELECT p.id AS predictionId, p.sample_id AS sampleId, d.name AS dataset, s.subject AS subject, s.name AS sample, s.clip_path AS clipPath, s.fps AS fps,
               p.onset_frame AS onset, p.apex_frame AS apex, p.offset_frame AS offset, p.frames_source AS framesSource,
-              r.emotion AS codedEmotion,
+              r.emotion AS codedEmotion, r.adjudicated AS refAdjudicated, rt.role AS refRole, rt.name AS refCoder,
               m.id AS modelRowId, m.card_id AS modelId, m.name AS modelName, m.card_json AS cardJson, p.model_sha256 AS modelSha256,
               p.execution_provider AS provider, p.recipe_id AS recipeId, p.predicted_class AS predictedClass, p.scores_json AS scoresJson,
               p.preprocess_ms AS preprocessMs, p.inference_ms AS inferenceMs, p.total_ms AS totalMs,
               p.error_code AS errorCode, p.error_message AS errorMessage, p.summaries_json AS summariesJson
-       ${SAMPLE_FROM}
+       ${sampleFrom(reference)}
        JOIN predictions p ON p.sample_id = s.id JOIN models m ON m.id = p.model_id
        WHERE p.id IN (${marks})`
     const cards = new Map<number, CardFacts>()
-    type Raw = Omit<PredictionRow, 'modelVersion' | 'modelClasses' | 'modelProtocol' | 'modelTrainingSubjects' | 'probabilities' | 'summaries'> & {
+    type Raw = Omit<PredictionRow, 'modelVersion' | 'modelClasses' | 'modelProtocol' | 'modelTrainingSubjects' | 'probabilities' | 'summaries' | 'framesCoding'> & {
       predictionId: number
+      refAdjudicated: number | null
+      refRole: string | null
+      refCoder: string | null
       cardJson: string
       scoresJson: string | null
       summariesJson: string | null
@@ -344,10 +377,11 @@ export class BatchStore {
     for (const raw of this.pages<Raw>(ids, sql, (r) => r.predictionId)) {
       let facts = cards.get(raw.modelRowId)
       if (!facts) cards.set(raw.modelRowId, (facts = cardFacts(raw.cardJson)))
-      const { predictionId: _id, cardJson: _card, scoresJson, summariesJson, ...rest } = raw
+      const { predictionId: _id, cardJson: _card, scoresJson, summariesJson, refAdjudicated, refRole, refCoder, ...rest } = raw
       const scores = scoresJson === null ? null : (JSON.parse(scoresJson) as Record<string, number>)
       yield {
         ...rest,
+        framesCoding: refRole === null ? null : framesCodingLabel({ adjudicated: refAdjudicated === 1, role: refRole, coder: refCoder ?? '' }),
         modelVersion: facts.version,
         modelClasses: facts.classes,
         modelProtocol: facts.protocol,

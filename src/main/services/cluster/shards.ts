@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { shardOf } from '@shared/domain/batch'
 import { StudioError } from '@shared/ipc'
-import { csvHeader, parseCsv, quoteField, restoreNeutralised } from '../export/csv'
+import { csvHeader, parseCsv, quoteField, restoreNeutralised } from '../formats/csv'
 
 /**
  * The shard contract of a cluster run: the task numbered t (0-based, as Slurm's

@@ -1,7 +1,7 @@
 import { runSheetTask } from '../../workers/sheet-host'
-import type { SheetGrid } from '../sheets'
+import type { SheetGrid } from '../formats'
 
-export { parseDelimited, type Cell, type SheetGrid } from '../sheets'
+export { parseDelimited, type Cell, type SheetGrid } from '../formats'
 
 /**
  * Reads every sheet of an xlsx workbook, or a csv/tsv file as one sheet, into plain cell grids:

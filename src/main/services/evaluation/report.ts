@@ -1,5 +1,5 @@
 import type { ClassificationReport } from '@shared/metrics/classification'
-import { csvHeader, csvRow, num, text } from '../export/csv'
+import { csvHeader, csvRow, num, text } from '../formats/csv'
 import type { EvaluationReport, EvaluationUnit } from './evaluate'
 
 /**

@@ -1,6 +1,6 @@
 import { StudioError } from '@shared/ipc'
 import type { BatchStore } from '../batch/store'
-import { parseCsv, restoreNeutralised } from '../export/csv'
+import { parseCsv, restoreNeutralised } from '../formats/csv'
 import type { EvaluationInput } from './evaluate'
 
 /** Evaluation inputs from a batch job in the project. */

@@ -1,11 +1,12 @@
 import ExcelJS from 'exceljs'
+import type { BatchReference } from '@shared/domain/coding-source'
 import { StudioError } from '@shared/ipc'
 import { writeFileAtomic } from '../fs-atomic'
 import { codedClassFor } from '../evaluation/labels'
 import type { BatchStore, PredictionRow } from '../batch/store'
 import { checkExportFile } from './target'
-import { pinZipTimestamps } from './zip-timestamps'
-import { csvHeader, csvRow, num, text, type CsvCell } from './csv'
+import { pinZipTimestamps } from '../formats/zip-timestamps'
+import { csvHeader, csvRow, num, text, type CsvCell } from '../formats/csv'
 
 /**
  * Exports of a batch job's predictions: CSV (the documented schema, README "Predictions CSV"),
@@ -27,6 +28,8 @@ const LEADING_COLUMNS = [
 const TRAILING_COLUMNS = [
   'model_id', 'model_version', 'model_sha256', 'execution_provider', 'recipe_id',
   'preprocess_ms', 'inference_ms', 'total_ms', 'error_code', 'error_message',
+  // Added after the first release: last, so scripts that read columns by position keep working.
+  'frames_coding',
 ] as const
 
 /** One `p_<class>` column per class of the job's models, in the order the models list them. */
@@ -65,7 +68,7 @@ export function predictionCells(row: PredictionRow, classes: readonly string[]):
     ...classes.map(probability),
     text(row.modelId), text(row.modelVersion), text(row.modelSha256), text(row.provider), text(row.recipeId),
     num(row.preprocessMs, MS_DIGITS), num(row.inferenceMs, MS_DIGITS), num(row.totalMs, MS_DIGITS),
-    text(row.errorCode), text(row.errorMessage),
+    text(row.errorCode), text(row.errorMessage), text(row.framesCoding),
   ]
 }
 
@@ -89,11 +92,42 @@ export async function exportPredictions(store: BatchStore, jobId: string, format
   }
 }
 
+/** The rows an export writes and its class columns: a job's predictions, or one prediction made in Inspect. */
+interface PredictionSet {
+  classes: readonly string[]
+  rows(): Iterable<PredictionRow>
+}
+
+function jobSet(store: BatchStore, jobId: string): PredictionSet {
+  return { classes: jobClasses(store, jobId), rows: () => store.iteratePredictions(jobId) }
+}
+
+/**
+ * One recorded prediction (Inspect's, for the sample on screen) as CSV or JSON: the same columns
+ * and formatting as a batch job's export, with that model's classes.
+ */
+export async function exportPrediction(
+  store: BatchStore,
+  predictionId: number,
+  format: 'csv' | 'json',
+  path: string,
+  options: { overwrite?: boolean; reference?: BatchReference } = {},
+): Promise<{ rows: number }> {
+  const row = store.prediction(predictionId, options.reference)
+  await checkExportFile(path, [`.${format}`], options.overwrite ?? false)
+  const set: PredictionSet = { classes: row.modelClasses, rows: () => [row] }
+  return format === 'csv' ? writeCsv(set, path, options) : writeJson(set, path, options)
+}
+
 /** The CSV text of a job in chunks of about 64 KiB (for a file or stdout). */
-export function* predictionsCsvChunks(store: BatchStore, jobId: string, counter = { rows: 0 }): Generator<string> {
-  const classes = jobClasses(store, jobId)
+export function predictionsCsvChunks(store: BatchStore, jobId: string, counter = { rows: 0 }): Generator<string> {
+  return csvChunks(jobSet(store, jobId), counter)
+}
+
+function* csvChunks(set: PredictionSet, counter: { rows: number }): Generator<string> {
+  const { classes } = set
   let buffer = csvHeader(predictionColumns(classes))
-  for (const row of store.iteratePredictions(jobId)) {
+  for (const row of set.rows()) {
     buffer += csvRow(predictionCells(row, classes))
     counter.rows += 1
     if (buffer.length > 65536) {
@@ -105,12 +139,16 @@ export function* predictionsCsvChunks(store: BatchStore, jobId: string, counter 
 }
 
 /** Streams the CSV into a file written atomically (an existing one is replaced only with `overwrite`). */
-export async function writePredictionsCsv(store: BatchStore, jobId: string, path: string, options: PredictionsExportOptions = {}): Promise<{ rows: number }> {
+export function writePredictionsCsv(store: BatchStore, jobId: string, path: string, options: PredictionsExportOptions = {}): Promise<{ rows: number }> {
+  return writeCsv(jobSet(store, jobId), path, options)
+}
+
+async function writeCsv(set: PredictionSet, path: string, options: PredictionsExportOptions): Promise<{ rows: number }> {
   const counter = { rows: 0 }
   await writeFileAtomic(
     path,
     async (write) => {
-      for (const chunk of predictionsCsvChunks(store, jobId, counter)) await write(chunk)
+      for (const chunk of csvChunks(set, counter)) await write(chunk)
     },
     { overwrite: options.overwrite ?? false },
   )
@@ -118,13 +156,17 @@ export async function writePredictionsCsv(store: BatchStore, jobId: string, path
 }
 
 /** JSON: `{ format, columns, rows: [{column: value}] }`, one row per line; values as in the CSV (numbers as numbers). */
-export async function writePredictionsJson(store: BatchStore, jobId: string, path: string, options: PredictionsExportOptions = {}): Promise<{ rows: number }> {
-  const classes = jobClasses(store, jobId)
+export function writePredictionsJson(store: BatchStore, jobId: string, path: string, options: PredictionsExportOptions = {}): Promise<{ rows: number }> {
+  return writeJson(jobSet(store, jobId), path, options)
+}
+
+async function writeJson(set: PredictionSet, path: string, options: PredictionsExportOptions): Promise<{ rows: number }> {
+  const { classes } = set
   const columns = predictionColumns(classes)
   let rows = 0
   await writeFileAtomic(path, async (write) => {
     await write(`{"format":"me-studio.predictions/1","columns":${JSON.stringify(columns)},"rows":[`)
-    for (const row of store.iteratePredictions(jobId)) {
+    for (const row of set.rows()) {
       const cells = predictionCells(row, classes)
       const record: Record<string, unknown> = Object.fromEntries(columns.map((c, i) => [c, cellValue(cells[i]!)]))
       if (options.summaries) record.summaries = row.summaries ?? []

@@ -8,7 +8,7 @@ import { StudioError, type StudioErrorShape } from '@shared/ipc'
 import { SampleScope, type BatchSample, type SamplePrediction } from '../batch/predictor'
 import type { BatchStore } from '../batch/store'
 import { writeFileAtomic } from '../fs-atomic'
-import { csvHeader, plainCsvRow } from './csv'
+import { csvHeader, plainCsvRow } from '../formats/csv'
 import { encodeNpy } from './npy'
 
 /**

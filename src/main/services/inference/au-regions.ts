@@ -12,10 +12,11 @@ import { dirname, join, relative, sep } from 'node:path'
 import { auInfo } from '@shared/domain/au'
 import { boxPolygon, type Polygon } from '@shared/inference/attention'
 import { applySimilarity, type SimilarityTransform } from '../../vision/face/align'
-import { loadFaceDetector } from '../../vision/face/detector'
 import { auRegions } from '../../vision/face/regions'
 import type { SampleTruth } from '../synth/truth'
-import type { PixelFrame } from './recipe-ops'
+import type { PixelFrame } from '../../vision/recipe/opencv-exact'
+import type { VisionPool } from '../../workers/vision-pool'
+import { detectFace } from '../motion/face-alignment'
 
 export interface AuRegionSet {
   source: 'ground-truth' | 'landmarks' | 'none'
@@ -67,12 +68,11 @@ export async function groundTruthRegions(clipPath: string, toInput: PointMap, ma
 }
 
 /** Facial regions of the coded AUs from the onset frame's landmarks. */
-export async function landmarkRegions(onset: PixelFrame, auNumbers: readonly number[], toInput: PointMap): Promise<AuRegionSet> {
+export async function landmarkRegions(onset: PixelFrame, auNumbers: readonly number[], toInput: PointMap, pool: VisionPool): Promise<AuRegionSet> {
   const wanted = new Set(auNumbers.flatMap((au) => auInfo(au)?.region ?? []))
   if (wanted.size === 0) return { source: 'none', regions: [], note: 'No coded AUs with a facial region: nothing to check the attention against.' }
-  const detector = await loadFaceDetector()
   // Gray or interleaved RGB: the detector tells them apart by the data length.
-  const face = await detector.detect({ width: onset.width, height: onset.height, data: new Float32Array(onset.data) })
+  const face = await detectFace(pool, { width: onset.width, height: onset.height, data: new Float32Array(onset.data) })
   if (!face) return { source: 'none', regions: [], note: 'No face found on the onset frame: AU regions unknown.' }
   const regions = auRegions(face.landmarks)
     .filter((r) => !r.reference && r.region !== 'face' && wanted.has(r.region))

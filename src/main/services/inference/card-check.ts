@@ -5,7 +5,7 @@
  */
 import type { ModelCard } from '@shared/domain/model-card'
 import { StudioError } from '@shared/ipc'
-import type { ValueInfo } from './session'
+import type { ValueInfo } from '../../workers/inference-protocol'
 
 /** All output declarations of a card: logits, attention maps, other tensors. */
 export function declaredOutputs(card: ModelCard): { name: string; shape: number[]; role: string }[] {

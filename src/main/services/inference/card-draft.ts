@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path'
 import type { ModelCard } from '@shared/domain/model-card'
-import type { ValueInfo } from './session'
+import type { ValueInfo } from '../../workers/inference-protocol'
 
 const TVL1_OPENCV = {
   tau: 0.25, lambda: 0.15, theta: 0.3, nscales: 5, warps: 5, epsilon: 0.01, innerIterations: 30,

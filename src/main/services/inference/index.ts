@@ -11,9 +11,9 @@ import { InputBuilder } from './inputs'
 import { ParityGate, VerdictStore } from './parity'
 import { InferenceService } from './predict'
 import { ModelRegistry } from './registry'
-import { SessionWorkerHost, sessionWorkerLocation, type SessionWorkerLocation } from './session-host'
-import { SessionHandoff } from './session'
-import { SessionCache } from './sessions'
+import { SessionWorkerHost, sessionWorkerLocation, type SessionWorkerLocation } from '../../workers/inference-host'
+import { SessionHandoff } from './onnx-session'
+import { SessionCache } from './session-cache'
 import { poolVisionCompute } from './vision-compute'
 
 export interface CreateInferenceOptions {
@@ -41,7 +41,7 @@ export function createInferenceService(options: CreateInferenceOptions): Inferen
     spotApex: apexSpotter(options.vision),
     // The motion views' aligner: the same onset-frame similarity the viewer shows. It fits the two
     // eye centres of the 68 landmarks, for '5-point-onset' and '68-landmark-onset' cards alike.
-    alignFace: async (onset, side) => (await alignOn({ width: onset.width, height: onset.height, data: Float32Array.from(onset.data) }, side))?.transform ?? null,
+    alignFace: async (onset, side) => (await alignOn({ width: onset.width, height: onset.height, data: Float32Array.from(onset.data) }, side, options.vision))?.transform ?? null,
   })
   const onDispose = async (): Promise<void> => {
     await handoff.dispose()
@@ -51,7 +51,7 @@ export function createInferenceService(options: CreateInferenceOptions): Inferen
 }
 
 export { InferenceService, type Prediction } from './predict'
-export type { ProviderStanding } from './sessions'
+export type { ProviderStanding } from './session-cache'
 export { InputBuilder, recipeIdOf, type BuiltInput } from './inputs'
 export { ModelRegistry, type RegisteredModel } from './registry'
 export type { InferenceSample } from './sample'

@@ -1,7 +1,7 @@
 /**
  * Builds a model's input tensor from a sample by following its card's recipe step by step, with
  * the vision code the viewers use (TV-L1, Lucas–Kanade, Farnebäck, strain, temporal
- * normalisation, magnification) and the OpenCV-exact pixel steps of `recipe-ops.ts`. Order (as in
+ * normalisation, magnification) and the OpenCV-exact pixel steps of `opencv-exact.ts`. Order (as in
  * `models/preprocess.py`): select frames → temporal normalisation (rounded to uint8) → colour →
  * resize to the working size (rounded) → magnification (rounded) → flow from the reference frame
  * → one plane stack per input channel (u, v, strain, isdf, r, g, b, gray) → normalisation.
@@ -15,8 +15,8 @@ import { StudioError } from '@shared/ipc'
 import type { SimilarityTransform } from '../../vision/face/align'
 import type { FlowField, GrayImage } from '../../vision/image'
 import { flowMethods } from '../../vision/methods'
-import type { PixelFrame } from './recipe-ops'
-import { BUILDABLE_CHANNELS, flowFrames, flowPairs, inputFlow, type BuiltRecipe, type PrepareParams, type PreparedClip } from './recipe-stages'
+import type { PixelFrame } from '../../vision/recipe/opencv-exact'
+import { BUILDABLE_CHANNELS, flowFrames, flowPairs, inputFlow, type BuiltRecipe, type PrepareParams, type PreparedClip } from '../../vision/recipe/stages'
 import type { ApexSource, InferenceSample } from './sample'
 import { StageCache, stageKey, type CacheStats, type StageClaim, type StageScope } from './stage-cache'
 import type { VisionCompute } from './vision-compute'
@@ -190,7 +190,7 @@ export class InputBuilder {
     } else if (crop.alignment !== 'none') {
       throw new StudioError('model/mismatch', `Model "${card.id}": frames used as provided cannot also ask for ${crop.alignment} alignment`)
     }
-    // The recipe resizes with OpenCV's INTER_CUBIC exactly (recipe-ops); other kernels would silently give other pixels.
+    // The recipe resizes with OpenCV's INTER_CUBIC exactly (vision/recipe/opencv-exact); other kernels would silently give other pixels.
     if (crop.interpolation !== 'bicubic') {
       throw new StudioError('model/mismatch', `Model "${card.id}" resizes frames with "${crop.interpolation}" interpolation; the studio builds inputs with bicubic (OpenCV INTER_CUBIC) only`)
     }

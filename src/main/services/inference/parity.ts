@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { StudioError } from '@shared/ipc'
 import { providerDriver, onnxRuntimeVersion } from '../execution-providers'
 import { writeFileAtomic } from '../fs-atomic'
-import type { ModelSession, OutputTensor, SessionFactory } from './session'
+import type { ModelSession, OutputTensor, SessionFactory } from '../../workers/inference-protocol'
 
 /**
  * Largest difference allowed, as a fraction of the output's scale (its largest |value| on CPU).

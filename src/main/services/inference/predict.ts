@@ -6,6 +6,7 @@
  * be served as binary media, never as JSON.
  */
 import { randomUUID } from 'node:crypto'
+import { LRUCache } from 'lru-cache'
 import type { AttentionOutput, ModelCard } from '@shared/domain/model-card'
 import { argmax, softmax } from '@shared/inference/attention'
 import { StudioError } from '@shared/ipc'
@@ -14,7 +15,7 @@ import type { BuiltInput, InputBuilder } from './inputs'
 import { firstLine } from './parity'
 import type { ModelRegistry } from './registry'
 import type { InferenceSample } from './sample'
-import type { ProviderFallback, ProviderStanding, SessionCache, SessionRequest } from './sessions'
+import type { ProviderFallback, ProviderStanding, SessionCache, SessionRequest } from './session-cache'
 
 export interface AttentionTensor {
   name: string
@@ -70,10 +71,13 @@ export interface InferenceServiceOptions {
 }
 
 export class InferenceService {
-  private readonly recent = new Map<string, Prediction>()
+  /** The last `keep` predictions; looking one up does not keep it longer (`peek`). */
+  private readonly recent: LRUCache<string, Prediction>
   private readonly ran = new Set<string>()
 
-  constructor(private readonly options: InferenceServiceOptions) {}
+  constructor(private readonly options: InferenceServiceOptions) {
+    this.recent = new LRUCache({ max: Math.max(1, options.keep ?? 64) })
+  }
 
   get registry(): ModelRegistry {
     return this.options.registry
@@ -104,6 +108,11 @@ export class InferenceService {
     return this.options.sessions.standings(request, options.check ?? false)
   }
 
+  /** Closes the sessions of `modelId` after its file changed (a confirmed new version) or it was removed. */
+  forgetSessions(modelId: string): Promise<void> {
+    return this.options.sessions.evict(modelId)
+  }
+
   /** Closes every cached session. */
   async dispose(): Promise<void> {
     await this.options.sessions.dispose()
@@ -112,7 +121,7 @@ export class InferenceService {
 
   /** A recent prediction by id (for the attention and face-crop routes). */
   prediction(id: string): Prediction {
-    const p = this.recent.get(id)
+    const p = this.recent.peek(id)
     if (!p) throw new StudioError('not-found', `No recent prediction ${id}`)
     return p
   }
@@ -146,7 +155,7 @@ export class InferenceService {
       },
       createdAt: new Date().toISOString(),
     }
-    if (options.remember ?? true) this.remember(prediction)
+    if (options.remember ?? true) this.recent.set(prediction.id, prediction)
     return prediction
   }
 
@@ -239,15 +248,6 @@ export class InferenceService {
       candidates: providerCandidates(this.options.platform ?? process.platform, provider),
       override: provider ?? null,
       parity: { label: card.id, sha256: card.file.sha256, outputs: [card.outputs.logits.name, ...card.outputs.attention.map((a) => a.name), ...card.outputs.other.map((o) => o.name)] },
-    }
-  }
-
-  private remember(prediction: Prediction): void {
-    this.recent.set(prediction.id, prediction)
-    const keep = this.options.keep ?? 64
-    for (const id of this.recent.keys()) {
-      if (this.recent.size <= keep) break
-      this.recent.delete(id)
     }
   }
 }

@@ -11,12 +11,14 @@
  */
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { copyFile, mkdir, readdir, readFile, rename, stat } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { parseModelCard, type ModelCard } from '@shared/domain/model-card'
 import { StudioError, type StudioErrorShape } from '@shared/ipc'
 import { assertCardMatches } from './card-check'
-import { readModelSignature, type SessionFactory, type ValueInfo } from './session'
+import type { SessionFactory, ValueInfo } from '../../workers/inference-protocol'
+import { readModelSignature } from './onnx-session'
+import { assertReproducesReference, readReference } from './reference-check'
 import { writeFileAtomic } from '../fs-atomic'
 
 export type ModelSource = 'bundled' | 'user'
@@ -30,6 +32,8 @@ export interface RegisteredModel {
   card: ModelCard | null
   /** Null when the model is usable. */
   problem: StudioErrorShape | null
+  /** When an added model was added (its card file's time, ISO 8601); null for bundled ones. */
+  addedAt: string | null
 }
 
 export interface UsableModel extends RegisteredModel {
@@ -95,10 +99,12 @@ export class ModelRegistry {
    * sha256, gets the file's own: the user cannot know it), fills in the file's name and size,
    * checks the ONNX against the card and copies both into the user folder. A model is its id and
    * sha256: the same file again resolves to the registered model (bundled included); a different
-   * file under a used id is refused with both hashes. Refusals throw `model/invalid-card`,
-   * `model/mismatch` or `conflict`.
+   * file under a used id is refused with both hashes. A card naming reference outputs
+   * (`<id>.reference.json` beside it, written by the models kit) must reproduce them: classes,
+   * input recipe and outputs (`reference-check.ts`); the file is copied with the model. Refusals
+   * throw `model/invalid-card`, `model/mismatch` or `conflict`.
    */
-  async add(onnxPath: string, cardJson: unknown, options: { fromForm?: boolean } = {}): Promise<UsableModel> {
+  async add(onnxPath: string, cardJson: unknown, options: { fromForm?: boolean; replaceSha256?: string } = {}): Promise<UsableModel> {
     await this.ensureLoaded()
     const size = await assertNotEmpty(onnxPath)
     const digest = await sha256(onnxPath)
@@ -108,27 +114,88 @@ export class ModelRegistry {
     }
     const card = parseCardOrThrow(fillFileFacts(cardJson, basename(onnxPath), digest, size), basename(onnxPath))
     const existing = this.models.get(card.id)
-    if (existing?.card) {
+    // A new version of an added model replaces it once the user confirmed the version it replaces.
+    const replacing = existing?.source === 'user' && existing.card !== null && options.replaceSha256 === existing.card.file.sha256
+    if (existing?.card && !replacing) {
       if (existing.card.file.sha256 === digest) return this.get(card.id)
       throw new StudioError(
         'conflict',
         `${existing.source === 'bundled' ? 'A bundled' : 'An added'} model already uses the id "${card.id}" with sha256 ${existing.card.file.sha256}; ` +
-          `${basename(onnxPath)} has sha256 ${digest}: give it another id in its card`,
+          `${basename(onnxPath)} has sha256 ${digest}: ${existing.source === 'bundled' ? 'give it another id in its card' : 'confirm it as a new version of that model, or give it another id in its card'}`,
+        { id: card.id, source: existing.source, registeredSha256: existing.card.file.sha256, registeredVersion: existing.card.version, sha256: digest, version: card.version },
       )
     }
-    if (existing) throw new StudioError('conflict', `Another model already uses the id "${card.id}"`)
+    if (existing && !replacing) throw new StudioError('conflict', `Another model already uses the id "${card.id}"`)
     assertCardMatches(card, await this.signature(onnxPath))
+    const referencePath = card.reference ? join(dirname(onnxPath), card.reference.file) : null
+    if (referencePath) await this.runReference(card, onnxPath, referencePath)
 
     await mkdir(this.options.userDir, { recursive: true })
     const target = join(this.options.userDir, `${card.id}.onnx`)
-    const finalCard: ModelCard = { ...card, file: { ...card.file, name: basename(target) } }
+    const referenceName = `${card.id}.reference.json`
+    const finalCard: ModelCard = {
+      ...card,
+      file: { ...card.file, name: basename(target) },
+      ...(card.reference ? { reference: { ...card.reference, file: referenceName } } : {}),
+    }
     const cardPath = join(this.options.userDir, `${card.id}${CARD_SUFFIX}`)
     if (onnxPath !== target) await atomicCopy(onnxPath, target)
+    if (referencePath && referencePath !== join(this.options.userDir, referenceName)) await atomicCopy(referencePath, join(this.options.userDir, referenceName))
+    if (replacing && existing.card?.reference && !card.reference) await rm(join(this.options.userDir, existing.card.reference.file), { force: true })
     await writeFileAtomic(cardPath, `${JSON.stringify(finalCard, null, 2)}\n`)
-    const model: UsableModel = { id: card.id, source: 'user', cardPath, onnxPath: target, card: finalCard, problem: null }
+    const model: UsableModel = { id: card.id, source: 'user', cardPath, onnxPath: target, card: finalCard, problem: null, addedAt: new Date().toISOString() }
     this.models.set(card.id, model)
     this.checks.set(card.id, Promise.resolve(model))
     return model
+  }
+
+  /**
+   * Adds what the CLI's `--model PATH` takes: an `.onnx` file with its `<name>.card.json` beside it,
+   * or a folder of them (e.g. the per-fold models the models kit exports). Returns the models.
+   */
+  async addPath(path: string): Promise<UsableModel[]> {
+    const facts = await stat(path).catch(() => null)
+    if (!facts) throw new StudioError('not-found', `No model file or folder at ${path}`)
+    const files = facts.isDirectory() ? (await readdir(path)).filter((f) => f.endsWith('.onnx')).sort().map((f) => join(path, f)) : [path]
+    if (files.length === 0) throw new StudioError('not-found', `No .onnx models in ${path}`)
+    const models: UsableModel[] = []
+    for (const onnx of files) {
+      const cardPath = onnx.replace(/\.onnx$/, CARD_SUFFIX)
+      const text = await readFile(cardPath, 'utf8').catch(() => {
+        throw new StudioError('model/invalid-card', `${onnx} has no model card beside it (${cardPath})`)
+      })
+      let json: unknown
+      try {
+        json = JSON.parse(text)
+      } catch (error) {
+        throw new StudioError('model/invalid-card', `${cardPath} is not readable JSON: ${(error as Error).message}`)
+      }
+      models.push(await this.add(onnx, json))
+    }
+    return models
+  }
+
+  /** Removes an added model (its file, card and reference outputs); bundled models stay. */
+  async remove(id: string): Promise<void> {
+    await this.ensureLoaded()
+    const model = this.models.get(id)
+    if (!model) throw new StudioError('not-found', `No model with id "${id}"`)
+    if (model.source === 'bundled') throw new StudioError('invalid-input', `"${id}" is a bundled model: bundled models cannot be removed`)
+    const files = [model.cardPath, model.onnxPath, ...(model.card?.reference ? [join(this.options.userDir, model.card.reference.file)] : [])]
+    for (const file of files) await rm(file, { force: true })
+    this.models.delete(id)
+    this.checks.delete(id)
+  }
+
+  /** Runs a card's reference outputs (`reference-check.ts`) on a CPU session of the file; throws the refusal. */
+  private async runReference(card: ModelCard, onnxPath: string, referencePath: string): Promise<void> {
+    const reference = await readReference(card, referencePath, sha256)
+    const session = await this.options.factory(onnxPath, 'cpu')
+    try {
+      await assertReproducesReference(card, reference, session)
+    } finally {
+      await session.release()
+    }
   }
 
   private ensureLoaded(): Promise<void> {
@@ -174,6 +241,7 @@ export class ModelRegistry {
   private async load(cardPath: string, source: ModelSource): Promise<RegisteredModel> {
     const fallbackId = basename(cardPath, CARD_SUFFIX)
     const onnxDefault = join(dirname(cardPath), `${fallbackId}.onnx`)
+    const addedAt = source === 'user' ? ((await stat(cardPath).catch(() => null))?.mtime.toISOString() ?? null) : null
     const refused = (problem: StudioErrorShape, card: ModelCard | null = null, onnxPath = onnxDefault): RegisteredModel => ({
       id: card?.id ?? fallbackId,
       source,
@@ -181,6 +249,7 @@ export class ModelRegistry {
       onnxPath,
       card,
       problem,
+      addedAt,
     })
     let json: unknown
     try {
@@ -194,7 +263,7 @@ export class ModelRegistry {
     } catch (error) {
       return refused((error as StudioError).toShape())
     }
-    return { id: card.id, source, cardPath, onnxPath: join(dirname(cardPath), card.file.name), card, problem: null }
+    return { id: card.id, source, cardPath, onnxPath: join(dirname(cardPath), card.file.name), card, problem: null, addedAt }
   }
 
   /** Size, sha256 and ONNX signature of a model's file against its card: the model, or it refused with the reason. */
@@ -211,6 +280,8 @@ export class ModelRegistry {
         throw new StudioError('model/mismatch', `Model "${card.id}": sha256 of ${card.file.name} is ${digest}, the card says ${card.file.sha256}`)
       }
       assertCardMatches(card, await this.signature(onnxPath))
+      // The reference outputs ran when the model was added; here their file must still be the card's.
+      if (card.reference) await readReference(card, join(dirname(onnxPath), card.reference.file), sha256)
     } catch (error) {
       if (error instanceof StudioError) return refused(error.toShape())
       return refused({ code: 'not-found', message: `Model "${card.id}": ${card.file.name} cannot be read (${(error as Error).message})` })

@@ -8,7 +8,7 @@
  */
 import sharp from 'sharp'
 import { StudioError } from '@shared/ipc'
-import type { MediaRouter } from '../media-access'
+import type { MediaRouter } from '../media/media-router'
 import type { InferenceService } from './predict'
 
 export function registerInferenceRoutes(router: MediaRouter, inference: InferenceService): void {

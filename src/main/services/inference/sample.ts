@@ -4,7 +4,7 @@
  * 8-bit frames. The datasets/project services provide samples; `image-sequence.ts` reads a folder
  * of numbered images.
  */
-import type { PixelFrame } from './recipe-ops'
+import type { PixelFrame } from '../../vision/recipe/opencv-exact'
 import type { StageScope } from './stage-cache'
 
 export interface InferenceSample {

@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto'
 import { mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { LRUCache } from 'lru-cache'
 import { readFlo, writeFlo } from '../../vision/flo'
 import type { FlowField } from '../../vision/image'
 
@@ -46,14 +47,9 @@ const DISK_LOW_WATER = 0.8
 /** A temporary file this old is left over from a write that never finished (a killed process). */
 const STALE_TMP_MS = 60 * 60 * 1000
 
-interface Entry {
-  value: unknown
-  bytes: number
-}
-
 export class StageCache {
-  private readonly entries = new Map<string, Entry>()
-  private bytes = 0
+  /** The memory tier, bounded in bytes (values boxed: lru-cache keeps objects). */
+  private readonly entries: LRUCache<string, { value: unknown }>
   private readonly counters: CacheStats = {
     hits: { frames: 0, flow: 0, tensor: 0 },
     misses: { frames: 0, flow: 0, tensor: 0 },
@@ -75,10 +71,12 @@ export class StageCache {
     private readonly maxBytes: number,
     private readonly diskDir: string | null = null,
     private readonly diskMaxBytes: number = DEFAULT_DISK_CACHE_BYTES,
-  ) {}
+  ) {
+    this.entries = new LRUCache({ maxSize: Math.max(1, maxBytes) })
+  }
 
   stats(): CacheStats {
-    return structuredClone({ ...this.counters, bytes: this.bytes })
+    return structuredClone({ ...this.counters, bytes: this.entries.calculatedSize })
   }
 
   /** The cached value for `key`, or the result of `compute` (stored in `scope`, else in the LRU, evicting least recently used entries). */
@@ -102,8 +100,6 @@ export class StageCache {
     }
     const entry = this.entries.get(key)
     if (entry) {
-      this.entries.delete(key)
-      this.entries.set(key, entry) // most recently used last
       this.counters.hits[stage]++
       return { hit: true, value: Promise.resolve(entry.value as T) }
     }
@@ -149,18 +145,12 @@ export class StageCache {
 
   clear(): void {
     this.entries.clear()
-    this.bytes = 0
   }
 
   private store(key: string, value: unknown, bytes: number): void {
+    // A value larger than the whole tier is not kept (and does not evict what is there); lru-cache wants sizes ≥ 1.
     if (bytes > this.maxBytes) return
-    this.entries.set(key, { value, bytes })
-    this.bytes += bytes
-    for (const [oldKey, old] of this.entries) {
-      if (this.bytes <= this.maxBytes) break
-      this.entries.delete(oldKey)
-      this.bytes -= old.bytes
-    }
+    this.entries.set(key, { value }, { size: Math.max(1, bytes) })
   }
 
   private async readDisk(key: string): Promise<FlowField | null> {

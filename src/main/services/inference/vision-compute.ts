@@ -16,7 +16,7 @@ import {
   type BuiltRecipe,
   type PrepareParams,
   type PreparedClip,
-} from './recipe-stages'
+} from '../../vision/recipe/stages'
 
 export interface VisionCompute {
   flow(method: FlowMethod, i0: GrayImage, i1: GrayImage, options: Record<string, unknown>, signal?: AbortSignal): Promise<FlowField>

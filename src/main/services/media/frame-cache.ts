@@ -1,54 +1,36 @@
+import { LRUCache } from 'lru-cache'
 import type { DecodedFrame } from './frame'
 
 /** Least-recently-used frame cache bounded by the bytes of pixel data it holds. */
 export class FrameCache {
-  private readonly entries = new Map<string, DecodedFrame>()
-  private bytes = 0
+  private readonly entries: LRUCache<string, DecodedFrame>
   private hitCount = 0
   private missCount = 0
 
-  constructor(readonly maxBytes: number) {}
+  constructor(readonly maxBytes: number) {
+    // lru-cache wants sizes ≥ 1: an empty frame counts as one byte.
+    this.entries = new LRUCache({ maxSize: Math.max(1, maxBytes), sizeCalculation: (frame) => Math.max(1, frame.data.byteLength) })
+  }
 
   get(key: string): DecodedFrame | undefined {
     const frame = this.entries.get(key)
-    if (!frame) {
-      this.missCount++
-      return undefined
-    }
-    this.hitCount++
-    // Re-insert so that Map order stays least → most recently used.
-    this.entries.delete(key)
-    this.entries.set(key, frame)
+    if (frame) this.hitCount++
+    else this.missCount++
     return frame
   }
 
   set(key: string, frame: DecodedFrame): void {
-    const size = frame.data.byteLength
-    if (size > this.maxBytes) return
-    const previous = this.entries.get(key)
-    if (previous) {
-      this.bytes -= previous.data.byteLength
-      this.entries.delete(key)
-    }
+    // A frame larger than the whole cache is not kept (and does not evict what is there).
+    if (frame.data.byteLength > this.maxBytes) return
     this.entries.set(key, frame)
-    this.bytes += size
-    for (const [oldest, old] of this.entries) {
-      if (this.bytes <= this.maxBytes) break
-      this.entries.delete(oldest)
-      this.bytes -= old.data.byteLength
-    }
   }
 
   /** Drops every entry whose key starts with `prefix` (one clip's frames). */
   deletePrefix(prefix: string): void {
-    for (const [key, frame] of this.entries) {
-      if (!key.startsWith(prefix)) continue
-      this.entries.delete(key)
-      this.bytes -= frame.data.byteLength
-    }
+    for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.entries.delete(key)
   }
 
   stats() {
-    return { bytes: this.bytes, maxBytes: this.maxBytes, entries: this.entries.size, hits: this.hitCount, misses: this.missCount }
+    return { bytes: this.entries.calculatedSize, maxBytes: this.maxBytes, entries: this.entries.size, hits: this.hitCount, misses: this.missCount }
   }
 }

@@ -1,5 +1,5 @@
 import { StudioError } from '@shared/ipc'
-import type { MediaRequest, MediaRouter } from '../media-access'
+import type { MediaRequest, MediaRouter } from './media-router'
 import type { FrameMode } from './frame'
 import { MediaService } from './media-service'
 

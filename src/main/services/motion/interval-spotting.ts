@@ -67,7 +67,7 @@ export async function spotLongClip(path: string, deps: { media: MediaService; po
   if (info.frameCount < 3) throw new StudioError('media/missing-frames', `${path} has ${info.frameCount} frame(s): interval spotting needs a video`)
   const warnings = [...(await media.warnings(path)), ...droppedFrameWarnings(info.frameNumbers), ...variableRateWarnings(await media.frameTimes(path))]
 
-  const face = await findFace(path, media, info.frameCount, o.side, info.frameNumbers, options.signal)
+  const face = await findFace(path, media, pool, info.frameCount, o.side, info.frameNumbers, options.signal)
   const layout = regionLayout(auRegions(face.landmarks), o.side)
   // Decode shrunk by a power of two while the face stays at least as large as in the crop.
   const scale = similarityScale(face.transform)
@@ -200,13 +200,13 @@ interface FoundFace {
 }
 
 /** The first frame, then frames spread over the video, until a face is found. */
-async function findFace(path: string, media: MediaService, frameCount: number, side: number, numbers: number[], signal?: AbortSignal): Promise<FoundFace> {
+async function findFace(path: string, media: MediaService, pool: VisionPool, frameCount: number, side: number, numbers: number[], signal?: AbortSignal): Promise<FoundFace> {
   const probes = [...new Set(Array.from({ length: FACE_PROBES }, (_, i) => Math.floor((i * frameCount) / FACE_PROBES)))]
   for (const index of probes) {
     if (signal?.aborted) throw new StudioError('cancelled', 'Spotting cancelled')
     // Colour where the clip has it: the detector finds faces in RGB more reliably.
     const frame = await media.readFrame(path, index, 'rgb')
-    const alignment = await alignOn({ width: frame.width, height: frame.height, data: Float32Array.from(frame.data) }, side)
+    const alignment = await alignOn({ width: frame.width, height: frame.height, data: Float32Array.from(frame.data) }, side, pool)
     if (alignment) return { index, score: alignment.face.score, transform: alignment.transform, landmarks: alignment.landmarks }
   }
   throw new StudioError(

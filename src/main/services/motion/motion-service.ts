@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { LRUCache } from 'lru-cache'
 import sharp from 'sharp'
 import { applyColormap, finiteRange, type ColormapName } from '@shared/colormaps'
 import type { ClipInfo } from '@shared/domain/dataset'
@@ -15,7 +16,6 @@ import type {
   SpotSummary,
 } from '@shared/ipc/channels/motion'
 import { alignmentTransform, warpSimilarityRgb } from '../../vision/face/align'
-import { loadFaceDetector } from '../../vision/face/detector'
 import { auRegions } from '../../vision/face/regions'
 import { flowColorLegend, flowMagnitudeStats, flowToColor } from '../../vision/flow-color'
 import type { RgbImage } from '../../vision/color'
@@ -24,8 +24,8 @@ import type { TemporalFilter } from '../../vision/magnify-eulerian'
 import { flowMethods } from '../../vision/methods'
 import type { VisionPool } from '../../workers/vision-pool'
 import type { DecodedFrame, FrameMode } from '../media/frame'
+import { alignOn, detectFace } from './face-alignment'
 import { spotFrames } from './spotting'
-import { alignOn } from './face-alignment'
 
 /** What the motion service needs from the media layer (MediaService satisfies it). */
 export interface FrameSource {
@@ -61,16 +61,22 @@ interface MagnifyEntry {
  * (clip, parameters) under a deterministic id, so the renderer can re-request the same PNGs.
  */
 export class MotionService {
-  private readonly flows = new Map<string, Promise<FlowEntry>>()
-  private readonly magnified = new Map<string, Promise<MagnifyEntry>>()
-  private readonly spots = new Map<string, Promise<SpotSummary>>()
-  private readonly faces = new Map<string, Promise<FaceEntry>>()
+  /** Computations by id, each cache holding its `limits` most recently used entries. */
+  private readonly flows: LRUCache<string, Promise<FlowEntry>>
+  private readonly magnified: LRUCache<string, Promise<MagnifyEntry>>
+  private readonly spots: LRUCache<string, Promise<SpotSummary>>
+  private readonly faces: LRUCache<string, Promise<FaceEntry>>
 
   constructor(
     private readonly frames: FrameSource,
     private readonly pool: VisionPool,
-    private readonly limits = { flows: 24, magnified: 4, spots: 32, faces: 32 },
-  ) {}
+    limits = { flows: 24, magnified: 4, spots: 32, faces: 32 },
+  ) {
+    this.flows = new LRUCache({ max: limits.flows })
+    this.magnified = new LRUCache({ max: limits.magnified })
+    this.spots = new LRUCache({ max: limits.spots })
+    this.faces = new LRUCache({ max: limits.faces })
+  }
 
   static flowId(request: FlowRequest): string {
     return digest(['flow', request.clipPath, request.from, request.to, request.method, request.strainVariant, request.maxSide])
@@ -91,7 +97,7 @@ export class MotionService {
   /** Flow from frame `from` to frame `to`, its strain and statistics (cached). */
   flow(request: FlowRequest, options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<FlowEntry> {
     const id = MotionService.flowId(request)
-    return remember(this.flows, id, this.limits.flows, () => this.computeFlow(id, request, options))
+    return remember(this.flows, id, () => this.computeFlow(id, request, options))
   }
 
   /** A finished flow by id, or a `not-found` error (e.g. evicted: the UI recomputes). */
@@ -102,7 +108,7 @@ export class MotionService {
   /** The motion curve of a clip section, its suggested apex (and onset/offset when not coded), with confidence. */
   spot(request: SpotRequest, options: { signal?: AbortSignal } = {}): Promise<SpotSummary> {
     const id = MotionService.spotId(request)
-    return remember(this.spots, id, this.limits.spots, () => this.computeSpot(id, request, options))
+    return remember(this.spots, id, () => this.computeSpot(id, request, options))
   }
 
   spotById(id: string): Promise<SpotSummary> {
@@ -112,7 +118,7 @@ export class MotionService {
   /** Face box, 68 landmarks and AU regions on one frame (source pixels), and the aligned crop that frame gives. */
   face(clipPath: string, index: number, side: number): Promise<FaceEntry> {
     const id = MotionService.faceId(clipPath, index, side)
-    return remember(this.faces, id, this.limits.faces, () => this.computeFace(id, clipPath, index, side))
+    return remember(this.faces, id, () => this.computeFace(id, clipPath, index, side))
   }
 
   async alignedCropPng(id: string): Promise<Buffer> {
@@ -123,7 +129,7 @@ export class MotionService {
 
   magnify(request: MagnifyRequest, options: { signal?: AbortSignal } = {}): Promise<MagnifyEntry> {
     const id = MotionService.magnifyId(request)
-    return remember(this.magnified, id, this.limits.magnified, () => this.computeMagnified(id, request, options))
+    return remember(this.magnified, id, () => this.computeMagnified(id, request, options))
   }
 
   magnifiedById(id: string): Promise<MagnifyEntry> {
@@ -239,13 +245,14 @@ export class MotionService {
       faceFound: face.found,
       faceScore: face.found ? face.score! : null,
       side: face.found ? face.crop! : null,
+      faceFrame: request.onset ?? start,
     }
   }
 
   private async computeFace(id: string, clipPath: string, index: number, side: number): Promise<FaceEntry> {
     const frame = await this.frames.readFrame(clipPath, index, 'rgb')
     const rgb: RgbImage = { width: frame.width, height: frame.height, data: Float32Array.from(frame.data) }
-    const detected = await (await loadFaceDetector()).detect(rgb)
+    const detected = await detectFace(this.pool, rgb)
     if (!detected) return { summary: { faceId: id, found: false, index, side, score: 0, box: null, landmarks: [], regions: [] }, crop: new Uint8Array(0) }
     const transform = alignmentTransform(detected.landmarks, { size: side })
     const aligned = warpSimilarityRgb(rgb, transform, side)
@@ -270,7 +277,7 @@ export class MotionService {
       rgb.push({ width: frame.width, height: frame.height, data: Float32Array.from(frame.data) })
     }
     if (request.crop !== null) {
-      const alignment = await alignOn(rgb[0]!, request.crop)
+      const alignment = await alignOn(rgb[0]!, request.crop, this.pool)
       if (!alignment) throw new StudioError('invalid-input', `No face found on frame ${start}; magnify without a crop (--crop)`)
       rgb = rgb.map((f) => warpSimilarityRgb(f, alignment.transform, alignment.side))
     }
@@ -319,25 +326,20 @@ function temporalFilter(filter: MagnifyRequest['filter'], fps: number): Temporal
   return { kind: 'ideal', fps, low: filter.lowHz, high: filter.highHz }
 }
 
-/** A cached result by id; `not-found` when it was never computed or has been evicted. */
-async function lookup<T>(cache: Map<string, Promise<T>>, id: string, what: string): Promise<T> {
-  const entry = cache.get(id)
+/** A cached result by id (not made more recent by the look-up); `not-found` when it was never computed or has been evicted. */
+async function lookup<T>(cache: LRUCache<string, Promise<T>>, id: string, what: string): Promise<T> {
+  const entry = cache.peek(id)
   if (!entry) throw new StudioError('not-found', `No ${what} ${id}`)
   return entry
 }
 
-/** Caches a computation by id with LRU eviction; a failed computation is forgotten so it can be retried. */
-function remember<T>(cache: Map<string, Promise<T>>, id: string, limit: number, compute: () => Promise<T>): Promise<T> {
+/** Caches a computation by id; a failed computation is forgotten so it can be retried. */
+function remember<T>(cache: LRUCache<string, Promise<T>>, id: string, compute: () => Promise<T>): Promise<T> {
   const existing = cache.get(id)
-  if (existing) {
-    cache.delete(id)
-    cache.set(id, existing)
-    return existing
-  }
+  if (existing) return existing
   const pending = compute()
   cache.set(id, pending)
   pending.catch(() => cache.delete(id))
-  while (cache.size > limit) cache.delete(cache.keys().next().value as string)
   return pending
 }
 

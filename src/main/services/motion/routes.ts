@@ -1,6 +1,6 @@
 import { COLORMAP_NAMES, type ColormapName } from '@shared/colormaps'
 import { StudioError } from '@shared/ipc'
-import type { MediaRouter } from '../media-access'
+import type { MediaRouter } from '../media/media-router'
 import type { MotionService } from './motion-service'
 
 const FLOW_VIEWS = ['color', 'magnitude', 'strain', 'legend'] as const

@@ -48,7 +48,7 @@ export async function spotFrames(frames: GrayImage[], o: SpotFramesOptions, pool
   const options: Omit<SpotOptions, 'flow' | 'strain'> = { onset: o.onset, offset: o.offset, temporalSigma: o.temporalSigma }
   let face: SpotFace = { found: false }
   if (o.face) {
-    const alignment = await alignOn(frames[o.onset ?? 0]!, o.side)
+    const alignment = await alignOn(frames[o.onset ?? 0]!, o.side, pool)
     if (alignment) {
       frames = await pool.run('align', { frames, transform: alignment.transform, side: alignment.side }, { signal: o.abort })
       const regions = auRegions(alignment.landmarks)

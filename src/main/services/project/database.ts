@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs'
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises'
+import { copyFile, mkdir, readFile, readdir, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { StudioError } from '@shared/ipc'
@@ -205,13 +205,26 @@ export function backupDir(projectPath: string): string {
   return `${projectPath}.backups`
 }
 
-/** Copies the project with SQLite's online backup API into `<file>.backups/`, keeping the newest `keep`. */
+/**
+ * Copies the project into `<file>.backups/`, keeping the newest `keep`. Called with the exclusive
+ * lock held, so nothing else writes meanwhile: when the -wal holds nothing, the file alone is the
+ * whole project and a plain file copy is the backup (a 25 MB project: ~20 ms, where SQLite's
+ * online backup API took ~300 ms of the open). After an unclean close the committed tail still
+ * sits in the -wal, and only SQLite's backup API folds it in.
+ */
 async function writeBackup(db: Database.Database, path: string, keep: number): Promise<string> {
   const dir = backupDir(path)
   await mkdir(dir, { recursive: true })
   const stamp = new Date().toISOString().replace(/[:.]/g, '-')
   const target = join(dir, `${basename(path)}.${stamp}.bak`)
-  await db.backup(target)
+  const wal = `${path}-wal`
+  if (existsSync(wal) && statSync(wal).size > 0) {
+    await db.backup(target)
+  } else {
+    const partial = `${target}.partial`
+    await copyFile(path, partial)
+    await rename(partial, target)
+  }
   const backups = (await readdir(dir)).filter((f) => f.startsWith(`${basename(path)}.`) && f.endsWith('.bak')).sort()
   for (const old of backups.slice(0, Math.max(0, backups.length - keep))) await rm(join(dir, old), { force: true })
   return target

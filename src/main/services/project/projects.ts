@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { StudioError } from '@shared/ipc'
 import { CodingService } from '../annotations/coding'
-import type { MediaRoots } from '../media-access'
+import type { MediaRoots } from '../media/media-router'
 import type { OpenProjectOptions } from './database'
 import { Project } from './project'
 

@@ -176,6 +176,46 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX one_prediction_per_job_item ON predictions(job_id, sample_id, model_id) WHERE job_id IS NOT NULL;
     `,
   },
+  {
+    // Issue 15: long-video candidate review. One spotting run per clip (the samples `<video>#k`
+    // share it); its candidates keep the coder's review (state, edited edges, the sample an
+    // accept coded) across re-spotting. Frames are dataset frame numbers; the curve is float32 LE.
+    version: 3,
+    description: 'spot_runs (one per clip) and spot_candidates with their review state',
+    sql: /* sql */ `
+      CREATE TABLE spot_runs (
+        id            INTEGER PRIMARY KEY,
+        dataset_id    INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        clip_path     TEXT NOT NULL,
+        fps           REAL NOT NULL CHECK (fps > 0),
+        frames        INTEGER NOT NULL CHECK (frames > 0),
+        first_frame   INTEGER NOT NULL,
+        last_frame    INTEGER NOT NULL,
+        threshold     REAL NOT NULL,
+        curve         BLOB NOT NULL,
+        warnings_json TEXT NOT NULL DEFAULT '[]',
+        spotted_at    TEXT NOT NULL,
+        UNIQUE (dataset_id, clip_path)
+      ) STRICT;
+
+      CREATE TABLE spot_candidates (
+        id             INTEGER PRIMARY KEY,
+        run_id         INTEGER NOT NULL REFERENCES spot_runs(id) ON DELETE CASCADE,
+        onset_frame    INTEGER NOT NULL,
+        apex_frame     INTEGER NOT NULL,
+        offset_frame   INTEGER NOT NULL CHECK (offset_frame >= onset_frame),
+        label          TEXT NOT NULL CHECK (label IN ('expression', 'blink', 'head-motion')),
+        confidence     REAL NOT NULL,
+        regions_json   TEXT NOT NULL DEFAULT '[]',
+        state          TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'accepted', 'rejected')),
+        edited_onset   INTEGER,
+        edited_offset  INTEGER,
+        sample_id      INTEGER REFERENCES samples(id) ON DELETE SET NULL,
+        updated_at     TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX spot_candidates_by_run ON spot_candidates(run_id, onset_frame);
+    `,
+  },
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version

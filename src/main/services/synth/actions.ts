@@ -1,5 +1,5 @@
 import type { Emotion, MegcClass } from '@shared/domain/dataset'
-import { photoDirectionToOutput, type LandmarkName, type Landmarks, type Point, type SubjectAppearance } from './face'
+import { faceDirectionToOutput, type LandmarkName, type Landmarks, type Point, type SubjectAppearance } from './face'
 
 /** The facial actions the generator animates, each a few localised pushes at FACS regions. */
 export const SYNTH_ACTIONS = ['AU12', 'AU4', 'AU14', 'AU1+2'] as const
@@ -7,10 +7,10 @@ export type SynthAction = (typeof SYNTH_ACTIONS)[number]
 
 interface RegionSpec {
   name: string
-  /** Landmark at the centre, optionally moved along the photo axes by a fraction of the interocular distance. */
+  /** Landmark at the centre, optionally moved along the face axes by a fraction of the interocular distance. */
   landmark: LandmarkName
   shift?: Point
-  /** Direction of movement in the photo (x right, y down); mapped through the subject's pose. */
+  /** Direction of movement in the face (x along the eye line, y down the face); mapped through the subject's pose. */
   direction: Point
   /** Relative peak displacement of this region (1 = the sample's amplitude). */
   weight: number
@@ -114,8 +114,8 @@ export function placeRegions(
   height: number,
 ): ActionRegion[] {
   const interocular = Math.hypot(landmarks.rightEye.x - landmarks.leftEye.x, landmarks.rightEye.y - landmarks.leftEye.y)
-  const eyeAxis = photoDirectionToOutput(appearance, 1, 0)
-  const downAxis = photoDirectionToOutput(appearance, 0, 1)
+  const eyeAxis = faceDirectionToOutput(appearance, 1, 0)
+  const downAxis = faceDirectionToOutput(appearance, 0, 1)
   return ACTION_SPECS[action].regions.map((spec) => {
     const base = landmarks[spec.landmark]
     const shift = spec.shift ?? { x: 0, y: 0 }
@@ -128,7 +128,7 @@ export function placeRegions(
     return {
       name: spec.name,
       centre,
-      direction: photoDirectionToOutput(appearance, spec.direction.x, spec.direction.y),
+      direction: faceDirectionToOutput(appearance, spec.direction.x, spec.direction.y),
       sigma,
       box: [clip(centre.x - 2 * sigma, width), clip(centre.y - 2 * sigma, height), clip(centre.x + 2 * sigma, width), clip(centre.y + 2 * sigma, height)],
       peak: amplitude * spec.weight,

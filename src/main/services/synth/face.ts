@@ -1,10 +1,7 @@
+import { eyeCentres, interocularDistance, type Landmarks68, type Point } from '../../vision/face/landmarks'
 import type { Random } from './random'
 
-/** A point in pixel coordinates, x right, y down. */
-export interface Point {
-  x: number
-  y: number
-}
+export type { Point }
 
 export type LandmarkName =
   | 'leftEye'
@@ -21,25 +18,57 @@ export type LandmarkName =
 export type Landmarks = Record<LandmarkName, Point>
 
 /**
- * Landmarks of `resources/faces/astronaut.png` (512×512), measured by hand on an 8× enlargement.
- * "Left" is the image's left (the subject's right side).
+ * Where the face sits in its photo, from the 68 landmarks the detector found on it: the ten named
+ * points the actions are placed at, the crop centre and height, and the roll of the eye line.
  */
-export const ASTRONAUT_LANDMARKS: Landmarks = {
-  leftEye: { x: 202.5, y: 100.5 },
-  rightEye: { x: 247.5, y: 102.5 },
-  leftBrowOuter: { x: 191, y: 90 },
-  leftBrowInner: { x: 212.5, y: 90 },
-  rightBrowInner: { x: 237.5, y: 91 },
-  rightBrowOuter: { x: 260, y: 94 },
-  glabella: { x: 225, y: 92 },
-  noseTip: { x: 225, y: 127 },
-  leftMouthCorner: { x: 204, y: 141 },
-  rightMouthCorner: { x: 244, y: 142 },
+export interface FaceGeometry {
+  landmarks: Landmarks
+  /** All 68 detected points (iBUG order), photo pixels. */
+  points68: Landmarks68
+  /** Centre of the face crop in the photo, and its height (forehead to below the chin). */
+  centre: Point
+  cropHeight: number
+  /** Angle of the eye line in the photo (image left eye → image right eye), radians, y down. */
+  rollRadians: number
 }
 
-/** Centre of the face crop in the photo and its height (forehead to below the chin). */
-const FACE_CENTRE: Point = { x: 225, y: 118 }
-const FACE_CROP_HEIGHT = 200
+/*
+ * Crop centre and height in inter-ocular distances below / around the eye midpoint: the proportions
+ * of the astronaut crop the generator was tuned on (centre 15.4 px below the detected eyes, 200 px
+ * high, at 43.1 px between the detected eye centres).
+ */
+const CENTRE_BELOW_EYES = 0.357
+const CROP_HEIGHT_IN_IOD = 4.644
+
+/**
+ * The generator's geometry of a face from its 68 detected landmarks (iBUG order; the subject's right
+ * eye, 36–41, is on the image's left). Named points are image-left/right, as the actions use them.
+ * The outer brow is one point in from the brow's tip (18, 25): there the AU2 push stays on the brow
+ * rather than the temple, and there the generator's earlier hand-measured points sat (within 3 px).
+ */
+export function faceGeometry(points68: Landmarks68): FaceGeometry {
+  const eyes = eyeCentres(points68)
+  const at = (i: number): Point => ({ x: points68[i]!.x, y: points68[i]!.y })
+  const midpoint = (a: Point, b: Point): Point => ({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 })
+  const landmarks: Landmarks = {
+    leftEye: eyes.right,
+    rightEye: eyes.left,
+    leftBrowOuter: at(18),
+    leftBrowInner: at(21),
+    rightBrowInner: at(22),
+    rightBrowOuter: at(25),
+    glabella: midpoint(at(21), at(22)),
+    noseTip: at(30),
+    leftMouthCorner: at(48),
+    rightMouthCorner: at(54),
+  }
+  const iod = interocularDistance(points68)
+  const rollRadians = Math.atan2(eyes.left.y - eyes.right.y, eyes.left.x - eyes.right.x)
+  const eyeMid = midpoint(eyes.right, eyes.left)
+  // "Down" in the face is the eye line turned 90° clockwise (y down).
+  const centre = { x: eyeMid.x - Math.sin(rollRadians) * CENTRE_BELOW_EYES * iod, y: eyeMid.y + Math.cos(rollRadians) * CENTRE_BELOW_EYES * iod }
+  return { landmarks, points68, centre, cropHeight: CROP_HEIGHT_IN_IOD * iod, rollRadians }
+}
 
 /** A smooth global shape warp: a sum of low-frequency sinusoids over the photo. */
 interface ShapeWave {
@@ -63,7 +92,10 @@ export interface SubjectAppearance {
   illuminationRamp: number
   /** Standard deviation of the per-frame Gaussian sensor noise (0–255 scale). */
   noiseSigma: number
+  /** Roll drawn for this subject, on top of levelling the photo's eye line. */
   rollDegrees: number
+  /** Roll of the face in its photo (radians): face-frame directions turn by it before the affine. */
+  faceRollRadians: number
 }
 
 export interface SourceImage {
@@ -74,15 +106,16 @@ export interface SourceImage {
 }
 
 /** Draws the appearance of one subject; `random` is that subject's own stream. */
-export function drawSubjectAppearance(random: Random, width: number, height: number): SubjectAppearance {
+export function drawSubjectAppearance(random: Random, face: FaceGeometry, width: number, height: number): SubjectAppearance {
   const rollDegrees = random.uniform(-4, 4)
   const zoom = random.uniform(0.92, 1.08)
   const faceWidthScale = random.uniform(0.92, 1.08)
   const shiftX = random.uniform(-0.03, 0.03) * width
   const shiftY = random.uniform(-0.03, 0.03) * height
   // Photo pixels per output pixel.
-  const scale = FACE_CROP_HEIGHT / zoom / height
-  const theta = (rollDegrees * Math.PI) / 180
+  const scale = face.cropHeight / zoom / height
+  // The photo's own roll is undone, so every subject starts level whatever the photo's head tilt.
+  const theta = (rollDegrees * Math.PI) / 180 + face.rollRadians
   const cos = Math.cos(theta)
   const sin = Math.sin(theta)
   // photo = centre + R(θ)·diag(sx, s)·(q − outputCentre − shift)
@@ -98,16 +131,16 @@ export function drawSubjectAppearance(random: Random, width: number, height: num
     a12,
     a21,
     a22,
-    b1: FACE_CENTRE.x - (a11 * qx + a12 * qy),
-    b2: FACE_CENTRE.y - (a21 * qx + a22 * qy),
+    b1: face.centre.x - (a11 * qx + a12 * qy),
+    b2: face.centre.y - (a21 * qx + a22 * qy),
   }
   const waves: ShapeWave[] = []
   for (let i = 0; i < 3; i++) {
     waves.push({
       amplitudeX: random.uniform(-3, 3),
       amplitudeY: random.uniform(-3, 3),
-      frequencyX: random.uniform(0.5, 1.5) / FACE_CROP_HEIGHT,
-      frequencyY: random.uniform(0.5, 1.5) / FACE_CROP_HEIGHT,
+      frequencyX: random.uniform(0.5, 1.5) / face.cropHeight,
+      frequencyY: random.uniform(0.5, 1.5) / face.cropHeight,
       phase: random.uniform(0, 2 * Math.PI),
     })
   }
@@ -120,6 +153,7 @@ export function drawSubjectAppearance(random: Random, width: number, height: num
     illuminationRamp: random.uniform(-0.3, 0.3),
     noiseSigma: random.uniform(1, 2.5),
     rollDegrees,
+    faceRollRadians: face.rollRadians,
   }
 }
 
@@ -156,9 +190,13 @@ export function photoToOutput(appearance: SubjectAppearance, photo: Point): Poin
   return q
 }
 
-/** A direction in the photo (unit length there) expressed in output pixels, normalised. */
-export function photoDirectionToOutput(appearance: SubjectAppearance, dx: number, dy: number): Point {
+/** A direction in the face's own frame (x along the eye line, y down the face) in output pixels, normalised. */
+export function faceDirectionToOutput(appearance: SubjectAppearance, fx: number, fy: number): Point {
   const { a11, a12, a21, a22 } = appearance.affine
+  const c = Math.cos(appearance.faceRollRadians)
+  const s = Math.sin(appearance.faceRollRadians)
+  const dx = c * fx - s * fy
+  const dy = s * fx + c * fy
   const det = a11 * a22 - a12 * a21
   const x = (a22 * dx - a12 * dy) / det
   const y = (-a21 * dx + a11 * dy) / det
@@ -166,9 +204,9 @@ export function photoDirectionToOutput(appearance: SubjectAppearance, dx: number
   return { x: x / length, y: y / length }
 }
 
-export function subjectLandmarks(appearance: SubjectAppearance): Landmarks {
+export function subjectLandmarks(appearance: SubjectAppearance, face: FaceGeometry): Landmarks {
   const result = {} as Landmarks
-  for (const [name, point] of Object.entries(ASTRONAUT_LANDMARKS) as [LandmarkName, Point][]) {
+  for (const [name, point] of Object.entries(face.landmarks) as [LandmarkName, Point][]) {
     result[name] = photoToOutput(appearance, point)
   }
   return result
@@ -219,8 +257,16 @@ function samplePhotoChannel(photo: SourceImage, x: number, y: number, channel: n
   return top * (1 - fy) + bottom * fy
 }
 
+/** One real face: its photo (or the crop of a group photo around it) and where the face is in it. */
+export interface FaceIdentity {
+  /** `photo.jpg`, or `photo.jpg#2` for the second face (left to right) of a group photo. */
+  id: string
+  photo: SourceImage
+  geometry: FaceGeometry
+}
+
 /** A synthetic subject drawn from `random`: its appearance, landmarks and neutral face at the output size. */
-export function drawSubject(random: Random, photo: SourceImage, width: number, height: number): { appearance: SubjectAppearance; landmarks: Landmarks; neutral: Float32Array } {
-  const appearance = drawSubjectAppearance(random, width, height)
-  return { appearance, landmarks: subjectLandmarks(appearance), neutral: renderNeutralFace(photo, appearance, width, height) }
+export function drawSubject(random: Random, face: FaceIdentity, width: number, height: number): { appearance: SubjectAppearance; landmarks: Landmarks; neutral: Float32Array } {
+  const appearance = drawSubjectAppearance(random, face.geometry, width, height)
+  return { appearance, landmarks: subjectLandmarks(appearance, face.geometry), neutral: renderNeutralFace(face.photo, appearance, width, height) }
 }

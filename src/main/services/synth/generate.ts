@@ -1,13 +1,12 @@
-import { existsSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { basename, dirname, join, resolve } from 'node:path'
 import sharp from 'sharp'
 import { StudioError } from '@shared/ipc'
 import { writeFlo } from '../../vision/flo'
 import { runFfmpeg, type SpawnFunction } from '../media/ffmpeg-process'
 import { ACTION_SPECS, SYNTH_ACTIONS, activation, displacementField, placeRegions } from './actions'
-import { drawSubject, type SourceImage } from './face'
+import { drawSubject, type FaceIdentity } from './face'
+import { subjectFaces, type FaceSkipReporter } from './faces'
 import { createRandom, type Random } from './random'
 import { drawHeadMotion, onsetToApexFlow, poseAt, renderFrame } from './render'
 import { writeCasme2Sheet, writeLabelsCsv, writeSammSheet } from './sheets'
@@ -26,8 +25,13 @@ export interface SynthOptions {
   durationSeconds?: [number, number]
   /** Small sinusoidal rigid head drift (sub-pixel translation, ~0.1° roll). */
   headMotion?: boolean
-  /** The base photo; defaults to the bundled `resources/faces/astronaut.png`. */
-  facePath?: string
+  /**
+   * Folder of face photos, one identity per usable face (group photos give several); each subject
+   * gets its own. Default: the bundled `resources/faces/`.
+   */
+  facesDir?: string
+  /** A photo or face of `facesDir` that was skipped, and why. */
+  onFaceSkipped?: FaceSkipReporter
   /** Required for `format: 'video'`. */
   ffmpegPath?: string
   spawn?: SpawnFunction
@@ -47,7 +51,7 @@ const JPEG_OPTIONS = { quality: 95, chromaSubsampling: '4:4:4' } as const
 const ENCODE_CONCURRENCY = 4
 
 /**
- * Generates a synthetic micro-expression dataset: distinct subjects derived from one photo, each
+ * Generates a synthetic micro-expression dataset: distinct subjects drawn from real face photos, each
  * sample a clip with a neutral lead-in and one localised micro-movement with known onset, apex
  * and offset. Same options and seed → byte-identical files (the pixels of `casme2` and `video`
  * datasets with the same seed are the same too: only the container differs).
@@ -57,8 +61,7 @@ export async function generateSyntheticDataset(options: SynthOptions): Promise<G
   const { outDir, format, width, height, fps } = settings
   validate(settings)
   if (format === 'video' && !options.ffmpegPath) throw new StudioError('media/ffmpeg-missing', 'Video output needs ffmpeg')
-  const facePath = options.facePath ?? findBundledFace()
-  const photo = await loadPhoto(facePath)
+  const faces = await subjectFaces(options.facesDir, settings.subjects, options.onFaceSkipped ?? (() => {}))
   await mkdir(outDir, { recursive: true })
 
   const master = createRandom(settings.seed)
@@ -67,9 +70,10 @@ export async function generateSyntheticDataset(options: SynthOptions): Promise<G
   const total = settings.subjects * settings.samplesPerSubject
   for (let s = 0; s < settings.subjects; s++) {
     const subjectRandom = master.fork()
-    const { appearance, landmarks, neutral } = drawSubject(subjectRandom, photo, width, height)
+    const face = faces[s]!
+    const { appearance, landmarks, neutral } = drawSubject(subjectRandom, face, width, height)
     const names = subjectNames(format, s)
-    subjects.push({ subject: names.folder, rollDegrees: round(appearance.rollDegrees, 3), noiseSigma: round(appearance.noiseSigma, 3) })
+    subjects.push({ subject: names.folder, identity: face.id, rollDegrees: round(appearance.rollDegrees, 3), noiseSigma: round(appearance.noiseSigma, 3) })
 
     for (let k = 0; k < settings.samplesPerSubject; k++) {
       if (options.signal?.aborted) throw new StudioError('cancelled', 'Synthetic generation cancelled')
@@ -160,31 +164,19 @@ export async function generateSyntheticDataset(options: SynthOptions): Promise<G
     width,
     height,
     fps,
-    sourceFace: 'astronaut.png',
+    sourceFace: sourceFaceName(options.facesDir, faces),
     labelFile,
     subjects,
     samples,
   }
   await writeFile(join(outDir, 'ground-truth.json'), JSON.stringify(truth, null, 2) + '\n')
-  await writeFile(join(outDir, 'PROVENANCE.md'), provenance(settings.seed, format))
+  await writeFile(join(outDir, 'PROVENANCE.md'), provenance(settings.seed, format, subjects, options.facesDir))
   return truth
 }
 
-/** Finds `resources/faces/astronaut.png` above this module (source tree or built `out/`). */
-export function findBundledFace(): string {
-  let dir = dirname(fileURLToPath(import.meta.url))
-  for (let i = 0; i < 8; i++) {
-    const candidate = join(dir, 'resources', 'faces', 'astronaut.png')
-    if (existsSync(candidate)) return candidate
-    dir = resolve(dir, '..')
-  }
-  throw new StudioError('not-found', 'resources/faces/astronaut.png not found; pass facePath')
-}
-
-export async function loadPhoto(path: string): Promise<SourceImage> {
-  const { data, info } = await sharp(path).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true })
-  if (info.channels !== 3) throw new StudioError('media/unsupported', `Face photo must be RGB: ${path}`)
-  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) }
+/** `faces/` for a faces folder, else the bundled photos' names (`astronaut.png`). */
+export function sourceFaceName(facesDir: string | undefined, faces: readonly FaceIdentity[]): string {
+  return facesDir ? `${basename(resolve(facesDir))}/` : [...new Set(faces.map((f) => f.id))].join(', ')
 }
 
 interface Timing {
@@ -288,16 +280,22 @@ function validate(settings: typeof SYNTH_DEFAULTS & SynthOptions): void {
   if (!Number.isInteger(settings.seed)) throw new StudioError('invalid-input', 'seed must be an integer')
 }
 
-function provenance(seed: number, format: SynthFormat): string {
+function provenance(seed: number, format: SynthFormat, subjects: readonly SubjectTruth[], facesDir: string | undefined): string {
+  const faces = facesDir
+    ? `Each subject is a different real person: the face photos of \`${basename(resolve(facesDir))}/\` (one identity per
+usable face, cropped from group photos; \`ground-truth.json\` lists subject → identity). Those photos
+keep their own licence: check it before sharing this dataset.`
+    : `Every subject is derived from the bundled public-domain photo(s) (${[...new Set(subjects.map((s) => s.identity))].join(', ')}; NASA portrait
+of Eileen Collins from scikit-image, see ME Studio's \`resources/faces/PROVENANCE.md\`), so subjects that
+share a photo are the same person.`
   return `# Synthetic micro-expression dataset (${format}, seed ${seed})
 
-Generated by ME Studio's synthetic generator (\`me-studio synth\`). Every subject is derived from a
-single public-domain photo (NASA portrait of Eileen Collins, \`astronaut.png\` from scikit-image)
-by a smooth global shape warp, a colour/illumination change, a small head-pose change and its own
-sensor-noise seed. The micro-movements are synthetic displacement fields at hand-measured
-landmark positions, not performed expressions. \`ground-truth.json\` lists every sample's onset,
-apex, offset, action units, emotion, MEGC class and moving regions; \`ground-truth/*.flo\` holds
-the exact onset→apex displacement field (Middlebury .flo).
+Generated by ME Studio's synthetic generator (\`me-studio synth\`). ${faces}
+Each subject gets its own smooth global shape warp, colour/illumination change, small head-pose
+change and sensor-noise seed. The micro-movements are synthetic displacement fields placed at the
+68 landmarks the face detector found on the photo, not performed expressions. \`ground-truth.json\`
+lists every sample's onset, apex, offset, action units, emotion, MEGC class and moving regions;
+\`ground-truth/*.flo\` holds the exact onset→apex displacement field (Middlebury .flo).
 `
 }
 

@@ -12,13 +12,14 @@ import ExcelJS from 'exceljs'
 import { MAX_MICRO_EXPRESSION_MS } from '@shared/domain/dataset'
 import { StudioError } from '@shared/ipc'
 import type { SpotKind } from '@shared/metrics/spotting'
+import { pinZipTimestamps } from '../formats/zip-timestamps'
 import { ACTION_SPECS, SYNTH_ACTIONS, activation, displacementField, placeRegions, type ActionRegion, type DisplacementField, type SynthAction } from './actions'
-import { drawSubject, photoDirectionToOutput, type Landmarks, type SubjectAppearance } from './face'
-import { definedOnly, findBundledFace, loadPhoto, round, writeImageSequence } from './generate'
+import { drawSubject, faceDirectionToOutput, type Landmarks, type SubjectAppearance } from './face'
+import { subjectFaces, type FaceSkipReporter } from './faces'
+import { definedOnly, round, sourceFaceName, writeImageSequence } from './generate'
 import { createRandom, type Random } from './random'
 import { LONG_SYNTH_DEFAULTS } from './truth'
 import { renderFrame, type RigidPose } from './render'
-import { normaliseZipTimestamps } from './sheets'
 
 export interface LongSynthOptions {
   outDir: string
@@ -31,7 +32,9 @@ export interface LongSynthOptions {
   fps?: number
   /** Video length drawn uniformly from this range, seconds. */
   durationSeconds?: [number, number]
-  facePath?: string
+  /** Folder of face photos, one identity per subject (see `SynthOptions.facesDir`); default the bundled faces. */
+  facesDir?: string
+  onFaceSkipped?: FaceSkipReporter
   signal?: AbortSignal
   onProgress?: (done: number, total: number) => void
 }
@@ -83,6 +86,8 @@ export interface LongVideoTruth {
   /** Subject folder (`s15`) and the participant number the workbook uses for it. */
   subject: string
   participant: number
+  /** The real face the subject is drawn from (see `SubjectTruth.identity`). */
+  identity: string
   /** Video folder (`15_0101disgustingteeth`) and its path from the dataset root. */
   video: string
   path: string
@@ -123,14 +128,14 @@ export async function generateLongDataset(options: LongSynthOptions): Promise<Lo
   const settings = { ...LONG_SYNTH_DEFAULTS, ...definedOnly(options), outDir: options.outDir }
   validate(settings)
   const { outDir, width, height, fps } = settings
-  const photo = await loadPhoto(options.facePath ?? findBundledFace())
+  const faces = await subjectFaces(options.facesDir, settings.subjects, options.onFaceSkipped ?? (() => {}))
   await mkdir(outDir, { recursive: true })
   const master = createRandom(settings.seed)
   const videos: LongVideoTruth[] = []
   const total = settings.subjects * settings.videosPerSubject
   for (let s = 0; s < settings.subjects; s++) {
     const subjectRandom = master.fork()
-    const { appearance, landmarks, neutral } = drawSubject(subjectRandom, photo, width, height)
+    const { appearance, landmarks, neutral } = drawSubject(subjectRandom, faces[s]!, width, height)
     const folderNumber = FIRST_SUBJECT_FOLDER + s
     for (let v = 0; v < settings.videosPerSubject; v++) {
       if (options.signal?.aborted) throw new StudioError('cancelled', 'Synthetic generation cancelled')
@@ -197,6 +202,7 @@ export async function generateLongDataset(options: LongSynthOptions): Promise<Lo
       const number = (index: number) => index + 1
       videos.push({
         subject: `s${folderNumber}`,
+        identity: faces[s]!.id,
         participant: s + 1,
         video,
         path,
@@ -243,7 +249,7 @@ export async function generateLongDataset(options: LongSynthOptions): Promise<Lo
     width,
     height,
     fps,
-    sourceFace: 'astronaut.png',
+    sourceFace: sourceFaceName(options.facesDir, faces),
     labelFile: LONG_LABEL_FILE,
     videos,
   }
@@ -312,7 +318,7 @@ function planVideo(random: Random, frameCount: number, fps: number): VideoPlan {
 
 /** A blink as the upper lids sweeping down over both eyes: a push centred just above each eye. */
 function eyelidRegions(appearance: SubjectAppearance, landmarks: Landmarks, iod: number, amplitude: number): ActionRegion[] {
-  const down = photoDirectionToOutput(appearance, 0, 1)
+  const down = faceDirectionToOutput(appearance, 0, 1)
   const sigma = 0.12 * iod
   return [landmarks.leftEye, landmarks.rightEye].map((eye, i) => {
     const centre = { x: eye.x - 0.08 * iod * down.x, y: eye.y - 0.08 * iod * down.y }
@@ -348,7 +354,7 @@ async function writeLongWorkbook(path: string, videos: LongVideoTruth[], subject
   const rule2 = workbook.addWorksheet('naming rule2')
   rule2.addRow(['code', 'expression'])
   for (const [code, stem] of VIDEOS) rule2.addRow([code, stem])
-  await writeFile(path, normaliseZipTimestamps(new Uint8Array(await workbook.xlsx.writeBuffer())))
+  await writeFile(path, pinZipTimestamps(new Uint8Array(await workbook.xlsx.writeBuffer())))
 }
 
 function validate(settings: typeof LONG_SYNTH_DEFAULTS & LongSynthOptions): void {
@@ -373,10 +379,11 @@ function roundPoint(p: { x: number; y: number }) {
 function provenance(seed: number, fps: number): string {
   return `# Synthetic long videos (CAS(ME)²-shaped, ${fps} fps, seed ${seed})
 
-Generated by ME Studio (\`me-studio synth --format long\`). Every subject derives from one
-public-domain photo (NASA portrait of Eileen Collins, \`astronaut.png\` from scikit-image). Each
+Generated by ME Studio (\`me-studio synth --format long\`). Subjects are drawn from real face
+photos: the bundled public-domain NASA portrait of Eileen Collins (\`astronaut.png\` from
+scikit-image) unless \`--faces\` named a folder (\`ground-truth.json\` gives each video's identity). Each
 video holds micro-expressions (≤ 500 ms) and macro-expressions (0.7–2 s) animated as synthetic
-displacement fields at hand-measured landmarks, among distractors: blinks (upper lids pushed down
+displacement fields at the face's detected landmarks, among distractors: blinks (upper lids pushed down
 over both eyes), rigid head-motion bursts (translation and roll that return), a slow head drift and
 sensor noise. \`ground-truth.json\` lists every expression and distractor with its frame numbers
 (img<N>.jpg); \`CAS(ME)^2code_final.xlsx\` codes the expressions as CAS(ME)² does.

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import ExcelJS from 'exceljs'
+import { pinZipTimestamps } from '../formats/zip-timestamps'
 import type { SampleTruth } from './truth'
 
 /** Fixed document dates so that the same seed writes byte-identical spreadsheets. */
@@ -88,35 +89,5 @@ function newWorkbook(): ExcelJS.Workbook {
 
 async function writeWorkbook(workbook: ExcelJS.Workbook, path: string): Promise<void> {
   const buffer = new Uint8Array(await workbook.xlsx.writeBuffer())
-  await writeFile(path, normaliseZipTimestamps(buffer))
-}
-
-/**
- * exceljs stamps every zip entry with the current time; set them all to 1980-01-01 00:00
- * (DOS date 0x0021, time 0) in both the local headers and the central directory.
- */
-export function normaliseZipTimestamps(zip: Uint8Array): Uint8Array {
-  const out = new Uint8Array(zip)
-  const view = new DataView(out.buffer, out.byteOffset, out.byteLength)
-  const endRecord = findEndOfCentralDirectory(view)
-  const entries = view.getUint16(endRecord + 10, true)
-  let offset = view.getUint32(endRecord + 16, true)
-  for (let i = 0; i < entries; i++) {
-    if (view.getUint32(offset, true) !== 0x02014b50) throw new Error('zip: bad central directory entry')
-    view.setUint16(offset + 12, 0, true)
-    view.setUint16(offset + 14, 0x0021, true)
-    const localHeader = view.getUint32(offset + 42, true)
-    if (view.getUint32(localHeader, true) !== 0x04034b50) throw new Error('zip: bad local header')
-    view.setUint16(localHeader + 10, 0, true)
-    view.setUint16(localHeader + 12, 0x0021, true)
-    offset += 46 + view.getUint16(offset + 28, true) + view.getUint16(offset + 30, true) + view.getUint16(offset + 32, true)
-  }
-  return out
-}
-
-function findEndOfCentralDirectory(view: DataView): number {
-  for (let i = view.byteLength - 22; i >= Math.max(0, view.byteLength - 22 - 65535); i--) {
-    if (view.getUint32(i, true) === 0x06054b50) return i
-  }
-  throw new Error('zip: no end of central directory record')
+  await writeFile(path, pinZipTimestamps(buffer))
 }

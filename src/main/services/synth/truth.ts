@@ -49,6 +49,8 @@ export interface SampleTruth {
 
 export interface SubjectTruth {
   subject: string
+  /** The real face this subject is drawn from: a photo name, `photo.jpg#2` for a group photo's second face. */
+  identity: string
   rollDegrees: number
   noiseSigma: number
 }
@@ -61,7 +63,7 @@ export interface GroundTruth {
   width: number
   height: number
   fps: number
-  /** The one real photo every subject derives from (see PROVENANCE.md). */
+  /** Where the subjects' faces come from: the bundled photo names, or `<folder>/` for `--faces` (see PROVENANCE.md). */
   sourceFace: string
   labelFile: string
   subjects: SubjectTruth[]

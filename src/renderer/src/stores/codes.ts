@@ -3,6 +3,7 @@ import { ref } from 'vue'
 import type { ImportProblem } from '@shared/domain/dataset'
 import { counted } from '@shared/plural'
 import { useTransport } from '../transport'
+import { useFilesStore } from './files'
 import { useProjectStore } from './project'
 import { orAskToReplace, type ReplaceRequest } from './replace-target'
 import { trackBusy } from './track-busy'
@@ -30,6 +31,16 @@ export const useCodesStore = defineStore('codes', () => {
     })
   }
 
+  /** In the browser: the export written for download only, handed to the browser's downloads. */
+  async function downloadCodes(format: 'csv' | 'xlsx' | 'eaf', datasetId: number | null): Promise<void> {
+    replace.value = null
+    await run('Exporting', async () => {
+      const result = await transport.invoke('command:codes.export', { format, download: true, ...(datasetId === null ? {} : { datasetId }) })
+      useFilesStore().download(result.downloads)
+      message.value = `Downloading ${counted(result.rows, 'coding')} as ${result.downloads.length === 1 ? result.downloads[0]!.name : counted(result.downloads.length, 'file')}`
+    })
+  }
+
   async function importCodes(source: string, datasetId: number | null): Promise<void> {
     await run('Importing', async () => {
       const result = await transport.invoke('command:codes.import', { source, ...(datasetId === null ? {} : { datasetId }) })
@@ -47,5 +58,5 @@ export const useCodesStore = defineStore('codes', () => {
     await trackBusy({ busy, error }, label, null, work)
   }
 
-  return { busy, error, message, problems, replace, exportCodes, importCodes }
+  return { busy, error, message, problems, replace, exportCodes, downloadCodes, importCodes }
 })

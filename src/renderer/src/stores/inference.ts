@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
+import type { BatchReference } from '@shared/domain/coding-source'
 import type { ModelCard } from '@shared/domain/model-card'
 import type { DenseTensor } from '@shared/inference/attention'
 import type { ModelSummary, PredictionResult, PredictSampleRef, ProviderStandingView, ValueInfoDto } from '@shared/ipc'
@@ -37,6 +38,15 @@ export interface CardDraft {
   draft: ModelCard
 }
 
+/** A new file under the id of an added model: the user confirms it as that model's new version. */
+export interface PendingVersion {
+  onnxPath: string
+  registered: ModelSummary
+  sha256: string
+  version: string
+  message: string
+}
+
 /**
  * Models and predictions for the inspection view: the registry's list, two model slots (A, and
  * B for side-by-side comparison), the provider override, each slot's last prediction (a job:
@@ -63,11 +73,13 @@ export const useInferenceStore = defineStore('inference', () => {
   const listError = ref<string | null>(null)
   const cardDraft = shallowRef<CardDraft | null>(null)
   const cardError = ref<string | null>(null)
+  const pendingVersion = shallowRef<PendingVersion | null>(null)
+  /** What the last add or remove did, for the Models panel (a folder adds several). */
+  const modelsNotice = ref<string | null>(null)
   /** Each provider's parity verdict per model id (fetched per model, refreshed after its predictions). */
   const standings = ref<Record<string, ProviderStandingView[]>>({})
 
   const usableModels = computed(() => models.value.filter((m) => m.card && !m.problem))
-  const refusedModels = computed(() => models.value.filter((m) => m.problem))
 
   function cardOf(id: string | null): ModelCard | null {
     return models.value.find((m) => m.id === id)?.card ?? null
@@ -159,13 +171,39 @@ export const useInferenceStore = defineStore('inference', () => {
     errors.value = { a: null, b: null }
   }
 
-  async function addModel(onnxPath: string): Promise<void> {
+  /** Adds an `.onnx` file (with its card beside it, or through the card form) or a folder of them. */
+  async function addModel(onnxPath: string, replaceSha256?: string): Promise<void> {
     cardError.value = null
     cardDraft.value = null
+    pendingVersion.value = null
+    modelsNotice.value = null
     try {
-      const result = await transport.invoke('command:models.add', { onnxPath })
+      const result = await transport.invoke('command:models.add', { onnxPath, ...(replaceSha256 ? { replaceSha256 } : {}) })
       if (result.status === 'needs-card') cardDraft.value = { onnxPath: result.onnxPath, inputs: result.inputs, outputs: result.outputs, draft: result.draft }
-      else await loadModels()
+      else if (result.status === 'needs-confirm') pendingVersion.value = { onnxPath: result.onnxPath, registered: result.registered, sha256: result.sha256, version: result.version, message: result.message }
+      else {
+        const added = result.status === 'added' ? [result.model] : result.models
+        modelsNotice.value = `${replaceSha256 ? 'Replaced' : 'Added'} ${added.map((m) => m.id).join(', ')}`
+        await loadModels()
+      }
+    } catch (e) {
+      cardError.value = (e as Error).message
+    }
+  }
+
+  /** The user confirmed the pending file as the new version of the model under its id. */
+  async function confirmVersion(): Promise<void> {
+    const pending = pendingVersion.value
+    if (pending?.registered.card) await addModel(pending.onnxPath, pending.registered.card.file.sha256)
+  }
+
+  async function removeModel(id: string): Promise<void> {
+    cardError.value = null
+    modelsNotice.value = null
+    try {
+      await transport.invoke('command:models.remove', { modelId: id })
+      modelsNotice.value = `Removed ${id}`
+      await loadModels()
     } catch (e) {
       cardError.value = (e as Error).message
     }
@@ -184,10 +222,20 @@ export const useInferenceStore = defineStore('inference', () => {
     }
   }
 
+  /**
+   * The prediction in `slot` as the batch predictions CSV's columns (or their JSON): saved at
+   * `path` on the studio's machine, or (`path` null, in the browser) downloaded. Resolves with
+   * the downloads or the path written.
+   */
+  function exportPrediction(slot: Slot, format: 'csv' | 'json', reference: BatchReference | undefined, path: string | null, overwrite = false) {
+    const predictionId = predictions.value[slot]?.recordedId
+    if (predictionId == null) return Promise.reject(new Error('This prediction was not recorded in a project: run it with the sample open'))
+    return transport.invoke('command:predict.export', { predictionId, format, ...(reference ? { reference } : {}), ...(path === null ? { download: true } : { path, overwrite }) })
+  }
+
   return {
     models,
     usableModels,
-    refusedModels,
     providerOrder,
     unavailable,
     selected,
@@ -200,6 +248,8 @@ export const useInferenceStore = defineStore('inference', () => {
     listError,
     cardDraft,
     cardError,
+    pendingVersion,
+    modelsNotice,
     standings,
     cardOf,
     loadStandings,
@@ -211,7 +261,10 @@ export const useInferenceStore = defineStore('inference', () => {
     faceUrl,
     clear,
     addModel,
+    confirmVersion,
+    removeModel,
     saveCard,
+    exportPrediction,
   }
 })
 

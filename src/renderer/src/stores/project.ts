@@ -94,11 +94,13 @@ export const useProjectStore = defineStore('project', () => {
   /**
    * Opens a dataset folder: into the open project when there is one (an import job), otherwise
    * into the dataset's own project in the user data folder (created on first use, reopened after).
+   * A project file (`.meproj`, as the CLI makes it) or a folder holding one opens that project.
    */
   async function openDataset(root: string, labels?: string): Promise<void> {
     await trackBusy({ busy, error }, `Opening ${root}`, null, async () => {
       const withLabels = labels ? { labels } : {}
-      if (project.value) {
+      // A project file (the CLI's `.meproj`) is opened, never imported into the open project.
+      if (project.value && !/\.(meproj|mestudio)$/i.test(root)) {
         await jobs.run(`Importing ${root}`, 'dataset.import', () => transport.invoke('command:dataset.import', { root, ...withLabels }))
       } else {
         await jobs.run(`Opening ${root}`, 'project.open-dataset', () => transport.invoke('command:project.open-dataset', { root, ...withLabels }))

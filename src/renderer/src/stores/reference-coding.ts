@@ -1,21 +1,12 @@
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
 import { annotationFields, type AnnotationFields } from '@shared/domain/annotation'
+import { CODING_SOURCE_ORDER as ORDER, type CodingSource } from '@shared/domain/coding-source'
 import { useTransport } from '../transport'
 import { useAnnotationStore } from './annotation'
 import { useProjectStore } from './project'
 
-export type CodingSource = 'adjudicated' | 'mine' | 'dataset'
-
-/** How each source is named wherever the views say which frames they used. */
-export const CODING_SOURCE_LABELS: Readonly<Record<CodingSource, string>> = {
-  adjudicated: 'adjudicated coding',
-  mine: 'your coding',
-  dataset: 'dataset labels',
-}
-
-/** Preference when the user has not chosen: the consensus, then the coder's own work, then the dataset's labels. */
-const ORDER: readonly CodingSource[] = ['adjudicated', 'mine', 'dataset']
+export { CODING_SOURCE_LABELS, type CodingSource } from '@shared/domain/coding-source'
 
 /**
  * Which coding of the open sample Inspect and Motion take their frames (and AUs, class) from:

@@ -3,7 +3,7 @@ import { ANNOTATOR_ROLES, AnnotationFieldsSchema, AnnotationIssueSchema, Annotat
 import { ImportProblemSchema } from '../../domain/dataset'
 import { SampleFilterSchema } from '../../domain/project'
 import { request } from '../define'
-import { OverwriteSchema } from './export-target'
+import { DownloadFlagSchema, DownloadsSchema, OverwriteSchema } from './export-target'
 import { PositionedSampleSchema } from './project'
 
 /**
@@ -122,13 +122,14 @@ export const annotationRequests = {
   'command:codes.export': request(
     z.object({
       format: z.enum(CODES_FORMATS),
-      /** csv/xlsx: the file (with that extension); eaf: a new or empty folder (one .eaf per sample). */
-      target: z.string().min(1),
+      /** csv/xlsx: the file (with that extension); eaf: a new or empty folder (one .eaf per sample). Optional with `download`. */
+      target: z.string().min(1).optional(),
       datasetId: Id.optional(),
       annotatorIds: z.array(Id).optional(),
       overwrite: OverwriteSchema,
+      download: DownloadFlagSchema,
     }),
-    z.object({ files: z.array(z.string()), rows: z.number().int(), skipped: z.number().int() }),
+    z.object({ files: z.array(z.string()), rows: z.number().int(), skipped: z.number().int(), downloads: DownloadsSchema }),
   ),
   'command:codes.import': request(
     z.object({ source: z.string().min(1), datasetId: Id.optional(), coder: z.string().min(1).optional() }),

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { BatchSelectionSchema, ShardSchema } from '../../domain/batch'
 import { ErrorShapeSchema } from '../envelope'
 import { request } from '../define'
-import { OverwriteSchema } from './export-target'
+import { DownloadFlagSchema, DownloadsSchema, OverwriteSchema } from './export-target'
 import { JobIdSchema, JobStartedSchema, JobStateSchema } from './jobs'
 
 /**
@@ -120,14 +120,15 @@ export const batchRequests = {
   'query:batch.jobs': request(z.object({}), z.array(BatchJobSummarySchema)),
   'query:batch.errors': request(JobRef, z.array(BatchItemErrorSchema)),
   'command:batch.export': request(
-    z.object({ jobId: JobIdSchema, format: z.enum(PREDICTION_EXPORT_FORMATS), path: z.string().min(1), summaries: z.boolean().default(false), overwrite: OverwriteSchema }),
-    z.object({ path: z.string(), rows: z.number().int().nonnegative() }),
+    /** `path` is optional with `download` (then the file is only downloaded). */
+    z.object({ jobId: JobIdSchema, format: z.enum(PREDICTION_EXPORT_FORMATS), path: z.string().min(1).optional(), summaries: z.boolean().default(false), overwrite: OverwriteSchema, download: DownloadFlagSchema }),
+    z.object({ path: z.string(), rows: z.number().int().nonnegative(), downloads: DownloadsSchema }),
   ),
   'query:batch.evaluation': request(JobRef, EvaluationReportSchema),
   'command:batch.export-evaluation': request(
-    z.object({ jobId: JobIdSchema, format: z.enum(EVALUATION_EXPORT_FORMATS), path: z.string().min(1), overwrite: OverwriteSchema }),
+    z.object({ jobId: JobIdSchema, format: z.enum(EVALUATION_EXPORT_FORMATS), path: z.string().min(1).optional(), overwrite: OverwriteSchema, download: DownloadFlagSchema }),
     /** `files`: every file written (CSV: the summary and its `.confusion.csv` companion). */
-    z.object({ path: z.string(), files: z.array(z.string()).default([]) }),
+    z.object({ path: z.string(), files: z.array(z.string()).default([]), downloads: DownloadsSchema }),
   ),
   /** A job (kind `export.training-set`); its result is `TrainingSetResult` (folders, skipped, failed samples). */
   'command:batch.export-training-set': request(

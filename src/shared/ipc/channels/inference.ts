@@ -1,8 +1,10 @@
 import { z } from 'zod'
+import { BatchReferenceSchema } from '../../domain/coding-source'
 import { AttentionKindSchema, ModelCardSchema } from '../../domain/model-card'
 import { ERROR_CODES } from '../errors'
 import { request } from '../define'
 import { JobStartedSchema } from './jobs'
+import { DownloadFlagSchema, DownloadsSchema, OverwriteSchema } from './export-target'
 
 /**
  * Inference: the model registry (bundled + user-added models with their cards) and per-sample
@@ -22,6 +24,8 @@ export const ModelSummarySchema = z.object({
   recipeId: z.string().nullable(),
   /** Why the model cannot be used (invalid card, file differs from card…); null when usable. */
   problem: ProblemSchema.nullable(),
+  /** When an added model was added (ISO 8601); null for bundled ones (and from older back ends). */
+  addedAt: z.string().nullable().default(null),
 })
 export type ModelSummary = z.infer<typeof ModelSummarySchema>
 
@@ -101,14 +105,31 @@ export const inferenceRequests = {
   'query:models.list': request(z.object({ reload: z.boolean().default(false) }), ModelsListSchema),
   /** Each provider's verdict for one model (cached ones only: a model is checked the first time it runs on a provider). */
   'query:models.providers': request(z.object({ modelId: z.string().min(1) }), z.object({ standings: z.array(ProviderStandingSchema) })),
-  /** Adds an ONNX file: with a `.card.json` beside it the model is registered, otherwise a draft card is returned for the card form. */
+  /**
+   * Adds an ONNX file: with a `.card.json` beside it the model is registered, otherwise a draft card
+   * is returned for the card form. A folder adds every `.onnx` in it with its card (as the CLI's
+   * `--model FOLDER`: the per-fold models of the kit). A file with a new sha256 under the id of an
+   * added model is a new version: `needs-confirm` until the call is repeated with `replaceSha256`
+   * = the registered version's sha256.
+   */
   'command:models.add': request(
-    z.object({ onnxPath: z.string().min(1) }),
+    z.object({ onnxPath: z.string().min(1), replaceSha256: z.string().regex(/^[0-9a-f]{64}$/).optional() }),
     z.discriminatedUnion('status', [
       z.object({ status: z.literal('added'), model: ModelSummarySchema }),
+      z.object({ status: z.literal('added-folder'), models: z.array(ModelSummarySchema).min(1) }),
+      z.object({
+        status: z.literal('needs-confirm'),
+        onnxPath: z.string(),
+        registered: ModelSummarySchema,
+        sha256: z.string(),
+        version: z.string(),
+        message: z.string(),
+      }),
       z.object({ status: z.literal('needs-card'), onnxPath: z.string(), inputs: z.array(ValueInfoSchema), outputs: z.array(ValueInfoSchema), draft: ModelCardSchema }),
     ]),
   ),
+  /** Removes an added model (bundled models are refused with `invalid-input`). */
+  'command:models.remove': request(z.object({ modelId: z.string().min(1) }), z.object({ removed: z.literal(true) })),
   /** Saves the card made in the form and registers the model (refused with `model/invalid-card` or `model/mismatch`). */
   'command:models.save-card': request(z.object({ onnxPath: z.string().min(1), card: z.unknown() }), z.object({ model: ModelSummarySchema })),
   'command:predict.sample': request(
@@ -122,5 +143,21 @@ export const inferenceRequests = {
       auNumbers: z.array(z.number().int().min(0).max(99)).default([]),
     }),
     JobStartedSchema,
+  ),
+  /**
+   * A prediction made here (its `recordedId`) as the batch predictions CSV's columns, or their JSON;
+   * `path` is optional with `download`. The heatmap PNG is drawn by the UI from the tensor it shows.
+   */
+  'command:predict.export': request(
+    z.object({
+      predictionId: z.number().int().positive(),
+      format: z.enum(['csv', 'json']),
+      /** The coding Inspect took the frames from (its "Frames from"), named in `frames_coding`. */
+      reference: BatchReferenceSchema.optional(),
+      path: z.string().min(1).optional(),
+      overwrite: OverwriteSchema,
+      download: DownloadFlagSchema,
+    }),
+    z.object({ path: z.string(), downloads: DownloadsSchema }),
   ),
 } as const

@@ -6,6 +6,7 @@ import { PredictionResultSchema } from './inference'
 import { JobDoneSchema } from './jobs'
 import { FlowSummarySchema, MagnifySummarySchema, SpotSummarySchema } from './motion'
 import { DatasetImportResultSchema } from './project'
+import { SpottingJobResultSchema } from './spotting'
 
 /**
  * What each kind of job returns: `event:job.done` (and `query:job.outcome`) carry `result`, checked
@@ -15,6 +16,7 @@ export const jobResults = {
   'motion.flow': FlowSummarySchema,
   'motion.magnify': MagnifySummarySchema,
   'motion.spot': SpotSummarySchema,
+  'spotting.long': SpottingJobResultSchema,
   'dataset.import': DatasetImportResultSchema,
   'dataset.open': DatasetSummarySchema,
   'project.create-demo': FirstMinuteResultSchema,

@@ -121,6 +121,8 @@ export const SpotSummarySchema = z.object({
   faceScore: z.number().nullable(),
   /** Side of the face crop measured (null without a face). */
   side: z.number().int().positive().nullable(),
+  /** The clip frame the face was searched on (the coded onset, else the section's first frame). */
+  faceFrame: FrameIndex,
 })
 export type SpotSummary = z.infer<typeof SpotSummarySchema>
 

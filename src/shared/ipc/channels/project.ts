@@ -119,7 +119,7 @@ export const projectRequests = {
 
 export const projectEvents = {
   'event:project.changed': z.object({
-    reason: z.enum(['created', 'opened', 'closed', 'dataset-imported', 'dataset-removed', 'annotators-changed', 'settings-changed', 'codes-imported']),
+    reason: z.enum(['created', 'opened', 'closed', 'dataset-imported', 'dataset-removed', 'annotators-changed', 'settings-changed', 'codes-imported', 'samples-added']),
     project: ProjectInfoSchema.nullable(),
   }),
   /**

@@ -2,8 +2,8 @@ import { formatAus, parseAus } from '@shared/domain/au'
 import { ANNOTATION_STATUSES, ANNOTATOR_ROLES, frameToMs, type AnnotationStatus, type AnnotatorRole } from '@shared/domain/annotation'
 import { StudioError } from '@shared/ipc'
 import { frameCell, textCell, type CodingRow } from './rows'
-import { csvHeader, csvRow, num, restoreNeutralised, text, type CsvCell } from '../../export/csv'
-import { parseDelimited, readDelimitedFile, SHEET_LIMITS, type Cell, type SheetLimits } from '../../sheets'
+import { csvHeader, csvRow, num, restoreNeutralised, text, type CsvCell } from '../../formats/csv'
+import { parseDelimited, readDelimitedFile, SHEET_LIMITS, type Cell, type SheetLimits } from '../../formats'
 
 /**
  * Codes as CSV (RFC 4180, UTF-8, CRLF): one row per sample × coder. Frames are the dataset's

@@ -2,8 +2,8 @@ import { formatAus, parseAus } from '@shared/domain/au'
 import { ANNOTATION_STATUSES, ANNOTATOR_ROLES, type AnnotationStatus, type AnnotatorRole } from '@shared/domain/annotation'
 import { EMOTIONS } from '@shared/domain/dataset'
 import { StudioError } from '@shared/ipc'
-import { SHEET_LIMITS, formatCount, sheetError, type SheetLimits } from '../../sheets/limits'
-import { XmlStreamReader } from '../../sheets/xml'
+import { SHEET_LIMITS, formatCount, sheetError, type SheetLimits } from '../../formats/limits'
+import { XmlStreamReader } from '../../formats/xml'
 import type { CodingRow } from './rows'
 
 /**
@@ -152,7 +152,7 @@ function intervalValue(row: CodingRow): string {
   return parts.join(' | ')
 }
 
-function parseIntervalValue(value: string): Pick<CodingRow['fields'], 'aus' | 'emotion' | 'objectiveClass' | 'confidence' | 'status' | 'notes'> {
+function parseIntervalValue(value: string, ignore: (what: string) => void): Pick<CodingRow['fields'], 'aus' | 'emotion' | 'objectiveClass' | 'confidence' | 'status' | 'notes'> {
   const out = { aus: parseAus('').value, emotion: null as string | null, objectiveClass: null as string | null, confidence: null as number | null, status: 'draft' as AnnotationStatus, notes: '' }
   const notesAt = value.indexOf(NOTES_MARKER)
   const head = notesAt >= 0 ? value.slice(0, notesAt) : value
@@ -165,7 +165,10 @@ function parseIntervalValue(value: string): Pick<CodingRow['fields'], 'aus' | 'e
     else if (key === 'emotion') out.emotion = text === '' ? null : text
     else if (key === 'class') out.objectiveClass = text === '' ? null : text
     else if (key === 'confidence') out.confidence = text === '' ? null : Number(text)
-    else if (key === 'status') out.status = ANNOTATION_STATUSES.includes(text as AnnotationStatus) ? (text as AnnotationStatus) : 'draft'
+    else if (key === 'status') {
+      if (ANNOTATION_STATUSES.includes(text as AnnotationStatus)) out.status = text as AnnotationStatus
+      else ignore(`status "${text}" is none of ${ANNOTATION_STATUSES.join(', ')} (read as draft)`)
+    } else if (key !== 'frames' && part.trim() !== '') ignore(`"${part.trim()}" is not a part ME Studio writes`)
   }
   return out
 }
@@ -185,6 +188,15 @@ interface EafParts {
   props: Map<string, string>
   slots: Map<string, number>
   tiers: { id: string; type: string; parent: string | undefined; annotator: string | undefined; ref1: string | undefined; ref2: string | undefined; value: string }[]
+  /** What the document holds that import did not take, said for the user (one coding per tier, known tiers and value parts). */
+  ignored: string[]
+}
+
+/** Codes of one ELAN document, and what in it was not understood (so nothing is dropped silently). */
+export interface EafCodes {
+  sample: EafSample
+  rows: CodingRow[]
+  ignored: string[]
 }
 
 /**
@@ -192,7 +204,9 @@ interface EafParts {
  * is kept, and tiers and time slots are counted against the limits as they arrive.
  */
 export class EafReader {
-  private readonly parts: EafParts = { root: null, props: new Map(), slots: new Map(), tiers: [] }
+  private readonly parts: EafParts = { root: null, props: new Map(), slots: new Map(), tiers: [], ignored: [] }
+  /** Annotations of the tier being read. */
+  private annotations = 0
   private readonly xml: XmlStreamReader
   private readonly path: string[] = []
   private property: string | null = null
@@ -219,7 +233,8 @@ export class EafReader {
           } else if (stack.length === 2 && name === 'TIER') {
             if (parts.tiers.length >= limits.maxRows) throw sheetError('sheet/too-many-rows', `${what} has more than ${formatCount(limits.maxRows)} tiers (the limit)`)
             this.tier = { id: attrs.TIER_ID ?? '', type: attrs.LINGUISTIC_TYPE_REF ?? '', parent: attrs.PARENT_REF, annotator: attrs.ANNOTATOR, ref1: undefined, ref2: undefined, value: '' }
-          } else if (this.tier && this.annotation === 'none' && (name === 'ALIGNABLE_ANNOTATION' || name === 'REF_ANNOTATION') && parent === 'ANNOTATION' && stack.length === 4) {
+          } else if (this.tier && (name === 'ALIGNABLE_ANNOTATION' || name === 'REF_ANNOTATION') && parent === 'ANNOTATION' && stack.length === 4) {
+            if (this.annotations++ > 0) return
             this.annotation = 'reading'
             this.tier.ref1 = attrs.TIME_SLOT_REF1
             this.tier.ref2 = attrs.TIME_SLOT_REF2
@@ -237,6 +252,8 @@ export class EafReader {
           if (stack.length === 3 && this.annotation === 'reading') this.annotation = 'done'
           if (stack.length === 1 && this.tier) {
             if (this.annotation === 'done') parts.tiers.push(this.tier)
+            if (this.annotations > 1) parts.ignored.push(`tier "${this.tier.id}": ${this.annotations - 1} annotation(s) after the first (ME Studio reads one coding per tier)`)
+            this.annotations = 0
             this.tier = null
             this.annotation = 'none'
           }
@@ -251,20 +268,20 @@ export class EafReader {
     this.xml.write(chunk)
   }
 
-  end(): { sample: EafSample; rows: CodingRow[] } {
+  end(): EafCodes {
     this.xml.end()
     return codesFromEafParts(this.parts)
   }
 }
 
 /** Codes from an ELAN document in memory (read with the same limits as a file). */
-export function codesFromEaf(xml: string, limits: SheetLimits = SHEET_LIMITS): { sample: EafSample; rows: CodingRow[] } {
+export function codesFromEaf(xml: string, limits: SheetLimits = SHEET_LIMITS): EafCodes {
   const reader = new EafReader(limits)
   reader.write(xml)
   return reader.end()
 }
 
-function codesFromEafParts({ root, props, slots, tiers }: EafParts): { sample: EafSample; rows: CodingRow[] } {
+function codesFromEafParts({ root, props, slots, tiers, ignored }: EafParts): EafCodes {
   if (root !== 'ANNOTATION_DOCUMENT') throw new StudioError('labels/malformed', 'Not an ELAN file (no ANNOTATION_DOCUMENT)')
   const prop = (k: string) => props.get(PROP + k)
   const fps = Number(prop('fps'))
@@ -287,6 +304,7 @@ function codesFromEafParts({ root, props, slots, tiers }: EafParts): { sample: E
     if (tier.parent !== undefined) {
       if (tier.type === LT_AU || tier.id === tier.parent + AU_SUFFIX) aus.set(tier.parent, tier.value)
       else if (tier.type === LT_EMOTION || tier.id === tier.parent + EMOTION_SUFFIX) emotions.set(tier.parent, tier.value)
+      else ignored.push(`tier "${tier.id}" (under "${tier.parent}"): neither an AU nor an emotion tier`)
       continue
     }
     const start = toFrame(tier.ref1)
@@ -307,9 +325,18 @@ function codesFromEafParts({ root, props, slots, tiers }: EafParts): { sample: E
     adjudicated: tierId.endsWith(ADJUDICATED_SUFFIX),
     fps,
     firstFrame,
-    fields: { onset: iv.start, apex: apexes.get(tierId) ?? null, offset: iv.end - 1, ...withChildTiers(parseIntervalValue(iv.value), aus.get(tierId), emotions.get(tierId)) },
+    fields: {
+      onset: iv.start,
+      apex: apexes.get(tierId) ?? null,
+      offset: iv.end - 1,
+      ...withChildTiers(
+        parseIntervalValue(iv.value, (what) => ignored.push(`tier "${tierId}": ${what}`)),
+        aus.get(tierId),
+        emotions.get(tierId),
+      ),
+    },
   }))
-  return { sample, rows }
+  return { sample, rows, ignored }
 }
 
 function fileUrl(path: string): string {

@@ -88,8 +88,11 @@ export interface CodesImportOptions {
  * The file is read in the sheet worker (streaming, within the sheet limits), off the event loop.
  */
 export async function importCodes(project: Project, coding: CodingService, source: string, options: CodesImportOptions = {}): Promise<CodesImportResult> {
-  const { format, rows } = await runSheetTask('codes', { source, coder: options.coder })
-  return applyCodingRows(project, coding, rows, { format, datasetId: options.datasetId })
+  const { format, rows, ignored } = await runSheetTask('codes', { source, coder: options.coder })
+  const result = applyCodingRows(project, coding, rows, { format, datasetId: options.datasetId })
+  // What the file holds beyond the codings read (ELAN tiers, extra annotations, unknown value parts) is said, not dropped.
+  result.problems.unshift(...ignored.map((message) => ({ severity: 'warning' as const, code: 'labels/ignored-content' as const, message })))
+  return result
 }
 
 function safeFileName(name: string): string {

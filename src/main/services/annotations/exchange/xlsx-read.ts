@@ -1,6 +1,6 @@
 import { parseAus } from '@shared/domain/au'
 import { ANNOTATION_STATUSES, ANNOTATOR_ROLES, type AnnotationStatus, type AnnotatorRole } from '@shared/domain/annotation'
-import type { Cell, SheetGrid } from '../../sheets'
+import type { Cell, SheetGrid } from '../../formats'
 import { frameCell, textCell, type CodingRow } from './rows'
 
 /**

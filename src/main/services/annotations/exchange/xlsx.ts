@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs'
 import { formatAus } from '@shared/domain/au'
-import { pinZipTimestamps } from '../../export/zip-timestamps'
+import { pinZipTimestamps } from '../../formats/zip-timestamps'
 import type { CodingRow } from './rows'
 import { INDEX_COLUMNS, XLSX_INDEX_SHEET } from './xlsx-read'
 

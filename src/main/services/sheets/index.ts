@@ -1,5 +1,0 @@
-export { SHEET_LIMITS, type SheetLimits } from './limits'
-export type { Cell, SheetGrid } from './grid'
-export { DelimitedReader, parseDelimited } from './delimited'
-export { readDelimitedFile, readSheetFile, readTextFile } from './read'
-export { readWorkbook } from './xlsx'
