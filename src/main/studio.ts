@@ -5,16 +5,20 @@ import { registerAllHandlers } from './ipc/handlers'
 import type { StudioContext, StudioOptions } from './ipc/context'
 import { HandlerRegistry } from './ipc/registry'
 import { createInferenceService } from './services/inference'
+import { ModelService } from './services/inference/model-service'
 import { registerInferenceRoutes } from './services/inference/routes'
+import { BatchResults } from './services/batch/batch-results'
 import { FolderBrowser } from './services/files/browse'
 import { Downloads } from './services/files/downloads'
 import { BatchService } from './services/batch/batch-service'
 import { InferencePredictorSource } from './services/batch/inference-source'
 import { JobManager } from './services/jobs'
 import { MediaRoots, MediaRouter } from './services/media/media-router'
+import { ProjectDesk } from './services/project/project-desk'
 import { ProjectService } from './services/project/projects'
 import { MediaService, registerFrameRoutes } from './services/media'
 import { MotionService, registerMotionRoutes } from './services/motion'
+import { LongVideoDesk } from './services/motion/long-video-desk'
 import { VisionPool } from './workers/vision-pool'
 import { visionWorkerLocation } from './workers/vision-worker-location'
 
@@ -47,13 +51,18 @@ export function createStudio(options: StudioOptions): Studio {
   const projects = new ProjectService(mediaRoots)
   const batch = new BatchService({
     jobs,
-    predictors: new InferencePredictorSource(inference, frames),
+    predictors: options.batch?.predictors ?? new InferencePredictorSource(inference, frames),
     project: () => projects.require().project,
+    ...(options.batch?.commitGroup ? { commitGroup: options.batch.commitGroup } : {}),
     onProgress: (p) => bus.emit('event:batch.progress', p),
   })
+  const projectDesk = new ProjectDesk({ projects, jobs, frames, changed: (reason, project) => bus.emit('event:project.changed', { reason, project }) })
+  const longVideo = new LongVideoDesk({ projects, projectDesk, jobs, frames, mediaRoots, vision, emit: (channel, payload) => bus.emit(channel, payload) })
   const files = new FolderBrowser(() => [homedir(), ...mediaRoots.list(), ...(options.browseRoots ?? [])])
   const downloads = new Downloads()
-  const context: StudioContext = { options, bus, jobs, mediaRoots, media, vision, frames, motion, projects, inference, batch, files, downloads }
+  const models = new ModelService({ inference, frames, mediaRoots, projects, jobs, vision, downloads })
+  const batchResults = new BatchResults({ batch, jobs, projects, inference, frames, downloads })
+  const context: StudioContext = { options, bus, jobs, mediaRoots, media, vision, frames, motion, longVideo, projects, projectDesk, inference, models, batch, batchResults, files, downloads }
   const registry = new HandlerRegistry()
   registerAllHandlers(registry, context)
   return {

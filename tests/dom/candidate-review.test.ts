@@ -142,7 +142,7 @@ describe('candidate review', () => {
     expect(t.wrapper.get('[data-testid=spot-progress]').text()).toBe('Spotting 120/600 frames')
     expect(t.wrapper.find('[data-testid=spot-cancel]').exists()).toBe(true)
     t.setStored(runWith([candidate(5, 101, 105, 111, 'micro')]))
-    t.fake.emit('event:job.done', { jobId: 'spot-1', kind: 'spotting.long', state: 'completed', done: 600, total: 600, itemErrors: 0, result: { candidates: 1 } })
+    t.fake.emit('event:job.done', { jobId: 'spot-1', kind: 'spotting.long', state: 'completed', done: 600, total: 600, itemErrors: 0, result: { candidates: 1, expressions: 1, warnings: [] } })
     await flushPromises()
     expect(t.wrapper.findAll('[data-testid=candidate-5]')).toHaveLength(1)
     t.setStored(runWith([{ ...candidate(5, 101, 105, 111, 'micro'), state: 'rejected' }]))

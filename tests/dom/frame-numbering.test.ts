@@ -58,8 +58,13 @@ async function openAsCoder(visible: Annotation[]) {
     'query:annotation.get': () => ({ sampleId: 7, status: 'coded', mine: MINE, visible, issues: [], history: { canUndo: false, canRedo: false, undoAction: null, redoAction: null } }),
     'command:motion.flow': () => ({ flowId: 'f1', jobId: 'j1' }),
     'query:models.list': () => ({ models: [{ id: card.id, source: 'bundled', card, recipeId: 'r', problem: null }], providers: { order: ['cpu'], unavailable: [] } }),
-    'command:predict.sample': (input: { sample: { onsetIndex: number; apexIndex: number | null } }) =>
-      prediction({ width: 28, height: 28, frameIndices: [input.sample.onsetIndex, input.sample.apexIndex!], apex: { index: input.sample.apexIndex!, source: 'annotated' }, warnings: [] }),
+    // A job: its result (the prediction) arrives with event:job.done.
+    'command:predict.sample': (input: { sample: { onsetIndex: number; apexIndex: number | null } }) => {
+      const result = prediction({ width: 28, height: 28, frameIndices: [input.sample.onsetIndex, input.sample.apexIndex!], apex: { index: input.sample.apexIndex!, source: 'annotated' }, warnings: [] })
+      // Done before the start call returns, as a fast job can be: the jobs store keeps it until then.
+      fake.emit('event:job.done', { jobId: 'p1', kind: 'predict.sample', state: 'completed', done: 1, total: 1, itemErrors: 0, result })
+      return { jobId: 'p1' }
+    },
   })
   installFake(fake.transport)
   // What Coding does on opening the sample: the clip in the player, the coder's annotation loaded.

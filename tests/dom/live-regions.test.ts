@@ -22,14 +22,17 @@ describe('announced, named and readable (#27 item 7)', () => {
     const running = jobs.run('Magnifying 31 frames ×20', 'motion.magnify', async () => ({ jobId: 'j1' }))
     await flushPromises()
     expect(region.text()).toBe('Magnifying 31 frames ×20…')
-    fake.emit('event:job.done', { jobId: 'j1', kind: 'motion.magnify', state: 'completed', done: 31, total: 31, itemErrors: 0, result: null })
+    const magnified = { magnifyId: 'm1', clipPath: '/data/clip', start: 0, count: 31, width: 64, height: 64, method: 'eulerian', alpha: 20 }
+    fake.emit('event:job.done', { jobId: 'j1', kind: 'motion.magnify', state: 'completed', done: 31, total: 31, itemErrors: 0, result: magnified })
     await running
     await flushPromises()
     expect(region.text()).toBe('Magnifying 31 frames ×20: done')
     const importing = jobs.run('Importing /data/casme2', 'dataset.import', async () => ({ jobId: 'j2' }))
     await flushPromises()
     expect(region.text()).toBe('Importing /data/casme2…')
-    fake.emit('event:job.done', { jobId: 'j2', kind: 'dataset.import', state: 'completed', done: 9, total: 9, itemErrors: 2, result: null })
+    const summary = { format: 'casme2', samples: 9, clips: 9, subjects: 2, labelRows: 9, matchedRows: 9, emotions: {}, megcClasses: {}, errors: 2, warnings: 0 }
+    const imported = { datasetId: 1, name: 'CASME II', root: '/data/casme2', summary, labelled: 7, labelsAnnotatorId: null, problems: [] }
+    fake.emit('event:job.done', { jobId: 'j2', kind: 'dataset.import', state: 'completed', done: 9, total: 9, itemErrors: 2, result: imported })
     await importing
     await flushPromises()
     expect(region.text()).toBe('Importing /data/casme2: done (2 items failed)')

@@ -27,7 +27,7 @@ describe('MotionCurve', () => {
     annotation.fields = { ...annotation.fields, onset: 241, apex: 261, offset: null }
     useMotionStore().spot = {
       spotId: 's1', clipPath: SAMPLE.clip.path, start: 0, count: 100, signal: 'farneback', onset: 5, apex: 32, offset: 70, onsetSuggested: true, offsetSuggested: true,
-      confidence: 0.8, curve: FRAME_NUMBERS.map((_, i) => Math.sin(i / 20)), peaks: [], faceFound: true, faceFrame: 0,
+      confidence: 0.8, curve: FRAME_NUMBERS.map((_, i) => Math.sin(i / 20)), peaks: [], faceFound: true, faceScore: 0.9, side: 128, faceFrame: 0,
     } satisfies SpotSummary
     const wrapper = mount(MotionCurve, { global: { plugins: [getActivePinia()!] } })
     await flushPromises()
@@ -62,7 +62,7 @@ describe('MotionCurve', () => {
     player.open({ sampleId: 7, fps: 200, width: 64, height: 64, frameNumbers: FRAME_NUMBERS, frameUrl: (i) => `/f/${i}`, thumbUrl: (i) => `/t/${i}` })
     useMotionStore().spot = {
       spotId: 's2', clipPath: SAMPLE.clip.path, start: 0, count: 100, signal: 'farneback', onset: 5, apex: 32, offset: 70, onsetSuggested: true, offsetSuggested: true,
-      confidence: 0.4, curve: FRAME_NUMBERS.map((_, i) => Math.sin(i / 20)), peaks: [], faceFound: false, faceFrame: 10,
+      confidence: 0.4, curve: FRAME_NUMBERS.map((_, i) => Math.sin(i / 20)), peaks: [], faceFound: false, faceScore: null, side: null, faceFrame: 10,
     } satisfies SpotSummary
     const wrapper = mount(MotionCurve, { global: { plugins: [getActivePinia()!] } })
     await flushPromises()

@@ -25,14 +25,14 @@ function setup(reopened = false, opens: 'fails' | 'succeeds' = 'fails') {
       open = info
       const jobId = `job-${++jobs}`
       // The job finishes after the start call returns, as the real job manager does.
-      setTimeout(() => fake.emit('event:job.done', { jobId, kind: 'project.create-demo', state: 'completed', done: 2, total: 2, itemErrors: 0, result: {} }), 0)
+      setTimeout(() => fake.emit('event:job.done', { jobId, kind: 'project.create-demo', state: 'completed', done: 2, total: 2, itemErrors: 0, result: { projectPath: '/demo/demo.meproj', created: true } }), 0)
       return { jobId }
     },
     'command:project.open-dataset': () => {
       const jobId = `job-${++jobs}`
       if (opens === 'succeeds') {
         open = info
-        setTimeout(() => fake.emit('event:job.done', { jobId, kind: 'project.open-dataset', state: 'completed', done: 1, total: 1, itemErrors: 0, result: {} }), 0)
+        setTimeout(() => fake.emit('event:job.done', { jobId, kind: 'project.open-dataset', state: 'completed', done: 1, total: 1, itemErrors: 0, result: { projectPath: '/x/x.meproj', created: true } }), 0)
       } else {
         setTimeout(() => fake.emit('event:job.done', { jobId, kind: 'project.open-dataset', state: 'failed', done: 0, total: 0, itemErrors: 0, error: { code: 'dataset/unrecognised', message: 'Nothing to import from /x' } }), 0)
       }

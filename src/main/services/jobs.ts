@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import {
   StudioError,
   type JobDone,
+  type JobResultOf,
   type JobItemError,
   type JobProgress,
   type JobSummary,
@@ -49,7 +50,8 @@ export class JobManager {
     private readonly finishedKept: number = FINISHED_JOBS_KEPT,
   ) {}
 
-  start<R>(kind: string, work: (ctx: JobContext) => Promise<R>, jobId: string = randomUUID()): { jobId: string } {
+  /** Starts `work` as a job of `kind`; its result is the kind's (`jobResults` in the contract). */
+  start<K extends string>(kind: K, work: (ctx: JobContext) => Promise<JobResultOf<K>>, jobId: string = randomUUID()): { jobId: string } {
     if (this.jobs.get(jobId)?.summary.state === 'running') {
       throw new StudioError('conflict', `Job ${jobId} is already running`)
     }

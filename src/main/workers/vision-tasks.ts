@@ -7,18 +7,15 @@
  * types its params and result from this table.
  */
 import type { RgbImage } from '../vision/color'
-import { farnebackFlow, type FarnebackOptions } from '../vision/farneback'
+import type { FlowMethod, MagnifyMethod, SpotSignalName } from '@shared/ipc/channels/motion'
 import type { FlowField, GrayImage } from '../vision/image'
-import { lucasKanadeFlow, type LucasKanadeOptions } from '../vision/lucas-kanade'
-import { magnifyEulerianRgb, type EulerianOptions } from '../vision/magnify-eulerian'
-import { magnifyRieszRgb, type RieszOptions } from '../vision/magnify-riesz'
+import { computeFlow, magnifyMethods, spotSignals, type MagnifyOptions } from '../vision/methods'
 import { warpSimilarity, type SimilarityTransform } from '../vision/face/align'
 import { loadFaceDetector, type DetectedFace, type FaceDetectOptions } from '../vision/face/detector'
 import { spotApex, type SpotOptions, type SpotResult } from '../vision/spotting'
 import { faceCrop, pairMotion, type GrayFrame8, type RegionLayout } from '../vision/interval-spotting'
 import { opticalStrain, type OpticalStrainOptions } from '../vision/strain'
 import { isdf, normalizeLength, type TemporalMethod } from '../vision/temporal'
-import { tvl1Flow, type Tvl1Options } from '../vision/tvl1'
 import {
   assembleTensor,
   buildRecipe,
@@ -35,22 +32,18 @@ export interface VisionTaskContext {
   progress(done: number, total: number): void
 }
 
-/** A frame pair and the options of a two-frame flow method. */
-export interface FlowPairParams<O> {
+/** A frame pair, the flow method (`vision/methods.ts`) and its options. */
+export interface FlowPairParams {
+  method: FlowMethod
   i0: GrayImage
   i1: GrayImage
-  options?: Partial<O>
+  options?: Record<string, unknown>
 }
 
 export const visionTasks = {
-  tvl1: (p: FlowPairParams<Omit<Tvl1Options, 'onProgress'>>, ctx: VisionTaskContext): FlowField =>
-    tvl1Flow(p.i0, p.i1, { ...p.options, onProgress: (done, total) => ctx.progress(done, total) }),
-  farneback: (p: FlowPairParams<FarnebackOptions>): FlowField => farnebackFlow(p.i0, p.i1, p.options),
-  lk: (p: FlowPairParams<LucasKanadeOptions>): FlowField => lucasKanadeFlow(p.i0, p.i1, p.options),
+  flow: (p: FlowPairParams, ctx: VisionTaskContext): FlowField => computeFlow(p.method, p.i0, p.i1, p.options, (done, total) => ctx.progress(done, total)),
   strain: (p: { flow: FlowField; options?: Partial<OpticalStrainOptions> }): GrayImage => opticalStrain(p.flow, p.options),
-  magnify: (
-    p: { frames: RgbImage[] } & ({ method: 'eulerian'; options: EulerianOptions } | { method: 'riesz'; options: RieszOptions }),
-  ): RgbImage[] => (p.method === 'eulerian' ? magnifyEulerianRgb(p.frames, p.options) : magnifyRieszRgb(p.frames, p.options)),
+  magnify: (p: { frames: RgbImage[]; method: MagnifyMethod; options: MagnifyOptions }): RgbImage[] => magnifyMethods[p.method].magnify(p.frames, p.options),
   /**
    * Faces on one image, most confident first. face-api on tfjs-wasm takes 50–130 ms per image, so
    * detection runs here, never on the main event loop; a worker loads the nets on its first face task.
@@ -59,12 +52,16 @@ export const visionTasks = {
   /** Same similarity transform and crop for every frame (onset-frame face alignment). */
   align: (p: { frames: GrayImage[]; transform: SimilarityTransform; side: number }): GrayImage[] =>
     p.frames.map((f) => warpSimilarity(f, p.transform, p.side)),
-  /** Apex spotting; a flow-based signal names its flow method (functions cannot cross the worker boundary). */
-  spot: (p: { frames: GrayImage[]; options?: Omit<SpotOptions, 'flow' | 'strain'>; flow?: 'tvl1' | 'farneback' | 'lk' }): SpotResult => {
-    const method = p.flow ?? 'farneback'
-    const flow = (a: GrayImage, b: GrayImage): FlowField =>
-      method === 'tvl1' ? tvl1Flow(a, b) : method === 'lk' ? lucasKanadeFlow(a, b) : farnebackFlow(a, b)
-    return spotApex(p.frames, { ...p.options, flow, strain: (f) => opticalStrain(f) })
+  /** Apex spotting with a named signal of `spotSignals` (functions cannot cross the worker boundary); without one, `options.signal` over Farnebäck flow. */
+  spot: (p: { frames: GrayImage[]; options?: Omit<SpotOptions, 'flow' | 'strain'>; signal?: SpotSignalName }): SpotResult => {
+    const entry = p.signal ? spotSignals[p.signal] : undefined
+    const method: FlowMethod = (entry && 'flow' in entry ? entry.flow : undefined) ?? 'farneback'
+    return spotApex(p.frames, {
+      ...p.options,
+      ...(entry ? { signal: entry.signal } : {}),
+      flow: (a, b) => computeFlow(method, a, b),
+      strain: (f) => opticalStrain(f),
+    })
   },
   /** Long-video spotting, stage 1: aligned, blurred face crops written into slots of a shared ring. */
   'spot-crops': (p: { frames: GrayFrame8[]; slots: number[]; ring: SharedArrayBuffer; transform: SimilarityTransform; side: number; sigma: number }): void => {

@@ -91,6 +91,9 @@ export const FlowSchema = z.discriminatedUnion('method', [
   }),
 ])
 
+/** A model card's flow recipe (method, reference frame, the reference code's parameters). */
+export type FlowRecipe = z.infer<typeof FlowSchema>
+
 export const StrainSchema = z.object({
   /** standard: sqrt(ux²+vy²+½(uy+vx)²) (Shreve 2011; Off-TANet's eq. 4); off-tanet: sqrt(ux²+uy²+½(vx+uy)²) (Off-TANet's released code) */
   variant: z.enum(['standard', 'off-tanet']),

@@ -10,6 +10,7 @@ import { systemEvents, systemRequests } from './channels/system'
 import { projectEvents, projectRequests } from './channels/project'
 import { annotationEvents, annotationRequests } from './channels/annotations'
 import { demoRequests } from './channels/demo'
+import { TypedJobDoneSchema } from './channels/job-results'
 import { spottingEvents, spottingRequests } from './channels/spotting'
 import { filesRequests } from './channels/files'
 
@@ -40,6 +41,7 @@ export const events = {
   ...projectEvents,
   ...annotationEvents,
   ...spottingEvents,
+  'event:job.done': TypedJobDoneSchema,
 } as const satisfies Record<EventName, z.ZodType>
 
 export type Requests = typeof requests

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { indexOfFrameNumber } from '@shared/domain/frames'
+import { PredictionResultSchema } from '@shared/ipc'
 import { call } from '../../../src/main/ipc/registry'
 import { predictionColumns } from '../../../src/main/services/export/predictions'
 import { createStudio, type Studio } from '../../../src/main/studio'
@@ -28,11 +29,14 @@ describe('exporting an Inspect prediction', () => {
     const sample = await call(studio.registry, 'query:sample.get', { sampleId: summary!.id })
     const label = summary!.datasetLabel!
     const index = (n: number | null) => (n === null ? null : indexOfFrameNumber(sample.clip.frameNumbers, n)!)
-    const prediction = await call(studio.registry, 'command:predict.sample', {
+    // Predicting one sample is a job whose result is the prediction.
+    const predicted = await studio.jobs.wait((await call(studio.registry, 'command:predict.sample', {
       sample: { clipPath: sample.clip.path, onsetIndex: index(label.onset)!, apexIndex: index(label.apex), offsetIndex: index(label.offset)! },
       modelId: 'off_tanet-demo',
       sampleId: summary!.id,
-    })
+    })).jobId)
+    expect(predicted.state, JSON.stringify(predicted.error)).toBe('completed')
+    const prediction = PredictionResultSchema.parse(predicted.result)
     expect(prediction.recordedId).not.toBeNull()
 
     const csvPath = join(dir, 'one.csv')

@@ -5,8 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { runPredict } from '../../../src/main/cli/commands/predict'
 import { registerBatchHandlers } from '../../../src/main/ipc/handlers/batch'
 import { HandlerRegistry } from '../../../src/main/ipc/registry'
+import { BatchResults, type BatchResultsDeps } from '../../../src/main/services/batch/batch-results'
 import { BatchService } from '../../../src/main/services/batch/batch-service'
 import { Downloads } from '../../../src/main/services/files/downloads'
+import type { ProjectService } from '../../../src/main/services/project/projects'
 import { JobManager } from '../../../src/main/services/jobs'
 import type { StudioContext } from '../../../src/main/ipc/context'
 import { createBatchProject, deterministicSource, fixtureModel } from '../../helpers/batch-fixture'
@@ -22,7 +24,9 @@ describe('the CLI and the app produce the same predictions CSV', () => {
     const jobs = new JobManager({ progress: () => undefined, itemError: () => undefined, done: () => undefined })
     const batch = new BatchService({ jobs, predictors: deterministicSource(models(), { failOn: 'EP02_03' }), project: () => project })
     const registry = new HandlerRegistry()
-    registerBatchHandlers(registry, { batch, downloads: new Downloads(), projects: { require: () => ({ project }) } } as unknown as StudioContext)
+    const projects = { require: () => ({ project }) } as unknown as ProjectService
+    const batchResults = new BatchResults({ batch, jobs, projects, downloads: new Downloads() } as unknown as BatchResultsDeps)
+    registerBatchHandlers(registry, { batch, batchResults, projects } as unknown as StudioContext)
     const via = { via: 'test' as const }
     const started = await registry.invoke('command:batch.start', { models: ['model_a', 'model_b'], selection: { coded: 'any', dataset: 'SAMM' } }, via)
     expect(started.ok).toBe(true)

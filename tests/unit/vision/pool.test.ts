@@ -33,8 +33,8 @@ describe('VisionPool', () => {
     const { i0, i1 } = makePair(base, smoothFlow(48, 48, 1))
     const seen: number[] = []
     const [a, b] = await Promise.all([
-      pool.run('tvl1', { i0, i1, options: { nscales: 2 } }, { onProgress: (done) => seen.push(done) }),
-      pool.run('lk', { i0, i1 }),
+      pool.run('flow', { method: 'tvl1', i0, i1, options: { nscales: 2 } }, { onProgress: (done) => seen.push(done) }),
+      pool.run('flow', { method: 'lk', i0, i1 }),
     ])
     expect(a.u).toBeInstanceOf(Float32Array)
     expect(a.u.length).toBe(48 * 48)
@@ -48,7 +48,7 @@ describe('VisionPool', () => {
     const ac = new AbortController()
     let started = 0
     // Abort once the worker reports its first warping: the task is then certainly running.
-    const running = pool.run('tvl1', { i0, i1 }, { signal: ac.signal, onProgress: () => ((started ||= Date.now()), ac.abort()) })
+    const running = pool.run('flow', { method: 'tvl1', i0, i1 }, { signal: ac.signal, onProgress: () => ((started ||= Date.now()), ac.abort()) })
     await expect(running).rejects.toMatchObject({ name: 'AbortError' })
     expect(started).toBeGreaterThan(0)
     expect(Date.now() - started).toBeLessThan(1000)
@@ -63,7 +63,7 @@ describe('VisionPool', () => {
     expect(pool.running).toBe(1) // the second waits for the face worker although another is free
     const base = await loadFace(32, 32)
     const { i0, i1 } = makePair(base, smoothFlow(32, 32, 1))
-    const lk = pool.run('lk', { i0, i1 })
+    const lk = pool.run('flow', { method: 'lk', i0, i1 })
     expect(pool.running).toBe(2) // the queued face task does not hold up a task behind it
     expect(pool.queued).toBe(1)
     expect(await Promise.all(faces)).toEqual([[], []])
@@ -79,7 +79,7 @@ describe('VisionPool', () => {
   it('reports errors thrown by a task', async () => {
     const a = { width: 8, height: 8, data: new Float32Array(64) }
     const b = { width: 4, height: 4, data: new Float32Array(16) }
-    await expect(pool.run('tvl1', { i0: a, i1: b })).rejects.toBeInstanceOf(VisionTaskError)
+    await expect(pool.run('flow', { method: 'tvl1', i0: a, i1: b })).rejects.toBeInstanceOf(VisionTaskError)
   })
 
   it('detects a crashed worker and replaces it', async () => {

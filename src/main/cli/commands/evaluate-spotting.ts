@@ -22,7 +22,7 @@ import type { LongGroundTruth } from '../../services/synth/long'
 import { VisionPool } from '../../workers/vision-pool'
 import { visionWorkerLocation } from '../../workers/vision-worker-location'
 import { EXIT, UsageError, stringOption, type CliIo, type CommandRun } from '../command'
-import { numberOption } from './clip-vision'
+import { numberOption } from './clip-options'
 
 export const run: CommandRun = async ({ values }, io) => {
   const projectPath = stringOption(values, 'project')

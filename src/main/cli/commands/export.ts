@@ -7,7 +7,7 @@ import { exportPredictions, PREDICTION_FORMATS, type PredictionFormat } from '..
 import { exportTrainingSet, type TrainingLabels } from '../../services/export/training-set'
 import { Project } from '../../services/project/project'
 import { EXIT, UsageError, stringOption, type CliIo, type CommandRun } from '../command'
-import { loadInference } from './batch-runtime'
+import { openStudio } from './cli-studio'
 
 const WHAT = ['annotations', 'predictions', 'training-set'] as const
 
@@ -57,9 +57,10 @@ async function exportTraining(project: Project, format: string, out: string, val
     throw new UsageError((error as Error).message)
   }
   const modelRefs = stringOption(values, 'model', true).split(',').map((m) => m.trim()).filter(Boolean)
-  const inference = await loadInference(io)
+  const studio = await openStudio(io)
+  const { InferenceInputSource } = await import('../../services/batch/inference-source')
   try {
-    const result = await exportTrainingSet(new BatchStore(project), inference.inputs, {
+    const result = await exportTrainingSet(new BatchStore(project), new InferenceInputSource(studio.inference, studio.frames), {
       outDir: out,
       overwrite: values.force === true,
       modelRefs,
@@ -75,6 +76,6 @@ async function exportTraining(project: Project, format: string, out: string, val
     io.stderr(`skipped ${result.skipped.uncoded} uncoded and ${result.skipped.unlabelled} without a ${labels === 'megc' ? 'MEGC class' : 'label'}\n`)
     return EXIT.ok
   } finally {
-    await inference.dispose()
+    await studio.dispose()
   }
 }

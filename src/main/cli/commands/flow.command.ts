@@ -1,13 +1,15 @@
+import { FLOW_METHODS, FLOW_METHOD_INFO } from '@shared/ipc/channels/motion-params'
 import { defineCommand } from '../command'
+import { helpLines } from './param-help'
+
+const lines = helpLines(28)
 
 export const flowCommand = defineCommand({
   name: 'flow',
   summary: 'Dense optical flow between two frames; writes Middlebury .flo and prints mean/max magnitude.',
-  usage: '<frameA> <frameB> [--method tvl1|farneback] [--size WxH] [--out flow.flo] [--force] [--json]',
+  usage: `<frameA> <frameB> [--method ${FLOW_METHODS.join('|')}] [--size WxH] [--out flow.flo] [--force] [--json]`,
   help: `Options:
-  --method tvl1|farneback   TV-L1 (OpenCV DualTVL1 defaults, frames presmoothed with σ 0.8 and scales
-                            down to 16 px: more accurate than OpenCV on real photos and displacements
-                            up to 10 px) or Farnebäck (fast preview). Default tvl1
+${lines.choice('--method M', FLOW_METHOD_INFO, 'tvl1')}
   --size WxH                resize both frames first (e.g. 112x112 as Off-TANet uses)
   --out FILE                write the flow as Middlebury .flo (float32 u,v; a .flo name, atomically)
   --force                   replace an existing --out file

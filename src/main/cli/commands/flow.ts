@@ -1,31 +1,31 @@
+import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import sharp from 'sharp'
 import { StudioError } from '@shared/ipc/errors'
+import { FLOW_METHODS, type FlowMethod } from '@shared/ipc/channels/motion-params'
 import { checkExportFile } from '../../services/export/target'
 import { writeFileAtomic } from '../../services/fs-atomic'
-import { farnebackFlow } from '../../vision/farneback'
+import { decodeImage } from '../../services/media/image-sequence'
 import { writeFlo } from '../../vision/flo'
-import { flowMagnitudeStats } from '../../vision/flow-color'
-import { grayFromPixels, resizeBilinear, type GrayImage } from '../../vision/image'
-import { TVL1_FLOW_PRESET, tvl1Flow } from '../../vision/tvl1'
+import { grayFromPixels, type GrayImage } from '../../vision/image'
 import { EXIT, UsageError, stringOption, type CommandRun } from '../command'
+import { withStudio } from './cli-studio'
 
 export const run: CommandRun = async ({ values, positionals }, io) => {
   const method = stringOption(values, 'method') ?? 'tvl1'
-  if (method !== 'tvl1' && method !== 'farneback') throw new UsageError(`--method must be tvl1 or farneback, got ${method}`)
+  if (!(FLOW_METHODS as readonly string[]).includes(method)) throw new UsageError(`--method must be one of ${FLOW_METHODS.join(', ')}, got ${method}`)
   const size = parseSize(stringOption(values, 'size'))
   const outText = stringOption(values, 'out')
   const out = outText === undefined ? undefined : resolve(io.cwd, outText)
   const overwrite = values.force === true
   if (out) await checkExportFile(out, ['.flo'], overwrite)
-  const [a, b] = await Promise.all(positionals.map((p) => readGray(resolve(io.cwd, p), size)))
-  if (a!.width !== b!.width || a!.height !== b!.height) {
+  // The images are read before the studio starts: a wrong path costs no start-up.
+  const [a, b] = await Promise.all(positionals.map((p) => readGray(resolve(io.cwd, p))))
+  if (!size && (a!.width !== b!.width || a!.height !== b!.height)) {
     throw new StudioError('invalid-input', `The frames differ in size (${a!.width}×${a!.height} vs ${b!.width}×${b!.height}); pass --size`)
   }
   const started = performance.now()
-  const flow = method === 'tvl1' ? tvl1Flow(a!, b!, TVL1_FLOW_PRESET) : farnebackFlow(a!, b!)
+  const { flow, stats } = await withStudio(io, (studio) => studio.motion.flowOfFrames(method as FlowMethod, a!, b!, { size: size ?? undefined }))
   const ms = Math.round(performance.now() - started)
-  const stats = flowMagnitudeStats(flow)
   if (out) await writeFileAtomic(out, writeFlo(flow), { overwrite })
   if (values.json) {
     io.stdout(JSON.stringify({ width: flow.width, height: flow.height, method, mean: stats.mean, max: stats.max, median: stats.median, p95: stats.p95, ms }) + '\n')
@@ -45,15 +45,11 @@ function parseSize(text: string | undefined): { width: number; height: number } 
   return { width, height }
 }
 
-async function readGray(path: string, size: { width: number; height: number } | null): Promise<GrayImage> {
-  let decoded: { data: Buffer; info: { width: number; height: number } }
-  try {
-    decoded = await sharp(path).grayscale().raw().toBuffer({ resolveWithObject: true })
-  } catch (error) {
-    const message = (error as Error).message
-    if (/no such file|missing/i.test(message)) throw new StudioError('not-found', `No such image: ${path}`)
-    throw new StudioError('media/unsupported', `Cannot decode ${path} as an image (${message})`)
-  }
-  const image = grayFromPixels(decoded.data, decoded.info.width, decoded.info.height, 1)
-  return size ? resizeBilinear(image, size.width, size.height) : image
+/** An image file as gray, decoded as the media layer decodes the frames of an image folder. */
+async function readGray(path: string): Promise<GrayImage> {
+  if (!(await stat(path).catch(() => null))?.isFile()) throw new StudioError('not-found', `No such image: ${path}`)
+  const frame = await decodeImage(path, 'gray').catch((error: unknown) => {
+    throw error instanceof StudioError && error.code !== 'media/corrupt' ? error : new StudioError('media/unsupported', `Cannot decode ${path} as an image (${(error as Error).message})`)
+  })
+  return grayFromPixels(frame.data, frame.width, frame.height, 1)
 }

@@ -26,19 +26,16 @@ export const run: CommandRun = async ({ values }, io) => {
 /** Every usable model's standing on every provider of this platform, checking what has no verdict yet. */
 async function providerTable(io: CliIo): Promise<[string, ProviderStanding[]][]> {
   // Loaded only with --providers: onnxruntime sessions and the model registry are the heavy part of the CLI.
-  const { loadInference } = await import('./batch-runtime')
-  const runtime = await loadInference(io)
-  try {
+  const { withStudio } = await import('./cli-studio')
+  return withStudio(io, async (studio) => {
     const rows: [string, ProviderStanding[]][] = []
-    for (const model of await runtime.inference.registry.list()) {
+    for (const model of await studio.inference.registry.list()) {
       if (!model.card || model.problem) continue
       io.stderr(`checking ${model.id} on every provider…\n`)
-      rows.push([model.id, await runtime.inference.providerStandings(model.id, { check: true })])
+      rows.push([model.id, await studio.inference.providerStandings(model.id, { check: true })])
     }
     return rows
-  } finally {
-    await runtime.dispose()
-  }
+  })
 }
 
 const CELL: Record<ProviderStanding['status'], string> = { reference: 'reference', pass: 'pass', pinned: 'PINNED to cpu', unavailable: 'unavailable', unchecked: 'unchecked' }

@@ -1,4 +1,8 @@
+import { MAGNIFY_METHOD_INFO, MAGNIFY_PARAMS, MAX_MAGNIFY_FRAMES } from '@shared/ipc/channels/motion-params'
 import { defineCommand } from '../command'
+import { helpLines } from './param-help'
+
+const lines = helpLines(25)
 
 export const magnifyCommand = defineCommand({
   name: 'magnify',
@@ -7,18 +11,19 @@ export const magnifyCommand = defineCommand({
   help: `<clip> is a video file or an image-sequence folder.
 
 Options:
-  --alpha A              amplification (default 10; MER papers use 10–20)
-  --method M             eulerian (Wu et al. 2012, default) or riesz (Wadhwa et al. 2014)
+${lines.choice('--method M', MAGNIFY_METHOD_INFO, 'eulerian')}
   --out PATH             a folder (PNG frames 00000.png…; new or empty) or a .mp4 file (H.264, needs ffmpeg)
   --force                replace an existing .mp4, or write into a non-empty folder
-  --levels N             pyramid levels incl. residual (default 6)
-  --lambda-c PX          Eulerian cut-off wavelength λc (default 16)
-  --chroma K             Eulerian chrominance attenuation (default 0.1)
+${lines.param('--alpha A', MAGNIFY_PARAMS.alpha)}
+${lines.param('--levels N', MAGNIFY_PARAMS.levels)}
+${lines.param('--lambda-c PX', MAGNIFY_PARAMS.lambdaC)}
+${lines.param('--chroma K', MAGNIFY_PARAMS.chromaAttenuation)}
   --filter iir|ideal     temporal band-pass (default iir)
-  --r1 R --r2 R          IIR weights (default 0.4 / 0.05)
-  --low HZ --high HZ     ideal band edges in Hz (required with --filter ideal)
+${lines.param('--r1 R', MAGNIFY_PARAMS.r1)}
+${lines.param('--r2 R', MAGNIFY_PARAMS.r2)}
+  --low HZ --high HZ     ideal band edges in Hz (required with --filter ideal; 0 < low < high ≤ fps/2)
   --fps N                frame rate (image folders carry none; default 30)
-  --start N --count N    frame range (0-based index, default the whole clip)
+  --start N --count N    frame range (0-based index, default the whole clip; 2–${MAX_MAGNIFY_FRAMES} frames)
   --crop SIDE|PRESET     align on the first frame of the range (face detection) and crop first:
                          off-tanet 112, ststnet 28, cbamnet 64, ms-3d-resnet 134, ast-svmnet 192, or a side
   --json                 print a JSON summary

@@ -1,93 +1,73 @@
-import { mkdir, rename, rm } from 'node:fs/promises'
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import sharp from 'sharp'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
+import { MAGNIFY_METHODS, MagnifyRequestSchema, type MagnifyRequestInput } from '@shared/ipc/channels/motion'
 import { checkExportFile, checkExportFolder } from '../../services/export/target'
 import { requireFfmpeg } from '../../services/ffmpeg-locator'
 import { moveIntoPlace } from '../../services/fs-atomic'
 import { runFfmpeg } from '../../services/media'
-import type { RgbImage } from '../../vision/color'
-import { EULERIAN_DEFAULTS, magnifyEulerianRgb, type TemporalFilter } from '../../vision/magnify-eulerian'
-import { magnifyRieszRgb } from '../../vision/magnify-riesz'
-import { IIR_DEFAULTS } from '../../vision/temporal'
+import { rgbPng } from '../../services/motion'
 import { EXIT, UsageError, intOption, stringOption, type CommandRun } from '../command'
-import { alignOn } from '../../services/motion/face-alignment'
-import { VisionPool } from '../../workers/vision-pool'
-import { visionWorkerLocation } from '../../workers/vision-worker-location'
-import { warpSimilarityRgb } from '../../vision/face/align'
-import { cropOption, loadClip, numberOption, rgbOf } from './clip-vision'
+import { withStudio } from './cli-studio'
+import { cropOption, numberOption } from './clip-options'
+import { parseRequest } from './request'
+
+/** Request fields → the flags that set them, for error messages. */
+const FLAGS = { alpha: '--alpha', levels: '--levels', lambdaC: '--lambda-c', chromaAttenuation: '--chroma', 'filter.r1': '--r1', 'filter.r2': '--r2', 'filter.lowHz': '--low', 'filter.highHz': '--high', count: '--count', start: '--start', crop: '--crop' }
 
 export const run: CommandRun = async ({ values, positionals }, io) => {
   const method = stringOption(values, 'method') ?? 'eulerian'
-  if (method !== 'eulerian' && method !== 'riesz') throw new UsageError(`--method must be eulerian or riesz, got ${method}`)
+  if (!(MAGNIFY_METHODS as readonly string[]).includes(method)) throw new UsageError(`--method must be one of ${MAGNIFY_METHODS.join(', ')}, got ${method}`)
   const out = resolve(io.cwd, stringOption(values, 'out', true))
-  const alpha = numberOption(values, 'alpha', EULERIAN_DEFAULTS.alpha)
-  if (!(alpha >= 0 && alpha <= 200)) throw new UsageError('--alpha must be in 0–200')
-  const levels = intOption(values, 'levels', EULERIAN_DEFAULTS.levels)
   const crop = stringOption(values, 'crop')
-  const side = crop === undefined ? undefined : cropOption(crop)
   const overwrite = values.force === true
   const mp4 = out.toLowerCase().endsWith('.mp4')
   if (mp4) await checkExportFile(out, ['.mp4'], overwrite)
   else await checkExportFolder(out, overwrite)
+  const number = (name: string): number | undefined => (values[name] === undefined ? undefined : numberOption(values, name, 0))
+  const fps = number('fps')
+  const filter = parseFilter(values)
 
-  const clip = await loadClip(positionals[0]!, io, values, 'rgb')
-  const filter = parseFilter(values, clip.info.fps)
-  let frames: RgbImage[] = clip.frames.map(rgbOf)
-  if (side !== undefined) {
-    // Face detection runs in a vision worker, as in the app (one worker: a single image).
-    const pool = new VisionPool({ ...visionWorkerLocation(), size: 1 })
-    const alignment = await alignOn(frames[0]!, side, pool).finally(() => pool.destroy())
-    if (!alignment) throw new StudioError('invalid-input', `No face found on frame ${clip.start}; run without --crop`)
-    frames = frames.map((f) => warpSimilarityRgb(f, alignment.transform, alignment.side))
-  }
-  const started = performance.now()
-  const magnified =
-    method === 'eulerian'
-      ? magnifyEulerianRgb(frames, {
-          alpha,
-          levels,
-          filter,
-          lambdaC: numberOption(values, 'lambda-c', EULERIAN_DEFAULTS.lambdaC),
-          chromaAttenuation: numberOption(values, 'chroma', EULERIAN_DEFAULTS.chromaAttenuation),
-        })
-      : magnifyRieszRgb(frames, { alpha, levels, filter })
-  const ms = Math.round(performance.now() - started)
-  const { width, height } = magnified[0]!
-  const bytes = magnified.map(toBytes)
-  if (mp4) await writeMp4(bytes, out, width, height, clip.info.fps, overwrite)
-  else await writePngs(bytes, out, width, height)
-
-  const summary = { clip: clip.info.path, method, alpha, filter, frames: magnified.length, width, height, fps: clip.info.fps, ms, out }
-  if (values.json) io.stdout(JSON.stringify(summary) + '\n')
-  else
-    io.stdout(`magnified ${summary.frames} frames ${width}x${height} (${method}, alpha ${alpha}, ${filter.kind}) in ${ms} ms → ${out}\n`)
-  return EXIT.ok
+  return withStudio(io, async (studio) => {
+    const clipPath = resolve(io.cwd, positionals[0]!)
+    // Image folders carry no frame rate: the first open sets it for the service's reads too.
+    const clip = await studio.frames.open(clipPath, fps ? { fps } : {})
+    const start = intOption(values, 'start', 0)
+    const input: MagnifyRequestInput = {
+      clipPath,
+      start,
+      count: intOption(values, 'count', clip.frameCount - start),
+      method: method as MagnifyRequestInput['method'],
+      alpha: number('alpha'),
+      levels: values.levels === undefined ? undefined : intOption(values, 'levels', 0),
+      lambdaC: number('lambda-c'),
+      chromaAttenuation: number('chroma'),
+      filter,
+      crop: crop === undefined ? null : cropOption(crop),
+    }
+    const request = parseRequest(MagnifyRequestSchema, input, FLAGS)
+    const started = performance.now()
+    const { summary, frames } = await studio.motion.magnify(request)
+    const ms = Math.round(performance.now() - started)
+    const { width, height } = summary
+    if (mp4) await writeMp4(frames, out, width, height, clip.fps, overwrite)
+    else await writePngs(frames, out, width, height)
+    const shownFilter = request.filter.kind === 'iir' ? request.filter : { kind: 'ideal', fps: clip.fps, low: request.filter.lowHz, high: request.filter.highHz }
+    const result = { clip: clip.path, method, alpha: request.alpha, filter: shownFilter, frames: frames.length, width, height, fps: clip.fps, ms, out }
+    if (values.json) io.stdout(JSON.stringify(result) + '\n')
+    else io.stdout(`magnified ${result.frames} frames ${width}x${height} (${method}, alpha ${request.alpha}, ${shownFilter.kind}) in ${ms} ms → ${out}\n`)
+    return EXIT.ok
+  })
 }
 
-function parseFilter(values: Record<string, unknown>, fps: number): TemporalFilter {
+function parseFilter(values: Record<string, unknown>): MagnifyRequestInput['filter'] {
   const kind = stringOption(values, 'filter') ?? 'iir'
   if (kind === 'iir') {
-    const r1 = numberOption(values, 'r1', IIR_DEFAULTS.r1)
-    const r2 = numberOption(values, 'r2', IIR_DEFAULTS.r2)
-    if (!(r1 > 0 && r1 <= 1 && r2 > 0 && r2 <= 1)) throw new UsageError('--r1 and --r2 must be in (0, 1]')
-    return { kind: 'iir', r1, r2 }
+    return { kind: 'iir', ...(values.r1 === undefined ? {} : { r1: numberOption(values, 'r1', 0) }), ...(values.r2 === undefined ? {} : { r2: numberOption(values, 'r2', 0) }) }
   }
   if (kind !== 'ideal') throw new UsageError(`--filter must be iir or ideal, got ${kind}`)
   if (values.low === undefined || values.high === undefined) throw new UsageError('--filter ideal needs --low and --high (Hz)')
-  const low = numberOption(values, 'low', 0)
-  const high = numberOption(values, 'high', 0)
-  if (!(low >= 0 && high >= low && high <= fps / 2)) throw new UsageError(`need 0 ≤ --low ≤ --high ≤ fps/2 (${fps / 2} Hz)`)
-  return { kind: 'ideal', fps, low, high }
-}
-
-function toBytes(img: RgbImage): Uint8Array {
-  const out = new Uint8Array(img.data.length)
-  for (let i = 0; i < out.length; i++) {
-    const v = Math.round(img.data[i]!)
-    out[i] = v < 0 ? 0 : v > 255 ? 255 : v
-  }
-  return out
+  return { kind: 'ideal', lowHz: numberOption(values, 'low', 0), highHz: numberOption(values, 'high', 0) }
 }
 
 async function writePngs(frames: Uint8Array[], dir: string, width: number, height: number): Promise<void> {
@@ -96,9 +76,7 @@ async function writePngs(frames: Uint8Array[], dir: string, width: number, heigh
     const name = `${String(i).padStart(5, '0')}.png`
     // Written under a temporary name and renamed, so a reader never sees half a file.
     const tmp = join(dir, `.${name}.tmp`)
-    await sharp(frames[i]!, { raw: { width, height, channels: 3 } })
-      .png({ compressionLevel: 3 })
-      .toFile(tmp)
+    await writeFile(tmp, await rgbPng(frames[i]!, width, height))
     await rename(tmp, join(dir, name))
   }
 }

@@ -11,7 +11,8 @@ import type { Project } from '../../services/project/project'
 import { predictionsCsvChunks, writePredictionsCsv } from '../../services/export/predictions'
 import { checkExportFile } from '../../services/export/target'
 import { EXIT, UsageError, stringOption, type CliIo, type CommandRun } from '../command'
-import { openBatchRuntime } from './batch-runtime'
+import { commitGroupFromEnv } from '../../services/batch/commit-group'
+import { openStudio } from './cli-studio'
 
 /** Prints batch progress on stderr: redrawn in place on a terminal, every 5% in a log. */
 function progressPrinter(io: CliIo): (p: BatchProgress) => void {
@@ -80,39 +81,36 @@ export async function runPredict(values: Record<string, unknown>, io: CliIo, pre
     await copyProject(projectPath, work)
     io.stderr(`copied the project to ${workText}: this run reads ${basename(projectPath)} and writes only its copy\n`)
   }
-  const runtime = await openBatchRuntime(io, work ?? projectPath, {
-    onProgress: progressPrinter(io),
-    ...(predictors ? { predictors } : {}),
-    // A work copy is scratch: backups of it would only fill the disk beside the shards.
-    ...(work ? { keepBackups: 0 } : {}),
+  const studio = await openStudio(io, { batch: { commitGroup: commitGroupFromEnv(io.env.ME_STUDIO_BATCH_COMMIT), ...(predictors ? { predictors } : {}) } })
+  const printProgress = progressPrinter(io)
+  studio.bus.subscribe((channel, payload) => {
+    if (channel === 'event:batch.progress') printProgress(payload as BatchProgress)
   })
-  try {
-    request.selection.reference = referenceOf(runtime.project, stringOption(values, 'coder'), stringOption(values, 'frames-from'))
-  } catch (error) {
-    await runtime.close()
-    throw error
-  }
   let completed = false
   const interrupt = () => {
     io.stderr('\ninterrupted: finishing the sample in flight; re-run the same command to resume\n')
-    for (const job of runtime.batch.jobs()) runtime.batch.cancel(job.jobId)
+    for (const job of studio.batch.jobs()) studio.batch.cancel(job.jobId)
   }
   process.once('SIGINT', interrupt)
   process.once('SIGTERM', interrupt)
   try {
-    const resumable = values.fresh ? null : runtime.batch.findResumable(request)
+    // A work copy is scratch: backups of it would only fill the disk beside the shards.
+    const { project } = await studio.projects.open(work ?? projectPath, work ? { keepBackups: 0 } : {})
+    // Before the resume look-up: the coder's frames are part of the request a job resumes.
+    request.selection.reference = referenceOf(project, stringOption(values, 'coder'), stringOption(values, 'frames-from'))
+    const resumable = values.fresh ? null : studio.batch.findResumable(request)
     const scope = `${formatSelection(request.selection)}${request.shard ? `, shard ${request.shard.index}/${request.shard.count}` : ''}`
     if (resumable) io.stderr(`resuming job ${resumable.jobId} (${resumable.done} of ${resumable.total} done; ${scope})\n`)
-    const { jobId, total } = resumable ? await runtime.batch.resume(resumable.jobId) : await runtime.batch.start(request)
+    const { jobId, total } = resumable ? await studio.batch.resume(resumable.jobId) : await studio.batch.start(request)
     if (!resumable) io.stderr(`job ${jobId}: ${total} predictions (${scope})\n`)
-    const done = await runtime.jobs.wait(jobId)
+    const done = await studio.jobs.wait(jobId)
     if (io.isTty) io.stderr('\n')
-    const job = runtime.batch.job(jobId)
+    const job = studio.batch.job(jobId)
     if (done.state !== 'completed') {
       io.stderr(`batch ${done.state}${done.error ? `: ${done.error.message}` : ''} after ${job.done} of ${job.total}; re-run the same command to resume\n`)
       return EXIT.failure
     }
-    const store = new BatchStore(runtime.project)
+    const store = new BatchStore(project)
     for (const e of store.itemErrors(jobId)) io.stderr(`failed: ${e.dataset}/${e.subject}/${e.sample} · ${e.modelId}: ${e.error.message} [${e.error.code}]\n`)
     if (out) {
       const { rows } = await writePredictionsCsv(store, jobId, out, { overwrite })
@@ -125,7 +123,7 @@ export async function runPredict(values: Record<string, unknown>, io: CliIo, pre
   } finally {
     process.off('SIGINT', interrupt)
     process.off('SIGTERM', interrupt)
-    await runtime.close()
+    await studio.dispose()
     if (completed && work) await rm(work, { force: true })
   }
 }

@@ -1,5 +1,9 @@
 import { STUDIO_SPOTTING } from '../../services/motion/spotting'
+import { SPOT_PARAMS, SPOT_SIGNAL_INFO } from '@shared/ipc/channels/motion-params'
 import { defineCommand } from '../command'
+import { helpLines } from './param-help'
+
+const lines = helpLines(19)
 
 export const spotCommand = defineCommand({
   name: 'spot',
@@ -12,13 +16,10 @@ Options:
   --onset N        coded onset frame number: the reference of the motion signal (else the first frame,
                    and the onset is suggested)
   --offset N       coded offset frame number (else suggested)
-  --signal S       farneback (default: opencv-wasm flow, apex MAE 1.1 frames on generated clips),
-                   difference (frame difference with head translation removed, no flow),
-                   translation (per-region least-squares translation minus the nose patch's),
-                   tvl1 (TV-L1 flow, slow), strain (TV-L1 optical strain)
-  --crop SIDE      face crop the signal is measured on (default 128; presets as in magnify)
+${lines.choice('--signal S', SPOT_SIGNAL_INFO, STUDIO_SPOTTING.signal)}
+${lines.param('--crop SIDE', SPOT_PARAMS.side, '; or a preset as in magnify')}
   --no-face        skip face detection: whole frame, no nose reference
-  --sigma F        temporal smoothing σ in frames (default ${STUDIO_SPOTTING.temporalSigma})
+${lines.param('--sigma F', SPOT_PARAMS.temporalSigma)}
   --fps N          frame rate (image folders carry none; default 30)
   --start N --count N  frame range (0-based index)
 

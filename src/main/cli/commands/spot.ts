@@ -1,14 +1,15 @@
 import { resolve } from 'node:path'
 import { StudioError } from '@shared/ipc'
-import { MediaService } from '../../services/media'
+import { SPOT_SIGNAL_NAMES, SpotRequestSchema } from '@shared/ipc/channels/motion'
 import { spotLongClip, type LongSpotResult } from '../../services/motion/interval-spotting'
-import { SPOT_SIGNALS, STUDIO_SPOTTING, spotFrames, type SpotSignalName } from '../../services/motion/spotting'
-import { VisionPool } from '../../workers/vision-pool'
-import { visionWorkerLocation } from '../../workers/vision-worker-location'
-import { EXIT, UsageError, stringOption, type CliIo, type CommandRun } from '../command'
-import { cropOption, grayOf, loadClip, numberOption } from './clip-vision'
+import { STUDIO_SPOTTING } from '../../services/motion/spotting'
+import { EXIT, UsageError, intOption, stringOption, type CliIo, type CommandRun } from '../command'
+import { withStudio } from './cli-studio'
+import { cropOption, numberOption } from './clip-options'
+import { parseRequest } from './request'
 
-const SIGNALS = SPOT_SIGNALS
+/** Request fields → the flags that set them, for error messages. */
+const FLAGS = { signal: '--signal', side: '--crop', temporalSigma: '--sigma', count: '--count', start: '--start', onset: '--onset', offset: '--offset' }
 
 export const run: CommandRun = async ({ values, positionals }, io) => {
   if (values.intervals) return spotIntervalsCommand(positionals[0]!, values, io)
@@ -16,65 +17,65 @@ export const run: CommandRun = async ({ values, positionals }, io) => {
     if (values[name] !== undefined) throw new UsageError(`--${name} goes with --intervals`)
   }
   const signalName = stringOption(values, 'signal') ?? STUDIO_SPOTTING.signal
-  if (!(SIGNALS as readonly string[]).includes(signalName))
-    throw new UsageError(`--signal must be one of ${SIGNALS.join(', ')}, got ${signalName}`)
-  const side = cropOption(stringOption(values, 'crop') ?? String(STUDIO_SPOTTING.side))
-  const clip = await loadClip(positionals[0]!, io, values, 'gray')
-  const numbers = clip.info.frameNumbers.slice(clip.start, clip.start + clip.frames.length)
-  const toIndex = (name: string): number | undefined => {
-    if (values[name] === undefined) return undefined
-    const n = numberOption(values, name, 0)
-    const i = numbers.indexOf(n)
-    if (i < 0)
-      throw new StudioError(
-        'invalid-input',
-        `--${name} ${n} is not a frame number of the range (${numbers[0]}..${numbers[numbers.length - 1]})`,
-      )
-    return i
-  }
-  const onset = toIndex('onset')
-  const offset = toIndex('offset')
-  const pool = new VisionPool(visionWorkerLocation())
-  const { result: r, face: found } = await spotFrames(
-    clip.frames.map(grayOf),
-    {
-      onset,
-      offset,
-      signal: signalName as SpotSignalName,
-      side,
-      face: !values['no-face'],
-      temporalSigma: numberOption(values, 'sigma', STUDIO_SPOTTING.temporalSigma),
-    },
-    pool,
-  ).finally(() => pool.destroy())
-  const face = { found: found.found, ...(found.found ? { score: found.score, crop: found.crop } : {}) }
-  if (!values['no-face'] && !found.found) {
-    io.stderr('me-studio spot: no face found on the reference frame; measured the whole frame without a head-motion reference\n')
-  }
-  const fps = clip.info.fps
-  const result = {
-    clip: clip.info.path,
-    fps,
-    signal: signalName,
-    onset: numbers[r.onset],
-    apex: numbers[r.apex],
-    offset: numbers[r.offset],
-    confidence: round(r.confidence),
-    onsetSuggested: r.onsetSuggested,
-    offsetSuggested: r.offsetSuggested,
-    indices: { onset: clip.start + r.onset, apex: clip.start + r.apex, offset: clip.start + r.offset },
-    apexAfterOnsetMs: round(((r.apex - r.onset) / fps) * 1000),
-    peaks: r.peaks.map((p) => ({
-      frame: numbers[p.frame],
-      value: round(p.value),
-      prominence: round(p.prominence),
-      confidence: round(p.confidence),
-    })),
-    face,
-    curve: r.curve.map(round),
-  }
-  io.stdout(JSON.stringify(result) + '\n')
-  return EXIT.ok
+  if (!(SPOT_SIGNAL_NAMES as readonly string[]).includes(signalName))
+    throw new UsageError(`--signal must be one of ${SPOT_SIGNAL_NAMES.join(', ')}, got ${signalName}`)
+  const crop = stringOption(values, 'crop')
+  const side = crop === undefined ? undefined : cropOption(crop)
+  const sigma = values.sigma === undefined ? undefined : numberOption(values, 'sigma', 0)
+  const fps = values.fps === undefined ? undefined : numberOption(values, 'fps', 0)
+
+  return withStudio(io, async (studio) => {
+    const clipPath = resolve(io.cwd, positionals[0]!)
+    // Image folders carry no frame rate: the first open sets it for the service too.
+    const info = await studio.frames.open(clipPath, fps ? { fps } : {})
+    const start = intOption(values, 'start', 0)
+    const count = intOption(values, 'count', info.frameCount - start)
+    const numbers = info.frameNumbers.slice(start, start + count)
+    const toIndex = (name: string): number | null => {
+      if (values[name] === undefined) return null
+      const n = numberOption(values, name, 0)
+      const i = numbers.indexOf(n)
+      if (i < 0)
+        throw new StudioError(
+          'invalid-input',
+          `--${name} ${n} is not a frame number of the range (${numbers[0]}..${numbers[numbers.length - 1]})`,
+        )
+      return start + i
+    }
+    const request = parseRequest(
+      SpotRequestSchema,
+      { clipPath, start, count, onset: toIndex('onset'), offset: toIndex('offset'), signal: signalName, side, temporalSigma: sigma, face: !values['no-face'] },
+      FLAGS,
+    )
+    const r = await studio.motion.spot(request)
+    if (!values['no-face'] && !r.faceFound) {
+      io.stderr('me-studio spot: no face found on the reference frame; measured the whole frame without a head-motion reference\n')
+    }
+    const number = (index: number) => numbers[index - start]
+    const result = {
+      clip: info.path,
+      fps: info.fps,
+      signal: signalName,
+      onset: number(r.onset),
+      apex: number(r.apex),
+      offset: number(r.offset),
+      confidence: round(r.confidence),
+      onsetSuggested: r.onsetSuggested,
+      offsetSuggested: r.offsetSuggested,
+      indices: { onset: r.onset, apex: r.apex, offset: r.offset },
+      apexAfterOnsetMs: round(((r.apex - r.onset) / info.fps) * 1000),
+      peaks: r.peaks.map((p) => ({
+        frame: number(p.index),
+        value: round(p.value),
+        prominence: round(p.prominence),
+        confidence: round(p.confidence),
+      })),
+      face: { found: r.faceFound, ...(r.faceFound ? { score: r.faceScore, crop: r.side } : {}) },
+      curve: r.curve.map(round),
+    }
+    io.stdout(JSON.stringify(result) + '\n')
+    return EXIT.ok
+  })
 }
 
 async function spotIntervalsCommand(path: string, values: Record<string, unknown>, io: CliIo): Promise<number> {
@@ -87,18 +88,14 @@ async function spotIntervalsCommand(path: string, values: Record<string, unknown
   if (kinds.length === 0 || kinds.some((k) => k !== 'micro' && k !== 'macro')) throw new UsageError(`--kinds must list micro and/or macro, got ${String(values.kinds)}`)
   const fps = values.fps === undefined ? undefined : numberOption(values, 'fps', 0)
   if (fps !== undefined && !(fps > 0)) throw new UsageError(`--fps must be positive, got ${fps}`)
-  const pool = new VisionPool(visionWorkerLocation())
-  let result: LongSpotResult
-  try {
-    result = await spotLongClip(resolve(io.cwd, path), { media: new MediaService(), pool }, {
+  const result: LongSpotResult = await withStudio(io, (studio) =>
+    spotLongClip(resolve(io.cwd, path), { media: studio.frames, pool: studio.vision }, {
       ...(fps ? { fps } : {}),
       onProgress: ({ done, total, etaSeconds }) => {
         if (io.isTty) io.stderr(`\rspot ${done}/${total} frames${etaSeconds === null ? '' : `, ${Math.ceil(etaSeconds)} s left`}   `)
       },
-    })
-  } finally {
-    await pool.destroy()
-  }
+    }),
+  )
   if (io.isTty) io.stderr('\n')
   for (const warning of result.warnings) io.stderr(`me-studio spot: ${warning}\n`)
   const keep = (i: LongSpotResult['intervals'][number]) => kinds.includes(i.kind) && i.confidence >= minConfidence

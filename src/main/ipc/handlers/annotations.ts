@@ -2,7 +2,6 @@ import type { HandlerRegistry } from '../registry'
 import type { StudioContext } from '../context'
 import type { CommandResult } from '../../services/annotations/coding'
 import { exportCodes, importCodes } from '../../services/annotations/exchange'
-import { projectInfo } from './project'
 
 export function registerAnnotationHandlers(registry: HandlerRegistry, studio: StudioContext): void {
   const { projects } = studio
@@ -15,8 +14,7 @@ export function registerAnnotationHandlers(registry: HandlerRegistry, studio: St
     }
     return result
   }
-  const projectChanged = (reason: 'annotators-changed' | 'settings-changed' | 'codes-imported') =>
-    studio.bus.emit('event:project.changed', { reason, project: projects.current ? projectInfo(projects.current) : null })
+  const projectChanged = (reason: 'annotators-changed' | 'settings-changed' | 'codes-imported') => studio.projectDesk.announce(reason)
 
   registry
     .handle('query:annotators.list', () => coding().listAnnotators())

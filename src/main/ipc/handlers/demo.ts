@@ -1,7 +1,6 @@
 import type { HandlerRegistry } from '../registry'
 import type { StudioContext } from '../context'
 import { createDemoProject, datasetProject, demoPaths, type FirstMinuteOptions, type ProjectReady } from '../../services/demo/starter-projects'
-import { projectInfo } from './project'
 
 /** The empty screen's first-minute paths: each is a job that ends with the project open. */
 export function registerDemoHandlers(registry: HandlerRegistry, studio: StudioContext): void {
@@ -11,7 +10,7 @@ export function registerDemoHandlers(registry: HandlerRegistry, studio: StudioCo
     // Reopening the file that is already open would fight its own exclusive lock.
     if (projects.current?.project.path !== ready.projectFile) {
       await projects.open(ready.projectFile)
-      studio.bus.emit('event:project.changed', { reason: 'opened', project: projectInfo(projects.current!) })
+      studio.projectDesk.announce('opened')
     }
     return { projectPath: ready.projectFile, created: ready.created }
   }

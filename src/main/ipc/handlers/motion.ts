@@ -1,12 +1,13 @@
 import type { HandlerRegistry } from '../registry'
 import type { StudioContext } from '../context'
+import type { JobResultOf } from '@shared/ipc'
 import type { JobContext } from '../../services/jobs'
 import { MotionService } from '../../services/motion'
 
 /** Motion views run as jobs (progress, cancel); the clip must lie inside an opened dataset root. */
 export function registerMotionHandlers(registry: HandlerRegistry, studio: StudioContext): void {
   /** Starts one motion computation as a job; its result is later read by the returned id. */
-  function startJob(kind: string, compute: (ctx: JobContext) => Promise<unknown>): string {
+  function startJob<K extends 'motion.flow' | 'motion.magnify' | 'motion.spot'>(kind: K, compute: (ctx: JobContext) => Promise<JobResultOf<K>>): string {
     return studio.jobs.start(kind, async (ctx) => {
       ctx.progress(0, 1)
       const result = await compute(ctx)

@@ -14,11 +14,12 @@ import type { ModelCard } from '@shared/domain/model-card'
 import { StudioError } from '@shared/ipc'
 import type { SimilarityTransform } from '../../vision/face/align'
 import type { FlowField, GrayImage } from '../../vision/image'
+import { flowMethods } from '../../vision/methods'
 import type { PixelFrame } from '../../vision/recipe/opencv-exact'
 import { BUILDABLE_CHANNELS, flowFrames, flowPairs, inputFlow, type BuiltRecipe, type PrepareParams, type PreparedClip } from '../../vision/recipe/stages'
 import type { ApexSource, InferenceSample } from './sample'
 import { StageCache, stageKey, type CacheStats, type StageClaim, type StageScope } from './stage-cache'
-import type { FlowMethod, VisionCompute } from './vision-compute'
+import type { VisionCompute } from './vision-compute'
 
 type Preprocessing = ModelCard['preprocessing']
 
@@ -266,7 +267,7 @@ export class InputBuilder {
           'flow',
           flowKey(recipe, `${framesKey}:${pair[0]}-${pair[1]}`),
           flowBytes,
-          async () => inputFlow(await this.options.compute.flow(recipe.method as FlowMethod, ...flowFrames(clip, pair), flowOptions(recipe), signal), pre),
+          async () => inputFlow(await this.options.compute.flow(recipe.method, ...flowFrames(clip, pair), flowOptions(recipe), signal), pre),
           scope,
         )
       }),
@@ -297,7 +298,7 @@ export class InputBuilder {
           claims.push(pair ? await this.cache.claim('flow', flowKey(recipe, `${framesKey}:${pair[0]}-${pair[1]}`), flowBytes, scope) : null)
         }
       }
-      const flow = recipe && { method: recipe.method as FlowMethod, options: flowOptions(recipe) }
+      const flow = recipe && { method: recipe.method, options: flowOptions(recipe) }
       job = (async () => {
         const known = await Promise.all(claims.map((c) => (c?.hit ? c.value : null)))
         return this.options.compute.build({ ...(await prepareParams()), channels: card.input.channels, flow: flow && { ...flow, known } }, signal)
@@ -326,21 +327,7 @@ function flowBytes(flow: FlowField): number {
 
 /** Card flow parameters → options of the vision functions. */
 function flowOptions(recipe: NonNullable<Preprocessing['flow']>): Record<string, unknown> {
-  switch (recipe.method) {
-    case 'tvl1': {
-      // useInitialFlow only matters for a caller-supplied start; the recipe never supplies one.
-      // opencvNumerics: the card's flow is OpenCV's DualTVL1 (preprocess.tvl1_flow), numerics included.
-      const { useInitialFlow: _unused, ...rest } = recipe.params
-      return { ...rest, opencvNumerics: true }
-    }
-    case 'lk':
-      // preprocess.lk_flow is single-scale: one level, one Gauss–Newton step from zero flow. Its
-      // diagonal regularisation has no counterpart in the vision module (which skips
-      // ill-conditioned pixels instead): a known deviation, measured by the parity test.
-      return { windowSize: recipe.params.window, levels: 1, iterations: 1 }
-    case 'farneback':
-      return recipe.params
-  }
+  return flowMethods[recipe.method].fromCard(recipe)
 }
 
 function preparedBytes(clip: PreparedClip): number {

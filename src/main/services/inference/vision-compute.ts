@@ -1,11 +1,12 @@
 /**
  * Where input building runs its pixel work: on the vision worker pool in the app (so the main
  * event loop only moves buffers), or on the calling thread in tests and small CLI runs. Both run
- * the same functions: the pool's task table (flow) and the recipe stages.
+ * the same functions: the flow methods' table and the recipe stages.
  */
+import type { FlowMethod } from '@shared/ipc/channels/motion'
 import type { FlowField, GrayImage } from '../../vision/image'
+import { computeFlow } from '../../vision/methods'
 import type { VisionPool } from '../../workers/vision-pool'
-import { visionTasks } from '../../workers/vision-tasks'
 import {
   assembleTensor,
   buildRecipe,
@@ -13,12 +14,9 @@ import {
   type AssembleParams,
   type BuildParams,
   type BuiltRecipe,
-  type FlowMethod,
   type PrepareParams,
   type PreparedClip,
 } from '../../vision/recipe/stages'
-
-export type { FlowMethod }
 
 export interface VisionCompute {
   flow(method: FlowMethod, i0: GrayImage, i1: GrayImage, options: Record<string, unknown>, signal?: AbortSignal): Promise<FlowField>
@@ -33,7 +31,7 @@ export interface VisionCompute {
 export const inlineVisionCompute: VisionCompute = {
   async flow(method, i0, i1, options, signal) {
     signal?.throwIfAborted()
-    return visionTasks[method]({ i0, i1, options }, { progress: () => undefined })
+    return computeFlow(method, i0, i1, options)
   },
   async prepare(params, signal) {
     signal?.throwIfAborted()
@@ -56,7 +54,7 @@ export const inlineVisionCompute: VisionCompute = {
 export function poolVisionCompute(pool: VisionPool): VisionCompute {
   const options = (signal?: AbortSignal) => (signal ? { signal } : {})
   return {
-    flow: (method, i0, i1, flowOptions, signal) => pool.run(method, { i0, i1, options: flowOptions }, options(signal)),
+    flow: (method, i0, i1, flowOptions, signal) => pool.run('flow', { method, i0, i1, options: flowOptions }, options(signal)),
     prepare: (params, signal) => pool.run('recipe-prepare', params, options(signal)),
     assemble: (params, signal) => pool.run('recipe-assemble', params, options(signal)),
     build: (params, signal) => pool.run('recipe-build', params, options(signal)),

@@ -1,4 +1,4 @@
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import type { DecodedFrame } from './frame'
 
 /** Width and height from a BMP header, without decoding pixels. */

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
 import sharp from 'sharp'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import { bmpSize, decodeBmp } from './bmp'
 import { toMode, type DecodedFrame, type FrameMode } from './frame'
 

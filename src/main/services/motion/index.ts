@@ -1,2 +1,2 @@
-export { MotionService, MAX_MAGNIFY_FRAMES, type FrameSource, type FlowRequest, type MagnifyRequest } from './motion-service'
+export { MotionService, rgbPng, type FrameSource, type FlowRequest, type MagnifyRequest, type SpotRequest } from './motion-service'
 export { registerMotionRoutes } from './routes'

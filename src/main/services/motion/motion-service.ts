@@ -4,18 +4,28 @@ import sharp from 'sharp'
 import { applyColormap, finiteRange, type ColormapName } from '@shared/colormaps'
 import type { ClipInfo } from '@shared/domain/dataset'
 import { StudioError } from '@shared/ipc'
-import type { FaceSummary, FlowMethod, FlowSummary, MagnifyMethod, MagnifySummary, SpotSummary } from '@shared/ipc/channels/motion'
+import type { z } from 'zod'
+import type {
+  FaceSummary,
+  FlowMethod,
+  FlowRequestSchema,
+  FlowSummary,
+  MagnifyRequestSchema,
+  MagnifySummary,
+  SpotRequestSchema,
+  SpotSummary,
+} from '@shared/ipc/channels/motion'
 import { alignmentTransform, warpSimilarityRgb } from '../../vision/face/align'
 import { auRegions } from '../../vision/face/regions'
 import { flowColorLegend, flowMagnitudeStats, flowToColor } from '../../vision/flow-color'
 import type { RgbImage } from '../../vision/color'
 import { grayFromPixels, resizeBilinear, type FlowField, type GrayImage } from '../../vision/image'
-import type { OpticalStrainOptions } from '../../vision/strain'
 import type { TemporalFilter } from '../../vision/magnify-eulerian'
+import { flowMethods } from '../../vision/methods'
 import type { VisionPool } from '../../workers/vision-pool'
 import type { DecodedFrame, FrameMode } from '../media/frame'
-import { detectFace } from './face-alignment'
-import { STUDIO_SPOTTING, spotFrames, type SpotSignalName } from './spotting'
+import { alignOn, detectFace } from './face-alignment'
+import { spotFrames } from './spotting'
 
 /** What the motion service needs from the media layer (MediaService satisfies it). */
 export interface FrameSource {
@@ -23,43 +33,15 @@ export interface FrameSource {
   readFrame(path: string, index: number, mode?: FrameMode): Promise<DecodedFrame>
 }
 
-export interface FlowRequest {
-  clipPath: string
-  /** 0-based frame indices (onset → apex by default in the UI). */
-  from: number
-  to: number
-  method: FlowMethod
-  strainVariant: OpticalStrainOptions['variant']
-  /** Frames larger than this (longest side) are downscaled first; null keeps the native size. */
-  maxSide: number | null
-}
+/** Requests as the contract's schemas parse them (defaults filled in). */
+export type FlowRequest = z.output<typeof FlowRequestSchema>
+export type MagnifyRequest = z.output<typeof MagnifyRequestSchema>
+export type SpotRequest = z.output<typeof SpotRequestSchema>
 
 interface FlowEntry {
   summary: FlowSummary
   flow: FlowField
   strain: GrayImage
-}
-
-export interface MagnifyRequest {
-  clipPath: string
-  start: number
-  count: number
-  method: MagnifyMethod
-  alpha: number
-  /** Eulerian cut-off wavelength λc (px); ignored by the Riesz method. */
-  lambdaC: number
-  /** Temporal band-pass: IIR weights, or an ideal band in Hz (the clip's fps is filled in here). */
-  filter: { kind: 'iir'; r1: number; r2: number } | { kind: 'ideal'; lowHz: number; highHz: number }
-}
-
-export interface SpotRequest {
-  clipPath: string
-  start: number
-  count: number
-  /** Coded onset/offset as clip indices (the reference of the signal); suggested when absent. */
-  onset: number | null
-  offset: number | null
-  signal: SpotSignalName
 }
 
 interface FaceEntry {
@@ -72,9 +54,6 @@ interface MagnifyEntry {
   summary: MagnifySummary
   frames: Uint8Array[]
 }
-
-/** Longest clip section magnified at once: the pyramid of every frame is held in memory. */
-export const MAX_MAGNIFY_FRAMES = 400
 
 /**
  * Computes and caches motion views of clips: optical flow + strain between two frames, and
@@ -104,7 +83,7 @@ export class MotionService {
   }
 
   static spotId(request: SpotRequest): string {
-    return digest(['spot', request.clipPath, request.start, request.count, request.onset, request.offset, request.signal])
+    return digest(['spot', request.clipPath, request.start, request.count, request.onset, request.offset, request.signal, request.side, request.temporalSigma, request.face])
   }
 
   static faceId(clipPath: string, index: number, side: number): string {
@@ -112,7 +91,7 @@ export class MotionService {
   }
 
   static magnifyId(request: MagnifyRequest): string {
-    return digest(['magnify', request.clipPath, request.start, request.count, request.method, request.alpha, request.lambdaC, request.filter])
+    return digest(['magnify', request.clipPath, request.start, request.count, request.method, request.alpha, request.lambdaC, request.filter, request.levels, request.chromaAttenuation, request.crop])
   }
 
   /** Flow from frame `from` to frame `to`, its strain and statistics (cached). */
@@ -182,7 +161,7 @@ export class MotionService {
     const { frames, summary } = await this.magnifiedById(id)
     const frame = frames[offset]
     if (!frame) throw new StudioError('not-found', `Frame ${offset} is outside the magnified section (0..${frames.length - 1})`)
-    return sharp(frame, { raw: { width: summary.width, height: summary.height, channels: 3 } }).png({ compressionLevel: 2 }).toBuffer()
+    return rgbPng(frame, summary.width, summary.height)
   }
 
   private async computeFlow(id: string, request: FlowRequest, options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void }): Promise<FlowEntry> {
@@ -196,13 +175,8 @@ export class MotionService {
     const [a, b] = await Promise.all([this.frames.readFrame(request.clipPath, request.from, 'gray'), this.frames.readFrame(request.clipPath, request.to, 'gray')])
     const i0 = this.fit(grayFromPixels(a.data, a.width, a.height, 1), request.maxSide)
     const i1 = this.fit(grayFromPixels(b.data, b.width, b.height, 1), request.maxSide)
-    const run = { signal: options.signal, transfer: [i0.data.buffer as ArrayBuffer, i1.data.buffer as ArrayBuffer] }
-    const flow =
-      request.method === 'tvl1'
-        ? await this.pool.run('tvl1', { i0, i1 }, { ...run, ...(options.onProgress ? { onProgress: options.onProgress } : {}) })
-        : await this.pool.run(request.method === 'farneback' ? 'farneback' : 'lk', { i0, i1 }, run)
+    const { flow, stats } = await this.flowOfFrames(request.method, i0, i1, options)
     const strain = await this.pool.run('strain', { flow: copyFlow(flow), options: { variant: request.strainVariant } }, { signal: options.signal })
-    const stats = flowMagnitudeStats(flow)
     const strainRange = finiteRange(strain.data)
     let strainSum = 0
     for (const value of strain.data) strainSum += value
@@ -217,7 +191,7 @@ export class MotionService {
       height: flow.height,
       sourceWidth: a.width,
       sourceHeight: a.height,
-      stats: { mean: stats.mean, max: stats.max, median: stats.median, p95: stats.p95 },
+      stats,
       strain: { mean: strainSum / strain.data.length, max: strainRange.max },
       computeMs: Math.round(performance.now() - started),
     }
@@ -243,7 +217,15 @@ export class MotionService {
     }
     const { result, face } = await spotFrames(
       frames,
-      { ...STUDIO_SPOTTING, onset: relative(request.onset), offset: relative(request.offset), signal: request.signal, face: true, abort: options.signal },
+      {
+        onset: relative(request.onset),
+        offset: relative(request.offset),
+        signal: request.signal,
+        side: request.side,
+        temporalSigma: request.temporalSigma,
+        face: request.face,
+        abort: options.signal,
+      },
       this.pool,
     )
     return {
@@ -261,6 +243,8 @@ export class MotionService {
       curve: result.curve,
       peaks: result.peaks.map((p) => ({ index: start + p.frame, value: p.value, prominence: p.prominence, confidence: p.confidence })),
       faceFound: face.found,
+      faceScore: face.found ? face.score! : null,
+      side: face.found ? face.crop! : null,
       faceFrame: request.onset ?? start,
     }
   }
@@ -285,22 +269,45 @@ export class MotionService {
     if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 2 || start + count > clip.frameCount) {
       throw new StudioError('invalid-input', `Frames ${start}..${start + count - 1} are not a section of the clip (0..${clip.frameCount - 1}, at least 2 frames)`)
     }
-    if (count > MAX_MAGNIFY_FRAMES) throw new StudioError('invalid-input', `At most ${MAX_MAGNIFY_FRAMES} frames can be magnified at once (asked for ${count})`)
     const filter = temporalFilter(request.filter, clip.fps)
-    const rgb: RgbImage[] = []
+    let rgb: RgbImage[] = []
     for (let i = 0; i < count; i++) {
+      options.signal?.throwIfAborted()
       const frame = await this.frames.readFrame(request.clipPath, start + i, 'rgb')
       rgb.push({ width: frame.width, height: frame.height, data: Float32Array.from(frame.data) })
     }
-    const task =
-      request.method === 'eulerian'
-        ? { frames: rgb, method: 'eulerian' as const, options: { alpha: request.alpha, lambdaC: request.lambdaC, filter } }
-        : { frames: rgb, method: 'riesz' as const, options: { alpha: request.alpha, filter } }
+    if (request.crop !== null) {
+      const alignment = await alignOn(rgb[0]!, request.crop, this.pool)
+      if (!alignment) throw new StudioError('invalid-input', `No face found on frame ${start}; magnify without a crop (--crop)`)
+      rgb = rgb.map((f) => warpSimilarityRgb(f, alignment.transform, alignment.side))
+    }
+    const { method, alpha, levels, lambdaC, chromaAttenuation } = request
+    const task = { frames: rgb, method, options: { alpha, levels, filter, lambdaC, chromaAttenuation } }
     const magnified = await this.pool.run('magnify', task, { signal: options.signal, transfer: rgb.map((f) => f.data.buffer as ArrayBuffer) })
     const width = magnified[0]!.width
     const height = magnified[0]!.height
     const frames = magnified.map((f) => Uint8Array.from(f.data, (v) => (v < 0 ? 0 : v > 255 ? 255 : Math.round(v))))
     return { summary: { magnifyId: id, clipPath: request.clipPath, start, count, width, height, method: request.method, alpha: request.alpha }, frames }
+  }
+
+  /**
+   * The flow of one frame pair with the method's studio options (`vision/methods.ts`), in the pool.
+   * The clip flow above and `me-studio flow` (two image files, `size`: both resized first) compute it here.
+   */
+  async flowOfFrames(
+    method: FlowMethod,
+    a: GrayImage,
+    b: GrayImage,
+    options: { size?: { width: number; height: number } | undefined; signal?: AbortSignal | undefined; onProgress?: ((done: number, total: number) => void) | undefined } = {},
+  ): Promise<{ flow: FlowField; stats: FlowSummary['stats'] }> {
+    const [i0, i1] = options.size ? [a, b].map((f) => resizeBilinear(f, options.size!.width, options.size!.height)) : [a, b]
+    const flow = await this.pool.run(
+      'flow',
+      { method, i0: i0!, i1: i1!, options: { ...flowMethods[method].studio } },
+      { signal: options.signal, transfer: [i0!.data.buffer as ArrayBuffer, i1!.data.buffer as ArrayBuffer], ...(options.onProgress ? { onProgress: options.onProgress } : {}) },
+    )
+    const { mean, max, median, p95 } = flowMagnitudeStats(flow)
+    return { flow, stats: { mean, max, median, p95 } }
   }
 
   private fit(image: GrayImage, maxSide: number | null): GrayImage {
@@ -349,6 +356,11 @@ function magnitudes(flow: FlowField): Float32Array {
 /** The strain task takes its input by transfer; keep the cached flow intact. */
 function copyFlow(flow: FlowField): FlowField {
   return { width: flow.width, height: flow.height, u: flow.u.slice(), v: flow.v.slice() }
+}
+
+/** A magnified frame as PNG: the media route and `me-studio magnify`'s frame files are these bytes. */
+export function rgbPng(frame: Uint8Array, width: number, height: number): Promise<Buffer> {
+  return sharp(frame, { raw: { width, height, channels: 3 } }).png({ compressionLevel: 3 }).toBuffer()
 }
 
 function rgbaPng(image: { width: number; height: number; data: Uint8ClampedArray }): Promise<Buffer> {

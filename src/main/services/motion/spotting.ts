@@ -1,19 +1,22 @@
+import { SPOT_PARAMS, type SpotSignalName } from '@shared/ipc/channels/motion-params'
 import { auRegions, type FaceRegion } from '../../vision/face/regions'
 import type { GrayImage } from '../../vision/image'
 import type { SpotOptions, SpotResult } from '../../vision/spotting'
 import type { VisionPool } from '../../workers/vision-pool'
 import { alignOn } from './face-alignment'
 
-/** Signals a user picks: flow-based ones name their flow method. */
-export const SPOT_SIGNALS = ['farneback', 'difference', 'translation', 'tvl1', 'strain'] as const
-export type SpotSignalName = (typeof SPOT_SIGNALS)[number]
+export type { SpotSignalName }
 
 /**
  * The studio's spotting settings, shared by the motion curve, `me-studio spot`'s defaults and the
  * apex that inference uses when none is coded: Farnebäck flow had the lowest apex error on the
  * generator's clips (bench/spotting.bench.ts), measured on a 128-px aligned face crop.
  */
-export const STUDIO_SPOTTING = { signal: 'farneback', side: 128, temporalSigma: 1.5 } as const satisfies Pick<SpotFramesOptions, 'signal' | 'side' | 'temporalSigma'>
+export const STUDIO_SPOTTING = {
+  signal: 'farneback',
+  side: SPOT_PARAMS.side.default,
+  temporalSigma: SPOT_PARAMS.temporalSigma.default,
+} as const satisfies Pick<SpotFramesOptions, 'signal' | 'side' | 'temporalSigma'>
 
 export interface SpotFramesOptions {
   /** 0-based positions in `frames`. */
@@ -53,13 +56,6 @@ export async function spotFrames(frames: GrayImage[], o: SpotFramesOptions, pool
       face = { found: true, score: alignment.face.score, crop: o.side, regions }
     }
   }
-  let flow: 'tvl1' | 'farneback' | undefined
-  if (o.signal === 'difference' || o.signal === 'translation') {
-    options.signal = o.signal
-  } else {
-    options.signal = o.signal === 'strain' ? 'strain' : 'flow'
-    flow = o.signal === 'farneback' ? 'farneback' : 'tvl1'
-  }
-  const result = await pool.run('spot', { frames, options, ...(flow ? { flow } : {}) }, { signal: o.abort })
+  const result = await pool.run('spot', { frames, options, signal: o.signal }, { signal: o.abort })
   return { result, face }
 }

@@ -8,14 +8,13 @@
  * normalisation. Order and rounding follow `models/preprocess.py` (see `opencv-exact.ts`).
  */
 import type { ModelCard } from '@shared/domain/model-card'
+import type { FlowMethod } from '@shared/ipc/channels/motion'
 import { warpSimilarity, type SimilarityTransform } from '../face/align'
-import { farnebackFlow, type FarnebackOptions } from '../farneback'
 import { createFlow, gaussianBlur, type FlowField, type GrayImage } from '../image'
-import { lucasKanadeFlow, type LucasKanadeOptions } from '../lucas-kanade'
 import { magnifyEulerian } from '../magnify-eulerian'
 import { magnifyRiesz } from '../magnify-riesz'
 import { normalizeLength } from '../temporal'
-import { tvl1Flow, type Tvl1Options } from '../tvl1'
+import { computeFlow } from '../methods'
 import {
   fixedMeanStd,
   framePlanes,
@@ -97,8 +96,6 @@ export function prepareClip({ frames: decoded, preprocessing: pre, alignment }: 
   return clip
 }
 
-export type FlowMethod = 'tvl1' | 'lk' | 'farneback'
-
 /** The two frames the flow of a time step is computed on: the flow frames when the recipe has them. */
 export function flowFrames(clip: PreparedClip, [ref, t]: [number, number]): [GrayImage, GrayImage] {
   const gray = clip.flowGray ?? clip.gray
@@ -108,18 +105,6 @@ export function flowFrames(clip: PreparedClip, [ref, t]: [number, number]): [Gra
 /** A time step's flow as the model sees it: the computed field pooled to the input size; null (step 0 of a sequence) is zero flow. */
 export function inputFlow(field: FlowField | null, pre: Preprocessing): FlowField {
   return field ? poolFlow(field, flowPoolFactor(pre)) : createFlow(pre.crop.size[1], pre.crop.size[0])
-}
-
-/** A two-frame flow with the vision module's options (the card's parameters, adapted by the input builder). */
-export function computeFlow(method: FlowMethod, i0: GrayImage, i1: GrayImage, options: Record<string, unknown>): FlowField {
-  switch (method) {
-    case 'tvl1':
-      return tvl1Flow(i0, i1, options as Partial<Tvl1Options>)
-    case 'lk':
-      return lucasKanadeFlow(i0, i1, options as Partial<LucasKanadeOptions>)
-    case 'farneback':
-      return farnebackFlow(i0, i1, options as Partial<FarnebackOptions>)
-  }
 }
 
 /**

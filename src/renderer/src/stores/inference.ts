@@ -5,6 +5,7 @@ import type { ModelCard } from '@shared/domain/model-card'
 import type { DenseTensor } from '@shared/inference/attention'
 import type { ModelSummary, PredictionResult, PredictSampleRef, ProviderStandingView, ValueInfoDto } from '@shared/ipc'
 import { useTransport } from '../transport'
+import { useJobsStore } from './jobs'
 import { useSystemStore } from './system'
 
 export type Slot = 'a' | 'b'
@@ -48,12 +49,14 @@ export interface PendingVersion {
 
 /**
  * Models and predictions for the inspection view: the registry's list, two model slots (A, and
- * B for side-by-side comparison), the provider override, each slot's last prediction and its
+ * B for side-by-side comparison), the provider override, each slot's last prediction (a job:
+ * progress in the jobs list, cancel) and its
  * attention tensors, fetched as binary from the media route (never JSON).
  */
 export const useInferenceStore = defineStore('inference', () => {
   const transport = useTransport()
   const system = useSystemStore()
+  const jobs = useJobsStore()
   const models = ref<ModelSummary[]>([])
   const providerOrder = ref<string[]>([])
   const unavailable = ref<{ provider: string; reason: string }[]>([])
@@ -64,6 +67,8 @@ export const useInferenceStore = defineStore('inference', () => {
   const predictions = shallowRef<Record<Slot, PredictionResult | null>>({ a: null, b: null })
   const tensors = shallowRef<Record<Slot, Record<string, DenseTensor>>>({ a: {}, b: {} })
   const running = ref<Record<Slot, boolean>>({ a: false, b: false })
+  /** Each slot's running prediction job, for cancel. */
+  const jobIds = ref<Record<Slot, string | null>>({ a: null, b: null })
   const errors = ref<Record<Slot, string | null>>({ a: null, b: null })
   const listError = ref<string | null>(null)
   const cardDraft = shallowRef<CardDraft | null>(null)
@@ -114,7 +119,12 @@ export const useInferenceStore = defineStore('inference', () => {
     running.value = { ...running.value, [slot]: true }
     errors.value = { ...errors.value, [slot]: null }
     try {
-      const result = await transport.invoke('command:predict.sample', { sample, modelId, provider: provider.value, auNumbers: context.auNumbers, ...(context.sampleId ? { sampleId: context.sampleId } : {}) })
+      const request = { sample, modelId, provider: provider.value, auNumbers: context.auNumbers, ...(context.sampleId ? { sampleId: context.sampleId } : {}) }
+      const result = await jobs.run(`Predicting with ${modelId}`, 'predict.sample', async () => {
+        const started = await transport.invoke('command:predict.sample', request)
+        jobIds.value = { ...jobIds.value, [slot]: started.jobId }
+        return started
+      })
       const loaded = await Promise.all(result.attention.map(async (a) => [a.name, await fetchTensor(result.id, a.name)] as const))
       tensors.value = { ...tensors.value, [slot]: Object.fromEntries(loaded) }
       predictions.value = { ...predictions.value, [slot]: result }
@@ -126,7 +136,13 @@ export const useInferenceStore = defineStore('inference', () => {
       errors.value = { ...errors.value, [slot]: (e as Error).message }
     } finally {
       running.value = { ...running.value, [slot]: false }
+      jobIds.value = { ...jobIds.value, [slot]: null }
     }
+  }
+
+  /** Cancels the running predictions (both slots when comparing). */
+  async function cancel(): Promise<void> {
+    await Promise.all(Object.values(jobIds.value).flatMap((id) => (id ? [jobs.cancel(id)] : [])))
   }
 
   /** Runs the selected model(s) on the sample. */
@@ -241,6 +257,7 @@ export const useInferenceStore = defineStore('inference', () => {
     loadModels,
     predict,
     predictAll,
+    cancel,
     faceUrl,
     clear,
     addModel,

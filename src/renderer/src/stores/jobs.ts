@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { JobDone, JobItemError, JobProgress } from '@shared/ipc'
+import type { JobDone, JobItemError, JobProgress, JobResultOf } from '@shared/ipc'
 import { StudioError } from '@shared/ipc'
 import { useTransport } from '../transport'
 
@@ -65,7 +65,7 @@ export const useJobsStore = defineStore('jobs', () => {
   }
 
   /** Starts a job (`start` calls the command that returns `{ jobId }`) and resolves with its result; rejects when it fails. */
-  async function run(title: string, kind: string, start: () => Promise<{ jobId: string }>): Promise<unknown> {
+  async function run<K extends string>(title: string, kind: K, start: () => Promise<{ jobId: string }>): Promise<JobResultOf<K>> {
     const { jobId } = await start()
     const job: TrackedJob = { jobId, kind, title, done: 0, total: 0, message: null, itemErrors: [], result: null }
     jobs.value.push(job)
@@ -79,7 +79,8 @@ export const useJobsStore = defineStore('jobs', () => {
     const done = await finished
     if (done.state === 'failed') throw new StudioError(done.error?.code ?? 'internal', done.error?.message ?? `${title} failed`)
     if (done.state === 'cancelled') throw new StudioError('cancelled', `${title} was cancelled`)
-    return done.result
+    // Typed by the kind's schema in the contract (`jobResults`), which the main side checks as it emits the event.
+    return done.result as JobResultOf<K>
   }
 
   async function cancel(jobId: string): Promise<void> {

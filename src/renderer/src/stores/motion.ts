@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { ColormapName } from '@shared/colormaps'
-import type { FaceSummary, FlowMethod, FlowSummary, MagnifyMethod, MagnifySummary, SpotSummary } from '@shared/ipc'
+import { FLOW_PARAMS, MAGNIFY_PARAMS, type FaceSummary, type FlowMethod, type FlowSummary, type MagnifyMethod, type MagnifySummary, type SpotSummary } from '@shared/ipc'
 import { useTransport } from '../transport'
 import { useJobsStore } from './jobs'
 import { trackBusy } from './track-busy'
@@ -31,14 +31,21 @@ export interface FlowFieldData {
 /**
  * Motion views of the open clip: a computed flow (colour wheel, magnitude/strain heatmaps,
  * raw field for arrows) between two frame indices, and a magnified section of the clip.
- * Both are jobs on the main side; results come back as ids whose pixels are media routes.
+ * Both are jobs on the main side; a job's result is its summary, whose ids name the media routes of its pixels.
  */
 export const useMotionStore = defineStore('motion', () => {
   const transport = useTransport()
   const jobs = useJobsStore()
 
-  const flowSettings = ref<FlowSettings>({ method: 'tvl1', strainVariant: 'standard', maxSide: 320 })
-  const magnifySettings = ref<MagnifySettings>({ method: 'eulerian', alpha: 10, lambdaC: 16, r1: 0.4, r2: 0.05 })
+  // Form defaults are the contract's (the same the CLI and the schemas apply).
+  const flowSettings = ref<FlowSettings>({ method: 'tvl1', strainVariant: 'standard', maxSide: FLOW_PARAMS.maxSide.default })
+  const magnifySettings = ref<MagnifySettings>({
+    method: 'eulerian',
+    alpha: MAGNIFY_PARAMS.alpha.default,
+    lambdaC: MAGNIFY_PARAMS.lambdaC.default,
+    r1: MAGNIFY_PARAMS.r1.default,
+    r2: MAGNIFY_PARAMS.r2.default,
+  })
   const colormap = ref<ColormapName>('inferno')
 
   const flow = shallowRef<FlowSummary | null>(null)
@@ -53,44 +60,33 @@ export const useMotionStore = defineStore('motion', () => {
   /** `from`/`to` are clip indices; `frames` the dataset's frame numbers the job is titled with. */
   async function computeFlow(clipPath: string, from: number, to: number, frames: { from: number; to: number }): Promise<void> {
     await guarded('flow', async () => {
-      let flowId = ''
-      await jobs.run(`Optical flow ${frames.from}→${frames.to}`, 'motion.flow', async () => {
-        const started = await transport.invoke('command:motion.flow', { clipPath, from, to, ...flowSettings.value })
-        flowId = started.flowId
-        activeJob.value = started.jobId
-        return started
-      })
-      flow.value = await transport.invoke('query:motion.flow', { flowId })
-      field.value = await loadField(flowId)
+      const summary = await jobs.run(`Optical flow ${frames.from}→${frames.to}`, 'motion.flow', () => started(transport.invoke('command:motion.flow', { clipPath, from, to, ...flowSettings.value })))
+      flow.value = summary
+      field.value = await loadField(summary.flowId)
     })
   }
 
   async function magnify(clipPath: string, start: number, count: number): Promise<void> {
     await guarded('magnify', async () => {
-      let magnifyId = ''
       const { method, alpha, lambdaC, r1, r2 } = magnifySettings.value
-      await jobs.run(`Magnifying ${count} frames ×${alpha}`, 'motion.magnify', async () => {
-        const started = await transport.invoke('command:motion.magnify', { clipPath, start, count, method, alpha, lambdaC, filter: { kind: 'iir', r1, r2 } })
-        magnifyId = started.magnifyId
-        activeJob.value = started.jobId
-        return started
-      })
-      magnified.value = await transport.invoke('query:motion.magnified', { magnifyId })
+      magnified.value = await jobs.run(`Magnifying ${count} frames ×${alpha}`, 'motion.magnify', () =>
+        started(transport.invoke('command:motion.magnify', { clipPath, start, count, method, alpha, lambdaC, filter: { kind: 'iir', r1, r2 } })),
+      )
     })
   }
 
   /** Motion curve of the whole clip relative to the coded onset (or the first frame), with the suggested apex. */
   async function computeSpot(clipPath: string, frameCount: number, onset: number | null, offset: number | null): Promise<void> {
     await guarded('spot', async () => {
-      let spotId = ''
-      await jobs.run('Spotting the apex', 'motion.spot', async () => {
-        const started = await transport.invoke('command:motion.spot', { clipPath, start: 0, count: frameCount, onset, offset })
-        spotId = started.spotId
-        activeJob.value = started.jobId
-        return started
-      })
-      spot.value = await transport.invoke('query:motion.spot', { spotId })
+      spot.value = await jobs.run('Spotting the apex', 'motion.spot', () => started(transport.invoke('command:motion.spot', { clipPath, start: 0, count: frameCount, onset, offset })))
     })
+  }
+
+  /** Remembers the running job (for cancel); the job's result is the summary, so nothing is asked again. */
+  async function started<T extends { jobId: string }>(invoked: Promise<T>): Promise<T> {
+    const value = await invoked
+    activeJob.value = value.jobId
+    return value
   }
 
   /** Landmarks, AU regions and the aligned crop of one frame. */

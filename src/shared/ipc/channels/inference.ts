@@ -3,6 +3,7 @@ import { BatchReferenceSchema } from '../../domain/coding-source'
 import { AttentionKindSchema, ModelCardSchema } from '../../domain/model-card'
 import { ERROR_CODES } from '../errors'
 import { request } from '../define'
+import { JobStartedSchema } from './jobs'
 import { DownloadFlagSchema, DownloadsSchema, OverwriteSchema } from './export-target'
 
 /**
@@ -141,7 +142,7 @@ export const inferenceRequests = {
       /** Coded AU numbers: their facial regions (from the onset frame's landmarks) are checked against the attention. */
       auNumbers: z.array(z.number().int().min(0).max(99)).default([]),
     }),
-    PredictionResultSchema,
+    JobStartedSchema,
   ),
   /**
    * A prediction made here (its `recordedId`) as the batch predictions CSV's columns, or their JSON;

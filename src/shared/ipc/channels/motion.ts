@@ -1,10 +1,27 @@
 import { z } from 'zod'
 import { request } from '../define'
+import {
+  FLOW_METHODS,
+  FLOW_PARAMS,
+  MAGNIFY_METHODS,
+  MAGNIFY_PARAMS,
+  MAX_MAGNIFY_FRAMES,
+  SPOT_PARAMS,
+  SPOT_SIGNAL_NAMES,
+  type NumberParam,
+} from './motion-params'
 
-export const FLOW_METHODS = ['tvl1', 'farneback', 'lk'] as const
-export type FlowMethod = (typeof FLOW_METHODS)[number]
-export const MAGNIFY_METHODS = ['eulerian', 'riesz'] as const
-export type MagnifyMethod = (typeof MAGNIFY_METHODS)[number]
+export * from './motion-params'
+
+/** A number schema with the parameter's bounds, default and description. */
+function numberParam(p: NumberParam) {
+  let schema = p.int ? z.number().int() : z.number()
+  if (p.min !== undefined) schema = schema.min(p.min)
+  if (p.gt !== undefined) schema = schema.gt(p.gt)
+  if (p.max !== undefined) schema = schema.max(p.max)
+  return schema.describe(p.describe)
+}
+const param = (p: NumberParam) => numberParam(p).default(p.default).describe(p.describe)
 
 const FrameIndex = z.number().int().nonnegative()
 
@@ -15,7 +32,7 @@ export const FlowRequestSchema = z.object({
   method: z.enum(FLOW_METHODS).default('tvl1'),
   strainVariant: z.enum(['standard', 'off-tanet']).default('standard'),
   /** Longest side the frames are scaled to before the flow; null = native size. */
-  maxSide: z.number().int().min(16).max(4096).nullable().default(320),
+  maxSide: numberParam(FLOW_PARAMS.maxSide).nullable().default(FLOW_PARAMS.maxSide.default).describe(FLOW_PARAMS.maxSide.describe),
 })
 
 export const FlowSummarySchema = z.object({
@@ -36,20 +53,24 @@ export const FlowSummarySchema = z.object({
 })
 export type FlowSummary = z.infer<typeof FlowSummarySchema>
 
+const IirFilterSchema = z.object({ kind: z.literal('iir'), r1: param(MAGNIFY_PARAMS.r1), r2: param(MAGNIFY_PARAMS.r2) })
+
 export const MagnifyRequestSchema = z.object({
   clipPath: z.string().min(1),
   start: FrameIndex,
-  count: z.number().int().min(2),
+  count: z.number().int().min(2).max(MAX_MAGNIFY_FRAMES).describe('frames of the section (the pyramid of every frame is held in memory)'),
   method: z.enum(MAGNIFY_METHODS).default('eulerian'),
-  alpha: z.number().min(0).max(100).default(10),
-  lambdaC: z.number().positive().default(16),
+  alpha: param(MAGNIFY_PARAMS.alpha),
+  lambdaC: param(MAGNIFY_PARAMS.lambdaC),
+  levels: param(MAGNIFY_PARAMS.levels),
+  chromaAttenuation: param(MAGNIFY_PARAMS.chromaAttenuation),
   filter: z
-    .discriminatedUnion('kind', [
-      z.object({ kind: z.literal('iir'), r1: z.number().gt(0).max(1).default(0.4), r2: z.number().gt(0).max(1).default(0.05) }),
-      z.object({ kind: z.literal('ideal'), lowHz: z.number().positive(), highHz: z.number().positive() }),
-    ])
-    .default({ kind: 'iir', r1: 0.4, r2: 0.05 }),
+    .discriminatedUnion('kind', [IirFilterSchema, z.object({ kind: z.literal('ideal'), lowHz: z.number().positive(), highHz: z.number().positive() })])
+    .default({ kind: 'iir', r1: MAGNIFY_PARAMS.r1.default, r2: MAGNIFY_PARAMS.r2.default }),
+  /** Align the section on its first frame's face and crop it to this side first; null magnifies the whole frame. */
+  crop: z.number().int().min(16).max(1024).nullable().default(null).describe('side of the aligned face crop (null: the whole frame)'),
 })
+export type MagnifyRequestInput = z.input<typeof MagnifyRequestSchema>
 
 export const MagnifySummarySchema = z.object({
   magnifyId: z.string(),
@@ -63,8 +84,6 @@ export const MagnifySummarySchema = z.object({
 })
 export type MagnifySummary = z.infer<typeof MagnifySummarySchema>
 
-export const SPOT_SIGNAL_NAMES = ['farneback', 'difference', 'translation', 'tvl1', 'strain'] as const
-
 export const SpotRequestSchema = z.object({
   clipPath: z.string().min(1),
   start: FrameIndex,
@@ -73,6 +92,10 @@ export const SpotRequestSchema = z.object({
   onset: FrameIndex.nullable().default(null),
   offset: FrameIndex.nullable().default(null),
   signal: z.enum(SPOT_SIGNAL_NAMES).default('farneback'),
+  side: param(SPOT_PARAMS.side),
+  temporalSigma: param(SPOT_PARAMS.temporalSigma),
+  /** Detect and align the face (else the whole frame, without the nose reference). */
+  face: z.boolean().default(true),
 })
 
 export const SpotSummarySchema = z.object({
@@ -94,6 +117,10 @@ export const SpotSummarySchema = z.object({
   peaks: z.array(z.object({ index: FrameIndex, value: z.number(), prominence: z.number(), confidence: z.number() })),
   /** False when no face was found: the whole frame was measured, without the nose reference. */
   faceFound: z.boolean(),
+  /** The face detector's score, null without a face. */
+  faceScore: z.number().nullable(),
+  /** Side of the face crop measured (null without a face). */
+  side: z.number().int().positive().nullable(),
   /** The clip frame the face was searched on (the coded onset, else the section's first frame). */
   faceFrame: FrameIndex,
 })

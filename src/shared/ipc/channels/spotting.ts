@@ -59,6 +59,13 @@ export const SpottingRunSchema = z.object({
 })
 export type SpottingRun = z.infer<typeof SpottingRunSchema>
 
+/** What a `spotting.long` job returns: how many candidates were saved, how many look like expressions. */
+export const SpottingJobResultSchema = z.object({
+  candidates: z.number().int().nonnegative(),
+  expressions: z.number().int().nonnegative(),
+  warnings: z.array(z.string()),
+})
+
 export const CandidateReviewSchema = z.discriminatedUnion('action', [
   /** Codes the candidate for `annotatorId`: onset/apex/offset prefilled on a sample `<video>#k`. */
   z.object({ action: z.literal('accept'), candidateId: Id, annotatorId: Id }),
