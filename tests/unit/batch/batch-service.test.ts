@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { parseSelection, shardOf } from '@shared/domain/batch'
 import { BatchService, type BatchProgress } from '../../../src/main/services/batch/batch-service'
 import type { SampleScope } from '../../../src/main/services/batch/predictor'
@@ -14,13 +14,31 @@ import { createBatchProject, deterministicSource, fixtureModel } from '../../hel
 let dir: string
 let project: Project
 
+/**
+ * The batch's progress reports, and a latch on them: `reached(n)` resolves once at least n items
+ * are done, so the tests step on the batch's own events rather than on timers.
+ */
+function progressLatch() {
+  const progress: BatchProgress[] = []
+  const waiting: { n: number; resolve: () => void }[] = []
+  const report = (p: BatchProgress) => {
+    progress.push(p)
+    for (const w of waiting.filter((w) => p.done >= w.n)) {
+      waiting.splice(waiting.indexOf(w), 1)
+      w.resolve()
+    }
+  }
+  const reached = (n: number) =>
+    (progress.at(-1)?.done ?? 0) >= n ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ n, resolve }))
+  return { progress, report, reached }
+}
+
 function harness(source = deterministicSource([fixtureModel('model_a'), fixtureModel('model_b', ['happiness', 'disgust', 'surprise', 'others'])])) {
   const errors: string[] = []
-  const progress: BatchProgress[] = []
+  const { progress, report, reached } = progressLatch()
   const jobs = new JobManager({ progress: () => undefined, itemError: (e) => errors.push(e.item), done: () => undefined })
-  // Two lanes whatever the machine: the pause and close tests time their steps against the predictor's delay.
-  const service = new BatchService({ jobs, predictors: source, project: () => project, onProgress: (p) => progress.push(p), concurrency: 2 })
-  return { jobs, service, source, errors, progress }
+  const service = new BatchService({ jobs, predictors: source, project: () => project, onProgress: report, concurrency: 2 })
+  return { jobs, service, source, errors, progress, reached }
 }
 
 beforeEach(async () => {
@@ -95,17 +113,18 @@ describe('batch service', () => {
   })
 
   it('pauses between items, resumes, and can be cancelled then resumed to completion without duplicates', async () => {
-    const { jobs, service, source } = harness(deterministicSource([fixtureModel('model_a')], { delayMs: 5 }))
+    const { jobs, service, source, reached, progress } = harness(deterministicSource([fixtureModel('model_a')], { delayMs: 5 }))
     const { jobId } = await service.start({ modelRefs: ['model_a'], selection: parseSelection('all') })
-    await new Promise((r) => setTimeout(r, 30))
+    await reached(2)
     expect(service.pause(jobId)).toBe(true)
-    await new Promise((r) => setTimeout(r, 30))
-    expect(service.job(jobId).state).toBe('paused')
+    await vi.waitFor(() => expect(service.job(jobId).state).toBe('paused'))
     const callsWhilePaused = source.predictors[0]!.calls
+    // Nothing to wait for here: a paused batch must stay still, so give it time to (wrongly) move.
     await new Promise((r) => setTimeout(r, 30))
     expect(source.predictors[0]!.calls).toBe(callsWhilePaused)
+    const before = progress.at(-1)!.done
     await service.resume(jobId)
-    await new Promise((r) => setTimeout(r, 20))
+    await reached(before + 1)
     service.cancel(jobId)
     expect((await jobs.wait(jobId)).state).toBe('cancelled')
     const partial = service.job(jobId)
@@ -118,10 +137,10 @@ describe('batch service', () => {
   })
 
   it('stops without losing or failing items when the project is closed mid-batch, and resumes after reopening', async () => {
-    const { jobs, service } = harness(deterministicSource([fixtureModel('model_a')], { delayMs: 10 }))
+    const { jobs, service, reached } = harness(deterministicSource([fixtureModel('model_a')], { delayMs: 10 }))
     const file = project.path
     const { jobId } = await service.start({ modelRefs: ['model_a'], selection: parseSelection('all') })
-    await new Promise((r) => setTimeout(r, 60))
+    await reached(2)
     project.close()
     expect((await jobs.wait(jobId)).state).toBe('cancelled')
     project = await Project.open(file, { keepBackups: 0 })
@@ -134,14 +153,14 @@ describe('batch service', () => {
   })
 
   it('commits the finished items of its commit groups on request (quit), so the resume recomputes none of them', async () => {
-    const progress: BatchProgress[] = []
+    const { progress, report, reached } = progressLatch()
     const jobs = new JobManager({ progress: () => undefined, itemError: () => undefined, done: () => undefined })
     const source = deterministicSource([fixtureModel('model_a')], { delayMs: 10 })
     // A group that would wait for all 24 items: without the flush, nothing would be committed.
-    const service = new BatchService({ jobs, predictors: source, project: () => project, onProgress: (p) => progress.push(p), concurrency: 2, commitGroup: { maxItems: 1000, maxDelayMs: 60_000 } })
+    const service = new BatchService({ jobs, predictors: source, project: () => project, onProgress: report, concurrency: 2, commitGroup: { maxItems: 1000, maxDelayMs: 60_000 } })
     const file = project.path
     const { jobId } = await service.start({ modelRefs: ['model_a'], selection: parseSelection('all') })
-    await new Promise((r) => setTimeout(r, 60))
+    await reached(2)
     const finished = progress.at(-1)!.done
     expect(finished).toBeGreaterThan(0)
     service.flushCommits()
@@ -210,6 +229,7 @@ describe('batch service', () => {
       const a = join(dir, `a.${format}`)
       const b = join(dir, `b.${format}`)
       await exportPredictions(store, jobId, format, a, { summaries: format !== 'csv' })
+      // A second later: any clock time written into the file would now differ.
       await new Promise((r) => setTimeout(r, 1100))
       await exportPredictions(store, jobId, format, b, { summaries: format !== 'csv' })
       expect(readFileSync(a).equals(readFileSync(b)), format).toBe(true)
