@@ -118,8 +118,6 @@ test("a coder's first hour: one frame numbering, the coder's own frames, the dat
   const generated = resolve('tests/.generated')
   for (const [filter, folder] of [['.generated', generated], ['e2e-data', join(generated, 'e2e-data')], ['demo', resolve(DEMO_DIR)], ['dataset-casme2', resolve(DEMO_DIR, 'dataset-casme2')]] as const) {
     await page.keyboard.type(filter)
-    // Enter opens the highlighted entry: wait until the folder's listing has arrived and matches.
-    await expect(page.getByTestId('picker-list').locator('[aria-selected=true]')).toContainText(filter)
     await page.keyboard.press('Enter')
     await expect(page.getByTestId('picker-path')).toHaveText(folder)
   }
@@ -127,7 +125,6 @@ test("a coder's first hour: one frame numbering, the coder's own frames, the dat
   await page.keyboard.press('Backspace')
   await expect(page.getByTestId('picker-path')).toHaveText(resolve(DEMO_DIR))
   await page.keyboard.type('dataset')
-  await expect(page.getByTestId('picker-list').locator('[aria-selected=true]')).toContainText('dataset')
   await page.keyboard.press('Enter')
   await docScreenshot(page, 'file-picker.png')
   await page.keyboard.press('Control+Enter')
