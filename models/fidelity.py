@@ -261,6 +261,18 @@ FIDELITY = {
     },
 }
 
+# The class sets (registry.CLASS_SETUPS) each paper evaluates, the first its main dataset's: a card names its
+# own set and these (classSet.paperSets), so the studio can say when a model's classes are not the paper's
+# even where the class names agree (CBAMNet's negative is disgust + repression, MEGC's adds four emotions).
+PAPER_CLASS_SETS = {
+    'off_tanet': ('megc3',),
+    'ststnet': ('megc3',),
+    'cbamnet': ('cbamnet-3', 'megc3'),  # CASME II; SMIC's three labels
+    'astnet': ('casme2-5', 'megc3'),  # CASME II; SMIC
+    'ms3d_resnet': ('ms3d-4', 'megc3'),  # CASME II and SAMM; SMIC
+    'ast_svmnet': ('megc3',),
+}
+
 
 def deviations(key):
     """The card's `deviations`: every row that is not as published, as 'element (status): text'."""

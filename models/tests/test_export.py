@@ -5,8 +5,8 @@ import onnx
 import pytest
 import torch
 
-from models import export, svm
-from models.registry import MODELS
+from models import export, fidelity, svm
+from models.registry import CLASS_SETUPS, MODELS
 
 TRAINING = {'data': 'random weights', 'protocol': 'none', 'epochs': 0, 'details': 'test'}
 
@@ -64,3 +64,34 @@ def test_svm_fits_separable_data():
     x = rng.normal(size=(60, 5)) + np.eye(3, 5)[y] * 4
     w, b = svm.fit_linear_ovr(x, y, 3)
     assert (svm.decision_values(x, w, b).argmax(1) == y).mean() > 0.95
+
+
+@pytest.mark.parametrize('name', list(CLASS_SETUPS))
+def test_card_names_its_class_set_and_the_papers(name):
+    """The card carries the run's class set (the studio scores the model by it) and the sets its paper used."""
+    spec = MODELS['ms3d_resnet']
+    card_set = export.class_set(spec, {**spec.configs['tiny'], 'classes': name})
+    assert card_set['name'] == name
+    assert set(card_set['labels'].values()) == set(CLASS_SETUPS[name]['classes'])
+    assert card_set['labels']['repression'] == {'megc3': 'negative', 'cbamnet-3': 'negative', 'ms3d-4': 'other',
+                                               'casme2-5': 'repression'}[name]
+    assert card_set['paperSets'] == ['ms3d-4', 'megc3']
+
+
+def test_every_paper_class_set_exists_and_the_recipes_train_one():
+    assert set(fidelity.PAPER_CLASS_SETS) == set(MODELS)
+    for key, sets in fidelity.PAPER_CLASS_SETS.items():
+        assert set(sets) <= set(CLASS_SETUPS), key
+        assert fidelity.FIDELITY[key]['recipe']['classes'] in sets, key
+
+
+def test_refresh_adds_the_class_set_to_a_card_written_before_it(tmp_path):
+    card = json.loads((fidelity.CARDS / 'cbamnet-demo.card.json').read_text())
+    card.pop('classSet', None)
+    (tmp_path / 'c.card.json').write_text(json.dumps(card))
+    export.refresh_card(tmp_path / 'c.card.json')
+    refreshed = json.loads((tmp_path / 'c.card.json').read_text())
+    # the demo trained on the MEGC set (its architectureConfig names no other), not CBAMNet's CASME II one
+    assert refreshed['classSet']['name'] == 'megc3'
+    assert refreshed['classSet']['labels']['fear'] == 'negative'
+    assert refreshed['classSet']['paperSets'] == ['cbamnet-3', 'megc3']

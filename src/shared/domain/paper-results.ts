@@ -4,7 +4,7 @@
  * matrix over its classes, so a paper that averaged per fold or per subject, used another split or
  * other classes reports figures that are not comparable — the views say so.
  */
-import type { PaperResult } from './model-card'
+import type { ClassSet, PaperResult } from './model-card'
 
 /** 'CASME II · negative, positive, surprise · LOSO (per-subject mean): accuracy 0.7561, F1 0.74 (Table 5)' */
 export function paperResultLine(r: PaperResult): string {
@@ -17,6 +17,8 @@ export interface StudioRun {
   /** true: per-fold models, each sample predicted by the fold that held it out. */
   perFold: boolean
   classes: readonly string[]
+  /** The model card's class set: how its classes were made from the coded emotions (absent: not recorded). */
+  classSet?: ClassSet | null
 }
 
 function reasons(r: PaperResult, run: StudioRun): string[] {
@@ -27,12 +29,16 @@ function reasons(r: PaperResult, run: StudioRun): string[] {
   else if (r.averaging !== 'pooled') out.push(`the paper averages ${r.averaging}, the studio pools`)
   const same = r.classes.length === run.classes.length && r.classes.every((c) => run.classes.includes(c))
   if (!same) out.push(`the paper's classes are ${r.classes.join(', ')}`)
+  const set = run.classSet
+  if (set && !set.paperSets.includes(set.name)) {
+    out.push(`the model's classes are the class set ${set.name} (${set.description}), the paper's ${set.paperSets.join(' or ')}`)
+  }
   return out
 }
 
 /**
  * null when some reported result was obtained the way this run evaluates (held-out LOSO folds, pooled,
- * same classes); otherwise one sentence naming what differs from the paper's first result. Results
+ * same classes made from the same emotions); otherwise one sentence naming what differs from the paper's first result. Results
  * with no entries give null (nothing to compare with).
  */
 export function protocolDifference(results: readonly PaperResult[] | undefined, run: StudioRun): string | null {

@@ -45,6 +45,17 @@ describe('paper results', () => {
     )
   })
 
+  it("says when the model's classes are made from other emotions than the paper's", () => {
+    const cbam = card('cbamnet-demo.card.json').paper.results!
+    const classSet = { name: 'megc3', description: 'MEGC 2019 composite', labels: { fear: 'negative' }, paperSets: ['cbamnet-3'] }
+    expect(protocolDifference(cbam, { perFold: true, classes: MEGC, classSet })).toContain(
+      "the model's classes are the class set megc3 (MEGC 2019 composite), the paper's cbamnet-3",
+    )
+    const ms3d = card('ms3d_resnet-demo.card.json').paper.results!
+    const four = { name: 'ms3d-4', description: 'MS-3D-ResNet', labels: { repression: 'other' }, paperSets: ['ms3d-4', 'megc3'] }
+    expect(protocolDifference(ms3d, { perFold: true, classes: ['positive', 'negative', 'surprise', 'other'], classSet: four })).not.toContain('class set')
+  })
+
   it('has nothing to compare without results', () => {
     expect(protocolDifference(undefined, { perFold: true, classes: MEGC })).toBeNull()
     expect(protocolDifference([] as PaperResult[], { perFold: true, classes: MEGC })).toBeNull()
