@@ -210,7 +210,8 @@ def _steps(pre, spec, cfg):
                      '(preprocess.magnify_onset_difference); then divide by 255.')
     if pre['flow']:
         fn = 'tvl1_flow' if pre['flow']['method'] == 'tvl1' else 'lk_flow'
-        pairs = 'onset -> apex' if onset_apex else 'first frame -> each frame (zero flow for the first)'
+        pairs = ('onset -> apex' if onset_apex else 'each frame -> the next (T frames, T-1 flow steps)'
+                 if pre['flow']['reference'] == 'previous' else 'first frame -> each frame (zero flow for the first)')
         if 'computeSize' in pre['flow']:
             big, factor = cfg['flow_size'], cfg['flow_size'] // cfg['size']
             steps.append(f"Optical flow {pre['flow']['method']} {pairs} (preprocess.{fn}) on the gray frames resized "

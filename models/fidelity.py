@@ -131,11 +131,14 @@ FIDELITY = {
     'astnet': {
         'rows': [
             ('input', DEVIATION,
-             'TV-L1 flow from the first normalised frame to each of 11 frames (the first step is all zero), frames '
-             'sampled over onset..offset; the paper computes LiteFlowNet flow between neighbours of 11 apex-centred '
-             'frames (10 flow frames). No LiteFlowNet weights are available offline; the training kit trains on '
-             "whatever inputs the export's manifest lists, so flows computed elsewhere can be used, but the studio's "
-             'inference computes TV-L1.'),
+             "paper config: TV-L1 flow between neighbours of 11 frames, 10 flow frames as published ('one sequence "
+             "of 11 frames can be turned into an optical flow sequence of 10 frames'; card flow.reference "
+             "'previous'), the 11 frames sampled over onset..offset by linear interpolation (the paper takes 11 "
+             "frames 'from the apex to the peak', not defined further). TV-L1 instead of LiteFlowNet: no LiteFlowNet "
+             "weights are available offline; the training kit trains on whatever inputs the export's manifest "
+             "lists, so flows computed elsewhere can be used, but the studio's inference computes TV-L1. The demo "
+             'config keeps the earlier input, flow from the first frame to each of 11 frames (the first step all '
+             'zero): fixing it changes the trained weights, and the demo was not retrained on it.'),
             ('magnification', DEVIATION, "no learning-based magnification (the paper's x3 magnifier is a trained "
                                          'network whose weights are not available).'),
             STANDARDISE,
@@ -158,8 +161,11 @@ FIDELITY = {
                                      '--config paper: mirror-rotate-crop:20); the ranges are not stated: rotation '
                                      '+-10 degrees, crop 90-100 % of the side, flow vectors turned with the image.'),
             ('training settings', CHOSEN, 'SGD momentum 0.9, lr 1e-5, batch 32, 50 epochs, dropout 0.5 (Table 4) as '
-                                          "published; the paper's 'decay 1e-7' is read as weight decay and its "
-                                          "unnamed lr_scheduler is the kit's cosine schedule."),
+                                          "published. The paper disagrees with itself on the learning rate: Table 4 "
+                                          "prints base_lr 1e-5, its text says it 'was set to 1e-4 for the "
+                                          "experiment'; the kit takes Table 4 (--lr 1e-4 for the text's). The "
+                                          "paper's 'decay 1e-7' is read as weight decay and its unnamed "
+                                          "lr_scheduler is the kit's cosine schedule."),
         ],
         'results': [_result('SMIC', MEGC3, 'LOSO', 'per-subject mean', [('accuracy', 0.7357), ('F1', 0.72)],
                             'Table 5 (73.57%)'),
@@ -198,7 +204,9 @@ FIDELITY = {
              "other categories are categorized as other'), three on SMIC. models.train --config paper trains the "
              'four (--classes ms3d-4, from a training set labelled with the coded emotions; --classes megc3 for '
              'SMIC); the demo has the three MEGC classes (repression in negative), the only ones the synthetic '
-             'generator makes.'),
+             "generator makes. ms3d-4 takes negative from SAMM's rule (anger, contempt, disgust, fear, sadness); on "
+             "CASME II the paper's negative is disgust alone (its 246 clips have no fear or sadness), so CASME II's "
+             'few fear and sadness clips count as negative here instead of being left out.'),
             ('protocol', AS_PUBLISHED, "leave-one-sample-out ('N represents the total number of samples'), "
                                        'accuracy; models.train --config paper: leave-one-sample-out.'),
             ('augmentation', CHOSEN, "face box shifted by 15 px left, right, up and down, and a vertical flip, 'four "
@@ -222,9 +230,11 @@ FIDELITY = {
             ('input', DEVIATION,
              'LK flow from the first normalised frame to each frame (the paper: between neighbours) and ISDF, '
              'stacked as three channels of one stream; temporal normalisation by linear interpolation instead of '
-             "TIM; no EVM (the paper: 'We use ... EVM for motion amplification'). Why: the kit's sequence inputs "
-             'are all referenced to the onset (models/preprocess.py flows_from_first, as the ISDF is); TIM is not '
-             'part of the kit or the studio; the paper gives no EVM amplification factor or band. The studio\'s LK '
+             "TIM; no EVM (the paper: 'We use ... EVM for motion amplification'). Why: one stream needs one time "
+             'axis, and the ISDF (each frame minus the onset) has a step per frame where flow between neighbours '
+             'has one fewer, so the flow is referenced to the onset as the ISDF is (models/preprocess.py '
+             'flows_from_first); TIM is not part of the kit or the studio; the paper gives no EVM amplification '
+             'factor or band. The studio\'s LK '
              '(vision/lucas-kanade.ts with one level and one step) differs from the kit\'s preprocess.lk_flow, '
              'which adds a regularisation to the diagonal: the studio skips ill-conditioned pixels instead (no '
              'counterpart in the vision module; the difference is measured by the parity test).'),

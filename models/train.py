@@ -23,7 +23,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import augment, export, fidelity, svm
+from . import augment, export, fidelity, preprocess as pp, svm
 from .metrics import confusion_matrix, uf1_uar
 from .registry import CLASS_SETUPS, MODELS, class_setup, num_classes
 
@@ -592,6 +592,10 @@ def main(argv=None):
     ap.add_argument('--flow-size', type=int, metavar='S',
                     help="compute the flow at SxS and pool it to the input size (the card's flow.computeSize; "
                          'default: as the config says; the input size itself: no pooling)')
+    ap.add_argument('--strain', choices=list(pp.STRAIN_VARIANTS),
+                    help="optical strain variant of a strain channel (Off-TANet's default 'off-tanet' is its released "
+                         "code's formula, 'standard' its paper's eq. 4; STSTNet's default 'standard'); recorded in "
+                         "the card's preprocessing.strain")
     ap.add_argument('--threads', type=int, default=2, help='torch threads per training process')
     ap.add_argument('--jobs', type=int, default=1, metavar='N',
                     help='train the folds and the final model in N processes at once (fork; same results)')
@@ -607,6 +611,10 @@ def main(argv=None):
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     spec, cfg = MODELS[a.model], dict(MODELS[a.model].configs[a.config])
+    if a.strain is not None:
+        if not spec.preprocessing(cfg)['strain']:
+            raise SystemExit(f'{a.model} has no optical strain channel; --strain does not apply')
+        cfg['strain'] = a.strain
     if a.flow_size is not None:
         if not spec.preprocessing(cfg)['flow']:
             raise SystemExit(f'{a.model} uses no optical flow; --flow-size does not apply')

@@ -169,3 +169,18 @@ def test_paper_configs_take_the_papers_class_sets():
     assert [train.training_recipe(k, 'paper', {})[0]['classes'] for k in ('ms3d_resnet', 'astnet', 'off_tanet')] == \
         ['ms3d-4', 'casme2-5', 'megc3']
     assert train.training_recipe('ms3d_resnet', 'demo', {})[0]['classes'] == 'megc3'
+
+
+def test_strain_variant_is_a_choice_the_card_records(tmp_path):
+    """Off-TANet's card keeps its released code's strain; --strain standard trains on the paper's eq. 4."""
+    spec = train.MODELS['off_tanet']
+    cfg = spec.configs['paper']
+    assert spec.preprocessing(cfg)['strain']['variant'] == 'off-tanet'
+    assert spec.preprocessing({**cfg, 'strain': 'standard'})['strain']['variant'] == 'standard'
+    rng = np.random.default_rng(0)
+    onset = rng.integers(0, 255, (112, 112, 3), dtype=np.uint8)
+    apex = np.roll(onset, (1, 2), axis=(0, 1))
+    released, eq4 = (spec.make_input([onset, apex], 1, {**cfg, 'strain': s}) for s in ('off-tanet', 'standard'))
+    assert np.array_equal(released[:2], eq4[:2]) and not np.allclose(released[2], eq4[2])
+    with pytest.raises(SystemExit, match='cbamnet has no optical strain channel; --strain does not apply'):
+        train.main(['--model', 'cbamnet', '--data', str(tmp_path), '--strain', 'standard', '--out', str(tmp_path)])

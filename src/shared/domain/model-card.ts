@@ -69,7 +69,10 @@ const FlowComputeSize = z.tuple([z.int().positive(), z.int().positive()]).option
 export const FlowSchema = z.discriminatedUnion('method', [
   z.object({
     method: z.literal('tvl1'),
-    /** 'onset': flow from the first (onset) frame to each frame; 'previous': between neighbours. */
+    /**
+     * 'onset': flow from the first (onset) frame to each frame (a sequence's first step is zero flow);
+     * 'previous': between neighbours (a sequence of T frames gives T − 1 steps, the input's time axis).
+     */
     reference: z.enum(['onset', 'previous']),
     params: TvL1ParamsSchema,
     computeSize: FlowComputeSize,
