@@ -135,8 +135,9 @@ FIDELITY = {
              "of 11 frames can be turned into an optical flow sequence of 10 frames'; card flow.reference "
              "'previous'), the 11 frames sampled over onset..offset by linear interpolation (the paper takes 11 "
              "frames 'from the apex to the peak', not defined further). TV-L1 instead of LiteFlowNet: no LiteFlowNet "
-             "weights are available offline; the training kit trains on whatever inputs the export's manifest "
-             "lists, so flows computed elsewhere can be used, but the studio's inference computes TV-L1. The demo "
+             "weights are available offline; the training kit trains on whatever inputs the manifest lists, so "
+             "flows computed elsewhere can be used (models.train --own-inputs, which the card then states), but the "
+             "studio's inference computes TV-L1. The demo "
              'config keeps the earlier input, flow from the first frame to each of 11 frames (the first step all '
              'zero): fixing it changes the trained weights, and the demo was not retrained on it.'),
             ('magnification', DEVIATION, "no learning-based magnification (the paper's x3 magnifier is a trained "

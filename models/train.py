@@ -100,6 +100,14 @@ def load_manifest(data_dir, setup=CLASS_SETUPS['megc3']):
     return rows, skipped
 
 
+def own_inputs_note(description):
+    """The card's note for a model trained on inputs the kit did not build (models.train --own-inputs)."""
+    return (f'Trained and cross-validated on inputs computed outside the kit and the studio ({description}). The '
+            "card's preprocessing is the kit's recipe of the same shape, which the studio computes at inference: "
+            "the studio's predictions are on those inputs, not on the training ones, and its figures are not this "
+            "model's.")
+
+
 def recipe_essentials(pre):
     """What in a card's preprocessing block decides the input tensor (prose, steps and references left out)."""
     size = list(pre['crop']['size'])
@@ -592,6 +600,10 @@ def main(argv=None):
     ap.add_argument('--flow-size', type=int, metavar='S',
                     help="compute the flow at SxS and pool it to the input size (the card's flow.computeSize; "
                          'default: as the config says; the input size itself: no pooling)')
+    ap.add_argument('--own-inputs', metavar='DESCRIPTION',
+                    help="the manifest's inputs were computed outside the kit and the studio, e.g. 'LiteFlowNet flow "
+                         "between neighbours' (same shape as the config's input); the card and the report say so, "
+                         "and that the studio computes the card's recipe at inference instead")
     ap.add_argument('--strain', choices=list(pp.STRAIN_VARIANTS),
                     help="optical strain variant of a strain channel (Off-TANet's default 'off-tanet' is its released "
                          "code's formula, 'standard' its paper's eq. 4; STSTNet's default 'standard'); recorded in "
@@ -657,6 +669,12 @@ def main(argv=None):
     expected = spec.input_shape(cfg)
     if list(rows[0]['x'].shape) != expected:
         raise SystemExit(f"inputs have shape {list(rows[0]['x'].shape)}, {a.model}/{a.config} expects {expected}")
+    if a.own_inputs is not None:
+        if not a.own_inputs.strip():
+            raise SystemExit('--own-inputs: say what the inputs are, e.g. "LiteFlowNet flow between neighbours"')
+        if os.path.exists(os.path.join(a.data, 'training-set.json')):
+            raise SystemExit(f'--own-inputs: {a.data} is a studio training-set export (training-set.json): its inputs '
+                             "are the studio's, built by its card's recipe")
     differences = recipe_differences(a.data, spec, cfg)
     if differences:
         raise SystemExit(f'the training set was built with another preprocessing recipe than {a.model}/{a.config} '
@@ -677,7 +695,7 @@ def main(argv=None):
         spec, cfg, rows, protocol, epochs, recipe['batch_size'], recipe['lr'], a.seed, attention=attention,
         optimisation=optimisation, init=init, jobs=a.jobs, final_seed=a.seed + 1000)
     report['recipe'] = {**recipe, 'augmentation': augment.text(optimisation.augmentation), 'source': source,
-                        'overridden': overridden}
+                        'overridden': overridden, 'inputs': a.own_inputs or "the card's preprocessing recipe"}
     p = report['pooled']
     print(f"pooled UF1={p['uf1']:.4f} UAR={p['uar']:.4f} acc={p['accuracy']:.4f} confusion={p['confusion']}")
     if 'foldMean' in report:
@@ -689,6 +707,7 @@ def main(argv=None):
                 f'model is trained on all {len(rows)} samples', 'epochs': epochs,
                 'details': f'recipe: {recipe_text}; cosine schedule, seed {a.seed}, config {a.config}'
                            + (f'; initialised from {os.path.basename(a.init)}' if a.init else '')
+                           + (f'; trained on inputs computed outside the kit: {a.own_inputs}' if a.own_inputs else '')
                            + ('; SVM fitted on the trained features' if a.model == 'ast_svmnet' else '')
                            + attention_training_text(attention)}
     if attention.supervision:
@@ -697,6 +716,7 @@ def main(argv=None):
     subjects = sorted({f"{r['dataset']}/{r['subject']}" for r in rows})
     training['subjects'] = subjects
     metrics = metrics_for_card(report, a.data_description, spec.display_map_text)
+    notes = a.note + ([own_inputs_note(a.own_inputs)] if a.own_inputs else [])
     os.makedirs(a.out, exist_ok=True)
     if not a.no_fold_models:
         for k, (model, w) in enumerate(fold_models):
@@ -706,8 +726,8 @@ def main(argv=None):
             export_model(spec, cfg, model, w, os.path.join(a.out, 'folds'), f'{model_id}-fold{k}', f'{name}, fold {k}',
                          a.demo, {**training, 'protocol': f"{protocol}, fold {k}: trained without {fr['test']}",
                           'subjects': [g for g in subjects if g not in fr['test'].split('+')]},
-                         fold_metrics, a.note, a.config)
-    card = export_model(spec, cfg, final_model, final_w, a.out, model_id, name, a.demo, training, metrics, a.note,
+                         fold_metrics, notes, a.config)
+    card = export_model(spec, cfg, final_model, final_w, a.out, model_id, name, a.demo, training, metrics, notes,
                         a.config, a.fixtures)
     report.update({'model': model_id, 'seconds': round(time.time() - t0, 1), 'parameterCount': card['parameterCount'],
                    'sizeBytes': card['file']['sizeBytes']})

@@ -184,3 +184,20 @@ def test_strain_variant_is_a_choice_the_card_records(tmp_path):
     assert np.array_equal(released[:2], eq4[:2]) and not np.allclose(released[2], eq4[2])
     with pytest.raises(SystemExit, match='cbamnet has no optical strain channel; --strain does not apply'):
         train.main(['--model', 'cbamnet', '--data', str(tmp_path), '--strain', 'standard', '--out', str(tmp_path)])
+
+
+def test_own_inputs_are_stated_in_the_card_and_the_report(tmp_path):
+    """Flows computed elsewhere (LiteFlowNet for ASTNet): the kit trains on them and the card says the studio does not."""
+    data, sets, out = tmp_path / 'synth', tmp_path / 'sets', tmp_path / 'out'
+    synth_standin.generate(str(data), subjects=3, samples_per_subject=2, seed=5, frames=8)
+    prepare_synthetic.prepare(str(data), str(sets), ['ststnet'], config='tiny', processes=1)
+    base = ['--model', 'ststnet', '--config', 'tiny', '--data', str(sets / 'ststnet'), '--epochs', '1', '--threads', '1',
+            '--no-fold-models', '--out', str(out)]
+    train.main(base + ['--own-inputs', 'LiteFlowNet flow (lab copy)'])
+    card = json.loads((out / 'ststnet-tiny.card.json').read_text())
+    assert 'trained on inputs computed outside the kit: LiteFlowNet flow (lab copy)' in card['training']['details']
+    assert any('the studio computes at inference' in n for n in card['notes'])
+    assert json.loads((out / 'ststnet-tiny.results.json').read_text())['recipe']['inputs'] == 'LiteFlowNet flow (lab copy)'
+    (sets / 'ststnet' / 'training-set.json').write_text('{}')
+    with pytest.raises(SystemExit, match='is a studio training-set export'):
+        train.main(base + ['--own-inputs', 'LiteFlowNet flow'])
