@@ -67,6 +67,11 @@ def test_astnet_paper_config_follows_table_1():
     trunk = list(model.trunk)
     assert isinstance(trunk[0], nn.Conv2d) and isinstance(trunk[3], nn.MaxPool2d)
     assert sum(isinstance(m, BasicBlock) for m in trunk) == 8
+    # Table 1's conv count per layer: Layer 2 Conv1_1..1_4 (no shortcut conv), Layers 3-5 five each (Convk_3 + BN3:
+    # the strided 1x1 shortcut of the first unit)
+    blocks = [m for m in trunk if isinstance(m, BasicBlock)]
+    convs = [sum(isinstance(c, nn.Conv2d) for b in blocks[i:i + 2] for c in b.modules()) for i in range(0, 8, 2)]
+    assert convs == [4, 5, 5, 5]
     assert model.cbam.spatial.conv.kernel_size == (7, 7)
 
 

@@ -15,6 +15,17 @@ describe('ModelFigures', () => {
     expect(wrapper.get('[data-testid=paper-figures]').text()).toContain('LOSO, 49 folds (per-fold mean): UAR 0.7315, UF1 0.7242 (Table 2)')
     expect(wrapper.get('[data-testid=deviations]').findAll('li')).toHaveLength(card.deviations.length)
     expect(wrapper.text()).toContain('(demo, synthetic data)')
+    expect(wrapper.get('[data-testid=model-classes]').text()).toMatch(/^Classes: MEGC 2019 composite \(the card names no class set\): negative ← anger, /)
+  })
+
+  it("names the card's class set and says when the paper used another", () => {
+    const labels = { disgust: 'negative', repression: 'negative', fear: 'negative', happiness: 'positive', surprise: 'surprise' }
+    const megc = { ...card, classSet: { name: 'megc3', description: 'MEGC 2019 composite', labels, paperSets: ['cbamnet-3', 'megc3'] } }
+    expect(mount(ModelFigures, { props: { card: megc } }).get('[data-testid=model-classes]').text()).toBe(
+      'Classes: megc3: negative ← disgust, repression, fear; positive ← happiness; surprise ← surprise; other labels left out.',
+    )
+    const notPaper = { ...megc, classSet: { ...megc.classSet, paperSets: ['cbamnet-3'] } }
+    expect(mount(ModelFigures, { props: { card: notPaper } }).get('[data-testid=model-classes]').text()).toContain("Not the paper's class set (cbamnet-3).")
   })
 
   it('says when a card quotes nothing from its paper', () => {
