@@ -95,3 +95,18 @@ def test_refresh_adds_the_class_set_to_a_card_written_before_it(tmp_path):
     assert refreshed['classSet']['name'] == 'megc3'
     assert refreshed['classSet']['labels']['fear'] == 'negative'
     assert refreshed['classSet']['paperSets'] == ['cbamnet-3', 'megc3']
+
+
+def test_a_flow_between_neighbours_card_declares_one_step_fewer(tmp_path):
+    spec = MODELS['astnet']
+    cfg = {**spec.configs['tiny'], 'flow_reference': 'previous'}  # as ASTNet's paper config, at the tiny size
+    model = spec.build(cfg).eval()
+    path = str(tmp_path / 'a.onnx')
+    export.export_onnx(model, spec, cfg, path)
+    card = export.build_card(spec, cfg, model, path, model_id='a', name='a', version='0', demo=False,
+                             training=TRAINING, metrics=[], notes=[], config_name='tiny')
+    assert card['input']['shape'] == [-1, 2, cfg['frames'] - 1, 64, 64]
+    assert card['preprocessing']['frames']['temporalLength'] == cfg['frames']
+    assert card['preprocessing']['flow']['reference'] == 'previous'
+    assert card['outputs']['attention'][1]['shape'][1] == cfg['frames'] - 1
+    assert any('each frame -> the next' in s for s in card['preprocessing']['steps'])
