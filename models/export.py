@@ -235,7 +235,7 @@ def class_set(spec, cfg):
     name = cfg.get('classes', 'megc3')
     setup = CLASS_SETUPS[name]
     return {'name': name, 'description': setup['description'], 'labels': dict(setup['labels']),
-            'paperSets': list(fidelity.PAPER_CLASS_SETS[spec.key])}
+            'paperSets': fidelity.paper_class_sets(spec.key)}
 
 
 def _preprocessing(spec, cfg):

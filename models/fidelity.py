@@ -272,17 +272,24 @@ FIDELITY = {
     },
 }
 
-# The class sets (registry.CLASS_SETUPS) each paper evaluates, the first its main dataset's: a card names its
-# own set and these (classSet.paperSets), so the studio can say when a model's classes are not the paper's
-# even where the class names agree (CBAMNet's negative is disgust + repression, MEGC's adds four emotions).
+# The class set (registry.CLASS_SETUPS) behind each of a paper's results, by the result's dataset: a card names its
+# own set and these (classSet.paperSets), so the studio can say when a model's classes are not those of the paper's
+# figures even where the class names agree (CBAMNet's CASME II negative is disgust + repression, MEGC's adds four
+# emotions; SMIC's three labels are the MEGC set).
 PAPER_CLASS_SETS = {
-    'off_tanet': ('megc3',),
-    'ststnet': ('megc3',),
-    'cbamnet': ('cbamnet-3', 'megc3'),  # CASME II; SMIC's three labels
-    'astnet': ('casme2-5', 'megc3'),  # CASME II; SMIC
-    'ms3d_resnet': ('ms3d-4', 'megc3'),  # CASME II and SAMM; SMIC
-    'ast_svmnet': ('megc3',),
+    'off_tanet': {'megc3': ['CASME + CASME II + CAS(ME)^2 combined (49 subjects, 294 samples; not the MEGC 2019 '
+                            'composite)']},
+    'ststnet': {'megc3': ['MEGC 2019 composite (SMIC-HS + CASME II + SAMM, 442 samples, 68 subjects)']},
+    'cbamnet': {'cbamnet-3': ['CASME II'], 'megc3': ['SMIC-HS']},
+    'astnet': {'casme2-5': ['CASME II'], 'megc3': ['SMIC']},
+    'ms3d_resnet': {'ms3d-4': ['SAMM', 'CASME II'], 'megc3': ['SMIC']},
+    'ast_svmnet': {'megc3': ['CASME II', 'SMIC-HS', 'SAMM', 'MEGC 2019 composite']},
 }
+
+
+def paper_class_sets(key):
+    """Dataset of each of the paper's results -> the class set it used (the card's classSet.paperSets)."""
+    return {dataset: name for name, datasets in PAPER_CLASS_SETS[key].items() for dataset in datasets}
 
 
 def deviations(key):

@@ -75,14 +75,17 @@ def test_card_names_its_class_set_and_the_papers(name):
     assert set(card_set['labels'].values()) == set(CLASS_SETUPS[name]['classes'])
     assert card_set['labels']['repression'] == {'megc3': 'negative', 'cbamnet-3': 'negative', 'ms3d-4': 'other',
                                                'casme2-5': 'repression'}[name]
-    assert card_set['paperSets'] == ['ms3d-4', 'megc3']
+    assert card_set['paperSets'] == {'SAMM': 'ms3d-4', 'CASME II': 'ms3d-4', 'SMIC': 'megc3'}
 
 
-def test_every_paper_class_set_exists_and_the_recipes_train_one():
+def test_every_paper_result_has_an_existing_class_set_with_its_classes():
     assert set(fidelity.PAPER_CLASS_SETS) == set(MODELS)
-    for key, sets in fidelity.PAPER_CLASS_SETS.items():
-        assert set(sets) <= set(CLASS_SETUPS), key
-        assert fidelity.FIDELITY[key]['recipe']['classes'] in sets, key
+    for key in MODELS:
+        sets = fidelity.paper_class_sets(key)
+        assert sorted(sets) == sorted(r['dataset'] for r in fidelity.results(key)), key
+        for r in fidelity.results(key):
+            assert set(CLASS_SETUPS[sets[r['dataset']]]['classes']) == set(r['classes']), (key, r['dataset'])
+        assert fidelity.FIDELITY[key]['recipe']['classes'] in sets.values(), key
 
 
 def test_refresh_adds_the_class_set_to_a_card_written_before_it(tmp_path):
@@ -94,7 +97,7 @@ def test_refresh_adds_the_class_set_to_a_card_written_before_it(tmp_path):
     # the demo trained on the MEGC set (its architectureConfig names no other), not CBAMNet's CASME II one
     assert refreshed['classSet']['name'] == 'megc3'
     assert refreshed['classSet']['labels']['fear'] == 'negative'
-    assert refreshed['classSet']['paperSets'] == ['cbamnet-3', 'megc3']
+    assert refreshed['classSet']['paperSets'] == {'CASME II': 'cbamnet-3', 'SMIC-HS': 'megc3'}
 
 
 def test_a_flow_between_neighbours_card_declares_one_step_fewer(tmp_path):

@@ -58,10 +58,11 @@ describe('EvaluationReport', () => {
     const folds = mount(EvaluationReport, { props: { report: { method: 'pooled', units: [unit(true)] }, cardOf } })
     expect(folds.find('[data-testid=paper-protocol-note]').exists()).toBe(false)
     // the same names made from other emotions: a model trained on the MEGC set is not CBAMNet's CASME II one
-    const megc = { name: 'megc3', description: 'MEGC 2019 composite', labels: { fear: 'negative' }, paperSets: ['cbamnet-3', 'megc3'] }
-    const cbam = { ...card, classSet: { ...megc, paperSets: ['cbamnet-3'] } }
+    const dataset = card.paper.results![0]!.dataset
+    const megc = { name: 'megc3', description: 'MEGC 2019 composite', labels: { fear: 'negative' }, paperSets: { [dataset]: 'megc3' } }
+    const cbam = { ...card, classSet: { ...megc, paperSets: { [dataset]: 'cbamnet-3' } } }
     const other = mount(EvaluationReport, { props: { report: { method: 'pooled', units: [unit(true)] }, cardOf: () => cbam } })
-    expect(other.get('[data-testid=paper-protocol-note]').text()).toContain("the model's classes are the class set megc3 (MEGC 2019 composite), the paper's cbamnet-3")
+    expect(other.get('[data-testid=paper-protocol-note]').text()).toContain(`the model's classes are made by the class set megc3 (MEGC 2019 composite), the paper's on ${dataset} by cbamnet-3`)
     const same = mount(EvaluationReport, { props: { report: { method: 'pooled', units: [unit(true)] }, cardOf: () => ({ ...card, classSet: megc }) } })
     expect(same.find('[data-testid=paper-protocol-note]').exists()).toBe(false)
   })

@@ -20,12 +20,12 @@ describe('ModelFigures', () => {
 
   it("names the card's class set and says when the paper used another", () => {
     const labels = { disgust: 'negative', repression: 'negative', fear: 'negative', happiness: 'positive', surprise: 'surprise' }
-    const megc = { ...card, classSet: { name: 'megc3', description: 'MEGC 2019 composite', labels, paperSets: ['cbamnet-3', 'megc3'] } }
+    const megc = { ...card, classSet: { name: 'megc3', description: 'MEGC 2019 composite', labels, paperSets: { 'CASME II': 'cbamnet-3', 'SMIC-HS': 'megc3' } } }
     expect(mount(ModelFigures, { props: { card: megc } }).get('[data-testid=model-classes]').text()).toBe(
       'Classes: megc3: negative ← disgust, repression, fear; positive ← happiness; surprise ← surprise; other labels left out.',
     )
-    const notPaper = { ...megc, classSet: { ...megc.classSet, paperSets: ['cbamnet-3'] } }
-    expect(mount(ModelFigures, { props: { card: notPaper } }).get('[data-testid=model-classes]').text()).toContain("Not the paper's class set (cbamnet-3).")
+    const notPaper = { ...megc, classSet: { ...megc.classSet, paperSets: { 'CASME II': 'cbamnet-3' } } }
+    expect(mount(ModelFigures, { props: { card: notPaper } }).get('[data-testid=model-classes]').text()).toContain("Not a class set of the paper's results (cbamnet-3).")
   })
 
   it('says when a card quotes nothing from its paper', () => {

@@ -228,8 +228,8 @@ export const ModelCardSchema = z.object({
       name: z.string().min(1),
       description: z.string().min(1),
       labels: z.record(z.string().min(1), z.string().min(1)),
-      /** The class sets the paper evaluates (models/fidelity.py PAPER_CLASS_SETS), its main dataset's first. */
-      paperSets: z.array(z.string().min(1)),
+      /** The class set behind each of the paper's results, by the result's `dataset` (models/fidelity.py PAPER_CLASS_SETS). */
+      paperSets: z.record(z.string().min(1), z.string().min(1)),
     })
     .optional(),
   input: z.object({

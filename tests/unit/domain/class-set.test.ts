@@ -6,11 +6,11 @@ import bundled from '../../../resources/models/cbamnet-demo.card.json'
 const MEGC = ['negative', 'positive', 'surprise']
 // models/registry.py CLASS_SETUPS, as the kit writes them into a card's classSet
 const CBAMNET_3: ClassSet = {
-  name: 'cbamnet-3', description: 'CBAMNet on CASME II', paperSets: ['cbamnet-3', 'megc3'],
+  name: 'cbamnet-3', description: 'CBAMNet on CASME II', paperSets: { 'CASME II': 'cbamnet-3', 'SMIC-HS': 'megc3' },
   labels: { disgust: 'negative', repression: 'negative', happiness: 'positive', surprise: 'surprise' },
 }
 const CASME2_5: ClassSet = {
-  name: 'casme2-5', description: 'ASTNet on CASME II', paperSets: ['casme2-5', 'megc3'],
+  name: 'casme2-5', description: 'ASTNet on CASME II', paperSets: { 'CASME II': 'casme2-5', SMIC: 'megc3' },
   labels: { happiness: 'happiness', surprise: 'surprise', disgust: 'disgust', repression: 'repression', others: 'others', other: 'others' },
 }
 

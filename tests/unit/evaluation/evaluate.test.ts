@@ -104,7 +104,7 @@ describe('evaluation', () => {
     // MS-3D-ResNet's CASME II classes as models.train --classes ms3d-4 writes them into the card
     const classes = ['positive', 'negative', 'surprise', 'other']
     const classSet = {
-      name: 'ms3d-4', description: 'MS-3D-ResNet on CASME II / SAMM', paperSets: ['ms3d-4', 'megc3'],
+      name: 'ms3d-4', description: 'MS-3D-ResNet on CASME II / SAMM', paperSets: { SAMM: 'ms3d-4', 'CASME II': 'ms3d-4', SMIC: 'megc3' },
       labels: { happiness: 'positive', disgust: 'negative', fear: 'negative', surprise: 'surprise', repression: 'other', others: 'other' },
     }
     const ms3d = (subject: string, emotion: string, predicted: string): EvaluationInput => ({ ...input(subject, emotion, predicted, 'ms3d'), classes, classSet })
