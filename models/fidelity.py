@@ -140,12 +140,19 @@ FIDELITY = {
              "studio's inference computes TV-L1. The demo "
              'config keeps the earlier input, flow from the first frame to each of 11 frames (the first step all '
              'zero): fixing it changes the trained weights, and the demo was not retrained on it.'),
+            ('input channels', CHOSEN,
+             "the flow's u and v as two channels. The paper feeds 'the optical flow image' of each visualised .flo to "
+             'an ImageNet-initialised ResNet, which suggests a colour-coded flow picture, but it does not define the '
+             'visualisation. ImageNet or CK+ weights given with models.train --init (torchvision ResNet-18 names) '
+             'have their RGB first convolution averaged over its three input channels and repeated for u and v '
+             "(TSN's cross-modality initialisation)."),
             ('magnification', DEVIATION, "no learning-based magnification (the paper's x3 magnifier is a trained "
                                          'network whose weights are not available).'),
             STANDARDISE,
             ('trunk', DEVIATION,
              'ResNet-18 per frame, randomly initialised; the paper initialises from ImageNet and trains on CK+ '
-             'first (neither set is available offline; the kit accepts your own weights: models.train --init).'),
+             'first (neither set is available offline; the kit accepts your own weights: models.train --init, '
+             "which also takes a torchvision ResNet-18 state dict and renames it onto the trunk)."),
             ('attention', CHOSEN, 'CBAM (channel then spatial) between the trunk and the ConvLSTM, then dropout, as '
                                   "published; the paper gives no kernel or ratio: CBAM's 7x7 spatial kernel and "
                                   'reduction 16, the spatial conv padding by replicating the border.'),

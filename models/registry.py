@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from . import fidelity, preprocess as pp
 from .ast_svmnet import ASTSVMNetFeatures
-from .astnet import ASTNet
+from .astnet import ASTNet, from_torchvision_resnet18
 from .cbamnet import CBAMNet
 from .ms3d_resnet import MS3DResNet
 from .off_tanet import OffTANet
@@ -119,6 +119,8 @@ class ModelSpec:
     # mean over S is display_map (derived below), and the attention check also scores the step at the apex
     # (models.train.apex_step)
     frame_maps: object = None
+    # state dict -> state dict: pretrained weights under other names (models.train --init), e.g. torchvision's
+    adapt_init: object = None
 
     def __post_init__(self):
         # models/fidelity.py is the one place the papers' figures and the deviations are written
@@ -253,6 +255,7 @@ ASTNET = ModelSpec(
     },
     display_map_text='spatial_attention averaged over frames',
     frame_maps=lambda o: o['spatial_attention'],
+    adapt_init=lambda state: from_torchvision_resnet18(state, in_channels=2),
 )
 
 MS3D_RESNET = ModelSpec(

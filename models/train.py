@@ -55,15 +55,18 @@ def training_recipe(key, config, overrides):
     return recipe, source, changed
 
 
-def load_init(path, own):
-    """The entries of the state dict at `path` whose name and shape match the model's (`own`); refuses a file
-    that matches nothing (a wrong file would otherwise train from scratch unnoticed)."""
+def load_init(path, own, adapt=None):
+    """The entries of the state dict at `path` (renamed by `adapt`, the model's ModelSpec.adapt_init, e.g.
+    torchvision's ResNet-18 names for ASTNet's trunk) whose name and shape match the model's (`own`); refuses a
+    file that matches nothing (a wrong file would otherwise train from scratch unnoticed)."""
     try:
         state = torch.load(path, map_location='cpu', weights_only=True)
     except (OSError, RuntimeError, ValueError, pickle.UnpicklingError) as e:
         raise SystemExit(f'--init {path}: not a readable torch state dict ({e})') from None
     if not isinstance(state, dict):
         raise SystemExit(f'--init {path}: not a state dict (a {type(state).__name__})')
+    if adapt:
+        state = adapt(state)
     usable = {k: v for k, v in state.items() if k in own and getattr(v, 'shape', None) == own[k].shape}
     if not usable:
         raise SystemExit(f'--init {path}: no entry matches a parameter of the model by name and shape')
@@ -656,7 +659,7 @@ def main(argv=None):
                    + (f" momentum {recipe['momentum']}" if recipe['optimiser'] == 'sgd' else '')
                    + f", weight decay {recipe['weight_decay']}, batch {recipe['batch_size']}, {epochs} epochs, "
                    f"augmentation {augment.text(optimisation.augmentation)}, classes {recipe['classes']}")
-    init = load_init(a.init, spec.build(cfg).state_dict()) if a.init else None
+    init = load_init(a.init, spec.build(cfg).state_dict(), spec.adapt_init) if a.init else None
     model_id = a.id or f'{a.model}-{a.config}'
     name = a.name or f'{spec.name} ({a.config} config)'
     setup = class_setup(cfg)

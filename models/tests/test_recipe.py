@@ -204,3 +204,31 @@ def test_own_inputs_are_stated_in_the_card_and_the_report(tmp_path):
     (sets / 'ststnet' / 'training-set.json').write_text('{}')
     with pytest.raises(SystemExit, match='is a studio training-set export'):
         train.main(base + ['--own-inputs', 'LiteFlowNet flow'])
+
+
+def test_init_takes_torchvision_resnet18_weights_for_astnets_trunk(tmp_path):
+    """ImageNet weights as torchvision saves them: renamed onto the trunk, the RGB conv1 averaged for the flow."""
+    spec = train.MODELS['astnet']
+    own = spec.build(spec.configs['paper']).state_dict()
+    torchvision = {'conv1.weight': torch.randn(64, 3, 7, 7), 'fc.weight': torch.randn(1000, 512), 'fc.bias': torch.zeros(1000)}
+    for stat in ('weight', 'bias', 'running_mean', 'running_var'):
+        torchvision[f'bn1.{stat}'] = torch.randn(64)
+    widths = [64, 128, 256, 512]
+    for layer in range(1, 5):
+        c, cin = widths[layer - 1], widths[max(0, layer - 2)]
+        for block in (0, 1):
+            p = f'layer{layer}.{block}.'
+            torchvision[p + 'conv1.weight'] = torch.randn(c, cin if block == 0 else c, 3, 3)
+            torchvision[p + 'conv2.weight'] = torch.randn(c, c, 3, 3)
+            for bn in ('bn1', 'bn2') + (('downsample.1',) if layer > 1 and block == 0 else ()):
+                for stat in ('weight', 'bias', 'running_mean', 'running_var'):
+                    torchvision[f'{p}{bn}.{stat}'] = torch.randn(c)
+            if layer > 1 and block == 0:
+                torchvision[p + 'downsample.0.weight'] = torch.randn(c, cin, 1, 1)
+    torch.save(torchvision, tmp_path / 'resnet18.pt')
+    init = train.load_init(str(tmp_path / 'resnet18.pt'), own, spec.adapt_init)
+    trunk = {k for k in own if k.startswith('trunk.') and not k.endswith('num_batches_tracked')}
+    assert set(init) == trunk  # every trunk tensor, nothing of CBAM, the ConvLSTM or the head
+    assert torch.allclose(init['trunk.0.weight'], torchvision['conv1.weight'].mean(1, keepdim=True).repeat(1, 2, 1, 1))
+    assert torch.equal(init['trunk.11.body.3.weight'], torchvision['layer4.1.conv2.weight'])
+    assert torch.equal(init['trunk.6.shortcut.1.running_var'], torchvision['layer2.0.downsample.1.running_var'])
