@@ -15,6 +15,10 @@ describe('ModelFigures', () => {
     expect(wrapper.get('[data-testid=paper-figures]').text()).toContain('LOSO, 49 folds (per-fold mean): UAR 0.7315, UF1 0.7242 (Table 2)')
     expect(wrapper.get('[data-testid=deviations]').findAll('li')).toHaveLength(card.deviations.length)
     expect(wrapper.text()).toContain('(demo, synthetic data)')
+  })
+
+  it('names the MEGC rule for a card without a class set', () => {
+    const wrapper = mount(ModelFigures, { props: { card: { ...card, classSet: undefined } } })
     expect(wrapper.get('[data-testid=model-classes]').text()).toMatch(/^Classes: MEGC 2019 composite \(the card names no class set\): negative ← anger, /)
   })
 
