@@ -5,7 +5,7 @@
  * whole rule: its `labels`, nothing else, so a model is scored on the samples it was trained to tell apart —
  * MS-3D-ResNet's four classes with repression in "other", ASTNet's five CASME II emotions, CBAMNet's negative
  * = disgust + repression (fear and sadness left out). A card without one (written before it, or by hand):
- * the emotion itself when it is a class (any case, dataset synonyms), else, for a model with the
+ * the emotion itself when it is a class (any case, dataset synonyms on either side), else, for a model with the
  * negative/positive/surprise classes, the MEGC 2019 composite mapping.
  */
 import { MEGC_2019_MAPPING, MEGC_CLASSES, canonicalEmotion, megcClassOf } from './dataset'
@@ -28,7 +28,8 @@ export function codedClassFor(emotion: string | null, model: ModelClasses): stri
     const cls = key === undefined ? undefined : labels[key]
     return cls !== undefined && model.classes.includes(cls) ? cls : null
   }
-  const lower = new Map(model.classes.map((c) => [c.toLowerCase(), c]))
+  // class names canonicalised too, so a hand-written card's "other" or "happy" takes the coded "others" or "happiness"
+  const lower = new Map(model.classes.flatMap((c) => [[c.toLowerCase(), c], [canonicalEmotion(c) ?? c.toLowerCase(), c]] as const))
   const direct = lower.get(raw) ?? lower.get(canonical ?? '')
   if (direct !== undefined) return direct
   if (isMegcClassSet(model.classes)) {

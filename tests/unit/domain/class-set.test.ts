@@ -22,6 +22,9 @@ describe('coded emotions onto a model\'s classes', () => {
     expect(codedClassFor('repression', { classes: MEGC })).toBe('negative')
     expect(codedClassFor('others', { classes: MEGC })).toBeNull()
     expect(codedClassFor('fear', { classes: ['happiness', 'disgust'] })).toBeNull()
+    // a hand-written four-class card: its "other" takes the coded "others"; repression, without a class set, has none
+    expect(codedClassFor('Others', { classes: ['positive', 'negative', 'surprise', 'other'] })).toBe('other')
+    expect(codedClassFor('repression', { classes: ['positive', 'negative', 'surprise', 'other'] })).toBeNull()
     expect(codedClassFor(null, { classes: MEGC })).toBeNull()
     expect(codedClassFor('  ', { classes: MEGC })).toBeNull()
   })
