@@ -35,6 +35,33 @@ def resnet18_trunk(in_channels, width, stages=4):
     return nn.Sequential(*layers), cin
 
 
+TORCHVISION_PARTS = {'conv1': 'body.0', 'bn1': 'body.1', 'conv2': 'body.3', 'bn2': 'body.4',
+                     'downsample.0': 'shortcut.0', 'downsample.1': 'shortcut.1'}
+
+
+def from_torchvision_resnet18(state, in_channels):
+    """A torchvision ResNet-18 state dict (ImageNet weights, or one fine-tuned on CK+) under this trunk's names:
+    conv1/bn1 -> trunk.0/1, layerL.b.* -> the trunk's (L, b) basic block, fc dropped. The RGB first convolution is
+    averaged over its input channels and repeated for the flow's (the cross-modality initialisation of flow
+    networks from RGB weights, Wang et al. 2016, TSN). A state dict with other names is returned unchanged."""
+    if 'layer1.0.conv1.weight' not in state:
+        return state
+    out = {}
+    for key, value in state.items():
+        head, _, rest = key.partition('.')
+        if head in ('conv1', 'bn1'):
+            if key == 'conv1.weight' and value.shape[1] != in_channels:
+                value = value.mean(dim=1, keepdim=True).repeat(1, in_channels, 1, 1)
+            out[f"trunk.{0 if head == 'conv1' else 1}.{rest}"] = value
+        elif head.startswith('layer'):
+            block, _, name = rest.partition('.')
+            part = next((p for p in TORCHVISION_PARTS if name.startswith(p + '.')), None)
+            if part is not None:
+                index = 4 + 2 * (int(head[5:]) - 1) + int(block)
+                out[f'trunk.{index}.{TORCHVISION_PARTS[part]}{name[len(part):]}'] = value
+    return out
+
+
 class ConvLSTMCell(nn.Module):
     """Gates i, f, o and candidate g from one conv over [x_t; h_{t-1}] (Shi et al. 2015, no peepholes)."""
 

@@ -21,8 +21,8 @@ import onnx
 import torch
 from torch import nn
 
-from . import svm
-from .registry import MODELS, class_setup
+from . import fidelity, svm
+from .registry import CLASS_SETUPS, MODELS, class_setup
 
 OPSET = 17
 SCHEMA_PATH = os.path.join(os.path.dirname(__file__), 'model_card.schema.json')
@@ -210,7 +210,8 @@ def _steps(pre, spec, cfg):
                      '(preprocess.magnify_onset_difference); then divide by 255.')
     if pre['flow']:
         fn = 'tvl1_flow' if pre['flow']['method'] == 'tvl1' else 'lk_flow'
-        pairs = 'onset -> apex' if onset_apex else 'first frame -> each frame (zero flow for the first)'
+        pairs = ('onset -> apex' if onset_apex else 'each frame -> the next (T frames, T-1 flow steps)'
+                 if pre['flow']['reference'] == 'previous' else 'first frame -> each frame (zero flow for the first)')
         if 'computeSize' in pre['flow']:
             big, factor = cfg['flow_size'], cfg['flow_size'] // cfg['size']
             steps.append(f"Optical flow {pre['flow']['method']} {pairs} (preprocess.{fn}) on the gray frames resized "
@@ -229,6 +230,14 @@ def _steps(pre, spec, cfg):
     return steps
 
 
+def class_set(spec, cfg):
+    """The card's `classSet`: the config's class set (registry.CLASS_SETUPS), its label map and the paper's sets."""
+    name = cfg.get('classes', 'megc3')
+    setup = CLASS_SETUPS[name]
+    return {'name': name, 'description': setup['description'], 'labels': dict(setup['labels']),
+            'paperSets': fidelity.paper_class_sets(spec.key)}
+
+
 def _preprocessing(spec, cfg):
     pre = spec.preprocessing(cfg)
     return {**pre, 'steps': _steps(pre, spec, cfg), 'reference': PREPROCESS_REFERENCE}
@@ -243,7 +252,7 @@ def build_card(spec, cfg, model, onnx_path, *, model_id, name, version, demo, tr
     other = [{'name': n, 'shape': shapes[n], 'description': d} for n, d in spec.other_outputs.items()]
     card = {
         'schemaVersion': 1, 'id': model_id, 'name': name, 'architecture': spec.key, 'version': version, 'demo': demo,
-        'paper': spec.paper, 'classes': list(class_setup(cfg)['classes']),
+        'paper': spec.paper, 'classes': list(class_setup(cfg)['classes']), 'classSet': class_set(spec, cfg),
         'input': {'name': 'input', 'kind': spec.input_kind, 'dtype': 'float32', 'shape': [-1, *spec.input_shape(cfg)],
                   'layout': spec.layout, 'channels': list(spec.channels)},
         'preprocessing': pre,
@@ -291,7 +300,8 @@ def refresh_card(path):
         card = json.load(f)
     spec = MODELS[card['architecture']]
     cfg = {k: v for k, v in card['architectureConfig'].items() if k != 'config'}
-    card.update(paper=spec.paper, preprocessing=_preprocessing(spec, cfg), deviations=list(spec.deviations))
+    card.update(paper=spec.paper, classSet=class_set(spec, cfg), preprocessing=_preprocessing(spec, cfg),
+                deviations=list(spec.deviations))
     # a card trained before its network changed (the registry now builds other attention outputs) keeps the
     # descriptions of the outputs its file has
     current = _attention_shapes(spec, cfg)

@@ -131,17 +131,28 @@ FIDELITY = {
     'astnet': {
         'rows': [
             ('input', DEVIATION,
-             'TV-L1 flow from the first normalised frame to each of 11 frames (the first step is all zero), frames '
-             'sampled over onset..offset; the paper computes LiteFlowNet flow between neighbours of 11 apex-centred '
-             'frames (10 flow frames). No LiteFlowNet weights are available offline; the training kit trains on '
-             "whatever inputs the export's manifest lists, so flows computed elsewhere can be used, but the studio's "
-             'inference computes TV-L1.'),
+             "paper config: TV-L1 flow between neighbours of 11 frames, 10 flow frames as published ('one sequence "
+             "of 11 frames can be turned into an optical flow sequence of 10 frames'; card flow.reference "
+             "'previous'), the 11 frames sampled over onset..offset by linear interpolation (the paper takes 11 "
+             "frames 'from the apex to the peak', not defined further). TV-L1 instead of LiteFlowNet: no LiteFlowNet "
+             "weights are available offline; the training kit trains on whatever inputs the manifest lists, so "
+             "flows computed elsewhere can be used (models.train --own-inputs, which the card then states), but the "
+             "studio's inference computes TV-L1. The demo "
+             'config keeps the earlier input, flow from the first frame to each of 11 frames (the first step all '
+             'zero): fixing it changes the trained weights, and the demo was not retrained on it.'),
+            ('input channels', CHOSEN,
+             "the flow's u and v as two channels. The paper feeds 'the optical flow image' of each visualised .flo to "
+             'an ImageNet-initialised ResNet, which suggests a colour-coded flow picture, but it does not define the '
+             'visualisation. ImageNet or CK+ weights given with models.train --init (torchvision ResNet-18 names) '
+             'have their RGB first convolution averaged over its three input channels and repeated for u and v '
+             "(TSN's cross-modality initialisation)."),
             ('magnification', DEVIATION, "no learning-based magnification (the paper's x3 magnifier is a trained "
                                          'network whose weights are not available).'),
             STANDARDISE,
             ('trunk', DEVIATION,
              'ResNet-18 per frame, randomly initialised; the paper initialises from ImageNet and trains on CK+ '
-             'first (neither set is available offline; the kit accepts your own weights: models.train --init).'),
+             'first (neither set is available offline; the kit accepts your own weights: models.train --init, '
+             "which also takes a torchvision ResNet-18 state dict and renames it onto the trunk)."),
             ('attention', CHOSEN, 'CBAM (channel then spatial) between the trunk and the ConvLSTM, then dropout, as '
                                   "published; the paper gives no kernel or ratio: CBAM's 7x7 spatial kernel and "
                                   'reduction 16, the spatial conv padding by replicating the border.'),
@@ -158,8 +169,11 @@ FIDELITY = {
                                      '--config paper: mirror-rotate-crop:20); the ranges are not stated: rotation '
                                      '+-10 degrees, crop 90-100 % of the side, flow vectors turned with the image.'),
             ('training settings', CHOSEN, 'SGD momentum 0.9, lr 1e-5, batch 32, 50 epochs, dropout 0.5 (Table 4) as '
-                                          "published; the paper's 'decay 1e-7' is read as weight decay and its "
-                                          "unnamed lr_scheduler is the kit's cosine schedule."),
+                                          "published. The paper disagrees with itself on the learning rate: Table 4 "
+                                          "prints base_lr 1e-5, its text says it 'was set to 1e-4 for the "
+                                          "experiment'; the kit takes Table 4 (--lr 1e-4 for the text's). The "
+                                          "paper's 'decay 1e-7' is read as weight decay and its unnamed "
+                                          "lr_scheduler is the kit's cosine schedule."),
         ],
         'results': [_result('SMIC', MEGC3, 'LOSO', 'per-subject mean', [('accuracy', 0.7357), ('F1', 0.72)],
                             'Table 5 (73.57%)'),
@@ -198,7 +212,9 @@ FIDELITY = {
              "other categories are categorized as other'), three on SMIC. models.train --config paper trains the "
              'four (--classes ms3d-4, from a training set labelled with the coded emotions; --classes megc3 for '
              'SMIC); the demo has the three MEGC classes (repression in negative), the only ones the synthetic '
-             'generator makes.'),
+             "generator makes. ms3d-4 takes negative from SAMM's rule (anger, contempt, disgust, fear, sadness); on "
+             "CASME II the paper's negative is disgust alone (its 246 clips have no fear or sadness), so CASME II's "
+             'few fear and sadness clips count as negative here instead of being left out.'),
             ('protocol', AS_PUBLISHED, "leave-one-sample-out ('N represents the total number of samples'), "
                                        'accuracy; models.train --config paper: leave-one-sample-out.'),
             ('augmentation', CHOSEN, "face box shifted by 15 px left, right, up and down, and a vertical flip, 'four "
@@ -222,9 +238,11 @@ FIDELITY = {
             ('input', DEVIATION,
              'LK flow from the first normalised frame to each frame (the paper: between neighbours) and ISDF, '
              'stacked as three channels of one stream; temporal normalisation by linear interpolation instead of '
-             "TIM; no EVM (the paper: 'We use ... EVM for motion amplification'). Why: the kit's sequence inputs "
-             'are all referenced to the onset (models/preprocess.py flows_from_first, as the ISDF is); TIM is not '
-             'part of the kit or the studio; the paper gives no EVM amplification factor or band. The studio\'s LK '
+             "TIM; no EVM (the paper: 'We use ... EVM for motion amplification'). Why: one stream needs one time "
+             'axis, and the ISDF (each frame minus the onset) has a step per frame where flow between neighbours '
+             'has one fewer, so the flow is referenced to the onset as the ISDF is (models/preprocess.py '
+             'flows_from_first); TIM is not part of the kit or the studio; the paper gives no EVM amplification '
+             'factor or band. The studio\'s LK '
              '(vision/lucas-kanade.ts with one level and one step) differs from the kit\'s preprocess.lk_flow, '
              'which adds a regularisation to the diagonal: the studio skips ill-conditioned pixels instead (no '
              'counterpart in the vision module; the difference is measured by the parity test).'),
@@ -260,6 +278,25 @@ FIDELITY = {
                    'augmentation': '', 'classes': 'megc3'},
     },
 }
+
+# The class set (registry.CLASS_SETUPS) behind each of a paper's results, by the result's dataset: a card names its
+# own set and these (classSet.paperSets), so the studio can say when a model's classes are not those of the paper's
+# figures even where the class names agree (CBAMNet's CASME II negative is disgust + repression, MEGC's adds four
+# emotions; SMIC's three labels are the MEGC set).
+PAPER_CLASS_SETS = {
+    'off_tanet': {'megc3': ['CASME + CASME II + CAS(ME)^2 combined (49 subjects, 294 samples; not the MEGC 2019 '
+                            'composite)']},
+    'ststnet': {'megc3': ['MEGC 2019 composite (SMIC-HS + CASME II + SAMM, 442 samples, 68 subjects)']},
+    'cbamnet': {'cbamnet-3': ['CASME II'], 'megc3': ['SMIC-HS']},
+    'astnet': {'casme2-5': ['CASME II'], 'megc3': ['SMIC']},
+    'ms3d_resnet': {'ms3d-4': ['SAMM', 'CASME II'], 'megc3': ['SMIC']},
+    'ast_svmnet': {'megc3': ['CASME II', 'SMIC-HS', 'SAMM', 'MEGC 2019 composite']},
+}
+
+
+def paper_class_sets(key):
+    """Dataset of each of the paper's results -> the class set it used (the card's classSet.paperSets)."""
+    return {dataset: name for name, datasets in PAPER_CLASS_SETS[key].items() for dataset in datasets}
 
 
 def deviations(key):

@@ -75,6 +75,9 @@ def _derivatives(image):
     return dx, dy
 
 
+STRAIN_VARIANTS = ('standard', 'off-tanet')
+
+
 def optical_strain(flow, variant='standard'):
     """Magnitude of the optical strain of flow [2, H, W].
     standard:  sqrt(ux^2 + vy^2 + 1/2 (uy + vx)^2)
@@ -158,6 +161,12 @@ def flows_from_first(seq, method):
     return np.stack([np.zeros((2, h, w), np.float32)] + [flow(seq[0], f) for f in seq[1:]], axis=1)
 
 
+def flows_between_neighbours(seq, method):
+    """Flow from each frame of seq to the next: [2, T-1, H, W] (T frames give T-1 flow steps, no zero step)."""
+    flow = tvl1_flow if method == 'tvl1' else lk_flow
+    return np.stack([flow(a, b) for a, b in zip(seq, seq[1:])], axis=1)
+
+
 def onset_apex_flow_input(onset, apex, size, strain_variant, flow_size=None):
     """[3, size, size] = standardised (u, v, strain) of TV-L1 onset -> apex. The flow is computed on the
     frames resized to flow_size (default: size) and pooled to size; strain is taken on the pooled flow."""
@@ -168,13 +177,14 @@ def onset_apex_flow_input(onset, apex, size, strain_variant, flow_size=None):
     return standardise_channels(x)
 
 
-def flow_sequence_input(frames, length, size, method='tvl1', flow_size=None):
+def flow_sequence_input(frames, length, size, method='tvl1', flow_size=None, reference='onset'):
     """[2, T, size, size]: flow from the first temporally normalised frame to each
-    frame t (t = 0 gives zero flow), computed at flow_size (default: size) and pooled to size,
+    frame t (t = 0 gives zero flow), or with reference 'previous' [2, T-1, size, size]: flow between
+    neighbouring frames; computed at flow_size (default: size) and pooled to size,
     standardised per channel over T, H, W."""
     factor = flow_factor(size, flow_size)
     seq = [resize(gray(f), (size * factor, size * factor)) for f in temporal_normalise(frames, length)]
-    flow = flows_from_first(seq, method)
+    flow = flows_from_first(seq, method) if reference == 'onset' else flows_between_neighbours(seq, method)
     x = np.stack([pool_flow(flow[:, t], factor) for t in range(flow.shape[1])], axis=1)
     return standardise_channels(x)
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from . import fidelity, preprocess as pp
 from .ast_svmnet import ASTSVMNetFeatures
-from .astnet import ASTNet
+from .astnet import ASTNet, from_torchvision_resnet18
 from .cbamnet import CBAMNet
 from .ms3d_resnet import MS3DResNet
 from .off_tanet import OffTANet
@@ -62,8 +62,14 @@ LK = {'method': 'lk', 'reference': 'onset', 'params': pp.LK_PARAMS,
 
 
 def flow(base, cfg):
-    """The card's flow block; a config with `flow_size` computes the flow on frames resized to that size and
+    """The card's flow block; a config with `flow_reference: 'previous'` takes the flow between neighbouring
+    frames (T frames, T-1 steps), one with `flow_size` computes the flow on frames resized to that size and
     mean-pools it by the integer factor to the input size (models/preprocess.py pool_flow)."""
+    if cfg.get('flow_reference') == 'previous':
+        base = {**base, 'reference': 'previous',
+                'description': base['description'].replace('(models/preprocess.py tvl1_flow)',
+                                                           '(models/preprocess.py flows_between_neighbours)')
+                + ' Between neighbouring frames: the T frames give T-1 flow steps (no zero first step).'}
     if 'flow_size' not in cfg:
         return base
     size, factor = cfg['flow_size'], cfg['flow_size'] // cfg['size']
@@ -113,6 +119,8 @@ class ModelSpec:
     # mean over S is display_map (derived below), and the attention check also scores the step at the apex
     # (models.train.apex_step)
     frame_maps: object = None
+    # state dict -> state dict: pretrained weights under other names (models.train --init), e.g. torchvision's
+    adapt_init: object = None
 
     def __post_init__(self):
         # models/fidelity.py is the one place the papers' figures and the deviations are written
@@ -125,7 +133,12 @@ class ModelSpec:
     def input_shape(self, cfg):
         if self.layout == 'NCHW':
             return [len(self.channels), cfg['size'], cfg['size']]
-        return [len(self.channels), cfg['frames'], cfg['size'], cfg['size']]
+        return [len(self.channels), time_steps(cfg), cfg['size'], cfg['size']]
+
+
+def time_steps(cfg):
+    """Time steps of a sequence input: one per frame, one per pair of neighbours when the flow is between them."""
+    return cfg['frames'] - 1 if cfg.get('flow_reference') == 'previous' else cfg['frames']
 
 
 def _display(aggregation, description, overlay='input', multiply_by=None):
@@ -143,10 +156,12 @@ OFF_TANET = ModelSpec(
     build=lambda cfg: OffTANet(num_classes=num_classes(cfg)),
     configs={'paper': {'size': 112}, 'demo': {'size': 112, 'flow_size': 224}, 'tiny': {'size': 112}},
     input_kind='onset-apex-flow', channels=['u', 'v', 'strain'], layout='NCHW',
-    make_input=lambda frames, apex, cfg: pp.onset_apex_flow_input(frames[0], frames[apex], cfg['size'], 'off-tanet', cfg.get('flow_size')),
+    # strain: the released code's variant unless the config says otherwise (models.train --strain standard: eq. 4)
+    make_input=lambda frames, apex, cfg: pp.onset_apex_flow_input(frames[0], frames[apex], cfg['size'],
+                                                                  cfg.get('strain', 'off-tanet'), cfg.get('flow_size')),
     preprocessing=lambda cfg: {
         'frames': onset_apex_frames(), 'crop': crop(cfg['size']), 'magnification': None, 'flow': flow(TVL1, cfg),
-        'strain': {'variant': 'off-tanet', 'derivative': 'sobel3-div8-reflect101'}, 'isdf': None,
+        'strain': {'variant': cfg.get('strain', 'off-tanet'), 'derivative': 'sobel3-div8-reflect101'}, 'isdf': None,
         'normalisation': STANDARDISE},
     attention={
         'channel_attention': ('channel', 'block3 (attention residual block): CBAM channel attention, 28 channels',
@@ -173,10 +188,11 @@ STSTNET = ModelSpec(
     build=lambda cfg: STSTNet(num_classes=num_classes(cfg)),
     configs={'paper': {'size': 28}, 'demo': {'size': 28, 'flow_size': 112}, 'tiny': {'size': 28, 'flow_size': 56}},
     input_kind='onset-apex-flow', channels=['u', 'v', 'strain'], layout='NCHW',
-    make_input=lambda frames, apex, cfg: pp.onset_apex_flow_input(frames[0], frames[apex], cfg['size'], 'standard', cfg.get('flow_size')),
+    make_input=lambda frames, apex, cfg: pp.onset_apex_flow_input(frames[0], frames[apex], cfg['size'],
+                                                                  cfg.get('strain', 'standard'), cfg.get('flow_size')),
     preprocessing=lambda cfg: {
         'frames': onset_apex_frames(), 'crop': crop(cfg['size']), 'magnification': None, 'flow': flow(TVL1, cfg),
-        'strain': {'variant': 'standard', 'derivative': 'sobel3-div8-reflect101'}, 'isdf': None,
+        'strain': {'variant': cfg.get('strain', 'standard'), 'derivative': 'sobel3-div8-reflect101'}, 'isdf': None,
         'normalisation': STANDARDISE},
     attention={},
 )
@@ -219,12 +235,14 @@ ASTNET = ModelSpec(
            'authors': ['Yili Ren', 'Ruidong Lu', 'Guan Yuan', 'Dashuai Hao', 'Hongjue Li'], 'year': 2024,
            'venue': 'Applied Sciences 14, 7755', 'doi': '10.3390/app14177755',
            'url': 'https://doi.org/10.3390/app14177755'},
-    build=lambda cfg: ASTNet(num_classes=num_classes(cfg), frames=cfg['frames'], width=cfg['width'], stages=cfg['stages']),
-    configs={'paper': {'frames': 11, 'size': 224, 'width': 1.0, 'stages': 4},
+    build=lambda cfg: ASTNet(num_classes=num_classes(cfg), frames=time_steps(cfg), width=cfg['width'], stages=cfg['stages']),
+    # the paper: 'one sequence of 11 frames can be turned into an optical flow sequence of 10 frames'
+    configs={'paper': {'frames': 11, 'size': 224, 'width': 1.0, 'stages': 4, 'flow_reference': 'previous'},
              'demo': {'frames': 11, 'size': 112, 'width': 0.25, 'stages': 3},
              'tiny': {'frames': 3, 'size': 64, 'width': 0.0625, 'stages': 4}},
     input_kind='flow-sequence', channels=['u', 'v'], layout='NCTHW',
-    make_input=lambda frames, apex, cfg: pp.flow_sequence_input(frames, cfg['frames'], cfg['size'], flow_size=cfg.get('flow_size')),
+    make_input=lambda frames, apex, cfg: pp.flow_sequence_input(frames, cfg['frames'], cfg['size'], flow_size=cfg.get('flow_size'),
+                                                                reference=cfg.get('flow_reference', 'onset')),
     preprocessing=lambda cfg: {
         'frames': sequence_frames(cfg['frames']), 'crop': crop(cfg['size']), 'magnification': None, 'flow': flow(TVL1, cfg),
         'strain': None, 'isdf': None, 'normalisation': STANDARDISE},
@@ -237,6 +255,7 @@ ASTNET = ModelSpec(
     },
     display_map_text='spatial_attention averaged over frames',
     frame_maps=lambda o: o['spatial_attention'],
+    adapt_init=lambda state: from_torchvision_resnet18(state, in_channels=2),
 )
 
 MS3D_RESNET = ModelSpec(

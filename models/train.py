@@ -23,7 +23,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import augment, export, fidelity, svm
+from . import augment, export, fidelity, preprocess as pp, svm
 from .metrics import confusion_matrix, uf1_uar
 from .registry import CLASS_SETUPS, MODELS, class_setup, num_classes
 
@@ -55,15 +55,18 @@ def training_recipe(key, config, overrides):
     return recipe, source, changed
 
 
-def load_init(path, own):
-    """The entries of the state dict at `path` whose name and shape match the model's (`own`); refuses a file
-    that matches nothing (a wrong file would otherwise train from scratch unnoticed)."""
+def load_init(path, own, adapt=None):
+    """The entries of the state dict at `path` (renamed by `adapt`, the model's ModelSpec.adapt_init, e.g.
+    torchvision's ResNet-18 names for ASTNet's trunk) whose name and shape match the model's (`own`); refuses a
+    file that matches nothing (a wrong file would otherwise train from scratch unnoticed)."""
     try:
         state = torch.load(path, map_location='cpu', weights_only=True)
     except (OSError, RuntimeError, ValueError, pickle.UnpicklingError) as e:
         raise SystemExit(f'--init {path}: not a readable torch state dict ({e})') from None
     if not isinstance(state, dict):
         raise SystemExit(f'--init {path}: not a state dict (a {type(state).__name__})')
+    if adapt:
+        state = adapt(state)
     usable = {k: v for k, v in state.items() if k in own and getattr(v, 'shape', None) == own[k].shape}
     if not usable:
         raise SystemExit(f'--init {path}: no entry matches a parameter of the model by name and shape')
@@ -98,6 +101,14 @@ def load_manifest(data_dir, setup=CLASS_SETUPS['megc3']):
             row['y'] = classes.index(label)
             rows.append(row)
     return rows, skipped
+
+
+def own_inputs_note(description):
+    """The card's note for a model trained on inputs the kit did not build (models.train --own-inputs)."""
+    return (f'Trained and cross-validated on inputs computed outside the kit and the studio ({description}). The '
+            "card's preprocessing is the kit's recipe of the same shape, which the studio computes at inference: "
+            "the studio's predictions are on those inputs, not on the training ones, and its figures are not this "
+            "model's.")
 
 
 def recipe_essentials(pre):
@@ -592,6 +603,14 @@ def main(argv=None):
     ap.add_argument('--flow-size', type=int, metavar='S',
                     help="compute the flow at SxS and pool it to the input size (the card's flow.computeSize; "
                          'default: as the config says; the input size itself: no pooling)')
+    ap.add_argument('--own-inputs', metavar='DESCRIPTION',
+                    help="the manifest's inputs were computed outside the kit and the studio, e.g. 'LiteFlowNet flow "
+                         "between neighbours' (same shape as the config's input); the card and the report say so, "
+                         "and that the studio computes the card's recipe at inference instead")
+    ap.add_argument('--strain', choices=list(pp.STRAIN_VARIANTS),
+                    help="optical strain variant of a strain channel (Off-TANet's default 'off-tanet' is its released "
+                         "code's formula, 'standard' its paper's eq. 4; STSTNet's default 'standard'); recorded in "
+                         "the card's preprocessing.strain")
     ap.add_argument('--threads', type=int, default=2, help='torch threads per training process')
     ap.add_argument('--jobs', type=int, default=1, metavar='N',
                     help='train the folds and the final model in N processes at once (fork; same results)')
@@ -607,6 +626,10 @@ def main(argv=None):
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     spec, cfg = MODELS[a.model], dict(MODELS[a.model].configs[a.config])
+    if a.strain is not None:
+        if not spec.preprocessing(cfg)['strain']:
+            raise SystemExit(f'{a.model} has no optical strain channel; --strain does not apply')
+        cfg['strain'] = a.strain
     if a.flow_size is not None:
         if not spec.preprocessing(cfg)['flow']:
             raise SystemExit(f'{a.model} uses no optical flow; --flow-size does not apply')
@@ -636,7 +659,7 @@ def main(argv=None):
                    + (f" momentum {recipe['momentum']}" if recipe['optimiser'] == 'sgd' else '')
                    + f", weight decay {recipe['weight_decay']}, batch {recipe['batch_size']}, {epochs} epochs, "
                    f"augmentation {augment.text(optimisation.augmentation)}, classes {recipe['classes']}")
-    init = load_init(a.init, spec.build(cfg).state_dict()) if a.init else None
+    init = load_init(a.init, spec.build(cfg).state_dict(), spec.adapt_init) if a.init else None
     model_id = a.id or f'{a.model}-{a.config}'
     name = a.name or f'{spec.name} ({a.config} config)'
     setup = class_setup(cfg)
@@ -649,6 +672,12 @@ def main(argv=None):
     expected = spec.input_shape(cfg)
     if list(rows[0]['x'].shape) != expected:
         raise SystemExit(f"inputs have shape {list(rows[0]['x'].shape)}, {a.model}/{a.config} expects {expected}")
+    if a.own_inputs is not None:
+        if not a.own_inputs.strip():
+            raise SystemExit('--own-inputs: say what the inputs are, e.g. "LiteFlowNet flow between neighbours"')
+        if os.path.exists(os.path.join(a.data, 'training-set.json')):
+            raise SystemExit(f'--own-inputs: {a.data} is a studio training-set export (training-set.json): its inputs '
+                             "are the studio's, built by its card's recipe")
     differences = recipe_differences(a.data, spec, cfg)
     if differences:
         raise SystemExit(f'the training set was built with another preprocessing recipe than {a.model}/{a.config} '
@@ -669,7 +698,7 @@ def main(argv=None):
         spec, cfg, rows, protocol, epochs, recipe['batch_size'], recipe['lr'], a.seed, attention=attention,
         optimisation=optimisation, init=init, jobs=a.jobs, final_seed=a.seed + 1000)
     report['recipe'] = {**recipe, 'augmentation': augment.text(optimisation.augmentation), 'source': source,
-                        'overridden': overridden}
+                        'overridden': overridden, 'inputs': a.own_inputs or "the card's preprocessing recipe"}
     p = report['pooled']
     print(f"pooled UF1={p['uf1']:.4f} UAR={p['uar']:.4f} acc={p['accuracy']:.4f} confusion={p['confusion']}")
     if 'foldMean' in report:
@@ -681,6 +710,7 @@ def main(argv=None):
                 f'model is trained on all {len(rows)} samples', 'epochs': epochs,
                 'details': f'recipe: {recipe_text}; cosine schedule, seed {a.seed}, config {a.config}'
                            + (f'; initialised from {os.path.basename(a.init)}' if a.init else '')
+                           + (f'; trained on inputs computed outside the kit: {a.own_inputs}' if a.own_inputs else '')
                            + ('; SVM fitted on the trained features' if a.model == 'ast_svmnet' else '')
                            + attention_training_text(attention)}
     if attention.supervision:
@@ -689,6 +719,7 @@ def main(argv=None):
     subjects = sorted({f"{r['dataset']}/{r['subject']}" for r in rows})
     training['subjects'] = subjects
     metrics = metrics_for_card(report, a.data_description, spec.display_map_text)
+    notes = a.note + ([own_inputs_note(a.own_inputs)] if a.own_inputs else [])
     os.makedirs(a.out, exist_ok=True)
     if not a.no_fold_models:
         for k, (model, w) in enumerate(fold_models):
@@ -698,8 +729,8 @@ def main(argv=None):
             export_model(spec, cfg, model, w, os.path.join(a.out, 'folds'), f'{model_id}-fold{k}', f'{name}, fold {k}',
                          a.demo, {**training, 'protocol': f"{protocol}, fold {k}: trained without {fr['test']}",
                           'subjects': [g for g in subjects if g not in fr['test'].split('+')]},
-                         fold_metrics, a.note, a.config)
-    card = export_model(spec, cfg, final_model, final_w, a.out, model_id, name, a.demo, training, metrics, a.note,
+                         fold_metrics, notes, a.config)
+    card = export_model(spec, cfg, final_model, final_w, a.out, model_id, name, a.demo, training, metrics, notes,
                         a.config, a.fixtures)
     report.update({'model': model_id, 'seconds': round(time.time() - t0, 1), 'parameterCount': card['parameterCount'],
                    'sizeBytes': card['file']['sizeBytes']})

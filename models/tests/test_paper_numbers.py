@@ -54,12 +54,24 @@ def test_ms3d_resnet_paper_config_input_and_blocks():
 
 
 def test_astnet_paper_config_follows_table_1():
-    _, cfg, model = build('astnet')
+    spec, cfg, model = build('astnet')
     assert cfg['frames'] == 11  # 11 frames per sample
+    # 'one sequence of 11 frames can be turned into an optical flow sequence of 10 frames' (adjacent frames)
+    assert spec.input_shape(cfg) == [2, 10, 224, 224]
+    assert spec.preprocessing(cfg)['flow']['reference'] == 'previous'
+    assert model.frames == 10
+    with torch.no_grad():
+        out = model(torch.zeros(1, 2, 10, 224, 224))
+    assert out['spatial_attention'].shape == (1, 10, 7, 7) and out['channel_attention'].shape == (1, 10, 512)
     # Table 1: Layer 1 = conv + BN + ReLU + max pool; layers 2-5 = two residual units each (ResNet-18)
     trunk = list(model.trunk)
     assert isinstance(trunk[0], nn.Conv2d) and isinstance(trunk[3], nn.MaxPool2d)
     assert sum(isinstance(m, BasicBlock) for m in trunk) == 8
+    # Table 1's conv count per layer: Layer 2 Conv1_1..1_4 (no shortcut conv), Layers 3-5 five each (Convk_3 + BN3:
+    # the strided 1x1 shortcut of the first unit)
+    blocks = [m for m in trunk if isinstance(m, BasicBlock)]
+    convs = [sum(isinstance(c, nn.Conv2d) for b in blocks[i:i + 2] for c in b.modules()) for i in range(0, 8, 2)]
+    assert convs == [4, 5, 5, 5]
     assert model.cbam.spatial.conv.kernel_size == (7, 7)
 
 

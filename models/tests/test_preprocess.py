@@ -80,3 +80,16 @@ def test_flow_computed_larger_then_pooled_keeps_a_shift_in_input_pixels():
     raw = pp.pool_flow(pp.tvl1_flow(a, b), 4)  # frames already 128: resize is the identity
     inner = raw[:, 4:-4, 4:-4]
     assert abs(np.median(inner[0]) - 0.5) < 0.05 and abs(np.median(inner[1]) + 0.3) < 0.05
+
+
+def test_flow_between_neighbours_gives_one_step_fewer_and_each_steps_own_motion():
+    # three frames moving 0.6 px right, then 0.4 px up: steps 0.6 / 0 and 0 / -0.4, no zero first step
+    base = texture()
+    seq = [shifted(base, 0, 0), shifted(base, 0.6, 0), shifted(base, 0.6, -0.4)]
+    flow = pp.flows_between_neighbours(seq, 'tvl1')
+    assert flow.shape == (2, 2, 64, 64)
+    inner = flow[:, :, 8:-8, 8:-8]
+    assert abs(np.median(inner[0, 0]) - 0.6) < 0.1 and abs(np.median(inner[1, 0])) < 0.1
+    assert abs(np.median(inner[0, 1])) < 0.1 and abs(np.median(inner[1, 1]) + 0.4) < 0.1
+    x = pp.flow_sequence_input([cv2.cvtColor(f, cv2.COLOR_GRAY2BGR) for f in seq], 3, 64, reference='previous')
+    assert x.shape == (2, 2, 64, 64)

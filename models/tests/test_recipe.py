@@ -158,6 +158,9 @@ def test_class_sets_map_the_coded_emotions_and_refuse_megc_labels(tmp_path):
     card = json.loads((tmp_path / 'o2' / 'ststnet-paper.card.json').read_text())
     assert card['classes'] == report['classes'] and card['outputs']['logits']['shape'] == [-1, 4]
     assert card['architectureConfig']['classes'] == 'ms3d-4' and 'classes ms3d-4' in card['training']['details']
+    # the studio scores it by the same map: repression and others are 'other'
+    assert card['classSet']['name'] == 'ms3d-4' and set(card['classSet']['paperSets'].values()) == {'megc3'}
+    assert card['classSet']['labels']['repression'] == card['classSet']['labels']['others'] == 'other'
     # ASTNet's five CASME II emotions: every relabelled sample is one of them
     train.main(base + ['--out', str(tmp_path / 'o3'), '--classes', 'casme2-5'])
     report = json.loads((tmp_path / 'o3' / 'ststnet-paper.results.json').read_text())
@@ -169,3 +172,63 @@ def test_paper_configs_take_the_papers_class_sets():
     assert [train.training_recipe(k, 'paper', {})[0]['classes'] for k in ('ms3d_resnet', 'astnet', 'off_tanet')] == \
         ['ms3d-4', 'casme2-5', 'megc3']
     assert train.training_recipe('ms3d_resnet', 'demo', {})[0]['classes'] == 'megc3'
+
+
+def test_strain_variant_is_a_choice_the_card_records(tmp_path):
+    """Off-TANet's card keeps its released code's strain; --strain standard trains on the paper's eq. 4."""
+    spec = train.MODELS['off_tanet']
+    cfg = spec.configs['paper']
+    assert spec.preprocessing(cfg)['strain']['variant'] == 'off-tanet'
+    assert spec.preprocessing({**cfg, 'strain': 'standard'})['strain']['variant'] == 'standard'
+    rng = np.random.default_rng(0)
+    onset = rng.integers(0, 255, (112, 112, 3), dtype=np.uint8)
+    apex = np.roll(onset, (1, 2), axis=(0, 1))
+    released, eq4 = (spec.make_input([onset, apex], 1, {**cfg, 'strain': s}) for s in ('off-tanet', 'standard'))
+    assert np.array_equal(released[:2], eq4[:2]) and not np.allclose(released[2], eq4[2])
+    with pytest.raises(SystemExit, match='cbamnet has no optical strain channel; --strain does not apply'):
+        train.main(['--model', 'cbamnet', '--data', str(tmp_path), '--strain', 'standard', '--out', str(tmp_path)])
+
+
+def test_own_inputs_are_stated_in_the_card_and_the_report(tmp_path):
+    """Flows computed elsewhere (LiteFlowNet for ASTNet): the kit trains on them and the card says the studio does not."""
+    data, sets, out = tmp_path / 'synth', tmp_path / 'sets', tmp_path / 'out'
+    synth_standin.generate(str(data), subjects=3, samples_per_subject=2, seed=5, frames=8)
+    prepare_synthetic.prepare(str(data), str(sets), ['ststnet'], config='tiny', processes=1)
+    base = ['--model', 'ststnet', '--config', 'tiny', '--data', str(sets / 'ststnet'), '--epochs', '1', '--threads', '1',
+            '--no-fold-models', '--out', str(out)]
+    train.main(base + ['--own-inputs', 'LiteFlowNet flow (lab copy)'])
+    card = json.loads((out / 'ststnet-tiny.card.json').read_text())
+    assert 'trained on inputs computed outside the kit: LiteFlowNet flow (lab copy)' in card['training']['details']
+    assert any('the studio computes at inference' in n for n in card['notes'])
+    assert json.loads((out / 'ststnet-tiny.results.json').read_text())['recipe']['inputs'] == 'LiteFlowNet flow (lab copy)'
+    (sets / 'ststnet' / 'training-set.json').write_text('{}')
+    with pytest.raises(SystemExit, match='is a studio training-set export'):
+        train.main(base + ['--own-inputs', 'LiteFlowNet flow'])
+
+
+def test_init_takes_torchvision_resnet18_weights_for_astnets_trunk(tmp_path):
+    """ImageNet weights as torchvision saves them: renamed onto the trunk, the RGB conv1 averaged for the flow."""
+    spec = train.MODELS['astnet']
+    own = spec.build(spec.configs['paper']).state_dict()
+    torchvision = {'conv1.weight': torch.randn(64, 3, 7, 7), 'fc.weight': torch.randn(1000, 512), 'fc.bias': torch.zeros(1000)}
+    for stat in ('weight', 'bias', 'running_mean', 'running_var'):
+        torchvision[f'bn1.{stat}'] = torch.randn(64)
+    widths = [64, 128, 256, 512]
+    for layer in range(1, 5):
+        c, cin = widths[layer - 1], widths[max(0, layer - 2)]
+        for block in (0, 1):
+            p = f'layer{layer}.{block}.'
+            torchvision[p + 'conv1.weight'] = torch.randn(c, cin if block == 0 else c, 3, 3)
+            torchvision[p + 'conv2.weight'] = torch.randn(c, c, 3, 3)
+            for bn in ('bn1', 'bn2') + (('downsample.1',) if layer > 1 and block == 0 else ()):
+                for stat in ('weight', 'bias', 'running_mean', 'running_var'):
+                    torchvision[f'{p}{bn}.{stat}'] = torch.randn(c)
+            if layer > 1 and block == 0:
+                torchvision[p + 'downsample.0.weight'] = torch.randn(c, cin, 1, 1)
+    torch.save(torchvision, tmp_path / 'resnet18.pt')
+    init = train.load_init(str(tmp_path / 'resnet18.pt'), own, spec.adapt_init)
+    trunk = {k for k in own if k.startswith('trunk.') and not k.endswith('num_batches_tracked')}
+    assert set(init) == trunk  # every trunk tensor, nothing of CBAM, the ConvLSTM or the head
+    assert torch.allclose(init['trunk.0.weight'], torchvision['conv1.weight'].mean(1, keepdim=True).repeat(1, 2, 1, 1))
+    assert torch.equal(init['trunk.11.body.3.weight'], torchvision['layer4.1.conv2.weight'])
+    assert torch.equal(init['trunk.6.shortcut.1.running_var'], torchvision['layer2.0.downsample.1.running_var'])

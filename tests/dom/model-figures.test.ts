@@ -17,6 +17,21 @@ describe('ModelFigures', () => {
     expect(wrapper.text()).toContain('(demo, synthetic data)')
   })
 
+  it('names the MEGC rule for a card without a class set', () => {
+    const wrapper = mount(ModelFigures, { props: { card: { ...card, classSet: undefined } } })
+    expect(wrapper.get('[data-testid=model-classes]').text()).toMatch(/^Classes: MEGC 2019 composite \(the card names no class set\): negative ← anger, /)
+  })
+
+  it("names the card's class set and says when the paper used another", () => {
+    const labels = { disgust: 'negative', repression: 'negative', fear: 'negative', happiness: 'positive', surprise: 'surprise' }
+    const megc = { ...card, classSet: { name: 'megc3', description: 'MEGC 2019 composite', labels, paperSets: { 'CASME II': 'cbamnet-3', 'SMIC-HS': 'megc3' } } }
+    expect(mount(ModelFigures, { props: { card: megc } }).get('[data-testid=model-classes]').text()).toBe(
+      'Classes: megc3: negative ← disgust, repression, fear; positive ← happiness; surprise ← surprise; other labels left out.',
+    )
+    const notPaper = { ...megc, classSet: { ...megc.classSet, paperSets: { 'CASME II': 'cbamnet-3' } } }
+    expect(mount(ModelFigures, { props: { card: notPaper } }).get('[data-testid=model-classes]').text()).toContain("Not a class set of the paper's results (cbamnet-3).")
+  })
+
   it('says when a card quotes nothing from its paper', () => {
     const bare = { ...card, metrics: [], paper: { ...card.paper, results: undefined } }
     const wrapper = mount(ModelFigures, { props: { card: bare } })

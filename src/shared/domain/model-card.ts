@@ -69,7 +69,10 @@ const FlowComputeSize = z.tuple([z.int().positive(), z.int().positive()]).option
 export const FlowSchema = z.discriminatedUnion('method', [
   z.object({
     method: z.literal('tvl1'),
-    /** 'onset': flow from the first (onset) frame to each frame; 'previous': between neighbours. */
+    /**
+     * 'onset': flow from the first (onset) frame to each frame (a sequence's first step is zero flow);
+     * 'previous': between neighbours (a sequence of T frames gives T − 1 steps, the input's time axis).
+     */
     reference: z.enum(['onset', 'previous']),
     params: TvL1ParamsSchema,
     computeSize: FlowComputeSize,
@@ -214,6 +217,21 @@ export const ModelCardSchema = z.object({
     results: z.array(PaperResultSchema).optional(),
   }),
   classes: z.array(z.string().min(1)).min(2),
+  /**
+   * How the coded emotions of a dataset become `classes` (models.train --classes, registry.CLASS_SETUPS):
+   * `labels` maps a coded emotion or label (lower case, as `canonicalEmotion` writes it) to a class; one not
+   * listed has no class here (the kit did not train on it, evaluation leaves it out). Absent on cards written
+   * before it or by hand: see `@shared/domain/class-set`.
+   */
+  classSet: z
+    .object({
+      name: z.string().min(1),
+      description: z.string().min(1),
+      labels: z.record(z.string().min(1), z.string().min(1)),
+      /** The class set behind each of the paper's results, by the result's `dataset` (models/fidelity.py PAPER_CLASS_SETS). */
+      paperSets: z.record(z.string().min(1), z.string().min(1)),
+    })
+    .optional(),
   input: z.object({
     name: z.string().min(1),
     kind: InputKindSchema,
@@ -274,6 +292,7 @@ export const ModelCardSchema = z.object({
 export type ModelCard = z.infer<typeof ModelCardSchema>
 export type AttentionOutput = z.infer<typeof AttentionOutputSchema>
 export type PaperResult = z.infer<typeof PaperResultSchema>
+export type ClassSet = NonNullable<ModelCard['classSet']>
 
 export type ParseModelCardResult = { ok: true; card: ModelCard } | { ok: false; issues: string[] }
 
@@ -286,6 +305,8 @@ export function parseModelCard(json: unknown): ParseModelCardResult {
     const duplicate = names.find((n, i) => names.indexOf(n) !== i)
     if (duplicate) return { ok: false, issues: [`outputs: output name "${duplicate}" is declared twice`] }
     if (card.input.shape[0] !== -1) return { ok: false, issues: ['input.shape.0: the batch axis must be -1'] }
+    const stray = Object.entries(card.classSet?.labels ?? {}).find(([, c]) => !card.classes.includes(c))
+    if (stray) return { ok: false, issues: [`classSet.labels.${stray[0]}: "${stray[1]}" is not one of the card's classes (${card.classes.join(', ')})`] }
     return { ok: true, card }
   }
   return {

@@ -183,6 +183,19 @@ describe.skipIf(!hasOpenCv)('parity with models/preprocess.py (OpenCV)', async (
       for (const r of correlations(pooled.data, ref('pooled_sequence_input'), 2)) expect(r).toBeGreaterThan(0.999)
     })
 
+    it('flow between neighbours (ASTNet paper recipe): T frames give T − 1 steps, no zero step; u and v correlate > 0.999', async () => {
+      const neighbours = pooledCard('onset-to-offset')
+      neighbours.input = { ...neighbours.input, shape: [-1, 2, LENGTH - 1, SMALL, SMALL] }
+      neighbours.preprocessing = { ...neighbours.preprocessing, flow: { ...neighbours.preprocessing.flow!, reference: 'previous' } as ModelCard['preprocessing']['flow'] }
+      const built = await builder.buildInput(sample, neighbours)
+      expect(built.dims).toEqual([1, 2, LENGTH - 1, SMALL, SMALL])
+      const step = SMALL * SMALL
+      // the first step is the flow frame 0 → 1 (motion 0.4 of the apex's), not the onset recipe's zero flow, which standardises to a constant plane
+      const first = built.data.subarray(0, step)
+      expect(Math.max(...first) - Math.min(...first)).toBeGreaterThan(1)
+      for (const r of correlations(built.data, ref('pooled_neighbour_sequence_input'), 2)) expect(r).toBeGreaterThan(0.999)
+    })
+
     it('a compute size that is not a whole multiple of the input size is refused with a clear error', async () => {
       const odd = pooledCard('onset-apex')
       odd.preprocessing = { ...odd.preprocessing, flow: { ...odd.preprocessing.flow!, computeSize: [100, 100] } as ModelCard['preprocessing']['flow'] }

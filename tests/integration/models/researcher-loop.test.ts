@@ -77,6 +77,37 @@ describe.skipIf(probe.status !== 0)("a researcher's loop with the models kit", (
     expect(evaluated.stderr).toContain('warning: mine: 12 of 12 samples are from subjects the model was trained on')
   }, 180_000)
 
+  it("scores a model trained on a paper's class set by that set: MS-3D-ResNet's four classes, repression in other", async () => {
+    const exported = await cli('export', '--project', 'study.meproj', '--what', 'training-set', '--model', 'ststnet-demo', '--labels', 'emotion', '--format', 'csv', '--out', 'set-emotion')
+    expect(exported.code, exported.stderr).toBe(0)
+    const trained = spawnSync(
+      PYTHON,
+      ['-m', 'models.train', '--model', 'ststnet', '--config', 'demo', '--classes', 'ms3d-4', '--data', join(dir, 'set-emotion'), '--protocol', 'loso', '--epochs', '1', '--no-fold-models', '--threads', '1', '--id', 'four', '--out', join(dir, 'kit4')],
+      { cwd: root, encoding: 'utf8' },
+    )
+    expect(trained.status, trained.stderr).toBe(0)
+    const card = JSON.parse(readFileSync(join(dir, 'kit4', 'four.card.json'), 'utf8')) as { classes: string[]; classSet: { name: string; labels: Record<string, string> } }
+    expect(card.classes).toEqual(['positive', 'negative', 'surprise', 'other'])
+    expect(card.classSet).toMatchObject({ name: 'ms3d-4', labels: { repression: 'other', disgust: 'negative' } })
+
+    const predicted = await cli('predict', '--project', 'study.meproj', '--model', 'kit4/four.onnx', '--out', 'four.csv')
+    expect(predicted.code, predicted.stderr).toBe(0)
+    const rows = readCsv(join(dir, 'four.csv'))
+    const coded = (emotion: string) => [...new Set(rows.filter((r) => r.coded_label === emotion).map((r) => r.coded_class))]
+    expect(coded('repression')).toEqual(['other'])
+    expect(coded('disgust')).toEqual(['negative'])
+
+    const evaluated = await cli('evaluate', '--project', 'study.meproj', '--predictions', 'four.csv')
+    expect(evaluated.code, evaluated.stderr).toBe(0)
+    expect(evaluated.stdout).toContain('classes: ms3d-4: positive ← happiness; negative ← anger, contempt, disgust, fear, sadness; surprise ← surprise; other ← repression, others, other; other labels left out')
+    // every coded sample has a class in the set: none left out, the repression clips in the "other" row
+    expect(evaluated.stdout).toContain("left out: 0 uncoded, 0 with a label outside the classes")
+    const otherRow = evaluated.stdout.split('\n').find((l) => /^ {2}other +\d/.test(l))!
+    const repression = rows.filter((r) => r.coded_label === 'repression').length
+    expect(repression).toBeGreaterThan(0)
+    expect(otherRow.trim().split(/ +/).slice(1).reduce((a, n) => a + Number(n), 0)).toBe(repression)
+  }, 120_000)
+
   it('refuses a tampered card hash and a swapped class order', async () => {
     const stage = (id: string, edit: (card: { id: string; classes: string[]; file: { sha256: string }; reference: { file: string } }) => void): string => {
       const out = join(dir, id)

@@ -45,6 +45,21 @@ describe('paper results', () => {
     )
   })
 
+  it("says when the model's classes are made from other emotions than the paper's", () => {
+    const cbam = card('cbamnet-demo.card.json').paper.results!
+    // the MEGC set on CBAMNet: its CASME II figure had negative = disgust + repression, its SMIC one the MEGC labels
+    const classSet = { name: 'megc3', description: 'MEGC 2019 composite', labels: { fear: 'negative' }, paperSets: { 'CASME II': 'cbamnet-3', 'SMIC-HS': 'megc3' } }
+    const note = protocolDifference(cbam, { perFold: true, classes: MEGC, classSet })
+    expect(note).toContain("the model's classes are made by the class set megc3 (MEGC 2019 composite), the paper's on CASME II by cbamnet-3")
+    expect(note).toContain("the paper's split is 10-fold cross-validation")
+    const ms3d = card('ms3d_resnet-demo.card.json').paper.results!
+    const four = { name: 'ms3d-4', description: 'MS-3D-ResNet', labels: { repression: 'other' }, paperSets: { SMIC: 'megc3', SAMM: 'ms3d-4', 'CASME II': 'ms3d-4' } }
+    // the closest result is SAMM's (same four classes by the same set): only its split differs
+    expect(protocolDifference(ms3d, { perFold: true, classes: ['positive', 'negative', 'surprise', 'other'], classSet: four })).toBe(
+      "Not the paper's protocol: the paper's split is leave-one-sample-out. The paper's figures are not comparable with these.",
+    )
+  })
+
   it('has nothing to compare without results', () => {
     expect(protocolDifference(undefined, { perFold: true, classes: MEGC })).toBeNull()
     expect(protocolDifference([] as PaperResult[], { perFold: true, classes: MEGC })).toBeNull()

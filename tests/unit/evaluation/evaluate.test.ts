@@ -7,7 +7,6 @@ import { evaluate, type EvaluationInput, type EvaluationUnit } from '../../../sr
 import { evaluationCsv, evaluationHtml, formatEvaluationText } from '../../../src/main/services/evaluation/report'
 import { inputsFromJob, inputsFromPredictionsCsv } from '../../../src/main/services/evaluation/sources'
 import { runCli } from '../../../src/main/cli/run'
-import { codedClassFor } from '../../../src/main/services/evaluation/labels'
 import { BatchService } from '../../../src/main/services/batch/batch-service'
 import { BatchStore } from '../../../src/main/services/batch/store'
 import { JobManager } from '../../../src/main/services/jobs'
@@ -17,7 +16,7 @@ import { createBatchProject, deterministicSource, fixtureModel } from '../../hel
 const MEGC = ['negative', 'positive', 'surprise']
 
 function input(subject: string, emotion: string | null, predicted: string | null, modelId = 'net', protocol = 'all data'): EvaluationInput {
-  return { dataset: 'A', subject, sample: `${subject}-${emotion}-${predicted}-${Math.random()}`, sampleId: null, modelId, protocol, trainingSubjects: null, classes: MEGC, codedEmotion: emotion, predicted }
+  return { dataset: 'A', subject, sample: `${subject}-${emotion}-${predicted}-${Math.random()}`, sampleId: null, modelId, protocol, trainingSubjects: null, classes: MEGC, classSet: null, codedEmotion: emotion, predicted }
 }
 
 describe('evaluation', () => {
@@ -101,12 +100,28 @@ describe('evaluation', () => {
     expect(unknown.leakage!.note).toMatch(/^training subjects unknown/)
   })
 
-  it('maps coded emotions onto a model\'s classes', () => {
-    expect(codedClassFor('Happiness', ['happiness', 'disgust'])).toBe('happiness')
-    expect(codedClassFor('happy', ['happiness', 'disgust'])).toBe('happiness')
-    expect(codedClassFor('fear', MEGC)).toBe('negative')
-    expect(codedClassFor('others', MEGC)).toBeNull()
-    expect(codedClassFor('fear', ['happiness', 'disgust'])).toBeNull()
+  it('scores a four-class model by its card\'s class set: repression is "other", not negative', () => {
+    // MS-3D-ResNet's CASME II classes as models.train --classes ms3d-4 writes them into the card
+    const classes = ['positive', 'negative', 'surprise', 'other']
+    const classSet = {
+      name: 'ms3d-4', description: 'MS-3D-ResNet on CASME II / SAMM', paperSets: { SAMM: 'ms3d-4', 'CASME II': 'ms3d-4', SMIC: 'megc3' },
+      labels: { happiness: 'positive', disgust: 'negative', fear: 'negative', surprise: 'surprise', repression: 'other', others: 'other' },
+    }
+    const ms3d = (subject: string, emotion: string, predicted: string): EvaluationInput => ({ ...input(subject, emotion, predicted, 'ms3d'), classes, classSet })
+    const unit = evaluate([
+      ms3d('s1', 'repression', 'other'),
+      ms3d('s1', 'others', 'negative'),
+      ms3d('s2', 'disgust', 'negative'),
+      ms3d('s2', 'happiness', 'positive'),
+      ms3d('s3', 'surprise', 'other'),
+      ms3d('s3', 'sadness', 'negative'), // not in the set's labels: left out
+      ms3d('s3', 'negative', 'negative'), // a coarse label the kit did not train on: left out too
+    ]).units[0]!
+    expect(unit.overall.confusion).toEqual({ classes, counts: [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1], [0, 1, 0, 1]] })
+    expect(unit.excluded.notInClasses).toBe(2)
+    expect(unit.classMapping).toBe('ms3d-4: positive ← happiness; negative ← disgust, fear; surprise ← surprise; other ← repression, others; other labels left out')
+    // the same samples under the MEGC rule of a card without a class set would have put repression into negative
+    expect(evaluate([input('s1', 'repression', 'negative')]).units[0]!.classMapping).toMatch(/^MEGC 2019 composite \(the card names no class set\): negative ← anger, contempt, disgust, fear, sadness, repression, negative;/)
   })
 
   it('gives the same figures from a job in the project and from its exported CSV', async () => {

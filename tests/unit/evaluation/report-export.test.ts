@@ -18,7 +18,7 @@ import { createBatchProject, deterministicSource, fixtureModel } from '../../hel
 const MEGC = ['negative', 'positive', 'surprise']
 
 function input(subject: string, emotion: string, predicted: string, n: number): EvaluationInput {
-  return { dataset: 'A', subject, sample: `${subject}_${n}`, sampleId: null, modelId: 'net', protocol: 'all data', trainingSubjects: null, classes: MEGC, codedEmotion: emotion, predicted }
+  return { dataset: 'A', subject, sample: `${subject}_${n}`, sampleId: null, modelId: 'net', protocol: 'all data', trainingSubjects: null, classes: MEGC, classSet: null, codedEmotion: emotion, predicted }
 }
 
 // The hand-computed case of evaluate.test.ts: coded → MEGC (disgust, repression → negative; happiness → positive).

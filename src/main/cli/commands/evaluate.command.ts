@@ -24,7 +24,9 @@ only with the fold model that did not train on its subject. A single model's fig
 subjects its card says it was trained on (training.subjects) are flagged as training-set figures
 (a warning on stderr and a leakage line in every report); a card without that record says
 "training subjects unknown". The same (model, sample) twice across the CSVs is refused. Coded emotions are mapped onto each
-model's classes (MEGC 2019 composite mapping for negative/positive/surprise models); samples outside
+model's classes by its card's class set (classSet: e.g. MS-3D-ResNet's four classes with repression in
+"other"; without one, the class of the same name, else the MEGC 2019 composite mapping for
+negative/positive/surprise models), and each model's report prints the mapping; samples outside
 the classes, uncoded samples and failed predictions are left out and counted.`,
   options: {
     project: { type: 'string' },

@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3'
 import { StudioError, type StudioErrorShape } from '@shared/ipc'
 import { heldOutGroupsOf, isHeldOutBy, shardOf, type BatchSelection, type FramesSource, type Shard } from '@shared/domain/batch'
 import { codingSourcesFrom, framesCodingLabel, type BatchReference, type CodingSource } from '@shared/domain/coding-source'
+import { ModelCardSchema, type ClassSet } from '@shared/domain/model-card'
 import type { Project } from '../project/project'
 import { addModel, createJob, listJobs, markJobItem, pendingJobItems, recordPrediction, setJobState, type JobRecordState } from '../project/runs'
 import type { BatchSample, PredictionSummary, PredictorModel, SamplePrediction } from './predictor'
@@ -69,6 +70,8 @@ export interface PredictionRow {
   modelVersion: string
   modelSha256: string
   modelClasses: string[]
+  /** The card's `classSet`, null when it names none. */
+  modelClassSet: ClassSet | null
   modelProtocol: string
   modelTrainingSubjects: string[] | null
   provider: string
@@ -365,7 +368,7 @@ export class BatchStore {
        JOIN predictions p ON p.sample_id = s.id JOIN models m ON m.id = p.model_id
        WHERE p.id IN (${marks})`
     const cards = new Map<number, CardFacts>()
-    type Raw = Omit<PredictionRow, 'modelVersion' | 'modelClasses' | 'modelProtocol' | 'modelTrainingSubjects' | 'probabilities' | 'summaries' | 'framesCoding'> & {
+    type Raw = Omit<PredictionRow, 'modelVersion' | 'modelClasses' | 'modelClassSet' | 'modelProtocol' | 'modelTrainingSubjects' | 'probabilities' | 'summaries' | 'framesCoding'> & {
       predictionId: number
       refAdjudicated: number | null
       refRole: string | null
@@ -384,6 +387,7 @@ export class BatchStore {
         framesCoding: refRole === null ? null : framesCodingLabel({ adjudicated: refAdjudicated === 1, role: refRole, coder: refCoder ?? '' }),
         modelVersion: facts.version,
         modelClasses: facts.classes,
+        modelClassSet: facts.classSet,
         modelProtocol: facts.protocol,
         modelTrainingSubjects: facts.trainingSubjects,
         probabilities: scores === null ? null : facts.classes.map((c) => scores[c] ?? Number.NaN),
@@ -430,6 +434,8 @@ export interface BatchItemError {
 export interface CardFacts {
   version: string
   classes: string[]
+  /** `classSet` (how coded emotions become the classes), null when the card names none. */
+  classSet: ClassSet | null
   protocol: string
   /** `training.subjects` ("DATASET/SUBJECT"), or null when the card does not record them. */
   trainingSubjects: string[] | null
@@ -437,10 +443,11 @@ export interface CardFacts {
 
 /** The card fields exports and evaluation read, from the card JSON stored with the model. */
 export function cardFacts(cardJson: string): CardFacts {
-  const card = JSON.parse(cardJson) as { version?: unknown; classes?: unknown; training?: { protocol?: unknown; subjects?: unknown } }
+  const card = JSON.parse(cardJson) as { version?: unknown; classes?: unknown; classSet?: unknown; training?: { protocol?: unknown; subjects?: unknown } }
   return {
     version: typeof card.version === 'string' ? card.version : '',
     classes: Array.isArray(card.classes) ? card.classes.map(String) : [],
+    classSet: ModelCardSchema.shape.classSet.safeParse(card.classSet).data ?? null,
     protocol: typeof card.training?.protocol === 'string' ? card.training.protocol : '',
     trainingSubjects: Array.isArray(card.training?.subjects) ? card.training.subjects.map(String) : null,
   }

@@ -1,6 +1,7 @@
 import { classificationReport, POOLED_METHOD, type ClassificationReport } from '@shared/metrics/classification'
 import { foldFamilyOf, heldOutGroupsOf, isHeldOutBy } from '@shared/domain/batch'
-import { codedClassFor } from './labels'
+import { classMappingLine, codedClassFor } from '@shared/domain/class-set'
+import type { ClassSet } from '@shared/domain/model-card'
 
 /**
  * Evaluation of batch predictions against the coded labels, as micro-expression papers should
@@ -24,6 +25,8 @@ export interface EvaluationInput {
    */
   trainingSubjects: readonly string[] | null
   classes: readonly string[]
+  /** The card's `classSet` (how coded emotions become `classes`), null when it names none. */
+  classSet: ClassSet | null
   /** The reference coding's emotion (mapped onto the model's classes here). */
   codedEmotion: string | null
   /** Null when the prediction failed. */
@@ -62,6 +65,8 @@ export interface EvaluationUnit {
    */
   leakage: { subjectsKnown: boolean; seenInTraining: number; note: string } | null
   classes: string[]
+  /** How the coded emotions were mapped onto `classes` (`classMappingLine`). */
+  classMapping: string
   overall: ClassificationReport
   perDataset: BreakdownRow[]
   perSubject: BreakdownRow[]
@@ -77,7 +82,7 @@ export interface EvaluationReport {
 
 export const EVALUATION_METHOD =
   `${POOLED_METHOD}. Coded labels are the reference coding (adjudicated, else the dataset's labels, else the first coder's), ` +
-  'mapped onto each model\'s classes (MEGC 2019 composite mapping for negative/positive/surprise models); samples whose label has no ' +
+  'mapped onto each model\'s classes by its card\'s class set (without one: the class of the same name, else the MEGC 2019 composite mapping for negative/positive/surprise models); samples whose label has no ' +
   'class there, uncoded samples and failed predictions are left out and counted. Per-fold models are evaluated together, each sample ' +
   'with the model that held its (dataset, subject) out.'
 
@@ -98,7 +103,7 @@ export function evaluate(inputs: Iterable<EvaluationInput>): EvaluationReport {
     let acc = units.get(key)
     if (!acc) {
       acc = {
-        unit: { id, models: [], perFold: groups !== null, classes: [...input.classes], excluded: { uncoded: 0, notInClasses: 0, failed: 0, seenInTraining: 0 }, misclassified: [] },
+        unit: { id, models: [], perFold: groups !== null, classes: [...input.classes], classMapping: classMappingLine(input), excluded: { uncoded: 0, notInClasses: 0, failed: 0, seenInTraining: 0 }, misclassified: [] },
         rows: [],
         protocol: input.protocol,
         trainingSubjects: input.trainingSubjects === null ? null : new Set(input.trainingSubjects),
@@ -115,7 +120,7 @@ export function evaluate(inputs: Iterable<EvaluationInput>): EvaluationReport {
       excluded.uncoded += 1
       continue
     }
-    const truth = codedClassFor(input.codedEmotion, input.classes)
+    const truth = codedClassFor(input.codedEmotion, input)
     if (truth === null) {
       excluded.notInClasses += 1
       continue

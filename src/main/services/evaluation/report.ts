@@ -18,6 +18,7 @@ export function formatEvaluationText(report: EvaluationReport): string {
     lines.push(`${unit.id}${unit.perFold ? ` (per-fold models: ${unit.models.join(', ')})` : ''}`)
     lines.push(`  n ${o.n}   UF1 ${f4(o.uf1)}   UAR ${f4(o.uar)}   accuracy ${f4(o.accuracy)}`)
     lines.push(`  figure: ${unit.figure}`)
+    lines.push(`  classes: ${unit.classMapping}`)
     if (unit.leakage) lines.push(`  ${leakageLine(unit.leakage)}`)
     lines.push(`  left out: ${describeExcluded(unit)}`)
     lines.push('  confusion matrix (rows: coded, columns: predicted)')
@@ -183,6 +184,7 @@ export function evaluationHtml(report: EvaluationReport, title: string): string 
 <h2>${escapeHtml(unit.id)}</h2>
 ${unit.perFold ? `<p>Per-fold models: ${unit.models.map(escapeHtml).join(', ')} — each sample predicted by the model that did not see its subject.</p>` : ''}
 <p class="note">Figure: ${escapeHtml(unit.figure)}.</p>
+<p class="note">Classes: ${escapeHtml(unit.classMapping)}.</p>
 ${unit.leakage ? `<p class="${unit.leakage.seenInTraining > 0 ? 'warn' : 'note'}">${escapeHtml(leakageLine(unit.leakage))}.</p>` : ''}
 <table><tr><th>n</th><th>UF1</th><th>UAR</th><th>accuracy</th></tr><tr><td>${o.n}</td><td>${f4(o.uf1)}</td><td>${f4(o.uar)}</td><td>${f4(o.accuracy)}</td></tr></table>
 <p class="note">Left out: ${escapeHtml(describeExcluded(unit))}.</p>

@@ -15,6 +15,7 @@ export function* inputsFromJob(store: BatchStore, jobId: string): Generator<Eval
       protocol: row.modelProtocol,
       trainingSubjects: row.modelTrainingSubjects,
       classes: row.modelClasses,
+      classSet: row.modelClassSet,
       codedEmotion: row.codedEmotion,
       predicted: row.predictedClass,
     }
@@ -66,6 +67,8 @@ export function inputsFromPredictionsCsv(store: BatchStore, files: readonly { na
         protocol: card?.protocol ?? '',
         trainingSubjects: card?.trainingSubjects ?? null,
         classes,
+        // the class set belongs to the card's class order: not taken when the classes came from the file
+        classSet: card?.classes.length ? card.classSet : null,
         codedEmotion: coding.emotion,
         predicted: predicted === '' ? null : predicted,
       })

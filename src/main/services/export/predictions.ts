@@ -1,8 +1,8 @@
 import ExcelJS from 'exceljs'
+import { codedClassFor } from '@shared/domain/class-set'
 import type { BatchReference } from '@shared/domain/coding-source'
 import { StudioError } from '@shared/ipc'
 import { writeFileAtomic } from '../fs-atomic'
-import { codedClassFor } from '../evaluation/labels'
 import type { BatchStore, PredictionRow } from '../batch/store'
 import { checkExportFile } from './target'
 import { pinZipTimestamps } from '../formats/zip-timestamps'
@@ -64,7 +64,7 @@ export function predictionCells(row: PredictionRow, classes: readonly string[]):
   return [
     text(row.dataset), text(row.subject), text(row.sample), text(row.clipPath), num(row.fps),
     num(row.onset), num(row.apex), num(row.offset), text(row.framesSource),
-    text(row.codedEmotion), text(codedClassFor(row.codedEmotion, row.modelClasses)), text(row.predictedClass),
+    text(row.codedEmotion), text(codedClassFor(row.codedEmotion, { classes: row.modelClasses, classSet: row.modelClassSet })), text(row.predictedClass),
     ...classes.map(probability),
     text(row.modelId), text(row.modelVersion), text(row.modelSha256), text(row.provider), text(row.recipeId),
     num(row.preprocessMs, MS_DIGITS), num(row.inferenceMs, MS_DIGITS), num(row.totalMs, MS_DIGITS),

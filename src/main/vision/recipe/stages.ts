@@ -109,11 +109,19 @@ export function inputFlow(field: FlowField | null, pre: Preprocessing): FlowFiel
 
 /**
  * The frame pairs [reference, frame] of each flow time step of a prepared clip of `frameCount`
- * frames: onset–apex recipes one, sequences one per frame (null: step 0, zero flow).
+ * frames: onset–apex recipes one; sequences referenced to the onset one per frame (null: step 0,
+ * zero flow); sequences between neighbours one per pair of neighbours (T frames give T − 1 steps,
+ * ASTNet's "11 frames … an optical flow sequence of 10 frames"; preprocess.flows_between_neighbours).
  */
 export function flowPairs(pre: Preprocessing, frameCount: number): ([number, number] | null)[] {
   if (pre.frames.selection === 'onset-apex') return [[0, 1]]
-  return Array.from({ length: frameCount }, (_, t) => (t === 0 ? null : [pre.flow?.reference === 'onset' ? 0 : t - 1, t]))
+  if (betweenNeighbours(pre)) return Array.from({ length: frameCount - 1 }, (_, t) => [t, t + 1])
+  return Array.from({ length: frameCount }, (_, t) => (t === 0 ? null : [0, t]))
+}
+
+/** A sequence whose flow is taken between neighbouring frames: its time step t ends at frame t + 1. */
+function betweenNeighbours(pre: Preprocessing): boolean {
+  return pre.frames.selection === 'onset-to-offset' && pre.flow?.reference === 'previous'
 }
 
 export interface BuildParams extends PrepareParams {
@@ -164,16 +172,18 @@ export interface AssembleParams {
 export function assembleTensor({ channels, preprocessing: pre, clip, flows }: AssembleParams): Float32Array {
   const [height, width] = pre.crop.size
   const plane = width * height
-  const steps = pre.frames.selection === 'onset-apex' ? 1 : clip.frames.length
+  const shift = betweenNeighbours(pre) ? 1 : 0
+  const steps = pre.frames.selection === 'onset-apex' ? 1 : clip.frames.length - shift
   const out = new Float32Array(channels.length * steps * plane)
   channels.forEach((name, c) => {
-    for (let t = 0; t < steps; t++) out.set(channelPlane(name, t, clip, flows, pre), (c * steps + t) * plane)
+    for (let t = 0; t < steps; t++) out.set(channelPlane(name, t, t + shift, clip, flows, pre), (c * steps + t) * plane)
   })
   normalise(out, channels.length, pre.normalisation)
   return out
 }
 
-function channelPlane(name: string, t: number, clip: PreparedClip, flows: FlowField[], pre: Preprocessing): Float32Array {
+/** Channel `name` at time step `t`, whose frame is `frame` (the step's own, or the one its flow ends at). */
+function channelPlane(name: string, t: number, frame: number, clip: PreparedClip, flows: FlowField[], pre: Preprocessing): Float32Array {
   switch (name) {
     case 'u':
       return flows[t]!.u
@@ -184,7 +194,7 @@ function channelPlane(name: string, t: number, clip: PreparedClip, flows: FlowFi
     case 'isdf': {
       // ISDF: gray(frame_t) − gray(frame_0) on the prepared frames (preprocess.isdf).
       const g0 = clip.gray[0]!.data
-      const gt = clip.gray[t]!.data
+      const gt = clip.gray[frame]!.data
       const d = new Float32Array(gt.length)
       for (let i = 0; i < d.length; i++) d[i] = gt[i]! - g0[i]!
       return d
@@ -192,13 +202,13 @@ function channelPlane(name: string, t: number, clip: PreparedClip, flows: FlowFi
     case 'r':
     case 'g':
     case 'b': {
-      const src = clip.frames[t]![{ r: 0, g: 1, b: 2 }[name]]!.data
+      const src = clip.frames[frame]![{ r: 0, g: 1, b: 2 }[name]]!.data
       const d = new Float32Array(src.length)
       for (let i = 0; i < d.length; i++) d[i] = src[i]! / 255
       return d
     }
     case 'gray':
-      return clip.gray[t]!.data
+      return clip.gray[frame]!.data
     default:
       throw new RangeError(`input channel "${name}" is not buildable`)
   }

@@ -81,6 +81,7 @@ export const EvaluationReportSchema = z.object({
       figure: z.string(),
       leakage: z.object({ subjectsKnown: z.boolean(), seenInTraining: z.number().int(), note: z.string() }).nullable(),
       classes: z.array(z.string()),
+      classMapping: z.string(),
       overall: ReportSchema,
       perDataset: z.array(BreakdownSchema),
       perSubject: z.array(BreakdownSchema),
