@@ -147,7 +147,7 @@ try {
           // What the session did before Run: the project opened, Inspect's model list, the sample's row.
           await session.invoke('command:project.open', { path: projectPath })
           await session.invoke('query:models.list', { reload: false })
-          const [{ id: datasetId }] = await session.invoke<{ id: number }[]>('query:datasets.list', {})
+          const datasetId = (await session.invoke<{ id: number }[]>('query:datasets.list', {}))[0]!.id
           const page = await session.invoke<{ rows: Parameters<typeof sampleRef>[1][] }>('query:samples.window', { filter: { datasetId }, offset: 0, limit: 2, facets: false })
           const [a, b] = await Promise.all(page.rows.map((row) => sampleRef(session, row)))
           const key = `${modelId} | ${tag}`
