@@ -71,4 +71,14 @@ describe('me-studio start-up', () => {
     expect(urls.some((u) => /node_modules\/better-sqlite3\//.test(u))).toBe(true)
     expect(urls.filter((u) => /node_modules\/exceljs\//.test(u))).toEqual([])
   })
+
+  it('predict that fails before its batch exits 1, never aborting while its session worker loads onnxruntime-node', () => {
+    // The workers start before the project opens; stopped while onnxruntime-node initialised, the
+    // session worker used to abort the process (exit 134) about one run in seven, cold caches.
+    for (let run = 0; run < 10; run++) {
+      const env = { ...process.env, NODE_COMPILE_CACHE: join(dir, `compile-cache-${run}`), ME_STUDIO_DATA_DIR: join(dir, `data-${run}`) }
+      const child = spawnSync(process.execPath, [join(root, 'bin/me-studio.mjs'), 'predict', '--project', 'missing.meproj', '--model', 'ststnet-demo'], { cwd: dir, env, encoding: 'utf8' })
+      expect(child.status, child.stderr).toBe(1)
+    }
+  })
 })
