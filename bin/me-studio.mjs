@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `me-studio` command: runs the built CLI (out/main/cli.js). Build once with `npm run build`.
 import { existsSync } from 'node:fs'
-import { enableCompileCache } from 'node:module'
+import module from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -21,7 +21,7 @@ if (!existsSync(cli)) {
   process.exit(1)
 }
 // V8's compiled code of the CLI's modules is kept between runs (as Python keeps .pyc files): ≈40 ms
-// less start-up on the main thread; set in the environment, the worker threads use it too.
+// less start-up on the main thread; set in the environment, the worker threads use it too (Node ≥ 22.1).
 process.env.NODE_COMPILE_CACHE ??= join(tmpdir(), 'node-compile-cache')
-enableCompileCache(process.env.NODE_COMPILE_CACHE)
+module.enableCompileCache?.(process.env.NODE_COMPILE_CACHE)
 await import(pathToFileURL(cli).href)
