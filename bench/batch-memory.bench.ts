@@ -15,16 +15,15 @@
  * or `--codings ''` skips that part.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { MediaService } from '../src/main/services/media'
 import { importDataset } from '../src/main/services/project/import'
 import { Project } from '../src/main/services/project/project'
-import { SYNTH_LABEL_FILES, generateSyntheticDataset } from '../src/main/services/synth/generate'
-import type { SampleTruth } from '../src/main/services/synth/truth'
-import { writeCasme2Sheet } from '../src/main/services/synth/sheets'
+import { generateSyntheticDataset } from '../src/main/services/synth/generate'
 import { measureCodesImport, writeCodesImportFixture } from '../tests/helpers/codes-import-memory'
+import { replicatedDataset } from './replicated-dataset'
 
 const root = resolve(import.meta.dirname, '..')
 const cli = join(root, 'out', 'main', 'cli.js')
@@ -38,24 +37,8 @@ const list = (text: string) => text.split(',').filter(Boolean).map(Number)
 const counts = list(arg('counts', '100,1000,5000'))
 const model = arg('model', 'off_tanet-demo')
 const codings = list(arg('codings', '2000,10000'))
-const SAMPLES_PER_SUBJECT = 50
 const MB = 1024 * 1024
 const mb = (bytes: number) => `${Math.round(bytes / MB)} MB`
-
-/** `count` samples: the base clips hard-linked round-robin into sub<NN>/EP<NN>_<NN> folders, with their labels. */
-async function replicatedDataset(base: { dir: string; samples: SampleTruth[] }, dir: string, count: number): Promise<void> {
-  const rows: SampleTruth[] = []
-  for (let i = 0; i < count; i++) {
-    const source = base.samples[i % base.samples.length]!
-    const label = String(Math.floor(i / SAMPLES_PER_SUBJECT) + 1).padStart(2, '0')
-    const sample = `EP${String((i % SAMPLES_PER_SUBJECT) + 1).padStart(2, '0')}_${source.sample.split('_')[1]}`
-    const folder = join(dir, `sub${label}`, sample)
-    mkdirSync(folder, { recursive: true })
-    for (const file of readdirSync(join(base.dir, source.path))) linkSync(join(base.dir, source.path, file), join(folder, file))
-    rows.push({ ...source, subject: `sub${label}`, subjectLabel: label, sample, path: `sub${label}/${sample}` })
-  }
-  await writeCasme2Sheet(join(dir, SYNTH_LABEL_FILES.casme2), rows)
-}
 
 /** Runs the CLI's predict on `project`, polling its RSS; resolves with its peak (VmHWM) and its RSS at each progress line (every 5 %). */
 function predict(project: string, out: string, dataDir: string): Promise<{ peak: number; seconds: number; trace: { done: number; rss: number }[] }> {

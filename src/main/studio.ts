@@ -19,8 +19,7 @@ import { ProjectService } from './services/project/projects'
 import { MediaService, registerFrameRoutes } from './services/media'
 import { MotionService, registerMotionRoutes } from './services/motion'
 import { LongVideoDesk } from './services/motion/long-video-desk'
-import { VisionPool } from './workers/vision-pool'
-import { visionWorkerLocation } from './workers/vision-worker-location'
+import { studioWorkers } from './workers/studio-workers'
 
 export interface Studio extends StudioContext {
   readonly registry: HandlerRegistry
@@ -37,7 +36,8 @@ export function createStudio(options: StudioOptions): Studio {
   })
   const mediaRoots = new MediaRoots()
   const media = new MediaRouter(mediaRoots)
-  const vision = new VisionPool({ ...visionWorkerLocation(), ...(options.visionWorkers ? { size: options.visionWorkers } : {}) })
+  const workers = options.workers ?? studioWorkers(options.visionWorkers)
+  const vision = workers.vision
   const frames = new MediaService({
     // Each video is fully decoded once to index it; the index is kept per machine.
     indexCacheDir: join(options.userDataDir, 'video-index'),
@@ -46,7 +46,7 @@ export function createStudio(options: StudioOptions): Studio {
   const motion = new MotionService(frames, vision)
   registerFrameRoutes(media, frames)
   registerMotionRoutes(media, motion)
-  const inference = createInferenceService({ ...options, vision, notify: (message) => bus.emit('event:system.notice', { level: 'warning', message }) })
+  const inference = createInferenceService({ ...options, vision, sessionHost: workers.sessions, notify: (message) => bus.emit('event:system.notice', { level: 'warning', message }) })
   registerInferenceRoutes(media, inference)
   const projects = new ProjectService(mediaRoots)
   const batch = new BatchService({

@@ -17,6 +17,7 @@ import type { MotionService } from '../services/motion'
 import type { LongVideoDesk } from '../services/motion/long-video-desk'
 import type { ProjectDesk } from '../services/project/project-desk'
 import type { ProjectService } from '../services/project/projects'
+import type { StudioWorkers } from '../workers/studio-workers'
 import type { VisionPool } from '../workers/vision-pool'
 import type { EventBus } from './event-bus'
 
@@ -34,6 +35,8 @@ export interface StudioOptions {
   browseRoots?: readonly string[]
   /** Batch prediction: another predictor source (tests, CLI child processes) and group-commit limits. */
   batch?: { predictors?: PredictorSource; commitGroup?: CommitGroupLimits }
+  /** Worker threads the host started early (`startStudioWorkers`); the studio owns and disposes them. */
+  workers?: StudioWorkers
 }
 
 /** Everything the handlers reach: services only, no Electron. */

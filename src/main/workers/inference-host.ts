@@ -36,6 +36,8 @@ type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never
 
 export class SessionWorkerHost {
   private worker: Worker | null = null
+  /** Settles when the worker has loaded onnxruntime-node (or is gone): it must not be terminated before. */
+  private settled: Promise<void> = Promise.resolve()
   private readonly pending = new Map<number, Pending>()
   private readonly open = new Set<{ closed: boolean }>()
   private nextId = 1
@@ -57,6 +59,7 @@ export class SessionWorkerHost {
     const worker = this.worker
     if (!worker) return
     this.retire(worker, new Error('the inference worker was stopped'))
+    await this.settled
     await worker.terminate()
   }
 
@@ -101,6 +104,10 @@ export class SessionWorkerHost {
     if (this.worker) return this.worker
     const worker = new Worker(this.location.workerPath, this.location.execArgv ? { execArgv: this.location.execArgv } : {})
     worker.unref()
+    this.settled = new Promise((settle) => {
+      worker.on('message', (reply: SessionReply) => reply.type === 'ready' && settle())
+      worker.once('exit', () => settle())
+    })
     worker.on('message', (reply: SessionReply) => {
       if (reply.type === 'ready') return
       const pending = this.pending.get(reply.id)

@@ -12,8 +12,11 @@ const port = parentPort
 if (!port) throw new Error('inference.worker must run in a worker thread')
 
 // Every session needs onnxruntime-node (≈190 ms CPU to load): start loading it with the worker. A
-// failure is reported by the session that needs it.
-import('onnxruntime-node').catch(() => undefined)
+// failure is reported by the session that needs it. The worker says it is ready once the load has
+// settled: terminated while onnxruntime-node initialises, a worker aborts the whole process.
+void import('onnxruntime-node')
+  .catch(() => undefined)
+  .then(() => reply({ type: 'ready' }))
 
 const sessions = new Map<number, ModelSession>()
 let nextSessionId = 1
@@ -52,4 +55,3 @@ port.on('message', async (msg: SessionRequest) => {
   }
 })
 
-reply({ type: 'ready' })

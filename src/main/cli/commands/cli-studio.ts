@@ -27,7 +27,7 @@ export function userDataDir(io: CliIo): string {
 }
 
 /** Creates the studio for one command run; the caller disposes it. */
-export async function openStudio(io: CliIo, options: Partial<Pick<StudioOptions, 'batch'>> = {}): Promise<Studio> {
+export async function openStudio(io: CliIo, options: Partial<Pick<StudioOptions, 'batch' | 'workers'>> = {}): Promise<Studio> {
   const dataDir = userDataDir(io)
   if (!existsSync(dataDir)) {
     // First use: the folder appears now, so this is said once.

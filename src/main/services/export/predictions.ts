@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs'
 import { codedClassFor } from '@shared/domain/class-set'
 import type { BatchReference } from '@shared/domain/coding-source'
 import { StudioError } from '@shared/ipc'
@@ -185,6 +184,8 @@ async function writeJson(set: PredictionSet, path: string, options: PredictionsE
  */
 export async function writePredictionsXlsx(store: BatchStore, jobId: string, path: string, options: PredictionsExportOptions = {}): Promise<{ rows: number }> {
   const classes = jobClasses(store, jobId)
+  // Loaded here, not with the module: `predict` writes CSV, and exceljs costs ≈0.5 s CPU to load.
+  const { default: ExcelJS } = await import('exceljs')
   const workbook = new ExcelJS.Workbook()
   const pinned = new Date(Date.UTC(2000, 0, 1))
   workbook.creator = 'ME Studio'

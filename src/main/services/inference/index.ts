@@ -24,11 +24,13 @@ export interface CreateInferenceOptions {
   notify: (message: string) => void
   /** The session worker's entry; default: the one of the code running now (`sessionWorkerLocation`). */
   sessionWorker?: SessionWorkerLocation
+  /** A session worker host made (and perhaps started) by the caller; the service disposes it. */
+  sessionHost?: SessionWorkerHost
 }
 
 export function createInferenceService(options: CreateInferenceOptions): InferenceService {
   // onnxruntime-node runs models synchronously on the calling thread: sessions live in a worker.
-  const host = new SessionWorkerHost(options.sessionWorker ?? sessionWorkerLocation())
+  const host = options.sessionHost ?? new SessionWorkerHost(options.sessionWorker ?? sessionWorkerLocation())
   // The registry's file check opens the model (its signature); that session is the one the first prediction uses.
   const handoff = new SessionHandoff(host.factory)
   // The parity gate's sessions run in the same worker; its verdicts outlive the process.

@@ -8,7 +8,6 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import ExcelJS from 'exceljs'
 import { MAX_MICRO_EXPRESSION_MS } from '@shared/domain/dataset'
 import { StudioError } from '@shared/ipc'
 import type { SpotKind } from '@shared/metrics/spotting'
@@ -338,6 +337,8 @@ function eyelidRegions(appearance: SubjectAppearance, landmarks: Landmarks, iod:
  * expression name, onset, apex, offset, AUs, emotion, type), then the two naming rules.
  */
 async function writeLongWorkbook(path: string, videos: LongVideoTruth[], subjects: number): Promise<void> {
+  // Loaded on use: the studio imports this module, and exceljs costs ≈0.5 s CPU to load.
+  const { default: ExcelJS } = await import('exceljs')
   const workbook = new ExcelJS.Workbook()
   workbook.creator = 'ME Studio synthetic generator'
   workbook.created = new Date(Date.UTC(2026, 0, 1))

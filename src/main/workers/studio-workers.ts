@@ -1,0 +1,36 @@
+/**
+ * The studio's worker threads: the vision pool and the ONNX session worker. `createStudio` makes
+ * them (workers start lazily); a host that knows it will need them at once — `me-studio predict` —
+ * starts them before it loads the studio's modules, so their start-up (Node's bootstrap, their
+ * code, onnxruntime-node) runs on the other cores while the main thread loads and opens the project.
+ * This module imports only the two thin hosts, never the services.
+ */
+import { SessionWorkerHost, sessionWorkerLocation } from './inference-host'
+import { VisionPool } from './vision-pool'
+import { visionWorkerLocation } from './vision-worker-location'
+
+export interface StudioWorkers {
+  vision: VisionPool
+  sessions: SessionWorkerHost
+}
+
+/** The workers, not started; `visionWorkers` defaults to the cores. */
+export function studioWorkers(visionWorkers?: number): StudioWorkers {
+  return {
+    vision: new VisionPool({ ...visionWorkerLocation(), ...(visionWorkers ? { size: visionWorkers } : {}) }),
+    sessions: new SessionWorkerHost(sessionWorkerLocation()),
+  }
+}
+
+/** The workers, every one started now. */
+export function startStudioWorkers(visionWorkers?: number): StudioWorkers {
+  const workers = studioWorkers(visionWorkers)
+  workers.sessions.start()
+  workers.vision.warm()
+  return workers
+}
+
+/** Stops workers that were started but never handed to a studio (the studio disposes its own). */
+export async function stopStudioWorkers(workers: StudioWorkers): Promise<void> {
+  await Promise.all([workers.sessions.dispose(), workers.vision.destroy()])
+}
