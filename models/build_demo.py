@@ -57,6 +57,10 @@ DEMO_NOTES = {
                 'below TV-L1\'s noise (models/README.md, "Where the flow sits").'],
     'cbamnet': [RETRAINED.format("Table 1's pooling schedule, 4x4x1 after Pool6, and eq. 3's 7x7 spatial kernel; "
                                  'earlier 8x8x2 after conv6 with a 3x3x3 kernel'),
+                'On the multi-identity data this configuration stayed at chance (pooled UF1 0.25: every held-out clip '
+                'but one called negative) and its all-data model fits only 81 of its 108 training clips (every '
+                'positive called negative): under-trained with the 40 epochs carried over from the earlier schedule, '
+                'so its predictions say nothing (models/README.md, "Demo models").',
                 'Epoch count chosen after one look at the cross-validation: a first run with 15 epochs stayed at '
                 'chance (pooled UF1 0.28, UAR 0.36); this configuration uses 40, so its cross-validated figures '
                 'are slightly optimistic.',
