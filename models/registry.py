@@ -204,11 +204,10 @@ CBAMNET = ModelSpec(
            'authors': ['Boyu Chen', 'Zhihao Zhang', 'Nian Liu', 'Yang Tan', 'Xinyu Liu', 'Tong Chen'], 'year': 2020,
            'venue': 'MDPI journal article (venue not named in the stored copy)', 'doi': None, 'url': None},
     build=lambda cfg: CBAMNet(num_classes=num_classes(cfg), frames=cfg['frames'], size=cfg['size'],
-                              width=cfg['width'], schedule=cfg.get('schedule', 'demo')),
-    # 'schedule': 'paper' = Table 1's pooling and eq. 3's 7x7 spatial kernel; absent = the demo's (models/cbamnet.py)
-    configs={'paper': {'frames': 16, 'size': 64, 'width': 1.0, 'alpha': 10.0, 'schedule': 'paper'},
+                              width=cfg['width']),
+    configs={'paper': {'frames': 16, 'size': 64, 'width': 1.0, 'alpha': 10.0},
              'demo': {'frames': 16, 'size': 64, 'width': 0.25, 'alpha': 20.0},
-             'tiny': {'frames': 8, 'size': 32, 'width': 0.125, 'alpha': 10.0}},
+             'tiny': {'frames': 16, 'size': 32, 'width': 0.125, 'alpha': 10.0}},
     input_kind='frame-sequence', channels=['r', 'g', 'b'], layout='NCTHW',
     make_input=lambda frames, apex, cfg: pp.frame_sequence_input(frames, cfg['frames'], cfg['size'], cfg['alpha'], 2.0),
     preprocessing=lambda cfg: {

@@ -39,9 +39,14 @@ def test_cbamnet_paper_config_follows_table_1():
     assert sum(p.numel() for p in model.parameters()) == 467_941
 
 
-def test_cbamnet_demo_config_keeps_the_bundled_demos_architecture():
-    _, _, model = build('cbamnet', 'demo')
-    assert sum(p.numel() for p in model.parameters()) == 284_377  # resources/models/cbamnet-demo.card.json
+def test_cbamnet_demo_config_is_table_1_at_a_quarter_width():
+    _, cfg, model = build('cbamnet', 'demo')
+    assert (cfg['frames'], cfg['size'], cfg['width']) == (16, 64, 0.25)
+    with torch.no_grad():
+        out = model(torch.zeros(1, 3, 16, 64, 64))
+    assert out['spatial_attention'].shape == (1, 1, 1, 4, 4)  # 4x4x1 after Pool6, as in the paper config
+    assert model.cbam.spatial.conv.kernel_size == (1, 7, 7)
+    assert sum(p.numel() for p in model.parameters()) == 55_045  # resources/models/cbamnet-demo.card.json
 
 
 def test_ms3d_resnet_paper_config_input_and_blocks():

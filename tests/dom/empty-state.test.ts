@@ -44,5 +44,7 @@ describe('EmptyState', () => {
     await wrapper.get('[data-testid=open-demo]').trigger('click')
     expect(wrapper.emitted('openDemo')).toHaveLength(1)
     expect(wrapper.get('[data-testid=open-error]').text()).toBe('No such folder: /x')
+    // Only one face photo may be bundled (resources/faces/PROVENANCE.md): the first screen says the demo is one person.
+    expect(wrapper.get('.hint').text()).toMatch(/its subjects are all one person.*me-studio synth --faces/)
   })
 })

@@ -74,7 +74,8 @@ describe('WebGPU parity gate on lavapipe', () => {
       if (webgpu.status === 'pass') expect(webgpu.verdict!.outputs.every((o) => o.maxAbsDiff <= o.tolerance)).toBe(true)
     }
     const tanet = (await inference.providerStandings('off_tanet-demo')).find((s) => s.provider === 'webgpu')!
-    expect(tanet.detail).toMatch(/output "logits" differs from CPU by 0\.\d+/)
+    // 3.37 on a scale of 1.24 with the multi-identity weights (docs/webgpu-offtanet-divergence.md)
+    expect(tanet.detail).toMatch(/output "logits" differs from CPU by \d+\.\d+ \(tolerance/)
     const ms3d = (await inference.providerStandings('ms3d_resnet-demo')).find((s) => s.provider === 'webgpu')!
     expect(ms3d.detail).toContain('ConvTranspose')
     // Kept on disk per (sha256, provider, driver, onnxruntime): a fresh gate answers without running.
