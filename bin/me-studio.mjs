@@ -2,7 +2,7 @@
 // The `me-studio` command: runs the built CLI (out/main/cli.js). Build once with `npm run build`.
 import { existsSync } from 'node:fs'
 import module from 'node:module'
-import { tmpdir } from 'node:os'
+import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -22,6 +22,8 @@ if (!existsSync(cli)) {
 }
 // V8's compiled code of the CLI's modules is kept between runs (as Python keeps .pyc files): ≈40 ms
 // less start-up on the main thread; set in the environment, the worker threads use it too (Node ≥ 22.1).
-process.env.NODE_COMPILE_CACHE ??= join(tmpdir(), 'node-compile-cache')
+// In the user's own cache folder, not the shared temporary one (Node's default), where another local
+// user could plant compiled code for these files.
+process.env.NODE_COMPILE_CACHE ??= join(homedir(), '.cache', 'me-studio', 'node-compile-cache')
 module.enableCompileCache?.(process.env.NODE_COMPILE_CACHE)
 await import(pathToFileURL(cli).href)
