@@ -17,8 +17,9 @@ import { invoke, startWithoutProject } from './bridge'
  * record none), checked per step so a failure names it. Long tasks are wall-clock time: on a machine
  * running more work than it has cores the page's main thread waits its turn inside its tasks (traced
  * at load average 8 on 2 cores: J/K tasks of 50–80 ms that are a few ms of script and layout), so
- * when the 1-minute load average exceeds the core count the test says so and holds the loaded bound
- * of 150 ms instead. Clean CI runs and runs at load average 5–6 on this machine recorded none.
+ * when the 1-minute load average exceeds twice the core count (other work besides this test: a CI
+ * run alone here averages ≈ 3 on 2 cores while its e2e specs run) the test says so and holds the
+ * loaded bound of 150 ms instead. CI runs and runs at load average 5–6 here recorded none.
  * Opening the project and the coding view's first mount (loading its code) are measured apart and
  * only printed: they happen once, whatever the project's size.
  */
@@ -156,7 +157,7 @@ test('a 5,000-sample project: code a sample, J/K, N ten times, filter, open Agre
       steps.map((s) => `; ${s.step}: ${s.tasks.map((d) => `${d.toFixed(0)} ms`).join(', ') || 'none'}`).join(''),
   )
   const [load = 0] = loadavg()
-  const oversubscribed = load > availableParallelism()
+  const oversubscribed = load > 2 * availableParallelism()
   const bound = oversubscribed ? LOADED_BOUND_MS : LONG_TASK_BOUND_MS
   console.log(`big-project: load average ${load.toFixed(1)} on ${availableParallelism()} cores: bound ${bound} ms${oversubscribed ? ' (oversubscribed machine: the issue\'s 50 ms is not asserted)' : ''}`)
   for (const { step, tasks } of steps) expect(Math.max(0, ...tasks), step).toBeLessThanOrEqual(bound)
