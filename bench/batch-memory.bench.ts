@@ -18,12 +18,9 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { MediaService } from '../src/main/services/media'
-import { importDataset } from '../src/main/services/project/import'
-import { Project } from '../src/main/services/project/project'
 import { generateSyntheticDataset } from '../src/main/services/synth/generate'
 import { measureCodesImport, writeCodesImportFixture } from '../tests/helpers/codes-import-memory'
-import { replicatedDataset } from './replicated-dataset'
+import { replicatedProject } from './replicated-dataset'
 
 const root = resolve(import.meta.dirname, '..')
 const cli = join(root, 'out', 'main', 'cli.js')
@@ -76,11 +73,8 @@ try {
     console.log(`me-studio predict --model ${model}, one fresh process per batch (peak RSS includes the vision and session workers)`)
     for (const count of counts) {
       const dataset = join(work, `dataset-${count}`, 'CASME2')
-      await replicatedDataset({ dir: baseDir, samples: truth.samples }, dataset, count)
       const projectPath = join(work, `batch-${count}.meproj`)
-      const project = await Project.open(projectPath, { create: true, keepBackups: 0 })
-      await importDataset(project, new MediaService(), dataset)
-      project.close()
+      await replicatedProject({ dir: baseDir, samples: truth.samples }, dataset, count, projectPath)
       const out = join(work, `predictions-${count}.csv`)
       const { peak, seconds, trace } = await predict(projectPath, out, join(work, `user-data-${count}`))
       const rows = readFileSync(out, 'utf8').trim().split('\n').length - 1

@@ -21,11 +21,8 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'nod
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseCsv } from '../src/main/services/formats/csv'
-import { MediaService } from '../src/main/services/media'
-import { importDataset } from '../src/main/services/project/import'
-import { Project } from '../src/main/services/project/project'
 import { generateSyntheticDataset } from '../src/main/services/synth/generate'
-import { replicatedDataset } from './replicated-dataset'
+import { replicatedProject } from './replicated-dataset'
 
 const root = resolve(import.meta.dirname, '..')
 
@@ -84,11 +81,8 @@ try {
   let runId = 0
   for (const count of counts) {
     const dataset = join(work, `dataset-${count}`, 'CASME2')
-    await replicatedDataset({ dir: baseDir, samples: base.samples }, dataset, count)
     const imported = join(work, `imported-${count}.meproj`)
-    const project = await Project.open(imported, { create: true, keepBackups: 0 })
-    await importDataset(project, new MediaService(), dataset)
-    project.close()
+    await replicatedProject({ dir: baseDir, samples: base.samples }, dataset, count, imported)
     for (const model of models) {
       const card = join(root, 'resources/models', `${model}.card.json`)
       for (const n of cores) {

@@ -8,6 +8,9 @@
 import { linkSync, mkdirSync, readdirSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { MediaService } from '../src/main/services/media'
+import { importDataset } from '../src/main/services/project/import'
+import { Project } from '../src/main/services/project/project'
 import { SYNTH_LABEL_FILES } from '../src/main/services/synth/generate'
 import { writeCasme2Sheet } from '../src/main/services/synth/sheets'
 import type { SampleTruth } from '../src/main/services/synth/truth'
@@ -28,4 +31,15 @@ export async function replicatedDataset(base: { dir: string; samples: SampleTrut
   await writeCasme2Sheet(join(dir, SYNTH_LABEL_FILES.casme2), rows)
   await writeFile(join(dir, 'ground-truth.json'), JSON.stringify({ samples: rows }))
   return rows
+}
+
+/** `replicatedDataset` at `dir`, imported into a new project at `projectPath` (closed again). */
+export async function replicatedProject(base: { dir: string; samples: SampleTruth[] }, dir: string, count: number, projectPath: string): Promise<void> {
+  await replicatedDataset(base, dir, count)
+  const project = await Project.open(projectPath, { create: true, keepBackups: 0 })
+  try {
+    await importDataset(project, new MediaService(), dir)
+  } finally {
+    project.close()
+  }
 }
