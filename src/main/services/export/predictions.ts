@@ -1,3 +1,4 @@
+import { pinnedWorkbook } from '../formats/workbook'
 import { codedClassFor } from '@shared/domain/class-set'
 import type { BatchReference } from '@shared/domain/coding-source'
 import { StudioError } from '@shared/ipc'
@@ -184,13 +185,7 @@ async function writeJson(set: PredictionSet, path: string, options: PredictionsE
  */
 export async function writePredictionsXlsx(store: BatchStore, jobId: string, path: string, options: PredictionsExportOptions = {}): Promise<{ rows: number }> {
   const classes = jobClasses(store, jobId)
-  // Loaded here, not with the module: `predict` writes CSV, and exceljs costs ≈0.5 s CPU to load.
-  const { default: ExcelJS } = await import('exceljs')
-  const workbook = new ExcelJS.Workbook()
-  const pinned = new Date(Date.UTC(2000, 0, 1))
-  workbook.creator = 'ME Studio'
-  workbook.created = pinned
-  workbook.modified = pinned
+  const workbook = await pinnedWorkbook('ME Studio', new Date(Date.UTC(2000, 0, 1)))
   const sheet = workbook.addWorksheet('predictions')
   sheet.addRow(predictionColumns(classes))
   const summaries = options.summaries ? workbook.addWorksheet('summaries') : null

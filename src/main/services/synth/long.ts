@@ -6,6 +6,7 @@
  * `CASMEcode_final` without a header, `naming rule1`, `naming rule2`); the truth, distractors
  * included, in `ground-truth.json`. Same options and seed → byte-identical files.
  */
+import { pinnedWorkbook } from '../formats/workbook'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { MAX_MICRO_EXPRESSION_MS } from '@shared/domain/dataset'
@@ -337,12 +338,7 @@ function eyelidRegions(appearance: SubjectAppearance, landmarks: Landmarks, iod:
  * expression name, onset, apex, offset, AUs, emotion, type), then the two naming rules.
  */
 async function writeLongWorkbook(path: string, videos: LongVideoTruth[], subjects: number): Promise<void> {
-  // Loaded on use: the studio imports this module, and exceljs costs ≈0.5 s CPU to load.
-  const { default: ExcelJS } = await import('exceljs')
-  const workbook = new ExcelJS.Workbook()
-  workbook.creator = 'ME Studio synthetic generator'
-  workbook.created = new Date(Date.UTC(2026, 0, 1))
-  workbook.modified = workbook.created
+  const workbook = await pinnedWorkbook('ME Studio synthetic generator', new Date(Date.UTC(2026, 0, 1)))
   const codes = workbook.addWorksheet('CASMEcode_final')
   for (const video of videos) {
     for (const e of video.expressions) {

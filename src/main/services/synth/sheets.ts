@@ -1,3 +1,4 @@
+import { pinnedWorkbook } from '../formats/workbook'
 import { writeFile } from 'node:fs/promises'
 import type ExcelJS from 'exceljs'
 import { pinZipTimestamps } from '../formats/zip-timestamps'
@@ -78,14 +79,9 @@ export async function writeLabelsCsv(path: string, samples: SampleTruth[]): Prom
   await writeFile(path, lines.join('\n') + '\n')
 }
 
-/** exceljs is loaded on use: the studio imports this module, and exceljs costs ≈0.5 s CPU to load. */
 async function newWorkbook(): Promise<ExcelJS.Workbook> {
-  const { default: Excel } = await import('exceljs')
-  const workbook = new Excel.Workbook()
-  workbook.creator = 'ME Studio synthetic generator'
+  const workbook = await pinnedWorkbook('ME Studio synthetic generator', FIXED_DATE)
   workbook.lastModifiedBy = 'ME Studio synthetic generator'
-  workbook.created = FIXED_DATE
-  workbook.modified = FIXED_DATE
   return workbook
 }
 

@@ -1,3 +1,4 @@
+import { pinnedWorkbook } from '../../formats/workbook'
 import { formatAus } from '@shared/domain/au'
 import { pinZipTimestamps } from '../../formats/zip-timestamps'
 import type { CodingRow } from './rows'
@@ -29,12 +30,7 @@ export const XLSX_COLUMNS = [
 const FIXED_DATE = new Date(Date.UTC(2026, 0, 1))
 
 export async function codesToXlsx(rows: readonly CodingRow[]): Promise<Uint8Array> {
-  // Loaded on use: the studio imports this module, and exceljs costs ≈0.5 s CPU to load.
-  const { default: ExcelJS } = await import('exceljs')
-  const workbook = new ExcelJS.Workbook()
-  workbook.creator = 'ME Studio'
-  workbook.created = FIXED_DATE
-  workbook.modified = FIXED_DATE
+  const workbook = await pinnedWorkbook('ME Studio', FIXED_DATE)
   const groups = new Map<string, CodingRow[]>()
   for (const r of rows) {
     const key = JSON.stringify([r.dataset, r.coder, r.role, r.adjudicated])
