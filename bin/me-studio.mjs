@@ -20,10 +20,12 @@ if (!existsSync(cli)) {
   process.stderr.write('me-studio: the CLI is not built yet — run `npm run build` in the ME Studio folder first.\n')
   process.exit(1)
 }
+// The user's own cache folder (services/user-cache.ts resolves the same one; passed on to it here).
+process.env.ME_STUDIO_CACHE_DIR ||= join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'me-studio')
 // V8's compiled code of the CLI's modules is kept between runs (as Python keeps .pyc files): ≈40 ms
 // less start-up on the main thread; set in the environment, the worker threads use it too (Node ≥ 22.1).
 // In the user's own cache folder, not the shared temporary one (Node's default), where another local
 // user could plant compiled code for these files.
-process.env.NODE_COMPILE_CACHE ??= join(homedir(), '.cache', 'me-studio', 'node-compile-cache')
+process.env.NODE_COMPILE_CACHE ??= join(process.env.ME_STUDIO_CACHE_DIR, 'node-compile-cache')
 module.enableCompileCache?.(process.env.NODE_COMPILE_CACHE)
 await import(pathToFileURL(cli).href)

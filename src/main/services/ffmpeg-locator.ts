@@ -1,9 +1,12 @@
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { readFile, stat } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { delimiter, join } from 'node:path'
 import type { FfmpegInfo } from '@shared/ipc'
 import { StudioError } from '@shared/ipc/errors'
+import { writeFileAtomic } from './fs-atomic'
+import { userCacheDir } from './user-cache'
 
 export interface FfmpegLocatorOptions {
   /** Path chosen in the studio's settings (highest priority). */
@@ -26,7 +29,7 @@ export async function locateFfmpeg(options: FfmpegLocatorOptions = {}): Promise<
   const env = options.env ?? process.env
   const exists = options.exists ?? existsSync
   const requirePackage = options.requirePackage ?? createRequire(import.meta.url)
-  const probe = options.probeVersion ?? probeFfmpegVersion
+  const probe = options.probeVersion ?? cachedFfmpegVersion
 
   const candidates: Candidate[] = [
     { source: 'setting', path: options.setting, label: 'studio setting' },
@@ -70,6 +73,34 @@ export async function requireFfmpeg(options?: FfmpegLocatorOptions): Promise<str
   const info = await locateFfmpeg(options)
   if (!info.found) throw new StudioError('media/ffmpeg-missing', info.message, { tried: info.tried })
   return info.path
+}
+
+/** Versions kept in the cache file (one per ffmpeg binary met; the oldest go first). */
+const MAX_CACHED_VERSIONS = 16
+
+/**
+ * `probeFfmpegVersion`, remembered per binary: a Debian ffmpeg links ≈100 shared libraries and
+ * takes ≈100 ms to print its version, the larger part of `me-studio info`. The key is the binary's
+ * path, size, inode and change times, so a replaced or upgraded binary is probed again. The cache
+ * (`ffmpeg-versions.json` in the user's cache folder) is best effort: unreadable, malformed or
+ * unwritable, it is probed as if absent.
+ */
+export async function cachedFfmpegVersion(path: string, cacheFile = join(userCacheDir(), 'ffmpeg-versions.json')): Promise<string> {
+  const s = await stat(path)
+  const key = [path, s.size, s.ino, s.mtimeMs, s.ctimeMs].join('|')
+  let cached: Record<string, unknown> = {}
+  try {
+    const parsed: unknown = JSON.parse(await readFile(cacheFile, 'utf8'))
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) cached = parsed as Record<string, unknown>
+  } catch {
+    // absent or unreadable: probe
+  }
+  const known = cached[key]
+  if (typeof known === 'string' && /^[\w.+~:-]{1,64}$/.test(known)) return known
+  const version = await probeFfmpegVersion(path)
+  const kept = Object.entries(cached).filter(([k, v]) => k !== key && typeof v === 'string').slice(-(MAX_CACHED_VERSIONS - 1))
+  await writeFileAtomic(cacheFile, JSON.stringify(Object.fromEntries([...kept, [key, version]]))).catch(() => undefined)
+  return version
 }
 
 export function probeFfmpegVersion(path: string): Promise<string> {

@@ -1,5 +1,8 @@
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { locateFfmpeg, requireFfmpeg } from '../../../src/main/services/ffmpeg-locator'
+import { cachedFfmpegVersion, locateFfmpeg, probeFfmpegVersion, requireFfmpeg } from '../../../src/main/services/ffmpeg-locator'
 
 const probeVersion = async () => '6.1-test'
 
@@ -46,5 +49,36 @@ describe('ffmpeg locator', () => {
   it('finds the real ffmpeg on this machine', async () => {
     const info = await locateFfmpeg()
     expect(info.found).toBe(true)
+  })
+
+  it('remembers the version of a binary until the binary changes, and survives a broken cache file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'me-ffmpeg-cache-'))
+    try {
+      // A stand-in ffmpeg that counts its runs.
+      const bin = join(dir, 'ffmpeg')
+      const runs = join(dir, 'runs')
+      const script = (version: string) => `#!/bin/sh\necho x >> '${runs}'\necho 'ffmpeg version ${version} Copyright (c) the FFmpeg developers'\n`
+      writeFileSync(bin, script('6.1.1-test'))
+      chmodSync(bin, 0o755)
+      const cache = join(dir, 'cache', 'ffmpeg-versions.json')
+      const count = () => readFileSync(runs, 'utf8').split('\n').filter(Boolean).length
+      expect(await cachedFfmpegVersion(bin, cache)).toBe('6.1.1-test')
+      expect(await cachedFfmpegVersion(bin, cache)).toBe('6.1.1-test')
+      expect(count()).toBe(1)
+      // Replaced (another size and change time): probed again.
+      writeFileSync(bin, script('7.0-new'))
+      expect(await cachedFfmpegVersion(bin, cache)).toBe('7.0-new')
+      expect(count()).toBe(2)
+      // A malformed cache, or a planted value that is no version, is not believed.
+      writeFileSync(cache, '{not json')
+      expect(await cachedFfmpegVersion(bin, cache)).toBe('7.0-new')
+      const [key] = Object.keys(JSON.parse(readFileSync(cache, 'utf8')))
+      writeFileSync(cache, JSON.stringify({ [key!]: '$(rm -rf ~)\u001b[2J' }))
+      expect(await cachedFfmpegVersion(bin, cache)).toBe('7.0-new')
+      expect(count()).toBe(4)
+      expect(await probeFfmpegVersion(bin)).toBe('7.0-new')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

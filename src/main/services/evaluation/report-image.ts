@@ -1,4 +1,4 @@
-import sharp from 'sharp'
+import sharp from '../media/sharp'
 import type { EvaluationReport } from './evaluate'
 import { barsSvg, barsSvgSize, CONFUSION_CAPTION, confusionSvg, confusionSvgSize, describeExcluded, escapeHtml, f4, leakageLine, perClassBars } from './report'
 

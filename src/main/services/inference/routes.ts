@@ -6,7 +6,7 @@
  *   recipe's colour conversion and resize), the base image of the overlay.
  * Ids name recent predictions only; no path is taken from the URL.
  */
-import sharp from 'sharp'
+import sharp from '../media/sharp'
 import { StudioError } from '@shared/ipc'
 import type { MediaRouter } from '../media/media-router'
 import type { InferenceService } from './predict'

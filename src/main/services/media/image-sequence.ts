@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
-import sharp from 'sharp'
+import sharp from './sharp'
 import { StudioError } from '@shared/ipc/errors'
 import { bmpSize, decodeBmp } from './bmp'
 import { toMode, type DecodedFrame, type FrameMode } from './frame'

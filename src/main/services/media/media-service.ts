@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { extname, join } from 'node:path'
-import sharp from 'sharp'
+import sharp from './sharp'
 import type { ClipInfo } from '@shared/domain/dataset'
 import { indexOfFrameNumber as indexOfFrameNumberIn } from '@shared/domain/frames'
 import { StudioError } from '@shared/ipc'

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
-import sharp from 'sharp'
+import sharp from '../media/sharp'
 import { applyColormap, finiteRange, type ColormapName } from '@shared/colormaps'
 import type { ClipInfo } from '@shared/domain/dataset'
 import { StudioError } from '@shared/ipc'

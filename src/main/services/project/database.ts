@@ -1,10 +1,14 @@
 import { existsSync, statSync } from 'node:fs'
 import { copyFile, mkdir, readFile, readdir, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
-import Database from 'better-sqlite3'
+import { createRequire } from 'node:module'
+import type BetterSqlite3 from 'better-sqlite3'
 import { StudioError } from '@shared/ipc'
 import { writeFileAtomic } from '../fs-atomic'
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema'
+
+// Through `require`, as sharp (services/media/sharp.ts): Node's ESM loader would lex the CommonJS entry first.
+const Database: typeof BetterSqlite3 = createRequire(import.meta.url)('better-sqlite3')
 
 /**
  * One project = one SQLite file, opened by one process at a time (`copyProject` below reads it
@@ -35,11 +39,11 @@ export interface OpenProjectOptions {
 export const DEFAULT_KEEP_BACKUPS = 5
 
 export class ProjectDatabase {
-  private readonly statements = new Map<string, Database.Statement>()
+  private readonly statements = new Map<string, BetterSqlite3.Statement>()
 
   private constructor(
     readonly path: string,
-    readonly db: Database.Database,
+    readonly db: BetterSqlite3.Database,
     /** The backup written when this project was opened, if any. */
     readonly backupPath: string | null,
   ) {}
@@ -52,7 +56,7 @@ export class ProjectDatabase {
     if (exists && statSync(path).isDirectory()) throw new StudioError('invalid-input', `${path} is a folder, not a project file`)
     if (options.create) await mkdir(dirname(path), { recursive: true })
 
-    let db: Database.Database
+    let db: BetterSqlite3.Database
     try {
       db = new Database(path, { timeout: options.lockTimeoutMs ?? 250 })
     } catch (error) {
@@ -89,7 +93,7 @@ export class ProjectDatabase {
    * keeps every text it is given), never with `pluck`/`raw`/`expand` (they would change the
    * statement for every caller), and not for `iterate` (a statement runs one query at a time).
    */
-  statement(sql: string): Database.Statement {
+  statement(sql: string): BetterSqlite3.Statement {
     let statement = this.statements.get(sql)
     if (!statement) {
       statement = this.db.prepare(sql)
@@ -148,7 +152,7 @@ export async function copyProject(source: string, target: string): Promise<void>
   // SQLite cannot deserialize a WAL-mode image: check a copy marked as a rollback-journal file.
   const image = Buffer.from(bytes)
   if (image.length >= 20) image.fill(1, 18, 20)
-  let db: Database.Database
+  let db: BetterSqlite3.Database
   try {
     db = new Database(image, { readonly: true })
   } catch (error) {
@@ -168,7 +172,7 @@ export async function copyProject(source: string, target: string): Promise<void>
   await writeFileAtomic(resolve(target), bytes)
 }
 
-function checkIsProject(db: Database.Database, path: string, creating: boolean): void {
+function checkIsProject(db: BetterSqlite3.Database, path: string, creating: boolean): void {
   const appId = db.pragma('application_id', { simple: true }) as number
   const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n
   if (creating) {
@@ -182,7 +186,7 @@ function checkIsProject(db: Database.Database, path: string, creating: boolean):
   }
 }
 
-function migrate(db: Database.Database): void {
+function migrate(db: BetterSqlite3.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number
   if (current > SCHEMA_VERSION) throw newerSchema(current)
   for (const migration of MIGRATIONS) {
@@ -212,7 +216,7 @@ export function backupDir(projectPath: string): string {
  * online backup API took ~300 ms of the open). After an unclean close the committed tail still
  * sits in the -wal, and only SQLite's backup API folds it in.
  */
-async function writeBackup(db: Database.Database, path: string, keep: number): Promise<string> {
+async function writeBackup(db: BetterSqlite3.Database, path: string, keep: number): Promise<string> {
   const dir = backupDir(path)
   await mkdir(dir, { recursive: true })
   const stamp = new Date().toISOString().replace(/[:.]/g, '-')

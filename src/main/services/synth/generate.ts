@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
-import sharp from 'sharp'
+import sharp from '../media/sharp'
 import { StudioError } from '@shared/ipc'
 import { writeFlo } from '../../vision/flo'
 import { runFfmpeg, type SpawnFunction } from '../media/ffmpeg-process'
