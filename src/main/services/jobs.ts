@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import {
-  StudioError,
-  type JobDone,
-  type JobResultOf,
-  type JobItemError,
-  type JobProgress,
-  type JobSummary,
-  type StudioErrorShape,
-} from '@shared/ipc'
+import type { JobDone, JobResultOf, JobItemError, JobProgress, JobSummary } from '@shared/ipc'
+import { StudioError, type StudioErrorShape } from '@shared/ipc/errors'
 
 /** Where job events go: the event bus in the app, a progress line in the CLI, an array in tests. */
 export interface JobEventSink {

@@ -6,7 +6,7 @@
  * `sheet/too-large`, and the process that serves the UI is untouched.
  */
 import { Worker } from 'node:worker_threads'
-import { ERROR_CODES, StudioError, type ErrorCode } from '@shared/ipc'
+import { ERROR_CODES, StudioError, type ErrorCode } from '@shared/ipc/errors'
 import type { SheetReply, SheetRequest, SheetTaskName, SheetTaskParams, SheetTaskResult } from './sheet-tasks'
 import { workerLocation } from './vision-worker-location'
 

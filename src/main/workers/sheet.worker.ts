@@ -1,6 +1,6 @@
 /** Entry of the sheet worker thread: runs the tasks of `sheet-tasks.ts`, errors as `{ code, message }`. */
 import { parentPort } from 'node:worker_threads'
-import { isStudioError } from '@shared/ipc'
+import { isStudioError } from '@shared/ipc/errors'
 import { sheetTasks, type SheetReply, type SheetRequest } from './sheet-tasks'
 
 const port = parentPort

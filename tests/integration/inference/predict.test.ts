@@ -1,7 +1,7 @@
 // The inference service end to end with the real onnxruntime-node on the untrained Off-TANet
 // fixture: registry validation, provider fallback on this machine, input building and caching,
 // attention outputs, per-sample errors.
-import { appendFileSync, copyFileSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -109,13 +109,19 @@ describe('inference service on a real ONNX model', () => {
 })
 
 describe('model registry refusals on a real ONNX file', () => {
-  function withCard(mutate: (card: Record<string, unknown>) => void) {
+  /**
+   * The untrained Off-TANet with its card changed by `mutate`, in the added models' folder (whose
+   * cards are checked against their file's signature) or the bundled one.
+   */
+  function withCard(mutate: (card: Record<string, unknown>) => void, folder: 'user' | 'bundled' = 'user') {
     const dir = mkdtempSync(join(tmpdir(), 'me-models-'))
-    copyFileSync(OFF_TANET_ONNX, join(dir, 'off_tanet-untrained.onnx'))
+    const [bundledDir, userDir] = [join(dir, 'bundled'), join(dir, 'user')]
+    mkdirSync(join(dir, folder))
+    copyFileSync(OFF_TANET_ONNX, join(dir, folder, 'off_tanet-untrained.onnx'))
     const card = offTanetCardJson()
     mutate(card)
-    writeFileSync(join(dir, 'off_tanet-untrained.card.json'), JSON.stringify(card))
-    return new ModelRegistry({ bundledDir: dir, userDir: join(dir, 'user'), factory: ortSessionFactory })
+    writeFileSync(join(dir, folder, 'off_tanet-untrained.card.json'), JSON.stringify(card))
+    return new ModelRegistry({ bundledDir, userDir, factory: ortSessionFactory })
   }
 
   it('refuses a card whose input or outputs disagree with the file, naming each difference', async () => {
@@ -157,16 +163,18 @@ describe('model registry refusals on a real ONNX file', () => {
 
   it('checks a model\'s file when that model is asked for, not every model at load', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'me-models-'))
-    copyFileSync(OFF_TANET_ONNX, join(dir, 'off_tanet-untrained.onnx'))
-    writeFileSync(join(dir, 'off_tanet-untrained.card.json'), JSON.stringify(offTanetCardJson()))
+    const userDir = join(dir, 'user')
+    mkdirSync(userDir)
+    copyFileSync(OFF_TANET_ONNX, join(userDir, 'off_tanet-untrained.onnx'))
+    writeFileSync(join(userDir, 'off_tanet-untrained.card.json'), JSON.stringify(offTanetCardJson()))
     // A second model whose file does not match its card.
-    copyFileSync(OFF_TANET_ONNX, join(dir, 'other.onnx'))
+    copyFileSync(OFF_TANET_ONNX, join(userDir, 'other.onnx'))
     const other = { ...offTanetCardJson(), id: 'other', file: { ...(offTanetCardJson().file as object), name: 'other.onnx', sha256: 'f'.repeat(64) } }
-    writeFileSync(join(dir, 'other.card.json'), JSON.stringify(other))
+    writeFileSync(join(userDir, 'other.card.json'), JSON.stringify(other))
     const opened: string[] = []
-    const registry = new ModelRegistry({ bundledDir: dir, userDir: join(dir, 'user'), factory: (path, provider) => (opened.push(path), ortSessionFactory(path, provider)) })
+    const registry = new ModelRegistry({ bundledDir: join(dir, 'bundled'), userDir, factory: (path, provider) => (opened.push(path), ortSessionFactory(path, provider)) })
     expect((await registry.get('off_tanet-untrained')).problem).toBeNull()
-    expect(opened).toEqual([join(dir, 'off_tanet-untrained.onnx')])
+    expect(opened).toEqual([join(userDir, 'off_tanet-untrained.onnx')])
     await registry.get('off_tanet-untrained')
     expect(opened).toHaveLength(1)
     await expect(registry.get('other')).rejects.toMatchObject({ code: 'model/mismatch' })
@@ -175,6 +183,20 @@ describe('model registry refusals on a real ONNX file', () => {
       ['other', 'model/mismatch'],
     ])
     expect(opened).toHaveLength(1)
+  })
+
+  it('checks a bundled model by its sha256 without opening it (its card and file are checked together when built)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'me-models-'))
+    copyFileSync(OFF_TANET_ONNX, join(dir, 'off_tanet-untrained.onnx'))
+    writeFileSync(join(dir, 'off_tanet-untrained.card.json'), JSON.stringify(offTanetCardJson()))
+    const opened: string[] = []
+    const registry = new ModelRegistry({ bundledDir: dir, userDir: join(dir, 'user'), factory: (path, provider) => (opened.push(path), ortSessionFactory(path, provider)) })
+    expect((await registry.get('off_tanet-untrained')).problem).toBeNull()
+    expect(opened).toEqual([])
+    // Another file in its place is still refused.
+    writeFileSync(join(dir, 'off_tanet-untrained.onnx'), Buffer.alloc(readFileSync(OFF_TANET_ONNX).length, 1))
+    await registry.reload()
+    await expect(registry.get('off_tanet-untrained')).rejects.toMatchObject({ code: 'model/mismatch', message: expect.stringMatching(/sha256 of off_tanet-untrained.onnx is [0-9a-f]{64}, the card says/) })
   })
 
   it('warms up: the session a prediction needs is opened (and warmed) once, ahead of it; an unknown model is left to the prediction', async () => {
@@ -191,7 +213,7 @@ describe('model registry refusals on a real ONNX file', () => {
   })
 
   it('adds a user model with a card from the form, filling in the file facts', async () => {
-    const registry = withCard(() => undefined)
+    const registry = withCard(() => undefined, 'bundled')
     const card = { ...offTanetCardJson(), id: 'my_offtanet', file: { name: 'whatever.onnx', opset: 17 } }
     const added = await registry.add(OFF_TANET_ONNX, card)
     expect(added.source).toBe('user')
@@ -206,7 +228,7 @@ describe('model registry refusals on a real ONNX file', () => {
   })
 
   it('identifies a model by id and sha256: its own file resolves to it, a card of another file or another file under its id is refused with both hashes', async () => {
-    const registry = withCard(() => undefined)
+    const registry = withCard(() => undefined, 'bundled')
     const [bundled] = await registry.list()
     const digest = bundled!.card!.file.sha256
     // An unknown id lists the known ones (`export --model ststnet` said only "No model with id").

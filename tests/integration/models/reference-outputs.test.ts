@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseModelCard } from '../../../src/shared/domain/model-card'
+import { assertCardMatches } from '../../../src/main/services/inference/card-check'
 import { assertReproducesReference, parseReference } from '../../../src/main/services/inference/reference-check'
 import { ModelRegistry } from '../../../src/main/services/inference/registry'
 import { ortSessionFactory } from '../../../src/main/services/inference/onnx-session'
@@ -35,15 +36,18 @@ const emptyRegistry = (): ModelRegistry =>
 
 describe('reference outputs', () => {
   for (const file of cards) {
-    it(`${file}: the bundled model reproduces its reference outputs`, async () => {
+    it(`${file}: the bundled model is its card's file and reproduces its reference outputs`, async () => {
       const parsed = parseModelCard(JSON.parse(readFileSync(join(modelDir, file), 'utf8')))
       if (!parsed.ok) throw new Error(parsed.issues.join('; '))
       const { card } = parsed
       expect(card.reference, 'bundled cards name their reference outputs').toBeDefined()
       const text = readFileSync(join(modelDir, card.reference!.file))
       expect(sha(text)).toBe(card.reference!.sha256)
+      expect(sha(readFileSync(join(modelDir, card.file.name)))).toBe(card.file.sha256)
       const session = await ortSessionFactory(join(modelDir, card.file.name), 'cpu')
       try {
+        // The registry trusts a bundled card's signature at run time (registry.ts): this is where it is checked.
+        assertCardMatches(card, { inputs: session.inputs, outputs: session.outputs })
         await assertReproducesReference(card, parseReference(text.toString('utf8'), card.reference!.file), session)
       } finally {
         await session.release()

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { basename, dirname, resolve } from 'node:path'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import { CodingService } from '../../services/annotations/coding'
 import { BatchStore } from '../../services/batch/store'
 import {

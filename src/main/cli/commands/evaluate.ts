@@ -6,7 +6,7 @@ import { checkEvaluationTarget, exportEvaluation } from '../../services/evaluati
 import { formatEvaluationText } from '../../services/evaluation/report'
 import { inputsFromPredictionsCsv } from '../../services/evaluation/sources'
 import { Project } from '../../services/project/project'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import { EXIT, UsageError, stringOption, type CommandRun } from '../command'
 
 export const run: CommandRun = async ({ values }, io) => {

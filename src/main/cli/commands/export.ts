@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { parseSelection } from '@shared/domain/batch'
-import { CODES_FORMATS } from '@shared/ipc'
+import { CODES_FORMATS } from '@shared/ipc/channels/annotations'
 import { exportCodes } from '../../services/annotations/exchange'
 import { BatchStore } from '../../services/batch/store'
 import { exportPredictions, PREDICTION_FORMATS, type PredictionFormat } from '../../services/export/predictions'

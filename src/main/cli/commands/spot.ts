@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import { SPOT_SIGNAL_NAMES, SpotRequestSchema } from '@shared/ipc/channels/motion'
 import { spotLongClip, type LongSpotResult } from '../../services/motion/interval-spotting'
 import { STUDIO_SPOTTING } from '../../services/motion/spotting'

@@ -13,7 +13,7 @@ import {
   type MarkDifferenceSummary,
   type PerAuAgreement,
 } from '@shared/metrics/agreement'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import type { Project } from '../project/project'
 import type { AnnotationSnapshot, SampleKey } from './annotation-snapshot'
 

@@ -14,7 +14,7 @@ import {
   type SampleStatus,
 } from '@shared/domain/annotation'
 import type { SampleFilter, SampleRecord, SampleSummary } from '@shared/domain/project'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import type { AnnotationKey, Project } from '../project/project'
 import { agreementReport, type AgreementReport } from './agreement-report'
 import { AnnotationSnapshot } from './annotation-snapshot'

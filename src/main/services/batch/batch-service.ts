@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os'
-import { StudioError, type StudioErrorShape } from '@shared/ipc'
+import { StudioError, type StudioErrorShape } from '@shared/ipc/errors'
 import type { BatchSelection, Shard } from '@shared/domain/batch'
 import type { JobContext, JobManager } from '../jobs'
 import type { Project } from '../project/project'

@@ -1,4 +1,4 @@
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import type { BatchResult } from './store'
 
 /**

@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path'
 import { framesSourceOf } from '@shared/domain/batch'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import type { ModelCard } from '@shared/domain/model-card'
 import { recipeIdOf, type BuiltInput, type InferenceService, type InferenceSample, type Prediction } from '../inference'
 import { mediaSample } from '../inference/media-sample'

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { resolve } from 'node:path'
 import type Database from 'better-sqlite3'
-import { StudioError, type StudioErrorShape } from '@shared/ipc'
+import { StudioError, type StudioErrorShape } from '@shared/ipc/errors'
 import { heldOutGroupsOf, isHeldOutBy, shardOf, type BatchSelection, type FramesSource, type Shard } from '@shared/domain/batch'
 import { codingSourcesFrom, framesCodingLabel, type BatchReference, type CodingSource } from '@shared/domain/coding-source'
 import { ModelCardSchema, type ClassSet } from '@shared/domain/model-card'

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { shardOf } from '@shared/domain/batch'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import { csvHeader, parseCsv, quoteField, restoreNeutralised } from '../formats/csv'
 
 /**

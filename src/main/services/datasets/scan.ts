@@ -11,7 +11,7 @@ import {
   type LabelSheet,
   type ScannedSample,
 } from '@shared/domain/dataset'
-import { StudioError, type StudioErrorShape } from '@shared/ipc'
+import { StudioError, type StudioErrorShape } from '@shared/ipc/errors'
 import type { MediaService } from '../media/media-service'
 import { findClips, guessLayout, identifyClip } from './layout'
 import { labelsFromFolders, readLabelFile } from './labels'

@@ -1,4 +1,4 @@
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import type { BatchStore } from '../batch/store'
 import { parseCsv, restoreNeutralised } from '../formats/csv'
 import type { EvaluationInput } from './evaluate'

@@ -6,7 +6,7 @@
  */
 import { isAbsolute, join, resolve } from 'node:path'
 import { LONG_VIDEO_FORMATS } from '@shared/domain/dataset'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import { countSpotting, poolSpotting, spotKindOf, type KindInterval, type SpotReport } from '@shared/metrics/spotting'
 import type { BatchStore } from '../batch/store'
 import type { Project } from '../project/project'

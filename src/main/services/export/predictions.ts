@@ -1,7 +1,7 @@
 import { pinnedWorkbook } from '../formats/workbook'
 import { codedClassFor } from '@shared/domain/class-set'
 import type { BatchReference } from '@shared/domain/coding-source'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import { writeFileAtomic } from '../fs-atomic'
 import type { BatchStore, PredictionRow } from '../batch/store'
 import { checkExportFile } from './target'

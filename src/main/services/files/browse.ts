@@ -1,7 +1,8 @@
 import type { Dirent } from 'node:fs'
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { basename, dirname, extname, isAbsolute, join, normalize } from 'node:path'
-import { StudioError, type FolderListing, type ListedEntry } from '@shared/ipc'
+import type { FolderListing, ListedEntry } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import { isInsideFolder } from '../path-inside'
 
 /** Entries one listing returns at most (a folder of 100 000 frames must not become one 10 MB answer). */

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
-import { StudioError, type Download } from '@shared/ipc'
+import type { Download } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 
 /** How long an offered download stays valid. */
 const DOWNLOAD_TTL_MS = 15 * 60 * 1000

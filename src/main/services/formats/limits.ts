@@ -1,4 +1,4 @@
-import { StudioError, type ErrorCode } from '@shared/ipc'
+import { StudioError, type ErrorCode } from '@shared/ipc/errors'
 
 /**
  * What a label sheet or codes file (xlsx, csv, .eaf) may hold before it is refused. Real files are

@@ -4,7 +4,7 @@
  * output the card does not declare, a shape that differs), so a refused model says exactly why.
  */
 import type { ModelCard } from '@shared/domain/model-card'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import type { ValueInfo } from '../../workers/inference-protocol'
 
 /** All output declarations of a card: logits, attention maps, other tensors. */

@@ -11,7 +11,7 @@
  * `stages` when it has them (a batch sample), in the shared byte-bounded cache otherwise.
  */
 import type { ModelCard } from '@shared/domain/model-card'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import type { SimilarityTransform } from '../../vision/face/align'
 import type { FlowField, GrayImage } from '../../vision/image'
 import { flowMethods } from '../../vision/methods'

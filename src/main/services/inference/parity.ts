@@ -5,7 +5,7 @@
  * sha256, provider, driver, onnxruntime version): a new driver or runtime is checked again.
  */
 import { readFile } from 'node:fs/promises'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import { providerDriver, onnxRuntimeVersion } from '../execution-providers'
 import { writeFileAtomic } from '../fs-atomic'
 import type { ModelSession, OutputTensor, SessionFactory } from '../../workers/inference-protocol'

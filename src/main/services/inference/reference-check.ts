@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { z } from 'zod'
 import { ModelCardSchema, PreprocessingSchema, type ModelCard } from '@shared/domain/model-card'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import type { ModelSession } from '../../workers/inference-protocol'
 
 const ReferenceSchema = z.object({

@@ -7,7 +7,7 @@
  * Ids name recent predictions only; no path is taken from the URL.
  */
 import sharp from '../media/sharp'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import type { MediaRouter } from '../media/media-router'
 import type { InferenceService } from './predict'
 

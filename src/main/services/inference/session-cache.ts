@@ -8,7 +8,7 @@
  * one zero-filled run so the first real prediction is not charged for graph optimisation and
  * memory planning; a non-CPU provider that fails it is pinned too.
  */
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import { autoSkipReason, missingProviderLibrary } from '../execution-providers'
 import { firstLine, ProviderInitError, slowerReason, type GateModel, type ParityGate, type ProviderVerdict } from './parity'
 import type { ModelSession, SessionFactory } from '../../workers/inference-protocol'

@@ -1,4 +1,4 @@
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import type { MediaRequest, MediaRouter } from './media-router'
 import type { FrameMode } from './frame'
 import { MediaService } from './media-service'

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs'
 import { realpath, stat } from 'node:fs/promises'
 import { extname, isAbsolute, normalize, resolve } from 'node:path'
 import { Readable } from 'node:stream'
-import { StudioError, type ErrorCode } from '@shared/ipc'
+import { StudioError, type ErrorCode } from '@shared/ipc/errors'
 import { isInsideFolder } from '../path-inside'
 
 /** Content types the media route may serve; anything else is refused. */

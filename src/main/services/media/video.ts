@@ -1,6 +1,6 @@
 import { open, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import { StderrTail, defaultSpawn, runFfmpeg, type SpawnFunction } from './ffmpeg-process'
 import { channelsOf, type DecodedFrame, type FrameMode } from './frame'
 

@@ -6,7 +6,9 @@
  */
 import { isAbsolute, join } from 'node:path'
 import type { SampleRecord } from '@shared/domain/project'
-import { LONG_CLIP_SECONDS, StudioError, type Candidate, type CandidateReview, type SpottingEvaluationView, type SpottingRun } from '@shared/ipc'
+import type { Candidate, CandidateReview, SpottingEvaluationView, SpottingRun } from '@shared/ipc'
+import { LONG_CLIP_SECONDS } from '@shared/ipc/channels/spotting'
+import { StudioError } from '@shared/ipc/errors'
 import { intervalIou, spotKindOf } from '@shared/metrics/spotting'
 import type { CodingService } from '../annotations/coding'
 import { BatchStore } from '../batch/store'

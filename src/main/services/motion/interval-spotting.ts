@@ -1,4 +1,4 @@
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import { similarityScale, type SimilarityTransform } from '../../vision/face/align'
 import { auRegions } from '../../vision/face/regions'
 import {

@@ -4,7 +4,8 @@
  * changed (the candidates, the coded sample, or the project's samples when an accept added one).
  */
 import type { z } from 'zod'
-import { StudioError, type EventChannelName, type EventPayload, type Requests } from '@shared/ipc'
+import type { EventChannelName, EventPayload, Requests } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import type { JobResultOf } from '@shared/ipc/channels/job-results'
 import type { VisionPool } from '../../workers/vision-pool'
 import type { JobManager } from '../jobs'

@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache'
 import sharp from '../media/sharp'
 import { applyColormap, finiteRange, type ColormapName } from '@shared/colormaps'
 import type { ClipInfo } from '@shared/domain/dataset'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import type { z } from 'zod'
 import type {
   FaceSummary,

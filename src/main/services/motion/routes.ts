@@ -1,5 +1,5 @@
 import { COLORMAP_NAMES, type ColormapName } from '@shared/colormaps'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import type { MediaRouter } from '../media/media-router'
 import type { MotionService } from './motion-service'
 

@@ -3,7 +3,7 @@ import { copyFile, mkdir, readFile, readdir, rename, rm } from 'node:fs/promises
 import { basename, dirname, join, resolve } from 'node:path'
 import { createRequire } from 'node:module'
 import type BetterSqlite3 from 'better-sqlite3'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import { writeFileAtomic } from '../fs-atomic'
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema'
 

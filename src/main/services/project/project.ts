@@ -9,7 +9,7 @@ import {
 } from '@shared/domain/annotation'
 import { ImportProblemSchema, type ClipInfo, type DatasetFormat, type ImportProblem } from '@shared/domain/dataset'
 import type { DatasetRecord, SampleRecord } from '@shared/domain/project'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import { ProjectDatabase, type OpenProjectOptions } from './database'
 import { isInsideFolder } from '../path-inside'
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import { CodingService } from '../annotations/coding'
 import type { MediaRoots } from '../media/media-router'
 import type { OpenProjectOptions } from './database'

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import sharp from '../media/sharp'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import { writeFlo } from '../../vision/flo'
 import { runFfmpeg, type SpawnFunction } from '../media/ffmpeg-process'
 import { ACTION_SPECS, SYNTH_ACTIONS, activation, displacementField, placeRegions } from './actions'

@@ -1,6 +1,6 @@
 import { formatAus, parseAus } from '@shared/domain/au'
 import { ANNOTATION_STATUSES, ANNOTATOR_ROLES, frameToMs, type AnnotationStatus, type AnnotatorRole } from '@shared/domain/annotation'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import { frameCell, textCell, type CodingRow } from './rows'
 import { csvHeader, csvRow, num, restoreNeutralised, text, type CsvCell } from '../../formats/csv'
 import { parseDelimited, readDelimitedFile, SHEET_LIMITS, type Cell, type SheetLimits } from '../../formats'

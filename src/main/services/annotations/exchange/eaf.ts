@@ -1,7 +1,7 @@
 import { formatAus, parseAus } from '@shared/domain/au'
 import { ANNOTATION_STATUSES, ANNOTATOR_ROLES, type AnnotationStatus, type AnnotatorRole } from '@shared/domain/annotation'
 import { EMOTIONS } from '@shared/domain/dataset'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import { SHEET_LIMITS, formatCount, sheetError, type SheetLimits } from '../../formats/limits'
 import { XmlStreamReader } from '../../formats/xml'
 import type { CodingRow } from './rows'

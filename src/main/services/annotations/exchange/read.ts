@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import type { CODES_FORMATS } from '@shared/ipc/channels/annotations'
 import { SHEET_LIMITS, formatCount, sheetError, type SheetLimits } from '../../formats/limits'
 import { readTextFile, readWorkbook } from '../../formats'

@@ -1,7 +1,7 @@
 import { annotationFields, type AnnotationFields, type AnnotatorRole } from '@shared/domain/annotation'
 import type { ImportProblem } from '@shared/domain/dataset'
 import type { SampleRecord } from '@shared/domain/project'
-import { StudioError } from '@shared/ipc'
+import { StudioError } from '@shared/ipc/errors'
 import { groupBySubject, matchRow } from '../../datasets/validate'
 import type { Project } from '../../project/project'
 import type { CodingService } from '../coding'
