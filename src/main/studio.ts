@@ -36,7 +36,7 @@ export function createStudio(options: StudioOptions): Studio {
   })
   const mediaRoots = new MediaRoots()
   const media = new MediaRouter(mediaRoots)
-  const workers = options.workers ?? studioWorkers(options.visionWorkers)
+  const workers = options.workers ?? studioWorkers({ visionWorkers: options.visionWorkers })
   const vision = workers.vision
   const frames = new MediaService({
     // Each video is fully decoded once to index it; the index is kept per machine.

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import type { ModelSession, OutputTensor, SessionFactory, SessionReply, SessionRequest, ValueInfo } from './inference-protocol'
+import type { ModelSession, OutputTensor, SessionFactory, SessionHost, SessionReply, SessionRequest, ValueInfo } from './inference-protocol'
 
 export interface SessionWorkerLocation {
   workerPath: string
@@ -34,7 +34,7 @@ type Pending = { resolve: (reply: SessionReply) => void; reject: (error: Error) 
 /** A request without its `id` (the host numbers them), per request type. */
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never
 
-export class SessionWorkerHost {
+export class SessionWorkerHost implements SessionHost {
   private worker: Worker | null = null
   /** Settles when the worker has loaded onnxruntime-node (or is gone): it must not be terminated before. */
   private settled: Promise<void> = Promise.resolve()

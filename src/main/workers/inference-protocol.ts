@@ -33,6 +33,14 @@ export interface ModelSession {
 /** Opens `modelPath` with exactly one execution provider (plus ORT's implicit CPU kernels); throws if it cannot initialise. */
 export type SessionFactory = (modelPath: string, provider: string) => Promise<ModelSession>
 
+/** Where sessions run: a worker thread (`SessionWorkerHost`) or the calling thread (`inProcessSessions`). */
+export interface SessionHost {
+  readonly factory: SessionFactory
+  /** Loads onnxruntime-node now rather than with the first session. */
+  start(): void
+  dispose(): Promise<void>
+}
+
 /** Messages from the main side to the worker. */
 export type SessionRequest =
   | { type: 'open'; id: number; modelPath: string; provider: string }

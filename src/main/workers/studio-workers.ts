@@ -6,25 +6,33 @@
  * This module imports only the two thin hosts, never the services.
  */
 import { SessionWorkerHost, sessionWorkerLocation } from './inference-host'
+import type { SessionHost } from './inference-protocol'
 import { VisionPool } from './vision-pool'
 import { visionWorkerLocation } from './vision-worker-location'
 
 export interface StudioWorkers {
   vision: VisionPool
-  sessions: SessionWorkerHost
+  sessions: SessionHost
 }
 
-/** The workers, not started; `visionWorkers` defaults to the cores. */
-export function studioWorkers(visionWorkers?: number): StudioWorkers {
+export interface StudioWorkerOptions {
+  /** Vision workers; default: the cores. */
+  visionWorkers?: number | undefined
+  /** Where the ONNX sessions run; default: a worker (`SessionWorkerHost`). */
+  sessions?: SessionHost
+}
+
+/** The workers, not started. */
+export function studioWorkers({ visionWorkers, sessions }: StudioWorkerOptions = {}): StudioWorkers {
   return {
     vision: new VisionPool({ ...visionWorkerLocation(), ...(visionWorkers ? { size: visionWorkers } : {}) }),
-    sessions: new SessionWorkerHost(sessionWorkerLocation()),
+    sessions: sessions ?? new SessionWorkerHost(sessionWorkerLocation()),
   }
 }
 
 /** The workers, every one started now. */
-export function startStudioWorkers(visionWorkers?: number): StudioWorkers {
-  const workers = studioWorkers(visionWorkers)
+export function startStudioWorkers(options: StudioWorkerOptions = {}): StudioWorkers {
+  const workers = studioWorkers(options)
   workers.sessions.start()
   workers.vision.warm()
   return workers

@@ -10,7 +10,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('workers started ahead of the studio', () => {
   it('are the studio\'s own: it runs its tasks on them and stops them when disposed', async () => {
-    const workers = startStudioWorkers(1)
+    const workers = startStudioWorkers({ visionWorkers: 1 })
     const studio = createStudio({ host: 'cli', userDataDir: join(dir, 'user'), resourcesDir: join(process.cwd(), 'resources'), workers })
     expect(studio.vision).toBe(workers.vision)
     const flow = { width: 2, height: 1, u: new Float32Array([3, 0]), v: new Float32Array([0, 4]) }

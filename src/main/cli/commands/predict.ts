@@ -6,6 +6,7 @@
  * module imports only the thin worker hosts.
  */
 import type { PredictorSource } from '../../services/batch/predictor'
+import { inProcessSessions } from '../../services/inference/onnx-session'
 import { stringOption, type CliIo, type CommandRun } from '../command'
 import { startStudioWorkers, stopStudioWorkers } from '../../workers/studio-workers'
 
@@ -14,7 +15,7 @@ export async function runPredict(values: Record<string, unknown>, io: CliIo, pre
   // The options every run needs, before anything starts.
   stringOption(values, 'project', true)
   stringOption(values, 'model', true)
-  const workers = predictors ? undefined : startStudioWorkers()
+  const workers = predictors ? undefined : startStudioWorkers({ sessions: inProcessSessions })
   const batch = await import('./predict-batch').catch(async (error: unknown) => {
     if (workers) await stopStudioWorkers(workers)
     throw error

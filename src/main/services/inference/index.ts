@@ -12,6 +12,7 @@ import { ParityGate, VerdictStore } from './parity'
 import { InferenceService } from './predict'
 import { ModelRegistry } from './registry'
 import { SessionWorkerHost, sessionWorkerLocation, type SessionWorkerLocation } from '../../workers/inference-host'
+import type { SessionHost } from '../../workers/inference-protocol'
 import { SessionHandoff } from './onnx-session'
 import { SessionCache } from './session-cache'
 import { poolVisionCompute } from './vision-compute'
@@ -24,8 +25,8 @@ export interface CreateInferenceOptions {
   notify: (message: string) => void
   /** The session worker's entry; default: the one of the code running now (`sessionWorkerLocation`). */
   sessionWorker?: SessionWorkerLocation
-  /** A session worker host made (and perhaps started) by the caller; the service disposes it. */
-  sessionHost?: SessionWorkerHost
+  /** The sessions' host made (and perhaps started) by the caller; the service disposes it. */
+  sessionHost?: SessionHost
 }
 
 export function createInferenceService(options: CreateInferenceOptions): InferenceService {

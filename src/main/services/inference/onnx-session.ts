@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import type * as Ort from 'onnxruntime-node'
-import type { ModelSession, OutputTensor, SessionFactory, ValueInfo } from '../../workers/inference-protocol'
+import type { ModelSession, OutputTensor, SessionFactory, SessionHost, ValueInfo } from '../../workers/inference-protocol'
 import { missingProviderLibrary } from '../execution-providers'
 
 /** Reads inputs/outputs only: a CPU session, not cached (for validating a card against its file). */
@@ -43,6 +43,18 @@ export const ortSessionFactory: SessionFactory = async (modelPath, provider) => 
     },
     release: () => session.release(),
   }
+}
+
+/**
+ * Sessions on the calling thread, for a one-shot command whose main thread waits while its batch
+ * runs (`me-studio predict`): no worker to start (Node's bootstrap of a thread, ≈60 ms CPU) and no
+ * message per run. The app keeps its sessions in the worker (`SessionWorkerHost`): a run blocks the
+ * thread it runs on.
+ */
+export const inProcessSessions: SessionHost = {
+  factory: ortSessionFactory,
+  start: () => void import('onnxruntime-node').catch(() => undefined),
+  dispose: async () => undefined,
 }
 
 /**
