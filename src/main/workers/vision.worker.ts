@@ -3,6 +3,7 @@
  * posting progress and transferring (not copying) the result's buffers back.
  */
 import { parentPort } from 'node:worker_threads'
+import { warmUpRecipe } from '../vision/recipe/warm-up'
 import type { VisionRequest, VisionResponse } from './vision-protocol'
 import { collectTransferables, visionTasks } from './vision-tasks'
 
@@ -29,3 +30,11 @@ port.on('message', async (msg: VisionRequest) => {
 })
 
 post({ type: 'ready' })
+// While the first task is on its way (its frames are still being decoded): see warm-up.ts.
+setImmediate(() => {
+  try {
+    warmUpRecipe()
+  } catch {
+    // Only a head start: a real task that hits the same fault reports it.
+  }
+})
