@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { readFile, stat } from 'node:fs/promises'
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { delimiter, join } from 'node:path'
+import { delimiter, dirname, join } from 'node:path'
 import type { FfmpegInfo } from '@shared/ipc'
 import { StudioError } from '@shared/ipc/errors'
-import { writeFileAtomic } from './fs-atomic'
 import { userCacheDir } from './user-cache'
 
 export interface FfmpegLocatorOptions {
@@ -99,11 +97,18 @@ export async function cachedFfmpegVersion(path: string, cacheFile = join(userCac
   if (typeof known === 'string' && /^[\w.+~:-]{1,64}$/.test(known)) return known
   const version = await probeFfmpegVersion(path)
   const kept = Object.entries(cached).filter(([k, v]) => k !== key && typeof v === 'string').slice(-(MAX_CACHED_VERSIONS - 1))
-  await writeFileAtomic(cacheFile, JSON.stringify(Object.fromEntries([...kept, [key, version]]))).catch(() => undefined)
+  // Written whole, then renamed (no fsync: a lost cache is only probed again).
+  const temp = `${cacheFile}.${process.pid}.tmp`
+  await mkdir(dirname(cacheFile), { recursive: true })
+    .then(() => writeFile(temp, JSON.stringify(Object.fromEntries([...kept, [key, version]]))))
+    .then(() => rename(temp, cacheFile))
+    .catch(() => undefined)
   return version
 }
 
-export function probeFfmpegVersion(path: string): Promise<string> {
+export async function probeFfmpegVersion(path: string): Promise<string> {
+  // Loaded here: `me-studio info` finds the version in the cache and never starts a process.
+  const { execFile } = await import('node:child_process')
   return new Promise((resolve, reject) => {
     execFile(path, ['-hide_banner', '-version'], { timeout: 10_000 }, (error, stdout) => {
       if (error) return reject(error)

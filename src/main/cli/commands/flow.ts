@@ -4,12 +4,19 @@ import { StudioError } from '@shared/ipc/errors'
 import { FLOW_METHODS, type FlowMethod } from '@shared/ipc/channels/motion-params'
 import { checkExportFile } from '../../services/export/target'
 import { writeFileAtomic } from '../../services/fs-atomic'
-import { decodeImage } from '../../services/media/image-sequence'
+import type { decodeImage as DecodeImage } from '../../services/media/image-sequence'
 import { writeFlo } from '../../vision/flo'
 import { grayFromPixels, type GrayImage } from '../../vision/image'
+import { VisionPool } from '../../workers/vision-pool'
+import { visionWorkerLocation } from '../../workers/vision-worker-location'
 import { EXIT, UsageError, stringOption, type CommandRun } from '../command'
-import { withStudio } from './cli-studio'
 
+/**
+ * One flow through the motion service's `flowOfFrames` (as the app's Flow view computes it) on a
+ * vision pool of one worker, without the rest of the studio (projects, models, SQLite). The worker
+ * starts first: its start-up overlaps the loading of sharp and the motion service and the
+ * decoding of the images.
+ */
 export const run: CommandRun = async ({ values, positionals }, io) => {
   const method = stringOption(values, 'method') ?? 'tvl1'
   if (!(FLOW_METHODS as readonly string[]).includes(method)) throw new UsageError(`--method must be one of ${FLOW_METHODS.join(', ')}, got ${method}`)
@@ -18,21 +25,31 @@ export const run: CommandRun = async ({ values, positionals }, io) => {
   const out = outText === undefined ? undefined : resolve(io.cwd, outText)
   const overwrite = values.force === true
   if (out) await checkExportFile(out, ['.flo'], overwrite)
-  // The images are read before the studio starts: a wrong path costs no start-up.
-  const [a, b] = await Promise.all(positionals.map((p) => readGray(resolve(io.cwd, p))))
-  if (!size && (a!.width !== b!.width || a!.height !== b!.height)) {
-    throw new StudioError('invalid-input', `The frames differ in size (${a!.width}×${a!.height} vs ${b!.width}×${b!.height}); pass --size`)
+  const pool = new VisionPool({ ...visionWorkerLocation(), size: 1 })
+  pool.warm()
+  try {
+    const [{ decodeImage }, { MediaService }, { MotionService }] = await Promise.all([
+      import('../../services/media/image-sequence'),
+      import('../../services/media'),
+      import('../../services/motion/motion-service'),
+    ])
+    const [a, b] = await Promise.all(positionals.map((p) => readGray(decodeImage, resolve(io.cwd, p))))
+    if (!size && (a!.width !== b!.width || a!.height !== b!.height)) {
+      throw new StudioError('invalid-input', `The frames differ in size (${a!.width}×${a!.height} vs ${b!.width}×${b!.height}); pass --size`)
+    }
+    const started = performance.now()
+    const { flow, stats } = await new MotionService(new MediaService(), pool).flowOfFrames(method as FlowMethod, a!, b!, { size: size ?? undefined })
+    const ms = Math.round(performance.now() - started)
+    if (out) await writeFileAtomic(out, writeFlo(flow), { overwrite })
+    if (values.json) {
+      io.stdout(JSON.stringify({ width: flow.width, height: flow.height, method, mean: stats.mean, max: stats.max, median: stats.median, p95: stats.p95, ms }) + '\n')
+    } else {
+      io.stdout(`mean ${stats.mean.toFixed(4)} max ${stats.max.toFixed(4)} (px/frame, ${flow.width}x${flow.height}, ${method}, ${ms} ms)\n`)
+    }
+    return EXIT.ok
+  } finally {
+    await pool.destroy()
   }
-  const started = performance.now()
-  const { flow, stats } = await withStudio(io, (studio) => studio.motion.flowOfFrames(method as FlowMethod, a!, b!, { size: size ?? undefined }))
-  const ms = Math.round(performance.now() - started)
-  if (out) await writeFileAtomic(out, writeFlo(flow), { overwrite })
-  if (values.json) {
-    io.stdout(JSON.stringify({ width: flow.width, height: flow.height, method, mean: stats.mean, max: stats.max, median: stats.median, p95: stats.p95, ms }) + '\n')
-  } else {
-    io.stdout(`mean ${stats.mean.toFixed(4)} max ${stats.max.toFixed(4)} (px/frame, ${flow.width}x${flow.height}, ${method}, ${ms} ms)\n`)
-  }
-  return EXIT.ok
 }
 
 function parseSize(text: string | undefined): { width: number; height: number } | null {
@@ -46,7 +63,7 @@ function parseSize(text: string | undefined): { width: number; height: number } 
 }
 
 /** An image file as gray, decoded as the media layer decodes the frames of an image folder. */
-async function readGray(path: string): Promise<GrayImage> {
+async function readGray(decodeImage: typeof DecodeImage, path: string): Promise<GrayImage> {
   if (!(await stat(path).catch(() => null))?.isFile()) throw new StudioError('not-found', `No such image: ${path}`)
   const frame = await decodeImage(path, 'gray').catch((error: unknown) => {
     throw error instanceof StudioError && error.code !== 'media/corrupt' ? error : new StudioError('media/unsupported', `Cannot decode ${path} as an image (${(error as Error).message})`)
