@@ -16,7 +16,8 @@ export interface FfmpegLocatorOptions {
   probeVersion?: (path: string) => Promise<string>
 }
 
-type Candidate = { source: Extract<FfmpegInfo, { found: true }>['source']; path: string | undefined; label: string }
+/** A place to look; `path` is only worked out when the places before it failed (scanning PATH, loading a package). */
+type Candidate = { source: Extract<FfmpegInfo, { found: true }>['source']; path: () => string | undefined; label: string }
 
 /**
  * Finds ffmpeg in a fixed order: explicit setting → `FFMPEG_PATH` env → ffmpeg-static
@@ -30,25 +31,26 @@ export async function locateFfmpeg(options: FfmpegLocatorOptions = {}): Promise<
   const probe = options.probeVersion ?? cachedFfmpegVersion
 
   const candidates: Candidate[] = [
-    { source: 'setting', path: options.setting, label: 'studio setting' },
-    { source: 'env', path: env.FFMPEG_PATH, label: 'FFMPEG_PATH' },
-    { source: 'ffmpeg-static', path: packagePath(requirePackage, 'ffmpeg-static', (m) => m as string), label: 'ffmpeg-static' },
+    { source: 'setting', path: () => options.setting, label: 'studio setting' },
+    { source: 'env', path: () => env.FFMPEG_PATH, label: 'FFMPEG_PATH' },
+    { source: 'ffmpeg-static', path: () => packagePath(requirePackage, 'ffmpeg-static', (m) => m as string), label: 'ffmpeg-static' },
     {
       source: '@ffmpeg-installer/ffmpeg',
-      path: packagePath(requirePackage, '@ffmpeg-installer/ffmpeg', (m) => (m as { path: string }).path),
+      path: () => packagePath(requirePackage, '@ffmpeg-installer/ffmpeg', (m) => (m as { path: string }).path),
       label: '@ffmpeg-installer/ffmpeg',
     },
-    { source: 'path', path: findOnPath('ffmpeg', env, exists), label: 'ffmpeg on PATH' },
+    { source: 'path', path: () => findOnPath('ffmpeg', env, exists), label: 'ffmpeg on PATH' },
   ]
 
   const tried: string[] = []
   for (const candidate of candidates) {
-    if (!candidate.path) {
+    const found = candidate.path()
+    if (!found) {
       tried.push(`${candidate.label}: not set or not installed`)
       continue
     }
     // Electron packs node_modules into app.asar; the binary itself lives in app.asar.unpacked.
-    const path = candidate.path.replace(`app.asar${sepOf(candidate.path)}`, `app.asar.unpacked${sepOf(candidate.path)}`)
+    const path = found.replace(`app.asar${sepOf(found)}`, `app.asar.unpacked${sepOf(found)}`)
     if (!exists(path)) {
       tried.push(`${candidate.label}: ${path} does not exist`)
       continue
