@@ -70,7 +70,7 @@ try {
     const baseDir = join(work, 'base')
     const truth = await generateSyntheticDataset({ outDir: baseDir, subjects: 4, samplesPerSubject: 5, durationSeconds: [0.12, 0.15], seed: 11 })
     const peaks: number[] = []
-    console.log(`me-studio predict --model ${model}, one fresh process per batch (peak RSS includes the vision and session workers)`)
+    console.log(`me-studio predict --model ${model}, one fresh process per batch (peak RSS includes the vision workers; the ONNX sessions run on its main thread)`)
     for (const count of counts) {
       const dataset = join(work, `dataset-${count}`, 'CASME2')
       const projectPath = join(work, `batch-${count}.meproj`)
