@@ -56,6 +56,27 @@ describe('me-studio CLI', () => {
     }
   })
 
+  it('import into a new project leaves no project behind when the import fails; an existing one is kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'me-import-cli-'))
+    try {
+      const project = join(dir, 'p.meproj')
+      const failed = await run('import', join(dir, 'no-such-dataset'), '--project', project)
+      expect(failed.code).toBe(1)
+      expect(failed.stderr).toMatch(/Not a folder: .*no-such-dataset \[not-found\]/)
+      expect(readdirSync(dir)).toEqual([])
+      writeFileSync(join(dir, 'not-a-dataset.txt'), '')
+      expect((await run('import', join(dir, 'not-a-dataset.txt'), '--project', project)).code).toBe(1)
+      expect(readdirSync(dir)).toEqual(['not-a-dataset.txt'])
+      // A project that was there before the failed import stays.
+      expect((await run('synth', join(dir, 'ds'), '--subjects', '1', '--samples-per-subject', '1')).code).toBe(0)
+      expect((await run('import', join(dir, 'ds'), '--project', project)).code).toBe(0)
+      expect((await run('import', join(dir, 'no-such-dataset'), '--project', project)).code).toBe(1)
+      expect(readdirSync(dir)).toContain('p.meproj')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 60_000)
+
   it('names an unknown flag in one line and suggests the nearest valid one', async () => {
     const typo = await run('export', '--projcet', 'p.meproj', '--what', 'annotations', '--out', 'x.csv')
     expect(typo.code).toBe(2)

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { DATASET_FORMATS, DATASET_TITLES, type DatasetFormat, type ImportProblem } from '@shared/domain/dataset'
 import { requireFfmpeg } from '../../services/ffmpeg-locator'
@@ -21,7 +22,9 @@ export const run: CommandRun = async ({ values, positionals }, io) => {
   if (fps !== undefined && !(fps > 0)) throw new UsageError(`--fps must be a positive number, got ${fpsText}`)
   const name = stringOption(values, 'name')
 
-  const project = await Project.open(projectPath, { create: !existsSync(projectPath) })
+  const created = !existsSync(projectPath)
+  const project = await Project.open(projectPath, { create: created })
+  let imported = false
   try {
     const media = new MediaService({ ffmpeg: () => requireFfmpeg({ env: io.env }) })
     const result = await importDataset(project, media, root, {
@@ -34,10 +37,14 @@ export const run: CommandRun = async ({ values, positionals }, io) => {
       },
     })
     if (io.isTty) io.stderr('\n')
+    imported = true
     io.stdout(values.json ? JSON.stringify(result, null, 2) + '\n' : formatSummary(result, projectPath))
     return EXIT.ok
   } finally {
     project.close()
+    // A project this run created for an import that failed (a wrong folder, an unreadable sheet) is
+    // not left behind empty, where a later `predict` would find nothing to do.
+    if (created && !imported) await Promise.all(['', '-wal', '-shm'].map((suffix) => rm(`${projectPath}${suffix}`, { force: true })))
   }
 }
 
