@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import ExcelJS from 'exceljs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -138,9 +138,8 @@ describe('me-studio import', () => {
       expect(r.code, labels).toBe(1)
       expect(r.stderr, labels).toMatch(reason)
     }
-    const project = await Project.open(join(scratch.dir, 'labels.meproj'))
-    expect(project.listDatasets()).toEqual([])
-    project.close()
+    // The project these imports would have created is not left behind.
+    expect(existsSync(join(scratch.dir, 'labels.meproj'))).toBe(false)
   })
 
   it('rejects an unknown format as a usage error', async () => {
