@@ -74,6 +74,44 @@ describe('file picker', () => {
     wrapper.unmount()
   })
 
+  it('keeps what is typed while a folder loads, and an Enter pressed meanwhile opens what it then matches', async () => {
+    // Every listing waits until the test lets it through: the keys arrive before it, as a fast typist's do.
+    const waiting: (() => void)[] = []
+    const release = async () => {
+      waiting.shift()!()
+      await flushPromises()
+    }
+    const fake = fakeTransport({ 'query:files.list': (input: { path?: string }) => new Promise<FolderListing>((resolve) => waiting.push(() => resolve(filesList(input)))) })
+    installFake(fake.transport)
+    const wrapper = mount(PathField, { props: { modelValue: '', mode: 'folder', title: 'Dataset folder', testid: 'dataset-path' }, attachTo: document.body, global: { plugins: [getActivePinia()!] } })
+    await wrapper.get('[data-testid=dataset-path-browse]').trigger('click')
+    await flushPromises()
+    const input = document.querySelector<HTMLInputElement>('[data-testid=picker-filter]')!
+    const filter = { trigger: async (type: string, options: object) => void input.dispatchEvent(new KeyboardEvent(type, { ...options, bubbles: true, cancelable: true })) }
+    const type = async (text: string) => {
+      input.value = text
+      input.dispatchEvent(new Event('input'))
+      await flushPromises()
+    }
+    const where = () => document.querySelector('[data-testid=picker-path]')!.textContent
+
+    // Places are still loading: the filter and Enter wait for them.
+    await type('coder')
+    await key(filter, 'Enter')
+    expect(where()).toBe('Places')
+    await release()
+    // The Enter opened /home/coder, which is loading now; the filter is for it.
+    expect(input.value).toBe('')
+    await type('sa')
+    await key(filter, 'Enter')
+    await release()
+    expect(where()).toBe('/home/coder')
+    await release()
+    // SAMM, not CASME2 (the first entry, which a filter cleared on arrival left highlighted).
+    expect(where()).toBe('/home/coder/SAMM')
+    wrapper.unmount()
+  })
+
   it('says why a folder cannot be listed, and Esc cancels without a pick', async () => {
     const fake = fakeTransport({ 'query:files.list': filesList })
     installFake(fake.transport)

@@ -1,9 +1,10 @@
 /**
- * The studio's worker threads: the vision pool and the ONNX session worker. `createStudio` makes
- * them (workers start lazily); a host that knows it will need them at once — `me-studio predict` —
- * starts them before it loads the studio's modules, so their start-up (Node's bootstrap, their
- * code, onnxruntime-node) runs on the other cores while the main thread loads and opens the project.
- * This module imports only the two thin hosts, never the services.
+ * The studio's worker threads: the vision pool and the ONNX sessions' host (by default the session
+ * worker). `createStudio` makes them (workers start lazily); a host that knows it will need them at
+ * once — `me-studio predict`, which also keeps its sessions on its own thread — starts them before
+ * it loads the studio's modules, so their start-up (Node's bootstrap, their code) runs on the other
+ * cores while the main thread loads and opens the project.
+ * This module imports only the thin hosts, never the services.
  */
 import { SessionWorkerHost, sessionWorkerLocation } from './inference-host'
 import type { SessionHost } from './inference-protocol'
