@@ -117,7 +117,10 @@ export class WasmWorkspace {
   /** Byte offset of the copy of `REMAP_CUBIC_1D`, after the planes. */
   readonly remapTable: number
 
-  constructor(width: number, height: number) {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+  ) {
     this.stride = (width + 8 + 3) & ~3
     this.base = this.stride + 4
     this.planeFloats = this.stride * (height + 6)
@@ -161,6 +164,21 @@ export class WasmWorkspace {
     if (k === 5) this.kernels.median5(this.ptr(plane), this.ptr(PLANE.tmp), w, h, S)
     else this.kernels.median3(this.ptr(plane), this.ptr(PLANE.tmp), w, h, S)
   }
+}
+
+let lastWorkspace: WasmWorkspace | undefined
+
+/**
+ * The workspace for a `width`×`height` flow: this thread's last one when the size is the same (a
+ * batch computes every sample's flow at one size), else a new one that replaces it. A new
+ * WebAssembly memory per flow cost a fresh mapping, zeroed pages and external memory for the
+ * garbage collector on every sample. Each scale sets every plane it reads (as a finer scale does
+ * after a coarser one in the same flow), so a reused workspace gives the same numbers
+ * (tests/unit/vision/tvl1-wasm.test.ts).
+ */
+export function wasmWorkspace(width: number, height: number): WasmWorkspace {
+  if (lastWorkspace?.width !== width || lastWorkspace.height !== height) lastWorkspace = new WasmWorkspace(width, height)
+  return lastWorkspace
 }
 
 /** `solveScale` on the WebAssembly SIMD kernels (same algorithm, same stopping rule). */

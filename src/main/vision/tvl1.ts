@@ -15,7 +15,7 @@ import { primalDualStepGamma } from './tvl1-gamma'
 import { medianFilterInPlace, primalDualStep, warpAndLinearise } from './tvl1-js'
 import { TVL1_DEFAULTS, type Tvl1Options } from './tvl1-options'
 import { warpAndLineariseOpenCv } from './tvl1-remap'
-import { solveScaleWasm, WasmWorkspace } from './tvl1-wasm'
+import { solveScaleWasm, WasmWorkspace, wasmWorkspace } from './tvl1-wasm'
 
 export { TVL1_DEFAULTS, TVL1_FLOW_PRESET, TVL1_IPOL_PRESET, type Tvl1Options } from './tvl1-options'
 
@@ -69,7 +69,7 @@ export function tvl1Flow(i0: GrayImage, i1: GrayImage, options: Partial<Tvl1Opti
   }
 
   const useWasm = o.implementation === 'wasm' && o.gamma === 0 && o.medianFiltering <= 5
-  const ws = useWasm ? new WasmWorkspace(i0.width, i0.height) : new Tvl1Workspace(i0.width * i0.height, o.gamma !== 0, o.medianFiltering)
+  const ws = useWasm ? wasmWorkspace(i0.width, i0.height) : new Tvl1Workspace(i0.width * i0.height, o.gamma !== 0, o.medianFiltering)
   const totalWarps = nscales * o.warps
   let doneWarps = 0
   const progress = o.onProgress

@@ -86,3 +86,23 @@ describe('tvl1Flow kernels', () => {
     }
   })
 })
+
+describe('tvl1Flow workspace', () => {
+  it('gives the same bits on a reused WebAssembly workspace as on a fresh one, whatever ran on it before', async () => {
+    const pair = async (w: number, h: number, amplitude: number) => makePair(await loadFace(w, h), smoothFlow(w, h, amplitude))
+    const small = await pair(45, 37, 1.2)
+    const large = await pair(112, 112, 2.5)
+    const other = await pair(45, 37, 0.6)
+    // Fresh: a workspace of another size in between makes each of these a new one.
+    const fresh = [small, large, other].map(({ i0, i1 }) => tvl1Flow(i0, i1, { implementation: 'wasm' }))
+    // Reused: the same size back to back, after other flows (and other options) ran on the workspace.
+    tvl1Flow(small.i1, small.i0, { implementation: 'wasm', medianFiltering: 3, nscales: 2 })
+    const reused = [small, other].map(({ i0, i1 }) => tvl1Flow(i0, i1, { implementation: 'wasm' }))
+    tvl1Flow(large.i1, large.i0, { implementation: 'wasm', warps: 2 })
+    const reusedLarge = tvl1Flow(large.i0, large.i1, { implementation: 'wasm' })
+    for (const [a, b] of [[fresh[0]!, reused[0]!], [fresh[2]!, reused[1]!], [fresh[1]!, reusedLarge]] as const) {
+      expect(Buffer.from(b.u.buffer)).toEqual(Buffer.from(a.u.buffer))
+      expect(Buffer.from(b.v.buffer)).toEqual(Buffer.from(a.v.buffer))
+    }
+  })
+})
