@@ -48,6 +48,8 @@ export class ModelService {
 
   async list({ reload }: Input<'query:models.list'>): Promise<Output<'query:models.list'>> {
     const { inference } = this.deps
+    // Listed for a choice of model to run: what any model's first run needs starts now.
+    inference.startSessions()
     if (reload) await inference.registry.reload()
     return {
       models: (await inference.registry.list()).map(modelSummary),

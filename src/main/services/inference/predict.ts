@@ -66,7 +66,7 @@ export interface InferenceServiceOptions {
   keep?: number
   /** Called after the sessions are closed (e.g. to stop their worker). */
   onDispose?: () => Promise<void>
-  /** Called first by `warmUp` (e.g. to start the sessions' worker). */
+  /** Called first by `warmUp` and by `startSessions` (e.g. to start the sessions' worker). */
   onWarmUp?: () => void
 }
 
@@ -128,6 +128,8 @@ export class InferenceService {
 
   async predictSample(sample: InferenceSample, modelId: string, options: PredictOptions = {}): Promise<Prediction> {
     const model = await this.options.registry.get(modelId)
+    // The session opens (the first one of a session loads onnxruntime) while the input is built, not after it.
+    void this.warmUp(modelId, { provider: options.provider })
     let input: BuiltInput
     try {
       input = await this.options.inputs.buildInput(sample, model.card, { ...(options.signal ? { signal: options.signal } : {}), flowSummary: options.flowSummary ?? false })
@@ -157,6 +159,15 @@ export class InferenceService {
     }
     if (options.remember ?? true) this.recent.set(prediction.id, prediction)
     return prediction
+  }
+
+  /**
+   * Starts what every session needs (the sessions' worker, onnxruntime-node) without opening one:
+   * the model list calls it, so a first prediction in Inspect does not load onnxruntime beside its
+   * input (≈ 0.2 s of CPU on the cores that build it).
+   */
+  startSessions(): void {
+    this.options.onWarmUp?.()
   }
 
   /**
