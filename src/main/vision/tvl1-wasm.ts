@@ -174,7 +174,7 @@ let lastWorkspace: WasmWorkspace | undefined
  * WebAssembly memory per flow cost a fresh mapping, zeroed pages and external memory for the
  * garbage collector on every sample. Each scale sets every plane it reads (as a finer scale does
  * after a coarser one in the same flow), so a reused workspace gives the same numbers
- * (tests/unit/vision/tvl1-wasm.test.ts).
+ * (tests/unit/vision/tvl1.test.ts).
  */
 export function wasmWorkspace(width: number, height: number): WasmWorkspace {
   if (lastWorkspace?.width !== width || lastWorkspace.height !== height) lastWorkspace = new WasmWorkspace(width, height)

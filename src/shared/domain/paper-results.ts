@@ -52,9 +52,10 @@ function otherSet(r: PaperResult, run: StudioRun): string | null {
 export function protocolDifference(results: readonly PaperResult[] | undefined, run: StudioRun): string | null {
   if (!results?.length) return null
   const sets = results.map((r) => otherSet(r, run))
-  const all = results.map((r, i) => [...reasons(r, run), ...(sets[i] === null ? [] : [sets[i]!])])
-  if (all.some((r) => r.length === 0)) return null
-  const closest = reasons(results[all.indexOf(all.reduce((best, r) => (r.length < best.length ? r : best)))]!, run)
+  const count = results.map((r, i) => reasons(r, run).length + (sets[i] === null ? 0 : 1))
+  if (count.includes(0)) return null
+  const best = count.indexOf(Math.min(...count))
+  const closest = reasons(results[best]!, run)
   const others = results.flatMap((r, i) => (sets[i] === null ? [] : [`on ${r.dataset} by ${sets[i]}`]))
   if (others.length) closest.push(`the model's classes are made by the class set ${run.classSet!.name} (${run.classSet!.description}), the paper's ${others.join(', ')}`)
   return `Not the paper's protocol: ${closest.join('; ')}. The paper's figures are not comparable with these.`

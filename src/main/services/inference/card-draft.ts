@@ -5,13 +5,8 @@
  * output listed as "other" until the user marks it as attention in the card form.
  */
 import { basename } from 'node:path'
-import type { ModelCard } from '@shared/domain/model-card'
+import { TVL1_OPENCV_PARAMS, type ModelCard } from '@shared/domain/model-card'
 import type { ValueInfo } from '../../workers/inference-protocol'
-
-const TVL1_OPENCV = {
-  tau: 0.25, lambda: 0.15, theta: 0.3, nscales: 5, warps: 5, epsilon: 0.01, innerIterations: 30,
-  outerIterations: 10, scaleStep: 0.8, gamma: 0, medianFiltering: 5, useInitialFlow: false,
-}
 
 function dims(shape: readonly (number | string)[]): number[] {
   return shape.map((d, axis) => (typeof d === 'number' && d > 0 && axis > 0 ? d : -1))
@@ -35,7 +30,7 @@ export function draftCard(onnxPath: string, signature: { inputs: ValueInfo[]; ou
     frames: rank5 ? { selection: 'onset-to-offset', temporalLength: inputShape[2]! > 0 ? inputShape[2]! : 16, temporalInterpolation: 'linear' } : { selection: 'onset-apex', temporalLength: null, temporalInterpolation: null },
     crop: { method: 'as-provided', alignment: 'none', size: [size, size], interpolation: 'bicubic', colour: 'gray', description: 'Frames used as provided, resized bicubically.' },
     magnification: null,
-    flow: { method: 'tvl1', reference: 'onset', params: TVL1_OPENCV, description: 'TV-L1 with OpenCV defaults.' },
+    flow: { method: 'tvl1', reference: 'onset', params: { ...TVL1_OPENCV_PARAMS }, description: 'TV-L1 with OpenCV defaults.' },
     strain: rank5 ? null : { variant: 'standard', derivative: 'sobel3-div8-reflect101' },
     isdf: null,
     normalisation: { method: 'per-sample-channel-standardise', epsilon: 1e-6 },

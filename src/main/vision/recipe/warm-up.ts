@@ -7,14 +7,14 @@
  * idle worker and takes ≈23 ms off its first sample (`predict` on 20 clips: ≈18 ms sooner on
  * 2 cores). The result is discarded.
  */
-import type { ModelCard } from '@shared/domain/model-card'
+import { TVL1_OPENCV_PARAMS, type ModelCard } from '@shared/domain/model-card'
 import { flowMethods } from '../methods'
 import type { PixelFrame } from './opencv-exact'
 import { buildRecipe } from './stages'
 
 const SIDE = 32
 
-/** OpenCV's TV-L1 defaults, as the bundled onset–apex cards use them. */
+/** A gray onset–apex recipe with OpenCV's TV-L1 defaults, as the bundled STSTNet and Off-TANet cards are. */
 const PREPROCESSING: ModelCard['preprocessing'] = {
   frames: { selection: 'onset-apex', temporalLength: null, temporalInterpolation: null },
   crop: { method: 'as-provided', alignment: 'none', size: [8, 8], interpolation: 'bicubic', colour: 'gray', description: 'warm-up' },
@@ -22,7 +22,7 @@ const PREPROCESSING: ModelCard['preprocessing'] = {
   flow: {
     method: 'tvl1',
     reference: 'onset',
-    params: { tau: 0.25, lambda: 0.15, theta: 0.3, nscales: 5, warps: 5, epsilon: 0.01, innerIterations: 30, outerIterations: 10, scaleStep: 0.8, gamma: 0, medianFiltering: 5, useInitialFlow: false },
+    params: { ...TVL1_OPENCV_PARAMS },
     computeSize: [SIDE, SIDE],
     description: 'warm-up',
   },
