@@ -1,4 +1,5 @@
 /** Options, defaults and presets of TV-L1 (`tvl1.ts`). */
+import type { FlowRecipe } from '@shared/domain/model-card'
 import type { FlowField } from './image'
 
 export interface Tvl1Options {
@@ -99,4 +100,14 @@ export const TVL1_IPOL_PRESET: Readonly<Partial<Tvl1Options>> = Object.freeze({
 export const TVL1_FLOW_PRESET: Readonly<Partial<Tvl1Options>> = Object.freeze({
   nscales: 100,
   presmoothingSigma: 0.8,
+})
+
+/**
+ * A model card's TV-L1 parameters with OpenCV's DualTVL1OpticalFlow defaults (the bundled onset–apex
+ * cards' own): the card form's draft and the vision workers' warm-up. Here, not with the card schema,
+ * so that a vision worker does not build the zod schemas to read it.
+ */
+export const TVL1_OPENCV_PARAMS: Readonly<Extract<FlowRecipe, { method: 'tvl1' }>['params']> = Object.freeze({
+  tau: 0.25, lambda: 0.15, theta: 0.3, nscales: 5, warps: 5, epsilon: 0.01, innerIterations: 30,
+  outerIterations: 10, scaleStep: 0.8, gamma: 0, medianFiltering: 5, useInitialFlow: false,
 })

@@ -59,12 +59,6 @@ export const TvL1ParamsSchema = z.object({
   useInitialFlow: z.boolean(),
 })
 
-/** A card's TV-L1 parameters with OpenCV's DualTVL1OpticalFlow defaults (the bundled onset–apex cards' own). */
-export const TVL1_OPENCV_PARAMS: Readonly<z.infer<typeof TvL1ParamsSchema>> = Object.freeze({
-  tau: 0.25, lambda: 0.15, theta: 0.3, nscales: 5, warps: 5, epsilon: 0.01, innerIterations: 30,
-  outerIterations: 10, scaleStep: 0.8, gamma: 0, medianFiltering: 5, useInitialFlow: false,
-})
-
 /**
  * Size [height, width] the frames are resized to for the flow (default: `crop.size`). An integer
  * multiple of `crop.size`: the field is then averaged over factor×factor blocks and divided by the

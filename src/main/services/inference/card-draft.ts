@@ -5,7 +5,8 @@
  * output listed as "other" until the user marks it as attention in the card form.
  */
 import { basename } from 'node:path'
-import { TVL1_OPENCV_PARAMS, type ModelCard } from '@shared/domain/model-card'
+import type { ModelCard } from '@shared/domain/model-card'
+import { TVL1_OPENCV_PARAMS } from '../../vision/tvl1-options'
 import type { ValueInfo } from '../../workers/inference-protocol'
 
 function dims(shape: readonly (number | string)[]): number[] {

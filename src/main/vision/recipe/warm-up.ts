@@ -7,7 +7,8 @@
  * idle worker and takes ≈23 ms off its first sample (`predict` on 20 clips: ≈18 ms sooner on
  * 2 cores). The result is discarded.
  */
-import { TVL1_OPENCV_PARAMS, type ModelCard } from '@shared/domain/model-card'
+import type { ModelCard } from '@shared/domain/model-card'
+import { TVL1_OPENCV_PARAMS } from '../tvl1-options'
 import { flowMethods } from '../methods'
 import type { PixelFrame } from './opencv-exact'
 import { buildRecipe } from './stages'
